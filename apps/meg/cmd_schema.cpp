@@ -1,0 +1,31 @@
+// meg schema DATA.csv [-o schema.json] [--schema overrides.json]
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "commands.hpp"
+#include "meg/io.hpp"
+#include "meg/schema.hpp"
+
+namespace meg::cli {
+
+void add_schema_command(CLI::App& app) {
+  struct Args {
+    std::string data;
+    std::string output = "-";
+    std::string schema;
+  };
+  auto args = std::make_shared<Args>();
+  CLI::App* cmd = app.add_subcommand(
+      "schema", "Print the inferred schema of a CSV table as JSON (types, levels, bins, missing)");
+  cmd->add_option("DATA", args->data, "CSV file with a header row ('-' = stdin)")->required();
+  cmd->add_option("-o,--output", args->output, "Write the schema JSON here (default: stdout)");
+  cmd->add_option("--schema", args->schema,
+                  "JSON schema file whose entries override the inferred ones");
+  cmd->callback([args] {
+    nlohmann::json schema = meg::infer_schema(args->data, args->schema);
+    meg::write_text_file(args->output, schema.dump(2) + "\n");
+  });
+}
+
+}  // namespace meg::cli

@@ -1,0 +1,57 @@
+// meg command line: subcommand registration and error -> exit code mapping.
+// Exit codes: 0 success, 1 failure while running, 2 bad usage or bad input.
+#include <cstdio>
+#include <iostream>
+#include <string>
+
+#include "commands.hpp"
+#include "meg/error.hpp"
+#include "meg/log.hpp"
+#include "meg/version.hpp"
+
+namespace {
+
+int fail(int code, const std::string& message) {
+  std::fprintf(stderr, "meg: error: %s\n", message.c_str());
+  return code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"meg: learn a MEG model (an ensemble of GANBLR units) from a table and generate "
+               "realistic synthetic rows"};
+  app.set_version_flag("--version", std::string("meg ") + meg::kVersion);
+  app.require_subcommand(1);
+  app.fallthrough(false);
+  meg::set_log_sink([](meg::LogLevel level, std::string_view msg) {
+    const char* tag = level >= meg::LogLevel::Warning ? "meg: warning: " : "meg: ";
+    std::cerr << tag << msg << '\n';
+  });
+
+  meg::cli::add_schema_command(app);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  } catch (const meg::Cancelled& e) {
+    return fail(1, e.what());
+  } catch (const meg::InvalidArgument& e) {
+    return fail(2, e.what());
+  } catch (const meg::DataError& e) {
+    return fail(2, e.what());
+  } catch (const meg::ModelFormatError& e) {
+    return fail(2, e.what());
+  } catch (const meg::IoError& e) {
+    return fail(2, e.what());
+  } catch (const meg::Error& e) {
+    return fail(1, e.what());
+  } catch (const std::bad_alloc&) {
+    return fail(1, "out of memory");
+  } catch (const std::exception& e) {
+    return fail(1, std::string("internal error: ") + e.what());
+  }
+  return 0;
+}

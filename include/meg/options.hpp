@@ -1,0 +1,56 @@
+// Training options, defined once: the CLI, the Python module and the model
+// file all read and write these structs (see src/api/options.cpp for the
+// key -> field table with ranges and documentation).
+#pragma once
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace meg {
+
+enum class Adversarial { ScoreFunction, None };
+enum class DiscriminatorType { LogisticRegression, Mlp };
+enum class Activation { Relu, Tanh };
+enum class Smoothing { Hierarchical, Laplace };
+enum class GeneratorInit { Mle, Glorot };
+enum class Weighting { Em, SoftmaxLoglik, Uniform, Reference };
+
+// Options of one GANBLR unit (may be overridden per unit).
+struct UnitOptions {
+  int k = 2;                               // kDB parents per feature (besides the class)
+  long max_parent_configs = 100000;        // a parent set whose configurations exceed this is skipped
+  Smoothing smoothing = Smoothing::Hierarchical;
+  double smoothing_m = 0.0;                // hierarchical strength; 0 = choose by held-out log-likelihood
+  double laplace_alpha = 0.5;              // Laplace pseudo-count (and back-off tables)
+  GeneratorInit init = GeneratorInit::Mle;
+  int warmup_epochs = 2;                   // CLL epochs before the adversarial phase
+  int epochs = 10;                         // adversarial epochs
+  int batch_size = 64;
+  double lr_generator = 1e-2;
+  double lr_discriminator = 1e-2;
+  Adversarial adversarial = Adversarial::ScoreFunction;
+  double lambda = 1.0;                     // weight of the adversarial term
+  double mu = 0.0;                         // weight of the joint log-likelihood anchor
+  long synthetic_rows = 0;                 // synthetic rows per adversarial epoch; 0 = training rows
+  DiscriminatorType discriminator = DiscriminatorType::LogisticRegression;
+  std::vector<int> hidden = {64};          // MLP discriminator hidden layer sizes
+  Activation activation = Activation::Relu;
+  int discriminator_epochs = 5;
+  double discriminator_l2 = 1e-3;
+};
+
+// Options of a whole MEG fit.
+struct FitOptions {
+  UnitOptions unit;                                 // defaults for every unit
+  std::map<std::string, UnitOptions> unit_overrides;  // by class column name
+  std::vector<std::string> units;                   // class columns of the units; empty = all columns
+  Weighting weighting = Weighting::Em;
+  double softmax_temperature = 1.0;                 // softmax_loglik temperature
+  double validation_fraction = 0.2;                 // rows held out to choose the weights
+  bool refit_full = true;                           // refit units on all rows once weights are chosen
+  int threads = 0;                                  // 0 = all cores; never changes results
+  uint64_t seed = 0;
+};
+
+}  // namespace meg

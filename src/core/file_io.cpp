@@ -1,0 +1,144 @@
+#include "core/file_io.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <mutex>
+#include <set>
+#include <vector>
+
+#include "meg/error.hpp"
+
+namespace meg::core {
+namespace {
+
+std::mutex g_temp_mutex;
+std::set<std::string>& pending() {
+  static std::set<std::string> files;
+  return files;
+}
+
+std::string errno_text() { return std::strerror(errno); }
+
+}  // namespace
+
+std::string read_file(const std::string& path) {
+  int fd = 0;
+  if (path != "-") {
+    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw IoError(path + ": cannot open: " + errno_text());
+    struct stat st {};
+    if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+      ::close(fd);
+      throw IoError(path + ": is a directory, expected a file");
+    }
+  }
+  std::string out;
+  struct stat st {};
+  if (path != "-" && ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+    out.reserve(static_cast<size_t>(st.st_size));
+  }
+  constexpr size_t kBlock = 1 << 20;
+  size_t used = out.size();
+  while (true) {
+    if (out.size() < used + kBlock) out.resize(used + kBlock);
+    ssize_t got = ::read(fd, out.data() + used, kBlock);
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      std::string msg = (path == "-" ? std::string("<stdin>") : path) + ": read error: " + errno_text();
+      if (fd != 0) ::close(fd);
+      throw IoError(msg);
+    }
+    if (got == 0) break;
+    used += static_cast<size_t>(got);
+  }
+  out.resize(used);
+  if (fd != 0) ::close(fd);
+  return out;
+}
+
+AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
+  if (path_ == "-") {
+    is_stdout_ = true;
+    file_ = stdout;
+    return;
+  }
+  struct stat st {};
+  if (::stat(path_.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+    throw IoError(path_ + ": is a directory, cannot write a file there");
+  }
+  std::string dir = ".";
+  std::string base = path_;
+  if (auto slash = path_.rfind('/'); slash != std::string::npos) {
+    dir = slash == 0 ? "/" : path_.substr(0, slash);
+    base = path_.substr(slash + 1);
+  }
+  std::string templ = (dir == "/" ? "" : dir) + "/." + base + ".tmp-XXXXXX";
+  std::vector<char> buf(templ.begin(), templ.end());
+  buf.push_back('\0');
+  int fd = ::mkstemp(buf.data());
+  if (fd < 0) throw IoError(path_ + ": cannot write: " + errno_text());
+  ::fchmod(fd, 0644);
+  temp_path_ = buf.data();
+  {
+    std::lock_guard<std::mutex> lock(g_temp_mutex);
+    pending().insert(temp_path_);
+  }
+  file_ = ::fdopen(fd, "wb");
+  if (!file_) {
+    ::close(fd);
+    ::unlink(temp_path_.c_str());
+    throw IoError(path_ + ": cannot write: " + errno_text());
+  }
+  std::setvbuf(file_, nullptr, _IOFBF, 1 << 20);
+}
+
+AtomicFile::~AtomicFile() {
+  if (is_stdout_ || committed_) return;
+  if (file_) std::fclose(file_);
+  ::unlink(temp_path_.c_str());
+  std::lock_guard<std::mutex> lock(g_temp_mutex);
+  pending().erase(temp_path_);
+}
+
+void AtomicFile::write(const char* data, size_t size) {
+  if (size == 0) return;
+  if (std::fwrite(data, 1, size, file_) != size) {
+    throw IoError((is_stdout_ ? std::string("<stdout>") : path_) + ": write error: " + errno_text());
+  }
+}
+
+void AtomicFile::commit() {
+  if (committed_) return;
+  if (is_stdout_) {
+    if (std::fflush(stdout) != 0) throw IoError("<stdout>: write error: " + errno_text());
+    committed_ = true;
+    return;
+  }
+  bool ok = std::fflush(file_) == 0;
+  int close_rc = std::fclose(file_);
+  file_ = nullptr;
+  if (!ok || close_rc != 0) throw IoError(path_ + ": write error: " + errno_text());
+  if (::rename(temp_path_.c_str(), path_.c_str()) != 0) {
+    throw IoError(path_ + ": cannot write: " + errno_text());
+  }
+  committed_ = true;
+  std::lock_guard<std::mutex> lock(g_temp_mutex);
+  pending().erase(temp_path_);
+}
+
+void write_file_atomic(const std::string& path, const std::string& content) {
+  AtomicFile f(path);
+  f.write(content);
+  f.commit();
+}
+
+void remove_pending_temp_files() noexcept {
+  // Called from signal handlers: no locking (best effort), unlink is async-signal-safe.
+  for (const auto& p : pending()) ::unlink(p.c_str());
+}
+
+}  // namespace meg::core

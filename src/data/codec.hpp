@@ -1,0 +1,77 @@
+// Encoders between field text and integer codes, fitted on a training table.
+//
+// Categorical: the distinct non-missing values sorted (numerically when every
+// value is a number, else by bytes) get codes 0..r-1; missing gets code r when
+// the training column had missing cells. Unseen text at transform time maps to
+// unknown_code(): the missing code if there is one, else the most frequent level.
+//
+// Numeric: a discretiser assigns every distinct training value a bin code; the
+// codec keeps the sorted distinct values with their counts and codes, so a new
+// value takes the code of the nearest training value, and decoding either draws
+// a training value that fell in the bin (weighted by count: exact point masses,
+// range, integer-ness and decimals are kept) or draws uniformly inside the
+// bin's observed range, rounded to the column's integer-ness and decimals.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/rng.hpp"
+#include "data/csv.hpp"
+#include "data/dataset.hpp"
+#include "data/schema.hpp"
+
+namespace meg::data {
+
+class ColumnCodec {
+ public:
+  virtual ~ColumnCodec() = default;
+  virtual uint32_t cardinality() const = 0;
+  // Code of a field's text (missing tokens -> missing code; unseen -> unknown_code()).
+  virtual Code encode(std::string_view field) const = 0;
+  // Appends the text of one value drawn for `code` to `out`.
+  virtual void decode(Code code, core::Rng& rng, std::string& out) const = 0;
+  // Code used for missing cells, or -1 if the training column had none.
+  virtual int64_t missing_code() const = 0;
+  virtual Code unknown_code() const = 0;
+  // Human-readable label of a code (level text or bin range), for inspect / dot.
+  virtual std::string label(Code code) const = 0;
+  virtual nlohmann::json to_json() const = 0;
+};
+
+std::unique_ptr<ColumnCodec> fit_column_codec(const std::vector<std::string>& cells,
+                                              const ColumnSchema& schema, uint64_t seed);
+std::unique_ptr<ColumnCodec> column_codec_from_json(const nlohmann::json& j);
+
+class TableCodec {
+ public:
+  TableCodec() = default;
+  // Fits one codec per schema column on the table (columns matched by name).
+  static TableCodec fit(const CsvTable& table, const Schema& schema, uint64_t seed);
+
+  // Encodes a table with the same columns (by name, any order; extra columns
+  // are an error). Unseen values never fail (see ColumnCodec::unknown_code).
+  EncodedDataset encode(const CsvTable& table) const;
+  // Decodes rows given row-major codes (n_rows x num_cols) into CSV text,
+  // header first when `header` is true. Deterministic for a given rng state.
+  void decode_rows(const Code* codes, size_t n_rows, core::Rng& rng, std::string& out) const;
+  void write_header(std::string& out) const;
+
+  size_t num_cols() const { return codecs_.size(); }
+  const Schema& schema() const { return schema_; }
+  const ColumnCodec& column(size_t c) const { return *codecs_[c]; }
+  std::vector<uint32_t> cardinalities() const;
+
+  nlohmann::json to_json() const;
+  static TableCodec from_json(const nlohmann::json& j);
+
+ private:
+  Schema schema_;
+  std::vector<std::shared_ptr<const ColumnCodec>> codecs_;
+};
+
+}  // namespace meg::data

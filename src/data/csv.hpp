@@ -1,0 +1,66 @@
+// RFC-4180 CSV reading and writing.
+//
+// Reading: the whole input is read in 1 MiB blocks, checked to be UTF-8, and
+// parsed by a state machine. Quoted fields may hold delimiters, quotes ("")
+// and newlines; LF and CRLF line ends; a UTF-8 BOM is skipped; a header row is
+// required. Errors are DataError "FILE:LINE:COL: message".
+//
+// Writing normalises: LF line ends, no BOM, a final newline, and quotes only
+// around fields that need them (delimiter, quote, CR, LF, or a leading/trailing
+// space). Reading and writing a file that already follows these rules gives
+// back identical bytes.
+#pragma once
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace meg::data {
+
+struct CsvTable {
+  std::string source;                             // file name used in messages ("<stdin>" for -)
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> columns;  // columns[c][r], verbatim field text
+  std::vector<uint64_t> row_line;                 // 1-based line where data row r starts
+
+  size_t num_cols() const { return header.size(); }
+  size_t num_rows() const { return columns.empty() ? 0 : columns[0].size(); }
+  // Index of the column named `name`, or -1.
+  int column_index(std::string_view name) const;
+};
+
+struct CsvReadOptions {
+  char delimiter = ',';
+  bool require_rows = true;  // a header with no data rows is an error
+};
+
+// Reads a CSV file ("-" = standard input).
+CsvTable read_csv(const std::string& path, const CsvReadOptions& options = {});
+// Parses CSV text; `source` names it in error messages.
+CsvTable parse_csv(std::string_view text, const std::string& source,
+                   const CsvReadOptions& options = {});
+
+// Buffered CSV writer. Fields are quoted only when needed.
+class CsvWriter {
+ public:
+  explicit CsvWriter(std::string& out, char delimiter = ',') : out_(out), delimiter_(delimiter) {}
+  void field(std::string_view value);
+  void end_row() { out_.push_back('\n'); first_ = true; }
+  void row(const std::vector<std::string>& fields) {
+    for (const auto& f : fields) field(f);
+    end_row();
+  }
+
+ private:
+  std::string& out_;
+  char delimiter_;
+  bool first_ = true;
+};
+
+// Serialises a table (header + rows) to CSV text.
+std::string format_csv(const CsvTable& table, char delimiter = ',');
+// Writes a table to `path` atomically ("-" = standard output).
+void write_csv(const std::string& path, const CsvTable& table, char delimiter = ',');
+
+}  // namespace meg::data

@@ -1,0 +1,62 @@
+// Column types, missing-value tokens and discretiser choices: inferred from a
+// table, printable as JSON, and overridable by a JSON schema file.
+#pragma once
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "data/csv.hpp"
+
+namespace meg::data {
+
+enum class ColumnType { Categorical, Integer, Continuous };
+enum class DiscretizerKind { Quantile, Dpgmm };
+enum class NumericDecode { Empirical, Uniform };
+
+const char* to_string(ColumnType t);
+const char* to_string(DiscretizerKind d);
+const char* to_string(NumericDecode d);
+
+struct ColumnSchema {
+  std::string name;
+  ColumnType type = ColumnType::Categorical;
+  // Numeric columns only:
+  DiscretizerKind discretizer = DiscretizerKind::Quantile;
+  int bins = 20;                                     // quantile: max bins; dpgmm: max components
+  NumericDecode decode = NumericDecode::Empirical;   // draw a training value from the bin, or uniform in it
+  std::vector<std::string> missing_tokens;           // field texts read as missing in this column
+  // Facts observed when the schema was inferred (printed, not required on input):
+  size_t distinct = 0;   // distinct non-missing values
+  size_t missing = 0;    // missing cells
+};
+
+struct Schema {
+  std::vector<ColumnSchema> columns;
+  int column_index(const std::string& name) const;
+};
+
+struct InferOptions {
+  std::vector<std::string> missing_tokens{"", "?", "NA", "N/A", "NaN", "null"};
+  size_t max_categorical_numeric = 20;  // numeric columns with <= this many distinct values are categorical
+  int bins = 20;
+  DiscretizerKind discretizer = DiscretizerKind::Quantile;
+};
+
+// Infers a schema: non-numeric -> categorical; numeric with few distinct values
+// -> categorical; otherwise integer (all values integral) or continuous.
+Schema infer_schema(const CsvTable& table, const InferOptions& options = {});
+
+nlohmann::json schema_to_json(const Schema& schema);
+
+// Applies a JSON schema file (as printed by schema_to_json, possibly partial:
+// only the columns and fields it names are changed) on top of `inferred`.
+// Unknown columns, types or fields give DataError naming `source`.
+Schema apply_schema_overrides(const Schema& inferred, const nlohmann::json& overrides,
+                              const std::string& source);
+
+// Reads a schema override file and applies it (IoError / DataError on failure).
+Schema load_schema_file(const Schema& inferred, const std::string& path);
+
+}  // namespace meg::data
