@@ -23,7 +23,7 @@ void add_schema_command(CLI::App& app) {
   cmd->add_option("--schema", args->schema,
                   "JSON schema file whose entries override the inferred ones");
   cmd->callback([args] {
-    nlohmann::json schema = meg::infer_schema(args->data, args->schema);
+    nlohmann::ordered_json schema = meg::infer_schema(args->data, args->schema);
     meg::write_text_file(args->output, schema.dump(2) + "\n");
   });
 }

@@ -8,7 +8,9 @@ namespace meg {
 
 // Reads the CSV at `csv_path` ("-" = stdin), infers its schema, applies the
 // JSON schema file `schema_path` if not empty, and returns the schema as JSON:
-// {"columns": [{"name", "type", "levels" or "bins", "missing", "missing_tokens", ...}]}.
-nlohmann::json infer_schema(const std::string& csv_path, const std::string& schema_path = "");
+// {"source", "rows", "missing_tokens", "columns": [{"name", "type", ("discretizer", "bins",
+// "decode", "codes") for numeric columns, "levels" for categorical ones, "distinct", "missing"}]}.
+// "levels"/"codes" count the integer codes the model uses, missing included.
+nlohmann::ordered_json infer_schema(const std::string& csv_path, const std::string& schema_path = "");
 
 }  // namespace meg

@@ -65,6 +65,7 @@ class TableCodec {
   const Schema& schema() const { return schema_; }
   const ColumnCodec& column(size_t c) const { return *codecs_[c]; }
   std::vector<uint32_t> cardinalities() const;
+  std::vector<std::string> column_names() const;
 
   nlohmann::json to_json() const;
   static TableCodec from_json(const nlohmann::json& j);

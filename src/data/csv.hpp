@@ -46,7 +46,7 @@ class CsvWriter {
  public:
   explicit CsvWriter(std::string& out, char delimiter = ',') : out_(out), delimiter_(delimiter) {}
   void field(std::string_view value);
-  void end_row() { out_.push_back('\n'); first_ = true; }
+  void end_row();
   void row(const std::vector<std::string>& fields) {
     for (const auto& f : fields) field(f);
     end_row();
@@ -56,6 +56,8 @@ class CsvWriter {
   std::string& out_;
   char delimiter_;
   bool first_ = true;
+  size_t fields_in_row_ = 0;
+  bool last_empty_ = false;
 };
 
 // Serialises a table (header + rows) to CSV text.

@@ -48,7 +48,9 @@ struct InferOptions {
 // -> categorical; otherwise integer (all values integral) or continuous.
 Schema infer_schema(const CsvTable& table, const InferOptions& options = {});
 
-nlohmann::json schema_to_json(const Schema& schema);
+// The schema as JSON, keys in a readable order ("missing_tokens" once at the
+// top when every column shares them). Accepted back by apply_schema_overrides.
+nlohmann::ordered_json schema_to_json(const Schema& schema);
 
 // Applies a JSON schema file (as printed by schema_to_json, possibly partial:
 // only the columns and fields it names are changed) on top of `inferred`.

@@ -1,0 +1,329 @@
+#include "data/numeric_codec.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <unordered_set>
+
+#include <fmt/format.h>
+
+#include "core/json_blob.hpp"
+#include "core/strings.hpp"
+#include "data/dpgmm.hpp"
+#include "meg/error.hpp"
+
+namespace meg::data {
+namespace {
+
+// Digits after the decimal point of a number's text (before any exponent).
+int decimals_of(std::string_view s, bool* exponent) {
+  size_t e = s.find_first_of("eE");
+  if (e != std::string_view::npos) *exponent = true;
+  std::string_view mant = s.substr(0, e);
+  size_t dot = mant.find('.');
+  return dot == std::string_view::npos ? 0 : static_cast<int>(mant.size() - dot - 1);
+}
+
+class NumericCodec final : public ColumnCodec {
+ public:
+  struct State {
+    std::vector<double> values;      // sorted distinct training values
+    std::vector<uint64_t> counts;    // rows per value
+    std::vector<uint32_t> code_of;   // bin code per value
+    uint32_t num_bins = 0;
+    bool integer = false;
+    int decimals = 0;
+    bool exponent = false;
+    NumericDecode decode = NumericDecode::Empirical;
+    DiscretizerKind discretizer = DiscretizerKind::Quantile;
+    bool has_missing = false;
+    std::string missing_text;
+    std::vector<std::string> tokens;
+  };
+
+  explicit NumericCodec(State s) : s_(std::move(s)) {
+    members_.resize(s_.num_bins);
+    for (size_t i = 0; i < s_.values.size(); ++i) members_[s_.code_of[i]].push_back(i);
+    cumulative_.resize(s_.num_bins);
+    uint64_t best = 0;
+    for (uint32_t b = 0; b < s_.num_bins; ++b) {
+      uint64_t acc = 0;
+      for (size_t i : members_[b]) {
+        acc += s_.counts[i];
+        cumulative_[b].push_back(acc);
+      }
+      if (acc > best) {
+        best = acc;
+        mode_ = b;
+      }
+    }
+    token_set_.insert(s_.tokens.begin(), s_.tokens.end());
+  }
+
+  uint32_t cardinality() const override { return s_.num_bins + (s_.has_missing ? 1 : 0); }
+
+  Code encode(std::string_view field) const override {
+    if (token_set_.count(std::string(field))) return unknown_code();
+    auto v = core::parse_double(field);
+    if (!v) return unknown_code();
+    // Nearest training value (ties to the lower one).
+    auto it = std::lower_bound(s_.values.begin(), s_.values.end(), *v);
+    size_t i;
+    if (it == s_.values.end()) {
+      i = s_.values.size() - 1;
+    } else if (it == s_.values.begin() || *it == *v) {
+      i = static_cast<size_t>(it - s_.values.begin());
+    } else {
+      size_t hi = static_cast<size_t>(it - s_.values.begin());
+      i = (*v - s_.values[hi - 1] <= s_.values[hi] - *v) ? hi - 1 : hi;
+    }
+    return s_.code_of[i];
+  }
+
+  void decode(Code code, core::Rng& rng, std::string& out) const override {
+    if (code >= s_.num_bins) {
+      out.append(s_.missing_text);
+      return;
+    }
+    const auto& cum = cumulative_[code];
+    const auto& mem = members_[code];
+    if (s_.decode == NumericDecode::Empirical || mem.size() == 1) {
+      uint64_t t = rng.below(cum.back());
+      size_t k = static_cast<size_t>(std::upper_bound(cum.begin(), cum.end(), t) - cum.begin());
+      format(s_.values[mem[k]], out);
+      return;
+    }
+    double lo = s_.values[mem.front()], hi = s_.values[mem.back()];
+    if (s_.integer) {
+      auto span = static_cast<uint64_t>(hi - lo) + 1;
+      format(lo + static_cast<double>(rng.below(span)), out);
+    } else {
+      double x = lo + rng.uniform() * (hi - lo);
+      if (!s_.exponent) {
+        double scale = std::pow(10.0, s_.decimals);
+        x = std::clamp(std::round(x * scale) / scale, lo, hi);
+      }
+      format(x, out);
+    }
+  }
+
+  int64_t missing_code() const override { return s_.has_missing ? static_cast<int64_t>(s_.num_bins) : -1; }
+  Code unknown_code() const override { return s_.has_missing ? s_.num_bins : mode_; }
+
+  std::string label(Code code) const override {
+    if (code >= s_.num_bins) return "(missing)";
+    std::string lo, hi;
+    format(s_.values[members_[code].front()], lo);
+    format(s_.values[members_[code].back()], hi);
+    return lo == hi ? lo : "[" + lo + ", " + hi + "]";
+  }
+
+  nlohmann::json to_json() const override {
+    return {{"kind", "numeric"},
+            {"values", core::pack_array(s_.values)},
+            {"counts", core::pack_array(s_.counts)},
+            {"code_of", core::pack_array(s_.code_of)},
+            {"num_bins", s_.num_bins},
+            {"integer", s_.integer},
+            {"decimals", s_.decimals},
+            {"exponent", s_.exponent},
+            {"decode", to_string(s_.decode)},
+            {"discretizer", to_string(s_.discretizer)},
+            {"has_missing", s_.has_missing},
+            {"missing_text", s_.missing_text},
+            {"missing_tokens", s_.tokens}};
+  }
+
+ private:
+  void format(double v, std::string& out) const {
+    if (s_.integer) {
+      fmt::format_to(std::back_inserter(out), "{}", static_cast<long long>(v));
+    } else if (s_.exponent) {
+      fmt::format_to(std::back_inserter(out), "{}", v);
+    } else {
+      fmt::format_to(std::back_inserter(out), "{:.{}f}", v, s_.decimals);
+    }
+  }
+
+  State s_;
+  std::vector<std::vector<size_t>> members_;       // value indices per bin
+  std::vector<std::vector<uint64_t>> cumulative_;  // cumulative counts per bin
+  Code mode_ = 0;
+  std::unordered_set<std::string> token_set_;
+};
+
+[[noreturn]] void bad_value(const NumericContext* ctx, const ColumnSchema& schema, size_t row,
+                            const std::string& cell, const char* what) {
+  if (ctx && ctx->table) {
+    throw DataError(fmt::format("{}:{}:{}: column '{}': '{}' is not {} (schema type {})",
+                                ctx->table->source, ctx->table->row_line[row], ctx->column + 1,
+                                schema.name, cell, what, to_string(schema.type)));
+  }
+  throw DataError(fmt::format("column '{}': '{}' is not {} (schema type {})", schema.name, cell, what,
+                              to_string(schema.type)));
+}
+
+}  // namespace
+
+std::vector<uint32_t> quantile_bins(const std::vector<double>& values,
+                                    const std::vector<uint64_t>& counts, int max_bins) {
+  const size_t m = values.size();
+  std::vector<uint32_t> bin(m, 0);
+  if (m == 0) return bin;
+  uint64_t total = 0;
+  for (uint64_t c : counts) total += c;
+  const int bins = std::max(1, max_bins);
+  std::vector<bool> point(m, false);
+  uint64_t rest = total;
+  int rest_bins = bins;
+  for (size_t i = 0; i < m; ++i) {
+    if (bins > 1 && counts[i] * static_cast<uint64_t>(bins) >= total) {
+      point[i] = true;
+      rest -= counts[i];
+      --rest_bins;
+    }
+  }
+  rest_bins = std::max(1, rest_bins);
+  uint32_t current = 0;
+  bool open = false;      // a non-point bin is being filled
+  uint64_t filled = 0;    // rows in the open bin
+  double target = static_cast<double>(rest) / rest_bins;
+  for (size_t i = 0; i < m; ++i) {
+    if (point[i]) {
+      if (open) ++current;
+      bin[i] = current++;
+      open = false;
+      continue;
+    }
+    if (!open) {
+      open = true;
+      filled = 0;
+    }
+    bin[i] = current;
+    filled += counts[i];
+    rest -= counts[i];
+    bool next_is_point = i + 1 < m && point[i + 1];
+    if (static_cast<double>(filled) >= target && i + 1 < m && !next_is_point) {
+      ++current;
+      open = false;
+      rest_bins = std::max(1, rest_bins - 1);
+      target = static_cast<double>(rest) / rest_bins;
+    }
+  }
+  // Renumber densely (a trailing point mass may leave a gap).
+  uint32_t next = 0;
+  std::map<uint32_t, uint32_t> dense;
+  for (auto& b : bin) {
+    auto [it, inserted] = dense.emplace(b, next);
+    if (inserted) ++next;
+    b = it->second;
+  }
+  return bin;
+}
+
+std::unique_ptr<ColumnCodec> fit_numeric_codec(const std::vector<std::string>& cells,
+                                               const ColumnSchema& schema, uint64_t seed,
+                                               const NumericContext* context) {
+  NumericCodec::State s;
+  s.integer = schema.type == ColumnType::Integer;
+  s.decode = schema.decode;
+  s.discretizer = schema.discretizer;
+  s.tokens = schema.missing_tokens;
+  const std::unordered_set<std::string> tokens(s.tokens.begin(), s.tokens.end());
+  std::map<double, uint64_t> tally;
+  std::map<std::string, uint64_t> missing_seen;
+  for (size_t r = 0; r < cells.size(); ++r) {
+    const std::string& cell = cells[r];
+    if (tokens.count(cell)) {
+      s.has_missing = true;
+      ++missing_seen[cell];
+      continue;
+    }
+    auto v = core::parse_double(cell);
+    if (!v) bad_value(context, schema, r, cell, "a finite number");
+    if (s.integer && (*v != std::floor(*v) || std::fabs(*v) > 9.0e15)) {
+      bad_value(context, schema, r, cell, "an integer");
+    }
+    if (!s.integer) s.decimals = std::max(s.decimals, decimals_of(cell, &s.exponent));
+    ++tally[*v == 0.0 ? 0.0 : *v];  // -0 and 0 are one value
+  }
+  if (tally.empty()) {
+    throw DataError(fmt::format("column '{}': no numeric values (every cell is missing); declare it "
+                                "categorical",
+                                schema.name));
+  }
+  if (s.has_missing) {
+    uint64_t best = 0;
+    for (const auto& t : s.tokens) {  // most frequent token, ties to the first listed
+      auto it = missing_seen.find(t);
+      if (it != missing_seen.end() && it->second > best) {
+        best = it->second;
+        s.missing_text = t;
+      }
+    }
+  }
+  for (const auto& [v, c] : tally) {
+    s.values.push_back(v);
+    s.counts.push_back(c);
+  }
+  if (schema.discretizer == DiscretizerKind::Quantile) {
+    s.code_of = quantile_bins(s.values, s.counts, schema.bins);
+  } else {
+    DpgmmOptions opt;
+    opt.max_components = std::max(1, schema.bins);
+    std::vector<double> weights(s.counts.begin(), s.counts.end());
+    DpgmmModel model = fit_dpgmm(s.values, weights, opt, seed);
+    std::vector<int> raw(s.values.size());
+    for (size_t i = 0; i < s.values.size(); ++i) raw[i] = model.code(s.values[i]);
+    // Dense codes in order of (mode by mean, sigma bin).
+    std::map<int, uint32_t> dense;
+    for (int r : raw) dense.emplace(r, 0);
+    uint32_t next = 0;
+    for (auto& kv : dense) kv.second = next++;
+    s.code_of.resize(raw.size());
+    for (size_t i = 0; i < raw.size(); ++i) s.code_of[i] = dense[raw[i]];
+  }
+  s.num_bins = s.code_of.empty() ? 0 : *std::max_element(s.code_of.begin(), s.code_of.end()) + 1;
+  return std::make_unique<NumericCodec>(std::move(s));
+}
+
+std::unique_ptr<ColumnCodec> numeric_codec_from_json(const nlohmann::json& j) {
+  NumericCodec::State s;
+  try {
+    s.values = core::unpack_array<double>(j.at("values"), "values");
+    s.counts = core::unpack_array<uint64_t>(j.at("counts"), "counts");
+    s.code_of = core::unpack_array<uint32_t>(j.at("code_of"), "code_of");
+    s.num_bins = j.at("num_bins").get<uint32_t>();
+    s.integer = j.at("integer").get<bool>();
+    s.decimals = j.at("decimals").get<int>();
+    s.exponent = j.at("exponent").get<bool>();
+    s.decode = j.at("decode").get<std::string>() == "uniform" ? NumericDecode::Uniform
+                                                               : NumericDecode::Empirical;
+    s.discretizer = j.at("discretizer").get<std::string>() == "dpgmm" ? DiscretizerKind::Dpgmm
+                                                                      : DiscretizerKind::Quantile;
+    s.has_missing = j.at("has_missing").get<bool>();
+    s.missing_text = j.at("missing_text").get<std::string>();
+    s.tokens = j.at("missing_tokens").get<std::vector<std::string>>();
+  } catch (const nlohmann::json::exception& e) {
+    throw ModelFormatError(std::string("model: bad numeric codec: ") + e.what());
+  }
+  const size_t m = s.values.size();
+  if (m == 0 || s.counts.size() != m || s.code_of.size() != m || s.num_bins == 0 ||
+      s.num_bins > m || s.decimals < 0 || s.decimals > 30) {
+    throw ModelFormatError("model: inconsistent numeric codec");
+  }
+  std::vector<bool> used(s.num_bins, false);
+  for (size_t i = 0; i < m; ++i) {
+    if (s.code_of[i] >= s.num_bins || s.counts[i] == 0 || !std::isfinite(s.values[i]) ||
+        (i > 0 && !(s.values[i - 1] < s.values[i]))) {
+      throw ModelFormatError("model: inconsistent numeric codec");
+    }
+    used[s.code_of[i]] = true;
+  }
+  for (bool u : used) {
+    if (!u) throw ModelFormatError("model: numeric codec has an empty bin");
+  }
+  return std::make_unique<NumericCodec>(std::move(s));
+}
+
+}  // namespace meg::data

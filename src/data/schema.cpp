@@ -1,0 +1,231 @@
+#include "data/schema.hpp"
+
+#include <algorithm>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+
+#include <fmt/format.h>
+
+#include "core/file_io.hpp"
+#include "core/strings.hpp"
+#include "meg/error.hpp"
+
+namespace meg::data {
+
+const char* to_string(ColumnType t) {
+  switch (t) {
+    case ColumnType::Categorical: return "categorical";
+    case ColumnType::Integer: return "integer";
+    case ColumnType::Continuous: return "continuous";
+  }
+  return "?";
+}
+const char* to_string(DiscretizerKind d) {
+  return d == DiscretizerKind::Quantile ? "quantile" : "dpgmm";
+}
+const char* to_string(NumericDecode d) {
+  return d == NumericDecode::Empirical ? "empirical" : "uniform";
+}
+
+int Schema::column_index(const std::string& name) const {
+  for (size_t i = 0; i < columns.size(); ++i) {
+    if (columns[i].name == name) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+namespace {
+
+bool is_integer_text(std::string_view s) {
+  size_t i = (!s.empty() && (s[0] == '-' || s[0] == '+')) ? 1 : 0;
+  if (i >= s.size() || s.size() - i > 15) return false;  // exact in a double
+  for (; i < s.size(); ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Schema infer_schema(const CsvTable& table, const InferOptions& options) {
+  Schema schema;
+  const std::unordered_set<std::string_view> tokens(options.missing_tokens.begin(),
+                                                    options.missing_tokens.end());
+  for (size_t c = 0; c < table.num_cols(); ++c) {
+    ColumnSchema col;
+    col.name = table.header[c];
+    col.missing_tokens = options.missing_tokens;
+    col.bins = options.bins;
+    col.discretizer = options.discretizer;
+    std::unordered_set<std::string_view> distinct;
+    for (const std::string& cell : table.columns[c]) {
+      if (tokens.count(cell)) {
+        ++col.missing;
+      } else {
+        distinct.insert(cell);
+      }
+    }
+    col.distinct = distinct.size();
+    bool numeric = !distinct.empty();
+    bool integer = true;
+    for (std::string_view v : distinct) {
+      if (!core::parse_double(v)) {
+        numeric = false;
+        break;
+      }
+      integer = integer && is_integer_text(v);
+    }
+    if (!numeric || distinct.size() <= options.max_categorical_numeric) {
+      col.type = ColumnType::Categorical;
+    } else {
+      col.type = integer ? ColumnType::Integer : ColumnType::Continuous;
+    }
+    schema.columns.push_back(std::move(col));
+  }
+  return schema;
+}
+
+nlohmann::ordered_json schema_to_json(const Schema& schema) {
+  nlohmann::ordered_json out;
+  // Tokens shared by every column are printed once at the top.
+  std::vector<std::string> common;
+  bool shared = !schema.columns.empty();
+  for (const auto& c : schema.columns) shared = shared && c.missing_tokens == schema.columns[0].missing_tokens;
+  if (shared) {
+    common = schema.columns[0].missing_tokens;
+    out["missing_tokens"] = common;
+  }
+  nlohmann::ordered_json cols = nlohmann::ordered_json::array();
+  for (const auto& c : schema.columns) {
+    nlohmann::ordered_json j;
+    j["name"] = c.name;
+    j["type"] = to_string(c.type);
+    if (c.type != ColumnType::Categorical) {
+      j["discretizer"] = to_string(c.discretizer);
+      j["bins"] = c.bins;
+      j["decode"] = to_string(c.decode);
+    }
+    j["distinct"] = c.distinct;
+    j["missing"] = c.missing;
+    if (!shared) j["missing_tokens"] = c.missing_tokens;
+    cols.push_back(std::move(j));
+  }
+  out["columns"] = std::move(cols);
+  return out;
+}
+
+namespace {
+
+template <class Enum>
+Enum parse_enum(const nlohmann::json& v, std::initializer_list<std::pair<const char*, Enum>> options,
+                const std::string& where) {
+  if (v.is_string()) {
+    for (const auto& [name, value] : options) {
+      if (v.get<std::string>() == name) return value;
+    }
+  }
+  std::string allowed;
+  for (const auto& [name, value] : options) allowed += (allowed.empty() ? "" : ", ") + std::string(name);
+  throw DataError(fmt::format("{}: invalid value {} (expected one of: {})", where, v.dump(), allowed));
+}
+
+std::vector<std::string> parse_tokens(const nlohmann::json& v, const std::string& where) {
+  if (!v.is_array()) throw DataError(where + ": expected an array of strings");
+  std::vector<std::string> out;
+  for (const auto& t : v) {
+    if (!t.is_string()) throw DataError(where + ": expected an array of strings");
+    out.push_back(t.get<std::string>());
+  }
+  return out;
+}
+
+}  // namespace
+
+Schema apply_schema_overrides(const Schema& inferred, const nlohmann::json& overrides,
+                              const std::string& source) {
+  Schema out = inferred;
+  if (!overrides.is_object()) throw DataError(source + ": a schema must be a JSON object");
+  for (const auto& [key, value] : overrides.items()) {
+    if (key == "missing_tokens") {
+      auto tokens = parse_tokens(value, source + ": missing_tokens");
+      for (auto& c : out.columns) c.missing_tokens = tokens;
+    } else if (key != "columns" && key != "source" && key != "rows") {
+      throw DataError(fmt::format("{}: unknown key '{}' (expected 'columns', 'missing_tokens')",
+                                  source, key));
+    }
+  }
+  if (!overrides.contains("columns")) return out;
+  const auto& cols = overrides["columns"];
+  if (!cols.is_array()) throw DataError(source + ": 'columns' must be an array");
+  std::set<std::string> seen;
+  for (size_t i = 0; i < cols.size(); ++i) {
+    const auto& jc = cols[i];
+    std::string where = fmt::format("{}: columns[{}]", source, i);
+    if (!jc.is_object() || !jc.contains("name") || !jc["name"].is_string()) {
+      throw DataError(where + ": each column needs a \"name\"");
+    }
+    std::string name = jc["name"].get<std::string>();
+    where = fmt::format("{}: column '{}'", source, name);
+    int idx = out.column_index(name);
+    if (idx < 0) throw DataError(where + ": no such column in the data");
+    if (!seen.insert(name).second) throw DataError(where + ": listed twice");
+    ColumnSchema& col = out.columns[static_cast<size_t>(idx)];
+    for (const auto& [key, value] : jc.items()) {
+      if (key == "name" || key == "distinct" || key == "missing" || key == "codes" ||
+          key == "levels") {
+        continue;  // informational fields printed by `meg schema`
+      }
+      if (key == "type") {
+        col.type = parse_enum<ColumnType>(value,
+                                          {{"categorical", ColumnType::Categorical},
+                                           {"integer", ColumnType::Integer},
+                                           {"continuous", ColumnType::Continuous}},
+                                          where + ": type");
+      } else if (key == "discretizer") {
+        col.discretizer = parse_enum<DiscretizerKind>(
+            value, {{"quantile", DiscretizerKind::Quantile}, {"dpgmm", DiscretizerKind::Dpgmm}},
+            where + ": discretizer");
+      } else if (key == "decode") {
+        col.decode = parse_enum<NumericDecode>(
+            value, {{"empirical", NumericDecode::Empirical}, {"uniform", NumericDecode::Uniform}},
+            where + ": decode");
+      } else if (key == "bins") {
+        if (!value.is_number_integer() || value.get<long>() < 1 || value.get<long>() > 1000) {
+          throw DataError(where + ": bins must be an integer in [1, 1000]");
+        }
+        col.bins = value.get<int>();
+      } else if (key == "missing_tokens") {
+        col.missing_tokens = parse_tokens(value, where + ": missing_tokens");
+      } else {
+        throw DataError(fmt::format(
+            "{}: unknown field '{}' (expected type, discretizer, bins, decode, missing_tokens)", where,
+            key));
+      }
+    }
+  }
+  return out;
+}
+
+Schema load_schema_file(const Schema& inferred, const std::string& path) {
+  std::string text = core::read_file(path);
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    // e.byte is the 1-based offset of the error: turn it into line:col.
+    size_t line = 1, col = 1;
+    for (size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) {
+      if (text[i] == '\n') {
+        ++line;
+        col = 1;
+      } else {
+        ++col;
+      }
+    }
+    throw DataError(fmt::format("{}:{}:{}: invalid JSON", path, line, col));
+  }
+  return apply_schema_overrides(inferred, j, path);
+}
+
+}  // namespace meg::data
