@@ -1,0 +1,27 @@
+// Plug-in (maximum-likelihood) information quantities from contingency counts,
+// in nats: MI(X_i; Y) for every feature and CMI(X_i; X_j | Y) for every pair.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "data/dataset.hpp"
+
+namespace meg::bn {
+
+// Entropy (nats) of the joint distribution of up to three code columns over
+// all rows. Dense counting when the table is small, sort-based otherwise.
+double joint_entropy(const std::vector<const std::vector<data::Code>*>& columns,
+                     const std::vector<uint32_t>& cards);
+
+// mi[c] = I(X_c; Y) for every column c of `data`, with Y = column class_col
+// (mi[class_col] = 0). O(n * D).
+std::vector<double> mutual_info_with_class(const data::EncodedDataset& data, size_t class_col);
+
+// D x D symmetric matrix (row-major) of I(X_i; X_j | Y) for i != j, both not
+// the class; other entries 0. O(n * D^2), pairs in parallel; the result does
+// not depend on `threads`.
+std::vector<double> conditional_mutual_info(const data::EncodedDataset& data, size_t class_col,
+                                            int threads);
+
+}  // namespace meg::bn

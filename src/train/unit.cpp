@@ -1,0 +1,117 @@
+#include "train/unit.hpp"
+
+#include <string>
+
+#include "bn/cpt.hpp"
+#include "core/rng.hpp"
+#include "meg/error.hpp"
+
+namespace meg::train {
+namespace {
+
+constexpr const char* kFormat = "meg-ganblr-unit";
+constexpr int kVersion = 1;
+
+void validate_data(const data::EncodedDataset& data, size_t class_col) {
+  const size_t num_cols = data.num_cols();
+  if (num_cols < 2) throw InvalidArgument("unit: the table needs at least two columns");
+  if (class_col >= num_cols) {
+    throw InvalidArgument("unit: class column " + std::to_string(class_col) + " out of range");
+  }
+  if (data.cardinality.size() != num_cols) {
+    throw InvalidArgument("unit: cardinality and columns disagree");
+  }
+  const size_t n = data.num_rows();
+  if (n == 0) throw InvalidArgument("unit: no training rows");
+  for (size_t c = 0; c < num_cols; ++c) {
+    if (data.columns[c].size() != n) throw InvalidArgument("unit: ragged columns");
+    const uint32_t r = data.cardinality[c];
+    for (data::Code code : data.columns[c]) {
+      if (code >= r) {
+        throw InvalidArgument("unit: code " + std::to_string(code) + " out of range in column " +
+                              std::to_string(c));
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void validate_unit_options(const UnitOptions& o) {
+  auto require = [](bool ok, const char* what) {
+    if (!ok) throw InvalidArgument(std::string("unit option ") + what);
+  };
+  require(o.k >= 0 && o.k <= 16, "k must be in [0, 16]");
+  require(o.max_parent_configs >= 1, "max_parent_configs must be >= 1");
+  require(o.smoothing_m >= 0, "smoothing_m must be >= 0");
+  require(o.laplace_alpha > 0, "laplace_alpha must be > 0");
+  require(o.warmup_epochs >= 0 && o.epochs >= 0, "epochs must be >= 0");
+  require(o.batch_size >= 1, "batch_size must be >= 1");
+  require(o.lr_generator > 0 && o.lr_discriminator > 0, "learning rates must be > 0");
+  require(o.lambda >= 0 && o.mu >= 0, "lambda and mu must be >= 0");
+  require(o.synthetic_rows >= 0, "synthetic_rows must be >= 0");
+  require(o.discriminator_epochs >= 0, "discriminator_epochs must be >= 0");
+  require(o.discriminator_l2 >= 0, "discriminator_l2 must be >= 0");
+  if (o.discriminator == DiscriminatorType::Mlp) {
+    require(!o.hidden.empty(), "hidden must list at least one layer for the mlp discriminator");
+    for (int h : o.hidden) require(h >= 1 && h <= 4096, "hidden sizes must be in [1, 4096]");
+  }
+}
+
+GanblrUnit GanblrUnit::fit(const data::EncodedDataset& data, size_t class_col,
+                           const UnitOptions& options, uint64_t seed, int threads,
+                           const EpochCallback& on_epoch) {
+  validate_unit_options(options);
+  validate_data(data, class_col);
+  bn::KdbStructure structure = bn::KdbStructure::learn(data, class_col, options.k,
+                                                       options.max_parent_configs, threads);
+  bn::KdbLayout layout = bn::KdbLayout::build(structure, data.cardinality, data);
+  bn::SmoothingSpec spec{options.smoothing, options.smoothing_m, options.laplace_alpha,
+                         core::derive_seed(seed, {0})};
+  bn::CountedParameters counted = bn::fit_counts(layout, data, spec);
+  GanblrUnit unit;
+  unit.model_ = bn::KdbModel(std::move(structure), data.cardinality, std::move(layout),
+                             std::move(counted.logp), std::move(counted.log_prior));
+  unit.training_log_["smoothing_m"] = counted.m;
+  unit.training_log_["epochs"] = nlohmann::json::array();
+  if (options.warmup_epochs + options.epochs > 0) {
+    train_generator(unit.model_, data, options, core::derive_seed(seed, {1}), on_epoch,
+                    unit.training_log_);
+    unit.model_.refresh_sampler();
+  }
+  return unit;
+}
+
+void GanblrUnit::sample(size_t n, uint64_t seed, data::Code* out, int threads) const {
+  model_.sample(n, -1, seed, out, threads);
+}
+
+void GanblrUnit::sample_with_class(size_t n, uint32_t class_value, uint64_t seed,
+                                   data::Code* out, int threads) const {
+  model_.sample(n, class_value, seed, out, threads);
+}
+
+void GanblrUnit::log_prob(const data::EncodedDataset& data, double* out, int threads) const {
+  model_.log_prob(data, out, threads);
+}
+
+nlohmann::json GanblrUnit::to_json() const {
+  return {{"format", kFormat}, {"version", kVersion}, {"model", model_.to_json()},
+          {"training_log", training_log_}};
+}
+
+GanblrUnit GanblrUnit::from_json(const nlohmann::json& j) {
+  if (!j.is_object() || !j.contains("format") || j["format"] != kFormat) {
+    throw ModelFormatError("model: not a GANBLR unit");
+  }
+  if (!j.contains("version") || !j["version"].is_number_integer() || j["version"] != kVersion) {
+    throw ModelFormatError("model: unsupported GANBLR unit version");
+  }
+  if (!j.contains("model")) throw ModelFormatError("model: GANBLR unit has no parameters");
+  GanblrUnit unit;
+  unit.model_ = bn::KdbModel::from_json(j["model"]);
+  if (j.contains("training_log")) unit.training_log_ = j["training_log"];
+  return unit;
+}
+
+}  // namespace meg::train

@@ -1,0 +1,68 @@
+// One GANBLR unit (ALGORITHM.md §2-§5, DECISIONS.md): a kDB over every column of
+// an encoded table with one column as the class, initialised from hierarchically
+// smoothed counts, then optionally trained (CLL warm-up, adversarial phase).
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "bn/kdb_model.hpp"
+#include "data/dataset.hpp"
+#include "meg/options.hpp"
+
+namespace meg::train {
+
+using EpochCallback = std::function<void(const std::string& phase, int epoch, int total_epochs)>;
+
+class GanblrUnit {
+ public:
+  GanblrUnit() = default;
+
+  // Learns the kDB structure, initialises the generator from smoothed counts, runs the warm-up
+  // and the adversarial phase on `data` with column `class_col` as the class. `seed` fixes every
+  // random choice; `threads` (0 = all cores) changes only the speed, never the result.
+  static GanblrUnit fit(const data::EncodedDataset& data, size_t class_col,
+                        const UnitOptions& options, uint64_t seed, int threads,
+                        const EpochCallback& on_epoch = {});
+
+  size_t class_column() const { return model_.structure().class_col; }
+  size_t num_columns() const { return model_.num_cols(); }
+  // n rows x num_columns() codes, row-major, columns in table order. Deterministic for
+  // (seed): rows come in blocks of bn::KdbModel::kBlockRows, one RNG stream per block.
+  void sample(size_t n, uint64_t seed, data::Code* out, int threads) const;
+  // Same with the class column clamped to class_value (exact: the root is fixed).
+  void sample_with_class(size_t n, uint32_t class_value, uint64_t seed, data::Code* out,
+                         int threads) const;
+  // Exact natural-log joint probability log p(row) of every row of `data` into out[0..n).
+  void log_prob(const data::EncodedDataset& data, double* out, int threads) const;
+  // parents()[c]: kDB parents (table columns, ascending, class excluded); empty for the class.
+  const std::vector<std::vector<uint32_t>>& parents() const { return model_.structure().parents; }
+  // Feature order (table columns), parents before children.
+  const std::vector<uint32_t>& order() const { return model_.structure().order; }
+  // Per-epoch figures and the smoothing strengths, for `meg inspect`.
+  nlohmann::json training_log() const { return training_log_; }
+  const bn::KdbModel& model() const { return model_; }
+
+  nlohmann::json to_json() const;
+  // Throws ModelFormatError on bad input; sizes and indices are validated first.
+  static GanblrUnit from_json(const nlohmann::json& j);
+
+ private:
+  bn::KdbModel model_;
+  nlohmann::json training_log_ = nlohmann::json::object();
+};
+
+// Checks the options a unit uses; throws InvalidArgument naming the option.
+void validate_unit_options(const UnitOptions& options);
+
+// The gradient phases (warm-up, adversarial) on a counted model; appends per-epoch
+// figures to log["epochs"]. Single-threaded; deterministic for `seed`.
+void train_generator(bn::KdbModel& model, const data::EncodedDataset& data,
+                     const UnitOptions& options, uint64_t seed, const EpochCallback& on_epoch,
+                     nlohmann::json& log);
+
+}  // namespace meg::train

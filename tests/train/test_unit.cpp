@@ -1,0 +1,96 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "helpers/kdb_sampler.hpp"
+#include "meg/error.hpp"
+#include "train/unit.hpp"
+
+namespace meg::train {
+namespace {
+
+UnitOptions quick_options() {
+  UnitOptions o;
+  o.warmup_epochs = 1;
+  o.epochs = 2;
+  o.synthetic_rows = 1000;
+  o.discriminator_epochs = 2;
+  return o;
+}
+
+TEST(GanblrUnit, SameSeedSameSamplesAtOneAndTwoThreads) {
+  const auto data = testing::make_true_kdb(2).sample(2000, 1);
+  const UnitOptions o = quick_options();
+  const GanblrUnit a = GanblrUnit::fit(data, 3, o, 42, 1);
+  const GanblrUnit b = GanblrUnit::fit(data, 3, o, 42, 2);
+  EXPECT_EQ(a.model().logp(), b.model().logp());
+  const size_t n = 10000;  // several sampling blocks
+  std::vector<data::Code> sa(n * 7), sb(n * 7);
+  a.sample(n, 7, sa.data(), 1);
+  b.sample(n, 7, sb.data(), 2);
+  EXPECT_EQ(sa, sb);
+  std::vector<data::Code> sc(n * 7);
+  a.sample(n, 8, sc.data(), 2);
+  EXPECT_NE(sa, sc);
+  std::vector<double> la(data.num_rows()), lb(data.num_rows());
+  a.log_prob(data, la.data(), 1);
+  b.log_prob(data, lb.data(), 2);
+  EXPECT_EQ(la, lb);
+}
+
+TEST(GanblrUnit, SaveLoadGivesIdenticalSamplesAndLikelihoods) {
+  const auto data = testing::make_true_kdb(2).sample(2000, 2);
+  const GanblrUnit unit = GanblrUnit::fit(data, 3, quick_options(), 5, 2);
+  const auto bytes = nlohmann::json::to_cbor(unit.to_json());
+  const GanblrUnit back = GanblrUnit::from_json(nlohmann::json::from_cbor(bytes));
+  EXPECT_EQ(back.class_column(), 3u);
+  EXPECT_EQ(back.num_columns(), 7u);
+  EXPECT_EQ(back.parents(), unit.parents());
+  EXPECT_EQ(back.order(), unit.order());
+  EXPECT_EQ(back.training_log(), unit.training_log());
+  std::vector<data::Code> a(5000 * 7), b(5000 * 7);
+  unit.sample(5000, 11, a.data(), 1);
+  back.sample(5000, 11, b.data(), 2);
+  EXPECT_EQ(a, b);
+  unit.sample_with_class(500, 1, 11, a.data(), 1);
+  back.sample_with_class(500, 1, 11, b.data(), 1);
+  EXPECT_TRUE(std::equal(a.begin(), a.begin() + 500 * 7, b.begin()));
+  for (size_t i = 0; i < 500; ++i) EXPECT_EQ(a[i * 7 + 3], 1u);
+  std::vector<double> la(data.num_rows()), lb(data.num_rows());
+  unit.log_prob(data, la.data(), 1);
+  back.log_prob(data, lb.data(), 1);
+  EXPECT_EQ(la, lb);
+  nlohmann::json bad = unit.to_json();
+  bad["version"] = 99;
+  EXPECT_THROW(GanblrUnit::from_json(bad), ModelFormatError);
+  EXPECT_THROW(GanblrUnit::from_json(nlohmann::json::array()), ModelFormatError);
+}
+
+TEST(GanblrUnit, TrainingLogAndCallback) {
+  const auto data = testing::make_true_kdb(1).sample(1500, 3);
+  std::vector<std::string> phases;
+  const GanblrUnit unit = GanblrUnit::fit(data, 3, quick_options(), 1, 1,
+                                          [&](const std::string& phase, int epoch, int total) {
+                                            phases.push_back(phase + std::to_string(epoch) + "/" +
+                                                             std::to_string(total));
+                                          });
+  EXPECT_EQ(phases, (std::vector<std::string>{"warmup1/1", "adversarial1/2", "adversarial2/2"}));
+  const auto log = unit.training_log();
+  ASSERT_EQ(log["epochs"].size(), 3u);
+  EXPECT_TRUE(log["epochs"][2].contains("d_auc"));
+  EXPECT_EQ(log["smoothing_m"].size(), 6u);
+}
+
+TEST(GanblrUnit, RejectsBadInput) {
+  auto data = testing::make_true_kdb(1).sample(100, 3);
+  UnitOptions o;
+  EXPECT_THROW(GanblrUnit::fit(data, 7, o, 1, 1), InvalidArgument);
+  o.batch_size = 0;
+  EXPECT_THROW(GanblrUnit::fit(data, 3, o, 1, 1), InvalidArgument);
+  o = UnitOptions{};
+  data.columns[2][5] = 99;
+  EXPECT_THROW(GanblrUnit::fit(data, 3, o, 1, 1), InvalidArgument);
+}
+
+}  // namespace
+}  // namespace meg::train
