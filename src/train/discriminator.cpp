@@ -142,11 +142,13 @@ double Discriminator::accumulate(const uint32_t* active, const uint8_t* labels, 
     for (size_t k = 0; k < nnz_; ++k) {
       double* gw = &grad[w_off_[0] + size_t{act_r[k]} * s0];
       for (size_t j = 0; j < s0; ++j) gw[j] += delta_[0][j];
-      touched.push_back(act_r[k]);
+      if (!row_flag_[act_r[k]]) {
+        row_flag_[act_r[k]] = 1;
+        touched.push_back(act_r[k]);
+      }
     }
   }
-  std::sort(touched.begin(), touched.end());
-  touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
+  for (uint32_t a : touched) row_flag_[a] = 0;
   // L2 on the active first-layer rows and on the dense weights.
   for (uint32_t a : touched) {
     for (size_t j = 0; j < s0; ++j) {

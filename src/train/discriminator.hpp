@@ -66,7 +66,7 @@ class Discriminator {
   double l2_;
   std::vector<double> params_;
   std::vector<double> grad_;
-  std::vector<char> row_flag_;
+  mutable std::vector<char> row_flag_;
   Adam adam_;
   mutable std::vector<std::vector<double>> pre_, post_, delta_;
 };
