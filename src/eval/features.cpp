@@ -1,0 +1,90 @@
+#include "eval/features.hpp"
+
+#include <cmath>
+
+namespace meg::eval {
+
+FeatureEncoder::FeatureEncoder(const Preprocessor& pre, const PreparedTable& train, int exclude)
+    : pre_(pre) {
+  for (size_t c = 0; c < train.columns.size(); ++c) {
+    if (static_cast<int>(c) == exclude) continue;
+    const PreparedColumn& col = train.columns[c];
+    Block b{c, width_, col.kind == Kind::Categorical, 0, false, 0.0, 1.0};
+    if (b.categorical) {
+      b.num_levels = static_cast<uint32_t>(pre.levels(c).size());
+      uint32_t missing = pre.missing_code(c);
+      for (uint32_t code : col.codes) b.missing_slot |= code == missing;
+      width_ += b.num_levels + (b.missing_slot ? 1 : 0);
+    } else {
+      double sum = 0, sum2 = 0;
+      size_t n = 0;
+      for (double v : col.values) {
+        if (is_missing(v)) {
+          b.missing_slot = true;
+          continue;
+        }
+        sum += v;
+        ++n;
+      }
+      b.mean = n ? sum / static_cast<double>(n) : 0.0;
+      for (double v : col.values) {
+        if (!is_missing(v)) sum2 += (v - b.mean) * (v - b.mean);
+      }
+      double sd = n > 1 ? std::sqrt(sum2 / static_cast<double>(n - 1)) : 0.0;
+      b.scale = sd > 0 ? 1.0 / sd : 1.0;
+      width_ += 1 + (b.missing_slot ? 1 : 0);
+    }
+    blocks_.push_back(b);
+  }
+}
+
+void FeatureEncoder::encode_row(const PreparedTable& t, size_t r, float* out) const {
+  for (const Block& b : blocks_) {
+    const PreparedColumn& col = t.columns[b.column];
+    if (b.categorical) {
+      uint32_t code = col.codes[r];
+      if (code < b.num_levels) {
+        out[b.offset + code] = 1.0f;
+      } else if (code == b.num_levels && b.missing_slot) {
+        out[b.offset + b.num_levels] = 1.0f;
+      }
+    } else {
+      double v = col.values[r];
+      if (is_missing(v)) {
+        if (b.missing_slot) out[b.offset + 1] = 1.0f;
+      } else {
+        out[b.offset] = static_cast<float>((v - b.mean) * b.scale);
+      }
+    }
+  }
+}
+
+Matrix FeatureEncoder::encode(const PreparedTable& t, const std::vector<size_t>* rows) const {
+  Matrix m;
+  m.rows = rows ? rows->size() : t.rows;
+  m.cols = width_;
+  m.data.assign(m.rows * m.cols, 0.0f);
+  for (size_t i = 0; i < m.rows; ++i) {
+    encode_row(t, rows ? (*rows)[i] : i, m.data.data() + i * m.cols);
+  }
+  return m;
+}
+
+LabeledData FeatureEncoder::encode_labeled(const PreparedTable& t, int target) const {
+  const auto& codes = t.columns[static_cast<size_t>(target)].codes;
+  const auto num_classes = static_cast<uint32_t>(pre_.levels(static_cast<size_t>(target)).size());
+  std::vector<size_t> keep;
+  LabeledData out;
+  keep.reserve(t.rows);
+  for (size_t r = 0; r < t.rows; ++r) {
+    if (codes[r] < num_classes) {
+      keep.push_back(r);
+      out.y.push_back(static_cast<int>(codes[r]));
+    }
+  }
+  out.dropped = t.rows - keep.size();
+  out.x = encode(t, &keep);
+  return out;
+}
+
+}  // namespace meg::eval
