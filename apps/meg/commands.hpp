@@ -6,5 +6,7 @@
 namespace meg::cli {
 
 void add_schema_command(CLI::App& app);
+void add_evaluate_command(CLI::App& app);
+void add_report_command(CLI::App& app);
 
 }  // namespace meg::cli

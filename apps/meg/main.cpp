@@ -30,6 +30,8 @@ int main(int argc, char** argv) {
   });
 
   meg::cli::add_schema_command(app);
+  meg::cli::add_evaluate_command(app);
+  meg::cli::add_report_command(app);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,85 @@
+// meg evaluate --train REAL_TRAIN.csv --test REAL_TEST.csv --synthetic SYN.csv --target COLUMN
+//              [--schema S] [--json OUT.json] [--seed S] [--threads T] [...]
+#include <functional>
+#include <iostream>
+#include <memory>
+#include <sstream>
+#include <string>
+
+#include "commands.hpp"
+#include "meg/evaluate.hpp"
+#include "meg/io.hpp"
+
+namespace meg::cli {
+
+namespace {
+
+struct EvalArgs {
+  EvaluateOptions options;
+  std::string json;
+  std::string classifiers;
+  bool no_detection = false;
+};
+
+void add_eval_options(CLI::App* cmd, EvalArgs& a) {
+  EvaluateOptions& o = a.options;
+  cmd->add_option("--train", o.train, "Real train CSV (its schema is used for every table)")
+      ->required();
+  cmd->add_option("--test", o.test, "Real held-out test CSV")->required();
+  cmd->add_option("--synthetic", o.synthetic, "Synthetic CSV to evaluate (from any tool)")
+      ->required();
+  cmd->add_option("--target", o.target, "Categorical class column for TSTR / TRTR")->required();
+  cmd->add_option("--schema", o.schema, "JSON schema file overriding the inferred column types");
+  cmd->add_option("--json", a.json, "Also write the full result as JSON here");
+  cmd->add_option("--seed", o.seed, "Random seed (default 0)");
+  cmd->add_option("--threads", o.threads, "Worker threads (default: all cores; never changes "
+                                          "results)");
+  cmd->add_option("--classifiers", a.classifiers,
+                  "Comma-separated subset of logistic_regression,random_forest,gradient_boosting");
+  cmd->add_option("--gbt-rounds", o.gbt_rounds, "Boosted-trees rounds (default 200)");
+  cmd->add_option("--rf-trees", o.rf_trees, "Random-forest trees (default 100)");
+  cmd->add_flag("--no-detection", a.no_detection, "Skip the detection classifier");
+  cmd->add_option("--detection-rows", o.detection_rows,
+                  "Rows per side for detection (seeded subsample, default 10000)");
+  cmd->add_option("--detection-folds", o.detection_folds, "Detection CV folds (default 5)");
+  cmd->add_option("--privacy-rows", o.privacy_rows,
+                  "Rows per table for distance to closest record (seeded subsample, default 2000)");
+}
+
+nlohmann::json run(EvalArgs& a) {
+  if (!a.classifiers.empty()) {
+    a.options.classifiers.clear();
+    std::stringstream ss(a.classifiers);
+    for (std::string name; std::getline(ss, name, ',');) {
+      if (!name.empty()) a.options.classifiers.push_back(name);
+    }
+  }
+  a.options.detection = !a.no_detection;
+  nlohmann::json result = evaluate(a.options);
+  if (!a.json.empty()) write_text_file(a.json, result.dump(2) + "\n");
+  return result;
+}
+
+}  // namespace
+
+// Shared with `meg report` (cmd_report.cpp): adds the evaluation options to `cmd`
+// and returns the function that runs the evaluation (and writes --json).
+std::function<nlohmann::json()> add_evaluation_options(CLI::App* cmd) {
+  auto args = std::make_shared<EvalArgs>();
+  add_eval_options(cmd, *args);
+  return [args] { return run(*args); };
+}
+
+void add_evaluate_command(CLI::App& app) {
+  auto args = std::make_shared<EvalArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "evaluate", "Score a synthetic table against real train/test tables: utility (TSTR/TRTR), "
+                  "fidelity and privacy");
+  add_eval_options(cmd, *args);
+  cmd->callback([args] {
+    nlohmann::json result = run(*args);
+    std::cout << format_evaluation(result) << std::flush;
+  });
+}
+
+}  // namespace meg::cli

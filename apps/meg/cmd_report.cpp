@@ -1,0 +1,34 @@
+// meg report --train REAL_TRAIN.csv --test REAL_TEST.csv --synthetic SYN.csv --target COLUMN
+//            -o REPORT.html [--json OUT.json] [--title T] [--label L] [evaluate's options]
+#include <functional>
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include "commands.hpp"
+#include "meg/evaluate.hpp"
+#include "meg/io.hpp"
+
+namespace meg::cli {
+
+// Defined in cmd_evaluate.cpp: the options of `meg evaluate` and the function that runs it.
+std::function<nlohmann::json()> add_evaluation_options(CLI::App* cmd);
+
+void add_report_command(CLI::App& app) {
+  auto output = std::make_shared<std::string>();
+  auto text = std::make_shared<ReportOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "report", "Evaluate like `meg evaluate` and write a self-contained HTML report");
+  std::function<nlohmann::json()> evaluate_tables = add_evaluation_options(cmd);
+  cmd->add_option("-o,--output", *output, "HTML file to write")->required();
+  cmd->add_option("--title", text->title, "Page title");
+  cmd->add_option("--label", text->synthetic_label,
+                  "Name of the synthetic table in legends (default 'synthetic')");
+  cmd->callback([evaluate_tables, output, text] {
+    nlohmann::json result = evaluate_tables();
+    write_text_file(*output, render_report(result, *text));
+    std::cerr << "meg: report written to " << *output << "\n";
+  });
+}
+
+}  // namespace meg::cli
