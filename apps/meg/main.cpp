@@ -1,19 +1,34 @@
 // meg command line: subcommand registration and error -> exit code mapping.
 // Exit codes: 0 success, 1 failure while running, 2 bad usage or bad input.
+#include <signal.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <iostream>
 #include <string>
 
 #include "commands.hpp"
+#include "cli_progress.hpp"
 #include "meg/error.hpp"
+#include "meg/io.hpp"
 #include "meg/log.hpp"
 #include "meg/version.hpp"
 
 namespace {
 
 int fail(int code, const std::string& message) {
+  meg::cli::finish_progress();
   std::fprintf(stderr, "meg: error: %s\n", message.c_str());
   return code;
+}
+
+// SIGINT/SIGTERM: outputs are written to temporary files renamed only when
+// complete, so removing the temporaries leaves no partial file behind.
+void on_signal(int sig) {
+  meg::remove_temporary_files();
+  const char msg[] = "\nmeg: interrupted; no output written\n";
+  (void)!::write(STDERR_FILENO, msg, sizeof msg - 1);
+  ::_exit(128 + sig);
 }
 
 }  // namespace
@@ -23,6 +38,11 @@ int main(int argc, char** argv) {
                "realistic synthetic rows"};
   app.set_version_flag("--version", std::string("meg ") + meg::kVersion);
   app.require_subcommand(1);
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  ::sigaction(SIGINT, &sa, nullptr);
+  ::sigaction(SIGTERM, &sa, nullptr);
   app.fallthrough(false);
   meg::set_log_sink([](meg::LogLevel level, std::string_view msg) {
     const char* tag = level >= meg::LogLevel::Warning ? "meg: warning: " : "meg: ";
@@ -30,6 +50,9 @@ int main(int argc, char** argv) {
   });
 
   meg::cli::add_schema_command(app);
+  meg::cli::add_fit_command(app);
+  meg::cli::add_sample_command(app);
+  meg::cli::add_inspect_command(app);
   meg::cli::add_evaluate_command(app);
   meg::cli::add_report_command(app);
 

@@ -55,3 +55,33 @@ struct FitOptions {
 };
 
 }  // namespace meg
+
+#include <nlohmann/json.hpp>
+
+namespace meg {
+
+// The key -> field table: every option's name, documentation and default,
+// shared by the CLI (--option KEY=VALUE), Python (**kwargs) and the model file.
+struct OptionInfo {
+  std::string key;
+  std::string help;
+  std::string default_value;
+  bool per_unit;  // a UnitOptions field (may be overridden per unit)
+};
+const std::vector<OptionInfo>& option_table();
+
+// Parses `value` into the option `key`; throws InvalidArgument naming the option
+// ("option 'k': expected an integer in [0, 8], got 'x'"). Unit keys set `unit`.
+void set_option(FitOptions& options, const std::string& key, const std::string& value);
+void set_unit_option(UnitOptions& options, const std::string& key, const std::string& value);
+// The current value of an option as text.
+std::string get_option(const FitOptions& options, const std::string& key);
+std::string get_unit_option(const UnitOptions& options, const std::string& key);
+
+// Range and consistency checks (InvalidArgument naming the option).
+void validate_options(const FitOptions& options);
+
+nlohmann::json options_to_json(const FitOptions& options);
+FitOptions options_from_json(const nlohmann::json& j);  // ModelFormatError on bad input
+
+}  // namespace meg

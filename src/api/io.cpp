@@ -9,3 +9,9 @@ void write_text_file(const std::string& path, const std::string& content) {
 }
 
 }  // namespace meg
+
+namespace meg {
+
+void remove_temporary_files() noexcept { core::remove_pending_temp_files(); }
+
+}  // namespace meg

@@ -1,0 +1,76 @@
+// meg inspect MODEL [--dot | --json]
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "commands.hpp"
+#include "meg/model.hpp"
+
+namespace meg::cli {
+namespace {
+
+std::string join(const nlohmann::ordered_json& names) {
+  std::string s;
+  for (const auto& n : names) {
+    if (!s.empty()) s += ", ";
+    s += n.get<std::string>();
+  }
+  return s.empty() ? "-" : s;
+}
+
+void print_text(const nlohmann::ordered_json& d) {
+  std::printf("training rows: %llu\n\ncolumns:\n",
+              static_cast<unsigned long long>(d["training_rows"].get<uint64_t>()));
+  for (const auto& c : d["columns"]) {
+    std::printf("  %-24s %-12s %u codes\n", c["name"].get<std::string>().c_str(),
+                c["type"].get<std::string>().c_str(), c["codes"].get<unsigned>());
+  }
+  std::printf("\nunits (class column, weight; parents of each column besides the class):\n");
+  for (const auto& u : d["units"]) {
+    std::printf("  unit %-20s weight %.4f\n", u["class"].get<std::string>().c_str(),
+                u["weight"].get<double>());
+    for (const auto& [col, parents] : u["parents"].items()) {
+      std::printf("      %-24s <- %s\n", col.c_str(), join(parents).c_str());
+    }
+  }
+  std::printf("\noptions:\n");
+  for (const auto& [k, v] : d["options"].items()) {
+    if (k == "unit_overrides") {
+      for (const auto& [unit, kv] : v.items()) std::printf("  (unit %s) %s\n", unit.c_str(), kv.dump().c_str());
+      continue;
+    }
+    std::printf("  %-22s %s\n", k.c_str(), v.get<std::string>().c_str());
+  }
+  if (d.contains("fit") && d["fit"].contains("validation_loglik_mixture")) {
+    std::printf("\nvalidation log-likelihood per row: mixture %.4f (uniform weights %.4f)\n",
+                d["fit"]["validation_loglik_mixture"].get<double>(),
+                d["fit"]["validation_loglik_uniform"].get<double>());
+  }
+}
+
+}  // namespace
+
+void add_inspect_command(CLI::App& app) {
+  struct Args {
+    std::string model;
+    bool dot = false, json = false;
+  };
+  auto args = std::make_shared<Args>();
+  CLI::App* cmd = app.add_subcommand(
+      "inspect", "Show a model's columns, units (structure and weight) and training options");
+  cmd->add_option("MODEL", args->model, "Model file written by `meg fit`")->required();
+  auto* dot = cmd->add_flag("--dot", args->dot, "Print the unit structures as Graphviz DOT");
+  cmd->add_flag("--json", args->json, "Print everything as JSON")->excludes(dot);
+  cmd->callback([args] {
+    Model model = Model::load(args->model);
+    if (args->dot) {
+      std::fputs(model.to_dot().c_str(), stdout);
+    } else if (args->json) {
+      std::puts(model.describe().dump(2).c_str());
+    } else {
+      print_text(model.describe());
+    }
+  });
+}
+
+}  // namespace meg::cli

@@ -1,0 +1,46 @@
+// meg sample MODEL -n N -o OUT.csv [--seed S] [--threads T]
+#include <charconv>
+#include <memory>
+#include <string>
+
+#include "commands.hpp"
+#include "meg/error.hpp"
+#include "meg/model.hpp"
+
+namespace meg::cli {
+namespace {
+
+uint64_t parse_count(const std::string& flag, const std::string& text, uint64_t min) {
+  uint64_t v = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || p != text.data() + text.size() || v < min) {
+    throw InvalidArgument("option " + flag + ": expected an integer >= " + std::to_string(min) +
+                          ", got '" + text + "'");
+  }
+  return v;
+}
+
+}  // namespace
+
+void add_sample_command(CLI::App& app) {
+  struct Args {
+    std::string model, rows, output, seed = "0", threads = "0";
+  };
+  auto args = std::make_shared<Args>();
+  CLI::App* cmd = app.add_subcommand("sample", "Generate synthetic rows from a fitted model");
+  cmd->add_option("MODEL", args->model, "Model file written by `meg fit`")->required();
+  cmd->add_option("-n,--rows", args->rows, "Number of rows to generate")->required();
+  cmd->add_option("-o,--output", args->output, "Output CSV ('-' = stdout)")->required();
+  cmd->add_option("--seed", args->seed, "Random seed (default 0)");
+  cmd->add_option("--threads", args->threads, "Worker threads (default: all cores; never changes results)");
+  cmd->callback([args] {
+    uint64_t n = parse_count("-n", args->rows, 1);
+    uint64_t seed = parse_count("--seed", args->seed, 0);
+    uint64_t threads = parse_count("--threads", args->threads, 0);
+    if (threads > 1024) throw InvalidArgument("option --threads: expected at most 1024");
+    Model model = Model::load(args->model);
+    model.sample_to_file(n, seed, static_cast<int>(threads), args->output);
+  });
+}
+
+}  // namespace meg::cli

@@ -1,0 +1,53 @@
+// The MEG model: fit on a CSV table, sample synthetic rows, save and load.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "meg/options.hpp"
+#include "meg/progress.hpp"
+
+namespace meg {
+
+class Model {
+ public:
+  // Reads the CSV at `csv_path` ("-" = stdin), infers its schema (overridden by
+  // the JSON file `schema_path` when not empty) and fits a MEG model.
+  static Model fit_csv(const std::string& csv_path, const FitOptions& options,
+                       const std::string& schema_path = "", const ProgressFn& progress = {});
+  // Same from CSV text already in memory (`source` names it in messages).
+  static Model fit_csv_text(const std::string& text, const std::string& source,
+                            const FitOptions& options, const std::string& schema_json = "",
+                            const ProgressFn& progress = {});
+
+  // Writes n synthetic rows as CSV (the training table's header and column
+  // order) to `path` atomically; "-" writes to stdout. Same seed, same bytes,
+  // whatever `threads` (0 = all cores).
+  void sample_to_file(uint64_t n, uint64_t seed, int threads, const std::string& path) const;
+  std::string sample_csv(uint64_t n, uint64_t seed, int threads) const;
+
+  // Writes the model file atomically; load() checks signature, version and checksum.
+  void save(const std::string& path) const;
+  static Model load(const std::string& path);
+
+  // Columns, units (class column, weight, parents of every column), options and
+  // fit diagnostics, for `meg inspect`.
+  nlohmann::ordered_json describe() const;
+  // Every unit's structure as a Graphviz digraph.
+  std::string to_dot() const;
+  // Number of rows the model was trained on.
+  uint64_t training_rows() const;
+
+  Model(Model&&) noexcept;
+  Model& operator=(Model&&) noexcept;
+  ~Model();
+
+ private:
+  struct Impl;
+  explicit Model(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace meg

@@ -1,0 +1,132 @@
+#include "meg/model.hpp"
+
+#include <fmt/format.h>
+
+#include "data/csv.hpp"
+#include "data/schema.hpp"
+#include "ensemble/meg_model.hpp"
+#include "meg/error.hpp"
+
+namespace meg {
+
+struct Model::Impl {
+  ensemble::MegModel model;
+};
+
+Model::Model(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Model::Model(Model&&) noexcept = default;
+Model& Model::operator=(Model&&) noexcept = default;
+Model::~Model() = default;
+
+Model Model::fit_csv(const std::string& csv_path, const FitOptions& options,
+                     const std::string& schema_path, const ProgressFn& progress) {
+  validate_options(options);
+  data::CsvTable table = data::read_csv(csv_path);
+  data::Schema schema = data::infer_schema(table);
+  if (!schema_path.empty()) schema = data::load_schema_file(schema, schema_path);
+  return Model(std::make_unique<Impl>(Impl{ensemble::MegModel::fit(table, schema, options, progress)}));
+}
+
+Model Model::fit_csv_text(const std::string& text, const std::string& source,
+                          const FitOptions& options, const std::string& schema_json,
+                          const ProgressFn& progress) {
+  validate_options(options);
+  data::CsvTable table = data::parse_csv(text, source);
+  data::Schema schema = data::infer_schema(table);
+  if (!schema_json.empty()) {
+    nlohmann::json j;
+    try {
+      j = nlohmann::json::parse(schema_json);
+    } catch (const nlohmann::json::parse_error& e) {
+      throw DataError(std::string("schema: invalid JSON: ") + e.what());
+    }
+    schema = data::apply_schema_overrides(schema, j, "schema");
+  }
+  return Model(std::make_unique<Impl>(Impl{ensemble::MegModel::fit(table, schema, options, progress)}));
+}
+
+void Model::sample_to_file(uint64_t n, uint64_t seed, int threads, const std::string& path) const {
+  impl_->model.sample_to_file(n, seed, threads, path);
+}
+
+std::string Model::sample_csv(uint64_t n, uint64_t seed, int threads) const {
+  return impl_->model.sample_csv(n, seed, threads);
+}
+
+void Model::save(const std::string& path) const { impl_->model.save(path); }
+
+Model Model::load(const std::string& path) {
+  return Model(std::make_unique<Impl>(Impl{ensemble::MegModel::load(path)}));
+}
+
+uint64_t Model::training_rows() const { return impl_->model.training_rows(); }
+
+nlohmann::ordered_json Model::describe() const {
+  const auto& m = impl_->model;
+  const auto& codec = m.codec();
+  nlohmann::ordered_json out;
+  out["training_rows"] = m.training_rows();
+  nlohmann::ordered_json cols = nlohmann::ordered_json::array();
+  for (size_t c = 0; c < codec.num_cols(); ++c) {
+    const auto& cs = codec.schema().columns[c];
+    nlohmann::ordered_json jc;
+    jc["name"] = cs.name;
+    jc["type"] = data::to_string(cs.type);
+    jc["codes"] = codec.column(c).cardinality();
+    cols.push_back(jc);
+  }
+  out["columns"] = cols;
+  nlohmann::ordered_json units = nlohmann::ordered_json::array();
+  for (size_t u = 0; u < m.units().size(); ++u) {
+    const auto& unit = m.units()[u];
+    nlohmann::ordered_json ju;
+    ju["class"] = codec.schema().columns[unit.class_column()].name;
+    ju["weight"] = m.weights()[u];
+    nlohmann::ordered_json parents = nlohmann::ordered_json::object();
+    for (uint32_t c : unit.order()) {
+      std::vector<std::string> names;
+      for (uint32_t p : unit.parents()[c]) names.push_back(codec.schema().columns[p].name);
+      parents[codec.schema().columns[c].name] = names;
+    }
+    ju["parents"] = parents;
+    ju["training"] = nlohmann::ordered_json::parse(unit.training_log().dump());
+    units.push_back(ju);
+  }
+  out["units"] = units;
+  out["options"] = nlohmann::ordered_json::parse(options_to_json(m.options()).dump());
+  out["fit"] = nlohmann::ordered_json::parse(m.fit_summary().dump());
+  return out;
+}
+
+std::string Model::to_dot() const {
+  const auto& m = impl_->model;
+  const auto& cols = m.codec().schema().columns;
+  auto quote = [](const std::string& s) {
+    std::string q = "\"";
+    for (char c : s) {
+      if (c == '"' || c == '\\') q.push_back('\\');
+      q.push_back(c);
+    }
+    return q + "\"";
+  };
+  std::string out = "digraph meg {\n  rankdir=LR;\n  node [shape=box, fontsize=10];\n";
+  for (size_t u = 0; u < m.units().size(); ++u) {
+    const auto& unit = m.units()[u];
+    const std::string cls = cols[unit.class_column()].name;
+    out += fmt::format("  subgraph cluster_{} {{\n    label={};\n", u,
+                       quote(fmt::format("unit {}: class {} (weight {:.4f})", u, cls, m.weights()[u])));
+    auto node = [&](size_t c) { return quote(fmt::format("u{}:{}", u, cols[c].name)); };
+    out += fmt::format("    {} [label={}, style=filled, fillcolor=lightgrey];\n", node(unit.class_column()),
+                       quote(cls));
+    for (uint32_t c : unit.order()) {
+      out += fmt::format("    {} [label={}];\n", node(c), quote(cols[c].name));
+      out += fmt::format("    {} -> {};\n", node(unit.class_column()), node(c));
+      for (uint32_t p : unit.parents()[c]) out += fmt::format("    {} -> {};\n", node(p), node(c));
+    }
+    out += "  }\n";
+  }
+  out += "}\n";
+  return out;
+}
+
+}  // namespace meg

@@ -1,0 +1,364 @@
+#include "ensemble/meg_model.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <mutex>
+#include <numeric>
+
+#include <fmt/format.h>
+
+#include "core/file_io.hpp"
+#include "core/parallel.hpp"
+#include "core/rng.hpp"
+#include "ensemble/model_io.hpp"
+#include "ensemble/weights.hpp"
+#include "meg/error.hpp"
+#include "meg/log.hpp"
+#include "meg/version.hpp"
+
+namespace meg::ensemble {
+namespace {
+
+// Stream ids for derive_seed.
+enum : uint64_t { kSplitStream = 1, kUnitStream = 2, kRefitStream = 3, kSampleStream = 4,
+                  kShuffleStream = 5, kDecodeStream = 6, kCodecStream = 7, kReferenceStream = 8 };
+
+const UnitOptions& unit_options(const FitOptions& o, const std::string& column) {
+  auto it = o.unit_overrides.find(column);
+  return it == o.unit_overrides.end() ? o.unit : it->second;
+}
+
+// Class columns of the units, validated against the table.
+std::vector<size_t> unit_columns(const FitOptions& o, const data::Schema& schema) {
+  std::vector<size_t> cols;
+  if (o.units.empty()) {
+    for (size_t c = 0; c < schema.columns.size(); ++c) cols.push_back(c);
+    return cols;
+  }
+  for (const auto& name : o.units) {
+    int idx = schema.column_index(name);
+    if (idx < 0) throw InvalidArgument(fmt::format("option 'units': no column named '{}'", name));
+    if (std::find(cols.begin(), cols.end(), static_cast<size_t>(idx)) != cols.end()) {
+      throw InvalidArgument(fmt::format("option 'units': column '{}' listed twice", name));
+    }
+    cols.push_back(static_cast<size_t>(idx));
+  }
+  return cols;
+}
+
+// Reference similarity loss (§6.3): 0.1 * ||X - S||_2 over codes, pairing real
+// row r with synthetic row r, the unit's own class column left out.
+double reference_similarity(const train::GanblrUnit& unit, const data::EncodedDataset& val,
+                            uint64_t seed) {
+  const size_t n = val.num_rows(), d = val.num_cols();
+  std::vector<data::Code> syn(n * d);
+  unit.sample(n, seed, syn.data(), 1);
+  double ss = 0;
+  for (size_t r = 0; r < n; ++r) {
+    for (size_t c = 0; c < d; ++c) {
+      if (c == unit.class_column()) continue;
+      double diff = static_cast<double>(val.columns[c][r]) - static_cast<double>(syn[r * d + c]);
+      ss += diff * diff;
+    }
+  }
+  return 0.1 * std::sqrt(ss);
+}
+
+class ProgressRelay {
+ public:
+  ProgressRelay(const ProgressFn& fn, size_t total)
+      : fn_(fn), total_(total), start_(std::chrono::steady_clock::now()) {}
+  void report(Progress p) {
+    if (!fn_) return;
+    std::lock_guard<std::mutex> lock(mutex_);
+    p.units_total = total_;
+    p.units_done = done_;
+    p.elapsed_seconds = elapsed();
+    fn_(p);
+  }
+  void unit_done(const std::string& stage, const std::string& unit) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    ++done_;
+    if (!fn_) return;
+    Progress p;
+    p.stage = stage;
+    p.unit = unit;
+    p.phase = "done";
+    p.units_total = total_;
+    p.units_done = done_;
+    p.elapsed_seconds = elapsed();
+    fn_(p);
+  }
+  void reset() { done_ = 0; }
+  double elapsed() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  }
+
+ private:
+  const ProgressFn& fn_;
+  size_t total_;
+  size_t done_ = 0;
+  std::chrono::steady_clock::time_point start_;
+  std::mutex mutex_;
+};
+
+std::vector<train::GanblrUnit> fit_units(const data::EncodedDataset& ds,
+                                         const std::vector<size_t>& cols, const FitOptions& o,
+                                         uint64_t stream, const std::string& stage,
+                                         ProgressRelay& relay) {
+  std::vector<train::GanblrUnit> units(cols.size());
+  const int threads = core::resolve_threads(o.threads);
+  const int inner = std::max(1, threads / static_cast<int>(std::max<size_t>(1, cols.size())));
+  relay.reset();
+  core::parallel_for(cols.size(), threads, [&](size_t u) {
+    const std::string& name = ds.names[cols[u]];
+    auto on_epoch = [&](const std::string& phase, int epoch, int total) {
+      Progress p;
+      p.stage = stage;
+      p.unit = name;
+      p.phase = phase;
+      p.epoch = epoch;
+      p.epochs = total;
+      relay.report(p);
+    };
+    units[u] = train::GanblrUnit::fit(ds, cols[u], unit_options(o, name),
+                                      core::derive_seed(o.seed, {stream, cols[u]}), inner, on_epoch);
+    relay.unit_done(stage, name);
+  });
+  return units;
+}
+
+}  // namespace
+
+MegModel MegModel::fit(const data::CsvTable& table, const data::Schema& schema,
+                       const FitOptions& options, const ProgressFn& progress) {
+  validate_options(options);
+  for (const auto& [name, unit] : options.unit_overrides) {
+    if (schema.column_index(name) < 0) {
+      throw InvalidArgument(fmt::format("per-unit option for '{}': no such column", name));
+    }
+  }
+  MegModel m;
+  m.options_ = options;
+  m.codec_ = data::TableCodec::fit(table, schema, core::derive_seed(options.seed, {kCodecStream}));
+  data::EncodedDataset all = m.codec_.encode(table);
+  const size_t n = all.num_rows();
+  m.training_rows_ = n;
+  const std::vector<size_t> cols = unit_columns(options, schema);
+  const int threads = core::resolve_threads(options.threads);
+
+  // Seeded split. Tiny tables (< 20 rows) use every row for both parts.
+  std::vector<size_t> perm(n);
+  std::iota(perm.begin(), perm.end(), 0);
+  core::Rng split_rng(core::derive_seed(options.seed, {kSplitStream}));
+  for (size_t i = n; i > 1; --i) std::swap(perm[i - 1], perm[split_rng.below(i)]);
+  size_t n_val = n < 20 ? n : std::max<size_t>(1, static_cast<size_t>(std::llround(
+                                                        options.validation_fraction * static_cast<double>(n))));
+  std::vector<size_t> val_rows(perm.begin(), perm.begin() + static_cast<long>(n_val));
+  std::vector<size_t> fit_rows = n < 20 ? perm : std::vector<size_t>(perm.begin() + static_cast<long>(n_val), perm.end());
+  std::sort(val_rows.begin(), val_rows.end());
+  std::sort(fit_rows.begin(), fit_rows.end());
+  data::EncodedDataset fit_part = all.subset(fit_rows);
+  data::EncodedDataset val_part = all.subset(val_rows);
+
+  ProgressRelay relay(progress, cols.size());
+  m.units_ = fit_units(fit_part, cols, options, kUnitStream, "fit", relay);
+
+  // Held-out log-likelihood of every unit.
+  std::vector<std::vector<double>> loglik(cols.size(), std::vector<double>(val_part.num_rows()));
+  core::parallel_for(cols.size(), threads, [&](size_t u) {
+    m.units_[u].log_prob(val_part, loglik[u].data(), 1);
+  });
+  switch (options.weighting) {
+    case Weighting::Em: m.weights_ = em_weights(loglik); break;
+    case Weighting::SoftmaxLoglik:
+      m.weights_ = softmax_loglik_weights(loglik, options.softmax_temperature);
+      break;
+    case Weighting::Uniform: m.weights_.assign(cols.size(), 1.0 / static_cast<double>(cols.size())); break;
+    case Weighting::Reference: {
+      std::vector<double> losses(cols.size());
+      core::parallel_for(cols.size(), threads, [&](size_t u) {
+        losses[u] = reference_similarity(m.units_[u], val_part,
+                                         core::derive_seed(options.seed, {kReferenceStream, u}));
+      });
+      m.weights_ = reference_weights(losses);
+      m.summary_["reference_losses"] = losses;
+      break;
+    }
+  }
+  nlohmann::json per_unit = nlohmann::json::array();
+  const std::vector<double> uniform(cols.size(), 1.0 / static_cast<double>(cols.size()));
+  for (size_t u = 0; u < cols.size(); ++u) {
+    double mean = std::accumulate(loglik[u].begin(), loglik[u].end(), 0.0) /
+                  static_cast<double>(std::max<size_t>(1, loglik[u].size()));
+    per_unit.push_back({{"unit", all.names[cols[u]]}, {"validation_loglik", mean}});
+  }
+  m.summary_["validation_rows"] = val_part.num_rows();
+  m.summary_["fit_rows"] = fit_part.num_rows();
+  m.summary_["units"] = per_unit;
+  m.summary_["validation_loglik_mixture"] = mixture_loglik(loglik, m.weights_);
+  m.summary_["validation_loglik_uniform"] = mixture_loglik(loglik, uniform);
+
+  if (options.refit_full && n >= 20) {
+    m.units_ = fit_units(all, cols, options, kRefitStream, "refit", relay);
+  }
+  return m;
+}
+
+std::vector<uint64_t> MegModel::unit_counts(uint64_t n) const {
+  return largest_remainder(weights_, n);
+}
+
+std::vector<std::vector<uint64_t>> MegModel::chunk_plan(uint64_t n) const {
+  std::vector<uint64_t> remaining = unit_counts(n);
+  const uint64_t chunks = (n + kChunkRows - 1) / kChunkRows;
+  std::vector<std::vector<uint64_t>> plan(chunks);
+  uint64_t left = n;
+  for (uint64_t c = 0; c < chunks; ++c) {
+    const uint64_t rows = std::min<uint64_t>(kChunkRows, left);
+    std::vector<double> share(remaining.begin(), remaining.end());
+    // Shares rows * remaining_u / left never exceed remaining_u, so neither do the counts.
+    plan[c] = largest_remainder(share, rows);
+    for (size_t u = 0; u < remaining.size(); ++u) remaining[u] -= plan[c][u];
+    left -= rows;
+  }
+  return plan;
+}
+
+void MegModel::sample_chunk(uint64_t chunk, const std::vector<uint64_t>& counts, uint64_t seed,
+                            std::vector<data::Code>& out) const {
+  const size_t d = codec_.num_cols();
+  const uint64_t rows = std::accumulate(counts.begin(), counts.end(), uint64_t{0});
+  std::vector<data::Code> block(rows * d);
+  size_t at = 0;
+  for (size_t u = 0; u < units_.size(); ++u) {
+    if (counts[u] == 0) continue;
+    units_[u].sample(counts[u], core::derive_seed(seed, {kSampleStream, chunk, u}),
+                     block.data() + at * d, 1);
+    at += counts[u];
+  }
+  // Interleave the units' rows: a seeded shuffle of the chunk.
+  std::vector<uint32_t> order(rows);
+  std::iota(order.begin(), order.end(), 0);
+  core::Rng rng(core::derive_seed(seed, {kShuffleStream, chunk}));
+  for (size_t i = rows; i > 1; --i) std::swap(order[i - 1], order[rng.below(i)]);
+  out.resize(rows * d);
+  for (size_t r = 0; r < rows; ++r) {
+    std::copy_n(block.data() + static_cast<size_t>(order[r]) * d, d, out.data() + r * d);
+  }
+}
+
+void MegModel::sample_text(uint64_t n, uint64_t seed, int threads,
+                           const std::function<void(const std::string&)>& sink) const {
+  std::string header;
+  codec_.write_header(header);
+  sink(header);
+  if (n == 0) return;
+  const auto plan = chunk_plan(n);
+  const int workers = core::resolve_threads(threads);
+  const size_t batch = static_cast<size_t>(std::max(1, workers)) * 2;
+  std::vector<std::string> texts;
+  for (size_t first = 0; first < plan.size(); first += batch) {
+    const size_t count = std::min(batch, plan.size() - first);
+    texts.assign(count, std::string());
+    core::parallel_for(count, workers, [&](size_t i) {
+      const uint64_t chunk = first + i;
+      std::vector<data::Code> codes;
+      sample_chunk(chunk, plan[chunk], seed, codes);
+      core::Rng rng(core::derive_seed(seed, {kDecodeStream, chunk}));
+      texts[i].reserve(codes.size() * 8);
+      codec_.decode_rows(codes.data(), codes.size() / std::max<size_t>(1, codec_.num_cols()), rng,
+                         texts[i]);
+    });
+    for (const auto& t : texts) sink(t);
+  }
+}
+
+std::string MegModel::sample_csv(uint64_t n, uint64_t seed, int threads) const {
+  std::string out;
+  sample_text(n, seed, threads, [&](const std::string& t) { out += t; });
+  return out;
+}
+
+void MegModel::sample_to_file(uint64_t n, uint64_t seed, int threads,
+                              const std::string& path) const {
+  core::AtomicFile file(path);
+  sample_text(n, seed, threads, [&](const std::string& t) { file.write(t); });
+  file.commit();
+}
+
+std::vector<double> MegModel::log_prob(const data::EncodedDataset& ds, int threads) const {
+  const size_t n = ds.num_rows();
+  std::vector<std::vector<double>> ll(units_.size(), std::vector<double>(n));
+  core::parallel_for(units_.size(), threads, [&](size_t u) { units_[u].log_prob(ds, ll[u].data(), 1); });
+  std::vector<double> out(n);
+  std::vector<double> term(units_.size());
+  for (size_t i = 0; i < n; ++i) {
+    double mx = -INFINITY;
+    for (size_t u = 0; u < units_.size(); ++u) {
+      term[u] = std::log(weights_[u]) + ll[u][i];
+      mx = std::max(mx, term[u]);
+    }
+    double s = 0;
+    for (double t : term) s += std::exp(t - mx);
+    out[i] = mx + std::log(s);
+  }
+  return out;
+}
+
+nlohmann::json MegModel::to_json() const {
+  nlohmann::json units = nlohmann::json::array();
+  for (const auto& u : units_) units.push_back(u.to_json());
+  return {{"magic", "meg-model"},
+          {"meg_version", kVersion},
+          {"options", options_to_json(options_)},
+          {"codec", codec_.to_json()},
+          {"units", std::move(units)},
+          {"weights", weights_},
+          {"training_rows", training_rows_},
+          {"summary", summary_}};
+}
+
+MegModel MegModel::from_json(const nlohmann::json& j) {
+  MegModel m;
+  try {
+    if (!j.is_object() || j.value("magic", "") != "meg-model") {
+      throw ModelFormatError("model: not a meg model tree");
+    }
+    m.options_ = options_from_json(j.at("options"));
+    m.codec_ = data::TableCodec::from_json(j.at("codec"));
+    for (const auto& ju : j.at("units")) m.units_.push_back(train::GanblrUnit::from_json(ju));
+    m.weights_ = j.at("weights").get<std::vector<double>>();
+    m.training_rows_ = j.at("training_rows").get<uint64_t>();
+    m.summary_ = j.value("summary", nlohmann::json::object());
+  } catch (const nlohmann::json::exception& e) {
+    throw ModelFormatError(std::string("model: ") + e.what());
+  }
+  const auto card = m.codec_.cardinalities();
+  if (m.units_.empty() || m.weights_.size() != m.units_.size()) {
+    throw ModelFormatError("model: unit and weight counts differ");
+  }
+  double sum = 0;
+  for (double w : m.weights_) {
+    if (!(w >= 0 && w <= 1)) throw ModelFormatError("model: invalid weight");
+    sum += w;
+  }
+  if (std::fabs(sum - 1.0) > 1e-6) throw ModelFormatError("model: weights do not sum to 1");
+  for (const auto& u : m.units_) {
+    if (u.num_columns() != card.size() || u.model().cardinality() != card) {
+      throw ModelFormatError("model: a unit does not match the table's columns");
+    }
+  }
+  return m;
+}
+
+void MegModel::save(const std::string& path) const {
+  core::write_file_atomic(path, encode_model_file(to_json()));
+}
+
+MegModel MegModel::load(const std::string& path) {
+  return from_json(decode_model_file(core::read_file(path), path));
+}
+
+}  // namespace meg::ensemble

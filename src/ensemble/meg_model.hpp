@@ -1,0 +1,72 @@
+// MEG: a weighted mixture of GANBLR units, one per candidate column
+// (ALGORITHM.md §6.6, §7.3), with the table codec that maps text to codes.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "data/codec.hpp"
+#include "data/csv.hpp"
+#include "meg/options.hpp"
+#include "meg/progress.hpp"
+#include "train/unit.hpp"
+
+namespace meg::ensemble {
+
+class MegModel {
+ public:
+  // Rows per sampling chunk: fixed, so output never depends on the thread count.
+  static constexpr size_t kChunkRows = 1 << 15;
+
+  // Fits the codec on `table`, splits the rows (seeded) into a fit part and a
+  // validation part, fits one unit per candidate column in parallel, chooses the
+  // weights on the validation part and, if options.refit_full, refits the units
+  // on all rows.
+  static MegModel fit(const data::CsvTable& table, const data::Schema& schema,
+                      const FitOptions& options, const ProgressFn& progress = {});
+
+  // Generates n rows chunk by chunk (in parallel) and hands each chunk's CSV
+  // text to `sink` in order. Deterministic for `seed`, whatever `threads`.
+  void sample_text(uint64_t n, uint64_t seed, int threads,
+                   const std::function<void(const std::string&)>& sink) const;
+  // Generates n rows and returns them as CSV text (header first).
+  std::string sample_csv(uint64_t n, uint64_t seed, int threads) const;
+  // Writes the CSV to `path` atomically ("-" = stdout), chunk by chunk.
+  void sample_to_file(uint64_t n, uint64_t seed, int threads, const std::string& path) const;
+
+  // Held-out diagnostics and the rows each unit should produce for n rows.
+  std::vector<uint64_t> unit_counts(uint64_t n) const;
+  // log p(row) under the mixture for every row of an encoded table.
+  std::vector<double> log_prob(const data::EncodedDataset& ds, int threads) const;
+
+  const data::TableCodec& codec() const { return codec_; }
+  const std::vector<train::GanblrUnit>& units() const { return units_; }
+  const std::vector<double>& weights() const { return weights_; }
+  const FitOptions& options() const { return options_; }
+  const nlohmann::json& fit_summary() const { return summary_; }
+  uint64_t training_rows() const { return training_rows_; }
+
+  nlohmann::json to_json() const;
+  static MegModel from_json(const nlohmann::json& j);
+  void save(const std::string& path) const;
+  static MegModel load(const std::string& path);
+
+ private:
+  // Codes of one chunk (rows [first, first + rows)), shuffled.
+  void sample_chunk(uint64_t chunk, const std::vector<uint64_t>& counts, uint64_t seed,
+                    std::vector<data::Code>& out) const;
+  // Per-chunk unit counts: chunk c gets its share of the units' remaining rows.
+  std::vector<std::vector<uint64_t>> chunk_plan(uint64_t n) const;
+
+  data::TableCodec codec_;
+  std::vector<train::GanblrUnit> units_;
+  std::vector<double> weights_;
+  FitOptions options_;
+  nlohmann::json summary_ = nlohmann::json::object();
+  uint64_t training_rows_ = 0;
+};
+
+}  // namespace meg::ensemble

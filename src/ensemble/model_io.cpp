@@ -1,0 +1,75 @@
+#include "ensemble/model_io.hpp"
+
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "core/checksum.hpp"
+#include "meg/error.hpp"
+
+namespace meg::ensemble {
+namespace {
+
+constexpr char kMagic[8] = {'M', 'E', 'G', 'M', 'O', 'D', 'E', 'L'};
+constexpr size_t kHeaderSize = 32;
+
+void put_u32(std::string& out, uint32_t v) {
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+void put_u64(std::string& out, uint64_t v) {
+  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+uint64_t get_le(const std::string& s, size_t at, int bytes) {
+  uint64_t v = 0;
+  for (int i = bytes - 1; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(s[at + static_cast<size_t>(i)]);
+  return v;
+}
+
+}  // namespace
+
+std::string encode_model_file(const nlohmann::json& tree) {
+  std::vector<std::uint8_t> payload = nlohmann::json::to_cbor(tree);
+  std::string_view view(reinterpret_cast<const char*>(payload.data()), payload.size());
+  std::string out;
+  out.reserve(kHeaderSize + payload.size());
+  out.append(kMagic, sizeof kMagic);
+  put_u32(out, kModelFormatVersion);
+  put_u32(out, 0);
+  put_u64(out, payload.size());
+  put_u64(out, core::fnv1a64(view));
+  out.append(view);
+  return out;
+}
+
+nlohmann::json decode_model_file(const std::string& bytes, const std::string& path) {
+  if (bytes.empty()) throw ModelFormatError(path + ": empty file, not a meg model");
+  if (bytes.size() < sizeof kMagic || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0) {
+    throw ModelFormatError(path + ": not a meg model file (no MEGMODEL signature)");
+  }
+  if (bytes.size() < kHeaderSize) throw ModelFormatError(path + ": truncated model file (header cut short)");
+  auto version = static_cast<uint32_t>(get_le(bytes, 8, 4));
+  if (version > kModelFormatVersion || version == 0) {
+    throw ModelFormatError(fmt::format(
+        "{}: model format version {} is not supported by this meg (it reads version {}); {}", path,
+        version, kModelFormatVersion, version > kModelFormatVersion ? "upgrade meg" : "corrupt file"));
+  }
+  if (get_le(bytes, 12, 4) != 0) throw ModelFormatError(path + ": corrupt model file (bad header)");
+  uint64_t length = get_le(bytes, 16, 8);
+  uint64_t checksum = get_le(bytes, 24, 8);
+  if (length != bytes.size() - kHeaderSize) {
+    throw ModelFormatError(fmt::format("{}: truncated or damaged model file (payload of {} bytes "
+                                       "expected, {} found)",
+                                       path, length, bytes.size() - kHeaderSize));
+  }
+  std::string_view payload(bytes.data() + kHeaderSize, length);
+  if (core::fnv1a64(payload) != checksum) {
+    throw ModelFormatError(path + ": corrupt model file (checksum mismatch)");
+  }
+  try {
+    return nlohmann::json::from_cbor(payload.begin(), payload.end());
+  } catch (const nlohmann::json::exception& e) {
+    throw ModelFormatError(path + ": corrupt model file (" + e.what() + ")");
+  }
+}
+
+}  // namespace meg::ensemble

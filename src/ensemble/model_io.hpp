@@ -1,0 +1,27 @@
+// The model file container: one file holding a JSON tree as CBOR, behind a
+// fixed header that identifies, versions and checksums it.
+//
+//   offset  size  field
+//   0       8     magic "MEGMODEL"
+//   8       4     format version (little endian)
+//   12      4     reserved, 0
+//   16      8     payload length in bytes (little endian)
+//   24      8     FNV-1a 64 checksum of the payload (little endian)
+//   32      n     payload: the model tree in CBOR
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace meg::ensemble {
+
+inline constexpr uint32_t kModelFormatVersion = 1;
+
+// Serialises the tree into the container bytes.
+std::string encode_model_file(const nlohmann::json& tree);
+// Parses container bytes; throws ModelFormatError naming `path` when the file is
+// not a meg model, of a newer format version, truncated or corrupt.
+nlohmann::json decode_model_file(const std::string& bytes, const std::string& path);
+
+}  // namespace meg::ensemble
