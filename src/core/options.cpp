@@ -275,7 +275,10 @@ void validate_options(const FitOptions& options) {
 
 nlohmann::json options_to_json(const FitOptions& options) {
   nlohmann::json j = nlohmann::json::object();
-  for (const auto& e : table()) j[e.info.key] = e.get(options.unit, options);
+  // `threads` is a run-time setting that never changes results: not part of a model.
+  for (const auto& e : table()) {
+    if (e.info.key != "threads") j[e.info.key] = e.get(options.unit, options);
+  }
   nlohmann::json over = nlohmann::json::object();
   for (const auto& [name, unit] : options.unit_overrides) {
     nlohmann::json u = nlohmann::json::object();

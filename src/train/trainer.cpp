@@ -19,10 +19,6 @@ void shuffle(std::vector<uint32_t>& v, core::Rng& rng) {
   for (size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[rng.below(i)]);
 }
 
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
 struct Trainer {
   bn::KdbModel& model;
   const data::EncodedDataset& data;
@@ -77,20 +73,16 @@ void train_generator(bn::KdbModel& model, const data::EncodedDataset& data,
   Trainer t(model, data, options, core::derive_seed(seed, {1}));
   nlohmann::json& epochs = log["epochs"];
   for (int e = 0; e < options.warmup_epochs; ++e) {
-    auto t0 = std::chrono::steady_clock::now();
     double cll = t.cll_epoch();
-    epochs.push_back({{"phase", "warmup"}, {"epoch", e + 1}, {"cll", cll},
-                      {"seconds", seconds_since(t0)}});
+    epochs.push_back({{"phase", "warmup"}, {"epoch", e + 1}, {"cll", cll}});
     if (on_epoch) on_epoch("warmup", e + 1, options.warmup_epochs);
   }
   if (options.epochs == 0) return;
   if (options.adversarial == Adversarial::None) {
     for (int e = 0; e < options.epochs; ++e) {
-      auto t0 = std::chrono::steady_clock::now();
       t.gen.reset_optimizer();  // reference parity: a new optimiser every epoch
       double cll = t.cll_epoch();
-      epochs.push_back({{"phase", "adversarial"}, {"epoch", e + 1}, {"cll", cll},
-                        {"seconds", seconds_since(t0)}});
+      epochs.push_back({{"phase", "adversarial"}, {"epoch", e + 1}, {"cll", cll}});
       if (on_epoch) on_epoch("adversarial", e + 1, options.epochs);
     }
     return;
@@ -121,7 +113,6 @@ void train_generator(bn::KdbModel& model, const data::EncodedDataset& data,
   const auto batch = static_cast<size_t>(options.batch_size);
 
   for (int e = 0; e < options.epochs; ++e) {
-    auto t0 = std::chrono::steady_clock::now();
     // 1. M synthetic rows from the current generator.
     model.refresh_sampler();
     model.sample(m_rows, -1, core::derive_seed(seed, {3, static_cast<uint64_t>(e)}), synth.data(), 1);
@@ -185,8 +176,7 @@ void train_generator(bn::KdbModel& model, const data::EncodedDataset& data,
                                          : static_cast<double>(correct) /
                                                static_cast<double>(test_scores.size())},
                       {"d_auc", roc_auc(test_scores, test_labels)},
-                      {"mean_abs_advantage", mean_abs},
-                      {"seconds", seconds_since(t0)}});
+                      {"mean_abs_advantage", mean_abs}});
     if (on_epoch) on_epoch("adversarial", e + 1, options.epochs);
   }
 }

@@ -120,6 +120,8 @@ TEST(Fidelity, AdversarialTermFixesWhatCllCannotSee) {
     o.warmup_epochs = 1;
     o.epochs = 15;
     o.batch_size = 256;
+    o.lr_generator = 1e-2;  // the §5.4 toy's settings, independent of the product defaults
+    o.discriminator_epochs = 5;
     o.adversarial = adv;
     const GanblrUnit unit = GanblrUnit::fit(data, 0, o, 7, 1);
     // Exact marginal of X_1 under the unit: sum over all rows with that value.
