@@ -247,21 +247,26 @@ std::string render_html(const nlohmann::json& r, const ReportText& text) {
   o += "<h2>Fidelity: dependence between columns</h2>";
   o += "<p class=\"note\">Cramér's V for two categorical columns, Pearson correlation for two "
        "numeric ones (blue negative, red positive), correlation ratio for a categorical and a "
-       "numeric column. The third map is the absolute difference (white = same dependence).</p>";
+       "numeric column. The third map is the absolute difference (white = same dependence, darkest "
+       "= 0.5 or more; hover a cell for its value).</p>";
   std::vector<std::string> names = f["pairwise"]["columns"].get<std::vector<std::string>>();
   auto dt = to_matrix(f["pairwise"]["train"]), ds = to_matrix(f["pairwise"]["synthetic"]);
   auto diff = dt;
+  auto shown = diff;  // colour scale of the difference map saturates at 0.5
   for (size_t i = 0; i < diff.size(); ++i) {
-    for (size_t j = 0; j < diff.size(); ++j) diff[i][j] = std::abs(dt[i][j] - ds[i][j]);
+    for (size_t j = 0; j < diff.size(); ++j) {
+      diff[i][j] = std::abs(dt[i][j] - ds[i][j]);
+      shown[i][j] = std::min(1.0, 2 * diff[i][j]);
+    }
   }
-  const int cell = names.size() > 24 ? 9 : names.size() > 12 ? 14 : 22;
+  const int cell = names.size() > 30 ? 9 : names.size() > 20 ? 13 : names.size() > 12 ? 18 : 24;
   o += "<div class=\"heat\">";
   o += "<div class=\"panel\"><h3>real train</h3>" + heatmap(names, dt, true, cell) + "</div>";
   o += "<div class=\"panel\"><h3>" + escape(syn) + "</h3>" + heatmap(names, ds, true, cell) +
        "</div>";
   o += fmt::format("<div class=\"panel\"><h3>|difference| (mean {})</h3>",
                    f3(f["pairwise"]["error"]["synthetic"])) +
-       heatmap(names, diff, false, cell) + "</div></div>";
+       heatmap(names, shown, false, cell, &diff) + "</div></div>";
   if (f.contains("detection")) {
     const auto& d = f["detection"];
     o += "<h2>Fidelity: detection</h2>";

@@ -139,7 +139,8 @@ std::string histogram(double lo, double hi, const std::vector<Series>& series, i
 }
 
 std::string heatmap(const std::vector<std::string>& labels,
-                    const std::vector<std::vector<double>>& m, bool diverging, int cell) {
+                    const std::vector<std::vector<double>>& m, bool diverging, int cell,
+                    const std::vector<std::vector<double>>* tooltip_values) {
   const int n = static_cast<int>(labels.size());
   const int label_w = 110;
   const int size = label_w + n * cell + 4;
@@ -162,7 +163,10 @@ std::string heatmap(const std::vector<std::string>& labels,
                        "stroke=\"#fff\" stroke-width=\"0.5\"><title>{} / {}: {:.3f}</title></rect>",
                        label_w + j * cell, label_w + i * cell, cell, cell,
                        heat_color(v, diverging), escape(labels[static_cast<size_t>(i)]),
-                       escape(labels[static_cast<size_t>(j)]), v);
+                       escape(labels[static_cast<size_t>(j)]),
+                       tooltip_values ? (*tooltip_values)[static_cast<size_t>(i)]
+                                                         [static_cast<size_t>(j)]
+                                      : v);
     }
   }
   return o + "</svg>";
@@ -206,10 +210,11 @@ std::string score_columns(const std::vector<std::string>& groups,
   }
   if (reference >= 0) {
     o += fmt::format("<line x1=\"{}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"#444\" "
-                     "stroke-dasharray=\"5,4\"/><text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\" "
-                     "fill=\"#444\" font-size=\"10\">{}</text>",
-                     left, y_of(reference), left + plot_w, y_of(reference), left + plot_w,
-                     y_of(reference) + 12, escape(reference_label));
+                     "stroke-dasharray=\"5,4\"/><text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"start\" "
+                     "fill=\"#444\" font-size=\"10\" paint-order=\"stroke\" stroke=\"#fff\" "
+                     "stroke-width=\"3\">{} {:.3f}</text>",
+                     left, y_of(reference), left + plot_w, y_of(reference), left + 4.0,
+                     y_of(reference) - 4, escape(reference_label), reference);
   }
   return o + "</svg>";
 }

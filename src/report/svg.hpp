@@ -28,8 +28,10 @@ std::string histogram(double lo, double hi, const std::vector<Series>& series, i
 
 // Square heat map of a symmetric matrix with row/column labels. Colours:
 // `diverging` maps [-1, 1] blue-white-red; otherwise [0, 1] white-to-red.
+// `tooltip_values` (optional) replaces the values shown in the tooltips.
 std::string heatmap(const std::vector<std::string>& labels,
-                    const std::vector<std::vector<double>>& m, bool diverging, int cell);
+                    const std::vector<std::vector<double>>& m, bool diverging, int cell,
+                    const std::vector<std::vector<double>>* tooltip_values = nullptr);
 
 // Vertical grouped bars for a few scores in [0, 1] (e.g. TRTR vs TSTR
 // accuracy per classifier), with a dashed reference line at `reference`
