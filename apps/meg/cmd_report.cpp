@@ -11,9 +11,6 @@
 
 namespace meg::cli {
 
-// Defined in cmd_evaluate.cpp: the options of `meg evaluate` and the function that runs it.
-std::function<nlohmann::json()> add_evaluation_options(CLI::App* cmd);
-
 void add_report_command(CLI::App& app) {
   auto output = std::make_shared<std::string>();
   auto text = std::make_shared<ReportOptions>();

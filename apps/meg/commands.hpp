@@ -1,7 +1,10 @@
 // Each subcommand lives in its own cmd_<name>.cpp and registers itself here.
 // Commands only parse options, call the public API (include/meg) and print.
 #pragma once
+#include <functional>
+
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 namespace meg::cli {
 
@@ -11,5 +14,9 @@ void add_sample_command(CLI::App& app);
 void add_inspect_command(CLI::App& app);
 void add_evaluate_command(CLI::App& app);
 void add_report_command(CLI::App& app);
+
+// The options shared by `evaluate` and `report`; the returned function runs the
+// evaluation with the parsed values (defined in cmd_evaluate.cpp).
+std::function<nlohmann::json()> add_evaluation_options(CLI::App* cmd);
 
 }  // namespace meg::cli

@@ -270,7 +270,7 @@ std::unique_ptr<ColumnCodec> fit_numeric_codec(const std::vector<std::string>& c
     s.code_of = quantile_bins(s.values, s.counts, schema.bins);
   } else {
     DpgmmOptions opt;
-    opt.max_components = std::max(1, schema.bins);
+    opt.max_components = std::max(1, schema.components);
     std::vector<double> weights(s.counts.begin(), s.counts.end());
     DpgmmModel model = fit_dpgmm(s.values, weights, opt, seed);
     std::vector<int> raw(s.values.size());

@@ -103,7 +103,11 @@ nlohmann::ordered_json schema_to_json(const Schema& schema) {
     j["type"] = to_string(c.type);
     if (c.type != ColumnType::Categorical) {
       j["discretizer"] = to_string(c.discretizer);
-      j["bins"] = c.bins;
+      if (c.discretizer == DiscretizerKind::Quantile) {
+        j["bins"] = c.bins;
+      } else {
+        j["components"] = c.components;
+      }
       j["decode"] = to_string(c.decode);
     }
     j["distinct"] = c.distinct;
@@ -126,7 +130,10 @@ Enum parse_enum(const nlohmann::json& v, std::initializer_list<std::pair<const c
     }
   }
   std::string allowed;
-  for (const auto& [name, value] : options) allowed += (allowed.empty() ? "" : ", ") + std::string(name);
+  for (const auto& [name, value] : options) {
+    if (!allowed.empty()) allowed += ", ";
+    allowed += name;
+  }
   throw DataError(fmt::format("{}: invalid value {} (expected one of: {})", where, v.dump(), allowed));
 }
 
@@ -195,11 +202,16 @@ Schema apply_schema_overrides(const Schema& inferred, const nlohmann::json& over
           throw DataError(where + ": bins must be an integer in [1, 1000]");
         }
         col.bins = value.get<int>();
+      } else if (key == "components") {
+        if (!value.is_number_integer() || value.get<long>() < 1 || value.get<long>() > 100) {
+          throw DataError(where + ": components must be an integer in [1, 100]");
+        }
+        col.components = value.get<int>();
       } else if (key == "missing_tokens") {
         col.missing_tokens = parse_tokens(value, where + ": missing_tokens");
       } else {
         throw DataError(fmt::format(
-            "{}: unknown field '{}' (expected type, discretizer, bins, decode, missing_tokens)", where,
+            "{}: unknown field '{}' (expected type, discretizer, bins, components, decode, missing_tokens)", where,
             key));
       }
     }

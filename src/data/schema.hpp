@@ -24,7 +24,8 @@ struct ColumnSchema {
   ColumnType type = ColumnType::Categorical;
   // Numeric columns only:
   DiscretizerKind discretizer = DiscretizerKind::Quantile;
-  int bins = 20;                                     // quantile: max bins; dpgmm: max components
+  int bins = 20;                                     // quantile: max bins
+  int components = 10;                               // dpgmm: truncation K of the mixture
   NumericDecode decode = NumericDecode::Empirical;   // draw a training value from the bin, or uniform in it
   std::vector<std::string> missing_tokens;           // field texts read as missing in this column
   // Facts observed when the schema was inferred (printed, not required on input):

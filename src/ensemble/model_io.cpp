@@ -28,16 +28,17 @@ uint64_t get_le(const std::string& s, size_t at, int bytes) {
 }  // namespace
 
 std::string encode_model_file(const nlohmann::json& tree) {
-  std::vector<std::uint8_t> payload = nlohmann::json::to_cbor(tree);
-  std::string_view view(reinterpret_cast<const char*>(payload.data()), payload.size());
-  std::string out;
-  out.reserve(kHeaderSize + payload.size());
-  out.append(kMagic, sizeof kMagic);
+  std::string out(kMagic, sizeof kMagic);
   put_u32(out, kModelFormatVersion);
   put_u32(out, 0);
-  put_u64(out, payload.size());
-  put_u64(out, core::fnv1a64(view));
-  out.append(view);
+  put_u64(out, 0);  // payload length and checksum, filled in below
+  put_u64(out, 0);
+  nlohmann::json::to_cbor(tree, nlohmann::detail::output_adapter<char>(out));  // no extra copy
+  const std::string_view payload(out.data() + kHeaderSize, out.size() - kHeaderSize);
+  std::string fields;
+  put_u64(fields, payload.size());
+  put_u64(fields, core::fnv1a64(payload));
+  out.replace(16, 16, fields);
   return out;
 }
 

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# End-to-end benchmark: for each dataset and configuration, `meg fit`, `meg sample`
+# (as many rows as the training set) and `meg evaluate`, recording wall time and
+# peak RSS (/usr/bin/time -v) and the evaluate metrics.
+#
+#   bench/run.sh                      # every dataset, every configuration
+#   DATASETS="adult car" CONFIGS="default k3" bench/run.sh
+#   OUT=bench/results bench/run.sh    # where the JSON results go (default: bench/results)
+#
+# Then `python3 bench/summarize.py bench/results` prints the Markdown tables of BENCHMARKS.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+MEG=${MEG:-build/meg}
+OUT=${OUT:-bench/results}
+THREADS=${THREADS:-2}
+SEED=${SEED:-0}
+DATASETS=${DATASETS:-"adult car nursery kr_vs_kp german_credit"}
+CONFIGS=${CONFIGS:-"default k0 k1 k3 uniform reference trained_sf trained_none"}
+mkdir -p "$OUT"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# Configuration name -> extra `meg fit` arguments.
+fit_args() {
+  case "$1" in
+    default) echo "" ;;                          # counted (MLE) network, hierarchical smoothing, k=2, EM
+    k0) echo "--k 0" ;;
+    k1) echo "--k 1" ;;
+    k2) echo "--k 2" ;;
+    k3) echo "--k 3" ;;
+    uniform) echo "--weighting uniform" ;;
+    reference) echo "--weighting reference" ;;
+    softmax) echo "--weighting softmax_loglik" ;;
+    trained_sf) echo "--warmup-epochs 1 --epochs 3 --adversarial score_function" ;;
+    trained_none) echo "--warmup-epochs 1 --epochs 3 --adversarial none" ;;
+    *) echo "bench/run.sh: unknown configuration $1" >&2; exit 2 ;;
+  esac
+}
+
+split_of() {  # dataset -> "train test target"
+  case "$1" in
+    adult) echo "data/adult_train.csv data/adult_test.csv income" ;;
+    *) [ -f "data/splits/$1_train.csv" ] || \
+         python3 bench/split.py "data/$1.csv" class "data/splits/$1_train.csv" "data/splits/$1_test.csv" --seed 0
+       echo "data/splits/$1_train.csv data/splits/$1_test.csv class" ;;
+  esac
+}
+
+# Runs a command under /usr/bin/time -v; prints "seconds max_rss_kb".
+timed() {
+  /usr/bin/time -v "$@" 2>"$work/time.txt" >/dev/null || { cat "$work/time.txt" >&2; exit 1; }
+  local wall rss
+  wall=$(grep "Elapsed (wall clock)" "$work/time.txt" | awk '{print $NF}')
+  rss=$(grep "Maximum resident set size" "$work/time.txt" | awk '{print $NF}')
+  python3 -c "import sys; p='$wall'.split(':'); s=sum(float(x)*60**i for i,x in enumerate(reversed(p))); print(f'{s:.3f} $rss')"
+}
+
+for ds in $DATASETS; do
+  read -r train test target <<<"$(split_of "$ds")"
+  rows=$(( $(wc -l <"$train") - 1 ))
+  for cfg in $CONFIGS; do
+    model="$work/$ds.$cfg.meg"; syn="$work/$ds.$cfg.csv"
+    # shellcheck disable=SC2046
+    read -r fit_s fit_kb <<<"$(timed "$MEG" fit "$train" -o "$model" --quiet --threads "$THREADS" --seed "$SEED" $(fit_args "$cfg"))"
+    read -r sample_s sample_kb <<<"$(timed "$MEG" sample "$model" -n "$rows" -o "$syn" --threads "$THREADS" --seed "$SEED")"
+    read -r eval_s eval_kb <<<"$(timed "$MEG" evaluate --train "$train" --test "$test" --synthetic "$syn" \
+                                   --target "$target" --json "$work/eval.json" --threads "$THREADS" --seed "$SEED")"
+    python3 - "$OUT/$ds.$cfg.json" "$work/eval.json" <<PY
+import json, sys
+ev = json.load(open(sys.argv[2]))
+json.dump({"dataset": "$ds", "config": "$cfg", "fit_args": "$(fit_args "$cfg")", "rows": $rows,
+           "threads": $THREADS, "fit_seconds": $fit_s, "fit_rss_kb": $fit_kb,
+           "sample_seconds": $sample_s, "sample_rss_kb": $sample_kb,
+           "evaluate_seconds": $eval_s, "evaluate": ev}, open(sys.argv[1], "w"), indent=1)
+PY
+    echo "bench: $ds $cfg fit ${fit_s}s ${fit_kb}kB, sample ${sample_s}s, evaluate ${eval_s}s" >&2
+  done
+done
