@@ -46,9 +46,13 @@ split_of() {  # dataset -> "train test target"
   esac
 }
 
-# Runs a command under /usr/bin/time -v; prints "seconds max_rss_kb".
+# Runs a command under /usr/bin/time -v; prints "seconds max_rss_kb", or "FAIL" on failure.
 timed() {
-  /usr/bin/time -v "$@" 2>"$work/time.txt" >/dev/null || { cat "$work/time.txt" >&2; exit 1; }
+  if ! /usr/bin/time -v "$@" 2>"$work/time.txt" >/dev/null; then
+    grep -v "^\s" "$work/time.txt" | head -3 >&2
+    echo FAIL
+    return
+  fi
   local wall rss
   wall=$(grep "Elapsed (wall clock)" "$work/time.txt" | awk '{print $NF}')
   rss=$(grep "Maximum resident set size" "$work/time.txt" | awk '{print $NF}')
@@ -62,9 +66,12 @@ for ds in $DATASETS; do
     model="$work/$ds.$cfg.meg"; syn="$work/$ds.$cfg.csv"
     # shellcheck disable=SC2046
     read -r fit_s fit_kb <<<"$(timed "$MEG" fit "$train" -o "$model" --quiet --threads "$THREADS" --seed "$SEED" $(fit_args "$cfg"))"
+    [ "$fit_s" = FAIL ] && { echo "bench: $ds $cfg: fit failed" >&2; continue; }
     read -r sample_s sample_kb <<<"$(timed "$MEG" sample "$model" -n "$rows" -o "$syn" --threads "$THREADS" --seed "$SEED")"
+    [ "$sample_s" = FAIL ] && { echo "bench: $ds $cfg: sample failed" >&2; continue; }
     read -r eval_s eval_kb <<<"$(timed "$MEG" evaluate --train "$train" --test "$test" --synthetic "$syn" \
                                    --target "$target" --json "$work/eval.json" --threads "$THREADS" --seed "$SEED")"
+    [ "$eval_s" = FAIL ] && { echo "bench: $ds $cfg: evaluate failed" >&2; continue; }
     python3 - "$OUT/$ds.$cfg.json" "$work/eval.json" <<PY
 import json, sys
 ev = json.load(open(sys.argv[2]))
