@@ -193,6 +193,13 @@ std::vector<Entry> build_table() {
                [](const UnitOptions&, const FitOptions& f) {
                  return std::string(f.refit_full ? "true" : "false");
                }});
+  t.push_back({{"max_model_mb",
+                "refuse a fit whose model could need more memory than this (MB), before fitting",
+                "", false},
+               [](UnitOptions&, FitOptions& f, const std::string& v) {
+                 f.max_model_mb = parse_long("max_model_mb", v, 1, 1L << 30);
+               },
+               [](const UnitOptions&, const FitOptions& f) { return std::to_string(f.max_model_mb); }});
   t.push_back({{"threads", "worker threads (0 = all cores); never changes results", "", false},
                [](UnitOptions&, FitOptions& f, const std::string& v) {
                  f.threads = static_cast<int>(parse_long("threads", v, 0, 1024));
@@ -275,9 +282,12 @@ void validate_options(const FitOptions& options) {
 
 nlohmann::json options_to_json(const FitOptions& options) {
   nlohmann::json j = nlohmann::json::object();
-  // `threads` is a run-time setting that never changes results: not part of a model.
+  // `threads` and `max_model_mb` are run-time settings that never change results: not part
+  // of a model.
   for (const auto& e : table()) {
-    if (e.info.key != "threads") j[e.info.key] = e.get(options.unit, options);
+    if (e.info.key != "threads" && e.info.key != "max_model_mb") {
+      j[e.info.key] = e.get(options.unit, options);
+    }
   }
   nlohmann::json over = nlohmann::json::object();
   for (const auto& [name, unit] : options.unit_overrides) {

@@ -237,6 +237,9 @@ void CsvWriter::field(std::string_view value) {
     }
   }
   if (!value.empty() && (value.front() == ' ' || value.back() == ' ')) quote = true;
+  // A field starting with U+FEFF would be taken for a byte-order mark (and dropped)
+  // if it began the file: quoting keeps it (found by fuzz/fuzz_csv.cpp).
+  if (value.substr(0, 3) == "\xEF\xBB\xBF") quote = true;
   if (!quote) {
     out_.append(value);
   } else {

@@ -12,6 +12,7 @@
 #include "core/parallel.hpp"
 #include "core/rng.hpp"
 #include "ensemble/model_io.hpp"
+#include "ensemble/resource_guard.hpp"
 #include "ensemble/weights.hpp"
 #include "meg/error.hpp"
 #include "meg/log.hpp"
@@ -139,6 +140,12 @@ MegModel MegModel::fit(const data::CsvTable& table, const data::Schema& schema,
       throw InvalidArgument(fmt::format("per-unit option for '{}': no such column", name));
     }
   }
+  if (schema.columns.size() < 2) {
+    throw DataError(fmt::format("{}: the table has {} column{}; meg models each column given the "
+                                "others and needs at least two",
+                                table.source, schema.columns.size(),
+                                schema.columns.size() == 1 ? "" : "s"));
+  }
   MegModel m;
   m.options_ = options;
   m.codec_ = data::TableCodec::fit(table, schema, core::derive_seed(options.seed, {kCodecStream}));
@@ -146,6 +153,7 @@ MegModel MegModel::fit(const data::CsvTable& table, const data::Schema& schema,
   const size_t n = all.num_rows();
   m.training_rows_ = n;
   const std::vector<size_t> cols = unit_columns(options, schema);
+  check_model_size(all.cardinality, all.names, cols, n, options);  // before any unit is fitted
   const int threads = core::resolve_threads(options.threads);
 
   // Seeded split. Tiny tables (< 20 rows) use every row for both parts.

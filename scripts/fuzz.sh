@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets in fuzz/ with clang (ASan + UBSan + libFuzzer)
+# straight from the sources, in build-fuzz/ (the gcc build trees are not
+# touched), and runs each target for SECONDS (default 30).
+#
+#   scripts/fuzz.sh [SECONDS] [TARGET...]     TARGET: csv, schema, model (default: all)
+#   FUZZ_JOBS=2 scripts/fuzz.sh 3600 model    a longer run with 2 parallel workers
+#   FUZZ_RUNS=1000000 scripts/fuzz.sh 0 csv   stop after exactly that many executions
+#
+# Seeds come from fuzz/corpus/<target>/ (read only); new inputs that libFuzzer
+# finds go to build-fuzz/corpus/<target>/, crashes to build-fuzz/artifacts/.
+# Exits non-zero if a target crashes, leaks, times out or allocates > 2 GB.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-30}
+shift || true
+targets=("$@")
+[[ ${#targets[@]} -eq 0 ]] && targets=(csv schema model)
+CXX=${FUZZ_CXX:-clang++}
+out=build-fuzz
+mkdir -p "$out/obj" "$out/artifacts"
+
+flags=(-std=c++20 -O1 -g -fno-omit-frame-pointer -Iinclude -Isrc
+       -fsanitize=address,undefined -fno-sanitize-recover=undefined)
+
+# Objects: rebuilt when their source or any header under src/ include/ is newer.
+newest_header=$(find src include -name '*.hpp' -printf '%T@\n' | sort -n | tail -1)
+newest_header=${newest_header%.*}
+object_of() { echo "$out/obj/$(echo "$1" | tr '/' '_').o"; }
+build_objects() {  # compiles the stale objects of the given sources, 2 at a time
+  local running=0 src obj
+  for src in "$@"; do
+    obj=$(object_of "$src")
+    if [[ -f $obj ]] && (( $(stat -c %Y "$obj") >= $(stat -c %Y "$src") )) &&
+       (( $(stat -c %Y "$obj") >= newest_header )); then
+      continue
+    fi
+    "$CXX" "${flags[@]}" -fsanitize=fuzzer-no-link -c "$src" -o "$obj" &
+    running=$((running + 1))
+    if (( running >= ${FUZZ_BUILD_JOBS:-2} )); then wait -n; running=$((running - 1)); fi
+  done
+  wait
+}
+
+sources_for() {
+  case $1 in
+    csv|schema) ls src/core/*.cpp src/data/*.cpp ;;
+    model) ls src/core/*.cpp src/data/*.cpp src/bn/*.cpp src/train/*.cpp src/ensemble/*.cpp ;;
+    *) echo "unknown target '$1' (csv, schema, model)" >&2; exit 2 ;;
+  esac
+}
+
+status=0
+for t in "${targets[@]}"; do
+  mapfile -t srcs < <(sources_for "$t")
+  build_objects "${srcs[@]}"
+  objs=()
+  for src in "${srcs[@]}"; do objs+=("$(object_of "$src")"); done
+  "$CXX" "${flags[@]}" -fsanitize=fuzzer "fuzz/fuzz_$t.cpp" "${objs[@]}" -lfmt -lpthread \
+    -o "$out/fuzz_$t"
+  mkdir -p "$out/corpus/$t"
+  run=(-max_total_time="$seconds" -print_final_stats=1 -rss_limit_mb=2048 -timeout=10
+       -artifact_prefix="$out/artifacts/$t-")
+  [[ -n ${FUZZ_RUNS:-} ]] && run+=(-runs="$FUZZ_RUNS")
+  [[ $seconds == 0 ]] && run=("${run[@]:1}")
+  [[ -n ${FUZZ_JOBS:-} ]] && run+=(-jobs="$FUZZ_JOBS" -workers="$FUZZ_JOBS")
+  echo "fuzz_$t: ${run[*]}"
+  if ! "$out/fuzz_$t" "${run[@]}" "$out/corpus/$t" "fuzz/corpus/$t" 2>"$out/fuzz_$t.log"; then
+    echo "fuzz_$t: FAILED (see $out/fuzz_$t.log and $out/artifacts/)" >&2
+    tail -40 "$out/fuzz_$t.log" >&2
+    status=1
+  fi
+  grep -E '^(stat::number_of_executed_units|Done )' "$out/fuzz_$t.log" | sed "s/^/fuzz_$t: /" || true
+done
+exit $status
