@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cli_progress.hpp"
+#include "cli_checks.hpp"
 #include "commands.hpp"
 #include "meg/error.hpp"
 #include "meg/model.hpp"
@@ -86,6 +87,7 @@ void add_fit_command(CLI::App& app) {
       set_unit_option(it->second, spec.substr(colon + 1, eq - colon - 1), spec.substr(eq + 1));
     }
     validate_options(options);
+    check_output_path(args->output);
     Model model = Model::fit_csv(args->data, options, args->schema, make_progress_printer(args->quiet));
     finish_progress();
     model.save(args->output);

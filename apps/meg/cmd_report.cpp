@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "cli_checks.hpp"
 #include "commands.hpp"
 #include "meg/evaluate.hpp"
 #include "meg/io.hpp"
@@ -22,6 +23,7 @@ void add_report_command(CLI::App& app) {
   cmd->add_option("--label", text->synthetic_label,
                   "Name of the synthetic table in legends (default 'synthetic')");
   cmd->callback([evaluate_tables, output, text] {
+    check_output_path(*output);
     nlohmann::json result = evaluate_tables();
     write_text_file(*output, render_report(result, *text));
     std::cerr << "meg: report written to " << *output << "\n";
