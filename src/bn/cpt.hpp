@@ -8,10 +8,13 @@
 // counts of the other 80%, and the best m is then applied to the counts of all rows.
 // Laplace: P_j = (n + alpha) / (n(pi_j, y) + alpha * r) when n(pi_j, y) > 0, else P_{j-1}.
 // Class prior: (n(y) + alpha) / (n + alpha * C). Every probability is > 0.
+// Only the distributions of configurations seen with their class are stored (see
+// class_blocks.hpp): an unseen (pi_j, y) equals its back-off in both modes.
 #pragma once
 #include <cstdint>
 #include <vector>
 
+#include "bn/class_blocks.hpp"
 #include "bn/kdb_layout.hpp"
 #include "data/dataset.hpp"
 #include "meg/options.hpp"
@@ -26,7 +29,8 @@ struct SmoothingSpec {
 };
 
 struct CountedParameters {
-  std::vector<double> logp;       // total_slots * C, logp[slot * C + c]
+  ClassBlocks blocks;             // stored (group, class) distributions: n(pi, c) > 0 or level 0
+  std::vector<double> logp;       // blocks.total_cells(): logp[blocks.offset(b) + x]
   std::vector<double> log_prior;  // C
   std::vector<double> m;          // hierarchical strength used per feature (structure order)
 };

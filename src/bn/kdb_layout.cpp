@@ -157,10 +157,24 @@ void KdbLayout::finish(const KdbStructure& structure, const std::vector<uint32_t
     for (size_t j = 0; j < features_[f].parents.size(); ++j) add_level(f, j);
   }
   total_slots_ = slot;
-  slot_group_.assign(trainable_slots_, 0);
-  for (size_t g = 0; g < trainable_groups_; ++g) {
+  slot_group_.assign(total_slots_, 0);
+  for (size_t g = 0; g < group_offset_.size(); ++g) {
     for (uint32_t v = 0; v < group_size(g); ++v) {
       slot_group_[group_offset_[g] + v] = static_cast<int32_t>(g);
+    }
+  }
+  // Parent groups: an observed level-j configuration has an observed level-(j-1) prefix.
+  parent_group_.assign(group_offset_.size(), -1);
+  for (size_t f = 0; f < d; ++f) {
+    const FeatureLayout& fl = features_[f];
+    for (size_t j = 1; j < fl.levels.size(); ++j) {
+      const ConfigMap& level = fl.levels[j];
+      const uint64_t ratio = fl.divisor[j - 1] / fl.divisor[j];
+      for (size_t i = 0; i < level.size(); ++i) {
+        const int32_t below = fl.levels[j - 1].find(level.keys()[i] / ratio);
+        if (below < 0) throw InvalidArgument("kdb: back-off configuration missing");
+        parent_group_[static_cast<size_t>(level.first_group()) + i] = below;
+      }
     }
   }
 }

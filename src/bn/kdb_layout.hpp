@@ -9,6 +9,8 @@
 // ones and come first; lower levels are the back-off tables used for
 // configurations never seen in training (drop the last parent, down to
 // P(X_i | Y)). No one-hot matrix exists anywhere: a row maps to d slot indices.
+// The layout knows nothing of the class: which (group, class) distributions are
+// stored is the business of ClassBlocks (class_blocks.hpp).
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -78,7 +80,9 @@ class KdbLayout {
   uint32_t group_offset(size_t g) const { return group_offset_[g]; }
   uint32_t group_feature(size_t g) const { return group_feature_[g]; }
   uint32_t group_size(size_t g) const { return features_[group_feature_[g]].card; }
-  // Group of each trainable slot (slot < trainable_slots()).
+  // The group one level down (the configuration without its last parent); -1 at level 0.
+  int32_t parent_group(size_t g) const { return parent_group_[g]; }
+  // Group of every slot (slot < total_slots()).
   const std::vector<int32_t>& slot_group() const { return slot_group_; }
 
   // Full configuration of feature f for a row; code_at(col) returns the row's code.
@@ -126,6 +130,7 @@ class KdbLayout {
   std::vector<std::vector<uint32_t>> parent_cards_;
   std::vector<uint32_t> group_offset_;
   std::vector<uint32_t> group_feature_;
+  std::vector<int32_t> parent_group_;
   std::vector<int32_t> slot_group_;
   size_t trainable_groups_ = 0;
   size_t trainable_slots_ = 0;

@@ -11,16 +11,16 @@
 namespace meg::bn {
 namespace {
 
-inline uint32_t alias_draw(core::Rng& rng, const double* prob, const uint32_t* alias, uint32_t r) {
+inline uint32_t alias_draw(core::Rng& rng, const AliasEntry* table, uint32_t r) {
   const uint64_t u = rng.next();
   const auto j = static_cast<uint32_t>(((u >> 32) * r) >> 32);
-  const double coin = static_cast<double>(u & 0xffffffffULL) * 0x1.0p-32;
-  return coin < prob[j] ? j : alias[j];
+  const float coin = static_cast<float>(u & 0xffffffULL) * 0x1.0p-24f;
+  return coin < table[j].prob ? j : table[j].alias;
 }
 
 }  // namespace
 
-void build_alias(const double* p, uint32_t r, double* prob, uint32_t* alias) {
+void build_alias(const double* p, uint32_t r, AliasEntry* out) {
   double total = 0.0;
   for (uint32_t i = 0; i < r; ++i) total += p[i];
   std::vector<double> scaled(r);
@@ -28,75 +28,75 @@ void build_alias(const double* p, uint32_t r, double* prob, uint32_t* alias) {
   for (uint32_t i = 0; i < r; ++i) {
     scaled[i] = p[i] * r / total;
     (scaled[i] < 1.0 ? small : large).push_back(i);
-    alias[i] = i;
+    out[i] = {1.0f, i};
   }
   while (!small.empty() && !large.empty()) {
     uint32_t s = small.back(), l = large.back();
     small.pop_back();
-    prob[s] = scaled[s];
-    alias[s] = l;
+    out[s] = {static_cast<float>(scaled[s]), l};
     scaled[l] = (scaled[l] + scaled[s]) - 1.0;
     if (scaled[l] < 1.0) {
       large.pop_back();
       small.push_back(l);
     }
   }
-  for (uint32_t i : large) prob[i] = 1.0;
-  for (uint32_t i : small) prob[i] = 1.0;  // rounding leftovers
+  for (uint32_t i : large) out[i].prob = 1.0f;
+  for (uint32_t i : small) out[i].prob = 1.0f;  // rounding leftovers
 }
 
 KdbModel::KdbModel(KdbStructure structure, std::vector<uint32_t> cardinality, KdbLayout layout,
-                   std::vector<double> logp, std::vector<double> log_prior)
+                   ClassBlocks blocks, std::vector<double> logp, std::vector<double> log_prior)
     : structure_(std::move(structure)),
       cardinality_(std::move(cardinality)),
       layout_(std::move(layout)),
+      blocks_(std::move(blocks)),
       logp_(std::move(logp)),
       log_prior_(std::move(log_prior)) {
+  if (logp_.size() != blocks_.total_cells() || log_prior_.size() != num_classes()) {
+    throw InvalidArgument("kdb: parameter arrays do not match the blocks");
+  }
   refresh_sampler();
+}
+
+size_t KdbModel::parameter_bytes() const {
+  return logp_.size() * sizeof(double) + alias_.size() * sizeof(AliasEntry) +
+         blocks_.index_bytes();
 }
 
 void KdbModel::refresh_sampler() {
   const uint32_t num_classes = this->num_classes();
-  const size_t slots = layout_.total_slots();
-  alias_prob_.assign(slots * num_classes, 1.0);
-  alias_index_.assign(slots * num_classes, 0);
+  alias_.assign(logp_.size(), AliasEntry{});
   std::vector<double> p;
-  for (size_t g = 0; g < layout_.num_groups(); ++g) {
-    const uint32_t r = layout_.group_size(g);
-    const size_t off = layout_.group_offset(g);
+  for (size_t b = 0; b < blocks_.num_blocks(); ++b) {
+    const uint32_t r = blocks_.block_size(b);
+    const size_t off = blocks_.offset(b);
     p.resize(r);
-    for (uint32_t c = 0; c < num_classes; ++c) {
-      for (uint32_t v = 0; v < r; ++v) p[v] = std::exp(logp_[(off + v) * num_classes + c]);
-      const size_t base = c * slots + off;
-      build_alias(p.data(), r, &alias_prob_[base], &alias_index_[base]);
-    }
+    for (uint32_t v = 0; v < r; ++v) p[v] = std::exp(logp_[off + v]);
+    build_alias(p.data(), r, &alias_[off]);
   }
-  prior_prob_.resize(num_classes);
-  prior_index_.resize(num_classes);
+  prior_alias_.resize(num_classes);
   p.resize(num_classes);
   for (uint32_t c = 0; c < num_classes; ++c) p[c] = std::exp(log_prior_[c]);
-  build_alias(p.data(), num_classes, prior_prob_.data(), prior_index_.data());
+  build_alias(p.data(), num_classes, prior_alias_.data());
 }
 
 void KdbModel::sample_rows(size_t begin, size_t end, int64_t class_value, uint64_t seed,
                            data::Code* out) const {
   core::Rng rng(core::derive_seed(seed, {structure_.class_col, begin / kBlockRows}));
   const size_t num_cols = this->num_cols();
-  const size_t slots = layout_.total_slots();
   const size_t d = layout_.num_features();
   const uint32_t num_classes = this->num_classes();
   for (size_t row = begin; row < end; ++row) {
     data::Code* codes = out + row * num_cols;
-    const uint32_t y = class_value >= 0
-                           ? static_cast<uint32_t>(class_value)
-                           : alias_draw(rng, prior_prob_.data(), prior_index_.data(), num_classes);
+    const uint32_t y = class_value >= 0 ? static_cast<uint32_t>(class_value)
+                                        : alias_draw(rng, prior_alias_.data(), num_classes);
     codes[structure_.class_col] = y;
     auto code_at = [&](uint32_t col) { return codes[col]; };
     for (size_t f = 0; f < d; ++f) {
       const FeatureLayout& fl = layout_.feature(f);
       const int32_t g = layout_.lookup(f, layout_.full_config(f, code_at));
-      const size_t base = y * slots + layout_.group_offset(g);
-      codes[fl.column] = alias_draw(rng, &alias_prob_[base], &alias_index_[base], fl.card);
+      const size_t base = blocks_.offset(static_cast<size_t>(block_of(g, y)));
+      codes[fl.column] = alias_draw(rng, &alias_[base], fl.card);
     }
   }
 }
@@ -123,14 +123,13 @@ void KdbModel::slots_of_row(const data::Code* row, int32_t* slots) const {
 }
 
 double KdbModel::log_prob_row(const data::Code* row) const {
-  const uint32_t num_classes = this->num_classes();
   const uint32_t y = row[structure_.class_col];
   double lp = log_prior_[y];
   auto code_at = [&](uint32_t col) { return row[col]; };
   for (size_t f = 0; f < layout_.num_features(); ++f) {
     const int32_t g = layout_.lookup(f, layout_.full_config(f, code_at));
-    lp += logp_[(size_t{layout_.group_offset(g)} + row[layout_.feature(f).column]) * num_classes +
-                y];
+    lp += logp_[blocks_.offset(static_cast<size_t>(block_of(g, y))) +
+                row[layout_.feature(f).column]];
   }
   return lp;
 }
@@ -171,6 +170,8 @@ nlohmann::json KdbModel::to_json() const {
   return {{"structure", structure_.to_json()},
           {"cardinality", cardinality_},
           {"configs", std::move(keys)},
+          {"block_counts", core::pack_array(blocks_.counts())},
+          {"block_classes", core::pack_array(blocks_.classes())},
           {"logp", core::pack_array(logp_)},
           {"log_prior", core::pack_array(log_prior_)}};
 }
@@ -192,10 +193,17 @@ KdbModel KdbModel::from_json(const nlohmann::json& j) {
       for (const auto& level : jk[f]) keys[f].push_back(core::unpack_array<uint64_t>(level, "configs"));
     }
     KdbLayout layout = KdbLayout::from_keys(structure, cardinality, keys);
+    ClassBlocks blocks;
+    try {
+      blocks = ClassBlocks(layout, core::unpack_array<uint32_t>(j.at("block_counts"), "block_counts"),
+                           core::unpack_array<uint32_t>(j.at("block_classes"), "block_classes"));
+    } catch (const InvalidArgument& e) {
+      throw ModelFormatError(std::string("model: bad unit blocks: ") + e.what());
+    }
     auto logp = core::unpack_array<double>(j.at("logp"), "logp");
     auto log_prior = core::unpack_array<double>(j.at("log_prior"), "log_prior");
     const uint32_t num_classes = layout.num_classes();
-    if (logp.size() != layout.total_slots() * num_classes || log_prior.size() != num_classes) {
+    if (logp.size() != blocks.total_cells() || log_prior.size() != num_classes) {
       throw ModelFormatError("model: unit parameter arrays have the wrong size");
     }
     auto check_distribution = [](double sum) {
@@ -203,16 +211,14 @@ KdbModel KdbModel::from_json(const nlohmann::json& j) {
         throw ModelFormatError("model: unit parameters are not probability distributions");
       }
     };
-    for (size_t g = 0; g < layout.num_groups(); ++g) {
-      for (uint32_t c = 0; c < num_classes; ++c) {
-        double sum = 0.0;
-        for (uint32_t v = 0; v < layout.group_size(g); ++v) {
-          double lp = logp[(size_t{layout.group_offset(g)} + v) * num_classes + c];
-          if (!std::isfinite(lp)) throw ModelFormatError("model: unit parameter is not finite");
-          sum += std::exp(lp);
-        }
-        check_distribution(sum);
+    for (size_t b = 0; b < blocks.num_blocks(); ++b) {
+      double sum = 0.0;
+      for (uint32_t v = 0; v < blocks.block_size(b); ++v) {
+        const double lp = logp[blocks.offset(b) + v];
+        if (!std::isfinite(lp)) throw ModelFormatError("model: unit parameter is not finite");
+        sum += std::exp(lp);
       }
+      check_distribution(sum);
     }
     double sum = 0.0;
     for (double lp : log_prior) {
@@ -221,7 +227,7 @@ KdbModel KdbModel::from_json(const nlohmann::json& j) {
     }
     check_distribution(sum);
     return KdbModel(std::move(structure), std::move(cardinality), std::move(layout),
-                    std::move(logp), std::move(log_prior));
+                    std::move(blocks), std::move(logp), std::move(log_prior));
   } catch (const nlohmann::json::exception& e) {
     throw ModelFormatError(std::string("model: bad unit: ") + e.what());
   }

@@ -1,6 +1,7 @@
-// A parameterised kDB over table codes: structure, layout, log-probabilities of
-// every group (trainable and back-off) and the class prior. Gives the exact
-// log p(row) and ancestral sampling with one alias table per (group, class).
+// A parameterised kDB over table codes: structure, layout, the stored (group, class)
+// blocks of log-probabilities (class_blocks.hpp: a (configuration, class) never seen
+// together uses its back-off block) and the class prior. Gives the exact log p(row) and
+// ancestral sampling with one alias table per stored block.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -8,11 +9,22 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bn/class_blocks.hpp"
 #include "bn/kdb_layout.hpp"
 #include "bn/kdb_structure.hpp"
 #include "data/dataset.hpp"
 
 namespace meg::bn {
+
+// One entry of a Vose alias table: keep i with probability prob, else take alias.
+// Single precision is ample for sampling and halves the table.
+struct AliasEntry {
+  float prob = 1.0f;
+  uint32_t alias = 0;
+};
+
+// Vose alias table for probabilities p[0..r) (any positive scale).
+void build_alias(const double* p, uint32_t r, AliasEntry* out);
 
 class KdbModel {
  public:
@@ -20,15 +32,27 @@ class KdbModel {
 
   KdbModel() = default;
   KdbModel(KdbStructure structure, std::vector<uint32_t> cardinality, KdbLayout layout,
-           std::vector<double> logp, std::vector<double> log_prior);
+           ClassBlocks blocks, std::vector<double> logp, std::vector<double> log_prior);
 
   const KdbStructure& structure() const { return structure_; }
   const KdbLayout& layout() const { return layout_; }
+  const ClassBlocks& blocks() const { return blocks_; }
   const std::vector<uint32_t>& cardinality() const { return cardinality_; }
   size_t num_cols() const { return cardinality_.size(); }
   uint32_t num_classes() const { return layout_.num_classes(); }
-  // logp[slot * C + c] = log theta(value of slot | group, c); each group sums to 1 per class.
+  // logp[blocks().offset(b) + v] = log theta(v | group, class of block b); each block sums
+  // to 1. Blocks [0, blocks().trainable_blocks()) are the trainable ones.
   const std::vector<double>& logp() const { return logp_; }
+  // Block used for (group g, class c): g's own if stored, else its back-off.
+  int32_t block_of(int32_t g, uint32_t c) const { return blocks_.resolve(layout_, g, c); }
+  // log theta(value of slot | slot's group, c), with back-off.
+  double log_theta(int32_t slot, uint32_t c) const {
+    const int32_t g = layout_.slot_group()[static_cast<size_t>(slot)];
+    return logp_[blocks_.offset(static_cast<size_t>(block_of(g, c))) +
+                 (static_cast<uint32_t>(slot) - layout_.group_offset(static_cast<size_t>(g)))];
+  }
+  // Bytes held by the parameters, the block index and the alias tables.
+  size_t parameter_bytes() const;
   const std::vector<double>& log_prior() const { return log_prior_; }
   // For the trainer: change parameters, then call refresh_sampler().
   std::vector<double>& mutable_logp() { return logp_; }
@@ -57,16 +81,12 @@ class KdbModel {
   KdbStructure structure_;
   std::vector<uint32_t> cardinality_;
   KdbLayout layout_;
+  ClassBlocks blocks_;
   std::vector<double> logp_;
   std::vector<double> log_prior_;
-  // Alias tables: entry [c * total_slots + slot]; prior tables of C entries.
-  std::vector<double> alias_prob_;
-  std::vector<uint32_t> alias_index_;
-  std::vector<double> prior_prob_;
-  std::vector<uint32_t> prior_index_;
+  // Alias tables: one entry per cell (parallel to logp_); the prior's C entries.
+  std::vector<AliasEntry> alias_;
+  std::vector<AliasEntry> prior_alias_;
 };
-
-// Vose alias table for probabilities p[0..r) (any positive scale): prob[i], alias[i].
-void build_alias(const double* p, uint32_t r, double* prob, uint32_t* alias);
 
 }  // namespace meg::bn

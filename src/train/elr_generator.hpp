@@ -1,15 +1,17 @@
 // The ELR generator of a GANBLR unit (ALGORITHM.md §3-§5) in the softmax
-// re-parameterisation: unconstrained logits U per trainable slot and class, with
-// log theta(v | group, c) = U[v, c] - logsumexp_{v' in group} U[v', c], so every
-// group stays a proper distribution without projection. b is the free class bias
+// re-parameterisation: unconstrained logits U per cell of every trainable block (a
+// stored (full-level group, class) distribution, class_blocks.hpp), with
+// log theta(v | group, c) = U[v] - logsumexp_{v' in block} U[v'], so every block
+// stays a proper distribution without projection. A (group, class) that is not
+// stored uses its back-off block, which is fixed (ALGORITHM.md §5.4). b is the free class bias
 // of the conditional model P(y | x) ∝ exp(b_y + sum_i log theta_i); a gives the
 // joint model's class prior log rho = a - logsumexp(a) used for sampling and
 // log p(x, y). The trained log theta is written straight into the KdbModel.
 //
-// Gradients are accumulated per mini-batch as coefficients G[slot, c] of
-// d(objective)/d(log theta[slot, c]) plus per-group totals T[group, c]; the
-// softmax chain rule then gives dObj/dU[v, c] = G[v, c] - theta[v, c] * T[c],
-// applied with a lazy Adam step to the touched groups only.
+// Gradients are accumulated per mini-batch as coefficients G[cell] of
+// d(objective)/d(log theta[cell]) plus per-block totals T[block]; the softmax chain
+// rule then gives dObj/dU[v] = G[v] - theta[v] * T[block], applied with a lazy Adam
+// step to the touched blocks only.
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -41,7 +43,7 @@ class ElrGenerator {
   void reset_optimizer();
 
   // Test hooks: the accumulated gradient of the objective (to be maximised) with respect
-  // to U (trainable_slots x C), b and a; and read/write access to the raw parameters.
+  // to U (the model's trainable cells), b and a; and read/write access to the raw parameters.
   void accumulated_gradient(std::vector<double>& g_u, std::vector<double>& g_b,
                             std::vector<double>& g_a) const;
   std::vector<double>& logits() { return u_; }
@@ -52,15 +54,16 @@ class ElrGenerator {
   const std::vector<double>& class_bias() const { return b_; }
 
  private:
-  void touch(int32_t group);
-  void normalise_group(size_t g);
+  void touch(int32_t block);
+  void normalise_block(size_t b);
   void normalise_prior();
 
   bn::KdbModel& model_;
   uint32_t num_classes_;
-  size_t slots_;        // trainable slots
+  size_t cells_;             // trainable cells
+  size_t trainable_groups_;
   std::vector<double> u_, b_, a_;
-  std::vector<double> g_slot_, g_group_, g_b_, g_a_;
+  std::vector<double> g_cell_, g_block_, g_b_, g_a_;
   std::vector<char> touched_flag_;
   std::vector<int32_t> touched_;
   bool prior_touched_ = false;

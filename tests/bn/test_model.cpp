@@ -17,8 +17,8 @@ KdbModel fit_model(const data::EncodedDataset& data, size_t class_col, int k,
   KdbStructure s = KdbStructure::learn(data, class_col, k, 100000, 1);
   KdbLayout layout = KdbLayout::build(s, data.cardinality, data);
   CountedParameters p = fit_counts(layout, data, spec);
-  return KdbModel(std::move(s), data.cardinality, std::move(layout), std::move(p.logp),
-                  std::move(p.log_prior));
+  return KdbModel(std::move(s), data.cardinality, std::move(layout), std::move(p.blocks),
+                  std::move(p.logp), std::move(p.log_prior));
 }
 
 // Every row of the table as a dataset (row-major enumeration of all joint states).
@@ -105,8 +105,10 @@ TEST(KdbModel, HierarchicalSmoothingFormula) {
   const int32_t g = layout.lookup(1, 0);
   for (uint32_t v = 0; v < 3; ++v) {
     double n = v == 0 ? 2 : v == 1 ? 1 : 0;
-    EXPECT_NEAR(std::exp(p.logp[(layout.group_offset(g) + v) * 2 + 0]), (n + 2 * p0[v]) / 5.0,
-                1e-12);
+    const int32_t b = p.blocks.find(static_cast<size_t>(g), 0);
+    ASSERT_GE(b, 0);
+    EXPECT_NEAR(std::exp(p.logp[p.blocks.offset(static_cast<size_t>(b)) + v]),
+                (n + 2 * p0[v]) / 5.0, 1e-12);
   }
   // Class prior (n(y) + alpha) / (n + 2 alpha).
   EXPECT_NEAR(std::exp(p.log_prior[0]), 4.5 / 7.0, 1e-12);
@@ -162,7 +164,8 @@ TEST(KdbModel, JsonRoundTripGivesIdenticalModel) {
 
 TEST(KdbModel, CorruptJsonIsRejected) {
   auto data = testing::make_true_kdb(2).sample(300, 5);
-  const nlohmann::json good = fit_model(data, 3, 2).to_json();
+  const KdbModel model = fit_model(data, 3, 2);
+  const nlohmann::json good = model.to_json();
   auto expect_bad = [](nlohmann::json j) { EXPECT_THROW(KdbModel::from_json(j), ModelFormatError); };
   nlohmann::json j = good;
   auto logp = j["logp"].get_binary();
@@ -183,6 +186,35 @@ TEST(KdbModel, CorruptJsonIsRejected) {
   expect_bad(j);  // sizes no longer match
   j = good;
   j["configs"] = "x";
+  expect_bad(j);
+  j = good;
+  auto counts = core::unpack_array<uint32_t>(j["block_counts"], "c");
+  counts[0] += 1;
+  j["block_counts"] = core::pack_array(counts);
+  expect_bad(j);  // class lists no longer match
+  counts[0] = 1000000;
+  j["block_counts"] = core::pack_array(counts);
+  expect_bad(j);  // more classes than the class has
+  j = good;
+  auto classes = core::unpack_array<uint32_t>(j["block_classes"], "c");
+  std::swap(classes[0], classes[1]);
+  j["block_classes"] = core::pack_array(classes);
+  expect_bad(j);  // unsorted
+  classes[0] = 77;
+  j["block_classes"] = core::pack_array(classes);
+  expect_bad(j);  // class out of range
+  j = good;
+  counts = core::unpack_array<uint32_t>(j["block_counts"], "c");
+  const auto g0 = static_cast<size_t>(model.layout().feature(0).levels[0].first_group());
+  classes = core::unpack_array<uint32_t>(j["block_classes"], "c");
+  ASSERT_EQ(counts[g0], 3u);
+  counts[g0] = 2;
+  classes.erase(classes.begin() + model.blocks().begin(g0) + 2);
+  j["block_counts"] = core::pack_array(counts);
+  j["block_classes"] = core::pack_array(classes);
+  expect_bad(j);  // level 0 must hold every class
+  j = good;
+  j.erase("block_classes");
   expect_bad(j);
   expect_bad(nlohmann::json::object());
 }

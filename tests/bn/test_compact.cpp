@@ -1,0 +1,133 @@
+// The compact parameter store (class_blocks.hpp): only (configuration, class) pairs seen
+// in training are stored, the rest back off at lookup. Checked against the dense
+// smoothing formula computed here from raw counts, independently of the layout.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "bn/cpt.hpp"
+#include "bn/kdb_model.hpp"
+#include "core/rng.hpp"
+
+namespace meg::bn {
+namespace {
+
+// Class with 20 values and four 5-valued features, 120 rows: most (pi, c) pairs of the
+// two-parent configurations are never seen, as with binned numeric class columns.
+data::EncodedDataset sparse_table(uint64_t seed) {
+  const size_t n = 120;
+  data::EncodedDataset ds;
+  ds.cardinality = {5, 20, 5, 5, 5};
+  ds.columns.assign(5, std::vector<data::Code>(n));
+  core::Rng rng(seed);
+  for (size_t row = 0; row < n; ++row) {
+    const auto y = static_cast<data::Code>(rng.below(20));
+    auto noisy = [&](uint32_t v) { return rng.below(4) == 0 ? rng.below(5) : v % 5; };
+    const auto a = static_cast<data::Code>(noisy(y));
+    const auto b = static_cast<data::Code>(noisy(a + y / 4));
+    const auto c = static_cast<data::Code>(noisy(a + b));
+    const auto e = static_cast<data::Code>(noisy(b + 3 * c));
+    ds.columns[1][row] = y;
+    ds.columns[0][row] = a;
+    ds.columns[2][row] = b;
+    ds.columns[3][row] = c;
+    ds.columns[4][row] = e;
+  }
+  return ds;
+}
+
+KdbModel fit(const data::EncodedDataset& data, size_t class_col, const SmoothingSpec& spec) {
+  KdbStructure s = KdbStructure::learn(data, class_col, 2, 100000, 1);
+  KdbLayout layout = KdbLayout::build(s, data.cardinality, data);
+  CountedParameters p = fit_counts(layout, data, spec);
+  return KdbModel(std::move(s), data.cardinality, std::move(layout), std::move(p.blocks),
+                  std::move(p.logp), std::move(p.log_prior));
+}
+
+// Dense formula of cpt.hpp from raw counts: P_0 = (n(x, c) + alpha) / (n(c) + alpha r);
+// level j (first j parents, ascending column order) shrinks toward level j-1 (hierarchical)
+// or is Laplace-smoothed when its (pi_j, c) was seen and equals level j-1 otherwise.
+double dense_log_prob(const data::EncodedDataset& data, const KdbStructure& s,
+                      const SmoothingSpec& spec, const std::vector<data::Code>& q) {
+  const size_t n = data.num_rows();
+  const uint32_t num_classes = data.cardinality[s.class_col];
+  double ny = 0.0;
+  for (size_t row = 0; row < n; ++row) ny += data.columns[s.class_col][row] == q[s.class_col];
+  double lp = std::log((ny + spec.alpha) / (static_cast<double>(n) + spec.alpha * num_classes));
+  for (uint32_t col : s.order) {
+    const auto& parents = s.parents[col];
+    const uint32_t r = data.cardinality[col];
+    std::vector<double> prob(r);
+    for (size_t j = 0; j <= parents.size(); ++j) {
+      std::vector<double> cnt(r, 0.0);
+      double total = 0.0;
+      for (size_t row = 0; row < n; ++row) {
+        bool match = data.columns[s.class_col][row] == q[s.class_col];
+        for (size_t p = 0; p < j && match; ++p) match = data.columns[parents[p]][row] == q[parents[p]];
+        if (!match) continue;
+        cnt[data.columns[col][row]] += 1.0;
+        total += 1.0;
+      }
+      for (uint32_t v = 0; v < r; ++v) {
+        if (j == 0) {
+          prob[v] = (cnt[v] + spec.alpha) / (total + spec.alpha * r);
+        } else if (spec.kind == Smoothing::Laplace) {
+          if (total > 0) prob[v] = (cnt[v] + spec.alpha) / (total + spec.alpha * r);
+        } else {
+          prob[v] = (cnt[v] + spec.m * prob[v]) / (total + spec.m);
+        }
+      }
+    }
+    lp += std::log(prob[q[col]]);
+  }
+  return lp;
+}
+
+TEST(CompactBlocks, LogProbEqualsDenseFormula) {
+  const auto data = sparse_table(3);
+  for (Smoothing kind : {Smoothing::Hierarchical, Smoothing::Laplace}) {
+    SmoothingSpec spec;
+    spec.kind = kind;
+    spec.m = 3.0;
+    const KdbModel model = fit(data, 1, spec);
+    ASSERT_EQ(model.structure().parents[model.structure().order.back()].size(), 2u);
+    // Every joint state: seen and unseen configurations, seen and unseen classes.
+    std::vector<data::Code> q(5, 0);
+    size_t states = 0;
+    double total = 0.0;
+    while (true) {
+      const double lp = model.log_prob_row(q.data());
+      ASSERT_NEAR(lp, dense_log_prob(data, model.structure(), spec, q), 1e-12);
+      total += std::exp(lp);
+      ++states;
+      size_t c = 0;
+      while (c < 5 && ++q[c] == data.cardinality[c]) q[c++] = 0;
+      if (c == 5) break;
+    }
+    EXPECT_EQ(states, 20u * 625u);
+    EXPECT_NEAR(total, 1.0, 1e-9);
+  }
+}
+
+TEST(CompactBlocks, StoresFarLessThanDense) {
+  const auto data = sparse_table(4);
+  const KdbModel model = fit(data, 1, {});
+  const KdbLayout& layout = model.layout();
+  const size_t dense_cells = layout.total_slots() * layout.num_classes();
+  const size_t cells = model.blocks().total_cells();
+  EXPECT_EQ(model.logp().size(), cells);
+  EXPECT_LT(cells * 3, dense_cells) << cells << " of " << dense_cells;
+  // Dense storage was a double and a (double, uint32) alias entry per cell.
+  EXPECT_LT(model.parameter_bytes() * 3, dense_cells * (8 + 12));
+  // Level 0 keeps every class; fully observed groups with one class keep one block.
+  for (size_t f = 0; f < layout.num_features(); ++f) {
+    const auto g0 = static_cast<size_t>(layout.feature(f).levels[0].first_group());
+    for (uint32_t c = 0; c < layout.num_classes(); ++c) EXPECT_GE(model.blocks().find(g0, c), 0);
+  }
+  EXPECT_GT(model.blocks().trainable_blocks(), 0u);
+  EXPECT_LT(model.blocks().trainable_blocks(), layout.trainable_groups() * layout.num_classes());
+}
+
+}  // namespace
+}  // namespace meg::bn
