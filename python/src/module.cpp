@@ -1,0 +1,345 @@
+// meg._meg: the thin pybind11 layer over include/meg. It only converts
+// arguments and errors; python/meg/__init__.py builds the Pythonic API on top
+// (DataFrames, dtype restoration, logging). Long calls release the GIL.
+#include <pybind11/functional.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <exception>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "meg/error.hpp"
+#include "meg/evaluate.hpp"
+#include "meg/log.hpp"
+#include "meg/model.hpp"
+#include "meg/options.hpp"
+#include "meg/progress.hpp"
+#include "meg/schema.hpp"
+#include "meg/version.hpp"
+
+namespace py = pybind11;
+
+namespace {
+
+// Python exception classes (created at import, owned by the module).
+PyObject* g_error = nullptr;            // meg.Error(Exception)
+PyObject* g_invalid_argument = nullptr;  // meg.InvalidArgument(meg.Error, ValueError)
+PyObject* g_data_error = nullptr;        // meg.DataError(meg.Error, ValueError)
+PyObject* g_io_error = nullptr;          // meg.IoError(meg.Error, OSError)
+PyObject* g_missing_file = nullptr;      // meg.MissingFileError(meg.IoError, FileNotFoundError)
+PyObject* g_model_format = nullptr;      // meg.ModelFormatError(meg.Error, ValueError)
+PyObject* g_cancelled = nullptr;         // meg.Cancelled(KeyboardInterrupt)
+
+PyObject* new_exception(py::module_& m, const char* name, const char* doc, py::tuple bases) {
+  std::string qualified = std::string("meg.") + name;
+  PyObject* cls = PyErr_NewExceptionWithDoc(qualified.c_str(), doc, bases.ptr(), nullptr);
+  if (!cls) throw py::error_already_set();
+  m.add_object(name, py::handle(cls));  // the module keeps a reference
+  return cls;
+}
+
+bool ends_with(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+// KEY=VALUE pairs as the CLI's --option and --unit-option take them.
+using OptionItems = std::vector<std::pair<std::string, std::string>>;
+using UnitItems = std::vector<std::tuple<std::string, std::string, std::string>>;
+
+meg::FitOptions build_options(const OptionItems& items, const UnitItems& unit_items) {
+  meg::FitOptions options;
+  for (const auto& [key, value] : items) meg::set_option(options, key, value);
+  for (const auto& [column, key, value] : unit_items) {
+    auto it = options.unit_overrides.find(column);
+    if (it == options.unit_overrides.end()) it = options.unit_overrides.emplace(column, options.unit).first;
+    meg::set_unit_option(it->second, key, value);
+  }
+  meg::validate_options(options);
+  return options;
+}
+
+// Wraps a Python progress callable for the library: takes the GIL, checks for
+// Ctrl-C, and turns a Python exception into meg::Cancelled after stashing it
+// so the caller can re-raise the original exception.
+struct ProgressBridge {
+  py::object callback;  // may be None
+  std::optional<py::error_already_set> python_error;
+  bool interrupted = false;
+
+  meg::ProgressFn make() {
+    return [this](const meg::Progress& p) {
+      py::gil_scoped_acquire gil;
+      if (PyErr_CheckSignals() != 0) {  // Ctrl-C: KeyboardInterrupt is now set
+        python_error.emplace();
+        interrupted = true;
+        throw meg::Cancelled("interrupted");
+      }
+      if (python_error) throw meg::Cancelled("cancelled by the progress callback");
+      if (callback.is_none()) return;
+      try {
+        py::dict d;
+        d["stage"] = p.stage;
+        d["units_done"] = p.units_done;
+        d["units_total"] = p.units_total;
+        d["unit"] = p.unit;
+        d["phase"] = p.phase;
+        d["epoch"] = p.epoch;
+        d["epochs"] = p.epochs;
+        d["elapsed_seconds"] = p.elapsed_seconds;
+        callback(d);
+      } catch (py::error_already_set& e) {
+        python_error.emplace(std::move(e));
+        throw meg::Cancelled("cancelled by the progress callback");
+      }
+    };
+  }
+
+  // Called with the GIL held after the library returned or threw.
+  void reraise_if_any() {
+    if (python_error) {
+      py::error_already_set e = std::move(*python_error);
+      python_error.reset();
+      throw e;
+    }
+  }
+};
+
+// The library's log sink routes every message to Python's `logging`
+// (logger "meg"); the call goes through meg._log, defined in __init__.py.
+void install_log_sink() {
+  meg::set_log_sink([](meg::LogLevel level, std::string_view message) {
+    if (!Py_IsInitialized() || _Py_IsFinalizing()) return;
+    py::gil_scoped_acquire gil;
+    try {
+      py::module_ pkg = py::module_::import("meg");
+      if (!py::hasattr(pkg, "_log")) return;
+      pkg.attr("_log")(static_cast<int>(level), py::str(message.data(), message.size()));
+    } catch (py::error_already_set& e) {
+      e.discard_as_unraisable("meg log sink");
+    }
+  });
+}
+
+// JSON text for Python's json.loads (invalid UTF-8 replaced, never an error).
+template <class Json>
+std::string dump(const Json& j) {
+  return j.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+class PyModel {
+ public:
+  explicit PyModel(meg::Model model) : model_(std::move(model)) {}
+
+  static PyModel fit_text(const std::string& text, const std::string& source, const OptionItems& items,
+                          const UnitItems& unit_items, const std::string& schema_json,
+                          py::object progress) {
+    meg::FitOptions options = build_options(items, unit_items);
+    ProgressBridge bridge{std::move(progress), std::nullopt};
+    std::optional<meg::Model> model;
+    try {
+      py::gil_scoped_release release;
+      model.emplace(meg::Model::fit_csv_text(text, source, options, schema_json, bridge.make()));
+    } catch (const meg::Cancelled&) {
+      bridge.reraise_if_any();
+      throw;
+    }
+    bridge.reraise_if_any();
+    return PyModel(std::move(*model));
+  }
+
+  static PyModel fit_path(const std::string& path, const OptionItems& items, const UnitItems& unit_items,
+                          const std::string& schema_path, py::object progress) {
+    meg::FitOptions options = build_options(items, unit_items);
+    ProgressBridge bridge{std::move(progress), std::nullopt};
+    std::optional<meg::Model> model;
+    try {
+      py::gil_scoped_release release;
+      model.emplace(meg::Model::fit_csv(path, options, schema_path, bridge.make()));
+    } catch (const meg::Cancelled&) {
+      bridge.reraise_if_any();
+      throw;
+    }
+    bridge.reraise_if_any();
+    return PyModel(std::move(*model));
+  }
+
+  static PyModel load(const std::string& path) {
+    std::optional<meg::Model> model;
+    {
+      py::gil_scoped_release release;
+      model.emplace(meg::Model::load(path));
+    }
+    return PyModel(std::move(*model));
+  }
+
+  py::bytes sample_csv(uint64_t n, uint64_t seed, int threads) const {
+    std::string csv;
+    {
+      py::gil_scoped_release release;
+      csv = model_.sample_csv(n, seed, threads);
+    }
+    return py::bytes(csv);
+  }
+
+  void sample_to_file(uint64_t n, uint64_t seed, int threads, const std::string& path) const {
+    py::gil_scoped_release release;
+    model_.sample_to_file(n, seed, threads, path);
+  }
+
+  void save(const std::string& path) const {
+    py::gil_scoped_release release;
+    model_.save(path);
+  }
+
+  std::string describe() const { return dump(model_.describe()); }
+  std::string to_dot() const { return model_.to_dot(); }
+  uint64_t training_rows() const { return model_.training_rows(); }
+
+ private:
+  meg::Model model_;
+};
+
+std::string evaluate(const std::string& train, const std::string& test, const std::string& synthetic,
+                     const std::string& target, const std::string& schema, uint64_t seed, int threads,
+                     std::optional<std::vector<std::string>> classifiers, int gbt_rounds, int rf_trees,
+                     bool detection, long detection_rows, int detection_folds, int detection_rounds,
+                     long privacy_rows) {
+  meg::EvaluateOptions o;
+  o.train = train;
+  o.test = test;
+  o.synthetic = synthetic;
+  o.target = target;
+  o.schema = schema;
+  o.seed = seed;
+  o.threads = threads;
+  if (classifiers) o.classifiers = *classifiers;
+  o.gbt_rounds = gbt_rounds;
+  o.rf_trees = rf_trees;
+  o.detection = detection;
+  o.detection_rows = detection_rows;
+  o.detection_folds = detection_folds;
+  o.detection_rounds = detection_rounds;
+  o.privacy_rows = privacy_rows;
+  o.validate();
+  nlohmann::json result;
+  {
+    py::gil_scoped_release release;
+    result = meg::evaluate(o);
+  }
+  return dump(result);
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_meg, m) {
+  m.doc() = "meg native core (pybind11). Use the `meg` package, not this module.";
+  m.attr("__version__") = meg::kVersion;
+
+  // Exception classes. ValueError/OSError bases so that generic Python code
+  // handles them as usual; meg.Error is the common base of all but Cancelled.
+  py::handle exc(PyExc_Exception), value_error(PyExc_ValueError), os_error(PyExc_OSError);
+  g_error = new_exception(m, "Error", "Base class of the errors raised by meg.", py::make_tuple(exc));
+  py::handle error(g_error);
+  g_invalid_argument = new_exception(m, "InvalidArgument", "A bad option value or argument.",
+                                     py::make_tuple(error, value_error));
+  g_data_error = new_exception(m, "DataError", "Bad input data (the message names file, line and column).",
+                               py::make_tuple(error, value_error));
+  g_io_error = new_exception(m, "IoError", "A file cannot be opened, read or written.",
+                             py::make_tuple(error, os_error));
+  g_missing_file = new_exception(m, "MissingFileError", "A file to read does not exist.",
+                                 py::make_tuple(py::handle(g_io_error), py::handle(PyExc_FileNotFoundError)));
+  g_model_format = new_exception(m, "ModelFormatError",
+                                 "A model file that is corrupt, truncated or of another format version.",
+                                 py::make_tuple(error, value_error));
+  g_cancelled = new_exception(m, "Cancelled", "The operation was cancelled; nothing was written.",
+                              py::make_tuple(py::handle(PyExc_KeyboardInterrupt)));
+
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const meg::InvalidArgument& e) {
+      PyErr_SetString(g_invalid_argument, e.what());
+    } catch (const meg::DataError& e) {
+      PyErr_SetString(g_data_error, e.what());
+    } catch (const meg::ModelFormatError& e) {
+      PyErr_SetString(g_model_format, e.what());
+    } catch (const meg::IoError& e) {
+      bool missing = ends_with(e.what(), "cannot open: No such file or directory");
+      PyErr_SetString(missing ? g_missing_file : g_io_error, e.what());
+    } catch (const meg::Cancelled& e) {
+      PyErr_SetString(g_cancelled, e.what());
+    } catch (const meg::Error& e) {
+      PyErr_SetString(g_error, e.what());
+    }
+  });
+
+  py::class_<meg::OptionInfo>(m, "OptionInfo")
+      .def_readonly("key", &meg::OptionInfo::key)
+      .def_readonly("help", &meg::OptionInfo::help)
+      .def_readonly("default", &meg::OptionInfo::default_value)
+      .def_readonly("per_unit", &meg::OptionInfo::per_unit);
+  m.def("option_table", &meg::option_table, py::return_value_policy::reference,
+        "Every fit option (key, help, default, per_unit), as `meg fit --list-options` prints them.");
+  m.def(
+      "check_options",
+      [](const OptionItems& items, const UnitItems& unit_items) { (void)build_options(items, unit_items); },
+      py::arg("items"), py::arg("unit_items"),
+      "Parses KEY=VALUE options exactly as `meg fit --option` does; raises meg.InvalidArgument.");
+
+  py::class_<PyModel>(m, "Model")
+      .def_static("fit_text", &PyModel::fit_text, py::arg("text"), py::arg("source"), py::arg("items"),
+                  py::arg("unit_items"), py::arg("schema_json"), py::arg("progress"))
+      .def_static("fit_path", &PyModel::fit_path, py::arg("path"), py::arg("items"), py::arg("unit_items"),
+                  py::arg("schema_path"), py::arg("progress"))
+      .def_static("load", &PyModel::load, py::arg("path"))
+      .def("sample_csv", &PyModel::sample_csv, py::arg("n"), py::arg("seed"), py::arg("threads"))
+      .def("sample_to_file", &PyModel::sample_to_file, py::arg("n"), py::arg("seed"), py::arg("threads"),
+           py::arg("path"))
+      .def("save", &PyModel::save, py::arg("path"))
+      .def("describe", &PyModel::describe)
+      .def("to_dot", &PyModel::to_dot)
+      .def("training_rows", &PyModel::training_rows);
+
+  m.def(
+      "infer_schema",
+      [](const std::string& csv_path, const std::string& schema_path) {
+        nlohmann::ordered_json j;
+        {
+          py::gil_scoped_release release;
+          j = meg::infer_schema(csv_path, schema_path);
+        }
+        return dump(j);
+      },
+      py::arg("csv_path"), py::arg("schema_path") = "");
+
+  m.def("evaluate", &evaluate, py::arg("train"), py::arg("test"), py::arg("synthetic"), py::arg("target"),
+        py::arg("schema"), py::arg("seed"), py::arg("threads"), py::arg("classifiers"), py::arg("gbt_rounds"),
+        py::arg("rf_trees"), py::arg("detection"), py::arg("detection_rows"), py::arg("detection_folds"),
+        py::arg("detection_rounds"), py::arg("privacy_rows"));
+  m.def(
+      "format_evaluation",
+      [](const std::string& json_text) { return meg::format_evaluation(nlohmann::json::parse(json_text)); },
+      py::arg("result_json"));
+  m.def(
+      "render_report",
+      [](const std::string& json_text, const std::string& title, const std::string& synthetic_label) {
+        meg::ReportOptions o;
+        o.title = title;
+        o.synthetic_label = synthetic_label;
+        return meg::render_report(nlohmann::json::parse(json_text), o);
+      },
+      py::arg("result_json"), py::arg("title"), py::arg("synthetic_label"));
+
+  install_log_sink();
+  m.def("set_log_level", [](int level) { meg::set_log_level(static_cast<meg::LogLevel>(level)); });
+  // Drop the sink before the interpreter goes away.
+  py::module_::import("atexit").attr("register")(py::cpp_function([] { meg::set_log_sink({}); }));
+}
