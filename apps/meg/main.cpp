@@ -58,9 +58,15 @@ int main(int argc, char** argv) {
 
   try {
     app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    int rc = app.exit(e);
-    return rc == 0 ? 0 : 2;
+    // Usage errors: one line like every other error (CLI11 would add a second one).
+    return fail(2, std::string(e.what()) + " (see meg --help)");
   } catch (const meg::Cancelled& e) {
     return fail(1, e.what());
   } catch (const meg::InvalidArgument& e) {
