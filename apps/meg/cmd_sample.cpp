@@ -36,6 +36,14 @@ void add_sample_command(CLI::App& app) {
   cmd->add_option("--threads", args->threads, "Worker threads (default: all cores; never changes results)");
   cmd->callback([args] {
     uint64_t n = parse_count("-n", args->rows, 1);
+    // The sampling plan holds one entry per 32768-row chunk: bound it (10^10 rows is
+    // already about a terabyte of CSV).
+    constexpr uint64_t kMaxRows = 10'000'000'000ULL;
+    if (n > kMaxRows) {
+      throw InvalidArgument("option -n: at most " + std::to_string(kMaxRows) +
+                            " rows per run, got '" + args->rows +
+                            "' (run several times with different --seed)");
+    }
     uint64_t seed = parse_count("--seed", args->seed, 0);
     uint64_t threads = parse_count("--threads", args->threads, 0);
     if (threads > 1024) throw InvalidArgument("option --threads: expected at most 1024");

@@ -93,7 +93,8 @@ TEST_P(Catalogue, Case) {
     EXPECT_EQ(meg::test::count_lines(r.err), 1u) << r.err;
     EXPECT_EQ(r.err.rfind("meg: error: ", 0), 0u) << r.err;
     const std::string fragment = spec.at("stderr").get<std::string>();
-    EXPECT_NE(r.err.find(fragment), std::string::npos) << "expected '" << fragment << "' in: " << r.err;
+    EXPECT_NE(r.err.find(fragment), std::string::npos)
+        << "expected '" << fragment << "' in: " << r.err;
     EXPECT_FALSE(fs::exists(out)) << "a failed run left " << out;
   } else {
     ASSERT_TRUE(fs::exists(out)) << "no output written; stderr: " << r.err;
