@@ -166,8 +166,6 @@ CountedParameters fit_counts(const KdbLayout& layout, const data::EncodedDataset
       out.m[f] = 0.0;  // no parents: level 0 only, m unused
     }
     features[f] = count_feature(layout, f, data, [](size_t) { return true; });
-    smooth_feature(layout, f, out.m[f], spec, features[f]);
-    features[f].counts = {};
   }
 
   // Assemble the unit's blocks in group order (the features' groups are disjoint).
@@ -184,17 +182,40 @@ CountedParameters fit_counts(const KdbLayout& layout, const data::EncodedDataset
     for (uint64_t key : fb.keys) classes[cursor[key >> 32]++] = static_cast<uint32_t>(key);
   }
   out.blocks = ClassBlocks(layout, counts, std::move(classes));
-  out.logp.resize(out.blocks.total_cells());
+  // Sparse counts in block order.
+  CountStore& store = out.counts;
+  store.kind = spec.kind;
+  store.alpha = spec.alpha;
+  store.m = out.m;
+  store.nnz.assign(out.blocks.num_blocks(), 0);
+  for (const FeatureBlocks& fb : features) {
+    for (size_t i = 0; i < fb.keys.size(); ++i) {
+      const auto b = static_cast<size_t>(out.blocks.find(fb.keys[i] >> 32,
+                                                         static_cast<uint32_t>(fb.keys[i])));
+      const uint32_t r = out.blocks.block_size(b);
+      for (uint32_t v = 0; v < r; ++v) store.nnz[b] += fb.counts[i * r + v] > 0;
+    }
+  }
+  std::vector<size_t> entry(out.blocks.num_blocks() + 1, 0);
+  for (size_t b = 0; b < out.blocks.num_blocks(); ++b) entry[b + 1] = entry[b] + store.nnz[b];
+  store.values.resize(entry.back());
+  store.counts.resize(entry.back());
   for (FeatureBlocks& fb : features) {
     for (size_t i = 0; i < fb.keys.size(); ++i) {
-      const int32_t b = out.blocks.find(fb.keys[i] >> 32, static_cast<uint32_t>(fb.keys[i]));
-      const uint32_t r = out.blocks.block_size(static_cast<size_t>(b));
+      const auto b = static_cast<size_t>(out.blocks.find(fb.keys[i] >> 32,
+                                                         static_cast<uint32_t>(fb.keys[i])));
+      const uint32_t r = out.blocks.block_size(b);
+      size_t e = entry[b];
       for (uint32_t v = 0; v < r; ++v) {
-        out.logp[out.blocks.offset(static_cast<size_t>(b)) + v] = std::log(fb.prob[i * r + v]);
+        if (fb.counts[i * r + v] > 0) {
+          store.values[e] = v;
+          store.counts[e++] = static_cast<uint32_t>(fb.counts[i * r + v]);
+        }
       }
     }
     fb = {};
   }
+  out.logp = smooth_counts(layout, out.blocks, store);
 
   std::vector<double> class_counts(num_classes, 0.0);
   for (size_t row = 0; row < n; ++row) class_counts[y[row]] += 1.0;

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "bn/class_blocks.hpp"
+#include "bn/count_store.hpp"
 #include "bn/kdb_layout.hpp"
 #include "data/dataset.hpp"
 #include "meg/options.hpp"
@@ -33,6 +34,7 @@ struct CountedParameters {
   std::vector<double> logp;       // blocks.total_cells(): logp[blocks.offset(b) + x]
   std::vector<double> log_prior;  // C
   std::vector<double> m;          // hierarchical strength used per feature (structure order)
+  CountStore counts;              // the sparse counts logp is computed from (smooth_counts)
 };
 
 // The grid of strengths tried when m is chosen by held-out log-likelihood.

@@ -45,13 +45,15 @@ void build_alias(const double* p, uint32_t r, AliasEntry* out) {
 }
 
 KdbModel::KdbModel(KdbStructure structure, std::vector<uint32_t> cardinality, KdbLayout layout,
-                   ClassBlocks blocks, std::vector<double> logp, std::vector<double> log_prior)
+                   ClassBlocks blocks, std::vector<double> logp, std::vector<double> log_prior,
+                   std::optional<CountStore> counts)
     : structure_(std::move(structure)),
       cardinality_(std::move(cardinality)),
       layout_(std::move(layout)),
       blocks_(std::move(blocks)),
       logp_(std::move(logp)),
-      log_prior_(std::move(log_prior)) {
+      log_prior_(std::move(log_prior)),
+      counts_(std::move(counts)) {
   if (logp_.size() != blocks_.total_cells() || log_prior_.size() != num_classes()) {
     throw InvalidArgument("kdb: parameter arrays do not match the blocks");
   }
@@ -59,8 +61,10 @@ KdbModel::KdbModel(KdbStructure structure, std::vector<uint32_t> cardinality, Kd
 }
 
 size_t KdbModel::parameter_bytes() const {
-  return logp_.size() * sizeof(double) + alias_.size() * sizeof(AliasEntry) +
-         blocks_.index_bytes();
+  size_t bytes = logp_.size() * sizeof(double) + alias_.size() * sizeof(AliasEntry) +
+                 blocks_.index_bytes();
+  if (counts_) bytes += (counts_->nnz.size() + 2 * counts_->values.size()) * sizeof(uint32_t);
+  return bytes;
 }
 
 void KdbModel::refresh_sampler() {
@@ -167,13 +171,18 @@ nlohmann::json KdbModel::to_json() const {
     for (const auto& k : feature_keys) levels.push_back(core::pack_array(k));
     keys.push_back(std::move(levels));
   }
-  return {{"structure", structure_.to_json()},
-          {"cardinality", cardinality_},
-          {"configs", std::move(keys)},
-          {"block_counts", core::pack_array(blocks_.counts())},
-          {"block_classes", core::pack_array(blocks_.classes())},
-          {"logp", core::pack_array(logp_)},
-          {"log_prior", core::pack_array(log_prior_)}};
+  nlohmann::json j = {{"structure", structure_.to_json()},
+                      {"cardinality", cardinality_},
+                      {"configs", std::move(keys)},
+                      {"block_counts", pack_narrow(blocks_.counts())},
+                      {"block_classes", pack_narrow(blocks_.classes())},
+                      {"log_prior", core::pack_array(log_prior_)}};
+  if (counts_) {
+    j["counts"] = counts_->to_json();
+  } else {
+    j["logp"] = core::pack_array(logp_);
+  }
+  return j;
 }
 
 KdbModel KdbModel::from_json(const nlohmann::json& j) {
@@ -195,12 +204,19 @@ KdbModel KdbModel::from_json(const nlohmann::json& j) {
     KdbLayout layout = KdbLayout::from_keys(structure, cardinality, keys);
     ClassBlocks blocks;
     try {
-      blocks = ClassBlocks(layout, core::unpack_array<uint32_t>(j.at("block_counts"), "block_counts"),
-                           core::unpack_array<uint32_t>(j.at("block_classes"), "block_classes"));
+      blocks = ClassBlocks(layout, unpack_narrow(j.at("block_counts"), "block_counts"),
+                           unpack_narrow(j.at("block_classes"), "block_classes"));
     } catch (const InvalidArgument& e) {
       throw ModelFormatError(std::string("model: bad unit blocks: ") + e.what());
     }
-    auto logp = core::unpack_array<double>(j.at("logp"), "logp");
+    std::optional<CountStore> counts;
+    std::vector<double> logp;
+    if (j.contains("counts")) {
+      counts = CountStore::from_json(j.at("counts"), layout, blocks);
+      logp = smooth_counts(layout, blocks, *counts);
+    } else {
+      logp = core::unpack_array<double>(j.at("logp"), "logp");
+    }
     auto log_prior = core::unpack_array<double>(j.at("log_prior"), "log_prior");
     const uint32_t num_classes = layout.num_classes();
     if (logp.size() != blocks.total_cells() || log_prior.size() != num_classes) {
@@ -227,7 +243,7 @@ KdbModel KdbModel::from_json(const nlohmann::json& j) {
     }
     check_distribution(sum);
     return KdbModel(std::move(structure), std::move(cardinality), std::move(layout),
-                    std::move(blocks), std::move(logp), std::move(log_prior));
+                    std::move(blocks), std::move(logp), std::move(log_prior), std::move(counts));
   } catch (const nlohmann::json::exception& e) {
     throw ModelFormatError(std::string("model: bad unit: ") + e.what());
   }

@@ -5,11 +5,13 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "bn/class_blocks.hpp"
+#include "bn/count_store.hpp"
 #include "bn/kdb_layout.hpp"
 #include "bn/kdb_structure.hpp"
 #include "data/dataset.hpp"
@@ -32,7 +34,8 @@ class KdbModel {
 
   KdbModel() = default;
   KdbModel(KdbStructure structure, std::vector<uint32_t> cardinality, KdbLayout layout,
-           ClassBlocks blocks, std::vector<double> logp, std::vector<double> log_prior);
+           ClassBlocks blocks, std::vector<double> logp, std::vector<double> log_prior,
+           std::optional<CountStore> counts = std::nullopt);
 
   const KdbStructure& structure() const { return structure_; }
   const KdbLayout& layout() const { return layout_; }
@@ -54,8 +57,14 @@ class KdbModel {
   // Bytes held by the parameters, the block index and the alias tables.
   size_t parameter_bytes() const;
   const std::vector<double>& log_prior() const { return log_prior_; }
-  // For the trainer: change parameters, then call refresh_sampler().
-  std::vector<double>& mutable_logp() { return logp_; }
+  // The counts logp was smoothed from (saved instead of logp), or none once trained.
+  const std::optional<CountStore>& counts() const { return counts_; }
+  // For the trainer: change parameters, then call refresh_sampler(). The parameters are
+  // then no longer the smoothed counts, and the model is saved as explicit logp.
+  std::vector<double>& mutable_logp() {
+    counts_.reset();
+    return logp_;
+  }
   std::vector<double>& mutable_log_prior() { return log_prior_; }
   void refresh_sampler();
 
@@ -84,6 +93,7 @@ class KdbModel {
   ClassBlocks blocks_;
   std::vector<double> logp_;
   std::vector<double> log_prior_;
+  std::optional<CountStore> counts_;
   // Alias tables: one entry per cell (parallel to logp_); the prior's C entries.
   std::vector<AliasEntry> alias_;
   std::vector<AliasEntry> prior_alias_;

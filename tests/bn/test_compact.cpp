@@ -4,11 +4,13 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <optional>
 #include <vector>
 
 #include "bn/cpt.hpp"
 #include "bn/kdb_model.hpp"
 #include "core/rng.hpp"
+#include "meg/error.hpp"
 
 namespace meg::bn {
 namespace {
@@ -37,12 +39,16 @@ data::EncodedDataset sparse_table(uint64_t seed) {
   return ds;
 }
 
-KdbModel fit(const data::EncodedDataset& data, size_t class_col, const SmoothingSpec& spec) {
+// A counted model; with_counts keeps the sparse counts (saved instead of logp).
+KdbModel fit(const data::EncodedDataset& data, size_t class_col, const SmoothingSpec& spec,
+             bool with_counts = true) {
   KdbStructure s = KdbStructure::learn(data, class_col, 2, 100000, 1);
   KdbLayout layout = KdbLayout::build(s, data.cardinality, data);
   CountedParameters p = fit_counts(layout, data, spec);
+  std::optional<CountStore> counts;
+  if (with_counts) counts = std::move(p.counts);
   return KdbModel(std::move(s), data.cardinality, std::move(layout), std::move(p.blocks),
-                  std::move(p.logp), std::move(p.log_prior));
+                  std::move(p.logp), std::move(p.log_prior), std::move(counts));
 }
 
 // Dense formula of cpt.hpp from raw counts: P_0 = (n(x, c) + alpha) / (n(c) + alpha r);
@@ -127,6 +133,58 @@ TEST(CompactBlocks, StoresFarLessThanDense) {
   }
   EXPECT_GT(model.blocks().trainable_blocks(), 0u);
   EXPECT_LT(model.blocks().trainable_blocks(), layout.trainable_groups() * layout.num_classes());
+}
+
+// A counted model is saved as its sparse counts and rebuilt bit for bit; the file is
+// much smaller than the explicit parameters; corrupt counts are rejected.
+TEST(CompactBlocks, CountedModelSavesCounts) {
+  const auto data = sparse_table(5);
+  for (Smoothing kind : {Smoothing::Hierarchical, Smoothing::Laplace}) {
+    SmoothingSpec spec;
+    spec.kind = kind;
+    const KdbModel model = fit(data, 1, spec);
+    ASSERT_TRUE(model.counts().has_value());
+    const nlohmann::json j = model.to_json();
+    EXPECT_FALSE(j.contains("logp"));
+    const auto bytes = nlohmann::json::to_cbor(j);
+    const KdbModel back = KdbModel::from_json(nlohmann::json::from_cbor(bytes));
+    EXPECT_EQ(back.logp(), model.logp());
+    EXPECT_EQ(back.log_prior(), model.log_prior());
+    std::vector<data::Code> a(3000 * 5), b(3000 * 5);
+    model.sample(3000, -1, 9, a.data(), 1);
+    back.sample(3000, -1, 9, b.data(), 2);
+    EXPECT_EQ(a, b);
+    const auto explicit_bytes = nlohmann::json::to_cbor(fit(data, 1, spec, false).to_json());
+    EXPECT_LT(bytes.size() * 3, explicit_bytes.size());
+  }
+  const nlohmann::json good = fit(data, 1, {}).to_json();
+  auto expect_bad = [](const nlohmann::json& j) {
+    EXPECT_THROW(KdbModel::from_json(j), ModelFormatError);
+  };
+  auto with = [&](const char* field, auto edit) {
+    nlohmann::json j = good;
+    auto v = unpack_narrow(j["counts"][field], field);
+    edit(v);
+    j["counts"][field] = pack_narrow(v);
+    return j;
+  };
+  expect_bad(with("counts", [](auto& v) { v[3] = 0; }));                 // zero count
+  expect_bad(with("counts", [](auto& v) { v.pop_back(); }));             // sizes differ
+  expect_bad(with("values", [](auto& v) { v[0] = 5; }));                 // value >= r
+  expect_bad(with("nnz", [](auto& v) { v[0] += 1; }));                   // entries shift
+  expect_bad(with("nnz", [](auto& v) { v[0] = 4000000000u; }));          // huge
+  nlohmann::json j = good;
+  j["counts"]["m"][2] = -1.0;
+  expect_bad(j);
+  j = good;
+  j["counts"]["smoothing"] = "none";
+  expect_bad(j);
+  j = good;
+  j["counts"]["nnz"]["width"] = 3;
+  expect_bad(j);
+  j = good;
+  j["counts"].erase("values");
+  expect_bad(j);
 }
 
 }  // namespace

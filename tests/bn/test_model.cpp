@@ -188,30 +188,30 @@ TEST(KdbModel, CorruptJsonIsRejected) {
   j["configs"] = "x";
   expect_bad(j);
   j = good;
-  auto counts = core::unpack_array<uint32_t>(j["block_counts"], "c");
+  auto counts = unpack_narrow(j["block_counts"], "c");
   counts[0] += 1;
-  j["block_counts"] = core::pack_array(counts);
+  j["block_counts"] = pack_narrow(counts);
   expect_bad(j);  // class lists no longer match
   counts[0] = 1000000;
-  j["block_counts"] = core::pack_array(counts);
+  j["block_counts"] = pack_narrow(counts);
   expect_bad(j);  // more classes than the class has
   j = good;
-  auto classes = core::unpack_array<uint32_t>(j["block_classes"], "c");
+  auto classes = unpack_narrow(j["block_classes"], "c");
   std::swap(classes[0], classes[1]);
-  j["block_classes"] = core::pack_array(classes);
+  j["block_classes"] = pack_narrow(classes);
   expect_bad(j);  // unsorted
   classes[0] = 77;
-  j["block_classes"] = core::pack_array(classes);
+  j["block_classes"] = pack_narrow(classes);
   expect_bad(j);  // class out of range
   j = good;
-  counts = core::unpack_array<uint32_t>(j["block_counts"], "c");
+  counts = unpack_narrow(j["block_counts"], "c");
   const auto g0 = static_cast<size_t>(model.layout().feature(0).levels[0].first_group());
-  classes = core::unpack_array<uint32_t>(j["block_classes"], "c");
+  classes = unpack_narrow(j["block_classes"], "c");
   ASSERT_EQ(counts[g0], 3u);
   counts[g0] = 2;
   classes.erase(classes.begin() + model.blocks().begin(g0) + 2);
-  j["block_counts"] = core::pack_array(counts);
-  j["block_classes"] = core::pack_array(classes);
+  j["block_counts"] = pack_narrow(counts);
+  j["block_classes"] = pack_narrow(classes);
   expect_bad(j);  // level 0 must hold every class
   j = good;
   j.erase("block_classes");
