@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <unordered_map>
 
 #include "core/rng.hpp"
 #include "meg/error.hpp"
@@ -14,16 +15,38 @@ inline uint64_t block_key(int32_t g, uint32_t c) {
 }
 
 // The stored blocks of one feature, (group, class) keys in ascending order, with the
-// counts n(x, block) and, after smooth(), the probabilities P(x | block).
+// counts n(x, block) and, after smooth_feature(), the probabilities P(x | block). A
+// dense (local group, class) -> block table makes lookups O(levels): it has one entry
+// per observed configuration and class, far fewer than the cells.
 struct FeatureBlocks {
   std::vector<uint64_t> keys;
   std::vector<double> counts;  // keys.size() * r
   std::vector<double> prob;    // keys.size() * r
+  // (local group * C + c) -> block, or -1: dense when small, else a hash map (many
+  // configurations times a high-cardinality class).
+  std::vector<int32_t> table;
+  std::unordered_map<uint64_t, int32_t> sparse;
+  std::vector<int32_t> level_first, level_local;  // per level: first global group, local offset
+  std::vector<uint32_t> level_size;
+  uint32_t num_classes = 0;
 
+  int32_t local(int32_t g) const {
+    for (size_t j = 0; j < level_first.size(); ++j) {
+      const int32_t i = g - level_first[j];
+      if (i >= 0 && static_cast<uint32_t>(i) < level_size[j]) return level_local[j] + i;
+    }
+    return -1;
+  }
+  int32_t get(uint64_t cell) const {
+    if (!table.empty()) return table[cell];
+    auto it = sparse.find(cell);
+    return it == sparse.end() ? -1 : it->second;
+  }
+  void set(uint64_t cell, int32_t b) {
+    if (!table.empty()) table[cell] = b; else sparse[cell] = b;
+  }
   int32_t find(int32_t g, uint32_t c) const {
-    auto it = std::lower_bound(keys.begin(), keys.end(), block_key(g, c));
-    return it != keys.end() && *it == block_key(g, c) ? static_cast<int32_t>(it - keys.begin())
-                                                      : -1;
+    return get(static_cast<uint64_t>(local(g)) * num_classes + c);
   }
   int32_t resolve(const KdbLayout& layout, int32_t g, uint32_t c) const {
     int32_t b;
@@ -44,7 +67,25 @@ FeatureBlocks count_feature(const KdbLayout& layout, size_t f, const data::Encod
   const auto& y = data.columns[layout.class_col()];
   const auto& x = data.columns[fl.column];
   FeatureBlocks out;
-  std::vector<int32_t> row_groups;  // kept rows x levels
+  out.num_classes = num_classes;
+  // Levels in ascending global group order, so blocks come out sorted by (group, class).
+  std::vector<size_t> by_group(levels);
+  for (size_t j = 0; j < levels; ++j) by_group[j] = j;
+  std::sort(by_group.begin(), by_group.end(), [&](size_t a, size_t b) {
+    return fl.levels[a].first_group() < fl.levels[b].first_group();
+  });
+  int32_t local = 0;
+  for (size_t j : by_group) {
+    out.level_first.push_back(fl.levels[j].first_group());
+    out.level_local.push_back(local);
+    out.level_size.push_back(static_cast<uint32_t>(fl.levels[j].size()));
+    local += static_cast<int32_t>(fl.levels[j].size());
+  }
+  const uint64_t cells = static_cast<uint64_t>(local) * num_classes;
+  if (cells <= std::max<uint64_t>(uint64_t{1} << 20, 4 * data.num_rows() * levels)) {
+    out.table.assign(cells, -1);
+  }
+  std::vector<uint64_t> row_cells;  // kept rows x levels: local group * C + class
   std::vector<uint32_t> kept;
   for (size_t row = 0; row < data.num_rows(); ++row) {
     if (!keep(row)) continue;
@@ -54,20 +95,44 @@ FeatureBlocks count_feature(const KdbLayout& layout, size_t f, const data::Encod
     for (size_t j = 0; j < levels; ++j) {
       const int32_t g = layout.group_at_level(f, j, full);
       if (g < 0) throw InvalidArgument("kdb: a counted row is not in the layout");
-      row_groups.push_back(g);
-      out.keys.push_back(block_key(g, y[row]));
+      const uint64_t cell = static_cast<uint64_t>(out.local(g)) * num_classes + y[row];
+      row_cells.push_back(cell);
+      out.set(cell, 0);
     }
   }
-  const int32_t g0 = fl.levels[0].first_group();
-  for (uint32_t c = 0; c < num_classes; ++c) out.keys.push_back(block_key(g0, c));
-  std::sort(out.keys.begin(), out.keys.end());
-  out.keys.erase(std::unique(out.keys.begin(), out.keys.end()), out.keys.end());
+  const int32_t l0 = out.local(fl.levels[0].first_group());
+  for (uint32_t c = 0; c < num_classes; ++c) out.set(static_cast<uint64_t>(l0) * num_classes + c, 0);
+  if (!out.table.empty()) {
+    for (size_t i = 0; i < out.level_first.size(); ++i) {
+      for (uint32_t k = 0; k < out.level_size[i]; ++k) {
+        const size_t base = static_cast<size_t>(out.level_local[i] + static_cast<int32_t>(k)) * num_classes;
+        for (uint32_t c = 0; c < num_classes; ++c) {
+          if (out.table[base + c] < 0) continue;
+          out.table[base + c] = static_cast<int32_t>(out.keys.size());
+          out.keys.push_back(block_key(out.level_first[i] + static_cast<int32_t>(k), c));
+        }
+      }
+    }
+  } else {
+    // Local order follows global group order, so sorted cells give sorted keys.
+    std::vector<uint64_t> sorted;
+    sorted.reserve(out.sparse.size());
+    for (const auto& kv : out.sparse) sorted.push_back(kv.first);
+    std::sort(sorted.begin(), sorted.end());
+    for (uint64_t cell : sorted) {
+      const auto lg = static_cast<int32_t>(cell / num_classes);
+      size_t i = 0;
+      while (lg >= out.level_local[i] + static_cast<int32_t>(out.level_size[i])) ++i;
+      out.sparse[cell] = static_cast<int32_t>(out.keys.size());
+      out.keys.push_back(block_key(out.level_first[i] + lg - out.level_local[i],
+                                   static_cast<uint32_t>(cell % num_classes)));
+    }
+  }
   out.counts.assign(out.keys.size() * card, 0.0);
   for (size_t i = 0; i < kept.size(); ++i) {
-    const uint32_t row = kept[i];
     for (size_t j = 0; j < levels; ++j) {
-      const int32_t b = out.find(row_groups[i * levels + j], y[row]);
-      out.counts[static_cast<size_t>(b) * card + x[row]] += 1.0;
+      const int32_t b = out.get(row_cells[i * levels + j]);
+      out.counts[static_cast<size_t>(b) * card + x[kept[i]]] += 1.0;
     }
   }
   return out;
