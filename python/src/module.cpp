@@ -5,13 +5,17 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <chrono>
+#include <condition_variable>
 #include <exception>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <tuple>
 #include <utility>
 #include <vector>
@@ -66,23 +70,20 @@ meg::FitOptions build_options(const OptionItems& items, const UnitItems& unit_it
   return options;
 }
 
-// Wraps a Python progress callable for the library: takes the GIL, checks for
-// Ctrl-C, and turns a Python exception into meg::Cancelled after stashing it
-// so the caller can re-raise the original exception.
+// Wraps a Python progress callable for the library: takes the GIL, calls it,
+// and turns a Python exception (raised by the callback, or a KeyboardInterrupt
+// stashed by fit_interruptibly) into meg::Cancelled, keeping the Python
+// exception so the caller re-raises the original.
 struct ProgressBridge {
   py::object callback;  // may be None
   std::optional<py::error_already_set> python_error;
-  bool interrupted = false;
 
   meg::ProgressFn make() {
     return [this](const meg::Progress& p) {
       py::gil_scoped_acquire gil;
-      if (PyErr_CheckSignals() != 0) {  // Ctrl-C: KeyboardInterrupt is now set
-        python_error.emplace();
-        interrupted = true;
-        throw meg::Cancelled("interrupted");
-      }
-      if (python_error) throw meg::Cancelled("cancelled by the progress callback");
+      // A Python error is pending (Ctrl-C seen by fit_interruptibly, or an earlier
+      // callback raised): stop the work.
+      if (python_error) throw meg::Cancelled("interrupted");
       if (callback.is_none()) return;
       try {
         py::dict d;
@@ -134,6 +135,49 @@ std::string dump(const Json& j) {
   return j.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
+// Runs a fit on a C++ thread while the calling thread (GIL released) waits
+// and, every 100 ms, takes the GIL to look for Ctrl-C. A pending
+// KeyboardInterrupt makes the next progress event throw meg::Cancelled; the
+// KeyboardInterrupt (or the exception the progress callback raised) is then
+// re-raised here.
+meg::Model fit_interruptibly(ProgressBridge& bridge, const std::function<meg::Model()>& work) {
+  std::optional<meg::Model> result;
+  std::exception_ptr error;
+  {
+    py::gil_scoped_release release;
+    std::mutex mutex;
+    std::condition_variable cv;
+    bool done = false;
+    std::thread worker([&] {
+      try {
+        result.emplace(work());
+      } catch (...) {
+        error = std::current_exception();
+      }
+      std::lock_guard<std::mutex> lock(mutex);
+      done = true;
+      cv.notify_one();
+    });
+    std::unique_lock<std::mutex> lock(mutex);
+    while (!cv.wait_for(lock, std::chrono::milliseconds(100), [&] { return done; })) {
+      lock.unlock();
+      {
+        py::gil_scoped_acquire gil;
+        if (!bridge.python_error && PyErr_CheckSignals() != 0) bridge.python_error.emplace();
+      }
+      lock.lock();
+    }
+    lock.unlock();
+    worker.join();
+  }
+  if (error) {
+    if (bridge.python_error) bridge.reraise_if_any();
+    std::rethrow_exception(error);
+  }
+  bridge.reraise_if_any();
+  return std::move(*result);
+}
+
 class PyModel {
  public:
   explicit PyModel(meg::Model model) : model_(std::move(model)) {}
@@ -143,32 +187,18 @@ class PyModel {
                           py::object progress) {
     meg::FitOptions options = build_options(items, unit_items);
     ProgressBridge bridge{std::move(progress), std::nullopt};
-    std::optional<meg::Model> model;
-    try {
-      py::gil_scoped_release release;
-      model.emplace(meg::Model::fit_csv_text(text, source, options, schema_json, bridge.make()));
-    } catch (const meg::Cancelled&) {
-      bridge.reraise_if_any();
-      throw;
-    }
-    bridge.reraise_if_any();
-    return PyModel(std::move(*model));
+    meg::ProgressFn fn = bridge.make();
+    return PyModel(fit_interruptibly(
+        bridge, [&] { return meg::Model::fit_csv_text(text, source, options, schema_json, fn); }));
   }
 
   static PyModel fit_path(const std::string& path, const OptionItems& items, const UnitItems& unit_items,
                           const std::string& schema_path, py::object progress) {
     meg::FitOptions options = build_options(items, unit_items);
     ProgressBridge bridge{std::move(progress), std::nullopt};
-    std::optional<meg::Model> model;
-    try {
-      py::gil_scoped_release release;
-      model.emplace(meg::Model::fit_csv(path, options, schema_path, bridge.make()));
-    } catch (const meg::Cancelled&) {
-      bridge.reraise_if_any();
-      throw;
-    }
-    bridge.reraise_if_any();
-    return PyModel(std::move(*model));
+    meg::ProgressFn fn = bridge.make();
+    return PyModel(
+        fit_interruptibly(bridge, [&] { return meg::Model::fit_csv(path, options, schema_path, fn); }));
   }
 
   static PyModel load(const std::string& path) {
