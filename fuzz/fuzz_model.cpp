@@ -1,13 +1,15 @@
 // libFuzzer target: the model loader. An input that starts with the MEGMODEL
 // signature goes through the container check (header, length, checksum) as a
-// model file would; any other input is taken as the CBOR payload, wrapped in a
-// valid container, so the fuzzer reaches the model-tree validation behind the
-// checksum. A model that loads is then sampled and described.
+// model file would; any other input is taken as the CBOR payload and wrapped in a
+// valid container (right length and checksum), so the fuzzer reaches the payload
+// parser and the model-tree validation behind the checksum. A model that loads
+// is then sampled and serialised again.
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <string>
 
+#include "core/checksum.hpp"
 #include "ensemble/meg_model.hpp"
 #include "ensemble/model_io.hpp"
 #include "meg/error.hpp"
@@ -15,15 +17,19 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string bytes(reinterpret_cast<const char*>(data), size);
   try {
-    nlohmann::json tree;
-    if (size >= 8 && std::memcmp(data, "MEGMODEL", 8) == 0) {
-      tree = meg::ensemble::decode_model_file(bytes, "fuzz.meg");
-    } else {
-      nlohmann::json payload = nlohmann::json::from_cbor(bytes, true, false);
-      if (payload.is_discarded()) return 0;
-      tree = meg::ensemble::decode_model_file(meg::ensemble::encode_model_file(payload),
-                                              "fuzz.meg");
+    if (size < 8 || std::memcmp(data, "MEGMODEL", 8) != 0) {
+      // Wrap the input as the payload of a valid container (magic, version 1, length, checksum).
+      std::string file("MEGMODEL", 8);
+      auto put = [&](uint64_t v, int n) {
+        for (int i = 0; i < n; ++i) file.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+      };
+      put(meg::ensemble::kModelFormatVersion, 4);
+      put(0, 4);
+      put(bytes.size(), 8);
+      put(meg::core::fnv1a64(bytes), 8);
+      bytes = file + bytes;
     }
+    nlohmann::json tree = meg::ensemble::decode_model_file(bytes, "fuzz.meg");
     meg::ensemble::MegModel m = meg::ensemble::MegModel::from_json(tree);
     m.sample_csv(40, 1, 1);
     m.to_json();

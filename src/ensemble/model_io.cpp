@@ -25,6 +25,44 @@ uint64_t get_le(const std::string& s, size_t at, int bytes) {
   return v;
 }
 
+// Nesting-depth check run before the payload is parsed into a tree: nlohmann's
+// CBOR reader recurses once per level, so a crafted payload of deeply nested
+// arrays would overflow the stack (found by fuzz/fuzz_model.cpp). A model tree is
+// a few levels deep; kMaxDepth leaves ample room.
+class DepthLimit : public nlohmann::json_sax<nlohmann::json> {
+ public:
+  static constexpr int kMaxDepth = 64;
+  bool null() override { return true; }
+  bool boolean(bool) override { return true; }
+  bool number_integer(number_integer_t) override { return true; }
+  bool number_unsigned(number_unsigned_t) override { return true; }
+  bool number_float(number_float_t, const string_t&) override { return true; }
+  bool string(string_t&) override { return true; }
+  bool binary(binary_t&) override { return true; }
+  bool start_object(std::size_t) override { return enter(); }
+  bool key(string_t&) override { return true; }
+  bool end_object() override { return leave(); }
+  bool start_array(std::size_t) override { return enter(); }
+  bool end_array() override { return leave(); }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+    return false;
+  }
+  bool too_deep() const { return too_deep_; }
+
+ private:
+  bool enter() {
+    too_deep_ = ++depth_ > kMaxDepth;
+    return !too_deep_;
+  }
+  bool leave() {
+    --depth_;
+    return true;
+  }
+
+  int depth_ = 0;
+  bool too_deep_ = false;
+};
+
 }  // namespace
 
 std::string encode_model_file(const nlohmann::json& tree) {
@@ -65,6 +103,17 @@ nlohmann::json decode_model_file(const std::string& bytes, const std::string& pa
   std::string_view payload(bytes.data() + kHeaderSize, length);
   if (core::fnv1a64(payload) != checksum) {
     throw ModelFormatError(path + ": corrupt model file (checksum mismatch)");
+  }
+  DepthLimit limit;
+  try {
+    nlohmann::json::sax_parse(payload.begin(), payload.end(), &limit,
+                              nlohmann::json::input_format_t::cbor);
+  } catch (const nlohmann::json::exception& e) {
+    throw ModelFormatError(path + ": corrupt model file (" + e.what() + ")");
+  }
+  if (limit.too_deep()) {
+    throw ModelFormatError(fmt::format("{}: corrupt model file (nested deeper than {} levels)",
+                                       path, DepthLimit::kMaxDepth));
   }
   try {
     return nlohmann::json::from_cbor(payload.begin(), payload.end());

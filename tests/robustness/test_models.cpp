@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <string>
 
+#include "core/checksum.hpp"
 #include "robustness_util.hpp"
 
 namespace fs = std::filesystem;
@@ -58,6 +59,27 @@ TEST(DamagedModels, TruncatedAtEveryTenthFlippedVersionEmptyCsv) {
   expect_model_error(run_meg("inspect data/car.csv", dir), "csv as model");
   EXPECT_FALSE(fs::exists(out));
   EXPECT_TRUE(meg::test::leftover_temporaries(dir).empty());
+  fs::remove_all(dir);
+}
+
+// A payload with a valid checksum but nested 100,000 levels deep (a crafted file):
+// refused before parsing, not a stack overflow (found by fuzz/fuzz_model.cpp).
+TEST(DamagedModels, DeeplyNestedPayloadWithValidChecksum) {
+  const fs::path dir = meg::test::scratch_dir("deep_model");
+  // CBOR: 100,000 one-element arrays around a null.
+  const std::string payload = std::string(100000, '\x81') + std::string(1, '\xf6');
+  std::string file("MEGMODEL", 8);
+  auto put = [&](uint64_t v, int n) {
+    for (int i = 0; i < n; ++i) file.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+  };
+  put(1, 4);
+  put(0, 4);
+  put(payload.size(), 8);
+  put(meg::core::fnv1a64(payload), 8);
+  meg::test::write_bytes(dir / "deep.meg", file + payload);
+  RunResult r = run_meg("inspect " + (dir / "deep.meg").string(), dir);
+  expect_model_error(r, "deep");
+  EXPECT_NE(r.err.find("nested deeper than"), std::string::npos) << r.err;
   fs::remove_all(dir);
 }
 
