@@ -73,7 +73,15 @@ void fit_with(benchmark::State& state, const meg::UnitOptions& o, int epochs) {
   }
 }
 
-void BM_FitCounted(benchmark::State& state) { fit_with(state, counted(), 0); }
+// Also reports the unit's in-memory parameter bytes and its serialised (CBOR) size.
+void BM_FitCounted(benchmark::State& state) {
+  fit_with(state, counted(), 0);
+  const auto& a = adult();
+  auto unit = meg::train::GanblrUnit::fit(a.data, a.class_col, counted(), 1, 1);
+  state.counters["param_KB"] = static_cast<double>(unit.model().parameter_bytes()) / 1024.0;
+  state.counters["cbor_KB"] =
+      static_cast<double>(nlohmann::json::to_cbor(unit.to_json()).size()) / 1024.0;
+}
 
 void BM_FitOneCllEpoch(benchmark::State& state) {
   auto o = counted();
