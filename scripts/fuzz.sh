@@ -6,6 +6,8 @@
 #   scripts/fuzz.sh [SECONDS] [TARGET...]     TARGET: csv, schema, model (default: all)
 #   FUZZ_JOBS=2 scripts/fuzz.sh 3600 model    a longer run with 2 parallel workers
 #   FUZZ_RUNS=1000000 scripts/fuzz.sh 0 csv   stop after exactly that many executions
+#   FUZZ_SRC=/tmp/snap scripts/fuzz.sh 60     build from another source tree (e.g. a
+#                                             `git archive HEAD` snapshot) with this corpus
 #
 # Seeds come from fuzz/corpus/<target>/ (read only); new inputs that libFuzzer
 # finds go to build-fuzz/corpus/<target>/, crashes to build-fuzz/artifacts/.
@@ -17,16 +19,17 @@ shift || true
 targets=("$@")
 [[ ${#targets[@]} -eq 0 ]] && targets=(csv schema model)
 CXX=${FUZZ_CXX:-clang++}
+src_root=${FUZZ_SRC:-.}
 out=build-fuzz
 mkdir -p "$out/obj" "$out/artifacts"
 
-flags=(-std=c++20 -O1 -g -fno-omit-frame-pointer -Iinclude -Isrc
+flags=(-std=c++20 -O1 -g -fno-omit-frame-pointer -I"$src_root/include" -I"$src_root/src"
        -fsanitize=address,undefined -fno-sanitize-recover=undefined)
 
 # Objects: rebuilt when their source or any header under src/ include/ is newer.
-newest_header=$(find src include -name '*.hpp' -printf '%T@\n' | sort -n | tail -1)
+newest_header=$(find "$src_root/src" "$src_root/include" -name '*.hpp' -printf '%T@\n' | sort -n | tail -1)
 newest_header=${newest_header%.*}
-object_of() { echo "$out/obj/$(echo "$1" | tr '/' '_').o"; }
+object_of() { echo "$out/obj/$(realpath "$1" | tr '/' '_').o"; }
 build_objects() {  # compiles the stale objects of the given sources, 2 at a time
   local running=0 src obj
   for src in "$@"; do
@@ -44,8 +47,8 @@ build_objects() {  # compiles the stale objects of the given sources, 2 at a tim
 
 sources_for() {
   case $1 in
-    csv|schema) ls src/core/*.cpp src/data/*.cpp ;;
-    model) ls src/core/*.cpp src/data/*.cpp src/bn/*.cpp src/train/*.cpp src/ensemble/*.cpp ;;
+    csv|schema) ls "$src_root"/src/{core,data}/*.cpp ;;
+    model) ls "$src_root"/src/{core,data,bn,train,ensemble}/*.cpp ;;
     *) echo "unknown target '$1' (csv, schema, model)" >&2; exit 2 ;;
   esac
 }
@@ -56,7 +59,7 @@ for t in "${targets[@]}"; do
   build_objects "${srcs[@]}"
   objs=()
   for src in "${srcs[@]}"; do objs+=("$(object_of "$src")"); done
-  "$CXX" "${flags[@]}" -fsanitize=fuzzer "fuzz/fuzz_$t.cpp" "${objs[@]}" -lfmt -lpthread \
+  "$CXX" "${flags[@]}" -fsanitize=fuzzer "$src_root/fuzz/fuzz_$t.cpp" "${objs[@]}" -lfmt -lpthread \
     -o "$out/fuzz_$t"
   mkdir -p "$out/corpus/$t"
   run=(-max_total_time="$seconds" -print_final_stats=1 -rss_limit_mb=2048 -timeout=10
