@@ -12,3 +12,5 @@ cmake --preset asan >/dev/null
 cmake --build build-asan -j"$jobs"
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
    ctest --output-on-failure -j"$jobs" -LE slow)
+# Python module (pybind11): builds build-py and runs pytest with /usr/bin/python3.
+bash scripts/python_test.sh
