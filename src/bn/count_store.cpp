@@ -71,10 +71,16 @@ CountStore CountStore::from_json(const nlohmann::json& j, const KdbLayout& layou
   if (s.nnz.size() != blocks.num_blocks() || s.values.size() != s.counts.size()) {
     throw ModelFormatError("model: count arrays have the wrong size");
   }
+  std::vector<char> level0(layout.num_groups(), 0);
+  for (size_t f = 0; f < layout.num_features(); ++f) {
+    level0[static_cast<size_t>(layout.feature(f).levels[0].first_group())] = 1;
+  }
   size_t e = 0;
   for (size_t b = 0; b < blocks.num_blocks(); ++b) {
     const uint32_t r = blocks.block_size(b);
-    if (s.nnz[b] > r || s.nnz[b] > s.values.size() - e) {
+    // Above level 0 a block is stored only when its (configuration, class) was counted.
+    const bool empty_ok = level0[static_cast<size_t>(blocks.block_group(b))] != 0;
+    if (s.nnz[b] > r || s.nnz[b] > s.values.size() - e || (s.nnz[b] == 0 && !empty_ok)) {
       throw ModelFormatError("model: count arrays do not match the blocks");
     }
     for (uint32_t i = 0; i < s.nnz[b]; ++i, ++e) {

@@ -157,12 +157,6 @@ void KdbLayout::finish(const KdbStructure& structure, const std::vector<uint32_t
     for (size_t j = 0; j < features_[f].parents.size(); ++j) add_level(f, j);
   }
   total_slots_ = slot;
-  slot_group_.assign(total_slots_, 0);
-  for (size_t g = 0; g < group_offset_.size(); ++g) {
-    for (uint32_t v = 0; v < group_size(g); ++v) {
-      slot_group_[group_offset_[g] + v] = static_cast<int32_t>(g);
-    }
-  }
   // Parent groups: an observed level-j configuration has an observed level-(j-1) prefix.
   parent_group_.assign(group_offset_.size(), -1);
   for (size_t f = 0; f < d; ++f) {

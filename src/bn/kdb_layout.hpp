@@ -12,6 +12,7 @@
 // The layout knows nothing of the class: which (group, class) distributions are
 // stored is the business of ClassBlocks (class_blocks.hpp).
 #pragma once
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -82,8 +83,11 @@ class KdbLayout {
   uint32_t group_size(size_t g) const { return features_[group_feature_[g]].card; }
   // The group one level down (the configuration without its last parent); -1 at level 0.
   int32_t parent_group(size_t g) const { return parent_group_[g]; }
-  // Group of every slot (slot < total_slots()).
-  const std::vector<int32_t>& slot_group() const { return slot_group_; }
+  // Group of a slot (slot < total_slots()): group offsets ascend with the group id.
+  int32_t slot_group(size_t slot) const {
+    auto it = std::upper_bound(group_offset_.begin(), group_offset_.end(), slot);
+    return static_cast<int32_t>(it - group_offset_.begin()) - 1;
+  }
 
   // Full configuration of feature f for a row; code_at(col) returns the row's code.
   template <class CodeAt>
@@ -131,7 +135,6 @@ class KdbLayout {
   std::vector<uint32_t> group_offset_;
   std::vector<uint32_t> group_feature_;
   std::vector<int32_t> parent_group_;
-  std::vector<int32_t> slot_group_;
   size_t trainable_groups_ = 0;
   size_t trainable_slots_ = 0;
   size_t total_slots_ = 0;

@@ -50,7 +50,7 @@ class KdbModel {
   int32_t block_of(int32_t g, uint32_t c) const { return blocks_.resolve(layout_, g, c); }
   // log theta(value of slot | slot's group, c), with back-off.
   double log_theta(int32_t slot, uint32_t c) const {
-    const int32_t g = layout_.slot_group()[static_cast<size_t>(slot)];
+    const int32_t g = layout_.slot_group(static_cast<size_t>(slot));
     return logp_[blocks_.offset(static_cast<size_t>(block_of(g, c))) +
                  (static_cast<uint32_t>(slot) - layout_.group_offset(static_cast<size_t>(g)))];
   }

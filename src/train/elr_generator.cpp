@@ -72,12 +72,11 @@ double ElrGenerator::cll(const int32_t* slots, uint32_t y) const {
   const bn::KdbLayout& layout = model_.layout();
   const bn::ClassBlocks& blocks = model_.blocks();
   const std::vector<double>& logp = model_.logp();
-  const std::vector<int32_t>& slot_group = layout.slot_group();
   const size_t d = layout.num_features();
   double* z = scratch_.data();
   for (uint32_t c = 0; c < num_classes_; ++c) z[c] = b_[c];
   for (size_t f = 0; f < d; ++f) {
-    const int32_t g = slot_group[static_cast<size_t>(slots[f])];
+    const int32_t g = layout.slot_group(static_cast<size_t>(slots[f]));
     const uint32_t x = static_cast<uint32_t>(slots[f]) - layout.group_offset(static_cast<size_t>(g));
     for (uint32_t c = 0; c < num_classes_; ++c) {
       z[c] += logp[blocks.offset(static_cast<size_t>(model_.block_of(g, c))) + x];
@@ -95,7 +94,6 @@ double ElrGenerator::add_cll(const int32_t* slots, uint32_t y, double weight) {
   const double log_norm = z[y] - ll;
   const bn::KdbLayout& layout = model_.layout();
   const bn::ClassBlocks& blocks = model_.blocks();
-  const std::vector<int32_t>& slot_group = layout.slot_group();
   const size_t d = layout.num_features();
   double* dl = delta_.data();
   for (uint32_t c = 0; c < num_classes_; ++c) {
@@ -103,7 +101,7 @@ double ElrGenerator::add_cll(const int32_t* slots, uint32_t y, double weight) {
     g_b_[c] += dl[c];
   }
   for (size_t f = 0; f < d; ++f) {
-    const auto g = static_cast<size_t>(slot_group[static_cast<size_t>(slots[f])]);
+    const auto g = static_cast<size_t>(layout.slot_group(static_cast<size_t>(slots[f])));
     if (g >= trainable_groups_) continue;  // back-off group: fixed
     const uint32_t x = static_cast<uint32_t>(slots[f]) - layout.group_offset(g);
     for (uint32_t c = 0; c < num_classes_; ++c) {
@@ -120,10 +118,9 @@ double ElrGenerator::add_cll(const int32_t* slots, uint32_t y, double weight) {
 void ElrGenerator::add_joint(const int32_t* slots, uint32_t y, double weight) {
   const bn::KdbLayout& layout = model_.layout();
   const bn::ClassBlocks& blocks = model_.blocks();
-  const std::vector<int32_t>& slot_group = layout.slot_group();
   const size_t d = layout.num_features();
   for (size_t f = 0; f < d; ++f) {
-    const auto g = static_cast<size_t>(slot_group[static_cast<size_t>(slots[f])]);
+    const auto g = static_cast<size_t>(layout.slot_group(static_cast<size_t>(slots[f])));
     if (g >= trainable_groups_) continue;
     const int32_t b = blocks.find(g, y);
     if (b < 0) continue;

@@ -157,7 +157,8 @@ TEST(CompactBlocks, CountedModelSavesCounts) {
     const auto explicit_bytes = nlohmann::json::to_cbor(fit(data, 1, spec, false).to_json());
     EXPECT_LT(bytes.size() * 3, explicit_bytes.size());
   }
-  const nlohmann::json good = fit(data, 1, {}).to_json();
+  const KdbModel counted = fit(data, 1, {});
+  const nlohmann::json good = counted.to_json();
   auto expect_bad = [](const nlohmann::json& j) {
     EXPECT_THROW(KdbModel::from_json(j), ModelFormatError);
   };
@@ -174,6 +175,24 @@ TEST(CompactBlocks, CountedModelSavesCounts) {
   expect_bad(with("nnz", [](auto& v) { v[0] += 1; }));                   // entries shift
   expect_bad(with("nnz", [](auto& v) { v[0] = 4000000000u; }));          // huge
   nlohmann::json j = good;
+  {  // a full-level block with no counts cannot be stored
+    auto nnz = unpack_narrow(j["counts"]["nnz"], "nnz");
+    auto values = unpack_narrow(j["counts"]["values"], "values");
+    auto counts = unpack_narrow(j["counts"]["counts"], "counts");
+    const KdbLayout& layout = counted.layout();
+    const size_t b = counted.blocks().begin(layout.trainable_groups() - 1);  // a 2-parent group
+    ASSERT_GE(layout.parent_group(static_cast<size_t>(counted.blocks().block_group(b))), 0);
+    size_t e = 0;
+    for (size_t i = 0; i < b; ++i) e += nnz[i];
+    values.erase(values.begin() + e, values.begin() + e + nnz[b]);
+    counts.erase(counts.begin() + e, counts.begin() + e + nnz[b]);
+    nnz[b] = 0;
+    j["counts"]["nnz"] = pack_narrow(nnz);
+    j["counts"]["values"] = pack_narrow(values);
+    j["counts"]["counts"] = pack_narrow(counts);
+    expect_bad(j);
+  }
+  j = good;
   j["counts"]["m"][2] = -1.0;
   expect_bad(j);
   j = good;
