@@ -337,7 +337,16 @@ MegModel MegModel::from_json(const nlohmann::json& j) {
     }
     m.options_ = options_from_json(j.at("options"));
     m.codec_ = data::TableCodec::from_json(j.at("codec"));
-    for (const auto& ju : j.at("units")) m.units_.push_back(train::GanblrUnit::from_json(ju));
+    // Each unit must describe the codec's columns; checked before a unit is built,
+    // so a crafted file cannot make a unit allocate for cardinalities it does not have.
+    const auto card = m.codec_.cardinalities();
+    for (const auto& ju : j.at("units")) {
+      if (!ju.is_object() || !ju.contains("model") || !ju["model"].is_object() ||
+          ju["model"].value("cardinality", std::vector<uint32_t>{}) != card) {
+        throw ModelFormatError("model: a unit does not match the table's columns");
+      }
+      m.units_.push_back(train::GanblrUnit::from_json(ju));
+    }
     m.weights_ = j.at("weights").get<std::vector<double>>();
     m.training_rows_ = j.at("training_rows").get<uint64_t>();
     m.summary_ = j.value("summary", nlohmann::json::object());
