@@ -1,6 +1,7 @@
 #include "ensemble/model_io.hpp"
 
 #include <cstring>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -25,10 +26,42 @@ uint64_t get_le(const std::string& s, size_t at, int bytes) {
   return v;
 }
 
+bool valid_utf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    size_t len = 0;
+    if (c < 0x80) {
+      len = 1;
+    } else if ((c & 0xE0) == 0xC0) {
+      len = 2;
+    } else if ((c & 0xF0) == 0xE0) {
+      len = 3;
+    } else if ((c & 0xF8) == 0xF0) {
+      len = 4;
+    }
+    if (len == 0 || i + len > s.size()) return false;
+    uint32_t cp = len == 1 ? c : c & (0x7F >> len);
+    for (size_t k = 1; k < len; ++k) {
+      const auto b = static_cast<unsigned char>(s[i + k]);
+      if ((b & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (b & 0x3F);
+    }
+    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+      return false;
+    }
+    i += len;
+  }
+  return true;
+}
+
 // Nesting-depth check run before the payload is parsed into a tree: nlohmann's
 // CBOR reader recurses once per level, so a crafted payload of deeply nested
 // arrays would overflow the stack (found by fuzz/fuzz_model.cpp). A model tree is
-// a few levels deep; kMaxDepth leaves ample room.
+// a few levels deep; kMaxDepth leaves ample room. It also checks that every text
+// string is UTF-8: names and levels are written to CSV and JSON, where invalid
+// UTF-8 would fail late (found by fuzz/fuzz_model.cpp).
 class DepthLimit : public nlohmann::json_sax<nlohmann::json> {
  public:
   static constexpr int kMaxDepth = 64;
@@ -37,10 +70,10 @@ class DepthLimit : public nlohmann::json_sax<nlohmann::json> {
   bool number_integer(number_integer_t) override { return true; }
   bool number_unsigned(number_unsigned_t) override { return true; }
   bool number_float(number_float_t, const string_t&) override { return true; }
-  bool string(string_t&) override { return true; }
+  bool string(string_t& s) override { return text(s); }
   bool binary(binary_t&) override { return true; }
   bool start_object(std::size_t) override { return enter(); }
-  bool key(string_t&) override { return true; }
+  bool key(string_t& s) override { return text(s); }
   bool end_object() override { return leave(); }
   bool start_array(std::size_t) override { return enter(); }
   bool end_array() override { return leave(); }
@@ -48,8 +81,13 @@ class DepthLimit : public nlohmann::json_sax<nlohmann::json> {
     return false;
   }
   bool too_deep() const { return too_deep_; }
+  bool bad_text() const { return bad_text_; }
 
  private:
+  bool text(const string_t& s) {
+    bad_text_ = !valid_utf8(s);
+    return !bad_text_;
+  }
   bool enter() {
     too_deep_ = ++depth_ > kMaxDepth;
     return !too_deep_;
@@ -61,6 +99,7 @@ class DepthLimit : public nlohmann::json_sax<nlohmann::json> {
 
   int depth_ = 0;
   bool too_deep_ = false;
+  bool bad_text_ = false;
 };
 
 }  // namespace
@@ -110,6 +149,9 @@ nlohmann::json decode_model_file(const std::string& bytes, const std::string& pa
                               nlohmann::json::input_format_t::cbor);
   } catch (const nlohmann::json::exception& e) {
     throw ModelFormatError(path + ": corrupt model file (" + e.what() + ")");
+  }
+  if (limit.bad_text()) {
+    throw ModelFormatError(path + ": corrupt model file (a text field is not valid UTF-8)");
   }
   if (limit.too_deep()) {
     throw ModelFormatError(fmt::format("{}: corrupt model file (nested deeper than {} levels)",

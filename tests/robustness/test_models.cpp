@@ -83,6 +83,25 @@ TEST(DamagedModels, DeeplyNestedPayloadWithValidChecksum) {
   fs::remove_all(dir);
 }
 
+// A column name that is not UTF-8 behind a valid checksum: refused on load, not
+// failing later when written to CSV or JSON (found by fuzz/fuzz_model.cpp).
+TEST(DamagedModels, InvalidUtf8TextWithValidChecksum) {
+  const fs::path dir = meg::test::scratch_dir("utf8_model");
+  std::string bytes = meg::test::slurp(meg::test::small_model(dir));
+  std::string payload = bytes.substr(32);
+  const size_t at = payload.find("buying");
+  ASSERT_NE(at, std::string::npos);
+  payload[at] = static_cast<char>(0x93);
+  std::string file = bytes.substr(0, 24);
+  const uint64_t sum = meg::core::fnv1a64(payload);
+  for (int i = 0; i < 8; ++i) file.push_back(static_cast<char>((sum >> (8 * i)) & 0xff));
+  meg::test::write_bytes(dir / "bad.meg", file + payload);
+  RunResult r = run_meg("inspect --json " + (dir / "bad.meg").string(), dir);
+  expect_model_error(r, "utf8");
+  EXPECT_NE(r.err.find("not valid UTF-8"), std::string::npos) << r.err;
+  fs::remove_all(dir);
+}
+
 // Valid but degenerate tables: fit and sample succeed and keep the header.
 TEST(DegenerateTables, FitAndSample) {
   const fs::path dir = meg::test::scratch_dir("degenerate");
