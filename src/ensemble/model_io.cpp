@@ -2,6 +2,7 @@
 
 #include <cstring>
 #include <string_view>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -56,51 +57,59 @@ bool valid_utf8(std::string_view s) {
   return true;
 }
 
-// Nesting-depth check run before the payload is parsed into a tree: nlohmann's
-// CBOR reader recurses once per level, so a crafted payload of deeply nested
-// arrays would overflow the stack (found by fuzz/fuzz_model.cpp). A model tree is
-// a few levels deep; kMaxDepth leaves ample room. It also checks that every text
-// string is UTF-8: names and levels are written to CSV and JSON, where invalid
-// UTF-8 would fail late (found by fuzz/fuzz_model.cpp).
-class DepthLimit : public nlohmann::json_sax<nlohmann::json> {
- public:
-  static constexpr int kMaxDepth = 64;
-  bool null() override { return true; }
-  bool boolean(bool) override { return true; }
-  bool number_integer(number_integer_t) override { return true; }
-  bool number_unsigned(number_unsigned_t) override { return true; }
-  bool number_float(number_float_t, const string_t&) override { return true; }
-  bool string(string_t& s) override { return text(s); }
-  bool binary(binary_t&) override { return true; }
-  bool start_object(std::size_t) override { return enter(); }
-  bool key(string_t& s) override { return text(s); }
-  bool end_object() override { return leave(); }
-  bool start_array(std::size_t) override { return enter(); }
-  bool end_array() override { return leave(); }
-  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
-    return false;
+// Structural check of the CBOR payload, iterative, run before nlohmann's reader
+// (which recurses once per nesting level and per chunk of an indefinite-length
+// string, so a crafted payload with a valid checksum could overflow the stack;
+// found by fuzz/fuzz_model.cpp). meg writes definite lengths, no tags, at most a
+// few levels of nesting and UTF-8 text; anything else is refused. Names and levels
+// are written to CSV and JSON, where invalid UTF-8 would fail late. Returns an
+// empty string if the payload is acceptable, else what is wrong.
+std::string check_cbor(std::string_view p) {
+  constexpr size_t kMaxDepth = 64;
+  std::vector<uint64_t> pending = {1};  // items still expected at each open level
+  size_t at = 0;
+  while (!pending.empty()) {
+    if (at >= p.size()) return "payload cut short";
+    const auto ib = static_cast<unsigned char>(p[at++]);
+    const int major = ib >> 5;
+    const int ai = ib & 0x1f;
+    uint64_t value = static_cast<uint64_t>(ai);
+    if (ai >= 28) return ai == 31 ? "indefinite-length item" : "invalid CBOR header";
+    if (ai >= 24) {
+      const size_t n = size_t{1} << (ai - 24);
+      if (p.size() - at < n) return "payload cut short";
+      value = 0;
+      for (size_t i = 0; i < n; ++i) value = (value << 8) | static_cast<unsigned char>(p[at++]);
+    }
+    --pending.back();
+    const uint64_t left = p.size() - at;
+    switch (major) {
+      case 2:
+      case 3:
+        if (value > left) return "payload cut short";
+        if (major == 3 && !valid_utf8(p.substr(at, value))) {
+          return "a text field is not valid UTF-8";
+        }
+        at += value;
+        break;
+      case 4:
+      case 5:
+        if (value > left) return "payload cut short";
+        if (value > 0) {
+          if (pending.size() >= kMaxDepth) return "nested deeper than 64 levels";
+          pending.push_back(major == 5 ? 2 * value : value);
+        }
+        break;
+      case 6:
+        return "unexpected CBOR tag";
+      default:  // 0, 1: integers; 7: simple values and floats
+        break;
+    }
+    while (!pending.empty() && pending.back() == 0) pending.pop_back();
   }
-  bool too_deep() const { return too_deep_; }
-  bool bad_text() const { return bad_text_; }
-
- private:
-  bool text(const string_t& s) {
-    bad_text_ = !valid_utf8(s);
-    return !bad_text_;
-  }
-  bool enter() {
-    too_deep_ = ++depth_ > kMaxDepth;
-    return !too_deep_;
-  }
-  bool leave() {
-    --depth_;
-    return true;
-  }
-
-  int depth_ = 0;
-  bool too_deep_ = false;
-  bool bad_text_ = false;
-};
+  if (at != p.size()) return "trailing bytes after the model";
+  return {};
+}
 
 }  // namespace
 
@@ -143,19 +152,8 @@ nlohmann::json decode_model_file(const std::string& bytes, const std::string& pa
   if (core::fnv1a64(payload) != checksum) {
     throw ModelFormatError(path + ": corrupt model file (checksum mismatch)");
   }
-  DepthLimit limit;
-  try {
-    nlohmann::json::sax_parse(payload.begin(), payload.end(), &limit,
-                              nlohmann::json::input_format_t::cbor);
-  } catch (const nlohmann::json::exception& e) {
-    throw ModelFormatError(path + ": corrupt model file (" + e.what() + ")");
-  }
-  if (limit.bad_text()) {
-    throw ModelFormatError(path + ": corrupt model file (a text field is not valid UTF-8)");
-  }
-  if (limit.too_deep()) {
-    throw ModelFormatError(fmt::format("{}: corrupt model file (nested deeper than {} levels)",
-                                       path, DepthLimit::kMaxDepth));
+  if (std::string problem = check_cbor(payload); !problem.empty()) {
+    throw ModelFormatError(path + ": corrupt model file (" + problem + ")");
   }
   try {
     return nlohmann::json::from_cbor(payload.begin(), payload.end());
