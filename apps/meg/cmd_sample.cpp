@@ -1,7 +1,8 @@
-// meg sample MODEL -n N -o OUT.csv [--seed S] [--threads T]
+// meg sample MODEL -n N -o OUT.csv [--seed S] [--threads T] [--where COL=VALUE ...]
 #include <charconv>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "cli_checks.hpp"
 #include "commands.hpp"
@@ -26,6 +27,7 @@ uint64_t parse_count(const std::string& flag, const std::string& text, uint64_t 
 void add_sample_command(CLI::App& app) {
   struct Args {
     std::string model, rows, output, seed = "0", threads = "0";
+    std::vector<std::string> where;
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("sample", "Generate synthetic rows from a fitted model");
@@ -34,6 +36,11 @@ void add_sample_command(CLI::App& app) {
   cmd->add_option("-o,--output", args->output, "Output CSV ('-' = stdout)")->required();
   cmd->add_option("--seed", args->seed, "Random seed (default 0)");
   cmd->add_option("--threads", args->threads, "Worker threads (default: all cores; never changes results)");
+  cmd->add_option("--where", args->where,
+                  "Condition every row satisfies: COL=VALUE, or COL=LO..HI for a numeric column "
+                  "(either end may be open); repeatable")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->callback([args] {
     uint64_t n = parse_count("-n", args->rows, 1);
     // The sampling plan holds one entry per 32768-row chunk: bound it (10^10 rows is
@@ -49,7 +56,7 @@ void add_sample_command(CLI::App& app) {
     if (threads > 1024) throw InvalidArgument("option --threads: expected at most 1024");
     check_output_path(args->output);
     Model model = Model::load(args->model);
-    model.sample_to_file(n, seed, static_cast<int>(threads), args->output);
+    model.sample_to_file(n, seed, static_cast<int>(threads), args->output, args->where);
   });
 }
 

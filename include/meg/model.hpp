@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -27,6 +28,16 @@ class Model {
   // whatever `threads` (0 = all cores).
   void sample_to_file(uint64_t n, uint64_t seed, int threads, const std::string& path) const;
   std::string sample_csv(uint64_t n, uint64_t seed, int threads) const;
+  // Same, every row satisfying every condition in `where` ("COL=VALUE" for a
+  // categorical column; "COL=VALUE" or "COL=LO..HI", either end open, for a numeric
+  // one; docs/conditional.md). Empty `where` = unconditional. Throws InvalidArgument
+  // for an unknown column or value or a condition of probability zero.
+  void sample_to_file(uint64_t n, uint64_t seed, int threads, const std::string& path,
+                      const std::vector<std::string>& where) const;
+  std::string sample_csv(uint64_t n, uint64_t seed, int threads,
+                         const std::vector<std::string>& where) const;
+  // The text of a column's level / name list, for callers building conditions.
+  std::vector<std::string> column_names() const;
 
   // Writes the model file atomically; load() checks signature, version and checksum.
   void save(const std::string& path) const;

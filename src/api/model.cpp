@@ -4,6 +4,7 @@
 
 #include "data/csv.hpp"
 #include "data/schema.hpp"
+#include "ensemble/conditional.hpp"
 #include "ensemble/meg_model.hpp"
 #include "meg/error.hpp"
 
@@ -51,6 +52,22 @@ void Model::sample_to_file(uint64_t n, uint64_t seed, int threads, const std::st
 
 std::string Model::sample_csv(uint64_t n, uint64_t seed, int threads) const {
   return impl_->model.sample_csv(n, seed, threads);
+}
+
+void Model::sample_to_file(uint64_t n, uint64_t seed, int threads, const std::string& path,
+                           const std::vector<std::string>& where) const {
+  if (where.empty()) return sample_to_file(n, seed, threads, path);
+  ensemble::ConditionalSampler(impl_->model, where, threads).sample_to_file(n, seed, threads, path);
+}
+
+std::string Model::sample_csv(uint64_t n, uint64_t seed, int threads,
+                              const std::vector<std::string>& where) const {
+  if (where.empty()) return sample_csv(n, seed, threads);
+  return ensemble::ConditionalSampler(impl_->model, where, threads).sample_csv(n, seed, threads);
+}
+
+std::vector<std::string> Model::column_names() const {
+  return impl_->model.codec().column_names();
 }
 
 void Model::save(const std::string& path) const { impl_->model.save(path); }

@@ -9,17 +9,6 @@
 #include "meg/error.hpp"
 
 namespace meg::bn {
-namespace {
-
-inline uint32_t alias_draw(core::Rng& rng, const AliasEntry* table, uint32_t r) {
-  const uint64_t u = rng.next();
-  const auto j = static_cast<uint32_t>(((u >> 32) * r) >> 32);
-  const float coin = static_cast<float>(u & 0xffffffULL) * 0x1.0p-24f;
-  return coin < table[j].prob ? j : table[j].alias;
-}
-
-}  // namespace
-
 void build_alias(const double* p, uint32_t r, AliasEntry* out) {
   double total = 0.0;
   for (uint32_t i = 0; i < r; ++i) total += p[i];

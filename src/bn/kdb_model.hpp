@@ -14,6 +14,7 @@
 #include "bn/count_store.hpp"
 #include "bn/kdb_layout.hpp"
 #include "bn/kdb_structure.hpp"
+#include "core/rng.hpp"
 #include "data/dataset.hpp"
 
 namespace meg::bn {
@@ -27,6 +28,14 @@ struct AliasEntry {
 
 // Vose alias table for probabilities p[0..r) (any positive scale).
 void build_alias(const double* p, uint32_t r, AliasEntry* out);
+
+// One draw from an alias table of r entries.
+inline uint32_t alias_draw(core::Rng& rng, const AliasEntry* table, uint32_t r) {
+  const uint64_t u = rng.next();
+  const auto j = static_cast<uint32_t>(((u >> 32) * r) >> 32);
+  const float coin = static_cast<float>(u & 0xffffffULL) * 0x1.0p-24f;
+  return coin < table[j].prob ? j : table[j].alias;
+}
 
 class KdbModel {
  public:
@@ -67,6 +76,9 @@ class KdbModel {
   }
   std::vector<double>& mutable_log_prior() { return log_prior_; }
   void refresh_sampler();
+  // Alias tables parallel to logp() (one entry per cell), and the class prior's.
+  const std::vector<AliasEntry>& alias() const { return alias_; }
+  const std::vector<AliasEntry>& prior_alias() const { return prior_alias_; }
 
   // n rows x num_cols() codes, row-major, table column order. class_value < 0 samples
   // the class from the prior, otherwise clamps it. Rows come in blocks of kBlockRows,

@@ -63,6 +63,25 @@ class CategoricalCodec final : public ColumnCodec {
   std::string label(Code code) const override {
     return code < levels_.size() ? levels_[code] : "(missing)";
   }
+  ColumnCondition condition(std::string_view text, const std::string& name,
+                            const std::string& spec) const override {
+    ColumnCondition cond;
+    auto it = index_.find(std::string(text));
+    if (it != index_.end()) {
+      cond.codes = {it->second};
+    } else if (has_missing_ && token_set_.count(std::string(text))) {
+      cond.codes = {missing()};
+    } else {
+      std::string levels;
+      for (size_t i = 0; i < levels_.size() && i < 20; ++i) {
+        levels += (i ? ", " : "") + levels_[i];
+      }
+      if (levels_.size() > 20) levels += fmt::format(", ... ({} in all)", levels_.size());
+      throw InvalidArgument(fmt::format("{}: '{}' is not a value of column '{}' (levels: {})",
+                                        spec, text, name, levels));
+    }
+    return cond;
+  }
   nlohmann::json to_json() const override {
     return {{"kind", "categorical"}, {"levels", levels_},         {"missing_tokens", tokens_},
             {"has_missing", has_missing_}, {"missing_text", missing_text_}, {"mode", mode_}};

@@ -27,6 +27,15 @@
 
 namespace meg::data {
 
+// A condition "COL=TEXT" on one column (docs/conditional.md): the allowed codes and,
+// for a numeric range, the interval the decoded values must stay in.
+struct ColumnCondition {
+  size_t column = 0;
+  std::vector<Code> codes;  // sorted, distinct, never empty
+  bool ranged = false;      // numeric range: decode only values in [lo, hi]
+  double lo = 0.0, hi = 0.0;
+};
+
 class ColumnCodec {
  public:
   virtual ~ColumnCodec() = default;
@@ -41,6 +50,18 @@ class ColumnCodec {
   // Human-readable label of a code (level text or bin range), for inspect / dot.
   virtual std::string label(Code code) const = 0;
   virtual nlohmann::json to_json() const = 0;
+  // Condition for the text after "name=" (`spec` is the whole condition, for messages):
+  // a level (categorical), a value or range LO..HI with either side open (numeric), or
+  // a missing token. Throws InvalidArgument when nothing in training matches.
+  virtual ColumnCondition condition(std::string_view text, const std::string& name,
+                                    const std::string& spec) const = 0;
+  // decode() restricted to values in [lo, hi] (numeric ranges); default: decode().
+  virtual void decode_within(Code code, double lo, double hi, core::Rng& rng,
+                             std::string& out) const {
+    (void)lo;
+    (void)hi;
+    decode(code, rng, out);
+  }
 };
 
 std::unique_ptr<ColumnCodec> fit_column_codec(const std::vector<std::string>& cells,
@@ -59,6 +80,12 @@ class TableCodec {
   // Decodes rows given row-major codes (n_rows x num_cols) into CSV text,
   // header first when `header` is true. Deterministic for a given rng state.
   void decode_rows(const Code* codes, size_t n_rows, core::Rng& rng, std::string& out) const;
+  // Same, numeric columns with a ranged condition decoding only inside the range.
+  void decode_rows(const Code* codes, size_t n_rows, core::Rng& rng, std::string& out,
+                   const std::vector<ColumnCondition>& conditions) const;
+  // Parses conditions "COL=VALUE" / "COL=LO..HI" (one per column); throws InvalidArgument
+  // naming the condition when a column or value is unknown.
+  std::vector<ColumnCondition> parse_conditions(const std::vector<std::string>& where) const;
   void write_header(std::string& out) const;
 
   size_t num_cols() const { return codecs_.size(); }

@@ -107,6 +107,70 @@ class NumericCodec final : public ColumnCodec {
     }
   }
 
+  ColumnCondition condition(std::string_view text, const std::string& name,
+                            const std::string& spec) const override {
+    ColumnCondition cond;
+    if (token_set_.count(std::string(text))) {
+      if (!s_.has_missing) {
+        throw InvalidArgument(fmt::format("{}: column '{}' had no missing values", spec, name));
+      }
+      cond.codes = {s_.num_bins};
+      return cond;
+    }
+    auto bound = [&](std::string_view t, double open) {
+      if (t.empty()) return open;
+      auto v = core::parse_double(t);
+      if (!v || std::isnan(*v)) {
+        throw InvalidArgument(fmt::format("{}: '{}' is not a number (column '{}' is numeric; "
+                                          "use VALUE or LO..HI, either side may be open)",
+                                          spec, t, name));
+      }
+      return *v;
+    };
+    const size_t dots = text.find("..");
+    if (dots == std::string_view::npos) {
+      if (text.empty()) throw InvalidArgument(fmt::format("{}: empty value", spec));
+      cond.lo = cond.hi = bound(text, 0.0);
+    } else {
+      cond.lo = bound(text.substr(0, dots), -INFINITY);
+      cond.hi = bound(text.substr(dots + 2), INFINITY);
+    }
+    if (cond.lo > cond.hi) {
+      throw InvalidArgument(fmt::format("{}: the range is empty (low end above high end)", spec));
+    }
+    cond.ranged = true;
+    auto first = std::lower_bound(s_.values.begin(), s_.values.end(), cond.lo);
+    auto last = std::upper_bound(s_.values.begin(), s_.values.end(), cond.hi);
+    for (auto it = first; it < last; ++it) {
+      cond.codes.push_back(s_.code_of[static_cast<size_t>(it - s_.values.begin())]);
+    }
+    std::sort(cond.codes.begin(), cond.codes.end());
+    cond.codes.erase(std::unique(cond.codes.begin(), cond.codes.end()), cond.codes.end());
+    if (cond.codes.empty()) {
+      std::string lo, hi;
+      format(s_.values.front(), lo);
+      format(s_.values.back(), hi);
+      throw InvalidArgument(fmt::format("{}: no training value of column '{}' lies in the range "
+                                        "(training values span {} to {})", spec, name, lo, hi));
+    }
+    return cond;
+  }
+
+  void decode_within(Code code, double lo, double hi, core::Rng& rng,
+                     std::string& out) const override {
+    if (code >= s_.num_bins) return decode(code, rng, out);
+    const auto& mem = members_[code];
+    uint64_t total = 0;
+    for (size_t i : mem) total += (s_.values[i] >= lo && s_.values[i] <= hi) ? s_.counts[i] : 0;
+    if (total == 0) return decode(code, rng, out);  // not reached for a parsed condition
+    uint64_t t = rng.below(total);
+    for (size_t i : mem) {
+      if (!(s_.values[i] >= lo && s_.values[i] <= hi)) continue;
+      if (t < s_.counts[i]) return format(s_.values[i], out);
+      t -= s_.counts[i];
+    }
+  }
+
   int64_t missing_code() const override { return s_.has_missing ? static_cast<int64_t>(s_.num_bins) : -1; }
   Code unknown_code() const override { return s_.has_missing ? s_.num_bins : mode_; }
 

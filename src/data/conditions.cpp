@@ -1,0 +1,68 @@
+// TableCodec conditions: "COL=VALUE" parsing and range-constrained decoding.
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "data/codec.hpp"
+#include "data/csv.hpp"
+#include "meg/error.hpp"
+
+namespace meg::data {
+
+std::vector<ColumnCondition> TableCodec::parse_conditions(
+    const std::vector<std::string>& where) const {
+  std::vector<ColumnCondition> out;
+  const auto names = column_names();
+  for (const auto& spec : where) {
+    const std::string quoted = fmt::format("condition '{}'", spec);
+    const size_t eq = spec.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      throw InvalidArgument(fmt::format("{}: expected COL=VALUE or COL=LO..HI", quoted));
+    }
+    const std::string name = spec.substr(0, eq);
+    auto it = std::find(names.begin(), names.end(), name);
+    if (it == names.end()) {
+      std::string list;
+      for (size_t i = 0; i < names.size(); ++i) list += (i ? ", " : "") + names[i];
+      throw InvalidArgument(fmt::format("{}: no column named '{}' (columns: {})", quoted, name,
+                                        list));
+    }
+    const size_t col = static_cast<size_t>(it - names.begin());
+    for (const auto& c : out) {
+      if (c.column == col) {
+        throw InvalidArgument(fmt::format("{}: column '{}' is conditioned twice", quoted, name));
+      }
+    }
+    ColumnCondition cond = codecs_[col]->condition(std::string_view(spec).substr(eq + 1), name,
+                                                   quoted);
+    cond.column = col;
+    out.push_back(std::move(cond));
+  }
+  return out;
+}
+
+void TableCodec::decode_rows(const Code* codes, size_t n_rows, core::Rng& rng, std::string& out,
+                             const std::vector<ColumnCondition>& conditions) const {
+  const size_t d = codecs_.size();
+  std::vector<const ColumnCondition*> ranged(d, nullptr);
+  for (const auto& c : conditions) {
+    if (c.ranged && c.column < d) ranged[c.column] = &c;
+  }
+  CsvWriter w(out);
+  std::string cell;
+  for (size_t r = 0; r < n_rows; ++r) {
+    for (size_t c = 0; c < d; ++c) {
+      cell.clear();
+      const Code code = codes[r * d + c];
+      if (ranged[c]) {
+        codecs_[c]->decode_within(code, ranged[c]->lo, ranged[c]->hi, rng, cell);
+      } else {
+        codecs_[c]->decode(code, rng, cell);
+      }
+      w.field(cell);
+    }
+    w.end_row();
+  }
+}
+
+}  // namespace meg::data
