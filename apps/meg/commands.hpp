@@ -11,6 +11,7 @@ namespace meg::cli {
 void add_schema_command(CLI::App& app);
 void add_fit_command(CLI::App& app);
 void add_sample_command(CLI::App& app);
+void add_augment_command(CLI::App& app);
 void add_inspect_command(CLI::App& app);
 void add_evaluate_command(CLI::App& app);
 void add_report_command(CLI::App& app);

@@ -52,6 +52,7 @@ int main(int argc, char** argv) {
   meg::cli::add_schema_command(app);
   meg::cli::add_fit_command(app);
   meg::cli::add_sample_command(app);
+  meg::cli::add_augment_command(app);
   meg::cli::add_inspect_command(app);
   meg::cli::add_evaluate_command(app);
   meg::cli::add_report_command(app);

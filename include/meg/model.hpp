@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -60,5 +61,26 @@ class Model {
   explicit Model(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+// `meg augment`: the real rows of a CSV plus synthetic rows of the classes of column
+// `target`, each sampled conditional on its class (docs/conditional.md).
+struct AugmentRequest {
+  std::string data_path;    // the real CSV
+  std::string target;       // class column
+  bool balance = false;     // raise every class to the majority count
+  // CLASS -> K: class CLASS reaches round(K x its real count) rows (K >= 1).
+  std::vector<std::pair<std::string, double>> ratios;
+  uint64_t seed = 0;
+  int threads = 0;
+  std::string output_path;  // written atomically: header, real rows, synthetic rows
+};
+struct AugmentSummary {
+  std::vector<std::string> classes;  // sorted class values
+  std::vector<uint64_t> real, synthetic;
+};
+// The class counts of a request without a model (checks it before a long fit).
+AugmentSummary plan_augment(const AugmentRequest& request);
+// Throws InvalidArgument / DataError on bad requests (unknown column or class, K < 1).
+AugmentSummary augment_csv(const Model& model, const AugmentRequest& request);
 
 }  // namespace meg

@@ -1,0 +1,84 @@
+// meg augment DATA.csv --target COL (--balance | --ratio CLASS=K ...) -o OUT.csv
+//   [--model MODEL] [--k K] [--seed S] [--threads T] [--quiet]
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cli_checks.hpp"
+#include "cli_progress.hpp"
+#include "commands.hpp"
+#include "meg/error.hpp"
+#include "meg/model.hpp"
+#include "meg/options.hpp"
+
+namespace meg::cli {
+
+void add_augment_command(CLI::App& app) {
+  struct Args {
+    std::string data, target, output, model, k, seed = "0", threads = "0";
+    std::vector<std::string> ratios;
+    bool balance = false, quiet = false;
+  };
+  auto args = std::make_shared<Args>();
+  CLI::App* cmd = app.add_subcommand(
+      "augment", "Write the real rows plus class-conditional synthetic rows of minority classes");
+  cmd->add_option("DATA", args->data, "Real CSV with a header row")->required();
+  cmd->add_option("--target", args->target, "Class column to rebalance")->required();
+  cmd->add_option("-o,--output", args->output, "Output CSV: real rows then synthetic rows")
+      ->required();
+  cmd->add_flag("--balance", args->balance, "Raise every class to the majority class count");
+  cmd->add_option("--ratio", args->ratios,
+                  "CLASS=K: class CLASS reaches K times its real count (K >= 1; repeatable)")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  cmd->add_option("--model", args->model, "Use this model file instead of fitting one on DATA");
+  cmd->add_option("--k", args->k, "kDB parents per feature when fitting");
+  cmd->add_option("--seed", args->seed, "Random seed for fitting and sampling (default 0)");
+  cmd->add_option("--threads", args->threads, "Worker threads (default: all cores)");
+  cmd->add_flag("-q,--quiet", args->quiet, "No progress or summary output");
+  cmd->callback([args, cmd] {
+    AugmentRequest req;
+    req.data_path = args->data;
+    req.target = args->target;
+    req.balance = args->balance;
+    req.output_path = args->output;
+    for (const auto& spec : args->ratios) {
+      const size_t eq = spec.rfind('=');
+      const std::string num = eq == std::string::npos ? "" : spec.substr(eq + 1);
+      char* end = nullptr;
+      const double k = std::strtod(num.c_str(), &end);
+      if (eq == std::string::npos || eq == 0 || num.empty() || *end != '\0') {
+        throw InvalidArgument("option --ratio '" + spec + "': expected CLASS=K");
+      }
+      req.ratios.emplace_back(spec.substr(0, eq), k);
+    }
+    FitOptions options;
+    set_option(options, "seed", args->seed);
+    set_option(options, "threads", args->threads);
+    if (cmd->count("--k")) set_option(options, "k", args->k);
+    validate_options(options);
+    req.seed = options.seed;
+    req.threads = options.threads;
+    check_output_path(args->output);
+    plan_augment(req);  // bad target / classes / ratios fail before fitting
+    Model model = args->model.empty()
+                      ? Model::fit_csv(args->data, options, "", make_progress_printer(args->quiet))
+                      : Model::load(args->model);
+    if (args->model.empty()) finish_progress();
+    const AugmentSummary s = augment_csv(model, req);
+    if (!args->quiet) {
+      std::fprintf(stderr, "meg: %s written (%s)\n", args->output.c_str(), args->target.c_str());
+      std::fprintf(stderr, "  %-24s %10s %10s %10s\n", "class", "real", "synthetic", "total");
+      for (size_t i = 0; i < s.classes.size(); ++i) {
+        std::fprintf(stderr, "  %-24s %10llu %10llu %10llu\n", s.classes[i].c_str(),
+                     static_cast<unsigned long long>(s.real[i]),
+                     static_cast<unsigned long long>(s.synthetic[i]),
+                     static_cast<unsigned long long>(s.real[i] + s.synthetic[i]));
+      }
+    }
+  });
+}
+
+}  // namespace meg::cli
