@@ -54,7 +54,7 @@ struct FitOptions {
   double validation_fraction = 0.2;                 // rows held out to choose the weights
   bool refit_full = true;                           // refit units on all rows once weights are chosen
   int threads = 0;                                  // 0 = all cores; never changes results
-  long max_model_mb = 4096;                         // refuse a fit whose model could need more
+  long max_model_mb = 16384;                        // refuse a fit whose model could need more
   uint64_t seed = 0;
 };
 
