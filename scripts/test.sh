@@ -12,5 +12,8 @@ cmake --preset asan >/dev/null
 cmake --build build-asan -j"$jobs"
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
    ctest --output-on-failure -j"$jobs" -LE slow)
+# A short libFuzzer run of each target (CSV reader, schema parser, model loader);
+# longer runs: see FUZZING.md.
+bash scripts/fuzz.sh 20
 # Python module (pybind11): builds build-py and runs pytest with /usr/bin/python3.
 bash scripts/python_test.sh
