@@ -27,6 +27,16 @@ nlohmann::json score(const Classifier& model, const LabeledData& test, int k) {
   nlohmann::json out;
   out["accuracy"] = num(accuracy(test.y, pred));
   out["macro_f1"] = num(macro_f1(test.y, pred, k));
+  // Per-class recall (class index order; null for a class absent from the test set): the
+  // augmentation lift of docs/conditional.md reads it from TRTR vs TSTR on real+synthetic.
+  std::vector<double> hit(static_cast<size_t>(k), 0.0), all(static_cast<size_t>(k), 0.0);
+  for (size_t r = 0; r < test.y.size(); ++r) {
+    all[static_cast<size_t>(test.y[r])] += 1;
+    hit[static_cast<size_t>(test.y[r])] += pred[r] == test.y[r] ? 1 : 0;
+  }
+  nlohmann::json recall = nlohmann::json::array();
+  for (size_t c = 0; c < all.size(); ++c) recall.push_back(all[c] > 0 ? num(hit[c] / all[c]) : nullptr);
+  out["recall"] = recall;
   if (k == 2) {
     std::vector<double> s(test.y.size());
     for (size_t r = 0; r < s.size(); ++r) s[r] = proba[2 * r + 1];
