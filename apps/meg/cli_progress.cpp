@@ -23,11 +23,13 @@ ProgressFn make_progress_printer(bool quiet) {
       std::string bar(static_cast<size_t>(filled), '#');
       bar.resize(width, '.');
       double eta = frac > 0.02 ? p.elapsed_seconds * (1 - frac) / frac : 0;
-      std::string what = p.unit.empty() ? p.stage
-                                        : p.unit + " " + p.phase +
-                                              (p.epochs ? " " + std::to_string(p.epoch) + "/" +
-                                                              std::to_string(p.epochs)
-                                                        : "");
+      std::string what = p.unit.empty() ? p.stage : p.unit;
+      if (!p.unit.empty()) {
+        what.append(" ").append(p.phase);
+        if (p.epochs) {
+          what.append(" ").append(std::to_string(p.epoch)).append("/").append(std::to_string(p.epochs));
+        }
+      }
       if (what.size() > 36) what.resize(36);
       std::fprintf(stderr, "\r%-6s [%s] %zu/%zu units | %-36s | %5.1fs, ETA %5.1fs ", p.stage.c_str(),
                    bar.c_str(), p.units_done, p.units_total, what.c_str(), p.elapsed_seconds, eta);
