@@ -91,6 +91,13 @@ def _is_path(obj: Any) -> bool:
     return isinstance(obj, (str, os.PathLike))
 
 
+def _num_text(x):
+    """A number as meg reads it: integers without a decimal point, floats in repr form."""
+    if isinstance(x, numbers.Integral) or (isinstance(x, float) and x.is_integer()):
+        return str(int(x))
+    return repr(float(x))
+
+
 def _type_name(obj: Any) -> str:
     return type(obj).__name__
 
@@ -502,19 +509,53 @@ class MEG:
         ``seed`` defaults to the model's ``seed`` option; the same seed gives the same
         rows whatever ``threads``, and the same rows as ``meg sample --seed``.
 
-        ``where`` keeps only rows matching a condition, drawn by rejection in seeded
-        batches: a dict ``{column: value or list of values}`` (NaN/None matches a
-        missing value) or a callable taking a DataFrame and returning a boolean mask.
-        ValueError if fewer than n matching rows are found in ``max_tries`` batches.
+        ``where`` asks for rows matching a condition. A dict whose values are single
+        values (``{"income": ">50K"}``) or numeric ranges given as ``(lo, hi)`` tuples
+        (either end may be None) is sampled natively by the model (``meg sample
+        --where``: exact for a unit's class column, likelihood weighting otherwise),
+        so rare conditions cost no more than common ones; ValueError if the condition
+        has probability zero. Other forms — lists of values, NaN/None for missing, or
+        a callable taking a DataFrame and returning a boolean mask — are drawn by
+        rejection in seeded batches (ValueError if fewer than n matching rows are
+        found in ``max_tries`` batches).
         """
         model = self._require_fitted("sample")
         n = self._check_n(n)
         seed, threads = self._seed_threads(seed, threads)
         if where is None:
             return self._to_frame(model.sample_csv(n, seed, threads))
+        native = self._native_conditions(where)
+        if native is not None:
+            return self._to_frame(model.sample_csv_where(n, seed, threads, native))
         return self._sample_where(model, n, where, seed, threads, max_tries)
 
+    def _native_conditions(self, where):
+        """["COL=VALUE", "COL=LO..HI", ...] for a dict of single values or ranges, else None."""
+        if not isinstance(where, Mapping) or not where:
+            return None
+        out = []
+        for c, v in where.items():
+            if not isinstance(c, str) or c not in (self._columns or []):
+                return None  # the rejection path reports unknown columns
+            if isinstance(v, tuple) and len(v) == 2:
+                lo, hi = v
+                if any(x is not None and (isinstance(x, bool) or not isinstance(x, numbers.Real)) for x in v):
+                    return None
+                if any(isinstance(x, float) and math.isnan(x) for x in v if x is not None):
+                    return None
+                out.append(f"{c}={'' if lo is None else _num_text(lo)}..{'' if hi is None else _num_text(hi)}")
+            elif isinstance(v, str):
+                out.append(f"{c}={v}")
+            elif isinstance(v, numbers.Integral) and not isinstance(v, bool):
+                out.append(f"{c}={int(v)}")
+            elif isinstance(v, numbers.Real) and not isinstance(v, bool) and not math.isnan(v):
+                out.append(f"{c}={_num_text(v)}")
+            else:
+                return None
+        return out
+
     def _sample_where(self, model, n, where, seed, threads, max_tries):
+        # Rejection sampling for conditions the native sampler does not express.
         pd = _pd()
         if isinstance(max_tries, bool) or not isinstance(max_tries, numbers.Integral) or max_tries < 1:
             raise ValueError(f"sample: max_tries must be an integer >= 1, got {max_tries!r}")

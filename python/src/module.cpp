@@ -219,6 +219,16 @@ class PyModel {
     return py::bytes(csv);
   }
 
+  py::bytes sample_csv_where(uint64_t n, uint64_t seed, int threads,
+                             const std::vector<std::string>& where) const {
+    std::string csv;
+    {
+      py::gil_scoped_release release;
+      csv = model_.sample_csv(n, seed, threads, where);
+    }
+    return py::bytes(csv);
+  }
+
   void sample_to_file(uint64_t n, uint64_t seed, int threads, const std::string& path) const {
     py::gil_scoped_release release;
     model_.sample_to_file(n, seed, threads, path);
@@ -331,6 +341,8 @@ PYBIND11_MODULE(_meg, m) {
                   py::arg("schema_path"), py::arg("progress"))
       .def_static("load", &PyModel::load, py::arg("path"))
       .def("sample_csv", &PyModel::sample_csv, py::arg("n"), py::arg("seed"), py::arg("threads"))
+      .def("sample_csv_where", &PyModel::sample_csv_where, py::arg("n"), py::arg("seed"),
+           py::arg("threads"), py::arg("where"))
       .def("sample_to_file", &PyModel::sample_to_file, py::arg("n"), py::arg("seed"), py::arg("threads"),
            py::arg("path"))
       .def("save", &PyModel::save, py::arg("path"))

@@ -87,6 +87,20 @@ def test_where_dict_and_callable(adult_model):
     assert nan_rows["workclass"].isna().all()
 
 
+def test_where_native_rare_condition_and_range(adult_model):
+    # ~1% of Adult: drawn by the model's conditional sampler, not by rejection.
+    rare = adult_model.sample(2000, where={"race": "Amer-Indian-Eskimo", "age": (30, 40)}, seed=2)
+    assert len(rare) == 2000
+    assert (rare["race"] == "Amer-Indian-Eskimo").all()
+    assert rare["age"].between(30, 40).all()
+    assert rare.dtypes.equals(adult_model.sample(5).dtypes)
+    again = adult_model.sample(2000, where={"race": "Amer-Indian-Eskimo", "age": (30, 40)}, seed=2)
+    pd.testing.assert_frame_equal(rare, again)
+    # Same rows as the CLI's --where for the same seed (same C++ call).
+    older = adult_model.sample(100, where={"age": (60, None)}, seed=3)
+    assert (older["age"] >= 60).all()
+
+
 def test_structure_lists_units_parents_and_weights(adult, adult_model):
     st = adult_model.structure()
     assert list(st) == list(adult.columns)  # one unit per column by default
