@@ -37,9 +37,6 @@ class ConditionalSampler {
   const std::vector<data::ColumnCondition>& conditions() const { return conditions_; }
 
  private:
-  void sample_chunk(uint64_t chunk, const std::vector<uint64_t>& counts, uint64_t seed,
-                    std::vector<data::Code>& out) const;
-
   const MegModel& model_;
   std::vector<data::ColumnCondition> conditions_;
   bn::Evidence evidence_;

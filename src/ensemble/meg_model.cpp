@@ -11,6 +11,7 @@
 #include "core/file_io.hpp"
 #include "core/parallel.hpp"
 #include "core/rng.hpp"
+#include "ensemble/chunked_sampler.hpp"
 #include "ensemble/model_io.hpp"
 #include "ensemble/resource_guard.hpp"
 #include "ensemble/weights.hpp"
@@ -219,69 +220,20 @@ std::vector<uint64_t> MegModel::unit_counts(uint64_t n) const {
   return largest_remainder(weights_, n);
 }
 
-std::vector<std::vector<uint64_t>> MegModel::chunk_plan(uint64_t n) const {
-  std::vector<uint64_t> remaining = unit_counts(n);
-  const uint64_t chunks = (n + kChunkRows - 1) / kChunkRows;
-  std::vector<std::vector<uint64_t>> plan(chunks);
-  uint64_t left = n;
-  for (uint64_t c = 0; c < chunks; ++c) {
-    const uint64_t rows = std::min<uint64_t>(kChunkRows, left);
-    std::vector<double> share(remaining.begin(), remaining.end());
-    // Shares rows * remaining_u / left never exceed remaining_u, so neither do the counts.
-    plan[c] = largest_remainder(share, rows);
-    for (size_t u = 0; u < remaining.size(); ++u) remaining[u] -= plan[c][u];
-    left -= rows;
-  }
-  return plan;
-}
-
-void MegModel::sample_chunk(uint64_t chunk, const std::vector<uint64_t>& counts, uint64_t seed,
-                            std::vector<data::Code>& out) const {
-  const size_t d = codec_.num_cols();
-  const uint64_t rows = std::accumulate(counts.begin(), counts.end(), uint64_t{0});
-  std::vector<data::Code> block(rows * d);
-  size_t at = 0;
-  for (size_t u = 0; u < units_.size(); ++u) {
-    if (counts[u] == 0) continue;
-    units_[u].sample(counts[u], core::derive_seed(seed, {kSampleStream, chunk, u}),
-                     block.data() + at * d, 1);
-    at += counts[u];
-  }
-  // Interleave the units' rows: a seeded shuffle of the chunk.
-  std::vector<uint32_t> order(rows);
-  std::iota(order.begin(), order.end(), 0);
-  core::Rng rng(core::derive_seed(seed, {kShuffleStream, chunk}));
-  for (size_t i = rows; i > 1; --i) std::swap(order[i - 1], order[rng.below(i)]);
-  out.resize(rows * d);
-  for (size_t r = 0; r < rows; ++r) {
-    std::copy_n(block.data() + static_cast<size_t>(order[r]) * d, d, out.data() + r * d);
-  }
-}
-
 void MegModel::sample_text(uint64_t n, uint64_t seed, int threads,
                            const std::function<void(const std::string&)>& sink) const {
   std::string header;
   codec_.write_header(header);
   sink(header);
-  if (n == 0) return;
-  const auto plan = chunk_plan(n);
-  const int workers = core::resolve_threads(threads);
-  const size_t batch = static_cast<size_t>(std::max(1, workers)) * 2;
-  std::vector<std::string> texts;
-  for (size_t first = 0; first < plan.size(); first += batch) {
-    const size_t count = std::min(batch, plan.size() - first);
-    texts.assign(count, std::string());
-    core::parallel_for(count, workers, [&](size_t i) {
-      const uint64_t chunk = first + i;
-      std::vector<data::Code> codes;
-      sample_chunk(chunk, plan[chunk], seed, codes);
-      core::Rng rng(core::derive_seed(seed, {kDecodeStream, chunk}));
-      texts[i].reserve(codes.size() * 8);
-      codec_.decode_rows(codes.data(), codes.size() / std::max<size_t>(1, codec_.num_cols()), rng,
-                         texts[i]);
-    });
-    for (const auto& t : texts) sink(t);
-  }
+  sample_chunked(
+      weights_, codec_.num_cols(), n, seed, threads, {kSampleStream, kShuffleStream, kDecodeStream},
+      [&](size_t u, uint64_t rows, uint64_t unit_seed, data::Code* out) {
+        units_[u].sample(rows, unit_seed, out, 1);
+      },
+      [&](const data::Code* codes, size_t rows, core::Rng& rng, std::string& out) {
+        codec_.decode_rows(codes, rows, rng, out);
+      },
+      sink);
 }
 
 std::string MegModel::sample_csv(uint64_t n, uint64_t seed, int threads) const {

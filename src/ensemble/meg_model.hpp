@@ -10,6 +10,7 @@
 
 #include "data/codec.hpp"
 #include "data/csv.hpp"
+#include "ensemble/chunked_sampler.hpp"
 #include "meg/options.hpp"
 #include "meg/progress.hpp"
 #include "train/unit.hpp"
@@ -19,7 +20,7 @@ namespace meg::ensemble {
 class MegModel {
  public:
   // Rows per sampling chunk: fixed, so output never depends on the thread count.
-  static constexpr size_t kChunkRows = 1 << 15;
+  static constexpr size_t kChunkRows = ensemble::kChunkRows;
 
   // Fits the codec on `table`, splits the rows (seeded) into a fit part and a
   // validation part, fits one unit per candidate column in parallel, chooses the
@@ -55,12 +56,6 @@ class MegModel {
   static MegModel load(const std::string& path);
 
  private:
-  // Codes of one chunk (rows [first, first + rows)), shuffled.
-  void sample_chunk(uint64_t chunk, const std::vector<uint64_t>& counts, uint64_t seed,
-                    std::vector<data::Code>& out) const;
-  // Per-chunk unit counts: chunk c gets its share of the units' remaining rows.
-  std::vector<std::vector<uint64_t>> chunk_plan(uint64_t n) const;
-
   data::TableCodec codec_;
   std::vector<train::GanblrUnit> units_;
   std::vector<double> weights_;

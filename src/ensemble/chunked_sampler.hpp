@@ -1,0 +1,39 @@
+// The one sampling pipeline of an ensemble, shared by plain and conditional
+// sampling: n rows are split into fixed chunks of kChunkRows; each chunk gets its
+// share of every unit's rows (largest remainder of what is left, so totals are
+// exact), draws them, interleaves them by a seeded shuffle and decodes them to CSV
+// text. Chunks run in parallel and reach the sink in order; every random stream
+// is derived from (seed, stream id, chunk[, unit]), so output never depends on
+// the thread count.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/rng.hpp"
+#include "data/dataset.hpp"
+
+namespace meg::ensemble {
+
+inline constexpr size_t kChunkRows = 1 << 15;
+
+struct ChunkStreams {
+  uint64_t sample;   // per (chunk, unit): the unit's rows
+  uint64_t shuffle;  // per chunk: the interleaving
+  uint64_t decode;   // per chunk: codes -> text
+};
+
+// Rows per unit for every chunk of n rows mixed with weights w.
+std::vector<std::vector<uint64_t>> chunk_plan(const std::vector<double>& w, uint64_t n);
+
+using DrawUnitFn = std::function<void(size_t unit, uint64_t rows, uint64_t seed, data::Code* out)>;
+using DecodeFn = std::function<void(const data::Code* codes, size_t rows, core::Rng& rng,
+                                    std::string& out)>;
+
+void sample_chunked(const std::vector<double>& weights, size_t num_cols, uint64_t n,
+                    uint64_t seed, int threads, const ChunkStreams& streams,
+                    const DrawUnitFn& draw_unit, const DecodeFn& decode,
+                    const std::function<void(const std::string&)>& sink);
+
+}  // namespace meg::ensemble
