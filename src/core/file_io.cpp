@@ -70,6 +70,14 @@ AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
   if (::stat(path_.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
     throw IoError(path_ + ": is a directory, cannot write a file there");
   }
+  if (::stat(path_.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    // A device, FIFO or socket (e.g. /dev/null, a named pipe): write to it directly.
+    // Renaming a temporary file over it would replace the device node itself.
+    file_ = std::fopen(path_.c_str(), "wb");
+    if (!file_) throw IoError(path_ + ": cannot write: " + errno_text());
+    is_special_ = true;
+    return;
+  }
   std::string dir = ".";
   std::string base = path_;
   if (auto slash = path_.rfind('/'); slash != std::string::npos) {
@@ -98,6 +106,10 @@ AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
 
 AtomicFile::~AtomicFile() {
   if (is_stdout_ || committed_) return;
+  if (is_special_) {
+    if (file_) std::fclose(file_);
+    return;
+  }
   if (file_) std::fclose(file_);
   ::unlink(temp_path_.c_str());
   std::lock_guard<std::mutex> lock(g_temp_mutex);
@@ -116,6 +128,13 @@ void AtomicFile::commit() {
   if (is_stdout_) {
     if (std::fflush(stdout) != 0) throw IoError("<stdout>: write error: " + errno_text());
     committed_ = true;
+    return;
+  }
+  if (is_special_) {
+    int rc = std::fclose(file_);
+    file_ = nullptr;
+    committed_ = true;
+    if (rc != 0) throw IoError(path_ + ": write error: " + errno_text());
     return;
   }
   bool ok = std::fflush(file_) == 0;

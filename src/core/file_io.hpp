@@ -14,7 +14,8 @@ std::string read_file(const std::string& path);
 // Output that lands at `path` only when commit() is called: the data goes to a
 // temporary file beside it, renamed over `path` on commit. If the object is
 // destroyed without commit(), the temporary file is removed. "-" writes to
-// standard output directly.
+// standard output directly, and an existing device or FIFO (e.g. /dev/null) is
+// written in place, since renaming over it would replace the device node.
 class AtomicFile {
  public:
   explicit AtomicFile(std::string path);
@@ -33,6 +34,7 @@ class AtomicFile {
   std::string temp_path_;
   std::FILE* file_ = nullptr;
   bool is_stdout_ = false;
+  bool is_special_ = false;  // an existing device/FIFO: written in place, never renamed over
   bool committed_ = false;
 };
 

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -65,4 +67,13 @@ TEST(ReadFile, ErrorsNameThePath) {
   }
   EXPECT_THROW(meg::core::read_file("/tmp"), meg::IoError);
   EXPECT_THROW(AtomicFile("/nonexistent/dir/out.csv"), meg::IoError);
+}
+
+TEST(AtomicFile, DevicesAreWrittenInPlaceNotReplaced) {
+  // Renaming a temporary over /dev/null would turn it into a regular file.
+  meg::core::write_file_atomic("/dev/null", "discarded\n");
+  struct stat st {};
+  ASSERT_EQ(::stat("/dev/null", &st), 0);
+  EXPECT_TRUE(S_ISCHR(st.st_mode));
+  EXPECT_EQ(meg::core::read_file("/dev/null"), "");
 }
