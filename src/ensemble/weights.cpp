@@ -35,16 +35,27 @@ std::vector<double> em_weights(const std::vector<std::vector<double>>& loglik, i
   const size_t n = loglik[0].size();
   std::vector<double> w(m, 1.0 / static_cast<double>(m));
   if (m == 1 || n == 0) return w;
-  std::vector<double> term(m), resp_sum(m);
+  // Row-scaled likelihoods p[i*m + u] = exp(loglik[u][i] - max_v loglik[v][i]) in [0, 1],
+  // computed once: each EM iteration is then multiply-adds only (no exp/log).
+  std::vector<double> p;
+  p.reserve(n * m);
+  for (size_t i = 0; i < n; ++i) {
+    double mx = -std::numeric_limits<double>::infinity();
+    for (size_t u = 0; u < m; ++u) mx = std::max(mx, loglik[u][i]);
+    if (!std::isfinite(mx)) continue;  // a row no unit can explain carries no information
+    for (size_t u = 0; u < m; ++u) p.push_back(std::exp(loglik[u][i] - mx));
+  }
+  const size_t rows = p.size() / m;
+  std::vector<double> resp_sum(m);
   for (int it = 0; it < max_iter; ++it) {
     std::fill(resp_sum.begin(), resp_sum.end(), 0.0);
-    std::vector<double> logw(m);
-    for (size_t u = 0; u < m; ++u) logw[u] = w[u] > 0 ? std::log(w[u]) : -std::numeric_limits<double>::infinity();
-    for (size_t i = 0; i < n; ++i) {
-      for (size_t u = 0; u < m; ++u) term[u] = logw[u] + loglik[u][i];
-      double lse = logsumexp(term.data(), m);
-      if (!std::isfinite(lse)) continue;  // a row no unit can explain carries no information
-      for (size_t u = 0; u < m; ++u) resp_sum[u] += std::exp(term[u] - lse);
+    for (size_t i = 0; i < rows; ++i) {
+      const double* pi = p.data() + i * m;
+      double denom = 0;
+      for (size_t u = 0; u < m; ++u) denom += w[u] * pi[u];
+      if (!(denom > 0)) continue;
+      const double inv = 1.0 / denom;
+      for (size_t u = 0; u < m; ++u) resp_sum[u] += w[u] * pi[u] * inv;
     }
     double total = std::accumulate(resp_sum.begin(), resp_sum.end(), 0.0);
     if (total <= 0) break;
