@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Installs the Debian (bookworm) packages meg needs to build and test, if missing.
+# Installs the Debian (bookworm) packages meg needs to build and test, plus any
+# extra packages named as arguments, when they are missing.
+#   bash scripts/deps.sh                    # the build and test dependencies
+#   bash scripts/deps.sh clang pybind11-dev # ... and these too
 set -euo pipefail
 pkgs=(cmake ninja-build g++ libcli11-dev nlohmann-json3-dev libfmt-dev libpcg-cpp-dev
-      libgtest-dev libgmock-dev libbenchmark-dev libxgboost-dev xgboost time)
+      libgtest-dev libgmock-dev libbenchmark-dev libxgboost-dev xgboost time "$@")
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -15,18 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # clang and its sanitizer/libFuzzer runtime (Debian bookworm), if missing.
-fuzz_pkgs=(clang libclang-rt-14-dev)
-missing=()
-for p in "${fuzz_pkgs[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ] && [ -z "${FUZZ_CXX:-}" ]; then
-  echo "scripts/fuzz.sh: installing ${missing[*]}" >&2
-  SUDO=""
-  [ "$(id -u)" -ne 0 ] && SUDO=sudo
-  $SUDO apt-get update -q
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
-fi
+[ -n "${FUZZ_CXX:-}" ] || bash scripts/deps.sh clang libclang-rt-14-dev
 seconds=${1:-30}
 shift || true
 targets=("$@")

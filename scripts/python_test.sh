@@ -3,19 +3,8 @@
 # /usr/bin/python3 and runs its pytest suite. Installs what is missing first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/deps.sh
-pkgs=(pybind11-dev python3-pybind11 python3-dev python3-numpy python3-pandas python3-pytest)
-missing=()
-for p in "${pkgs[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "scripts/python_test.sh: installing ${missing[*]}" >&2
-  SUDO=""
-  [ "$(id -u)" -ne 0 ] && SUDO=sudo
-  $SUDO apt-get update -q
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
-fi
+bash scripts/deps.sh pybind11-dev python3-pybind11 python3-dev python3-numpy python3-pandas \
+  python3-pytest
 build="${MEG_PY_BUILD:-build-py}"
 # Always Debian's interpreter: the python3 on PATH may be another one without numpy/pandas.
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DMEG_BUILD_PYTHON=ON \

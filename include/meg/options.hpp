@@ -56,6 +56,12 @@ struct FitOptions {
   int threads = 0;                                  // 0 = all cores; never changes results
   long max_model_mb = 16384;                        // refuse a fit whose model could need more
   uint64_t seed = 0;
+
+  // The options of the unit whose class is `column`: its override, else `unit`.
+  const UnitOptions& for_unit(const std::string& column) const {
+    auto it = unit_overrides.find(column);
+    return it == unit_overrides.end() ? unit : it->second;
+  }
 };
 
 }  // namespace meg

@@ -26,11 +26,6 @@ namespace {
 enum : uint64_t { kSplitStream = 1, kUnitStream = 2, kRefitStream = 3, kSampleStream = 4,
                   kShuffleStream = 5, kDecodeStream = 6, kCodecStream = 7, kReferenceStream = 8 };
 
-const UnitOptions& unit_options(const FitOptions& o, const std::string& column) {
-  auto it = o.unit_overrides.find(column);
-  return it == o.unit_overrides.end() ? o.unit : it->second;
-}
-
 // Class columns of the units, validated against the table.
 std::vector<size_t> unit_columns(const FitOptions& o, const data::Schema& schema) {
   std::vector<size_t> cols;
@@ -124,7 +119,7 @@ std::vector<train::GanblrUnit> fit_units(const data::EncodedDataset& ds,
       p.epochs = total;
       relay.report(p);
     };
-    units[u] = train::GanblrUnit::fit(ds, cols[u], unit_options(o, name),
+    units[u] = train::GanblrUnit::fit(ds, cols[u], o.for_unit(name),
                                       core::derive_seed(o.seed, {stream, cols[u]}), inner, on_epoch);
     relay.unit_done(stage, name);
   });

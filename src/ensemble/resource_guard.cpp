@@ -9,14 +9,6 @@
 #include "meg/error.hpp"
 
 namespace meg::ensemble {
-namespace {
-
-const UnitOptions& options_of(const FitOptions& o, const std::string& column) {
-  auto it = o.unit_overrides.find(column);
-  return it == o.unit_overrides.end() ? o.unit : it->second;
-}
-
-}  // namespace
 
 ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
                                        const std::vector<std::string>& names,
@@ -27,7 +19,7 @@ ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
   est.column_bytes.assign(d, 0.0);
   const double n = static_cast<double>(std::max<uint64_t>(rows, 1));
   for (size_t u : unit_columns) {
-    const UnitOptions& uo = options_of(options, names[u]);
+    const UnitOptions& uo = options.for_unit(names[u]);
     const double classes = std::max<double>(cardinality[u], 1);
     const bool gradient = uo.warmup_epochs + uo.epochs > 0;
     // Log-probabilities + counts; with gradient phases also Adam's two moments and the gradient.

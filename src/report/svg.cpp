@@ -11,6 +11,14 @@ namespace {
 
 constexpr const char* kFont = "font-family=\"sans-serif\"";
 
+// The opening <svg> tag of a width x height chart.
+std::string svg_open(int width, int height, int font_size) {
+  return fmt::format(
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" "
+      "viewBox=\"0 0 {} {}\" {} font-size=\"{}\">",
+      width, height, width, height, kFont, font_size);
+}
+
 std::string cut(const std::string& s, size_t max_chars) {
   if (s.size() <= max_chars) return s;
   return s.substr(0, max_chars - 1) + "\u2026";
@@ -68,10 +76,7 @@ std::string bar_chart(const std::vector<std::string>& labels, const std::vector<
     for (double v : s.values) vmax = std::max(vmax, v);
   }
   vmax = vmax > 0 ? vmax : 1;
-  std::string o = fmt::format(
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\" "
-      "{} font-size=\"11\">",
-      width, height, width, height, kFont);
+  std::string o = svg_open(width, height, 11);
   for (size_t i = 0; i < labels.size(); ++i) {
     int y0 = top + static_cast<int>(i) * group_h;
     o += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\" dominant-baseline=\"middle\">"
@@ -109,10 +114,7 @@ std::string histogram(double lo, double hi, const std::vector<Series>& series, i
     for (double v : s.values) vmax = std::max(vmax, v);
   }
   vmax = vmax > 0 ? vmax : 1;
-  std::string o = fmt::format(
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\" "
-      "{} font-size=\"11\">",
-      width, height, width, height, kFont);
+  std::string o = svg_open(width, height, 11);
   const double base = top + plot_h;
   for (const auto& s : series) {
     std::string pts = fmt::format("{},{:.1f}", left, base);
@@ -144,10 +146,7 @@ std::string heatmap(const std::vector<std::string>& labels,
   const int n = static_cast<int>(labels.size());
   const int label_w = 110;
   const int size = label_w + n * cell + 4;
-  std::string o = fmt::format(
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\" "
-      "{} font-size=\"10\">",
-      size, size, size, size, kFont);
+  std::string o = svg_open(size, size, 10);
   for (int i = 0; i < n; ++i) {
     std::string name = escape(cut(labels[static_cast<size_t>(i)], 16));
     o += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\" dominant-baseline=\"middle\">"
@@ -179,10 +178,7 @@ std::string score_columns(const std::vector<std::string>& groups,
   const double plot_w = width - left - right, plot_h = height - top - bottom;
   const double group_w = plot_w / std::max<size_t>(groups.size(), 1);
   const double bar_w = (group_w - 16) / std::max<size_t>(series.size(), 1);
-  std::string o = fmt::format(
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\" "
-      "{} font-size=\"11\">",
-      width, height, width, height, kFont);
+  std::string o = svg_open(width, height, 11);
   auto y_of = [&](double v) { return top + plot_h * (1 - std::clamp(v, 0.0, 1.0)); };
   for (int t = 0; t <= 4; ++t) {
     double v = t / 4.0;
