@@ -31,6 +31,11 @@ fit_args() {
     uniform) echo "--weighting uniform" ;;
     reference) echo "--weighting reference" ;;
     softmax) echo "--weighting softmax_loglik" ;;
+    kdb) echo "--option structure=kdb" ;;
+    kdb_k3) echo "--k 3 --option structure=kdb" ;;
+    greedy) echo "--option structure=greedy" ;;
+    greedy_k1) echo "--k 1 --option structure=greedy" ;;
+    greedy_k3) echo "--k 3 --option structure=greedy" ;;
     trained_sf) echo "--warmup-epochs 1 --epochs 3 --adversarial score_function" ;;
     trained_none) echo "--warmup-epochs 1 --epochs 3 --adversarial none" ;;
     *) echo "bench/run.sh: unknown configuration $1" >&2; exit 2 ;;

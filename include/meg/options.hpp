@@ -13,6 +13,7 @@ enum class Adversarial { ScoreFunction, None };
 enum class DiscriminatorType { LogisticRegression, Mlp };
 enum class Activation { Relu, Tanh };
 enum class Smoothing { Hierarchical, Laplace };
+enum class StructureSearch { Kdb, Greedy };
 enum class GeneratorInit { Mle, Glorot };
 enum class Weighting { Em, SoftmaxLoglik, Uniform, Reference };
 
@@ -20,6 +21,7 @@ enum class Weighting { Em, SoftmaxLoglik, Uniform, Reference };
 struct UnitOptions {
   int k = 2;                               // kDB parents per feature (besides the class)
   long max_parent_configs = 100000;        // a parent set whose configurations exceed this is skipped
+  StructureSearch structure = StructureSearch::Greedy;  // kdb (ALGORITHM.md §2) or greedy (AIC)
   Smoothing smoothing = Smoothing::Hierarchical;
   double smoothing_m = 0.0;                // hierarchical strength; 0 = choose by held-out log-likelihood
   double laplace_alpha = 0.5;              // Laplace pseudo-count (and back-off tables)

@@ -5,12 +5,97 @@
 #include <string>
 
 #include "bn/mutual_info.hpp"
+#include "core/parallel.hpp"
 #include "meg/error.hpp"
 
 namespace meg::bn {
 
+namespace {
+
+// Columns with the class first, for joint_entropy_cells.
+struct ColumnSet {
+  std::vector<const std::vector<data::Code>*> columns;
+  std::vector<uint32_t> cards;
+  void add(const data::EncodedDataset& data, uint32_t c) {
+    columns.push_back(&data.columns[c]);
+    cards.push_back(std::max<uint32_t>(data.cardinality[c], 1));
+  }
+};
+
+// Joint entropy plus (cells - 1) / n: twice the Miller-Madow bias correction.
+// A difference of these, I(X;P|Z) - (new free parameters) / n, is positive
+// exactly when adding P improves the AIC of the network, with a table's free
+// parameters counted as its observed cells (unobserved ones are backed off).
+double entropy_aic(const ColumnSet& set, double n) {
+  JointEntropy e = joint_entropy_cells(set.columns, set.cards);
+  return e.h + (static_cast<double>(e.cells) - 1.0) / n;
+}
+
+// Prim's order: the feature with the largest I(X;Y) first, then repeatedly the
+// unplaced feature with the strongest I(X_i;X_j|Y) to a placed one (ties: larger
+// I(X;Y), then smaller index).
+std::vector<uint32_t> prim_order(const std::vector<uint32_t>& by_mi, const std::vector<double>& cmi,
+                                 const std::vector<double>& mi, size_t num_cols) {
+  std::vector<uint32_t> order;
+  std::vector<uint32_t> rest = by_mi;
+  std::vector<double> link(num_cols, -1.0);
+  while (!rest.empty()) {
+    size_t best = 0;
+    for (size_t q = 1; q < rest.size(); ++q) {
+      uint32_t a = rest[q], b = rest[best];
+      if (link[a] > link[b] || (link[a] == link[b] && (mi[a] > mi[b] || (mi[a] == mi[b] && a < b)))) {
+        best = q;
+      }
+    }
+    const uint32_t next = rest[best];
+    rest.erase(rest.begin() + static_cast<long>(best));
+    order.push_back(next);
+    for (uint32_t r : rest) link[r] = std::max(link[r], cmi[r * num_cols + next]);
+  }
+  return order;
+}
+
+// Greedy parents of feature i among `placed`, most informative first: each step
+// adds the candidate with the largest penalised I(X_i; P | Y, chosen), if it is
+// positive. The order is kept: back-off drops the last parent first.
+std::vector<uint32_t> greedy_parents(const data::EncodedDataset& data, size_t class_col, uint32_t i,
+                                     const std::vector<uint32_t>& placed, int k, double limit) {
+  const double n = static_cast<double>(data.num_rows());
+  std::vector<uint32_t> chosen;
+  double configs = 1.0;
+  ColumnSet z;  // the class and the chosen parents
+  z.add(data, static_cast<uint32_t>(class_col));
+  while (chosen.size() < static_cast<size_t>(k)) {
+    ColumnSet xz = z;
+    xz.add(data, i);
+    const double h_z = entropy_aic(z, n), h_xz = entropy_aic(xz, n);
+    double best_gain = 0.0;
+    int best = -1;
+    for (uint32_t j : placed) {
+      if (std::find(chosen.begin(), chosen.end(), j) != chosen.end()) continue;
+      if (configs * std::max<uint32_t>(data.cardinality[j], 1) > limit) continue;
+      ColumnSet jz = z, xjz = xz;
+      jz.add(data, j);
+      xjz.add(data, j);
+      const double gain = h_xz + entropy_aic(jz, n) - entropy_aic(xjz, n) - h_z;
+      if (gain > best_gain) {
+        best_gain = gain;
+        best = static_cast<int>(j);
+      }
+    }
+    if (best < 0) break;
+    const auto p = static_cast<uint32_t>(best);
+    chosen.push_back(p);
+    configs *= std::max<uint32_t>(data.cardinality[p], 1);
+    z.add(data, p);
+  }
+  return chosen;
+}
+
+}  // namespace
+
 KdbStructure KdbStructure::learn(const data::EncodedDataset& data, size_t class_col, int k,
-                                 long max_parent_configs, int threads) {
+                                 long max_parent_configs, int threads, StructureSearch search) {
   const size_t num_cols = data.num_cols();
   if (class_col >= num_cols) throw InvalidArgument("kdb: class column out of range");
   if (k < 0) throw InvalidArgument("kdb: k must be >= 0");
@@ -29,6 +114,17 @@ KdbStructure KdbStructure::learn(const data::EncodedDataset& data, size_t class_
 
   const std::vector<double> cmi = conditional_mutual_info(data, class_col, threads);
   const double limit = static_cast<double>(std::max<long>(max_parent_configs, 1));
+  if (search == StructureSearch::Greedy) {
+    s.order = prim_order(s.order, cmi, s.mi, num_cols);
+    std::vector<std::vector<uint32_t>> chosen(s.order.size());
+    core::parallel_for(s.order.size() - 1, threads, [&](size_t q) {
+      const size_t t = q + 1;
+      std::vector<uint32_t> placed(s.order.begin(), s.order.begin() + static_cast<long>(t));
+      chosen[t] = greedy_parents(data, class_col, s.order[t], placed, k, limit);
+    });
+    for (size_t t = 1; t < s.order.size(); ++t) s.parents[s.order[t]] = std::move(chosen[t]);
+    return s;
+  }
   for (size_t t = 1; t < s.order.size(); ++t) {
     const uint32_t i = s.order[t];
     std::vector<uint32_t> cand(s.order.begin(), s.order.begin() + static_cast<long>(t));
@@ -45,7 +141,6 @@ KdbStructure KdbStructure::learn(const data::EncodedDataset& data, size_t class_
       configs = next;
       chosen.push_back(j);
     }
-    std::sort(chosen.begin(), chosen.end());
   }
   return s;
 }
@@ -93,7 +188,9 @@ KdbStructure KdbStructure::from_json(const nlohmann::json& j,
       for (size_t q = 0; q < s.parents[c].size(); ++q) {
         uint32_t p = s.parents[c][q];
         if (p >= s.num_cols || p == s.class_col || position[p] < 0 ||
-            position[p] >= position[c] || (q > 0 && s.parents[c][q - 1] >= p)) {
+            position[p] >= position[c] ||
+            std::find(s.parents[c].begin(), s.parents[c].begin() + static_cast<long>(q), p) !=
+                s.parents[c].begin() + static_cast<long>(q)) {
           throw ModelFormatError("model: unit structure has an invalid parent");
         }
       }

@@ -8,12 +8,15 @@
 namespace meg::bn {
 namespace {
 
-// Sum over non-zero counts of c * log(c).
+// Sum over non-zero counts of c * log(c), and how many counts are non-zero.
 template <class Count>
-double sum_clogc(const std::vector<Count>& counts) {
+double sum_clogc(const std::vector<Count>& counts, uint64_t& nonzero) {
   double s = 0.0;
   for (Count c : counts) {
-    if (c > 0) s += static_cast<double>(c) * std::log(static_cast<double>(c));
+    if (c > 0) {
+      s += static_cast<double>(c) * std::log(static_cast<double>(c));
+      ++nonzero;
+    }
   }
   return s;
 }
@@ -22,7 +25,13 @@ double sum_clogc(const std::vector<Count>& counts) {
 
 double joint_entropy(const std::vector<const std::vector<data::Code>*>& columns,
                      const std::vector<uint32_t>& cards) {
-  if (columns.empty() || columns[0]->empty()) return 0.0;
+  return joint_entropy_cells(columns, cards).h;
+}
+
+JointEntropy joint_entropy_cells(const std::vector<const std::vector<data::Code>*>& columns,
+                                 const std::vector<uint32_t>& cards) {
+  JointEntropy out;
+  if (columns.empty() || columns[0]->empty()) return out;
   const size_t n = columns[0]->size();
   uint64_t cells = 1;
   bool overflow = false;
@@ -40,7 +49,8 @@ double joint_entropy(const std::vector<const std::vector<data::Code>*>& columns,
   if (!overflow && cells <= std::max<uint64_t>(4 * n, 1 << 12) && cells <= (uint64_t{1} << 26)) {
     std::vector<uint32_t> counts(cells, 0);
     for (size_t row = 0; row < n; ++row) ++counts[key_of(row)];
-    return log_n - sum_clogc(counts) / static_cast<double>(n);
+    out.h = log_n - sum_clogc(counts, out.cells) / static_cast<double>(n);
+    return out;
   }
   // Sparse: sort the joint keys and count runs (keys fit when cells < 2^62).
   std::vector<uint64_t> keys(n);
@@ -52,9 +62,11 @@ double joint_entropy(const std::vector<const std::vector<data::Code>*>& columns,
     while (j < n && keys[j] == keys[i]) ++j;
     double c = static_cast<double>(j - i);
     s += c * std::log(c);
+    ++out.cells;
     i = j;
   }
-  return log_n - s / static_cast<double>(n);
+  out.h = log_n - s / static_cast<double>(n);
+  return out;
 }
 
 std::vector<double> mutual_info_with_class(const data::EncodedDataset& data, size_t class_col) {

@@ -14,6 +14,15 @@ namespace meg::bn {
 double joint_entropy(const std::vector<const std::vector<data::Code>*>& columns,
                      const std::vector<uint32_t>& cards);
 
+// The same entropy and the number of distinct joint values that occur (for the
+// Miller-Madow bias correction H + (cells - 1) / 2n).
+struct JointEntropy {
+  double h = 0.0;
+  uint64_t cells = 0;
+};
+JointEntropy joint_entropy_cells(const std::vector<const std::vector<data::Code>*>& columns,
+                                 const std::vector<uint32_t>& cards);
+
 // mi[c] = I(X_c; Y) for every column c of `data`, with Y = column class_col
 // (mi[class_col] = 0). O(n * D).
 std::vector<double> mutual_info_with_class(const data::EncodedDataset& data, size_t class_col);

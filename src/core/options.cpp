@@ -67,6 +67,8 @@ const EnumNames<DiscriminatorType> kDiscriminator{
 const EnumNames<Activation> kActivation{{{"relu", Activation::Relu}, {"tanh", Activation::Tanh}}};
 const EnumNames<Smoothing> kSmoothing{
     {{"hierarchical", Smoothing::Hierarchical}, {"laplace", Smoothing::Laplace}}};
+const EnumNames<StructureSearch> kStructure{
+    {{"kdb", StructureSearch::Kdb}, {"greedy", StructureSearch::Greedy}}};
 const EnumNames<GeneratorInit> kInit{{{"mle", GeneratorInit::Mle}, {"glorot", GeneratorInit::Glorot}}};
 const EnumNames<Weighting> kWeighting{{{"em", Weighting::Em},
                                        {"softmax_loglik", Weighting::SoftmaxLoglik},
@@ -104,6 +106,10 @@ std::vector<Entry> build_table() {
   unit_int("max_parent_configs",
            "largest parent-configuration space a feature may have; larger parent sets are skipped",
            &UnitOptions::max_parent_configs, 1, 100000000);
+  unit_enum("structure",
+            "structure search: kdb (order by I(X;Y), parents by pairwise I(X_i;X_j|Y)) or greedy "
+            "(order by the strongest link, each parent the best given the ones chosen)",
+            &UnitOptions::structure, kStructure);
   unit_enum("smoothing", "count smoothing: hierarchical (back-off) or laplace", &UnitOptions::smoothing,
             kSmoothing);
   unit_real("smoothing_m", "hierarchical smoothing strength; 0 = chosen by held-out log-likelihood",

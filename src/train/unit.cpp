@@ -64,7 +64,8 @@ GanblrUnit GanblrUnit::fit(const data::EncodedDataset& data, size_t class_col,
   validate_unit_options(options);
   validate_data(data, class_col);
   bn::KdbStructure structure = bn::KdbStructure::learn(data, class_col, options.k,
-                                                       options.max_parent_configs, threads);
+                                                       options.max_parent_configs, threads,
+                                                       options.structure);
   bn::KdbLayout layout = bn::KdbLayout::build(structure, data.cardinality, data);
   bn::SmoothingSpec spec{options.smoothing, options.smoothing_m, options.laplace_alpha,
                          core::derive_seed(seed, {0})};
