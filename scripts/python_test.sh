@@ -6,9 +6,10 @@ cd "$(dirname "$0")/.."
 bash scripts/deps.sh pybind11-dev python3-pybind11 python3-dev python3-numpy python3-pandas \
   python3-pytest
 build="${MEG_PY_BUILD:-build-py}"
+case "$build" in /*) ;; *) build="$PWD/$build" ;; esac  # absolute: used in PYTHONPATH
 # Always Debian's interpreter: the python3 on PATH may be another one without numpy/pandas.
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DMEG_BUILD_PYTHON=ON \
   -DMEG_BUILD_TESTS=OFF -DPython_EXECUTABLE=/usr/bin/python3 >/dev/null
 cmake --build "$build" -j"$(nproc)"
-PYTHONPATH="$PWD/$build/python" MEG_CLI="$PWD/$build/meg" \
+PYTHONPATH="$build/python" MEG_CLI="$build/meg" \
   /usr/bin/python3 -m pytest -q -p no:cacheprovider python/tests "$@"
