@@ -6,6 +6,7 @@
 #   bench/run.sh                      # every dataset, every configuration
 #   DATASETS="adult car" CONFIGS="default k3" bench/run.sh
 #   OUT=bench/results bench/run.sh    # where the JSON results go (default: bench/results)
+#   SEEDS="0 1 2 3 4" bench/run.sh    # repeat fit/sample/evaluate with each seed (summaries average)
 #
 # Then `python3 bench/summarize.py bench/results` prints the Markdown tables of BENCHMARKS.md.
 set -euo pipefail
@@ -13,9 +14,9 @@ cd "$(dirname "$0")/.."
 MEG=${MEG:-build/meg}
 OUT=${OUT:-bench/results}
 THREADS=${THREADS:-2}
-SEED=${SEED:-0}
+SEEDS=${SEEDS:-${SEED:-0}}
 DATASETS=${DATASETS:-"adult car nursery kr_vs_kp german_credit"}
-CONFIGS=${CONFIGS:-"default k0 k1 k3 uniform reference trained_sf trained_none"}
+CONFIGS=${CONFIGS:-"default kdb k0 k1 k3 kdb_k3 uniform reference trained_sf trained_none"}
 mkdir -p "$OUT"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -23,7 +24,7 @@ trap 'rm -rf "$work"' EXIT
 # Configuration name -> extra `meg fit` arguments.
 fit_args() {
   case "$1" in
-    default) echo "" ;;                          # counted (MLE) network, hierarchical smoothing, k=2, EM
+    default) echo "" ;;  # counted (MLE) network, greedy structure, hierarchical smoothing, k=2, EM
     k0) echo "--k 0" ;;
     k1) echo "--k 1" ;;
     k2) echo "--k 2" ;;
@@ -31,11 +32,8 @@ fit_args() {
     uniform) echo "--weighting uniform" ;;
     reference) echo "--weighting reference" ;;
     softmax) echo "--weighting softmax_loglik" ;;
-    kdb) echo "--option structure=kdb" ;;
+    kdb) echo "--option structure=kdb" ;;       # classic kDB structure (ALGORITHM.md §2)
     kdb_k3) echo "--k 3 --option structure=kdb" ;;
-    greedy) echo "--option structure=greedy" ;;
-    greedy_k1) echo "--k 1 --option structure=greedy" ;;
-    greedy_k3) echo "--k 3 --option structure=greedy" ;;
     trained_sf) echo "--warmup-epochs 1 --epochs 3 --adversarial score_function" ;;
     trained_none) echo "--warmup-epochs 1 --epochs 3 --adversarial none" ;;
     *) echo "bench/run.sh: unknown configuration $1" >&2; exit 2 ;;
@@ -68,6 +66,7 @@ for ds in $DATASETS; do
   read -r train test target <<<"$(split_of "$ds")"
   rows=$(( $(wc -l <"$train") - 1 ))
   for cfg in $CONFIGS; do
+  for SEED in $SEEDS; do
     model="$work/$ds.$cfg.meg"; syn="$work/$ds.$cfg.csv"
     # shellcheck disable=SC2046
     read -r fit_s fit_kb <<<"$(timed "$MEG" fit "$train" -o "$model" --quiet --threads "$THREADS" --seed "$SEED" $(fit_args "$cfg"))"
@@ -77,14 +76,15 @@ for ds in $DATASETS; do
     read -r eval_s eval_kb <<<"$(timed "$MEG" evaluate --train "$train" --test "$test" --synthetic "$syn" \
                                    --target "$target" --json "$work/eval.json" --threads "$THREADS" --seed "$SEED")"
     [ "$eval_s" = FAIL ] && { echo "bench: $ds $cfg: evaluate failed" >&2; continue; }
-    python3 - "$OUT/$ds.$cfg.json" "$work/eval.json" <<PY
+    python3 - "$OUT/$ds.$cfg.seed$SEED.json" "$work/eval.json" <<PY
 import json, sys
 ev = json.load(open(sys.argv[2]))
-json.dump({"dataset": "$ds", "config": "$cfg", "fit_args": "$(fit_args "$cfg")", "rows": $rows,
+json.dump({"dataset": "$ds", "config": "$cfg", "seed": $SEED, "fit_args": "$(fit_args "$cfg")", "rows": $rows,
            "threads": $THREADS, "fit_seconds": $fit_s, "fit_rss_kb": $fit_kb,
            "sample_seconds": $sample_s, "sample_rss_kb": $sample_kb,
            "evaluate_seconds": $eval_s, "evaluate": ev}, open(sys.argv[1], "w"), indent=1)
 PY
-    echo "bench: $ds $cfg fit ${fit_s}s ${fit_kb}kB, sample ${sample_s}s, evaluate ${eval_s}s" >&2
+    echo "bench: $ds $cfg seed $SEED fit ${fit_s}s ${fit_kb}kB, sample ${sample_s}s, evaluate ${eval_s}s" >&2
+  done
   done
 done

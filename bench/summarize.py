@@ -2,13 +2,18 @@
 """Prints the Markdown tables of BENCHMARKS.md from bench/run.sh results.
 
 usage: summarize.py RESULTS_DIR
+
+Results of the same dataset and configuration with several seeds (SEEDS=... bench/run.sh) are
+averaged; TSTR accuracies then show "mean ± standard deviation" and the seeds column their count.
 """
 import json
+import math
 import pathlib
+import statistics
 import sys
 
-ORDER = ["default", "k0", "k1", "k2", "k3", "uniform", "reference", "softmax", "trained_sf",
-         "trained_none"]
+ORDER = ["default", "kdb", "k0", "k1", "k2", "k3", "kdb_k3", "uniform",
+         "reference", "softmax", "trained_sf", "trained_none"]
 
 
 def acc(ev, name, which):
@@ -18,6 +23,33 @@ def acc(ev, name, which):
     return float("nan")
 
 
+def metrics(r):
+    ev = r["evaluate"]
+    fid, pri = ev["fidelity"], ev["privacy"]
+    return {
+        "lr": acc(ev, "logistic_regression", "tstr"),
+        "rf": acc(ev, "random_forest", "tstr"),
+        "gbt": acc(ev, "gradient_boosting", "tstr"),
+        "col": fid["mean_column_distance"]["synthetic"],
+        "pair": fid["pairwise"]["error"]["synthetic"],
+        "det": fid["detection"]["roc_auc"],
+        "copy": pri["exact_copy_rate"]["synthetic"],
+        "copy_test": pri["exact_copy_rate"]["test"],
+        "dcr": pri["dcr"]["synthetic"]["median"],
+        "dcr_test": pri["dcr"]["test"]["median"],
+        "fit": r["fit_seconds"],
+        "rss": r["fit_rss_kb"] / 1024,
+        "sample": r["sample_seconds"],
+    }
+
+
+def fmt_acc(values):
+    mean = statistics.fmean(values)
+    if len(values) < 2 or any(math.isnan(v) for v in values):
+        return f"{mean:.3f}"
+    return f"{mean:.3f} ± {statistics.stdev(values):.3f}"
+
+
 def main():
     results = [json.load(open(p)) for p in sorted(pathlib.Path(sys.argv[1]).glob("*.json"))]
     datasets = []
@@ -25,26 +57,30 @@ def main():
         if r["dataset"] not in datasets:
             datasets.append(r["dataset"])
     for ds in datasets:
-        rows = sorted((r for r in results if r["dataset"] == ds),
-                      key=lambda r: ORDER.index(r["config"]) if r["config"] in ORDER else 99)
-        ev0 = rows[0]["evaluate"]
-        print(f"### {ds} ({rows[0]['rows']} training rows; TRTR LR {acc(ev0, 'logistic_regression', 'trtr'):.3f}, "
+        groups = {}
+        for r in results:
+            if r["dataset"] == ds:
+                groups.setdefault(r["config"], []).append(r)
+        configs = sorted(groups, key=lambda c: (ORDER.index(c) if c in ORDER else 99, c))
+        ev0 = groups[configs[0]][0]["evaluate"]
+        print(f"### {ds} ({groups[configs[0]][0]['rows']} training rows; "
+              f"TRTR LR {acc(ev0, 'logistic_regression', 'trtr'):.3f}, "
               f"RF {acc(ev0, 'random_forest', 'trtr'):.3f}, GBT {acc(ev0, 'gradient_boosting', 'trtr'):.3f}; "
               f"majority {ev0['utility']['majority_class_rate']:.3f})\n")
-        print("| config | fit args | TSTR LR | TSTR RF | TSTR GBT | column dist | pairwise | detection AUC "
-              "| exact copies (test) | DCR median (test) | fit s | fit RSS MB | sample s |")
-        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
-        for r in rows:
-            ev = r["evaluate"]
-            fid, pri = ev["fidelity"], ev["privacy"]
-            print(f"| {r['config']} | `{r['fit_args'] or '(defaults)'}` "
-                  f"| {acc(ev, 'logistic_regression', 'tstr'):.3f} | {acc(ev, 'random_forest', 'tstr'):.3f} "
-                  f"| {acc(ev, 'gradient_boosting', 'tstr'):.3f} "
-                  f"| {fid['mean_column_distance']['synthetic']:.4f} | {fid['pairwise']['error']['synthetic']:.4f} "
-                  f"| {fid['detection']['roc_auc']:.3f} "
-                  f"| {pri['exact_copy_rate']['synthetic']:.4f} ({pri['exact_copy_rate']['test']:.4f}) "
-                  f"| {pri['dcr']['synthetic']['median']:.3f} ({pri['dcr']['test']['median']:.3f}) "
-                  f"| {r['fit_seconds']:.2f} | {r['fit_rss_kb'] / 1024:.0f} | {r['sample_seconds']:.2f} |")
+        print("| config | fit args | seeds | TSTR LR | TSTR RF | TSTR GBT | column dist | pairwise "
+              "| detection AUC | exact copies (test) | DCR median (test) | fit s | fit RSS MB | sample s |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+        for cfg in configs:
+            rs = groups[cfg]
+            ms = [metrics(r) for r in rs]
+            mean = {k: statistics.fmean(m[k] for m in ms) for k in ms[0]}
+            col = {k: [m[k] for m in ms] for k in ("lr", "rf", "gbt")}
+            print(f"| {cfg} | `{rs[0]['fit_args'] or '(defaults)'}` | {len(rs)} "
+                  f"| {fmt_acc(col['lr'])} | {fmt_acc(col['rf'])} | {fmt_acc(col['gbt'])} "
+                  f"| {mean['col']:.4f} | {mean['pair']:.4f} | {mean['det']:.3f} "
+                  f"| {mean['copy']:.4f} ({mean['copy_test']:.4f}) "
+                  f"| {mean['dcr']:.3f} ({mean['dcr_test']:.3f}) "
+                  f"| {mean['fit']:.2f} | {mean['rss']:.0f} | {mean['sample']:.2f} |")
         print()
 
 
