@@ -7,6 +7,7 @@
 #   DATASETS="adult car" CONFIGS="default k3" bench/run.sh
 #   OUT=bench/results bench/run.sh    # where the JSON results go (default: bench/results)
 #   SEEDS="0 1 2 3 4" bench/run.sh    # repeat fit/sample/evaluate with each seed (summaries average)
+#   CFG_mine="--k 3" CONFIGS="default mine" bench/run.sh   # an ad-hoc configuration
 #
 # Then `python3 bench/summarize.py bench/results` prints the Markdown tables of BENCHMARKS.md.
 set -euo pipefail
@@ -36,7 +37,9 @@ fit_args() {
     kdb_k3) echo "--k 3 --option structure=kdb" ;;
     trained_sf) echo "--warmup-epochs 1 --epochs 3 --adversarial score_function" ;;
     trained_none) echo "--warmup-epochs 1 --epochs 3 --adversarial none" ;;
-    *) echo "bench/run.sh: unknown configuration $1" >&2; exit 2 ;;
+    *) local var="CFG_$1"  # ad-hoc configurations: CFG_name="--k 3 ..." CONFIGS=name bench/run.sh
+       [ -n "${!var:-}" ] || { echo "bench/run.sh: unknown configuration $1 (set $var)" >&2; exit 2; }
+       echo "${!var}" ;;
   esac
 }
 

@@ -16,6 +16,7 @@ enum class Smoothing { Hierarchical, Laplace };
 enum class StructureSearch { Kdb, Greedy };
 enum class GeneratorInit { Mle, Glorot };
 enum class Weighting { Em, SoftmaxLoglik, Uniform, Reference };
+enum class SmoothingSelect { Distance, Loglik };
 
 // Options of one GANBLR unit (may be overridden per unit).
 struct UnitOptions {
@@ -23,7 +24,7 @@ struct UnitOptions {
   long max_parent_configs = 100000;        // a parent set whose configurations exceed this is skipped
   StructureSearch structure = StructureSearch::Greedy;  // kdb (ALGORITHM.md §2) or greedy (AIC)
   Smoothing smoothing = Smoothing::Hierarchical;
-  double smoothing_m = 0.0;                // hierarchical strength; 0 = choose by held-out log-likelihood
+  double smoothing_m = 0.0;                // hierarchical strength; 0 = chosen (FitOptions::smoothing_select)
   double laplace_alpha = 0.5;              // Laplace pseudo-count (and back-off tables)
   GeneratorInit init = GeneratorInit::Mle;
   // Gradient phases are off by default: on the bundled data they do not beat the
@@ -54,6 +55,10 @@ struct FitOptions {
   Weighting weighting = Weighting::Em;
   double softmax_temperature = 1.0;                 // softmax_loglik temperature
   double validation_fraction = 0.2;                 // rows held out to choose the weights
+  // How units with smoothing_m = 0 get their strength: distance = the sharpest m
+  // whose synthetic rows are no closer to the training rows than held-out rows
+  // (ensemble/smoothing_select.hpp); loglik = per feature by held-out likelihood.
+  SmoothingSelect smoothing_select = SmoothingSelect::Distance;
   bool refit_full = true;                           // refit units on all rows once weights are chosen
   int threads = 0;                                  // 0 = all cores; never changes results
   long max_model_mb = 16384;                        // refuse a fit whose model could need more

@@ -70,6 +70,8 @@ const EnumNames<Smoothing> kSmoothing{
 const EnumNames<StructureSearch> kStructure{
     {{"kdb", StructureSearch::Kdb}, {"greedy", StructureSearch::Greedy}}};
 const EnumNames<GeneratorInit> kInit{{{"mle", GeneratorInit::Mle}, {"glorot", GeneratorInit::Glorot}}};
+const EnumNames<SmoothingSelect> kSmoothingSelect{
+    {{"distance", SmoothingSelect::Distance}, {"loglik", SmoothingSelect::Loglik}}};
 const EnumNames<Weighting> kWeighting{{{"em", Weighting::Em},
                                        {"softmax_loglik", Weighting::SoftmaxLoglik},
                                        {"uniform", Weighting::Uniform},
@@ -112,7 +114,7 @@ std::vector<Entry> build_table() {
             &UnitOptions::structure, kStructure);
   unit_enum("smoothing", "count smoothing: hierarchical (back-off) or laplace", &UnitOptions::smoothing,
             kSmoothing);
-  unit_real("smoothing_m", "hierarchical smoothing strength; 0 = chosen by held-out log-likelihood",
+  unit_real("smoothing_m", "hierarchical smoothing strength; 0 = chosen (see smoothing_select)",
             &UnitOptions::smoothing_m, 0, 1e6);
   unit_real("laplace_alpha", "Laplace pseudo-count", &UnitOptions::laplace_alpha, 0, 1e6);
   unit_enum("init", "generator start: mle (smoothed counts) or glorot (reference)", &UnitOptions::init,
@@ -175,6 +177,17 @@ std::vector<Entry> build_table() {
                  f.weighting = kWeighting.parse("weighting", v);
                },
                [](const UnitOptions&, const FitOptions& f) { return kWeighting.name(f.weighting); }});
+  t.push_back({{"smoothing_select",
+                 "how smoothing_m = 0 is chosen: distance (sharpest m whose synthetic rows are no "
+                 "closer to the training rows than held-out rows) or loglik (per feature, held-out "
+                 "likelihood)",
+                 "", false},
+               [](UnitOptions&, FitOptions& f, const std::string& v) {
+                 f.smoothing_select = kSmoothingSelect.parse("smoothing_select", v);
+               },
+               [](const UnitOptions&, const FitOptions& f) {
+                 return kSmoothingSelect.name(f.smoothing_select);
+               }});
   t.push_back({{"softmax_temperature", "temperature of softmax_loglik weighting", "", false},
                [](UnitOptions&, FitOptions& f, const std::string& v) {
                  f.softmax_temperature = parse_real("softmax_temperature", v, 1e-9, 1e9);

@@ -14,6 +14,7 @@
 #include "ensemble/chunked_sampler.hpp"
 #include "ensemble/model_io.hpp"
 #include "ensemble/resource_guard.hpp"
+#include "ensemble/smoothing_select.hpp"
 #include "ensemble/weights.hpp"
 #include "meg/error.hpp"
 #include "meg/log.hpp"
@@ -24,7 +25,12 @@ namespace {
 
 // Stream ids for derive_seed.
 enum : uint64_t { kSplitStream = 1, kUnitStream = 2, kRefitStream = 3, kSampleStream = 4,
-                  kShuffleStream = 5, kDecodeStream = 6, kCodecStream = 7, kReferenceStream = 8 };
+                  kShuffleStream = 5, kDecodeStream = 6, kCodecStream = 7, kReferenceStream = 8,
+                  kSelectStream = 9 };
+
+// Held-out rows compared with synthetic ones when choosing the smoothing strength.
+constexpr size_t kSelectQueries = 1000;
+constexpr size_t kSelectMinHoldout = 50;
 
 // Class columns of the units, validated against the table.
 std::vector<size_t> unit_columns(const FitOptions& o, const data::Schema& schema) {
@@ -126,6 +132,72 @@ std::vector<train::GanblrUnit> fit_units(const data::EncodedDataset& ds,
   return units;
 }
 
+
+// Options with smoothing strength m for every hierarchical unit left at 0 (chosen).
+FitOptions with_smoothing(const FitOptions& o, double m) {
+  FitOptions out = o;
+  auto set = [m](UnitOptions& u) {
+    if (u.smoothing == Smoothing::Hierarchical && u.smoothing_m == 0.0) u.smoothing_m = m;
+  };
+  set(out.unit);
+  for (auto& [name, u] : out.unit_overrides) set(u);
+  return out;
+}
+
+bool has_chosen_smoothing(const FitOptions& o, const std::vector<size_t>& cols,
+                          const std::vector<std::string>& names) {
+  return std::any_of(cols.begin(), cols.end(), [&](size_t c) {
+    const UnitOptions& u = o.for_unit(names[c]);
+    return u.smoothing == Smoothing::Hierarchical && u.smoothing_m == 0.0;
+  });
+}
+
+struct Weighted {
+  std::vector<double> weights;
+  std::vector<std::vector<double>> loglik;  // per unit, per held-out row
+  std::vector<double> reference_losses;     // reference weighting only
+};
+
+Weighted weigh_units(const std::vector<train::GanblrUnit>& units, const data::EncodedDataset& val,
+                     const FitOptions& options, int threads) {
+  Weighted w;
+  const size_t k = units.size();
+  w.loglik.assign(k, std::vector<double>(val.num_rows()));
+  core::parallel_for(k, threads, [&](size_t u) { units[u].log_prob(val, w.loglik[u].data(), 1); });
+  switch (options.weighting) {
+    case Weighting::Em: w.weights = em_weights(w.loglik); break;
+    case Weighting::SoftmaxLoglik:
+      w.weights = softmax_loglik_weights(w.loglik, options.softmax_temperature);
+      break;
+    case Weighting::Uniform: w.weights.assign(k, 1.0 / static_cast<double>(k)); break;
+    case Weighting::Reference: {
+      w.reference_losses.resize(k);
+      core::parallel_for(k, threads, [&](size_t u) {
+        w.reference_losses[u] = reference_similarity(
+            units[u], val, core::derive_seed(options.seed, {kReferenceStream, u}));
+      });
+      w.weights = reference_weights(w.reference_losses);
+      break;
+    }
+  }
+  return w;
+}
+
+// `n` rows of the weighted mixture, row-major codes.
+std::vector<data::Code> mixture_codes(const std::vector<train::GanblrUnit>& units,
+                                      const std::vector<double>& weights, size_t num_cols, size_t n,
+                                      uint64_t seed) {
+  std::vector<data::Code> out(n * num_cols);
+  const std::vector<uint64_t> counts = largest_remainder(weights, n);
+  size_t offset = 0;
+  for (size_t u = 0; u < units.size(); ++u) {
+    if (counts[u] == 0) continue;
+    units[u].sample(counts[u], core::derive_seed(seed, {u}), &out[offset * num_cols], 1);
+    offset += counts[u];
+  }
+  return out;
+}
+
 }  // namespace
 
 MegModel MegModel::fit(const data::CsvTable& table, const data::Schema& schema,
@@ -167,30 +239,47 @@ MegModel MegModel::fit(const data::CsvTable& table, const data::Schema& schema,
   data::EncodedDataset val_part = all.subset(val_rows);
 
   ProgressRelay relay(progress, cols.size());
-  m.units_ = fit_units(fit_part, cols, options, kUnitStream, "fit", relay);
-
-  // Held-out log-likelihood of every unit.
-  std::vector<std::vector<double>> loglik(cols.size(), std::vector<double>(val_part.num_rows()));
-  core::parallel_for(cols.size(), threads, [&](size_t u) {
-    m.units_[u].log_prob(val_part, loglik[u].data(), 1);
-  });
-  switch (options.weighting) {
-    case Weighting::Em: m.weights_ = em_weights(loglik); break;
-    case Weighting::SoftmaxLoglik:
-      m.weights_ = softmax_loglik_weights(loglik, options.softmax_temperature);
-      break;
-    case Weighting::Uniform: m.weights_.assign(cols.size(), 1.0 / static_cast<double>(cols.size())); break;
-    case Weighting::Reference: {
-      std::vector<double> losses(cols.size());
-      core::parallel_for(cols.size(), threads, [&](size_t u) {
-        losses[u] = reference_similarity(m.units_[u], val_part,
-                                         core::derive_seed(options.seed, {kReferenceStream, u}));
-      });
-      m.weights_ = reference_weights(losses);
-      m.summary_["reference_losses"] = losses;
-      break;
+  FitOptions fitted = options;  // with the chosen smoothing strength, if one is chosen here
+  Weighted w;
+  bool have_units = false;
+  if (options.smoothing_select == SmoothingSelect::Distance && n >= 20 &&
+      val_part.num_rows() >= kSelectMinHoldout && has_chosen_smoothing(options, cols, all.names)) {
+    const DistanceProbe probe(fit_part, val_part, kSelectQueries, threads);
+    nlohmann::json tried = nlohmann::json::array();
+    double chosen = 0.0;
+    for (double strength : distance_grid()) {
+      FitOptions candidate = with_smoothing(options, strength);
+      m.units_.clear();  // one candidate's units in memory at a time
+      m.units_ = fit_units(fit_part, cols, candidate, kUnitStream, "select", relay);
+      w = weigh_units(m.units_, val_part, candidate, threads);
+      const std::vector<data::Code> rows =
+          mixture_codes(m.units_, w.weights, all.num_cols(), probe.queries(),
+                        core::derive_seed(options.seed, {kSelectStream}));
+      const double distance = probe.mean_distance(rows.data(), probe.queries());
+      tried.push_back({{"m", strength}, {"distance", distance}});
+      if (distance >= probe.holdout_mean()) {
+        fitted = candidate;
+        chosen = strength;
+        have_units = true;
+        break;
+      }
     }
+    m.summary_["smoothing_selection"] = {
+        {"rule", "sharpest m whose synthetic rows are no closer to the training rows than held-out rows"},
+        {"holdout_distance", probe.holdout_mean()},
+        {"queries", probe.queries()},
+        {"tried", tried},
+        {"chosen_m", have_units ? nlohmann::json(chosen)
+                                : nlohmann::json("none passed: per-feature held-out likelihood")}};
   }
+  if (!have_units) {
+    m.units_.clear();
+    m.units_ = fit_units(fit_part, cols, options, kUnitStream, "fit", relay);
+    w = weigh_units(m.units_, val_part, options, threads);
+  }
+  m.weights_ = w.weights;
+  const auto& loglik = w.loglik;
+  if (options.weighting == Weighting::Reference) m.summary_["reference_losses"] = w.reference_losses;
   nlohmann::json per_unit = nlohmann::json::array();
   const std::vector<double> uniform(cols.size(), 1.0 / static_cast<double>(cols.size()));
   for (size_t u = 0; u < cols.size(); ++u) {
@@ -206,7 +295,7 @@ MegModel MegModel::fit(const data::CsvTable& table, const data::Schema& schema,
 
   if (options.refit_full && n >= 20) {
     m.units_.clear();  // free the first fit before the refit: halves peak memory
-    m.units_ = fit_units(all, cols, options, kRefitStream, "refit", relay);
+    m.units_ = fit_units(all, cols, fitted, kRefitStream, "refit", relay);
   }
   return m;
 }

@@ -1,0 +1,51 @@
+#include "ensemble/smoothing_select.hpp"
+
+#include <algorithm>
+#include <numeric>
+
+#include "core/parallel.hpp"
+
+namespace meg::ensemble {
+
+const std::vector<double>& distance_grid() {
+  static const std::vector<double> grid = {0.25, 0.5, 1, 2, 4, 8, 16, 32, 64};
+  return grid;
+}
+
+DistanceProbe::DistanceProbe(const data::EncodedDataset& reference,
+                             const data::EncodedDataset& holdout, size_t max_queries, int threads)
+    : num_cols_(reference.num_cols()), threads_(threads) {
+  const size_t n = reference.num_rows();
+  reference_.resize(n * num_cols_);
+  for (size_t c = 0; c < num_cols_; ++c) {
+    for (size_t r = 0; r < n; ++r) reference_[r * num_cols_ + c] = reference.columns[c][r];
+  }
+  queries_ = std::min(max_queries, holdout.num_rows());
+  std::vector<data::Code> rows(queries_ * num_cols_);
+  for (size_t c = 0; c < num_cols_; ++c) {
+    for (size_t r = 0; r < queries_; ++r) rows[r * num_cols_ + c] = holdout.columns[c][r];
+  }
+  holdout_mean_ = mean_distance(rows.data(), queries_);
+}
+
+double DistanceProbe::mean_distance(const data::Code* rows, size_t n) const {
+  if (n == 0 || reference_.empty()) return 0.0;
+  const size_t d = num_cols_;
+  const size_t m = reference_.size() / d;
+  std::vector<uint32_t> nearest(n, 0);
+  core::parallel_for(n, threads_, [&](size_t q) {
+    const data::Code* a = rows + q * d;
+    auto best = static_cast<uint32_t>(d);
+    for (size_t r = 0; r < m && best > 0; ++r) {
+      const data::Code* b = &reference_[r * d];
+      uint32_t dist = 0;
+      for (size_t c = 0; c < d && dist < best; ++c) dist += a[c] != b[c];
+      best = std::min(best, dist);
+    }
+    nearest[q] = best;
+  });
+  const uint64_t total = std::accumulate(nearest.begin(), nearest.end(), uint64_t{0});
+  return static_cast<double>(total) / static_cast<double>(n);
+}
+
+}  // namespace meg::ensemble

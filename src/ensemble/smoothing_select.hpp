@@ -1,0 +1,46 @@
+// Choosing the hierarchical smoothing strength m by distance to the training
+// rows (FitOptions::smoothing_select = distance).
+//
+// Held-out log-likelihood prefers strong smoothing (m up to 256 on Adult),
+// and sampling from a strongly smoothed network weakens every dependence the
+// back-off drops: pairwise dependence error 0.036 and detection 0.59 on Adult
+// against 0.022 and 0.55 with m = 1 at k = 3 (BENCHMARKS.md). Too little
+// smoothing on a small table copies its rows instead. The rule: the sharpest m
+// of the grid whose synthetic rows are, on average, no closer to the training
+// rows than held-out real rows are. Distance is the number of differing codes
+// (Hamming distance on the encoded columns) to the nearest training row.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "data/dataset.hpp"
+
+namespace meg::ensemble {
+
+// Candidate strengths, sharpest first.
+const std::vector<double>& distance_grid();
+
+// Nearest-training-row distances against a fixed reference table.
+class DistanceProbe {
+ public:
+  // `reference`: the rows the units were fitted on; `holdout`: real rows they
+  // never saw (the first `max_queries` are used).
+  DistanceProbe(const data::EncodedDataset& reference, const data::EncodedDataset& holdout,
+                size_t max_queries, int threads);
+
+  size_t queries() const { return queries_; }
+  double holdout_mean() const { return holdout_mean_; }
+  // Mean distance from each of `n` row-major rows (num_cols codes each) to its
+  // nearest reference row. Does not depend on `threads`.
+  double mean_distance(const data::Code* rows, size_t n) const;
+
+ private:
+  size_t num_cols_ = 0;
+  size_t queries_ = 0;
+  std::vector<data::Code> reference_;  // row-major
+  double holdout_mean_ = 0.0;
+  int threads_ = 1;
+};
+
+}  // namespace meg::ensemble

@@ -1,0 +1,126 @@
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include <fmt/format.h>
+
+#include "core/rng.hpp"
+#include "data/csv.hpp"
+#include "data/schema.hpp"
+#include "ensemble/meg_model.hpp"
+#include "ensemble/smoothing_select.hpp"
+
+using meg::ensemble::DistanceProbe;
+using meg::ensemble::MegModel;
+
+namespace {
+
+meg::data::EncodedDataset codes(const std::vector<std::vector<meg::data::Code>>& rows) {
+  meg::data::EncodedDataset ds;
+  const size_t d = rows[0].size();
+  ds.cardinality.assign(d, 4);
+  ds.columns.assign(d, {});
+  for (const auto& r : rows) {
+    for (size_t c = 0; c < d; ++c) ds.columns[c].push_back(r[c]);
+  }
+  return ds;
+}
+
+// n rows of `cols` columns with `levels` levels, all driven by one hidden
+// variable (each column equals it 80% of the time): strong dependence, so a
+// sharp network reproduces whole rows.
+meg::data::CsvTable latent_table(size_t n, int cols, int levels, uint64_t seed) {
+  meg::core::Rng rng(seed);
+  std::string text;
+  for (int c = 0; c < cols; ++c) text += fmt::format("{}c{}", c ? "," : "", c);
+  text += "\n";
+  for (size_t i = 0; i < n; ++i) {
+    const uint64_t h = rng.below(static_cast<uint64_t>(levels));
+    for (int c = 0; c < cols; ++c) {
+      const uint64_t v = rng.uniform() < 0.8 ? h : rng.below(static_cast<uint64_t>(levels));
+      text += fmt::format("{}v{}", c ? "," : "", v);
+    }
+    text += "\n";
+  }
+  return meg::data::parse_csv(text, "latent.csv");
+}
+
+}  // namespace
+
+TEST(DistanceProbe, MeanHammingDistanceToTheNearestReferenceRow) {
+  const auto reference = codes({{0, 0, 0}, {1, 1, 1}, {2, 2, 3}});
+  const auto holdout = codes({{0, 0, 1}, {3, 3, 3}, {1, 1, 1}});
+  for (int threads : {1, 2}) {
+    const DistanceProbe probe(reference, holdout, 100, threads);
+    EXPECT_EQ(probe.queries(), 3u);
+    // (0,0,1): 1 from (0,0,0); (3,3,3): 2 from (2,2,3); (1,1,1): a copy, 0.
+    EXPECT_DOUBLE_EQ(probe.holdout_mean(), 1.0);
+    const std::vector<meg::data::Code> rows = {2, 2, 3, /**/ 0, 1, 2};  // 0 and 2
+    EXPECT_DOUBLE_EQ(probe.mean_distance(rows.data(), 2), 1.0);
+  }
+  const DistanceProbe capped(reference, holdout, 1, 1);  // only the first holdout row
+  EXPECT_EQ(capped.queries(), 1u);
+  EXPECT_DOUBLE_EQ(capped.holdout_mean(), 1.0);
+}
+
+// The chosen strength is the first of the grid whose synthetic rows are no
+// closer to the fit rows than the held-out rows, every sharper one failed, and
+// the refitted units use it.
+TEST(SmoothingSelection, ChoosesTheSharpestStrengthThatPasses) {
+  const auto table = latent_table(400, 8, 5, 3);
+  const auto schema = meg::data::infer_schema(table);
+  meg::FitOptions o;
+  o.seed = 2;
+  o.unit.k = 3;
+  const MegModel m = MegModel::fit(table, schema, o);
+  ASSERT_TRUE(m.fit_summary().contains("smoothing_selection"));
+  const auto& sel = m.fit_summary()["smoothing_selection"];
+  const double holdout = sel["holdout_distance"].get<double>();
+  const auto& tried = sel["tried"];
+  ASSERT_GE(tried.size(), 2u) << "the sharpest strengths must copy rows of this table: " << sel;
+  for (size_t i = 0; i + 1 < tried.size(); ++i) {
+    EXPECT_LT(tried[i]["distance"].get<double>(), holdout) << sel;
+  }
+  ASSERT_TRUE(sel["chosen_m"].is_number()) << sel;
+  const double chosen = sel["chosen_m"].get<double>();
+  EXPECT_EQ(chosen, tried.back()["m"].get<double>());
+  EXPECT_GE(tried.back()["distance"].get<double>(), holdout);
+  EXPECT_GT(chosen, meg::ensemble::distance_grid().front());
+  for (const auto& unit : m.units()) {
+    for (const auto& fm : unit.training_log()["smoothing_m"]) {
+      EXPECT_TRUE(fm.get<double>() == chosen || fm.get<double>() == 0.0) << fm;  // 0: no parents
+    }
+  }
+}
+
+// Held-out rows that are never training rows (a table listing every
+// combination once) cannot be matched: no strength passes, and the per-feature
+// held-out likelihood choice is used.
+TEST(SmoothingSelection, FallsBackToLikelihoodWhenNoStrengthPasses) {
+  std::string text = "a,b,c,d,e\n";
+  for (int a = 0; a < 4; ++a)
+    for (int b = 0; b < 4; ++b)
+      for (int c = 0; c < 4; ++c)
+        for (int d = 0; d < 4; ++d) {
+          text += fmt::format("a{},b{},c{},d{},{}\n", a, b, c, d, (a + b + c + d) % 3 == 0 ? "y" : "n");
+        }
+  const auto table = meg::data::parse_csv(text, "all.csv");
+  const auto schema = meg::data::infer_schema(table);
+  meg::FitOptions o;
+  const MegModel m = MegModel::fit(table, schema, o);
+  const auto& sel = m.fit_summary()["smoothing_selection"];
+  EXPECT_TRUE(sel["chosen_m"].is_string()) << sel;
+  EXPECT_EQ(sel["tried"].size(), meg::ensemble::distance_grid().size());
+  EXPECT_FALSE(m.sample_csv(100, 1, 1).empty());
+}
+
+TEST(SmoothingSelection, OnlyWhenAsked) {
+  const auto table = latent_table(300, 5, 4, 4);
+  const auto schema = meg::data::infer_schema(table);
+  meg::FitOptions o;
+  o.smoothing_select = meg::SmoothingSelect::Loglik;
+  EXPECT_FALSE(MegModel::fit(table, schema, o).fit_summary().contains("smoothing_selection"));
+  o.smoothing_select = meg::SmoothingSelect::Distance;
+  o.unit.smoothing_m = 3.0;  // fixed by the user: nothing to choose
+  EXPECT_FALSE(MegModel::fit(table, schema, o).fit_summary().contains("smoothing_selection"));
+}
