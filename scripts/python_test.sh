@@ -10,5 +10,6 @@ build="${MEG_PY_BUILD:-build-py}"
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DMEG_BUILD_PYTHON=ON \
   -DMEG_BUILD_TESTS=OFF -DPython_EXECUTABLE=/usr/bin/python3 >/dev/null
 cmake --build "$build" -j"$(nproc)"
-PYTHONPATH="$PWD/$build/python" MEG_CLI="$PWD/$build/meg" \
+build="$(cd "$build" && pwd)"  # MEG_PY_BUILD may be relative or absolute
+PYTHONPATH="$build/python" MEG_CLI="$build/meg" \
   /usr/bin/python3 -m pytest -q -p no:cacheprovider python/tests "$@"
