@@ -32,7 +32,7 @@ void add_eval_options(CLI::App* cmd, EvalArgs& a) {
   cmd->add_option("--augmented", o.augmented,
                   "Real train rows + synthetic rows (e.g. from `meg augment`): lift of "
                   "classifiers trained on it vs on real train");
-  cmd->add_option("--target", o.target, "Categorical class column for TSTR / TRTR")->required();
+  cmd->add_option("--target", o.target, "Categorical class column for the classifiers")->required();
   cmd->add_option("--schema", o.schema, "JSON schema file overriding the inferred column types");
   cmd->add_option("--json", a.json, "Also write the full result as JSON here");
   cmd->add_option("--seed", o.seed, "Random seed (default 0)");

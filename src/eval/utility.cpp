@@ -136,7 +136,7 @@ ClassifierResults classifier_scores(const Preprocessor& pre, const PreparedTable
     results[i] = score(*model, held, k);
     task_seconds[i] = seconds_since(t0);
   });
-  // entries[side][m]: the score of classifier m fitted on `side`, and its CPU seconds.
+  // fitted[side][m]: the score of classifier m fitted on `side`; cpu[side][m]: its CPU seconds.
   std::vector<nlohmann::json> fitted[3];
   std::vector<double> cpu[3];
   for (auto& f : fitted) f.assign(models.size(), nullptr);
