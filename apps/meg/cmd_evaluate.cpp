@@ -1,4 +1,5 @@
-// meg evaluate --train REAL_TRAIN.csv --test REAL_TEST.csv --synthetic SYN.csv --target COLUMN
+// meg evaluate --train REAL_TRAIN.csv --test REAL_TEST.csv --target COLUMN
+//              (--synthetic SYN.csv | --augmented AUG.csv | both)
 //              [--schema S] [--json OUT.json] [--seed S] [--threads T] [...]
 #include <functional>
 #include <iostream>
@@ -26,9 +27,12 @@ void add_eval_options(CLI::App* cmd, EvalArgs& a) {
   cmd->add_option("--train", o.train, "Real train CSV (its schema is used for every table)")
       ->required();
   cmd->add_option("--test", o.test, "Real held-out test CSV")->required();
-  cmd->add_option("--synthetic", o.synthetic, "Synthetic CSV to evaluate (from any tool)")
-      ->required();
-  cmd->add_option("--target", o.target, "Categorical class column for TSTR / TRTR")->required();
+  cmd->add_option("--synthetic", o.synthetic,
+                  "Synthetic CSV to evaluate (from any tool): utility, fidelity, privacy");
+  cmd->add_option("--augmented", o.augmented,
+                  "Real train rows + synthetic rows (e.g. from `meg augment`): lift of "
+                  "classifiers trained on it vs on real train");
+  cmd->add_option("--target", o.target, "Categorical class column for the classifiers")->required();
   cmd->add_option("--schema", o.schema, "JSON schema file overriding the inferred column types");
   cmd->add_option("--json", a.json, "Also write the full result as JSON here");
   cmd->add_option("--seed", o.seed, "Random seed (default 0)");
@@ -74,7 +78,7 @@ void add_evaluate_command(CLI::App& app) {
   auto args = std::make_shared<EvalArgs>();
   CLI::App* cmd = app.add_subcommand(
       "evaluate", "Score a synthetic table against real train/test tables: utility (TSTR/TRTR), "
-                  "fidelity and privacy");
+                  "fidelity and privacy; and/or the lift of an augmented table");
   add_eval_options(cmd, *args);
   cmd->callback([args] {
     nlohmann::json result = run(*args);

@@ -1,22 +1,37 @@
 // Evaluation of a synthetic table against the real train and test tables it
-// should resemble: utility (TSTR / TRTR), fidelity and privacy, as JSON, as a
+// should resemble: utility (TSTR / TRTR), fidelity and privacy; and the lift of
+// an augmented table (real train rows plus synthetic rows, e.g. `meg augment`):
+// classifiers trained on real train vs on the augmented table. As JSON, as a
 // readable text table, and as a self-contained HTML report.
 //
 // Every table is read with the schema inferred from the REAL TRAIN table
 // (plus the overrides of `schema`), so the synthetic table may come from any
-// tool. Result JSON (format "meg-evaluation", format_version 1):
-//   inputs      paths and row counts, target
+// tool; a table whose columns differ from real train's (by name, any order) is
+// a DataError. Result JSON (format "meg-evaluation", format_version 1):
+//   inputs      paths and row counts (train, test, synthetic and/or augmented),
+//               target
 //   columns     [{name, type, levels}]
 //   settings    every fixed setting used (classifiers, sample sizes, seed)
 //   utility     majority_class_rate, classes, classifiers: [{name, available,
-//               trtr: {accuracy, macro_f1, roc_auc (2 classes)}, tstr: {...}}]
+//               trtr: SCORE, tstr: SCORE}]
 //   fidelity    columns: [{name, metric (tv|ks), synthetic, test, chart}],
 //               mean_column_distance {synthetic, test}, pairwise {columns,
 //               train, synthetic, test (matrices), error {synthetic, test}},
 //               detection {roc_auc, classifier, folds, rows}
 //   privacy     exact_copy_rate {synthetic, test}, dcr {synthetic, test:
 //               {median, p05, queries}}
+//   lift        classes, majority_class_rate, rows / rows_dropped {train, test,
+//               augmented}, class_rows {train, test, augmented} (per class),
+//               real_rows_included (real train rows found in the augmented
+//               table, one to one), classifiers: [{name, available, real:
+//               SCORE, augmented: SCORE, difference (augmented - real, same
+//               shape; null where either is null), cpu_seconds (augmented fit)}]
 //   seconds     wall time per part
+// SCORE = {accuracy, macro_f1, precision, recall, f1 (per class, in the
+// `classes` order; null where undefined), roc_auc (2 classes)}, on the real
+// test rows. utility, fidelity and privacy are present when a synthetic table
+// is given, lift when an augmented table is given. The lift's "real" model is
+// TRTR's, and the augmented model uses the same seed.
 // "test" entries score the real test table the same way, as a reference.
 #pragma once
 #include <cstdint>
@@ -30,7 +45,8 @@ namespace meg {
 struct EvaluateOptions {
   std::string train;      // real train CSV (defines the schema and the levels)
   std::string test;       // real held-out test CSV
-  std::string synthetic;  // synthetic CSV to evaluate
+  std::string synthetic;  // synthetic CSV to evaluate (utility, fidelity, privacy)
+  std::string augmented;  // real train rows + synthetic rows (lift); one of the two is needed
   std::string target;     // categorical class column
   std::string schema;     // optional JSON schema override file (as `meg schema` prints)
   uint64_t seed = 0;

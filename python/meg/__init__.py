@@ -731,6 +731,7 @@ def evaluate(
     synthetic,
     target: str,
     *,
+    augmented: Any = None,
     schema: Any = None,
     seed: int = 0,
     threads: int = 0,
@@ -750,6 +751,12 @@ def evaluate(
     dependence, detection; privacy: exact copies, DCR); see :func:`format_evaluation`
     and :func:`write_report`. ``classifiers`` is any of ``logistic_regression``,
     ``random_forest``, ``gradient_boosting`` (default: all).
+
+    ``augmented`` (DataFrame or CSV path: the real train rows plus synthetic rows, e.g.
+    from ``meg augment``) adds the lift: each classifier trained on ``train`` vs on
+    ``augmented``, both scored on ``test`` (``result["lift"]``: accuracy, macro-F1,
+    per-class precision/recall/F1 and their differences). ``synthetic`` may then be
+    ``None``, and only the lift is computed.
     """
     if not isinstance(target, str):
         raise TypeError(f"target: expected a column name (str), got {_type_name(target)}")
@@ -770,8 +777,13 @@ def evaluate(
             raise ValueError(f"{name}: expected an integer >= 0, got {v}")
     if not isinstance(detection, bool):
         raise TypeError(f"detection: expected a bool, got {_type_name(detection)}")
+    if synthetic is None and augmented is None:
+        raise TypeError("synthetic: expected a pandas DataFrame or a CSV path, got None "
+                        "(None only with augmented=, for a lift-only evaluation)")
     with tempfile.TemporaryDirectory(prefix="meg-eval-") as tmp:
-        paths = [_table_path(t, n, tmp) for t, n in ((train, "train"), (test, "test"), (synthetic, "synthetic"))]
+        paths = [_table_path(t, n, tmp) for t, n in ((train, "train"), (test, "test"))]
+        paths += ["" if t is None else _table_path(t, n, tmp)
+                  for t, n in ((synthetic, "synthetic"), (augmented, "augmented"))]
         schema_path = ""
         if schema is not None:
             if _is_path(schema):
@@ -781,7 +793,7 @@ def evaluate(
                 with open(schema_path, "w", encoding="utf-8") as f:
                     f.write(_schema_json(schema, default_tokens=None) or "{}")
         text = _meg.evaluate(
-            paths[0], paths[1], paths[2], target, schema_path, int(seed), int(threads), classifiers,
+            paths[0], paths[1], paths[2], paths[3], target, schema_path, int(seed), int(threads), classifiers,
             int(gbt_rounds), int(rf_trees), detection, int(detection_rows), int(detection_folds),
             int(detection_rounds), int(privacy_rows),
         )

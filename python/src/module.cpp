@@ -248,7 +248,7 @@ class PyModel {
 };
 
 std::string evaluate(const std::string& train, const std::string& test, const std::string& synthetic,
-                     const std::string& target, const std::string& schema, uint64_t seed, int threads,
+                     const std::string& augmented, const std::string& target, const std::string& schema, uint64_t seed, int threads,
                      std::optional<std::vector<std::string>> classifiers, int gbt_rounds, int rf_trees,
                      bool detection, long detection_rows, int detection_folds, int detection_rounds,
                      long privacy_rows) {
@@ -256,6 +256,7 @@ std::string evaluate(const std::string& train, const std::string& test, const st
   o.train = train;
   o.test = test;
   o.synthetic = synthetic;
+  o.augmented = augmented;
   o.target = target;
   o.schema = schema;
   o.seed = seed;
@@ -362,7 +363,8 @@ PYBIND11_MODULE(_meg, m) {
       },
       py::arg("csv_path"), py::arg("schema_path") = "");
 
-  m.def("evaluate", &evaluate, py::arg("train"), py::arg("test"), py::arg("synthetic"), py::arg("target"),
+  m.def("evaluate", &evaluate, py::arg("train"), py::arg("test"), py::arg("synthetic"), py::arg("augmented"),
+        py::arg("target"),
         py::arg("schema"), py::arg("seed"), py::arg("threads"), py::arg("classifiers"), py::arg("gbt_rounds"),
         py::arg("rf_trees"), py::arg("detection"), py::arg("detection_rows"), py::arg("detection_folds"),
         py::arg("detection_rounds"), py::arg("privacy_rows"));

@@ -1,4 +1,5 @@
 """meg.evaluate on DataFrames (or paths) returns the CLI's evaluation as a dict."""
+import pandas as pd
 import pytest
 
 import meg
@@ -36,3 +37,34 @@ def test_evaluate_errors(car):
         meg.evaluate(train, test, [1], "class", **FAST)
     with pytest.raises(ValueError):
         meg.evaluate(train, test, train, "class", classifiers=["svm"], detection=False)
+
+
+def test_evaluate_lift(car, tmp_path):
+    train, test = split(car)
+    model = meg.MEG(seed=0, threads=2).fit(train)
+    extra = model.sample(200, where={"class": "vgood"})
+    augmented = pd.concat([train, extra], ignore_index=True)
+    r = meg.evaluate(train, test, None, "class", augmented=augmented, **FAST)
+    assert "lift" in r and "utility" not in r and "fidelity" not in r
+    lift = r["lift"]
+    assert lift["real_rows_included"] == len(train)
+    vgood = lift["classes"].index("vgood")
+    assert lift["class_rows"]["augmented"][vgood] == lift["class_rows"]["train"][vgood] + 200
+    lr = lift["classifiers"][0]
+    assert lr["name"] == "logistic_regression"
+    assert lr["difference"]["macro_f1"] == pytest.approx(
+        lr["augmented"]["macro_f1"] - lr["real"]["macro_f1"])
+    assert len(lr["real"]["recall"]) == len(lift["classes"])
+    assert "F1 lift" in meg.format_evaluation(r)
+    meg.write_report(r, tmp_path / "lift.html")
+    assert "<h2>Lift:" in (tmp_path / "lift.html").read_text()
+    both = meg.evaluate(train, test, extra, "class", augmented=augmented, **FAST)
+    assert {"utility", "lift"} <= set(both)
+
+
+def test_evaluate_lift_errors(car):
+    train, test = split(car)
+    with pytest.raises(TypeError, match="augmented="):
+        meg.evaluate(train, test, None, "class", **FAST)
+    with pytest.raises(ValueError, match="column 'safety' of the real train table is missing"):
+        meg.evaluate(train, test, None, "class", augmented=train.drop(columns=["safety"]), **FAST)

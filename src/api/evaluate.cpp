@@ -1,6 +1,7 @@
 #include "meg/evaluate.hpp"
 
 #include <algorithm>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -20,7 +21,10 @@ void EvaluateOptions::validate() const {
   };
   need(train, "the real train table (--train)");
   need(test, "the real test table (--test)");
-  need(synthetic, "the synthetic table (--synthetic)");
+  if (synthetic.empty() && augmented.empty()) {
+    throw InvalidArgument("evaluate: the synthetic table (--synthetic) or the augmented table "
+                          "(--augmented) is required");
+  }
   need(target, "the target column (--target)");
   if (threads < 0) throw InvalidArgument("evaluate: --threads must be >= 0");
   if (classifiers.empty()) throw InvalidArgument("evaluate: at least one classifier is needed");
@@ -50,7 +54,9 @@ nlohmann::json evaluate(const EvaluateOptions& o) {
   o.validate();
   data::CsvTable train = data::read_csv(o.train);
   data::CsvTable test = data::read_csv(o.test);
-  data::CsvTable synthetic = data::read_csv(o.synthetic);
+  std::optional<data::CsvTable> synthetic, augmented;
+  if (!o.synthetic.empty()) synthetic = data::read_csv(o.synthetic);
+  if (!o.augmented.empty()) augmented = data::read_csv(o.augmented);
   data::Schema schema = data::infer_schema(train);
   if (!o.schema.empty()) schema = data::load_schema_file(schema, o.schema);
   eval::EvalConfig c;
@@ -65,7 +71,8 @@ nlohmann::json evaluate(const EvaluateOptions& o) {
   c.detection_folds = o.detection_folds;
   c.detection_rounds = o.detection_rounds;
   c.privacy_rows = static_cast<size_t>(o.privacy_rows);
-  return eval::evaluate_tables(train, test, synthetic, schema, c);
+  return eval::evaluate_tables(train, test, synthetic ? &*synthetic : nullptr,
+                               augmented ? &*augmented : nullptr, schema, c);
 }
 
 std::string format_evaluation(const nlohmann::json& result) { return eval::format_text(result); }

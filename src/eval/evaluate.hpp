@@ -1,6 +1,7 @@
 // The whole evaluation of one synthetic table against real train and test
 // tables: utility (TSTR / TRTR), fidelity (columns, pairs, detection) and
-// privacy (exact copies, DCR). The result is JSON (see docs in
+// privacy (exact copies, DCR); and/or the lift of an augmented table (real
+// train rows plus synthetic rows). The result is JSON (see docs in
 // include/meg/evaluate.hpp); format_text() renders it for a terminal.
 #pragma once
 #include <cstdint>
@@ -31,8 +32,11 @@ struct EvalConfig {
 };
 
 // `schema` describes `train` (inferred from it, possibly with overrides).
+// `synthetic` (utility, fidelity, privacy) and `augmented` (lift) may each be
+// null, not both.
 nlohmann::json evaluate_tables(const data::CsvTable& train, const data::CsvTable& test,
-                               const data::CsvTable& synthetic, const data::Schema& schema,
+                               const data::CsvTable* synthetic,
+                               const data::CsvTable* augmented, const data::Schema& schema,
                                const EvalConfig& config);
 
 // A readable, fixed-width text rendering of an evaluation result.

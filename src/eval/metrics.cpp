@@ -24,8 +24,10 @@ double accuracy(const std::vector<int>& truth, const std::vector<int>& pred) {
   return static_cast<double>(hit) / static_cast<double>(truth.size());
 }
 
-double macro_f1(const std::vector<int>& truth, const std::vector<int>& pred, int num_classes) {
-  std::vector<size_t> tp(num_classes, 0), fp(num_classes, 0), fn(num_classes, 0);
+ClassScores class_scores(const std::vector<int>& truth, const std::vector<int>& pred,
+                         int num_classes) {
+  const auto k = static_cast<size_t>(num_classes);
+  std::vector<size_t> tp(k, 0), fp(k, 0), fn(k, 0);
   for (size_t i = 0; i < truth.size(); ++i) {
     if (truth[i] == pred[i]) {
       ++tp[truth[i]];
@@ -34,11 +36,26 @@ double macro_f1(const std::vector<int>& truth, const std::vector<int>& pred, int
       ++fn[truth[i]];
     }
   }
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  auto ratio = [nan](size_t a, size_t b) {
+    return b ? static_cast<double>(a) / static_cast<double>(b) : nan;
+  };
+  ClassScores s;
+  for (size_t c = 0; c < k; ++c) {
+    s.precision.push_back(ratio(tp[c], tp[c] + fp[c]));
+    s.recall.push_back(ratio(tp[c], tp[c] + fn[c]));
+    s.f1.push_back(ratio(2 * tp[c], 2 * tp[c] + fp[c] + fn[c]));
+    s.support.push_back(tp[c] + fn[c]);
+  }
+  return s;
+}
+
+double macro_f1(const std::vector<int>& truth, const std::vector<int>& pred, int num_classes) {
   double sum = 0;
   int used = 0;
-  for (int c = 0; c < num_classes; ++c) {
-    if (tp[c] + fp[c] + fn[c] == 0) continue;
-    sum += 2.0 * static_cast<double>(tp[c]) / static_cast<double>(2 * tp[c] + fp[c] + fn[c]);
+  for (double f : class_scores(truth, pred, num_classes).f1) {
+    if (std::isnan(f)) continue;
+    sum += f;
     ++used;
   }
   return used ? sum / used : std::numeric_limits<double>::quiet_NaN();

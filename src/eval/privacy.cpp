@@ -6,6 +6,7 @@
 #include <limits>
 #include <numeric>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "core/parallel.hpp"
@@ -41,6 +42,20 @@ double exact_copy_rate(const PreparedTable& train, const PreparedTable& t) {
   size_t hits = 0;
   for (size_t r = 0; r < t.rows; ++r) hits += keys.count(row_key(t, r));
   return static_cast<double>(hits) / static_cast<double>(t.rows);
+}
+
+size_t rows_contained(const PreparedTable& rows, const PreparedTable& in) {
+  std::unordered_map<std::string, size_t> available;
+  available.reserve(in.rows * 2);
+  for (size_t r = 0; r < in.rows; ++r) ++available[row_key(in, r)];
+  size_t found = 0;
+  for (size_t r = 0; r < rows.rows; ++r) {
+    auto it = available.find(row_key(rows, r));
+    if (it == available.end() || it->second == 0) continue;
+    --it->second;
+    ++found;
+  }
+  return found;
 }
 
 std::vector<size_t> sample_indices(size_t n, size_t k, uint64_t seed) {

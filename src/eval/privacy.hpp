@@ -20,6 +20,10 @@ namespace meg::eval {
 // Share of the rows of `t` that equal some row of `train`.
 double exact_copy_rate(const PreparedTable& train, const PreparedTable& t);
 
+// How many rows of `rows` have an equal row in `in`, matched one to one (a row
+// of `rows` that occurs twice needs two equal rows in `in`).
+size_t rows_contained(const PreparedTable& rows, const PreparedTable& in);
+
 // DCR of (up to max_queries sampled) rows of `queries` to `train`, ascending.
 std::vector<double> distances_to_closest(const Preprocessor& pre, const PreparedTable& train,
                                          const PreparedTable& queries, size_t max_queries,

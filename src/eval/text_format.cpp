@@ -15,23 +15,28 @@ std::string f3(const nlohmann::json& v) {
   return fmt::format("{:.3f}", v.get<double>());
 }
 
+std::string signed3(const nlohmann::json& v) {
+  if (!v.is_number()) return "  -  ";
+  return fmt::format("{:+.3f}", v.get<double>());
+}
+
 const nlohmann::json& at(const nlohmann::json& j, const char* key) {
   static const nlohmann::json null_value;
   return j.is_object() && j.contains(key) ? j[key] : null_value;
 }
 
-}  // namespace
+// The line counting rows whose target is missing or a class train never had (none: empty).
+std::string dropped_rows(const nlohmann::json& dropped, const char* other) {
+  const size_t train = dropped["train"].get<size_t>(), test = dropped["test"].get<size_t>(),
+               rest = dropped[other].get<size_t>();
+  if (train + test + rest == 0) return "";
+  return fmt::format("  rows without a known target class, not scored: train {}, test {}, {} {}\n",
+                     train, test, other, rest);
+}
 
-std::string format_text(const nlohmann::json& r) {
+// Utility, fidelity and privacy of a synthetic table.
+std::string synthetic_sections(const nlohmann::json& r) {
   std::string s;
-  const auto& in = r["inputs"];
-  s += fmt::format("meg evaluate: synthetic {} ({} rows)\n", in["synthetic"]["path"].get<std::string>(),
-                   in["synthetic"]["rows"].get<size_t>());
-  s += fmt::format("  real train {} ({} rows), real test {} ({} rows), target '{}'\n\n",
-                   in["train"]["path"].get<std::string>(), in["train"]["rows"].get<size_t>(),
-                   in["test"]["path"].get<std::string>(), in["test"]["rows"].get<size_t>(),
-                   in["target"].get<std::string>());
-
   const auto& u = r["utility"];
   s += fmt::format("Utility (scored on real test; majority-class rate {} = '{}')\n",
                    f3(u["majority_class_rate"]), u["majority_class"].get<std::string>());
@@ -52,14 +57,7 @@ std::string format_text(const nlohmann::json& r) {
     }
     s += "\n";
   }
-  const auto& dropped = u["rows_dropped"];
-  if (dropped["train"].get<size_t>() + dropped["test"].get<size_t>() +
-          dropped["synthetic"].get<size_t>() > 0) {
-    s += fmt::format("  rows without a known target class, not scored: train {}, test {}, "
-                     "synthetic {}\n",
-                     dropped["train"].get<size_t>(), dropped["test"].get<size_t>(),
-                     dropped["synthetic"].get<size_t>());
-  }
+  s += dropped_rows(u["rows_dropped"], "synthetic");
 
   const auto& f = r["fidelity"];
   s += "\nFidelity (distance to real train; lower is better; real test shown for reference)\n";
@@ -89,6 +87,80 @@ std::string format_text(const nlohmann::json& r) {
                    f3(p["dcr"]["synthetic"]["median"]), f3(p["dcr"]["test"]["median"]));
   s += fmt::format("  {:<34} {:>10} {:>10}\n", "distance to closest record, 5th pct",
                    f3(p["dcr"]["synthetic"]["p05"]), f3(p["dcr"]["test"]["p05"]));
+  return s;
+}
+
+std::string lift_section(const nlohmann::json& l, const std::string& path) {
+  std::string s;
+  const auto& rows = l["rows"];
+  s += fmt::format("Lift (trained on real train vs on augmented {}; scored on real test; "
+                   "lift = augmented - real)\n",
+                   path);
+  const auto& classes = l["classes"];
+  const auto& counts = l["class_rows"];
+  s += fmt::format("  {:<24} {:>10} {:>10} {:>10}\n", "rows of class", "real train", "augmented",
+                   "real test");
+  for (size_t c = 0; c < classes.size(); ++c) {
+    s += fmt::format("  {:<24.24} {:>10} {:>10} {:>10}\n", classes[c].get<std::string>(),
+                     counts["train"][c].get<size_t>(), counts["augmented"][c].get<size_t>(),
+                     counts["test"][c].get<size_t>());
+  }
+  s += fmt::format("  {:<24} {:>10} {:>10} {:>10}\n", "all", rows["train"].get<size_t>(),
+                   rows["augmented"].get<size_t>(), rows["test"].get<size_t>());
+  s += dropped_rows(l["rows_dropped"], "augmented");
+  const size_t included = l["real_rows_included"].get<size_t>();
+  const size_t train_rows = rows["train"].get<size_t>() + l["rows_dropped"]["train"].get<size_t>();
+  if (included < train_rows) {
+    s += fmt::format("  note: the augmented table holds only {} of the {} real train rows\n",
+                     included, train_rows);
+  }
+  s += fmt::format("  {:<20} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}\n", "classifier", "real acc",
+                   "aug acc", "acc lift", "real F1", "aug F1", "F1 lift");
+  std::string per_class;
+  for (const auto& c : l["classifiers"]) {
+    const std::string name = c["name"].get<std::string>();
+    if (!c["available"].get<bool>()) {
+      s += fmt::format("  {:<20} unavailable (meg built without XGBoost)\n", name);
+      continue;
+    }
+    const auto &real = c["real"], &aug = c["augmented"], &diff = c["difference"];
+    s += fmt::format("  {:<20} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}\n", name,
+                     f3(real["accuracy"]), f3(aug["accuracy"]), signed3(diff["accuracy"]),
+                     f3(real["macro_f1"]), f3(aug["macro_f1"]), signed3(diff["macro_f1"]));
+    per_class += fmt::format("  {}\n", name);
+    for (size_t k = 0; k < classes.size(); ++k) {
+      per_class += fmt::format("    {:<22.22}", classes[k].get<std::string>());
+      for (const char* m : {"precision", "recall", "f1"}) {
+        per_class += fmt::format("  {:>5} -> {:<5}", f3(real[m][k]), f3(aug[m][k]));
+      }
+      while (per_class.back() == ' ') per_class.pop_back();
+      per_class += "\n";
+    }
+  }
+  s += fmt::format("  {:<24}  {:^14}  {:^14}  {:^14}", "per class, real -> aug", "precision",
+                   "recall", "F1");
+  while (s.back() == ' ') s.pop_back();
+  s += "\n";
+  return s + per_class;
+}
+
+}  // namespace
+
+std::string format_text(const nlohmann::json& r) {
+  std::string s;
+  const auto& in = r["inputs"];
+  const char* evaluated = in.contains("synthetic") ? "synthetic" : "augmented";
+  s += fmt::format("meg evaluate: {} {} ({} rows)\n", evaluated,
+                   in[evaluated]["path"].get<std::string>(), in[evaluated]["rows"].get<size_t>());
+  s += fmt::format("  real train {} ({} rows), real test {} ({} rows), target '{}'\n\n",
+                   in["train"]["path"].get<std::string>(), in["train"]["rows"].get<size_t>(),
+                   in["test"]["path"].get<std::string>(), in["test"]["rows"].get<size_t>(),
+                   in["target"].get<std::string>());
+  if (r.contains("utility")) s += synthetic_sections(r);
+  if (r.contains("lift")) {
+    if (r.contains("utility")) s += "\n";
+    s += lift_section(r["lift"], in["augmented"]["path"].get<std::string>());
+  }
   s += fmt::format("\nTime {:.1f} s\n", r["seconds"]["total"].get<double>());
   return s;
 }

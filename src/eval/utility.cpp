@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <functional>
 #include <string>
 #include <unordered_map>
 
@@ -21,22 +22,23 @@ namespace {
 
 nlohmann::json num(double v) { return std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v); }
 
+nlohmann::json num_array(const std::vector<double>& v) {
+  nlohmann::json out = nlohmann::json::array();
+  for (double x : v) out.push_back(num(x));
+  return out;
+}
+
 nlohmann::json score(const Classifier& model, const LabeledData& test, int k) {
   std::vector<float> proba = model.predict_proba(test.x);
   std::vector<int> pred = argmax_rows(proba, static_cast<size_t>(k));
   nlohmann::json out;
   out["accuracy"] = num(accuracy(test.y, pred));
   out["macro_f1"] = num(macro_f1(test.y, pred, k));
-  // Per-class recall (class index order; null for a class absent from the test set): the
-  // augmentation lift of docs/conditional.md reads it from TRTR vs TSTR on real+synthetic.
-  std::vector<double> hit(static_cast<size_t>(k), 0.0), all(static_cast<size_t>(k), 0.0);
-  for (size_t r = 0; r < test.y.size(); ++r) {
-    all[static_cast<size_t>(test.y[r])] += 1;
-    hit[static_cast<size_t>(test.y[r])] += pred[r] == test.y[r] ? 1 : 0;
-  }
-  nlohmann::json recall = nlohmann::json::array();
-  for (size_t c = 0; c < all.size(); ++c) recall.push_back(all[c] > 0 ? num(hit[c] / all[c]) : nullptr);
-  out["recall"] = recall;
+  // Per class, in the `classes` order; null where undefined (see class_scores).
+  ClassScores per_class = class_scores(test.y, pred, k);
+  out["precision"] = num_array(per_class.precision);
+  out["recall"] = num_array(per_class.recall);
+  out["f1"] = num_array(per_class.f1);
   if (k == 2) {
     std::vector<double> s(test.y.size());
     for (size_t r = 0; r < s.size(); ++r) s[r] = proba[2 * r + 1];
@@ -45,16 +47,44 @@ nlohmann::json score(const Classifier& model, const LabeledData& test, int k) {
   return out;
 }
 
+// b - a for every number of a score (arrays element by element); null where either is null.
+nlohmann::json difference(const nlohmann::json& a, const nlohmann::json& b) {
+  if (a.is_number() && b.is_number()) return b.get<double>() - a.get<double>();
+  if (a.is_array() && b.is_array() && a.size() == b.size()) {
+    nlohmann::json out = nlohmann::json::array();
+    for (size_t i = 0; i < a.size(); ++i) out.push_back(difference(a[i], b[i]));
+    return out;
+  }
+  if (a.is_object() && b.is_object()) {
+    nlohmann::json out = nlohmann::json::object();
+    for (const auto& [key, value] : a.items()) {
+      if (b.contains(key)) out[key] = difference(value, b[key]);
+    }
+    return out;
+  }
+  return nullptr;
+}
+
+std::vector<size_t> class_rows(const LabeledData& d, int k) {
+  std::vector<size_t> n(static_cast<size_t>(k), 0);
+  for (int y : d.y) ++n[static_cast<size_t>(y)];
+  return n;
+}
+
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
+// Training tables of the comparison.
+enum Side { kReal = 0, kSynthetic = 1, kAugmented = 2 };
+
 }  // namespace
 
-nlohmann::json utility_scores(const Preprocessor& pre, const PreparedTable& train,
-                              const PreparedTable& test, const PreparedTable& synthetic,
-                              int target, const std::vector<std::string>& models,
-                              const ClassifierSettings& settings) {
+ClassifierResults classifier_scores(const Preprocessor& pre, const PreparedTable& train,
+                                    const PreparedTable& test, const PreparedTable* synthetic,
+                                    const PreparedTable* augmented, int target,
+                                    const std::vector<std::string>& models,
+                                    const ClassifierSettings& settings) {
   const auto t = static_cast<size_t>(target);
   const int k = static_cast<int>(pre.levels(t).size());
   if (k < 2) {
@@ -62,43 +92,33 @@ nlohmann::json utility_scores(const Preprocessor& pre, const PreparedTable& trai
                                 train.source, pre.names()[t]));
   }
   FeatureEncoder enc(pre, train, target);
-  LabeledData real = enc.encode_labeled(train, target);
-  LabeledData held = enc.encode_labeled(test, target);
-  LabeledData syn = enc.encode_labeled(synthetic, target);
-  if (held.y.empty()) {
-    throw DataError(fmt::format("{}: no row has a target class seen in the real train table",
-                                test.source));
-  }
-  if (syn.y.empty()) {
-    throw DataError(fmt::format("{}: no row has a target class seen in the real train table",
-                                synthetic.source));
-  }
-  // Majority-class rate: accuracy on test of always predicting train's most frequent class
-  // (level 0: levels are sorted by train frequency).
-  size_t majority_hits = std::count(held.y.begin(), held.y.end(), 0);
+  auto labeled = [&](const PreparedTable& table) {
+    LabeledData d = enc.encode_labeled(table, target);
+    if (d.y.empty()) {
+      throw DataError(fmt::format("{}: no row has a target class seen in the real train table",
+                                  table.source));
+    }
+    return d;
+  };
+  const LabeledData held = labeled(test);
+  LabeledData fit_data[3];
+  fit_data[kReal] = enc.encode_labeled(train, target);
+  if (synthetic) fit_data[kSynthetic] = labeled(*synthetic);
+  if (augmented) fit_data[kAugmented] = labeled(*augmented);
 
-  nlohmann::json out;
-  out["target"] = pre.names()[t];
-  out["classes"] = pre.levels(t);
-  out["num_features"] = enc.num_features();
-  out["majority_class"] = pre.levels(t)[0];
-  out["majority_class_rate"] =
-      static_cast<double>(majority_hits) / static_cast<double>(held.y.size());
-  out["rows"] = {{"train", real.y.size()}, {"test", held.y.size()}, {"synthetic", syn.y.size()}};
-  out["rows_dropped"] = {
-      {"train", real.dropped}, {"test", held.dropped}, {"synthetic", syn.dropped}};
   // Every (classifier, side) fit is one single-threaded task, and the tasks run in parallel:
   // no model depends on the thread count (XGBoost boosters always get nthread=1), and XGBoost's
   // OpenMP barriers never compete with each other on a busy machine.
   struct Task {
     size_t model;
-    int side;  // 0 = TRTR (fit on real train), 1 = TSTR (fit on synthetic)
+    Side side;
   };
   std::vector<Task> tasks;
   for (size_t m = models.size(); m-- > 0;) {  // slowest (trees) first
     if (!classifier_available(models[m])) continue;
-    tasks.push_back({m, 0});
-    tasks.push_back({m, 1});
+    tasks.push_back({m, kReal});
+    if (synthetic) tasks.push_back({m, kSynthetic});
+    if (augmented) tasks.push_back({m, kAugmented});
   }
   std::vector<nlohmann::json> results(tasks.size());
   std::vector<double> task_seconds(tasks.size());
@@ -106,28 +126,74 @@ nlohmann::json utility_scores(const Preprocessor& pre, const PreparedTable& trai
     auto t0 = std::chrono::steady_clock::now();
     ClassifierSettings cs = settings;
     cs.threads = 1;
-    cs.seed = core::derive_seed(settings.seed, {tasks[i].model, static_cast<uint64_t>(tasks[i].side)});
+    // The augmented fit shares the real fit's seed (common random numbers: the lift measures
+    // the added rows, not a different seed).
+    const uint64_t seed_side = tasks[i].side == kSynthetic ? 1 : 0;
+    cs.seed = core::derive_seed(settings.seed, {tasks[i].model, seed_side});
     std::unique_ptr<Classifier> model = make_classifier(models[tasks[i].model], cs);
-    const LabeledData& fit_on = tasks[i].side == 0 ? real : syn;
+    const LabeledData& fit_on = fit_data[tasks[i].side];
     model->fit(fit_on.x, fit_on.y, k);
     results[i] = score(*model, held, k);
     task_seconds[i] = seconds_since(t0);
   });
-  nlohmann::json list = nlohmann::json::array();
-  for (size_t m = 0; m < models.size(); ++m) {
-    nlohmann::json entry;
-    entry["name"] = models[m];
-    entry["available"] = classifier_available(models[m]);
-    double secs = 0;
-    for (size_t i = 0; i < tasks.size(); ++i) {
-      if (tasks[i].model != m) continue;
-      entry[tasks[i].side == 0 ? "trtr" : "tstr"] = results[i];
-      secs += task_seconds[i];
-    }
-    if (entry["available"].get<bool>()) entry["cpu_seconds"] = secs;
-    list.push_back(entry);
+  // fitted[side][m]: the score of classifier m fitted on `side`; cpu[side][m]: its CPU seconds.
+  std::vector<nlohmann::json> fitted[3];
+  std::vector<double> cpu[3];
+  for (auto& f : fitted) f.assign(models.size(), nullptr);
+  for (auto& c : cpu) c.assign(models.size(), 0.0);
+  for (size_t i = 0; i < tasks.size(); ++i) {
+    fitted[tasks[i].side][tasks[i].model] = results[i];
+    cpu[tasks[i].side][tasks[i].model] = task_seconds[i];
   }
-  out["classifiers"] = list;
+  // Majority-class rate: accuracy on test of always predicting train's most frequent class
+  // (level 0: levels are sorted by train frequency).
+  const size_t majority_hits = std::count(held.y.begin(), held.y.end(), 0);
+  auto common = [&](const char* other, const LabeledData& other_data) {
+    nlohmann::json out;
+    out["target"] = pre.names()[t];
+    out["classes"] = pre.levels(t);
+    out["num_features"] = enc.num_features();
+    out["majority_class"] = pre.levels(t)[0];
+    out["majority_class_rate"] =
+        static_cast<double>(majority_hits) / static_cast<double>(held.y.size());
+    out["rows"] = {{"train", fit_data[kReal].y.size()}, {"test", held.y.size()},
+                   {other, other_data.y.size()}};
+    out["rows_dropped"] = {
+        {"train", fit_data[kReal].dropped}, {"test", held.dropped}, {other, other_data.dropped}};
+    return out;
+  };
+
+  // One entry per classifier; `fill` adds the scores of an available one.
+  auto classifier_list = [&](const std::function<void(size_t, nlohmann::json&)>& fill) {
+    nlohmann::json list = nlohmann::json::array();
+    for (size_t m = 0; m < models.size(); ++m) {
+      nlohmann::json entry = {{"name", models[m]}, {"available", classifier_available(models[m])}};
+      if (entry["available"].get<bool>()) fill(m, entry);
+      list.push_back(entry);
+    }
+    return list;
+  };
+  ClassifierResults out;
+  if (synthetic) {
+    out.utility = common("synthetic", fit_data[kSynthetic]);
+    out.utility["classifiers"] = classifier_list([&](size_t m, nlohmann::json& entry) {
+      entry["trtr"] = fitted[kReal][m];
+      entry["tstr"] = fitted[kSynthetic][m];
+      entry["cpu_seconds"] = cpu[kReal][m] + cpu[kSynthetic][m];
+    });
+  }
+  if (augmented) {
+    out.lift = common("augmented", fit_data[kAugmented]);
+    out.lift["class_rows"] = {{"train", class_rows(fit_data[kReal], k)},
+                              {"test", class_rows(held, k)},
+                              {"augmented", class_rows(fit_data[kAugmented], k)}};
+    out.lift["classifiers"] = classifier_list([&](size_t m, nlohmann::json& entry) {
+      entry["real"] = fitted[kReal][m];
+      entry["augmented"] = fitted[kAugmented][m];
+      entry["difference"] = difference(fitted[kReal][m], fitted[kAugmented][m]);
+      entry["cpu_seconds"] = cpu[kAugmented][m];
+    });
+  }
   return out;
 }
 
@@ -180,7 +246,7 @@ nlohmann::json detection_score(const Preprocessor& pre, const PreparedTable& tra
   }
   const bool trees = classifier_available("gradient_boosting");
   std::vector<double> oof(x.rows, 0.5);
-  // Folds run in parallel, each model single-threaded (see utility_scores).
+  // Folds run in parallel, each model single-threaded (see classifier_scores).
   core::parallel_for(static_cast<size_t>(folds), s.threads, [&](size_t fi) {
     const int f = static_cast<int>(fi);
     std::vector<size_t> fit_rows, test_rows;

@@ -10,13 +10,26 @@
 
 namespace meg::eval {
 
-// TRTR (train on real train) and TSTR (train on synthetic), both scored on the
-// real test rows: accuracy, macro-F1, and ROC-AUC when there are two classes.
+// The classifier comparisons of an evaluation, every model scored on the real
+// test rows (accuracy, macro-F1, per-class precision / recall / F1, ROC-AUC
+// when there are two classes):
+//   utility  TRTR (fit on real train) vs TSTR (fit on `synthetic`);
+//   lift     fit on real train vs fit on `augmented` (real train rows plus
+//            synthetic rows, e.g. `meg augment`), with the difference
+//            augmented - real.
+// Either table may be null (its part is then null); not both. The real-train
+// fit is shared: lift's "real" scores are TRTR's. The augmented fit uses the
+// real fit's seed, so an augmented table equal to real train has zero lift.
 // Unavailable classifiers appear with "available": false.
-nlohmann::json utility_scores(const Preprocessor& pre, const PreparedTable& train,
-                              const PreparedTable& test, const PreparedTable& synthetic,
-                              int target, const std::vector<std::string>& models,
-                              const ClassifierSettings& settings);
+struct ClassifierResults {
+  nlohmann::json utility;
+  nlohmann::json lift;
+};
+ClassifierResults classifier_scores(const Preprocessor& pre, const PreparedTable& train,
+                                    const PreparedTable& test, const PreparedTable* synthetic,
+                                    const PreparedTable* augmented, int target,
+                                    const std::vector<std::string>& models,
+                                    const ClassifierSettings& settings);
 
 struct DetectionSettings {
   size_t max_rows = 10000;  // per side (real train, synthetic), seeded subsample

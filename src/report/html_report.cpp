@@ -14,6 +14,7 @@ namespace {
 
 constexpr const char* kReal = "#1f77b4";
 constexpr const char* kSyn = "#e8710a";
+constexpr const char* kAug = "#2ca02c";
 
 constexpr const char* kCss = R"(
 body{font-family:-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;margin:0;background:#f6f7f9;
@@ -53,10 +54,10 @@ std::string card(const std::string& key, const std::string& value, const std::st
                      escape(key), value, escape(text));
 }
 
-std::string legend(const std::string& syn_label, bool with_test) {
+std::string legend(const std::string& syn_label, bool with_test, const char* color = kSyn) {
   std::string s = fmt::format("<div class=\"legend\"><span><i style=\"background:{}\"></i>real "
                               "train</span><span><i style=\"background:{}\"></i>{}</span>",
-                              kReal, kSyn, escape(syn_label));
+                              kReal, color, escape(syn_label));
   if (with_test) s += "<span>(real test shown in the tables only)</span>";
   return s + "</div>";
 }
@@ -177,66 +178,99 @@ std::string privacy_section(const nlohmann::json& p, const std::string& syn_labe
   return o;
 }
 
-}  // namespace
+// The best macro-F1 over classifiers trained on real train and on the augmented table.
+struct LiftHeadline {
+  double real_f1 = -1, augmented_f1 = -1;
+  std::string real_name, augmented_name;
+};
 
-std::string render_html(const nlohmann::json& r, const ReportText& text) {
-  if (!r.is_object() || r.value("format", "") != "meg-evaluation") {
-    throw InvalidArgument("report: input is not a meg evaluation result");
+std::string signed3(const nlohmann::json& v) {
+  return v.is_number() ? fmt::format("{:+.3f}", v.get<double>()) : "&ndash;";
+}
+
+// Classifiers trained on real train vs on the augmented table. Sets the best macro-F1 of
+// either side (and its classifier) for the summary card.
+std::string lift_section(const nlohmann::json& l, const std::string& aug_path, LiftHeadline* best) {
+  std::string o = "<h2>Lift: train on real + synthetic rows, test on real</h2>";
+  o += fmt::format("<p class=\"note\">Each classifier is trained once on the real train rows and "
+                   "once on the augmented table <b>{}</b> (real train rows plus synthetic rows), "
+                   "with the same settings and seed, and both are scored on the real test rows. "
+                   "Lift = augmented &minus; real.</p>",
+                   escape(aug_path));
+  const auto& classes = l["classes"];
+  const auto& counts = l["class_rows"];
+  o += "<table><tr><th>rows of class</th><th>real train</th><th>augmented</th><th>real test</th>"
+       "</tr>";
+  for (size_t c = 0; c < classes.size(); ++c) {
+    o += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                     escape(classes[c].get<std::string>()), counts["train"][c].get<size_t>(),
+                     counts["augmented"][c].get<size_t>(), counts["test"][c].get<size_t>());
   }
-  const std::string& syn = text.synthetic_label;
-  const auto& in = r["inputs"];
-  const auto& f = r["fidelity"];
-  const auto& p = r["privacy"];
-  double best_tstr = -1, best_trtr = -1;
-  std::string util = utility_section(r["utility"], syn, &best_tstr, &best_trtr);
+  o += fmt::format("<tr><td>all</td><td>{}</td><td>{}</td><td>{}</td></tr></table>",
+                   l["rows"]["train"].get<size_t>(), l["rows"]["augmented"].get<size_t>(),
+                   l["rows"]["test"].get<size_t>());
+  const size_t real_rows = l["real_rows_included"].get<size_t>();
+  const size_t train_rows = l["rows"]["train"].get<size_t>() + l["rows_dropped"]["train"].get<size_t>();
+  if (real_rows < train_rows) {
+    o += fmt::format("<p class=\"note\"><b>Note:</b> the augmented table holds only {} of the {} "
+                     "real train rows.</p>",
+                     real_rows, train_rows);
+  }
+  o += "<table><tr><th>classifier</th><th>real accuracy</th><th>augmented accuracy</th>"
+       "<th>accuracy lift</th><th>real macro-F1</th><th>augmented macro-F1</th>"
+       "<th>macro-F1 lift</th></tr>";
+  std::string per_class = "<table><tr><th>classifier</th><th>class</th><th>real precision</th>"
+                          "<th>augmented precision</th><th>real recall</th>"
+                          "<th>augmented recall</th><th>real F1</th><th>augmented F1</th></tr>";
+  std::vector<std::string> groups;
+  Series real_f1{"trained on real train", kReal, {}}, aug_f1{"trained on augmented", kAug, {}};
+  for (const auto& c : l["classifiers"]) {
+    std::string name = c["name"].get<std::string>();
+    if (!c["available"].get<bool>()) {
+      o += fmt::format("<tr><td>{}</td><td colspan=\"6\">unavailable (meg built without "
+                       "XGBoost)</td></tr>",
+                       escape(name));
+      continue;
+    }
+    const auto &real = c["real"], &aug = c["augmented"], &diff = c["difference"];
+    o += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
+                     "<td>{}</td></tr>",
+                     escape(name), f3(real["accuracy"]), f3(aug["accuracy"]),
+                     signed3(diff["accuracy"]), f3(real["macro_f1"]), f3(aug["macro_f1"]),
+                     signed3(diff["macro_f1"]));
+    for (size_t k = 0; k < classes.size(); ++k) {
+      per_class += fmt::format("<tr><td>{}</td><td>{}</td>", k == 0 ? escape(name) : "",
+                               escape(classes[k].get<std::string>()));
+      for (const char* m : {"precision", "recall", "f1"}) {
+        per_class += fmt::format("<td>{}</td><td>{}</td>", f3(real[m][k]), f3(aug[m][k]));
+      }
+      per_class += "</tr>";
+    }
+    groups.push_back(name);
+    real_f1.values.push_back(num(real["macro_f1"]));
+    aug_f1.values.push_back(num(aug["macro_f1"]));
+    if (!(num(real["macro_f1"]) <= best->real_f1)) {
+      best->real_f1 = num(real["macro_f1"]);
+      best->real_name = name;
+    }
+    if (!(num(aug["macro_f1"]) <= best->augmented_f1)) {
+      best->augmented_f1 = num(aug["macro_f1"]);
+      best->augmented_name = name;
+    }
+  }
+  o += "</table>";
+  o += "<div class=\"panel\" style=\"display:inline-block\"><h3>Macro-F1 on real test</h3>" +
+       legend("trained on augmented", false, kAug) +
+       score_columns(groups, {real_f1, aug_f1}, -1, "", 560, 240) + "</div>";
+  o += "<h3 style=\"margin-top:16px\">Per class, on real test</h3>" + per_class + "</table>";
+  o += "<p class=\"note\">&ndash;: undefined (precision of a class never predicted, recall of a "
+       "class absent from the test rows).</p>";
+  return o;
+}
 
-  std::string o = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-                  "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">";
-  o += "<title>" + escape(text.title) + "</title><style>" + kCss + "</style></head><body><main>";
-  o += "<h1>" + escape(text.title) + "</h1>";
-  o += fmt::format("<div class=\"meta\">{} <b>{}</b> ({} rows) against real train <b>{}</b> ({} "
-                   "rows) and real test <b>{}</b> ({} rows); target <b>{}</b>.</div>",
-                   escape(syn), escape(in["synthetic"]["path"].get<std::string>()),
-                   in["synthetic"]["rows"].get<size_t>(),
-                   escape(in["train"]["path"].get<std::string>()),
-                   in["train"]["rows"].get<size_t>(), escape(in["test"]["path"].get<std::string>()),
-                   in["test"]["rows"].get<size_t>(), escape(in["target"].get<std::string>()));
-
-  // Summary cards.
-  double majority = num(r["utility"]["majority_class_rate"]);
-  double det = f.contains("detection") ? num(f["detection"]["roc_auc"])
-                                       : std::numeric_limits<double>::quiet_NaN();
-  o += "<h2>Summary</h2><div class=\"cards\">";
-  o += card("Best TSTR accuracy (TRTR)", fmt::format("{:.3f} <small>({:.3f})</small>", best_tstr,
-                                                     best_trtr),
-            read_utility(best_tstr, best_trtr, majority));
-  o += card("Mean column distance",
-            fmt::format("{} <small>(test {})</small>", f3(f["mean_column_distance"]["synthetic"]),
-                        f3(f["mean_column_distance"]["test"])),
-            "Average per-column distance to real train (total variation or Kolmogorov-Smirnov; "
-            "0 = identical). Real test rows give the level expected from sampling alone.");
-  o += card("Pairwise dependence error",
-            fmt::format("{} <small>(test {})</small>", f3(f["pairwise"]["error"]["synthetic"]),
-                        f3(f["pairwise"]["error"]["test"])),
-            "Mean absolute difference of Cramér's V / Pearson / correlation ratio over all column "
-            "pairs. High values mean relations between columns are lost or invented.");
-  o += card("Detection ROC-AUC", std::isnan(det) ? "&ndash;" : fmt::format("{:.3f}", det),
-            read_detection(det));
-  o += card("Exact copies", fmt::format("{:.2f}% <small>(test {:.2f}%)</small>",
-                                        100 * num(p["exact_copy_rate"]["synthetic"]),
-                                        100 * num(p["exact_copy_rate"]["test"])),
-            read_exact_copies(num(p["exact_copy_rate"]["synthetic"]),
-                              num(p["exact_copy_rate"]["test"])));
-  o += card("Closest-record distance (median)",
-            fmt::format("{} <small>(test {})</small>", f3(p["dcr"]["synthetic"]["median"]),
-                        f3(p["dcr"]["test"]["median"])),
-            read_dcr(num(p["dcr"]["synthetic"]["median"]), num(p["dcr"]["test"]["median"]),
-                     num(p["dcr"]["synthetic"]["p05"]), num(p["dcr"]["test"]["p05"])));
-  o += "</div>";
-
-  o += util;
-
-  // Fidelity.
+// Fidelity sections (columns, dependence, detection) of a synthetic table.
+std::string fidelity_sections(const nlohmann::json& f, const std::string& syn) {
+  std::string o;
   o += "<h2>Fidelity: column by column</h2>";
   o += "<p class=\"note\">Shares of each level (categorical) or of equal-width bins (numeric) in "
        "real train and in the " + escape(syn) + " table. Distances: total variation for "
@@ -270,7 +304,7 @@ std::string render_html(const nlohmann::json& r, const ReportText& text) {
   if (f.contains("detection")) {
     const auto& d = f["detection"];
     o += "<h2>Fidelity: detection</h2>";
-    o += "<div class=\"reading\">" + escape(read_detection(det)) + "</div>";
+    o += "<div class=\"reading\">" + escape(read_detection(num(d["roc_auc"]))) + "</div>";
     o += fmt::format("<p class=\"note\">{} with {}-fold cross-validation on {} real train rows and "
                      "{} synthetic rows (seeded subsamples); ROC-AUC of the out-of-fold "
                      "predictions. A synthetic row identical to a sampled real row is kept in the "
@@ -279,7 +313,95 @@ std::string render_html(const nlohmann::json& r, const ReportText& text) {
                      d["rows"]["real"].get<size_t>(), d["rows"]["synthetic"].get<size_t>(),
                      d.value("copied_pairs", size_t{0}));
   }
-  o += privacy_section(p, syn);
+  return o;
+}
+
+// Summary cards of a synthetic table.
+std::string synthetic_cards(const nlohmann::json& r, double best_tstr, double best_trtr) {
+  const auto& f = r["fidelity"];
+  const auto& p = r["privacy"];
+  std::string o;
+  double majority = num(r["utility"]["majority_class_rate"]);
+  double det = f.contains("detection") ? num(f["detection"]["roc_auc"])
+                                       : std::numeric_limits<double>::quiet_NaN();
+  o += card("Best TSTR accuracy (TRTR)", fmt::format("{:.3f} <small>({:.3f})</small>", best_tstr,
+                                                     best_trtr),
+            read_utility(best_tstr, best_trtr, majority));
+  o += card("Mean column distance",
+            fmt::format("{} <small>(test {})</small>", f3(f["mean_column_distance"]["synthetic"]),
+                        f3(f["mean_column_distance"]["test"])),
+            "Average per-column distance to real train (total variation or Kolmogorov-Smirnov; "
+            "0 = identical). Real test rows give the level expected from sampling alone.");
+  o += card("Pairwise dependence error",
+            fmt::format("{} <small>(test {})</small>", f3(f["pairwise"]["error"]["synthetic"]),
+                        f3(f["pairwise"]["error"]["test"])),
+            "Mean absolute difference of Cramér's V / Pearson / correlation ratio over all column "
+            "pairs. High values mean relations between columns are lost or invented.");
+  o += card("Detection ROC-AUC", std::isnan(det) ? "&ndash;" : fmt::format("{:.3f}", det),
+            read_detection(det));
+  o += card("Exact copies", fmt::format("{:.2f}% <small>(test {:.2f}%)</small>",
+                                        100 * num(p["exact_copy_rate"]["synthetic"]),
+                                        100 * num(p["exact_copy_rate"]["test"])),
+            read_exact_copies(num(p["exact_copy_rate"]["synthetic"]),
+                              num(p["exact_copy_rate"]["test"])));
+  o += card("Closest-record distance (median)",
+            fmt::format("{} <small>(test {})</small>", f3(p["dcr"]["synthetic"]["median"]),
+                        f3(p["dcr"]["test"]["median"])),
+            read_dcr(num(p["dcr"]["synthetic"]["median"]), num(p["dcr"]["test"]["median"]),
+                     num(p["dcr"]["synthetic"]["p05"]), num(p["dcr"]["test"]["p05"])));
+  return o;
+}
+
+}  // namespace
+
+std::string render_html(const nlohmann::json& r, const ReportText& text) {
+  if (!r.is_object() || r.value("format", "") != "meg-evaluation" ||
+      !(r.contains("utility") || r.contains("lift"))) {
+    throw InvalidArgument("report: input is not a meg evaluation result");
+  }
+  const std::string& syn = text.synthetic_label;
+  const auto& in = r["inputs"];
+  const bool has_syn = r.contains("utility"), has_lift = r.contains("lift");
+  double best_tstr = -1, best_trtr = -1;
+  std::string util = has_syn ? utility_section(r["utility"], syn, &best_tstr, &best_trtr) : "";
+  LiftHeadline best;
+  std::string lift = has_lift ? lift_section(r["lift"], in["augmented"]["path"].get<std::string>(),
+                                             &best)
+                              : "";
+
+  std::string o = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+                  "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">";
+  o += "<title>" + escape(text.title) + "</title><style>" + kCss + "</style></head><body><main>";
+  o += "<h1>" + escape(text.title) + "</h1><div class=\"meta\">";
+  if (has_syn) {
+    o += fmt::format("{} <b>{}</b> ({} rows); ", escape(syn),
+                     escape(in["synthetic"]["path"].get<std::string>()),
+                     in["synthetic"]["rows"].get<size_t>());
+  }
+  if (has_lift) {
+    o += fmt::format("augmented (real train + synthetic) <b>{}</b> ({} rows); ",
+                     escape(in["augmented"]["path"].get<std::string>()),
+                     in["augmented"]["rows"].get<size_t>());
+  }
+  o += fmt::format("real train <b>{}</b> ({} rows), real test <b>{}</b> ({} rows); target "
+                   "<b>{}</b>.</div>",
+                   escape(in["train"]["path"].get<std::string>()),
+                   in["train"]["rows"].get<size_t>(), escape(in["test"]["path"].get<std::string>()),
+                   in["test"]["rows"].get<size_t>(), escape(in["target"].get<std::string>()));
+
+  o += "<h2>Summary</h2><div class=\"cards\">";
+  if (has_syn) o += synthetic_cards(r, best_tstr, best_trtr);
+  if (has_lift) {
+    o += card("Best macro-F1, real (augmented)",
+              fmt::format("{:.3f} <small>({:.3f})</small>", best.real_f1, best.augmented_f1),
+              read_lift(best.real_name, best.real_f1, best.augmented_name, best.augmented_f1));
+  }
+  o += "</div>";
+  o += util + lift;
+  if (has_syn) {
+    o += fidelity_sections(r["fidelity"], syn);
+    o += privacy_section(r["privacy"], syn);
+  }
 
   const auto& s = r["settings"];
   o += "<h2>Method</h2><p class=\"note\">Every table is read with the schema of the real train "

@@ -22,5 +22,9 @@ std::string read_exact_copies(double synthetic_rate, double test_rate);
 std::string read_dcr(double synthetic_median, double test_median, double synthetic_p05,
                      double test_p05);
 std::string read_utility(double tstr, double trtr, double majority);
+// Best macro-F1 over the classifiers trained on real train (`real_name`) and on
+// the augmented table (`augmented_name`).
+std::string read_lift(const std::string& real_name, double real_f1,
+                      const std::string& augmented_name, double augmented_f1);
 
 }  // namespace meg::report

@@ -80,4 +80,21 @@ std::string read_utility(double tstr, double trtr, double majority) {
                          100 * std::min(kept, 9.99));
 }
 
+std::string read_lift(const std::string& real_name, double real_f1,
+                      const std::string& augmented_name, double augmented_f1) {
+  if (std::isnan(real_f1) || std::isnan(augmented_f1)) return "The lift was not computed.";
+  std::string s = fmt::format("Trained on real train plus synthetic rows, the best classifier "
+                              "({}) reaches macro-F1 {:.3f} on real test rows, against {:.3f} "
+                              "({}) trained on the real train rows alone. ",
+                              augmented_name, augmented_f1, real_f1, real_name);
+  const double lift = augmented_f1 - real_f1;
+  if (lift > 0.005) {
+    return s + fmt::format("The added rows improve the best model by {:.3f}.", lift);
+  }
+  if (lift < -0.005) {
+    return s + fmt::format("The added rows make the best model worse by {:.3f}.", -lift);
+  }
+  return s + "The added rows change the best model very little.";
+}
+
 }  // namespace meg::report

@@ -13,6 +13,7 @@
 #include "data/csv.hpp"
 #include "data/schema.hpp"
 #include "eval/evaluate.hpp"
+#include "meg/error.hpp"
 
 namespace meg::eval::testing {
 
@@ -71,9 +72,20 @@ inline EvalConfig test_config(const std::string& target = "label") {
 
 inline nlohmann::json run(const data::CsvTable& train, const data::CsvTable& test,
                           const data::CsvTable& syn, const EvalConfig& config) {
-  nlohmann::json r = evaluate_tables(train, test, syn, data::infer_schema(train), config);
+  nlohmann::json r = evaluate_tables(train, test, &syn, nullptr, data::infer_schema(train), config);
   if (std::getenv("MEG_TEST_VERBOSE")) { std::fprintf(stderr, "%s\n", r["seconds"].dump().c_str()); for (auto& c : r["utility"]["classifiers"]) std::fprintf(stderr, "%s %s\n", c["name"].dump().c_str(), c["cpu_seconds"].dump().c_str()); }
   return r;
+}
+
+// The message of the DataError `fn` throws, or "(no DataError)".
+template <class Fn>
+std::string data_error_of(Fn&& fn) {
+  try {
+    fn();
+  } catch (const DataError& e) {
+    return e.what();
+  }
+  return "(no DataError)";
 }
 
 }  // namespace meg::eval::testing

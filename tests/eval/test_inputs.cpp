@@ -10,19 +10,10 @@
 namespace meg::eval {
 namespace {
 
+using testing::data_error_of;
 using testing::make_table;
 using testing::run;
 using testing::test_config;
-
-template <class Fn>
-std::string data_error_of(Fn&& fn) {
-  try {
-    fn();
-  } catch (const DataError& e) {
-    return e.what();
-  }
-  return "(no DataError)";
-}
 
 TEST(Inputs, MissingExtraAndBadColumnsNameTheFileAndColumn) {
   data::CsvTable train = make_table(200, 1, "train.csv"), test = make_table(100, 2, "test.csv");

@@ -19,6 +19,32 @@ TEST(Metrics, AccuracyAndMacroF1MatchHandComputedValues) {
   EXPECT_NEAR(macro_f1(truth, pred, 5), (0.8 + 0.5 + 2.0 / 3.0) / 3.0, 1e-12);
 }
 
+TEST(Metrics, PerClassPrecisionRecallAndF1MatchHandComputedValues) {
+  // Classes 0..2 as above; class 3 appears nowhere; class 4 is true once and never predicted.
+  std::vector<int> truth = {0, 0, 0, 1, 1, 2, 4};
+  std::vector<int> pred = {0, 0, 1, 1, 2, 2, 0};
+  ClassScores s = class_scores(truth, pred, 5);
+  // class 0: tp 2, fp 1 (the class-4 row), fn 1.
+  EXPECT_DOUBLE_EQ(s.precision[0], 2.0 / 3.0);
+  EXPECT_DOUBLE_EQ(s.recall[0], 2.0 / 3.0);
+  EXPECT_DOUBLE_EQ(s.f1[0], 2.0 / 3.0);
+  // class 1: tp 1, fp 1, fn 1; class 2: tp 1, fp 1, fn 0.
+  EXPECT_DOUBLE_EQ(s.precision[1], 0.5);
+  EXPECT_DOUBLE_EQ(s.recall[1], 0.5);
+  EXPECT_DOUBLE_EQ(s.f1[1], 0.5);
+  EXPECT_DOUBLE_EQ(s.precision[2], 0.5);
+  EXPECT_DOUBLE_EQ(s.recall[2], 1.0);
+  EXPECT_DOUBLE_EQ(s.f1[2], 2.0 / 3.0);
+  // Undefined scores are NaN: class 3 everywhere, class 4's precision (never predicted).
+  EXPECT_TRUE(std::isnan(s.precision[3]) && std::isnan(s.recall[3]) && std::isnan(s.f1[3]));
+  EXPECT_TRUE(std::isnan(s.precision[4]));
+  EXPECT_DOUBLE_EQ(s.recall[4], 0.0);
+  EXPECT_DOUBLE_EQ(s.f1[4], 0.0);
+  EXPECT_EQ(s.support, (std::vector<size_t>{3, 2, 1, 0, 1}));
+  // Macro-F1 averages the four defined F1 values (as scikit-learn with labels present).
+  EXPECT_DOUBLE_EQ(macro_f1(truth, pred, 5), (2.0 / 3.0 + 0.5 + 2.0 / 3.0 + 0.0) / 4.0);
+}
+
 TEST(Metrics, RocAucCountsTiesAsHalf) {
   EXPECT_DOUBLE_EQ(roc_auc({0, 0, 1, 1}, {0.1, 0.2, 0.3, 0.4}), 1.0);
   EXPECT_DOUBLE_EQ(roc_auc({1, 1, 0, 0}, {0.1, 0.2, 0.3, 0.4}), 0.0);

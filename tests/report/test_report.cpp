@@ -58,6 +58,34 @@ TEST(Report, ACopiedTableIsReadAsALeak) {
   EXPECT_NE(html.find("a privacy risk"), std::string::npos);
 }
 
+TEST(Report, ShowsTheLiftWithAndWithoutASyntheticTable) {
+  data::CsvTable train = eval::testing::make_table(600, 1, "train.csv");
+  data::CsvTable test = eval::testing::make_table(300, 2, "test.csv");
+  data::CsvTable syn = eval::testing::make_table(600, 3, "syn.csv");
+  data::CsvTable aug = eval::testing::make_table(900, 4, "aug <more>.csv");
+  const data::Schema schema = data::infer_schema(train);
+  const eval::EvalConfig config = eval::testing::test_config();
+  std::string both = render_html(eval::evaluate_tables(train, test, &syn, &aug, schema, config));
+  // The synthetic page plus the lift: its heading, tables and one macro-F1 chart.
+  EXPECT_EQ(count(both, "<svg"), 5u + 1u + 3u + 1u);
+  EXPECT_EQ(count(both, "<h2>Lift: train on real + synthetic rows, test on real</h2>"), 1u);
+  EXPECT_NE(both.find("Best macro-F1, real (augmented)"), std::string::npos);
+  EXPECT_NE(both.find("aug &lt;more&gt;.csv"), std::string::npos);
+  // This augmented table is a fresh sample, not train plus rows: the page says so. (A fresh row
+  // may equal a train row by chance, so the count found is not asserted.)
+  EXPECT_NE(both.find("the augmented table holds only "), std::string::npos);
+  EXPECT_NE(both.find(" of the 600 real train rows."), std::string::npos);
+
+  std::string lift_only =
+      render_html(eval::evaluate_tables(train, test, nullptr, &aug, schema, config));
+  EXPECT_EQ(count(lift_only, "<svg"), 1u);
+  EXPECT_EQ(count(lift_only, "<svg"), count(lift_only, "</svg>"));
+  EXPECT_EQ(lift_only.find("Fidelity"), std::string::npos);
+  EXPECT_EQ(lift_only.find("Privacy"), std::string::npos);
+  EXPECT_NE(lift_only.find("<h2>Lift:"), std::string::npos);
+  EXPECT_NE(lift_only.find("<h2>Method</h2>"), std::string::npos);
+}
+
 TEST(Report, RejectsOtherJson) {
   EXPECT_THROW(render_html(nlohmann::json{{"a", 1}}), InvalidArgument);
 }
@@ -73,6 +101,10 @@ TEST(Readings, ThresholdsGiveTheExpectedWords) {
   EXPECT_NE(read_dcr(0.3, 0.5, 0.1, 0.1).find("mild sign"), std::string::npos);
   EXPECT_NE(read_utility(0.76, 0.85, 0.76).find("nothing beyond"), std::string::npos);
   EXPECT_NE(read_utility(0.82, 0.86, 0.76).find("keeps 60%"), std::string::npos);
+  EXPECT_NE(read_lift("lr", 0.795, "rf", 0.938).find("improve the best model by 0.143"),
+            std::string::npos);
+  EXPECT_NE(read_lift("gbt", 1.0, "gbt", 0.955).find("worse by 0.045"), std::string::npos);
+  EXPECT_NE(read_lift("lr", 0.8, "lr", 0.802).find("very little"), std::string::npos);
 }
 
 TEST(Svg, EscapesAndFormatsNumbers) {
