@@ -1,5 +1,7 @@
 // meg inspect MODEL [--dot | --json]
 #include <cstdio>
+
+#include <fmt/format.h>
 #include <memory>
 #include <string>
 
@@ -45,6 +47,17 @@ void print_text(const nlohmann::ordered_json& d) {
     std::printf("\nvalidation log-likelihood per row: mixture %.4f (uniform weights %.4f)\n",
                 d["fit"]["validation_loglik_mixture"].get<double>(),
                 d["fit"]["validation_loglik_uniform"].get<double>());
+  }
+  if (d.contains("fit") && d["fit"].contains("smoothing_selection")) {
+    const auto& sel = d["fit"]["smoothing_selection"];
+    const auto& tried = sel["tried"];
+    std::string chosen = sel["chosen_m"].is_number()
+                             ? fmt::format("m = {}", sel["chosen_m"].get<double>())
+                             : sel["chosen_m"].get<std::string>();
+    std::printf("smoothing strength: %s (held-out rows differ from their nearest fit row in %.3f "
+                "values on average; synthetic rows at the last m tried: %.3f)\n",
+                chosen.c_str(), sel["holdout_distance"].get<double>(),
+                tried.empty() ? 0.0 : tried.back()["distance"].get<double>());
   }
 }
 
