@@ -245,10 +245,12 @@ MegModel MegModel::fit(const data::CsvTable& table, const data::Schema& schema,
   if (options.smoothing_select == SmoothingSelect::Distance && n >= 20 &&
       val_part.num_rows() >= kSelectMinHoldout && has_chosen_smoothing(options, cols, all.names)) {
     const DistanceProbe probe(fit_part, val_part, kSelectQueries, threads);
+    const std::vector<double>& grid = distance_grid();
     nlohmann::json tried = nlohmann::json::array();
-    double chosen = 0.0;
-    for (double strength : distance_grid()) {
-      FitOptions candidate = with_smoothing(options, strength);
+    size_t last = grid.size();
+    // Fits the units with grid[i] on the fit rows, weighs them; true if their rows pass.
+    auto passes = [&](size_t i, bool record) {
+      FitOptions candidate = with_smoothing(options, grid[i]);
       m.units_.clear();  // one candidate's units in memory at a time
       m.units_ = fit_units(fit_part, cols, candidate, kUnitStream, "select", relay);
       w = weigh_units(m.units_, val_part, candidate, threads);
@@ -256,20 +258,35 @@ MegModel MegModel::fit(const data::CsvTable& table, const data::Schema& schema,
           mixture_codes(m.units_, w.weights, all.num_cols(), probe.queries(),
                         core::derive_seed(options.seed, {kSelectStream}));
       const double distance = probe.mean_distance(rows.data(), probe.queries());
-      tried.push_back({{"m", strength}, {"distance", distance}});
-      if (distance >= probe.holdout_mean()) {
-        fitted = candidate;
-        chosen = strength;
-        have_units = true;
-        break;
+      if (record) tried.push_back({{"m", grid[i]}, {"distance", distance}});
+      last = i;
+      return distance >= probe.holdout_mean();
+    };
+    // The sharpest strength first (it passes on large tables), then the
+    // smoothest (if it fails, none will), then bisection between a failing and
+    // a passing strength: at most 2 + log2(grid) fits.
+    size_t chosen = grid.size();
+    if (passes(0, true)) {
+      chosen = 0;
+    } else if (passes(grid.size() - 1, true)) {
+      size_t lo = 0, hi = grid.size() - 1;
+      while (hi - lo > 1) {
+        const size_t mid = (lo + hi) / 2;
+        (passes(mid, true) ? hi : lo) = mid;
       }
+      chosen = hi;
+    }
+    if (chosen < grid.size()) {
+      if (last != chosen) passes(chosen, false);  // the same seeds: the same units as before
+      fitted = with_smoothing(options, grid[chosen]);
+      have_units = true;
     }
     m.summary_["smoothing_selection"] = {
         {"rule", "sharpest m whose synthetic rows are no closer to the training rows than held-out rows"},
         {"holdout_distance", probe.holdout_mean()},
         {"queries", probe.queries()},
         {"tried", tried},
-        {"chosen_m", have_units ? nlohmann::json(chosen)
+        {"chosen_m", have_units ? nlohmann::json(grid[chosen])
                                 : nlohmann::json("none passed: per-feature held-out likelihood")}};
   }
   if (!have_units) {

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 
 #include <fmt/format.h>
@@ -63,9 +64,9 @@ TEST(DistanceProbe, MeanHammingDistanceToTheNearestReferenceRow) {
   EXPECT_DOUBLE_EQ(capped.holdout_mean(), 1.0);
 }
 
-// The chosen strength is the first of the grid whose synthetic rows are no
-// closer to the fit rows than the held-out rows, every sharper one failed, and
-// the refitted units use it.
+// The chosen strength passes (its synthetic rows are no closer to the fit rows
+// than the held-out rows), every sharper strength tried failed, the next
+// sharper one of the grid was tried, and the refitted units use it.
 TEST(SmoothingSelection, ChoosesTheSharpestStrengthThatPasses) {
   const auto table = latent_table(400, 8, 5, 3);
   const auto schema = meg::data::infer_schema(table);
@@ -76,16 +77,23 @@ TEST(SmoothingSelection, ChoosesTheSharpestStrengthThatPasses) {
   ASSERT_TRUE(m.fit_summary().contains("smoothing_selection"));
   const auto& sel = m.fit_summary()["smoothing_selection"];
   const double holdout = sel["holdout_distance"].get<double>();
-  const auto& tried = sel["tried"];
-  ASSERT_GE(tried.size(), 2u) << "the sharpest strengths must copy rows of this table: " << sel;
-  for (size_t i = 0; i + 1 < tried.size(); ++i) {
-    EXPECT_LT(tried[i]["distance"].get<double>(), holdout) << sel;
-  }
   ASSERT_TRUE(sel["chosen_m"].is_number()) << sel;
   const double chosen = sel["chosen_m"].get<double>();
-  EXPECT_EQ(chosen, tried.back()["m"].get<double>());
-  EXPECT_GE(tried.back()["distance"].get<double>(), holdout);
-  EXPECT_GT(chosen, meg::ensemble::distance_grid().front());
+  const auto& grid = meg::ensemble::distance_grid();
+  EXPECT_GT(chosen, grid.front()) << "the sharpest strengths must copy rows of this table: " << sel;
+  const double sharper = *(std::find(grid.begin(), grid.end(), chosen) - 1);
+  bool chosen_tried = false, sharper_tried = false;
+  for (const auto& t : sel["tried"]) {
+    const double strength = t["m"].get<double>(), distance = t["distance"].get<double>();
+    if (strength < chosen) EXPECT_LT(distance, holdout) << sel;
+    if (strength == chosen) {
+      chosen_tried = true;
+      EXPECT_GE(distance, holdout) << sel;
+    }
+    sharper_tried |= strength == sharper;
+  }
+  EXPECT_TRUE(chosen_tried && sharper_tried) << sel;
+  EXPECT_LE(sel["tried"].size(), 2 + 3u) << "sharpest, smoothest, then bisection: " << sel;
   for (const auto& unit : m.units()) {
     for (const auto& fm : unit.training_log()["smoothing_m"]) {
       EXPECT_TRUE(fm.get<double>() == chosen || fm.get<double>() == 0.0) << fm;  // 0: no parents
@@ -110,7 +118,8 @@ TEST(SmoothingSelection, FallsBackToLikelihoodWhenNoStrengthPasses) {
   const MegModel m = MegModel::fit(table, schema, o);
   const auto& sel = m.fit_summary()["smoothing_selection"];
   EXPECT_TRUE(sel["chosen_m"].is_string()) << sel;
-  EXPECT_EQ(sel["tried"].size(), meg::ensemble::distance_grid().size());
+  // The sharpest and the smoothest strengths failed: nothing in between is tried.
+  EXPECT_EQ(sel["tried"].size(), 2u) << sel;
   EXPECT_FALSE(m.sample_csv(100, 1, 1).empty());
 }
 
