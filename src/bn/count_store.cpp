@@ -93,16 +93,20 @@ CountStore CountStore::from_json(const nlohmann::json& j, const KdbLayout& layou
   return s;
 }
 
-std::vector<double> smooth_counts(const KdbLayout& layout, const ClassBlocks& blocks,
-                                  const CountStore& store) {
+void for_each_smoothed_block(const KdbLayout& layout, const ClassBlocks& blocks,
+                             const CountStore& store,
+                             const std::function<void(size_t b, const double* p)>& fn) {
   std::vector<size_t> first_entry(blocks.num_blocks() + 1, 0);
   for (size_t b = 0; b < blocks.num_blocks(); ++b) first_entry[b + 1] = first_entry[b] + store.nnz[b];
-  std::vector<double> prob(blocks.total_cells(), 0.0);
-  std::vector<double> n;
+  // Back-off blocks come after the trainable (full-level) ones, cells included.
+  const size_t backoff_cells = blocks.trainable_cells();
+  std::vector<double> backoff(blocks.total_cells() - backoff_cells, 0.0);
+  std::vector<double> n, top;
   for (size_t f = 0; f < layout.num_features(); ++f) {
     const FeatureLayout& fl = layout.feature(f);
     const uint32_t r = fl.card;
     n.resize(r);
+    top.resize(r);
     for (size_t j = 0; j < fl.levels.size(); ++j) {  // parents before children
       const ConfigMap& level = fl.levels[j];
       const auto g_begin = static_cast<size_t>(level.first_group());
@@ -113,25 +117,65 @@ std::vector<double> smooth_counts(const KdbLayout& layout, const ClassBlocks& bl
           n[store.values[e]] = store.counts[e];
           total += store.counts[e];
         }
-        double* p = &prob[blocks.offset(b)];
+        double* p = b < blocks.trainable_blocks() ? top.data()
+                                                  : &backoff[blocks.offset(b) - backoff_cells];
         if (j == 0 || (store.kind == Smoothing::Laplace && total > 0)) {
           for (uint32_t v = 0; v < r; ++v) p[v] = (n[v] + store.alpha) / (total + store.alpha * r);
-          continue;
+        } else {
+          const int32_t below = blocks.resolve(
+              layout, layout.parent_group(static_cast<size_t>(blocks.block_group(b))),
+              blocks.block_class(b));
+          const double* pb = &backoff[blocks.offset(static_cast<size_t>(below)) - backoff_cells];
+          if (store.kind == Smoothing::Laplace) {
+            std::copy(pb, pb + r, p);
+          } else {
+            const double m = store.m[f];
+            for (uint32_t v = 0; v < r; ++v) p[v] = (n[v] + m * pb[v]) / (total + m);
+          }
         }
-        const int32_t below = blocks.resolve(layout, layout.parent_group(static_cast<size_t>(blocks.block_group(b))),
-                                             blocks.block_class(b));
-        const double* pb = &prob[blocks.offset(static_cast<size_t>(below))];
-        if (store.kind == Smoothing::Laplace) {
-          std::copy(pb, pb + r, p);
-          continue;
-        }
-        const double m = store.m[f];
-        for (uint32_t v = 0; v < r; ++v) p[v] = (n[v] + m * pb[v]) / (total + m);
+        fn(b, p);
       }
     }
   }
-  for (double& x : prob) x = std::log(x);
-  return prob;
+}
+
+CountLookup::CountLookup(const KdbLayout& layout, const ClassBlocks& blocks,
+                         const CountStore& store)
+    : layout_(layout), blocks_(blocks), store_(store) {
+  first_entry_.assign(blocks.num_blocks() + 1, 0);
+  total_.assign(blocks.num_blocks(), 0.0);
+  for (size_t b = 0; b < blocks.num_blocks(); ++b) {
+    first_entry_[b + 1] = first_entry_[b] + store.nnz[b];
+    for (size_t e = first_entry_[b]; e < first_entry_[b + 1]; ++e) total_[b] += store.counts[e];
+  }
+}
+
+double CountLookup::prob(size_t b, uint32_t v) const {
+  const auto* begin = store_.values.data() + first_entry_[b];
+  const auto* end = store_.values.data() + first_entry_[b + 1];
+  const auto* it = std::lower_bound(begin, end, v);
+  const double n = it != end && *it == v ? store_.counts[static_cast<size_t>(it - store_.values.data())] : 0.0;
+  const double total = total_[b];
+  const auto g = static_cast<size_t>(blocks_.block_group(b));
+  const uint32_t r = layout_.group_size(g);
+  const int32_t below = layout_.parent_group(g);
+  if (below < 0 || (store_.kind == Smoothing::Laplace && total > 0)) {
+    return (n + store_.alpha) / (total + store_.alpha * r);
+  }
+  const double pb = prob(static_cast<size_t>(blocks_.resolve(layout_, below, blocks_.block_class(b))), v);
+  if (store_.kind == Smoothing::Laplace) return pb;
+  const double m = store_.m[layout_.group_feature(g)];
+  return (n + m * pb) / (total + m);
+}
+
+std::vector<double> smooth_counts(const KdbLayout& layout, const ClassBlocks& blocks,
+                                  const CountStore& store) {
+  std::vector<double> logp(blocks.total_cells());
+  for_each_smoothed_block(layout, blocks, store, [&](size_t b, const double* p) {
+    double* out = &logp[blocks.offset(b)];
+    for (uint32_t v = 0; v < blocks.block_size(b); ++v) out[v] = std::log(p[v]);
+  });
+  return logp;
 }
 
 }  // namespace meg::bn

@@ -4,7 +4,9 @@
 // model is saved as counts (a few bytes per non-zero count) instead of one double
 // per cell, and smooth_counts() rebuilds bit-identical parameters on load.
 #pragma once
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -29,8 +31,33 @@ struct CountStore {
                               const ClassBlocks& blocks);
 };
 
-// log theta of every cell of `blocks` (blocks.total_cells()), smoothing level by level:
-// level 0 = Laplace(alpha); level j = (n + m P_{j-1}) / (N + m), or Laplace in that mode.
+// Smooths level by level: level 0 = Laplace(alpha); level j = (n + m P_{j-1}) / (N + m), or
+// Laplace in that mode. Calls fn(b, p) for every block b with p[0..r) = its probabilities
+// (not logs; valid during the call only). Only the back-off levels' probabilities are
+// kept while smoothing (a full-level block is never a back-off), not one per cell.
+void for_each_smoothed_block(const KdbLayout& layout, const ClassBlocks& blocks,
+                             const CountStore& store,
+                             const std::function<void(size_t b, const double* p)>& fn);
+
+// Smoothed probabilities of single cells straight from the counts, equal to bit to those
+// of for_each_smoothed_block (same operations on the same numbers): a recursion down the
+// cell's back-off chain, O(levels * log nnz) per cell, so scoring a few rows does not need
+// a value per cell. Holds references to its arguments.
+class CountLookup {
+ public:
+  CountLookup(const KdbLayout& layout, const ClassBlocks& blocks, const CountStore& store);
+  // P(v | block b).
+  double prob(size_t b, uint32_t v) const;
+
+ private:
+  const KdbLayout& layout_;
+  const ClassBlocks& blocks_;
+  const CountStore& store_;
+  std::vector<size_t> first_entry_;  // num_blocks + 1
+  std::vector<double> total_;        // per block: n(block), summed as the smoothing does
+};
+
+// log theta of every cell of `blocks` (blocks.total_cells()): the log of the above.
 std::vector<double> smooth_counts(const KdbLayout& layout, const ClassBlocks& blocks,
                                   const CountStore& store);
 

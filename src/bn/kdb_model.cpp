@@ -34,47 +34,108 @@ void build_alias(const double* p, uint32_t r, AliasEntry* out) {
 }
 
 KdbModel::KdbModel(KdbStructure structure, std::vector<uint32_t> cardinality, KdbLayout layout,
-                   ClassBlocks blocks, std::vector<double> logp, std::vector<double> log_prior,
-                   std::optional<CountStore> counts)
+                   ClassBlocks blocks, CountStore counts, std::vector<double> log_prior)
     : structure_(std::move(structure)),
       cardinality_(std::move(cardinality)),
       layout_(std::move(layout)),
       blocks_(std::move(blocks)),
-      logp_(std::move(logp)),
-      log_prior_(std::move(log_prior)),
-      counts_(std::move(counts)) {
-  if (logp_.size() != blocks_.total_cells() || log_prior_.size() != num_classes()) {
+      counts_(std::move(counts)),
+      log_prior_(std::move(log_prior)) {
+  if (counts_->nnz.size() != blocks_.num_blocks() || log_prior_.size() != num_classes()) {
     throw InvalidArgument("kdb: parameter arrays do not match the blocks");
   }
-  refresh_sampler();
+}
+
+KdbModel::KdbModel(KdbStructure structure, std::vector<uint32_t> cardinality, KdbLayout layout,
+                   ClassBlocks blocks, std::vector<double> logp, std::vector<double> log_prior)
+    : structure_(std::move(structure)),
+      cardinality_(std::move(cardinality)),
+      layout_(std::move(layout)),
+      blocks_(std::move(blocks)),
+      log_prior_(std::move(log_prior)) {
+  if (logp.size() != blocks_.total_cells() || log_prior_.size() != num_classes()) {
+    throw InvalidArgument("kdb: parameter arrays do not match the blocks");
+  }
+  logp_.set(std::move(logp));
+}
+
+const std::vector<double>& KdbModel::logp() const {
+  return logp_.get([&] { return smooth_counts(layout_, blocks_, *counts_); });
+}
+
+std::vector<double>& KdbModel::mutable_logp() {
+  logp();
+  counts_.reset();
+  return logp_.value();
+}
+
+void KdbModel::release_tables() {
+  if (counts_) logp_.reset();
+  sampler_.reset();
 }
 
 size_t KdbModel::parameter_bytes() const {
-  size_t bytes = logp_.size() * sizeof(double) + alias_.size() * sizeof(AliasEntry) +
+  size_t bytes = blocks_.total_cells() * (sizeof(double) + sizeof(AliasEntry)) +
                  blocks_.index_bytes();
   if (counts_) bytes += (counts_->nnz.size() + 2 * counts_->values.size()) * sizeof(uint32_t);
   return bytes;
 }
 
-void KdbModel::refresh_sampler() {
-  const uint32_t num_classes = this->num_classes();
-  alias_.assign(logp_.size(), AliasEntry{});
-  std::vector<double> p;
-  for (size_t b = 0; b < blocks_.num_blocks(); ++b) {
-    const uint32_t r = blocks_.block_size(b);
-    const size_t off = blocks_.offset(b);
-    p.resize(r);
-    for (uint32_t v = 0; v < r; ++v) p[v] = std::exp(logp_[off + v]);
-    build_alias(p.data(), r, &alias_[off]);
-  }
-  prior_alias_.resize(num_classes);
-  p.resize(num_classes);
-  for (uint32_t c = 0; c < num_classes; ++c) p[c] = std::exp(log_prior_[c]);
-  build_alias(p.data(), num_classes, prior_alias_.data());
+const KdbModel::Sampler& KdbModel::sampler() const {
+  return sampler_.get([&] { return build_sampler(false); });
 }
 
-void KdbModel::sample_rows(size_t begin, size_t end, int64_t class_value, uint64_t seed,
-                           data::Code* out) const {
+KdbModel::Sampler KdbModel::build_sampler(bool validate) const {
+  auto check_distribution = [&](double sum) {
+    if (validate && !(std::fabs(sum - 1.0) < 1e-6)) {
+      throw ModelFormatError("model: unit parameters are not probability distributions");
+    }
+  };
+  Sampler s;
+  s.alias.assign(blocks_.total_cells(), AliasEntry{});
+  std::vector<double> p;
+  // log_theta(v) of block b: its alias table from exp(log theta), as for a loaded model.
+  auto add_block = [&](size_t b, auto&& log_theta) {
+    const uint32_t r = blocks_.block_size(b);
+    p.resize(r);
+    double sum = 0.0;
+    for (uint32_t v = 0; v < r; ++v) {
+      const double lp = log_theta(v);
+      if (validate && !std::isfinite(lp)) throw ModelFormatError("model: unit parameter is not finite");
+      p[v] = std::exp(lp);
+      sum += p[v];
+    }
+    check_distribution(sum);
+    build_alias(p.data(), r, &s.alias[blocks_.offset(b)]);
+  };
+  if (logp_.ready() || !counts_) {
+    const std::vector<double>& lp = logp();
+    for (size_t b = 0; b < blocks_.num_blocks(); ++b) {
+      add_block(b, [&](uint32_t v) { return lp[blocks_.offset(b) + v]; });
+    }
+  } else {
+    for_each_smoothed_block(layout_, blocks_, *counts_, [&](size_t b, const double* q) {
+      add_block(b, [&](uint32_t v) { return std::log(q[v]); });
+    });
+  }
+  const uint32_t num_classes = this->num_classes();
+  s.prior.resize(num_classes);
+  p.resize(num_classes);
+  double sum = 0.0;
+  for (uint32_t c = 0; c < num_classes; ++c) {
+    if (validate && !std::isfinite(log_prior_[c])) {
+      throw ModelFormatError("model: unit class prior is not finite");
+    }
+    p[c] = std::exp(log_prior_[c]);
+    sum += p[c];
+  }
+  check_distribution(sum);
+  build_alias(p.data(), num_classes, s.prior.data());
+  return s;
+}
+
+void KdbModel::sample_rows(const Sampler& sampler, size_t begin, size_t end,
+                           int64_t class_value, uint64_t seed, data::Code* out) const {
   core::Rng rng(core::derive_seed(seed, {structure_.class_col, begin / kBlockRows}));
   const size_t num_cols = this->num_cols();
   const size_t d = layout_.num_features();
@@ -82,14 +143,14 @@ void KdbModel::sample_rows(size_t begin, size_t end, int64_t class_value, uint64
   for (size_t row = begin; row < end; ++row) {
     data::Code* codes = out + row * num_cols;
     const uint32_t y = class_value >= 0 ? static_cast<uint32_t>(class_value)
-                                        : alias_draw(rng, prior_alias_.data(), num_classes);
+                                        : alias_draw(rng, sampler.prior.data(), num_classes);
     codes[structure_.class_col] = y;
     auto code_at = [&](uint32_t col) { return codes[col]; };
     for (size_t f = 0; f < d; ++f) {
       const FeatureLayout& fl = layout_.feature(f);
       const int32_t g = layout_.lookup(f, layout_.full_config(f, code_at));
       const size_t base = blocks_.offset(static_cast<size_t>(block_of(g, y)));
-      codes[fl.column] = alias_draw(rng, &alias_[base], fl.card);
+      codes[fl.column] = alias_draw(rng, &sampler.alias[base], fl.card);
     }
   }
 }
@@ -101,9 +162,10 @@ void KdbModel::sample(size_t n, int64_t class_value, uint64_t seed, data::Code* 
                           " out of range (the class has " + std::to_string(num_classes()) +
                           " values)");
   }
+  const Sampler& s = sampler();
   const size_t blocks = (n + kBlockRows - 1) / kBlockRows;
   core::parallel_for(blocks, threads, [&](size_t b) {
-    sample_rows(b * kBlockRows, std::min(n, (b + 1) * kBlockRows), class_value, seed, out);
+    sample_rows(s, b * kBlockRows, std::min(n, (b + 1) * kBlockRows), class_value, seed, out);
   });
 }
 
@@ -115,16 +177,21 @@ void KdbModel::slots_of_row(const data::Code* row, int32_t* slots) const {
   }
 }
 
-double KdbModel::log_prob_row(const data::Code* row) const {
+template <class LogTheta>
+double KdbModel::log_prob_row(const data::Code* row, LogTheta&& log_theta) const {
   const uint32_t y = row[structure_.class_col];
   double lp = log_prior_[y];
   auto code_at = [&](uint32_t col) { return row[col]; };
   for (size_t f = 0; f < layout_.num_features(); ++f) {
     const int32_t g = layout_.lookup(f, layout_.full_config(f, code_at));
-    lp += logp_[blocks_.offset(static_cast<size_t>(block_of(g, y))) +
-                row[layout_.feature(f).column]];
+    lp += log_theta(static_cast<size_t>(block_of(g, y)), row[layout_.feature(f).column]);
   }
   return lp;
+}
+
+double KdbModel::log_prob_row(const data::Code* row) const {
+  const std::vector<double>& logp = this->logp();
+  return log_prob_row(row, [&](size_t b, uint32_t v) { return logp[blocks_.offset(b) + v]; });
 }
 
 void KdbModel::log_prob(const data::EncodedDataset& data, double* out, int threads) const {
@@ -137,6 +204,13 @@ void KdbModel::log_prob(const data::EncodedDataset& data, double* out, int threa
   for (size_t c = 0; c < num_cols; ++c) {
     if (data.columns[c].size() != n) throw InvalidArgument("log_prob: ragged columns");
   }
+  // Fewer cells to score than stored: straight from the counts (the same numbers), rather
+  // than building a value per cell.
+  std::optional<CountLookup> lookup;
+  if (counts_ && !logp_.ready() && n * layout_.num_features() < blocks_.total_cells()) {
+    lookup.emplace(layout_, blocks_, *counts_);
+  }
+  const std::vector<double>* logp = lookup ? nullptr : &this->logp();
   const size_t blocks = (n + kBlockRows - 1) / kBlockRows;
   core::parallel_for(blocks, threads, [&](size_t b) {
     std::vector<data::Code> row(num_cols);
@@ -148,7 +222,13 @@ void KdbModel::log_prob(const data::EncodedDataset& data, double* out, int threa
                                 std::to_string(c) + " out of range in row " + std::to_string(r));
         }
       }
-      out[r] = log_prob_row(row.data());
+      out[r] = lookup ? log_prob_row(row.data(),
+                                     [&](size_t blk, uint32_t v) {
+                                       return std::log(lookup->prob(blk, v));
+                                     })
+                      : log_prob_row(row.data(), [&](size_t blk, uint32_t v) {
+                          return (*logp)[blocks_.offset(blk) + v];
+                        });
     }
   });
 }
@@ -169,7 +249,7 @@ nlohmann::json KdbModel::to_json() const {
   if (counts_) {
     j["counts"] = counts_->to_json();
   } else {
-    j["logp"] = core::pack_array(logp_);
+    j["logp"] = core::pack_array(logp());
   }
   return j;
 }
@@ -198,41 +278,27 @@ KdbModel KdbModel::from_json(const nlohmann::json& j) {
     } catch (const InvalidArgument& e) {
       throw ModelFormatError(std::string("model: bad unit blocks: ") + e.what());
     }
-    std::optional<CountStore> counts;
-    std::vector<double> logp;
-    if (j.contains("counts")) {
-      counts = CountStore::from_json(j.at("counts"), layout, blocks);
-      logp = smooth_counts(layout, blocks, *counts);
-    } else {
-      logp = core::unpack_array<double>(j.at("logp"), "logp");
-    }
     auto log_prior = core::unpack_array<double>(j.at("log_prior"), "log_prior");
-    const uint32_t num_classes = layout.num_classes();
-    if (logp.size() != blocks.total_cells() || log_prior.size() != num_classes) {
+    if (log_prior.size() != layout.num_classes()) {
       throw ModelFormatError("model: unit parameter arrays have the wrong size");
     }
-    auto check_distribution = [](double sum) {
-      if (!(std::fabs(sum - 1.0) < 1e-6)) {
-        throw ModelFormatError("model: unit parameters are not probability distributions");
+    std::optional<KdbModel> model;
+    if (j.contains("counts")) {
+      CountStore counts = CountStore::from_json(j.at("counts"), layout, blocks);
+      model.emplace(std::move(structure), std::move(cardinality), std::move(layout),
+                    std::move(blocks), std::move(counts), std::move(log_prior));
+    } else {
+      auto logp = core::unpack_array<double>(j.at("logp"), "logp");
+      if (logp.size() != blocks.total_cells()) {
+        throw ModelFormatError("model: unit parameter arrays have the wrong size");
       }
-    };
-    for (size_t b = 0; b < blocks.num_blocks(); ++b) {
-      double sum = 0.0;
-      for (uint32_t v = 0; v < blocks.block_size(b); ++v) {
-        const double lp = logp[blocks.offset(b) + v];
-        if (!std::isfinite(lp)) throw ModelFormatError("model: unit parameter is not finite");
-        sum += std::exp(lp);
-      }
-      check_distribution(sum);
+      model.emplace(std::move(structure), std::move(cardinality), std::move(layout),
+                    std::move(blocks), std::move(logp), std::move(log_prior));
     }
-    double sum = 0.0;
-    for (double lp : log_prior) {
-      if (!std::isfinite(lp)) throw ModelFormatError("model: unit class prior is not finite");
-      sum += std::exp(lp);
-    }
-    check_distribution(sum);
-    return KdbModel(std::move(structure), std::move(cardinality), std::move(layout),
-                    std::move(blocks), std::move(logp), std::move(log_prior), std::move(counts));
+    // A loaded model is for sampling: its alias tables are built now, checking every
+    // distribution on the way (a counted model's log-probabilities are not kept).
+    model->sampler_.set(model->build_sampler(true));
+    return std::move(*model);
   } catch (const nlohmann::json::exception& e) {
     throw ModelFormatError(std::string("model: bad unit: ") + e.what());
   }

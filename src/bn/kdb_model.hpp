@@ -2,6 +2,10 @@
 // blocks of log-probabilities (class_blocks.hpp: a (configuration, class) never seen
 // together uses its back-off block) and the class prior. Gives the exact log p(row) and
 // ancestral sampling with one alias table per stored block.
+//
+// A counted model keeps only its sparse counts: the log-probabilities and the alias
+// tables are built on first use (thread-safe) and can be dropped again with
+// release_tables(), so a unit that is fitted and saved never holds a value per cell.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -14,6 +18,7 @@
 #include "bn/count_store.hpp"
 #include "bn/kdb_layout.hpp"
 #include "bn/kdb_structure.hpp"
+#include "core/lazy.hpp"
 #include "core/rng.hpp"
 #include "data/dataset.hpp"
 
@@ -42,9 +47,12 @@ class KdbModel {
   static constexpr size_t kBlockRows = 4096;  // sampling / scoring block size
 
   KdbModel() = default;
+  // A counted model: the parameters are the smoothed `counts` (smooth_counts).
   KdbModel(KdbStructure structure, std::vector<uint32_t> cardinality, KdbLayout layout,
-           ClassBlocks blocks, std::vector<double> logp, std::vector<double> log_prior,
-           std::optional<CountStore> counts = std::nullopt);
+           ClassBlocks blocks, CountStore counts, std::vector<double> log_prior);
+  // Explicit parameters, logp[blocks.total_cells()].
+  KdbModel(KdbStructure structure, std::vector<uint32_t> cardinality, KdbLayout layout,
+           ClassBlocks blocks, std::vector<double> logp, std::vector<double> log_prior);
 
   const KdbStructure& structure() const { return structure_; }
   const KdbLayout& layout() const { return layout_; }
@@ -53,38 +61,43 @@ class KdbModel {
   size_t num_cols() const { return cardinality_.size(); }
   uint32_t num_classes() const { return layout_.num_classes(); }
   // logp[blocks().offset(b) + v] = log theta(v | group, class of block b); each block sums
-  // to 1. Blocks [0, blocks().trainable_blocks()) are the trainable ones.
-  const std::vector<double>& logp() const { return logp_; }
+  // to 1. Blocks [0, blocks().trainable_blocks()) are the trainable ones. Built from the
+  // counts on first use for a counted model.
+  const std::vector<double>& logp() const;
   // Block used for (group g, class c): g's own if stored, else its back-off.
   int32_t block_of(int32_t g, uint32_t c) const { return blocks_.resolve(layout_, g, c); }
   // log theta(value of slot | slot's group, c), with back-off.
   double log_theta(int32_t slot, uint32_t c) const {
     const int32_t g = layout_.slot_group(static_cast<size_t>(slot));
-    return logp_[blocks_.offset(static_cast<size_t>(block_of(g, c))) +
+    return logp()[blocks_.offset(static_cast<size_t>(block_of(g, c))) +
                  (static_cast<uint32_t>(slot) - layout_.group_offset(static_cast<size_t>(g)))];
   }
-  // Bytes held by the parameters, the block index and the alias tables.
+  // Bytes of the parameters, the block index and the alias tables once built (a double and
+  // an alias entry per cell), plus the counts of a counted model.
   size_t parameter_bytes() const;
   const std::vector<double>& log_prior() const { return log_prior_; }
   // The counts logp was smoothed from (saved instead of logp), or none once trained.
   const std::optional<CountStore>& counts() const { return counts_; }
   // For the trainer: change parameters, then call refresh_sampler(). The parameters are
   // then no longer the smoothed counts, and the model is saved as explicit logp.
-  std::vector<double>& mutable_logp() {
-    counts_.reset();
-    return logp_;
-  }
+  std::vector<double>& mutable_logp();
   std::vector<double>& mutable_log_prior() { return log_prior_; }
-  void refresh_sampler();
-  // Alias tables parallel to logp() (one entry per cell), and the class prior's.
-  const std::vector<AliasEntry>& alias() const { return alias_; }
-  const std::vector<AliasEntry>& prior_alias() const { return prior_alias_; }
+  // After changing parameters: the alias tables are rebuilt on next use.
+  void refresh_sampler() { sampler_.reset(); }
+  // Drops the tables derived from the parameters (a counted model's logp, the alias
+  // tables); they are rebuilt on next use. Not concurrent with other calls.
+  void release_tables();
+  // Alias tables parallel to logp() (one entry per cell), and the class prior's; built on
+  // first use.
+  const std::vector<AliasEntry>& alias() const { return sampler().alias; }
+  const std::vector<AliasEntry>& prior_alias() const { return sampler().prior; }
 
   // n rows x num_cols() codes, row-major, table column order. class_value < 0 samples
   // the class from the prior, otherwise clamps it. Rows come in blocks of kBlockRows,
   // block b drawn from stream derive_seed(seed, {class_col, b}): independent of threads.
   void sample(size_t n, int64_t class_value, uint64_t seed, data::Code* out, int threads) const;
-  // Exact natural-log joint probability of every row of `data`.
+  // Exact natural-log joint probability of every row of `data`. A counted model whose logp()
+  // is not built scores few rows straight from its counts (same numbers, no table built).
   void log_prob(const data::EncodedDataset& data, double* out, int threads) const;
 
   // Row-major helpers used by the trainer: log p of one row given as codes[num_cols()],
@@ -96,19 +109,29 @@ class KdbModel {
   static KdbModel from_json(const nlohmann::json& j);
 
  private:
-  void sample_rows(size_t begin, size_t end, int64_t class_value, uint64_t seed,
-                   data::Code* out) const;
+  struct Sampler {
+    std::vector<AliasEntry> alias;  // one entry per cell, parallel to logp()
+    std::vector<AliasEntry> prior;  // the class prior's C entries
+  };
+  const Sampler& sampler() const;
+  // log p(row) with log_theta(block, value) giving the log-probabilities.
+  template <class LogTheta>
+  double log_prob_row(const data::Code* row, LogTheta&& log_theta) const;
+  // The alias tables; with `validate`, throws ModelFormatError unless every block and the
+  // prior are finite distributions (used on load). Does not build logp() if absent.
+  Sampler build_sampler(bool validate) const;
+  void sample_rows(const Sampler& sampler, size_t begin, size_t end, int64_t class_value,
+                   uint64_t seed, data::Code* out) const;
 
   KdbStructure structure_;
   std::vector<uint32_t> cardinality_;
   KdbLayout layout_;
   ClassBlocks blocks_;
-  std::vector<double> logp_;
-  std::vector<double> log_prior_;
   std::optional<CountStore> counts_;
-  // Alias tables: one entry per cell (parallel to logp_); the prior's C entries.
-  std::vector<AliasEntry> alias_;
-  std::vector<AliasEntry> prior_alias_;
+  // The parameters when explicit; else built from counts_ on first use.
+  core::Lazy<std::vector<double>> logp_;
+  std::vector<double> log_prior_;
+  core::Lazy<Sampler> sampler_;
 };
 
 }  // namespace meg::bn

@@ -100,10 +100,15 @@ class ProgressRelay {
   std::mutex mutex_;
 };
 
+// Fits the units on `ds`; with `val`, also loglik[u][i] = log p(row i of val) under unit u.
+// A unit leaves with its counts only: the tables its scoring built are dropped, so only
+// the units in flight hold a value per cell.
 std::vector<train::GanblrUnit> fit_units(const data::EncodedDataset& ds,
                                          const std::vector<size_t>& cols, const FitOptions& o,
                                          uint64_t stream, const std::string& stage,
-                                         ProgressRelay& relay) {
+                                         ProgressRelay& relay,
+                                         const data::EncodedDataset* val = nullptr,
+                                         std::vector<std::vector<double>>* loglik = nullptr) {
   std::vector<train::GanblrUnit> units(cols.size());
   const int threads = core::resolve_threads(o.threads);
   const int inner = std::max(1, threads / static_cast<int>(std::max<size_t>(1, cols.size())));
@@ -121,6 +126,11 @@ std::vector<train::GanblrUnit> fit_units(const data::EncodedDataset& ds,
     };
     units[u] = train::GanblrUnit::fit(ds, cols[u], o.for_unit(name),
                                       core::derive_seed(o.seed, {stream, cols[u]}), inner, on_epoch);
+    if (val) {
+      (*loglik)[u].resize(val->num_rows());
+      units[u].log_prob(*val, (*loglik)[u].data(), inner);
+    }
+    units[u].release_tables();
     relay.unit_done(stage, name);
   });
   return units;
@@ -166,14 +176,10 @@ MegModel MegModel::fit(const data::CsvTable& table, const data::Schema& schema,
   data::EncodedDataset fit_part = all.subset(fit_rows);
   data::EncodedDataset val_part = all.subset(val_rows);
 
+  // Units fitted on the fit part, with the held-out log-likelihood of every unit.
   ProgressRelay relay(progress, cols.size());
-  m.units_ = fit_units(fit_part, cols, options, kUnitStream, "fit", relay);
-
-  // Held-out log-likelihood of every unit.
-  std::vector<std::vector<double>> loglik(cols.size(), std::vector<double>(val_part.num_rows()));
-  core::parallel_for(cols.size(), threads, [&](size_t u) {
-    m.units_[u].log_prob(val_part, loglik[u].data(), 1);
-  });
+  std::vector<std::vector<double>> loglik(cols.size());
+  m.units_ = fit_units(fit_part, cols, options, kUnitStream, "fit", relay, &val_part, &loglik);
   switch (options.weighting) {
     case Weighting::Em: m.weights_ = em_weights(loglik); break;
     case Weighting::SoftmaxLoglik:

@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <optional>
 #include <vector>
 
 #include "bn/cpt.hpp"
@@ -45,10 +44,13 @@ KdbModel fit(const data::EncodedDataset& data, size_t class_col, const Smoothing
   KdbStructure s = KdbStructure::learn(data, class_col, 2, 100000, 1);
   KdbLayout layout = KdbLayout::build(s, data.cardinality, data);
   CountedParameters p = fit_counts(layout, data, spec);
-  std::optional<CountStore> counts;
-  if (with_counts) counts = std::move(p.counts);
+  if (with_counts) {
+    return KdbModel(std::move(s), data.cardinality, std::move(layout), std::move(p.blocks),
+                    std::move(p.counts), std::move(p.log_prior));
+  }
+  std::vector<double> logp = smooth_counts(layout, p.blocks, p.counts);
   return KdbModel(std::move(s), data.cardinality, std::move(layout), std::move(p.blocks),
-                  std::move(p.logp), std::move(p.log_prior), std::move(counts));
+                  std::move(logp), std::move(p.log_prior));
 }
 
 // Dense formula of cpt.hpp from raw counts: P_0 = (n(x, c) + alpha) / (n(c) + alpha r);
@@ -133,6 +135,54 @@ TEST(CompactBlocks, StoresFarLessThanDense) {
   }
   EXPECT_GT(model.blocks().trainable_blocks(), 0u);
   EXPECT_LT(model.blocks().trainable_blocks(), layout.trainable_groups() * layout.num_classes());
+}
+
+// Single cells smoothed straight from the counts (log_prob of a few rows) are the very
+// numbers of the full tables, bit for bit, in both smoothing modes.
+TEST(CompactBlocks, CountLookupEqualsTheTables) {
+  const auto data = sparse_table(6);
+  for (Smoothing kind : {Smoothing::Hierarchical, Smoothing::Laplace}) {
+    SmoothingSpec spec;
+    spec.kind = kind;
+    const KdbModel model = fit(data, 1, spec);
+    const CountLookup lookup(model.layout(), model.blocks(), *model.counts());
+    const std::vector<double> logp = smooth_counts(model.layout(), model.blocks(), *model.counts());
+    for (size_t b = 0; b < model.blocks().num_blocks(); ++b) {
+      for (uint32_t v = 0; v < model.blocks().block_size(b); ++v) {
+        ASSERT_EQ(std::log(lookup.prob(b, v)), logp[model.blocks().offset(b) + v]) << b << " " << v;
+      }
+    }
+    // Three rows score from the counts (no table built yet), then from the tables.
+    data::EncodedDataset few;
+    few.cardinality = data.cardinality;
+    for (const auto& col : data.columns) few.columns.emplace_back(col.begin(), col.begin() + 3);
+    std::vector<double> lp(3);
+    model.log_prob(few, lp.data(), 1);
+    for (size_t r = 0; r < 3; ++r) {
+      std::vector<data::Code> row;
+      for (const auto& col : few.columns) row.push_back(col[r]);
+      EXPECT_EQ(lp[r], model.log_prob_row(row.data()));
+    }
+  }
+}
+
+// A counted model builds its tables on first use (from any thread) and rebuilds the same
+// ones after release_tables().
+TEST(CompactBlocks, TablesAreBuiltOnUseAndCanBeDropped) {
+  const auto data = sparse_table(7);
+  KdbModel model = fit(data, 1, {});
+  const KdbModel copy = model;  // before any table exists
+  std::vector<data::Code> a(9000 * 5), b(9000 * 5), c(9000 * 5);
+  model.sample(9000, -1, 4, a.data(), 3);
+  const std::vector<double> logp = model.logp();
+  model.release_tables();
+  model.sample(9000, -1, 4, b.data(), 1);
+  copy.sample(9000, -1, 4, c.data(), 2);
+  EXPECT_EQ(a, b);
+  EXPECT_EQ(a, c);
+  EXPECT_EQ(model.logp(), logp);
+  model.release_tables();
+  EXPECT_EQ(model.logp(), logp);
 }
 
 // A counted model is saved as its sparse counts and rebuilt bit for bit; the file is
