@@ -140,6 +140,22 @@ std::vector<train::GanblrUnit> fit_units(const data::EncodedDataset& ds,
 
 MegModel MegModel::fit(const data::CsvTable& table, const data::Schema& schema,
                        const FitOptions& options, const ProgressFn& progress) {
+  MegModel m = start_fit(table, schema, options);
+  m.fit_codes(m.codec_.encode(table), schema, progress);
+  return m;
+}
+
+MegModel MegModel::fit(data::CsvTable&& table, const data::Schema& schema,
+                       const FitOptions& options, const ProgressFn& progress) {
+  MegModel m = start_fit(table, schema, options);
+  data::EncodedDataset all = m.codec_.encode(table);
+  table = {};
+  m.fit_codes(std::move(all), schema, progress);
+  return m;
+}
+
+MegModel MegModel::start_fit(const data::CsvTable& table, const data::Schema& schema,
+                             const FitOptions& options) {
   validate_options(options);
   for (const auto& [name, unit] : options.unit_overrides) {
     if (schema.column_index(name) < 0) {
@@ -155,9 +171,14 @@ MegModel MegModel::fit(const data::CsvTable& table, const data::Schema& schema,
   MegModel m;
   m.options_ = options;
   m.codec_ = data::TableCodec::fit(table, schema, core::derive_seed(options.seed, {kCodecStream}));
-  data::EncodedDataset all = m.codec_.encode(table);
+  return m;
+}
+
+void MegModel::fit_codes(data::EncodedDataset all, const data::Schema& schema,
+                         const ProgressFn& progress) {
+  const FitOptions& options = options_;
   const size_t n = all.num_rows();
-  m.training_rows_ = n;
+  training_rows_ = n;
   const std::vector<size_t> cols = unit_columns(options, schema);
   check_model_size(all.cardinality, all.names, cols, n, options);  // before any unit is fitted
   const int threads = core::resolve_threads(options.threads);
@@ -179,21 +200,21 @@ MegModel MegModel::fit(const data::CsvTable& table, const data::Schema& schema,
   // Units fitted on the fit part, with the held-out log-likelihood of every unit.
   ProgressRelay relay(progress, cols.size());
   std::vector<std::vector<double>> loglik(cols.size());
-  m.units_ = fit_units(fit_part, cols, options, kUnitStream, "fit", relay, &val_part, &loglik);
+  units_ = fit_units(fit_part, cols, options, kUnitStream, "fit", relay, &val_part, &loglik);
   switch (options.weighting) {
-    case Weighting::Em: m.weights_ = em_weights(loglik); break;
+    case Weighting::Em: weights_ = em_weights(loglik); break;
     case Weighting::SoftmaxLoglik:
-      m.weights_ = softmax_loglik_weights(loglik, options.softmax_temperature);
+      weights_ = softmax_loglik_weights(loglik, options.softmax_temperature);
       break;
-    case Weighting::Uniform: m.weights_.assign(cols.size(), 1.0 / static_cast<double>(cols.size())); break;
+    case Weighting::Uniform: weights_.assign(cols.size(), 1.0 / static_cast<double>(cols.size())); break;
     case Weighting::Reference: {
       std::vector<double> losses(cols.size());
       core::parallel_for(cols.size(), threads, [&](size_t u) {
-        losses[u] = reference_similarity(m.units_[u], val_part,
+        losses[u] = reference_similarity(units_[u], val_part,
                                          core::derive_seed(options.seed, {kReferenceStream, u}));
       });
-      m.weights_ = reference_weights(losses);
-      m.summary_["reference_losses"] = losses;
+      weights_ = reference_weights(losses);
+      summary_["reference_losses"] = losses;
       break;
     }
   }
@@ -204,17 +225,18 @@ MegModel MegModel::fit(const data::CsvTable& table, const data::Schema& schema,
                   static_cast<double>(std::max<size_t>(1, loglik[u].size()));
     per_unit.push_back({{"unit", all.names[cols[u]]}, {"validation_loglik", mean}});
   }
-  m.summary_["validation_rows"] = val_part.num_rows();
-  m.summary_["fit_rows"] = fit_part.num_rows();
-  m.summary_["units"] = per_unit;
-  m.summary_["validation_loglik_mixture"] = mixture_loglik(loglik, m.weights_);
-  m.summary_["validation_loglik_uniform"] = mixture_loglik(loglik, uniform);
+  summary_["validation_rows"] = val_part.num_rows();
+  summary_["fit_rows"] = fit_part.num_rows();
+  summary_["units"] = per_unit;
+  summary_["validation_loglik_mixture"] = mixture_loglik(loglik, weights_);
+  summary_["validation_loglik_uniform"] = mixture_loglik(loglik, uniform);
 
   if (options.refit_full && n >= 20) {
-    m.units_.clear();  // free the first fit before the refit: halves peak memory
-    m.units_ = fit_units(all, cols, options, kRefitStream, "refit", relay);
+    units_.clear();  // free the first fit (and its rows) before the refit
+    fit_part = {};
+    val_part = {};
+    units_ = fit_units(all, cols, options, kRefitStream, "refit", relay);
   }
-  return m;
 }
 
 std::vector<uint64_t> MegModel::unit_counts(uint64_t n) const {
@@ -325,7 +347,9 @@ MegModel MegModel::from_json(const nlohmann::json& j) {
 }
 
 void MegModel::save(const std::string& path) const {
-  core::write_file_atomic(path, encode_model_file(to_json()));
+  core::AtomicFile file(path);
+  write_model_file(to_json(), file);
+  file.commit();
 }
 
 MegModel MegModel::load(const std::string& path) {
