@@ -1,5 +1,6 @@
 #include "bn/kdb_model.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -9,30 +10,6 @@
 #include "meg/error.hpp"
 
 namespace meg::bn {
-void build_alias(const double* p, uint32_t r, AliasEntry* out) {
-  double total = 0.0;
-  for (uint32_t i = 0; i < r; ++i) total += p[i];
-  std::vector<double> scaled(r);
-  std::vector<uint32_t> small, large;
-  for (uint32_t i = 0; i < r; ++i) {
-    scaled[i] = p[i] * r / total;
-    (scaled[i] < 1.0 ? small : large).push_back(i);
-    out[i] = {1.0f, i};
-  }
-  while (!small.empty() && !large.empty()) {
-    uint32_t s = small.back(), l = large.back();
-    small.pop_back();
-    out[s] = {static_cast<float>(scaled[s]), l};
-    scaled[l] = (scaled[l] + scaled[s]) - 1.0;
-    if (scaled[l] < 1.0) {
-      large.pop_back();
-      small.push_back(l);
-    }
-  }
-  for (uint32_t i : large) out[i].prob = 1.0f;
-  for (uint32_t i : small) out[i].prob = 1.0f;  // rounding leftovers
-}
-
 KdbModel::KdbModel(KdbStructure structure, std::vector<uint32_t> cardinality, KdbLayout layout,
                    ClassBlocks blocks, CountStore counts, std::vector<double> log_prior)
     : structure_(std::move(structure)),
@@ -74,8 +51,14 @@ void KdbModel::release_tables() {
   sampler_.reset();
 }
 
+uint32_t KdbModel::max_card() const {
+  uint32_t r = 1;
+  for (size_t f = 0; f < layout_.num_features(); ++f) r = std::max(r, layout_.feature(f).card);
+  return r;
+}
+
 size_t KdbModel::parameter_bytes() const {
-  size_t bytes = blocks_.total_cells() * (sizeof(double) + sizeof(AliasEntry)) +
+  size_t bytes = blocks_.total_cells() * (sizeof(double) + AliasTables::entry_bytes(max_card())) +
                  blocks_.index_bytes();
   if (counts_) bytes += (counts_->nnz.size() + 2 * counts_->values.size()) * sizeof(uint32_t);
   return bytes;
@@ -91,8 +74,7 @@ KdbModel::Sampler KdbModel::build_sampler(bool validate) const {
       throw ModelFormatError("model: unit parameters are not probability distributions");
     }
   };
-  Sampler s;
-  s.alias.assign(blocks_.total_cells(), AliasEntry{});
+  Sampler s{AliasTables(blocks_.total_cells(), max_card()), AliasTables(num_classes(), num_classes())};
   std::vector<double> p;
   // log_theta(v) of block b: its alias table from exp(log theta), as for a loaded model.
   auto add_block = [&](size_t b, auto&& log_theta) {
@@ -106,7 +88,7 @@ KdbModel::Sampler KdbModel::build_sampler(bool validate) const {
       sum += p[v];
     }
     check_distribution(sum);
-    build_alias(p.data(), r, &s.alias[blocks_.offset(b)]);
+    s.cells.set(blocks_.offset(b), p.data(), r);
   };
   if (logp_.ready() || !counts_) {
     const std::vector<double>& lp = logp();
@@ -119,7 +101,6 @@ KdbModel::Sampler KdbModel::build_sampler(bool validate) const {
     });
   }
   const uint32_t num_classes = this->num_classes();
-  s.prior.resize(num_classes);
   p.resize(num_classes);
   double sum = 0.0;
   for (uint32_t c = 0; c < num_classes; ++c) {
@@ -130,7 +111,7 @@ KdbModel::Sampler KdbModel::build_sampler(bool validate) const {
     sum += p[c];
   }
   check_distribution(sum);
-  build_alias(p.data(), num_classes, s.prior.data());
+  s.prior.set(0, p.data(), num_classes);
   return s;
 }
 
@@ -143,14 +124,14 @@ void KdbModel::sample_rows(const Sampler& sampler, size_t begin, size_t end,
   for (size_t row = begin; row < end; ++row) {
     data::Code* codes = out + row * num_cols;
     const uint32_t y = class_value >= 0 ? static_cast<uint32_t>(class_value)
-                                        : alias_draw(rng, sampler.prior.data(), num_classes);
+                                        : sampler.prior.draw(rng, 0, num_classes);
     codes[structure_.class_col] = y;
     auto code_at = [&](uint32_t col) { return codes[col]; };
     for (size_t f = 0; f < d; ++f) {
       const FeatureLayout& fl = layout_.feature(f);
       const int32_t g = layout_.lookup(f, layout_.full_config(f, code_at));
       const size_t base = blocks_.offset(static_cast<size_t>(block_of(g, y)));
-      codes[fl.column] = alias_draw(rng, &sampler.alias[base], fl.card);
+      codes[fl.column] = sampler.cells.draw(rng, base, fl.card);
     }
   }
 }

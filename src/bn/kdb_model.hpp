@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bn/alias_table.hpp"
 #include "bn/class_blocks.hpp"
 #include "bn/count_store.hpp"
 #include "bn/kdb_layout.hpp"
@@ -23,24 +24,6 @@
 #include "data/dataset.hpp"
 
 namespace meg::bn {
-
-// One entry of a Vose alias table: keep i with probability prob, else take alias.
-// Single precision is ample for sampling and halves the table.
-struct AliasEntry {
-  float prob = 1.0f;
-  uint32_t alias = 0;
-};
-
-// Vose alias table for probabilities p[0..r) (any positive scale).
-void build_alias(const double* p, uint32_t r, AliasEntry* out);
-
-// One draw from an alias table of r entries.
-inline uint32_t alias_draw(core::Rng& rng, const AliasEntry* table, uint32_t r) {
-  const uint64_t u = rng.next();
-  const auto j = static_cast<uint32_t>(((u >> 32) * r) >> 32);
-  const float coin = static_cast<float>(u & 0xffffffULL) * 0x1.0p-24f;
-  return coin < table[j].prob ? j : table[j].alias;
-}
 
 class KdbModel {
  public:
@@ -87,10 +70,10 @@ class KdbModel {
   // Drops the tables derived from the parameters (a counted model's logp, the alias
   // tables); they are rebuilt on next use. Not concurrent with other calls.
   void release_tables();
-  // Alias tables parallel to logp() (one entry per cell), and the class prior's; built on
-  // first use.
-  const std::vector<AliasEntry>& alias() const { return sampler().alias; }
-  const std::vector<AliasEntry>& prior_alias() const { return sampler().prior; }
+  // Alias tables parallel to logp() (block b's at blocks().offset(b)), and the class
+  // prior's (at 0); built on first use.
+  const AliasTables& alias() const { return sampler().cells; }
+  const AliasTables& prior_alias() const { return sampler().prior; }
 
   // n rows x num_cols() codes, row-major, table column order. class_value < 0 samples
   // the class from the prior, otherwise clamps it. Rows come in blocks of kBlockRows,
@@ -110,9 +93,10 @@ class KdbModel {
 
  private:
   struct Sampler {
-    std::vector<AliasEntry> alias;  // one entry per cell, parallel to logp()
-    std::vector<AliasEntry> prior;  // the class prior's C entries
+    AliasTables cells;  // one entry per cell, parallel to logp()
+    AliasTables prior;  // the class prior's C entries
   };
+  uint32_t max_card() const;
   const Sampler& sampler() const;
   // log p(row) with log_theta(block, value) giving the log-probabilities.
   template <class LogTheta>
