@@ -353,7 +353,8 @@ void MegModel::save(const std::string& path) const {
 }
 
 MegModel MegModel::load(const std::string& path) {
-  return from_json(decode_model_file(core::read_file(path), path));
+  const nlohmann::json tree = decode_model_file(core::read_file(path), path);  // bytes freed
+  return from_json(tree);
 }
 
 }  // namespace meg::ensemble
