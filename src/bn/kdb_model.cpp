@@ -158,21 +158,17 @@ void KdbModel::slots_of_row(const data::Code* row, int32_t* slots) const {
   }
 }
 
-template <class LogTheta>
-double KdbModel::log_prob_row(const data::Code* row, LogTheta&& log_theta) const {
+double KdbModel::log_prob_row(const data::Code* row) const {
+  const std::vector<double>& logp = this->logp();
   const uint32_t y = row[structure_.class_col];
   double lp = log_prior_[y];
   auto code_at = [&](uint32_t col) { return row[col]; };
   for (size_t f = 0; f < layout_.num_features(); ++f) {
     const int32_t g = layout_.lookup(f, layout_.full_config(f, code_at));
-    lp += log_theta(static_cast<size_t>(block_of(g, y)), row[layout_.feature(f).column]);
+    lp += logp[blocks_.offset(static_cast<size_t>(block_of(g, y))) +
+               row[layout_.feature(f).column]];
   }
   return lp;
-}
-
-double KdbModel::log_prob_row(const data::Code* row) const {
-  const std::vector<double>& logp = this->logp();
-  return log_prob_row(row, [&](size_t b, uint32_t v) { return logp[blocks_.offset(b) + v]; });
 }
 
 void KdbModel::log_prob(const data::EncodedDataset& data, double* out, int threads) const {
@@ -185,33 +181,50 @@ void KdbModel::log_prob(const data::EncodedDataset& data, double* out, int threa
   for (size_t c = 0; c < num_cols; ++c) {
     if (data.columns[c].size() != n) throw InvalidArgument("log_prob: ragged columns");
   }
-  // Fewer cells to score than stored: straight from the counts (the same numbers), rather
-  // than building a value per cell.
-  std::optional<CountLookup> lookup;
-  if (counts_ && !logp_.ready() && n * layout_.num_features() < blocks_.total_cells()) {
-    lookup.emplace(layout_, blocks_, *counts_);
-  }
-  const std::vector<double>* logp = lookup ? nullptr : &this->logp();
   const size_t blocks = (n + kBlockRows - 1) / kBlockRows;
-  core::parallel_for(blocks, threads, [&](size_t b) {
-    std::vector<data::Code> row(num_cols);
-    for (size_t r = b * kBlockRows; r < std::min(n, (b + 1) * kBlockRows); ++r) {
-      for (size_t c = 0; c < num_cols; ++c) {
-        row[c] = data.columns[c][r];
-        if (row[c] >= cardinality_[c]) {
-          throw InvalidArgument("log_prob: code " + std::to_string(row[c]) + " of column " +
-                                std::to_string(c) + " out of range in row " + std::to_string(r));
-        }
+  auto for_rows = [&](auto&& fn) {  // fn(r) for every row, blocks of rows in parallel
+    core::parallel_for(blocks, threads, [&](size_t b) {
+      for (size_t r = b * kBlockRows; r < std::min(n, (b + 1) * kBlockRows); ++r) fn(r);
+    });
+  };
+  for_rows([&](size_t r) {
+    for (size_t c = 0; c < num_cols; ++c) {
+      if (data.columns[c][r] >= cardinality_[c]) {
+        throw InvalidArgument("log_prob: code " + std::to_string(data.columns[c][r]) +
+                              " of column " + std::to_string(c) + " out of range in row " +
+                              std::to_string(r));
       }
-      out[r] = lookup ? log_prob_row(row.data(),
-                                     [&](size_t blk, uint32_t v) {
-                                       return std::log(lookup->prob(blk, v));
-                                     })
-                      : log_prob_row(row.data(), [&](size_t blk, uint32_t v) {
-                          return (*logp)[blocks_.offset(blk) + v];
-                        });
     }
   });
+  if (logp_.ready() || !counts_) {
+    for_rows([&](size_t r) {
+      std::vector<data::Code> row(num_cols);
+      for (size_t c = 0; c < num_cols; ++c) row[c] = data.columns[c][r];
+      out[r] = log_prob_row(row.data());
+    });
+    return;
+  }
+  // A counted model without its tables builds one feature's log-probabilities at a time
+  // and adds them in log_prob_row's order (the same sums), so it never holds a value per
+  // cell of the unit.
+  const auto& y = data.columns[structure_.class_col];
+  for_rows([&](size_t r) { out[r] = log_prior_[y[r]]; });
+  CountSmoother smoother(layout_, blocks_, *counts_);
+  std::vector<double> lp;
+  for (size_t f = 0; f < layout_.num_features(); ++f) {
+    const FeatureCells cells = feature_cells(layout_, blocks_, f);
+    lp.resize(cells.size());
+    smoother.smooth_feature(f, [&](size_t b, const double* p) {
+      double* o = &lp[cells.index(blocks_.offset(b))];
+      for (uint32_t v = 0; v < blocks_.block_size(b); ++v) o[v] = std::log(p[v]);
+    });
+    const auto& x = data.columns[layout_.feature(f).column];
+    for_rows([&](size_t r) {
+      auto code_at = [&](uint32_t col) { return data.columns[col][r]; };
+      const int32_t g = layout_.lookup(f, layout_.full_config(f, code_at));
+      out[r] += lp[cells.index(blocks_.offset(static_cast<size_t>(block_of(g, y[r])))) + x[r]];
+    });
+  }
 }
 
 nlohmann::json KdbModel::to_json() const {

@@ -80,7 +80,7 @@ class KdbModel {
   // block b drawn from stream derive_seed(seed, {class_col, b}): independent of threads.
   void sample(size_t n, int64_t class_value, uint64_t seed, data::Code* out, int threads) const;
   // Exact natural-log joint probability of every row of `data`. A counted model whose logp()
-  // is not built scores few rows straight from its counts (same numbers, no table built).
+  // is not built scores feature by feature (the same numbers) without building it.
   void log_prob(const data::EncodedDataset& data, double* out, int threads) const;
 
   // Row-major helpers used by the trainer: log p of one row given as codes[num_cols()],
@@ -98,9 +98,6 @@ class KdbModel {
   };
   uint32_t max_card() const;
   const Sampler& sampler() const;
-  // log p(row) with log_theta(block, value) giving the log-probabilities.
-  template <class LogTheta>
-  double log_prob_row(const data::Code* row, LogTheta&& log_theta) const;
   // The alias tables; with `validate`, throws ModelFormatError unless every block and the
   // prior are finite distributions (used on load). Does not build logp() if absent.
   Sampler build_sampler(bool validate) const;

@@ -137,32 +137,34 @@ TEST(CompactBlocks, StoresFarLessThanDense) {
   EXPECT_LT(model.blocks().trainable_blocks(), layout.trainable_groups() * layout.num_classes());
 }
 
-// Single cells smoothed straight from the counts (log_prob of a few rows) are the very
-// numbers of the full tables, bit for bit, in both smoothing modes.
-TEST(CompactBlocks, CountLookupEqualsTheTables) {
+// A counted model without its tables scores rows feature by feature from the counts: the
+// very numbers of the full tables, bit for bit, in both smoothing modes.
+TEST(CompactBlocks, ScoringFromCountsEqualsTheTables) {
   const auto data = sparse_table(6);
   for (Smoothing kind : {Smoothing::Hierarchical, Smoothing::Laplace}) {
     SmoothingSpec spec;
     spec.kind = kind;
     const KdbModel model = fit(data, 1, spec);
-    const CountLookup lookup(model.layout(), model.blocks(), *model.counts());
-    const std::vector<double> logp = smooth_counts(model.layout(), model.blocks(), *model.counts());
-    for (size_t b = 0; b < model.blocks().num_blocks(); ++b) {
-      for (uint32_t v = 0; v < model.blocks().block_size(b); ++v) {
-        ASSERT_EQ(std::log(lookup.prob(b, v)), logp[model.blocks().offset(b) + v]) << b << " " << v;
-      }
+    // Every joint state: seen and unseen configurations, seen and unseen classes.
+    data::EncodedDataset states;
+    states.cardinality = data.cardinality;
+    states.columns.assign(5, {});
+    std::vector<data::Code> q(5, 0);
+    while (true) {
+      for (size_t c = 0; c < 5; ++c) states.columns[c].push_back(q[c]);
+      size_t c = 0;
+      while (c < 5 && ++q[c] == data.cardinality[c]) q[c++] = 0;
+      if (c == 5) break;
     }
-    // Three rows score from the counts (no table built yet), then from the tables.
-    data::EncodedDataset few;
-    few.cardinality = data.cardinality;
-    for (const auto& col : data.columns) few.columns.emplace_back(col.begin(), col.begin() + 3);
-    std::vector<double> lp(3);
-    model.log_prob(few, lp.data(), 1);
-    for (size_t r = 0; r < 3; ++r) {
-      std::vector<data::Code> row;
-      for (const auto& col : few.columns) row.push_back(col[r]);
-      EXPECT_EQ(lp[r], model.log_prob_row(row.data()));
+    std::vector<double> lp(states.num_rows());
+    model.log_prob(states, lp.data(), 2);  // no table built yet
+    for (size_t r = 0; r < states.num_rows(); ++r) {
+      for (size_t c = 0; c < 5; ++c) q[c] = states.columns[c][r];
+      ASSERT_EQ(lp[r], model.log_prob_row(q.data())) << r;  // builds logp()
     }
+    std::vector<double> again(states.num_rows());
+    model.log_prob(states, again.data(), 1);  // from the tables now
+    EXPECT_EQ(again, lp);
   }
 }
 
