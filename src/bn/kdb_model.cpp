@@ -187,28 +187,32 @@ void KdbModel::log_prob(const data::EncodedDataset& data, double* out, int threa
       for (size_t r = b * kBlockRows; r < std::min(n, (b + 1) * kBlockRows); ++r) fn(r);
     });
   };
-  for_rows([&](size_t r) {
-    for (size_t c = 0; c < num_cols; ++c) {
-      if (data.columns[c][r] >= cardinality_[c]) {
-        throw InvalidArgument("log_prob: code " + std::to_string(data.columns[c][r]) +
-                              " of column " + std::to_string(c) + " out of range in row " +
-                              std::to_string(r));
-      }
+  auto code = [&](size_t c, size_t r) {
+    const data::Code v = data.columns[c][r];
+    if (v >= cardinality_[c]) {
+      throw InvalidArgument("log_prob: code " + std::to_string(v) + " of column " +
+                            std::to_string(c) + " out of range in row " + std::to_string(r));
     }
-  });
-  if (logp_.ready() || !counts_) {
-    for_rows([&](size_t r) {
+    return v;
+  };
+  // As many lookups as cells or more: build (and keep) logp(), one value per cell.
+  if (logp_.ready() || !counts_ || n * layout_.num_features() >= blocks_.total_cells()) {
+    core::parallel_for(blocks, threads, [&](size_t b) {
       std::vector<data::Code> row(num_cols);
-      for (size_t c = 0; c < num_cols; ++c) row[c] = data.columns[c][r];
-      out[r] = log_prob_row(row.data());
+      for (size_t r = b * kBlockRows; r < std::min(n, (b + 1) * kBlockRows); ++r) {
+        for (size_t c = 0; c < num_cols; ++c) row[c] = code(c, r);
+        out[r] = log_prob_row(row.data());
+      }
     });
     return;
   }
-  // A counted model without its tables builds one feature's log-probabilities at a time
-  // and adds them in log_prob_row's order (the same sums), so it never holds a value per
-  // cell of the unit.
+  // Fewer rows: one feature's log-probabilities at a time, added in log_prob_row's order
+  // (the same sums), never a value per cell of the unit.
   const auto& y = data.columns[structure_.class_col];
-  for_rows([&](size_t r) { out[r] = log_prior_[y[r]]; });
+  for_rows([&](size_t r) {
+    for (size_t c = 0; c < num_cols; ++c) code(c, r);
+    out[r] = log_prior_[y[r]];
+  });
   CountSmoother smoother(layout_, blocks_, *counts_);
   std::vector<double> lp;
   for (size_t f = 0; f < layout_.num_features(); ++f) {

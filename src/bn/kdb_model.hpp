@@ -80,7 +80,8 @@ class KdbModel {
   // block b drawn from stream derive_seed(seed, {class_col, b}): independent of threads.
   void sample(size_t n, int64_t class_value, uint64_t seed, data::Code* out, int threads) const;
   // Exact natural-log joint probability of every row of `data`. A counted model whose logp()
-  // is not built scores feature by feature (the same numbers) without building it.
+  // is not built scores fewer rows than it has cells feature by feature (the same numbers)
+  // without building it; more rows build and keep it.
   void log_prob(const data::EncodedDataset& data, double* out, int threads) const;
 
   // Row-major helpers used by the trainer: log p of one row given as codes[num_cols()],

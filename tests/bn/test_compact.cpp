@@ -3,6 +3,7 @@
 // smoothing formula computed here from raw counts, independently of the layout.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -156,8 +157,16 @@ TEST(CompactBlocks, ScoringFromCountsEqualsTheTables) {
       while (c < 5 && ++q[c] == data.cardinality[c]) q[c++] = 0;
       if (c == 5) break;
     }
+    // In chunks of fewer rows than cells per feature: scored without building the tables.
+    const size_t chunk = model.blocks().total_cells() / 5;
+    ASSERT_GT(chunk, 100u);
     std::vector<double> lp(states.num_rows());
-    model.log_prob(states, lp.data(), 2);  // no table built yet
+    for (size_t begin = 0; begin < states.num_rows(); begin += chunk) {
+      std::vector<size_t> rows;
+      for (size_t r = begin; r < std::min(states.num_rows(), begin + chunk); ++r) rows.push_back(r);
+      model.log_prob(states.subset(rows), &lp[begin], 2);
+    }
+    EXPECT_TRUE(model.counts().has_value());
     for (size_t r = 0; r < states.num_rows(); ++r) {
       for (size_t c = 0; c < 5; ++c) q[c] = states.columns[c][r];
       ASSERT_EQ(lp[r], model.log_prob_row(q.data())) << r;  // builds logp()
@@ -165,6 +174,11 @@ TEST(CompactBlocks, ScoringFromCountsEqualsTheTables) {
     std::vector<double> again(states.num_rows());
     model.log_prob(states, again.data(), 1);  // from the tables now
     EXPECT_EQ(again, lp);
+    // A code out of range is refused on both paths.
+    auto bad = states.subset({0, 1, 2});
+    bad.columns[2][1] = 5;
+    EXPECT_THROW(fit(data, 1, spec).log_prob(bad, lp.data(), 1), InvalidArgument);
+    EXPECT_THROW(model.log_prob(bad, lp.data(), 1), InvalidArgument);
   }
 }
 
