@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 #include <malloc.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cstddef>
 #include <cstdio>  // std::remove
 #include <cstdlib>
 #include <new>
@@ -18,28 +20,64 @@
 #include "ensemble/resource_guard.hpp"
 #include "meg/error.hpp"
 
+// Every replaceable operator new and delete, so that what one allocates the other frees.
 namespace {
 std::atomic<long> g_live{0}, g_peak{0};
-}  // namespace
 
-void* operator new(size_t size) {
-  void* p = std::malloc(size == 0 ? 1 : size);
-  if (p == nullptr) throw std::bad_alloc();
+void* counted_alloc(size_t size, size_t align) {
+  void* p = align <= alignof(std::max_align_t)
+                ? std::malloc(size == 0 ? 1 : size)
+                : std::aligned_alloc(align, (std::max<size_t>(size, 1) + align - 1) / align * align);
+  if (p == nullptr) return nullptr;
   const long now = g_live += static_cast<long>(malloc_usable_size(p));
   long peak = g_peak.load();
   while (now > peak && !g_peak.compare_exchange_weak(peak, now)) {
   }
   return p;
 }
-void operator delete(void* p) noexcept {
+void counted_free(void* p) noexcept {
   if (p == nullptr) return;
   g_live -= static_cast<long>(malloc_usable_size(p));
   std::free(p);
 }
-void operator delete(void* p, size_t) noexcept { operator delete(p); }
-void* operator new[](size_t size) { return operator new(size); }
-void operator delete[](void* p) noexcept { operator delete(p); }
-void operator delete[](void* p, size_t) noexcept { operator delete(p); }
+void* counted_alloc_or_throw(size_t size, size_t align) {
+  void* p = counted_alloc(size, align);
+  if (p == nullptr) throw std::bad_alloc();
+  return p;
+}
+constexpr size_t kDefault = alignof(std::max_align_t);
+}  // namespace
+
+void* operator new(size_t n) { return counted_alloc_or_throw(n, kDefault); }
+void* operator new[](size_t n) { return counted_alloc_or_throw(n, kDefault); }
+void* operator new(size_t n, const std::nothrow_t&) noexcept { return counted_alloc(n, kDefault); }
+void* operator new[](size_t n, const std::nothrow_t&) noexcept { return counted_alloc(n, kDefault); }
+void* operator new(size_t n, std::align_val_t a) {
+  return counted_alloc_or_throw(n, static_cast<size_t>(a));
+}
+void* operator new[](size_t n, std::align_val_t a) {
+  return counted_alloc_or_throw(n, static_cast<size_t>(a));
+}
+void* operator new(size_t n, std::align_val_t a, const std::nothrow_t&) noexcept {
+  return counted_alloc(n, static_cast<size_t>(a));
+}
+void* operator new[](size_t n, std::align_val_t a, const std::nothrow_t&) noexcept {
+  return counted_alloc(n, static_cast<size_t>(a));
+}
+void operator delete(void* p) noexcept { counted_free(p); }
+void operator delete[](void* p) noexcept { counted_free(p); }
+void operator delete(void* p, size_t) noexcept { counted_free(p); }
+void operator delete[](void* p, size_t) noexcept { counted_free(p); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { counted_free(p); }
+void operator delete[](void* p, const std::nothrow_t&) noexcept { counted_free(p); }
+void operator delete(void* p, std::align_val_t) noexcept { counted_free(p); }
+void operator delete[](void* p, std::align_val_t) noexcept { counted_free(p); }
+void operator delete(void* p, size_t, std::align_val_t) noexcept { counted_free(p); }
+void operator delete[](void* p, size_t, std::align_val_t) noexcept { counted_free(p); }
+void operator delete(void* p, std::align_val_t, const std::nothrow_t&) noexcept { counted_free(p); }
+void operator delete[](void* p, std::align_val_t, const std::nothrow_t&) noexcept {
+  counted_free(p);
+}
 
 using meg::ensemble::check_model_size;
 using meg::ensemble::estimate_model_bytes;
