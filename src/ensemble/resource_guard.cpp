@@ -147,7 +147,9 @@ void check_model_size(const std::vector<uint32_t>& cardinality,
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
     return est.column_bytes[a] > est.column_bytes[b];
   });
-  // Name the columns that account for most of the estimate (at most 5).
+  // Name the columns that account for most of the bytes attributed to columns (at most 5;
+  // the fitting scratch and the per-row arrays are not attributed).
+  const double attributed = std::accumulate(est.column_bytes.begin(), est.column_bytes.end(), 0.0);
   std::string culprits;
   double covered = 0;
   for (size_t i = 0; i < order.size() && i < 5; ++i) {
@@ -156,7 +158,7 @@ void check_model_size(const std::vector<uint32_t>& cardinality,
     culprits += fmt::format("'{}' ({} codes, ~{:.0f} MB)", names[c], cardinality[c],
                             est.column_bytes[c] / kMb);
     covered += est.column_bytes[c];
-    if (covered >= 0.8 * est.total_bytes) break;
+    if (covered >= 0.8 * attributed) break;
   }
   throw InvalidArgument(fmt::format(
       "the model could need up to {:.0f} MB, over the limit of {} MB (option max_model_mb); "
