@@ -39,6 +39,13 @@ data::EncodedDataset sparse_table(uint64_t seed) {
   return ds;
 }
 
+// Steps q to the next joint state (first column fastest); false after the last.
+bool next_state(std::vector<data::Code>& q, const std::vector<uint32_t>& card) {
+  size_t c = 0;
+  while (c < q.size() && ++q[c] == card[c]) q[c++] = 0;
+  return c < q.size();
+}
+
 // A counted model; with_counts keeps the sparse counts (saved instead of logp).
 KdbModel fit(const data::EncodedDataset& data, size_t class_col, const SmoothingSpec& spec,
              bool with_counts = true) {
@@ -105,15 +112,12 @@ TEST(CompactBlocks, LogProbEqualsDenseFormula) {
     std::vector<data::Code> q(5, 0);
     size_t states = 0;
     double total = 0.0;
-    while (true) {
+    do {
       const double lp = model.log_prob_row(q.data());
       ASSERT_NEAR(lp, dense_log_prob(data, model.structure(), spec, q), 1e-12);
       total += std::exp(lp);
       ++states;
-      size_t c = 0;
-      while (c < 5 && ++q[c] == data.cardinality[c]) q[c++] = 0;
-      if (c == 5) break;
-    }
+    } while (next_state(q, data.cardinality));
     EXPECT_EQ(states, 20u * 625u);
     EXPECT_NEAR(total, 1.0, 1e-9);
   }
@@ -142,21 +146,18 @@ TEST(CompactBlocks, StoresFarLessThanDense) {
 // very numbers of the full tables, bit for bit, in both smoothing modes.
 TEST(CompactBlocks, ScoringFromCountsEqualsTheTables) {
   const auto data = sparse_table(6);
+  // Every joint state: seen and unseen configurations, seen and unseen classes.
+  data::EncodedDataset states;
+  states.cardinality = data.cardinality;
+  states.columns.assign(5, {});
+  std::vector<data::Code> q(5, 0);
+  do {
+    for (size_t c = 0; c < 5; ++c) states.columns[c].push_back(q[c]);
+  } while (next_state(q, data.cardinality));
   for (Smoothing kind : {Smoothing::Hierarchical, Smoothing::Laplace}) {
     SmoothingSpec spec;
     spec.kind = kind;
     const KdbModel model = fit(data, 1, spec);
-    // Every joint state: seen and unseen configurations, seen and unseen classes.
-    data::EncodedDataset states;
-    states.cardinality = data.cardinality;
-    states.columns.assign(5, {});
-    std::vector<data::Code> q(5, 0);
-    while (true) {
-      for (size_t c = 0; c < 5; ++c) states.columns[c].push_back(q[c]);
-      size_t c = 0;
-      while (c < 5 && ++q[c] == data.cardinality[c]) q[c++] = 0;
-      if (c == 5) break;
-    }
     // In chunks of fewer rows than cells per feature: scored without building the tables.
     const size_t chunk = model.blocks().total_cells() / 5;
     ASSERT_GT(chunk, 100u);
