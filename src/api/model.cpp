@@ -25,7 +25,7 @@ Model Model::fit_csv(const std::string& csv_path, const FitOptions& options,
   data::CsvTable table = data::read_csv(csv_path);
   data::Schema schema = data::infer_schema(table);
   if (!schema_path.empty()) schema = data::load_schema_file(schema, schema_path);
-  return Model(std::make_unique<Impl>(Impl{ensemble::MegModel::fit(table, schema, options, progress)}));
+  return Model(std::make_unique<Impl>(Impl{ensemble::MegModel::fit(std::move(table), schema, options, progress)}));
 }
 
 Model Model::fit_csv_text(const std::string& text, const std::string& source,
@@ -43,7 +43,7 @@ Model Model::fit_csv_text(const std::string& text, const std::string& source,
     }
     schema = data::apply_schema_overrides(schema, j, "schema");
   }
-  return Model(std::make_unique<Impl>(Impl{ensemble::MegModel::fit(table, schema, options, progress)}));
+  return Model(std::make_unique<Impl>(Impl{ensemble::MegModel::fit(std::move(table), schema, options, progress)}));
 }
 
 void Model::sample_to_file(uint64_t n, uint64_t seed, int threads, const std::string& path) const {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <tuple>
+#include <utility>
 
 #include "core/json_blob.hpp"
 #include "meg/error.hpp"
@@ -93,45 +95,84 @@ CountStore CountStore::from_json(const nlohmann::json& j, const KdbLayout& layou
   return s;
 }
 
-std::vector<double> smooth_counts(const KdbLayout& layout, const ClassBlocks& blocks,
-                                  const CountStore& store) {
-  std::vector<size_t> first_entry(blocks.num_blocks() + 1, 0);
-  for (size_t b = 0; b < blocks.num_blocks(); ++b) first_entry[b + 1] = first_entry[b] + store.nnz[b];
-  std::vector<double> prob(blocks.total_cells(), 0.0);
-  std::vector<double> n;
-  for (size_t f = 0; f < layout.num_features(); ++f) {
-    const FeatureLayout& fl = layout.feature(f);
-    const uint32_t r = fl.card;
-    n.resize(r);
-    for (size_t j = 0; j < fl.levels.size(); ++j) {  // parents before children
-      const ConfigMap& level = fl.levels[j];
-      const auto g_begin = static_cast<size_t>(level.first_group());
-      for (size_t b = blocks.begin(g_begin); b < blocks.begin(g_begin + level.size()); ++b) {
-        std::fill(n.begin(), n.end(), 0.0);
-        double total = 0.0;
-        for (size_t e = first_entry[b]; e < first_entry[b + 1]; ++e) {
-          n[store.values[e]] = store.counts[e];
-          total += store.counts[e];
-        }
-        double* p = &prob[blocks.offset(b)];
-        if (j == 0 || (store.kind == Smoothing::Laplace && total > 0)) {
-          for (uint32_t v = 0; v < r; ++v) p[v] = (n[v] + store.alpha) / (total + store.alpha * r);
-          continue;
-        }
-        const int32_t below = blocks.resolve(layout, layout.parent_group(static_cast<size_t>(blocks.block_group(b))),
-                                             blocks.block_class(b));
-        const double* pb = &prob[blocks.offset(static_cast<size_t>(below))];
-        if (store.kind == Smoothing::Laplace) {
-          std::copy(pb, pb + r, p);
-          continue;
-        }
-        const double m = store.m[f];
-        for (uint32_t v = 0; v < r; ++v) p[v] = (n[v] + m * pb[v]) / (total + m);
+FeatureCells feature_cells(const KdbLayout& layout, const ClassBlocks& blocks, size_t f) {
+  const FeatureLayout& fl = layout.feature(f);
+  auto cells_of = [&](const ConfigMap& first, const ConfigMap& last) {
+    const auto g_begin = static_cast<size_t>(first.first_group());
+    const auto g_end = static_cast<size_t>(last.first_group()) + last.size();
+    return std::pair<size_t, size_t>(blocks.offset(blocks.begin(g_begin)),
+                                     blocks.offset(blocks.begin(g_end)));
+  };
+  FeatureCells out;
+  std::tie(out.top_begin, out.top_end) = cells_of(fl.levels.back(), fl.levels.back());
+  if (fl.levels.size() > 1) {
+    std::tie(out.backoff_begin, out.backoff_end) =
+        cells_of(fl.levels[0], fl.levels[fl.levels.size() - 2]);
+  }
+  return out;
+}
+
+CountSmoother::CountSmoother(const KdbLayout& layout, const ClassBlocks& blocks,
+                             const CountStore& store)
+    : layout_(layout), blocks_(blocks), store_(store), first_entry_(blocks.num_blocks() + 1, 0) {
+  for (size_t b = 0; b < blocks.num_blocks(); ++b) first_entry_[b + 1] = first_entry_[b] + store.nnz[b];
+}
+
+void CountSmoother::smooth_feature(size_t f,
+                                   const std::function<void(size_t b, const double* p)>& fn) {
+  const FeatureLayout& fl = layout_.feature(f);
+  const FeatureCells cells = feature_cells(layout_, blocks_, f);
+  const uint32_t r = fl.card;
+  backoff_.assign(cells.backoff_end - cells.backoff_begin, 0.0);
+  n_.resize(r);
+  top_.resize(r);
+  for (size_t j = 0; j < fl.levels.size(); ++j) {  // parents before children
+    const ConfigMap& level = fl.levels[j];
+    const auto g_begin = static_cast<size_t>(level.first_group());
+    for (size_t b = blocks_.begin(g_begin); b < blocks_.begin(g_begin + level.size()); ++b) {
+      std::fill(n_.begin(), n_.end(), 0.0);
+      double total = 0.0;
+      for (size_t e = first_entry_[b]; e < first_entry_[b + 1]; ++e) {
+        n_[store_.values[e]] = store_.counts[e];
+        total += store_.counts[e];
       }
+      double* p = j + 1 == fl.levels.size() ? top_.data()
+                                            : &backoff_[blocks_.offset(b) - cells.backoff_begin];
+      if (j == 0 || (store_.kind == Smoothing::Laplace && total > 0)) {
+        for (uint32_t v = 0; v < r; ++v) p[v] = (n_[v] + store_.alpha) / (total + store_.alpha * r);
+      } else {
+        const int32_t below = blocks_.resolve(
+            layout_, layout_.parent_group(static_cast<size_t>(blocks_.block_group(b))),
+            blocks_.block_class(b));
+        const double* pb =
+            &backoff_[blocks_.offset(static_cast<size_t>(below)) - cells.backoff_begin];
+        if (store_.kind == Smoothing::Laplace) {
+          std::copy(pb, pb + r, p);
+        } else {
+          const double m = store_.m[f];
+          for (uint32_t v = 0; v < r; ++v) p[v] = (n_[v] + m * pb[v]) / (total + m);
+        }
+      }
+      fn(b, p);
     }
   }
-  for (double& x : prob) x = std::log(x);
-  return prob;
+}
+
+void for_each_smoothed_block(const KdbLayout& layout, const ClassBlocks& blocks,
+                             const CountStore& store,
+                             const std::function<void(size_t b, const double* p)>& fn) {
+  CountSmoother smoother(layout, blocks, store);
+  for (size_t f = 0; f < layout.num_features(); ++f) smoother.smooth_feature(f, fn);
+}
+
+std::vector<double> smooth_counts(const KdbLayout& layout, const ClassBlocks& blocks,
+                                  const CountStore& store) {
+  std::vector<double> logp(blocks.total_cells());
+  for_each_smoothed_block(layout, blocks, store, [&](size_t b, const double* p) {
+    double* out = &logp[blocks.offset(b)];
+    for (uint32_t v = 0; v < blocks.block_size(b); ++v) out[v] = std::log(p[v]);
+  });
+  return logp;
 }
 
 }  // namespace meg::bn

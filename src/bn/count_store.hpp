@@ -4,7 +4,9 @@
 // model is saved as counts (a few bytes per non-zero count) instead of one double
 // per cell, and smooth_counts() rebuilds bit-identical parameters on load.
 #pragma once
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -29,8 +31,43 @@ struct CountStore {
                               const ClassBlocks& blocks);
 };
 
-// log theta of every cell of `blocks` (blocks.total_cells()), smoothing level by level:
-// level 0 = Laplace(alpha); level j = (n + m P_{j-1}) / (N + m), or Laplace in that mode.
+// The cells of feature f's blocks: its full-level blocks' and its back-off blocks', two
+// contiguous ranges of cells (groups are numbered full levels first, then each feature's
+// back-off levels together). index() maps one of them into [0, size()).
+struct FeatureCells {
+  size_t top_begin = 0, top_end = 0, backoff_begin = 0, backoff_end = 0;
+  size_t size() const { return (top_end - top_begin) + (backoff_end - backoff_begin); }
+  size_t index(size_t cell) const {
+    return cell >= backoff_begin && cell < backoff_end ? (top_end - top_begin) + (cell - backoff_begin)
+                                                       : cell - top_begin;
+  }
+};
+FeatureCells feature_cells(const KdbLayout& layout, const ClassBlocks& blocks, size_t f);
+
+// Smooths the counts one feature at a time, level by level: level 0 = Laplace(alpha);
+// level j = (n + m P_{j-1}) / (N + m), or Laplace in that mode. Holds the probabilities of
+// one feature's back-off levels only (a full-level block is never a back-off).
+class CountSmoother {
+ public:
+  CountSmoother(const KdbLayout& layout, const ClassBlocks& blocks, const CountStore& store);
+  // Calls fn(b, p) for every block b of feature f (structure order), p[0..r) = its
+  // probabilities (not logs; valid during the call only).
+  void smooth_feature(size_t f, const std::function<void(size_t b, const double* p)>& fn);
+
+ private:
+  const KdbLayout& layout_;
+  const ClassBlocks& blocks_;
+  const CountStore& store_;
+  std::vector<size_t> first_entry_;  // num_blocks + 1
+  std::vector<double> backoff_, n_, top_;
+};
+
+// All features' blocks, in feature order.
+void for_each_smoothed_block(const KdbLayout& layout, const ClassBlocks& blocks,
+                             const CountStore& store,
+                             const std::function<void(size_t b, const double* p)>& fn);
+
+// log theta of every cell of `blocks` (blocks.total_cells()): the log of the above.
 std::vector<double> smooth_counts(const KdbLayout& layout, const ClassBlocks& blocks,
                                   const CountStore& store);
 

@@ -15,13 +15,13 @@ inline uint64_t block_key(int32_t g, uint32_t c) {
 }
 
 // The stored blocks of one feature, (group, class) keys in ascending order, with the
-// counts n(x, block) and, after smooth_feature(), the probabilities P(x | block). A
-// dense (local group, class) -> block table makes lookups O(levels): it has one entry
-// per observed configuration and class, far fewer than the cells.
+// counts n(x, block). A dense (local group, class) -> block table makes lookups
+// O(levels): it has one entry per observed configuration and class, far fewer than
+// the cells.
 struct FeatureBlocks {
   std::vector<uint64_t> keys;
-  std::vector<double> counts;  // keys.size() * r
-  std::vector<double> prob;    // keys.size() * r
+  std::vector<uint32_t> counts;  // keys.size() * r
+  std::vector<uint32_t> held;    // keys.size() * r, the held-out rows' share (if asked)
   // (local group * C + c) -> block, or -1: dense when small, else a hash map (many
   // configurations times a high-cardinality class).
   std::vector<int32_t> table;
@@ -48,18 +48,12 @@ struct FeatureBlocks {
   int32_t find(int32_t g, uint32_t c) const {
     return get(static_cast<uint64_t>(local(g)) * num_classes + c);
   }
-  int32_t resolve(const KdbLayout& layout, int32_t g, uint32_t c) const {
-    int32_t b;
-    while ((b = find(g, c)) < 0) g = layout.parent_group(static_cast<size_t>(g));
-    return b;
-  }
 };
 
-// Counts feature f over the rows where keep(row): a block for every (group, class) seen
-// at any level, plus every class of the level-0 group.
-template <class Keep>
+// Counts feature f over every row: a block for every (group, class) seen at any level,
+// plus every class of the level-0 group. With held_out, also the counts of those rows.
 FeatureBlocks count_feature(const KdbLayout& layout, size_t f, const data::EncodedDataset& data,
-                            Keep&& keep) {
+                            const std::vector<char>* held_out) {
   const FeatureLayout& fl = layout.feature(f);
   const uint32_t num_classes = layout.num_classes();
   const uint32_t card = fl.card;
@@ -75,28 +69,28 @@ FeatureBlocks count_feature(const KdbLayout& layout, size_t f, const data::Encod
     return fl.levels[a].first_group() < fl.levels[b].first_group();
   });
   int32_t local = 0;
+  std::vector<int32_t> level_shift(levels);  // local group = global group + shift, per level
   for (size_t j : by_group) {
     out.level_first.push_back(fl.levels[j].first_group());
     out.level_local.push_back(local);
     out.level_size.push_back(static_cast<uint32_t>(fl.levels[j].size()));
+    level_shift[j] = local - fl.levels[j].first_group();
     local += static_cast<int32_t>(fl.levels[j].size());
   }
   const uint64_t cells = static_cast<uint64_t>(local) * num_classes;
   if (cells <= std::max<uint64_t>(uint64_t{1} << 20, 4 * data.num_rows() * levels)) {
     out.table.assign(cells, -1);
   }
-  std::vector<uint64_t> row_cells;  // kept rows x levels: local group * C + class
-  std::vector<uint32_t> kept;
-  for (size_t row = 0; row < data.num_rows(); ++row) {
-    if (!keep(row)) continue;
+  const size_t n = data.num_rows();
+  std::vector<uint64_t> row_cells(n * levels);  // rows x levels: local group * C + class
+  for (size_t row = 0; row < n; ++row) {
     auto code_at = [&](uint32_t col) { return data.columns[col][row]; };
     const uint64_t full = layout.full_config(f, code_at);
-    kept.push_back(static_cast<uint32_t>(row));
     for (size_t j = 0; j < levels; ++j) {
       const int32_t g = layout.group_at_level(f, j, full);
       if (g < 0) throw InvalidArgument("kdb: a counted row is not in the layout");
-      const uint64_t cell = static_cast<uint64_t>(out.local(g)) * num_classes + y[row];
-      row_cells.push_back(cell);
+      const uint64_t cell = static_cast<uint64_t>(g + level_shift[j]) * num_classes + y[row];
+      row_cells[row * levels + j] = cell;
       out.set(cell, 0);
     }
   }
@@ -128,55 +122,77 @@ FeatureBlocks count_feature(const KdbLayout& layout, size_t f, const data::Encod
                                    static_cast<uint32_t>(cell % num_classes)));
     }
   }
-  out.counts.assign(out.keys.size() * card, 0.0);
-  for (size_t i = 0; i < kept.size(); ++i) {
+  out.counts.assign(out.keys.size() * card, 0);
+  if (held_out) out.held.assign(out.counts.size(), 0);
+  for (size_t row = 0; row < n; ++row) {
+    const bool held = held_out && (*held_out)[row];
     for (size_t j = 0; j < levels; ++j) {
-      const int32_t b = out.get(row_cells[i * levels + j]);
-      out.counts[static_cast<size_t>(b) * card + x[kept[i]]] += 1.0;
+      const size_t cell = static_cast<size_t>(out.get(row_cells[row * levels + j])) * card + x[row];
+      ++out.counts[cell];
+      if (held) ++out.held[cell];
     }
   }
   return out;
 }
 
-// Smoothed probability of value x at level j given counts; prob_below = P_{j-1}(x).
-inline double smooth(double n_x, double n_total, double prob_below, double m, uint32_t card,
-                     const SmoothingSpec& spec, bool level0) {
-  if (level0) return (n_x + spec.alpha) / (n_total + spec.alpha * card);
-  if (spec.kind == Smoothing::Laplace) {
-    return n_total > 0 ? (n_x + spec.alpha) / (n_total + spec.alpha * card) : prob_below;
-  }
-  return (n_x + m * prob_below) / (n_total + m);
-}
-
-// Probabilities of every stored block of feature f, level by level (parents first).
-void smooth_feature(const KdbLayout& layout, size_t f, double m, const SmoothingSpec& spec,
-                    FeatureBlocks& fb) {
+// Chooses feature f's hierarchical strength m from the grid: the counts of the rows
+// outside `held_out` score every m by the log-likelihood of the held-out rows. With those
+// counts a (configuration, class) above level 0 is stored only if one of those rows has
+// it, else it backs off. A row's probability needs only its own value along its back-off
+// chain, so each row is reduced once to (n(x, block), n(block)) per level, bottom first,
+// and every m is a recursion over those pairs: P_0 = (n + alpha) / (N + alpha r),
+// P_j = (n + m P_{j-1}) / (N + m).
+double held_out_strength(const KdbLayout& layout, size_t f, const data::EncodedDataset& data,
+                         const std::vector<char>& held_out, const FeatureBlocks& fb,
+                         const SmoothingSpec& spec) {
   const FeatureLayout& fl = layout.feature(f);
   const uint32_t card = fl.card;
-  fb.prob.assign(fb.counts.size(), 0.0);
-  for (size_t j = 0; j < fl.levels.size(); ++j) {
-    const ConfigMap& level = fl.levels[j];
-    const int32_t first = level.first_group();
-    auto it = std::lower_bound(fb.keys.begin(), fb.keys.end(), block_key(first, 0));
-    const auto end_key = block_key(first + static_cast<int32_t>(level.size()), 0);
-    for (; it != fb.keys.end() && *it < end_key; ++it) {
-      const auto b = static_cast<size_t>(it - fb.keys.begin());
-      const auto g = static_cast<int32_t>(*it >> 32);
-      const auto c = static_cast<uint32_t>(*it & 0xffffffffu);
-      const double* pb = nullptr;
-      if (j > 0) {
-        const int32_t below = fb.resolve(layout, layout.parent_group(static_cast<size_t>(g)), c);
-        pb = &fb.prob[static_cast<size_t>(below) * card];
-      }
-      const double* n = &fb.counts[b * card];
-      double total = 0.0;
-      for (uint32_t v = 0; v < card; ++v) total += n[v];
-      double* p = &fb.prob[b * card];
-      for (uint32_t v = 0; v < card; ++v) {
-        p[v] = smooth(n[v], total, pb ? pb[v] : 0.0, m, card, spec, j == 0);
-      }
+  auto train_count = [&](size_t b, uint32_t v) {
+    return fb.counts[b * card + v] - fb.held[b * card + v];
+  };
+  std::vector<double> totals(fb.keys.size(), 0.0);
+  for (size_t b = 0; b < totals.size(); ++b) {
+    for (uint32_t v = 0; v < card; ++v) totals[b] += train_count(b, v);
+  }
+  const auto& y = data.columns[layout.class_col()];
+  const auto& x = data.columns[fl.column];
+  const int32_t g0 = fl.levels[0].first_group();
+  std::vector<double> chain_n, chain_total;  // per held-out row: its levels, bottom first
+  std::vector<size_t> chain_begin{0};
+  std::vector<int32_t> path;
+  for (size_t row = 0; row < data.num_rows(); ++row) {
+    if (!held_out[row]) continue;
+    auto code_at = [&](uint32_t col) { return data.columns[col][row]; };
+    int32_t g = layout.lookup(f, layout.full_config(f, code_at));
+    path.clear();
+    while (true) {
+      const int32_t b = fb.find(g, y[row]);
+      if (b >= 0 && (g == g0 || totals[static_cast<size_t>(b)] > 0)) path.push_back(b);
+      if (g == g0) break;
+      g = layout.parent_group(static_cast<size_t>(g));
+    }
+    for (size_t i = path.size(); i-- > 0;) {
+      const auto b = static_cast<size_t>(path[i]);
+      chain_n.push_back(train_count(b, x[row]));
+      chain_total.push_back(totals[b]);
+    }
+    chain_begin.push_back(chain_n.size());
+  }
+  double best_m = 0.0, best_ll = -INFINITY;
+  for (double m : smoothing_grid()) {
+    double ll = 0.0;
+    for (size_t i = 0; i + 1 < chain_begin.size(); ++i) {
+      size_t e = chain_begin[i];
+      double p = (chain_n[e] + spec.alpha) / (chain_total[e] + spec.alpha * card);
+      for (++e; e < chain_begin[i + 1]; ++e) p = (chain_n[e] + m * p) / (chain_total[e] + m);
+      ll += std::log(p);
+    }
+    if (ll > best_ll) {
+      best_ll = ll;
+      best_m = m;
     }
   }
+  return best_m;
 }
 
 }  // namespace
@@ -204,47 +220,46 @@ CountedParameters fit_counts(const KdbLayout& layout, const data::EncodedDataset
       held_out[row] = core::mix64(core::derive_seed(spec.seed, {row})) % 5 == 0;
     }
   }
-  const auto& y = data.columns[layout.class_col()];
-  std::vector<FeatureBlocks> features(d);
+  // Counts of every feature, kept sparse: (group, class) keys, and per key its values
+  // with a non-zero count (the dense counts of one feature at a time only).
+  struct SparseFeature {
+    std::vector<uint64_t> keys;
+    std::vector<uint32_t> nnz, values, counts;
+  };
+  std::vector<SparseFeature> features(d);
   for (size_t f = 0; f < d; ++f) {
-    const FeatureLayout& fl = layout.feature(f);
-    if (choose_m && !fl.parents.empty()) {
-      // Score the grid on the held-out rows with counts of the others.
-      FeatureBlocks train = count_feature(layout, f, data, [&](size_t row) { return !held_out[row]; });
-      double best_ll = -INFINITY;
-      for (double m : smoothing_grid()) {
-        smooth_feature(layout, f, m, spec, train);
-        double ll = 0.0;
-        for (size_t row = 0; row < n; ++row) {
-          if (!held_out[row]) continue;
-          auto code_at = [&](uint32_t col) { return data.columns[col][row]; };
-          const int32_t g = layout.lookup(f, layout.full_config(f, code_at));
-          const int32_t b = train.resolve(layout, g, y[row]);
-          ll += std::log(train.prob[static_cast<size_t>(b) * fl.card + data.columns[fl.column][row]]);
-        }
-        if (ll > best_ll) {
-          best_ll = ll;
-          out.m[f] = m;
-        }
+    // Without parents only level 0 exists and m is unused.
+    const bool choose_f = choose_m && !layout.feature(f).parents.empty();
+    FeatureBlocks fb = count_feature(layout, f, data, choose_f ? &held_out : nullptr);
+    if (choose_f) out.m[f] = held_out_strength(layout, f, data, held_out, fb, spec);
+    if (choose_m && !choose_f) out.m[f] = 0.0;
+    SparseFeature& sf = features[f];
+    const uint32_t r = layout.feature(f).card;
+    sf.nnz.assign(fb.keys.size(), 0);
+    for (size_t i = 0; i < fb.keys.size(); ++i) {
+      for (uint32_t v = 0; v < r; ++v) {
+        const uint32_t c = fb.counts[i * r + v];
+        if (c == 0) continue;
+        ++sf.nnz[i];
+        sf.values.push_back(v);
+        sf.counts.push_back(c);
       }
-    } else if (choose_m) {
-      out.m[f] = 0.0;  // no parents: level 0 only, m unused
     }
-    features[f] = count_feature(layout, f, data, [](size_t) { return true; });
+    sf.keys = std::move(fb.keys);
   }
 
   // Assemble the unit's blocks in group order (the features' groups are disjoint).
   std::vector<uint32_t> counts(layout.num_groups(), 0);
   size_t total_blocks = 0;
-  for (const FeatureBlocks& fb : features) {
-    for (uint64_t key : fb.keys) ++counts[key >> 32];
-    total_blocks += fb.keys.size();
+  for (const SparseFeature& sf : features) {
+    for (uint64_t key : sf.keys) ++counts[key >> 32];
+    total_blocks += sf.keys.size();
   }
   std::vector<uint32_t> cursor(layout.num_groups() + 1, 0);
   for (size_t g = 0; g < layout.num_groups(); ++g) cursor[g + 1] = cursor[g] + counts[g];
   std::vector<uint32_t> classes(total_blocks);
-  for (const FeatureBlocks& fb : features) {
-    for (uint64_t key : fb.keys) classes[cursor[key >> 32]++] = static_cast<uint32_t>(key);
+  for (const SparseFeature& sf : features) {
+    for (uint64_t key : sf.keys) classes[cursor[key >> 32]++] = static_cast<uint32_t>(key);
   }
   out.blocks = ClassBlocks(layout, counts, std::move(classes));
   // Sparse counts in block order.
@@ -253,35 +268,31 @@ CountedParameters fit_counts(const KdbLayout& layout, const data::EncodedDataset
   store.alpha = spec.alpha;
   store.m = out.m;
   store.nnz.assign(out.blocks.num_blocks(), 0);
-  for (const FeatureBlocks& fb : features) {
-    for (size_t i = 0; i < fb.keys.size(); ++i) {
-      const auto b = static_cast<size_t>(out.blocks.find(fb.keys[i] >> 32,
-                                                         static_cast<uint32_t>(fb.keys[i])));
-      const uint32_t r = out.blocks.block_size(b);
-      for (uint32_t v = 0; v < r; ++v) store.nnz[b] += fb.counts[i * r + v] > 0;
+  for (const SparseFeature& sf : features) {
+    for (size_t i = 0; i < sf.keys.size(); ++i) {
+      store.nnz[static_cast<size_t>(out.blocks.find(sf.keys[i] >> 32,
+                                                    static_cast<uint32_t>(sf.keys[i])))] = sf.nnz[i];
     }
   }
   std::vector<size_t> entry(out.blocks.num_blocks() + 1, 0);
   for (size_t b = 0; b < out.blocks.num_blocks(); ++b) entry[b + 1] = entry[b] + store.nnz[b];
   store.values.resize(entry.back());
   store.counts.resize(entry.back());
-  for (FeatureBlocks& fb : features) {
-    for (size_t i = 0; i < fb.keys.size(); ++i) {
-      const auto b = static_cast<size_t>(out.blocks.find(fb.keys[i] >> 32,
-                                                         static_cast<uint32_t>(fb.keys[i])));
-      const uint32_t r = out.blocks.block_size(b);
-      size_t e = entry[b];
-      for (uint32_t v = 0; v < r; ++v) {
-        if (fb.counts[i * r + v] > 0) {
-          store.values[e] = v;
-          store.counts[e++] = static_cast<uint32_t>(fb.counts[i * r + v]);
-        }
-      }
+  for (SparseFeature& sf : features) {
+    size_t src = 0;
+    for (size_t i = 0; i < sf.keys.size(); ++i) {
+      const auto b = static_cast<size_t>(out.blocks.find(sf.keys[i] >> 32,
+                                                         static_cast<uint32_t>(sf.keys[i])));
+      std::copy_n(sf.values.begin() + static_cast<long>(src), sf.nnz[i],
+                  store.values.begin() + static_cast<long>(entry[b]));
+      std::copy_n(sf.counts.begin() + static_cast<long>(src), sf.nnz[i],
+                  store.counts.begin() + static_cast<long>(entry[b]));
+      src += sf.nnz[i];
     }
-    fb = {};
+    sf = {};
   }
-  out.logp = smooth_counts(layout, out.blocks, store);
 
+  const auto& y = data.columns[layout.class_col()];
   std::vector<double> class_counts(num_classes, 0.0);
   for (size_t row = 0; row < n; ++row) class_counts[y[row]] += 1.0;
   out.log_prior.resize(num_classes);

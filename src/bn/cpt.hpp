@@ -29,12 +29,13 @@ struct SmoothingSpec {
   uint64_t seed = 0;    // held-out split for choosing m
 };
 
+// The log-probabilities themselves are a pure function of these (smooth_counts), built
+// only when needed (KdbModel builds them on first use).
 struct CountedParameters {
   ClassBlocks blocks;             // stored (group, class) distributions: n(pi, c) > 0 or level 0
-  std::vector<double> logp;       // blocks.total_cells(): logp[blocks.offset(b) + x]
   std::vector<double> log_prior;  // C
   std::vector<double> m;          // hierarchical strength used per feature (structure order)
-  CountStore counts;              // the sparse counts logp is computed from (smooth_counts)
+  CountStore counts;              // sparse counts of the blocks, with the smoothing settings
 };
 
 // The grid of strengths tried when m is chosen by held-out log-likelihood.

@@ -73,7 +73,7 @@ class Particles {
     if (e_.constrains(cc)) {
       logw = draw_restricted(m_.log_prior().data(), e_.allowed[cc], rng, &y);
     } else {
-      y = alias_draw(rng, m_.prior_alias().data(), m_.num_classes());
+      y = m_.prior_alias().draw(rng, 0, m_.num_classes());
     }
     codes[cc] = y;
     auto code_at = [&](uint32_t col) { return codes[col]; };
@@ -86,7 +86,7 @@ class Particles {
         logw += draw_restricted(&m_.logp()[base], e_.allowed[fl.column], rng, &v);
         codes[fl.column] = v;
       } else {
-        codes[fl.column] = alias_draw(rng, &m_.alias()[base], fl.card);
+        codes[fl.column] = m_.alias().draw(rng, base, fl.card);
       }
     }
     return logw;

@@ -1,5 +1,6 @@
 #include "bn/kdb_model.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -9,72 +10,113 @@
 #include "meg/error.hpp"
 
 namespace meg::bn {
-void build_alias(const double* p, uint32_t r, AliasEntry* out) {
-  double total = 0.0;
-  for (uint32_t i = 0; i < r; ++i) total += p[i];
-  std::vector<double> scaled(r);
-  std::vector<uint32_t> small, large;
-  for (uint32_t i = 0; i < r; ++i) {
-    scaled[i] = p[i] * r / total;
-    (scaled[i] < 1.0 ? small : large).push_back(i);
-    out[i] = {1.0f, i};
-  }
-  while (!small.empty() && !large.empty()) {
-    uint32_t s = small.back(), l = large.back();
-    small.pop_back();
-    out[s] = {static_cast<float>(scaled[s]), l};
-    scaled[l] = (scaled[l] + scaled[s]) - 1.0;
-    if (scaled[l] < 1.0) {
-      large.pop_back();
-      small.push_back(l);
-    }
-  }
-  for (uint32_t i : large) out[i].prob = 1.0f;
-  for (uint32_t i : small) out[i].prob = 1.0f;  // rounding leftovers
-}
-
 KdbModel::KdbModel(KdbStructure structure, std::vector<uint32_t> cardinality, KdbLayout layout,
-                   ClassBlocks blocks, std::vector<double> logp, std::vector<double> log_prior,
-                   std::optional<CountStore> counts)
+                   ClassBlocks blocks, CountStore counts, std::vector<double> log_prior)
     : structure_(std::move(structure)),
       cardinality_(std::move(cardinality)),
       layout_(std::move(layout)),
       blocks_(std::move(blocks)),
-      logp_(std::move(logp)),
-      log_prior_(std::move(log_prior)),
-      counts_(std::move(counts)) {
-  if (logp_.size() != blocks_.total_cells() || log_prior_.size() != num_classes()) {
+      counts_(std::move(counts)),
+      log_prior_(std::move(log_prior)) {
+  if (counts_->nnz.size() != blocks_.num_blocks() || log_prior_.size() != num_classes()) {
     throw InvalidArgument("kdb: parameter arrays do not match the blocks");
   }
-  refresh_sampler();
+}
+
+KdbModel::KdbModel(KdbStructure structure, std::vector<uint32_t> cardinality, KdbLayout layout,
+                   ClassBlocks blocks, std::vector<double> logp, std::vector<double> log_prior)
+    : structure_(std::move(structure)),
+      cardinality_(std::move(cardinality)),
+      layout_(std::move(layout)),
+      blocks_(std::move(blocks)),
+      log_prior_(std::move(log_prior)) {
+  if (logp.size() != blocks_.total_cells() || log_prior_.size() != num_classes()) {
+    throw InvalidArgument("kdb: parameter arrays do not match the blocks");
+  }
+  logp_.set(std::move(logp));
+}
+
+const std::vector<double>& KdbModel::logp() const {
+  return logp_.get([&] { return smooth_counts(layout_, blocks_, *counts_); });
+}
+
+std::vector<double>& KdbModel::mutable_logp() {
+  logp();
+  counts_.reset();
+  return logp_.value();
+}
+
+void KdbModel::release_tables() {
+  if (counts_) logp_.reset();
+  sampler_.reset();
+}
+
+uint32_t KdbModel::max_card() const {
+  uint32_t r = 1;
+  for (size_t f = 0; f < layout_.num_features(); ++f) r = std::max(r, layout_.feature(f).card);
+  return r;
 }
 
 size_t KdbModel::parameter_bytes() const {
-  size_t bytes = logp_.size() * sizeof(double) + alias_.size() * sizeof(AliasEntry) +
+  size_t bytes = blocks_.total_cells() * (sizeof(double) + AliasTables::entry_bytes(max_card())) +
                  blocks_.index_bytes();
   if (counts_) bytes += (counts_->nnz.size() + 2 * counts_->values.size()) * sizeof(uint32_t);
   return bytes;
 }
 
-void KdbModel::refresh_sampler() {
-  const uint32_t num_classes = this->num_classes();
-  alias_.assign(logp_.size(), AliasEntry{});
-  std::vector<double> p;
-  for (size_t b = 0; b < blocks_.num_blocks(); ++b) {
-    const uint32_t r = blocks_.block_size(b);
-    const size_t off = blocks_.offset(b);
-    p.resize(r);
-    for (uint32_t v = 0; v < r; ++v) p[v] = std::exp(logp_[off + v]);
-    build_alias(p.data(), r, &alias_[off]);
-  }
-  prior_alias_.resize(num_classes);
-  p.resize(num_classes);
-  for (uint32_t c = 0; c < num_classes; ++c) p[c] = std::exp(log_prior_[c]);
-  build_alias(p.data(), num_classes, prior_alias_.data());
+const KdbModel::Sampler& KdbModel::sampler() const {
+  return sampler_.get([&] { return build_sampler(false); });
 }
 
-void KdbModel::sample_rows(size_t begin, size_t end, int64_t class_value, uint64_t seed,
-                           data::Code* out) const {
+KdbModel::Sampler KdbModel::build_sampler(bool validate) const {
+  auto check_distribution = [&](double sum) {
+    if (validate && !(std::fabs(sum - 1.0) < 1e-6)) {
+      throw ModelFormatError("model: unit parameters are not probability distributions");
+    }
+  };
+  Sampler s{AliasTables(blocks_.total_cells(), max_card()), AliasTables(num_classes(), num_classes())};
+  std::vector<double> p;
+  // log_theta(v) of block b: its alias table from exp(log theta), as for a loaded model.
+  auto add_block = [&](size_t b, auto&& log_theta) {
+    const uint32_t r = blocks_.block_size(b);
+    p.resize(r);
+    double sum = 0.0;
+    for (uint32_t v = 0; v < r; ++v) {
+      const double lp = log_theta(v);
+      if (validate && !std::isfinite(lp)) throw ModelFormatError("model: unit parameter is not finite");
+      p[v] = std::exp(lp);
+      sum += p[v];
+    }
+    check_distribution(sum);
+    s.cells.set(blocks_.offset(b), p.data(), r);
+  };
+  if (logp_.ready() || !counts_) {
+    const std::vector<double>& lp = logp();
+    for (size_t b = 0; b < blocks_.num_blocks(); ++b) {
+      add_block(b, [&](uint32_t v) { return lp[blocks_.offset(b) + v]; });
+    }
+  } else {
+    for_each_smoothed_block(layout_, blocks_, *counts_, [&](size_t b, const double* q) {
+      add_block(b, [&](uint32_t v) { return std::log(q[v]); });
+    });
+  }
+  const uint32_t num_classes = this->num_classes();
+  p.resize(num_classes);
+  double sum = 0.0;
+  for (uint32_t c = 0; c < num_classes; ++c) {
+    if (validate && !std::isfinite(log_prior_[c])) {
+      throw ModelFormatError("model: unit class prior is not finite");
+    }
+    p[c] = std::exp(log_prior_[c]);
+    sum += p[c];
+  }
+  check_distribution(sum);
+  s.prior.set(0, p.data(), num_classes);
+  return s;
+}
+
+void KdbModel::sample_rows(const Sampler& sampler, size_t begin, size_t end,
+                           int64_t class_value, uint64_t seed, data::Code* out) const {
   core::Rng rng(core::derive_seed(seed, {structure_.class_col, begin / kBlockRows}));
   const size_t num_cols = this->num_cols();
   const size_t d = layout_.num_features();
@@ -82,14 +124,14 @@ void KdbModel::sample_rows(size_t begin, size_t end, int64_t class_value, uint64
   for (size_t row = begin; row < end; ++row) {
     data::Code* codes = out + row * num_cols;
     const uint32_t y = class_value >= 0 ? static_cast<uint32_t>(class_value)
-                                        : alias_draw(rng, prior_alias_.data(), num_classes);
+                                        : sampler.prior.draw(rng, 0, num_classes);
     codes[structure_.class_col] = y;
     auto code_at = [&](uint32_t col) { return codes[col]; };
     for (size_t f = 0; f < d; ++f) {
       const FeatureLayout& fl = layout_.feature(f);
       const int32_t g = layout_.lookup(f, layout_.full_config(f, code_at));
       const size_t base = blocks_.offset(static_cast<size_t>(block_of(g, y)));
-      codes[fl.column] = alias_draw(rng, &alias_[base], fl.card);
+      codes[fl.column] = sampler.cells.draw(rng, base, fl.card);
     }
   }
 }
@@ -101,9 +143,10 @@ void KdbModel::sample(size_t n, int64_t class_value, uint64_t seed, data::Code* 
                           " out of range (the class has " + std::to_string(num_classes()) +
                           " values)");
   }
+  const Sampler& s = sampler();
   const size_t blocks = (n + kBlockRows - 1) / kBlockRows;
   core::parallel_for(blocks, threads, [&](size_t b) {
-    sample_rows(b * kBlockRows, std::min(n, (b + 1) * kBlockRows), class_value, seed, out);
+    sample_rows(s, b * kBlockRows, std::min(n, (b + 1) * kBlockRows), class_value, seed, out);
   });
 }
 
@@ -116,13 +159,14 @@ void KdbModel::slots_of_row(const data::Code* row, int32_t* slots) const {
 }
 
 double KdbModel::log_prob_row(const data::Code* row) const {
+  const std::vector<double>& logp = this->logp();
   const uint32_t y = row[structure_.class_col];
   double lp = log_prior_[y];
   auto code_at = [&](uint32_t col) { return row[col]; };
   for (size_t f = 0; f < layout_.num_features(); ++f) {
     const int32_t g = layout_.lookup(f, layout_.full_config(f, code_at));
-    lp += logp_[blocks_.offset(static_cast<size_t>(block_of(g, y))) +
-                row[layout_.feature(f).column]];
+    lp += logp[blocks_.offset(static_cast<size_t>(block_of(g, y))) +
+               row[layout_.feature(f).column]];
   }
   return lp;
 }
@@ -138,19 +182,53 @@ void KdbModel::log_prob(const data::EncodedDataset& data, double* out, int threa
     if (data.columns[c].size() != n) throw InvalidArgument("log_prob: ragged columns");
   }
   const size_t blocks = (n + kBlockRows - 1) / kBlockRows;
-  core::parallel_for(blocks, threads, [&](size_t b) {
-    std::vector<data::Code> row(num_cols);
-    for (size_t r = b * kBlockRows; r < std::min(n, (b + 1) * kBlockRows); ++r) {
-      for (size_t c = 0; c < num_cols; ++c) {
-        row[c] = data.columns[c][r];
-        if (row[c] >= cardinality_[c]) {
-          throw InvalidArgument("log_prob: code " + std::to_string(row[c]) + " of column " +
-                                std::to_string(c) + " out of range in row " + std::to_string(r));
-        }
-      }
-      out[r] = log_prob_row(row.data());
+  auto for_rows = [&](auto&& fn) {  // fn(r) for every row, blocks of rows in parallel
+    core::parallel_for(blocks, threads, [&](size_t b) {
+      for (size_t r = b * kBlockRows; r < std::min(n, (b + 1) * kBlockRows); ++r) fn(r);
+    });
+  };
+  auto code = [&](size_t c, size_t r) {
+    const data::Code v = data.columns[c][r];
+    if (v >= cardinality_[c]) {
+      throw InvalidArgument("log_prob: code " + std::to_string(v) + " of column " +
+                            std::to_string(c) + " out of range in row " + std::to_string(r));
     }
+    return v;
+  };
+  // As many lookups as cells or more: build (and keep) logp(), one value per cell.
+  if (logp_.ready() || !counts_ || n * layout_.num_features() >= blocks_.total_cells()) {
+    core::parallel_for(blocks, threads, [&](size_t b) {
+      std::vector<data::Code> row(num_cols);
+      for (size_t r = b * kBlockRows; r < std::min(n, (b + 1) * kBlockRows); ++r) {
+        for (size_t c = 0; c < num_cols; ++c) row[c] = code(c, r);
+        out[r] = log_prob_row(row.data());
+      }
+    });
+    return;
+  }
+  // Fewer rows: one feature's log-probabilities at a time, added in log_prob_row's order
+  // (the same sums), never a value per cell of the unit.
+  const auto& y = data.columns[structure_.class_col];
+  for_rows([&](size_t r) {
+    for (size_t c = 0; c < num_cols; ++c) code(c, r);
+    out[r] = log_prior_[y[r]];
   });
+  CountSmoother smoother(layout_, blocks_, *counts_);
+  std::vector<double> lp;
+  for (size_t f = 0; f < layout_.num_features(); ++f) {
+    const FeatureCells cells = feature_cells(layout_, blocks_, f);
+    lp.resize(cells.size());
+    smoother.smooth_feature(f, [&](size_t b, const double* p) {
+      double* o = &lp[cells.index(blocks_.offset(b))];
+      for (uint32_t v = 0; v < blocks_.block_size(b); ++v) o[v] = std::log(p[v]);
+    });
+    const auto& x = data.columns[layout_.feature(f).column];
+    for_rows([&](size_t r) {
+      auto code_at = [&](uint32_t col) { return data.columns[col][r]; };
+      const int32_t g = layout_.lookup(f, layout_.full_config(f, code_at));
+      out[r] += lp[cells.index(blocks_.offset(static_cast<size_t>(block_of(g, y[r])))) + x[r]];
+    });
+  }
 }
 
 nlohmann::json KdbModel::to_json() const {
@@ -169,7 +247,7 @@ nlohmann::json KdbModel::to_json() const {
   if (counts_) {
     j["counts"] = counts_->to_json();
   } else {
-    j["logp"] = core::pack_array(logp_);
+    j["logp"] = core::pack_array(logp());
   }
   return j;
 }
@@ -198,41 +276,27 @@ KdbModel KdbModel::from_json(const nlohmann::json& j) {
     } catch (const InvalidArgument& e) {
       throw ModelFormatError(std::string("model: bad unit blocks: ") + e.what());
     }
-    std::optional<CountStore> counts;
-    std::vector<double> logp;
-    if (j.contains("counts")) {
-      counts = CountStore::from_json(j.at("counts"), layout, blocks);
-      logp = smooth_counts(layout, blocks, *counts);
-    } else {
-      logp = core::unpack_array<double>(j.at("logp"), "logp");
-    }
     auto log_prior = core::unpack_array<double>(j.at("log_prior"), "log_prior");
-    const uint32_t num_classes = layout.num_classes();
-    if (logp.size() != blocks.total_cells() || log_prior.size() != num_classes) {
+    if (log_prior.size() != layout.num_classes()) {
       throw ModelFormatError("model: unit parameter arrays have the wrong size");
     }
-    auto check_distribution = [](double sum) {
-      if (!(std::fabs(sum - 1.0) < 1e-6)) {
-        throw ModelFormatError("model: unit parameters are not probability distributions");
+    std::optional<KdbModel> model;
+    if (j.contains("counts")) {
+      CountStore counts = CountStore::from_json(j.at("counts"), layout, blocks);
+      model.emplace(std::move(structure), std::move(cardinality), std::move(layout),
+                    std::move(blocks), std::move(counts), std::move(log_prior));
+    } else {
+      auto logp = core::unpack_array<double>(j.at("logp"), "logp");
+      if (logp.size() != blocks.total_cells()) {
+        throw ModelFormatError("model: unit parameter arrays have the wrong size");
       }
-    };
-    for (size_t b = 0; b < blocks.num_blocks(); ++b) {
-      double sum = 0.0;
-      for (uint32_t v = 0; v < blocks.block_size(b); ++v) {
-        const double lp = logp[blocks.offset(b) + v];
-        if (!std::isfinite(lp)) throw ModelFormatError("model: unit parameter is not finite");
-        sum += std::exp(lp);
-      }
-      check_distribution(sum);
+      model.emplace(std::move(structure), std::move(cardinality), std::move(layout),
+                    std::move(blocks), std::move(logp), std::move(log_prior));
     }
-    double sum = 0.0;
-    for (double lp : log_prior) {
-      if (!std::isfinite(lp)) throw ModelFormatError("model: unit class prior is not finite");
-      sum += std::exp(lp);
-    }
-    check_distribution(sum);
-    return KdbModel(std::move(structure), std::move(cardinality), std::move(layout),
-                    std::move(blocks), std::move(logp), std::move(log_prior), std::move(counts));
+    // A loaded model is for sampling: its alias tables are built now, checking every
+    // distribution on the way (a counted model's log-probabilities are not kept).
+    model->sampler_.set(model->build_sampler(true));
+    return std::move(*model);
   } catch (const nlohmann::json::exception& e) {
     throw ModelFormatError(std::string("model: bad unit: ") + e.what());
   }

@@ -36,12 +36,13 @@ std::string read_file(const std::string& path) {
       throw IoError(path + ": is a directory, expected a file");
     }
   }
+  constexpr size_t kBlock = 1 << 20;
   std::string out;
   struct stat st {};
   if (path != "-" && ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
-    out.reserve(static_cast<size_t>(st.st_size));
+    // Room for the last (empty) read too: growing past the size would double the buffer.
+    out.reserve(static_cast<size_t>(st.st_size) + kBlock);
   }
-  constexpr size_t kBlock = 1 << 20;
   size_t used = out.size();
   while (true) {
     if (out.size() < used + kBlock) out.resize(used + kBlock);

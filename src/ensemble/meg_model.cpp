@@ -106,10 +106,15 @@ class ProgressRelay {
   std::mutex mutex_;
 };
 
+// Fits the units on `ds`; with `val`, also loglik[u][i] = log p(row i of val) under unit u.
+// A unit leaves with its counts only: the tables its scoring built are dropped, so only
+// the units in flight hold a value per cell.
 std::vector<train::GanblrUnit> fit_units(const data::EncodedDataset& ds,
                                          const std::vector<size_t>& cols, const FitOptions& o,
                                          uint64_t stream, const std::string& stage,
-                                         ProgressRelay& relay) {
+                                         ProgressRelay& relay,
+                                         const data::EncodedDataset* val = nullptr,
+                                         std::vector<std::vector<double>>* loglik = nullptr) {
   std::vector<train::GanblrUnit> units(cols.size());
   const int threads = core::resolve_threads(o.threads);
   const int inner = std::max(1, threads / static_cast<int>(std::max<size_t>(1, cols.size())));
@@ -127,6 +132,11 @@ std::vector<train::GanblrUnit> fit_units(const data::EncodedDataset& ds,
     };
     units[u] = train::GanblrUnit::fit(ds, cols[u], o.for_unit(name),
                                       core::derive_seed(o.seed, {stream, cols[u]}), inner, on_epoch);
+    if (val) {
+      (*loglik)[u].resize(val->num_rows());
+      units[u].log_prob(*val, (*loglik)[u].data(), inner);
+    }
+    units[u].release_tables();
     relay.unit_done(stage, name);
   });
   return units;
@@ -158,12 +168,10 @@ struct Weighted {
   std::vector<double> reference_losses;     // reference weighting only
 };
 
-Weighted weigh_units(const std::vector<train::GanblrUnit>& units, const data::EncodedDataset& val,
-                     const FitOptions& options, int threads) {
-  Weighted w;
+// Weights of units already scored on the held-out rows (w.loglik).
+void weigh_units(const std::vector<train::GanblrUnit>& units, const data::EncodedDataset& val,
+                 const FitOptions& options, int threads, Weighted& w) {
   const size_t k = units.size();
-  w.loglik.assign(k, std::vector<double>(val.num_rows()));
-  core::parallel_for(k, threads, [&](size_t u) { units[u].log_prob(val, w.loglik[u].data(), 1); });
   switch (options.weighting) {
     case Weighting::Em: w.weights = em_weights(w.loglik); break;
     case Weighting::SoftmaxLoglik:
@@ -180,7 +188,6 @@ Weighted weigh_units(const std::vector<train::GanblrUnit>& units, const data::En
       break;
     }
   }
-  return w;
 }
 
 // `n` rows of the weighted mixture, row-major codes.
@@ -202,6 +209,22 @@ std::vector<data::Code> mixture_codes(const std::vector<train::GanblrUnit>& unit
 
 MegModel MegModel::fit(const data::CsvTable& table, const data::Schema& schema,
                        const FitOptions& options, const ProgressFn& progress) {
+  MegModel m = start_fit(table, schema, options);
+  m.fit_codes(m.codec_.encode(table), schema, progress);
+  return m;
+}
+
+MegModel MegModel::fit(data::CsvTable&& table, const data::Schema& schema,
+                       const FitOptions& options, const ProgressFn& progress) {
+  MegModel m = start_fit(table, schema, options);
+  data::EncodedDataset all = m.codec_.encode(table);
+  table = {};
+  m.fit_codes(std::move(all), schema, progress);
+  return m;
+}
+
+MegModel MegModel::start_fit(const data::CsvTable& table, const data::Schema& schema,
+                             const FitOptions& options) {
   validate_options(options);
   for (const auto& [name, unit] : options.unit_overrides) {
     if (schema.column_index(name) < 0) {
@@ -217,9 +240,14 @@ MegModel MegModel::fit(const data::CsvTable& table, const data::Schema& schema,
   MegModel m;
   m.options_ = options;
   m.codec_ = data::TableCodec::fit(table, schema, core::derive_seed(options.seed, {kCodecStream}));
-  data::EncodedDataset all = m.codec_.encode(table);
+  return m;
+}
+
+void MegModel::fit_codes(data::EncodedDataset all, const data::Schema& schema,
+                         const ProgressFn& progress) {
+  const FitOptions& options = options_;
   const size_t n = all.num_rows();
-  m.training_rows_ = n;
+  training_rows_ = n;
   const std::vector<size_t> cols = unit_columns(options, schema);
   check_model_size(all.cardinality, all.names, cols, n, options);  // before any unit is fitted
   const int threads = core::resolve_threads(options.threads);
@@ -238,25 +266,31 @@ MegModel MegModel::fit(const data::CsvTable& table, const data::Schema& schema,
   data::EncodedDataset fit_part = all.subset(fit_rows);
   data::EncodedDataset val_part = all.subset(val_rows);
 
+  // Units fitted on the fit part, with the held-out log-likelihood of every unit.
   ProgressRelay relay(progress, cols.size());
   FitOptions fitted = options;  // with the chosen smoothing strength, if one is chosen here
   Weighted w;
   bool have_units = false;
+  // Fits the units with `o` on the fit rows, scores and weighs them.
+  auto fit_and_weigh = [&](const FitOptions& o, const char* stage) {
+    units_.clear();  // one set of units in memory at a time
+    w.loglik.assign(cols.size(), {});
+    units_ = fit_units(fit_part, cols, o, kUnitStream, stage, relay, &val_part, &w.loglik);
+    weigh_units(units_, val_part, o, threads, w);
+  };
   if (options.smoothing_select == SmoothingSelect::Distance && n >= 20 &&
       val_part.num_rows() >= kSelectMinHoldout && has_chosen_smoothing(options, cols, all.names)) {
     const DistanceProbe probe(fit_part, val_part, kSelectQueries, threads);
     const std::vector<double>& grid = distance_grid();
     nlohmann::json tried = nlohmann::json::array();
     size_t last = grid.size();
-    // Fits the units with grid[i] on the fit rows, weighs them; true if their rows pass.
+    // Fits and weighs the units with grid[i]; true if their rows pass.
     auto passes = [&](size_t i, bool record) {
-      FitOptions candidate = with_smoothing(options, grid[i]);
-      m.units_.clear();  // one candidate's units in memory at a time
-      m.units_ = fit_units(fit_part, cols, candidate, kUnitStream, "select", relay);
-      w = weigh_units(m.units_, val_part, candidate, threads);
+      fit_and_weigh(with_smoothing(options, grid[i]), "select");
       const std::vector<data::Code> rows =
-          mixture_codes(m.units_, w.weights, all.num_cols(), probe.queries(),
+          mixture_codes(units_, w.weights, all.num_cols(), probe.queries(),
                         core::derive_seed(options.seed, {kSelectStream}));
+      for (auto& unit : units_) unit.release_tables();
       const double distance = probe.mean_distance(rows.data(), probe.queries());
       if (record) tried.push_back({{"m", grid[i]}, {"distance", distance}});
       last = i;
@@ -281,7 +315,7 @@ MegModel MegModel::fit(const data::CsvTable& table, const data::Schema& schema,
       fitted = with_smoothing(options, grid[chosen]);
       have_units = true;
     }
-    m.summary_["smoothing_selection"] = {
+    summary_["smoothing_selection"] = {
         {"rule", "sharpest m whose synthetic rows are no closer to the training rows than held-out rows"},
         {"holdout_distance", probe.holdout_mean()},
         {"queries", probe.queries()},
@@ -289,14 +323,10 @@ MegModel MegModel::fit(const data::CsvTable& table, const data::Schema& schema,
         {"chosen_m", have_units ? nlohmann::json(grid[chosen])
                                 : nlohmann::json("none passed: per-feature held-out likelihood")}};
   }
-  if (!have_units) {
-    m.units_.clear();
-    m.units_ = fit_units(fit_part, cols, options, kUnitStream, "fit", relay);
-    w = weigh_units(m.units_, val_part, options, threads);
-  }
-  m.weights_ = w.weights;
+  if (!have_units) fit_and_weigh(options, "fit");
+  weights_ = w.weights;
   const auto& loglik = w.loglik;
-  if (options.weighting == Weighting::Reference) m.summary_["reference_losses"] = w.reference_losses;
+  if (options.weighting == Weighting::Reference) summary_["reference_losses"] = w.reference_losses;
   nlohmann::json per_unit = nlohmann::json::array();
   const std::vector<double> uniform(cols.size(), 1.0 / static_cast<double>(cols.size()));
   for (size_t u = 0; u < cols.size(); ++u) {
@@ -304,17 +334,18 @@ MegModel MegModel::fit(const data::CsvTable& table, const data::Schema& schema,
                   static_cast<double>(std::max<size_t>(1, loglik[u].size()));
     per_unit.push_back({{"unit", all.names[cols[u]]}, {"validation_loglik", mean}});
   }
-  m.summary_["validation_rows"] = val_part.num_rows();
-  m.summary_["fit_rows"] = fit_part.num_rows();
-  m.summary_["units"] = per_unit;
-  m.summary_["validation_loglik_mixture"] = mixture_loglik(loglik, m.weights_);
-  m.summary_["validation_loglik_uniform"] = mixture_loglik(loglik, uniform);
+  summary_["validation_rows"] = val_part.num_rows();
+  summary_["fit_rows"] = fit_part.num_rows();
+  summary_["units"] = per_unit;
+  summary_["validation_loglik_mixture"] = mixture_loglik(loglik, weights_);
+  summary_["validation_loglik_uniform"] = mixture_loglik(loglik, uniform);
 
   if (options.refit_full && n >= 20) {
-    m.units_.clear();  // free the first fit before the refit: halves peak memory
-    m.units_ = fit_units(all, cols, fitted, kRefitStream, "refit", relay);
+    units_.clear();  // free the first fit (and its rows) before the refit
+    fit_part = {};
+    val_part = {};
+    units_ = fit_units(all, cols, fitted, kRefitStream, "refit", relay);
   }
-  return m;
 }
 
 std::vector<uint64_t> MegModel::unit_counts(uint64_t n) const {
@@ -425,11 +456,14 @@ MegModel MegModel::from_json(const nlohmann::json& j) {
 }
 
 void MegModel::save(const std::string& path) const {
-  core::write_file_atomic(path, encode_model_file(to_json()));
+  core::AtomicFile file(path);
+  write_model_file(to_json(), file);
+  file.commit();
 }
 
 MegModel MegModel::load(const std::string& path) {
-  return from_json(decode_model_file(core::read_file(path), path));
+  const nlohmann::json tree = decode_model_file(core::read_file(path), path);  // bytes freed
+  return from_json(tree);
 }
 
 }  // namespace meg::ensemble

@@ -28,6 +28,9 @@ class MegModel {
   // on all rows.
   static MegModel fit(const data::CsvTable& table, const data::Schema& schema,
                       const FitOptions& options, const ProgressFn& progress = {});
+  // Same, freeing the table as soon as it is encoded: the units need only the codes.
+  static MegModel fit(data::CsvTable&& table, const data::Schema& schema,
+                      const FitOptions& options, const ProgressFn& progress = {});
 
   // Generates n rows chunk by chunk (in parallel) and hands each chunk's CSV
   // text to `sink` in order. Deterministic for `seed`, whatever `threads`.
@@ -56,6 +59,13 @@ class MegModel {
   static MegModel load(const std::string& path);
 
  private:
+  // Checks the options against the table and fits the codec.
+  static MegModel start_fit(const data::CsvTable& table, const data::Schema& schema,
+                            const FitOptions& options);
+  // The rest of fit() on the encoded table: split, units, weights, refit.
+  void fit_codes(data::EncodedDataset all, const data::Schema& schema,
+                 const ProgressFn& progress);
+
   data::TableCodec codec_;
   std::vector<train::GanblrUnit> units_;
   std::vector<double> weights_;

@@ -1,6 +1,8 @@
 #include "ensemble/model_io.hpp"
 
 #include <cstring>
+#include <ostream>
+#include <streambuf>
 #include <string_view>
 #include <vector>
 
@@ -111,21 +113,77 @@ std::string check_cbor(std::string_view p) {
   return {};
 }
 
-}  // namespace
-
-std::string encode_model_file(const nlohmann::json& tree) {
+std::string file_header(uint64_t payload_size, uint64_t checksum) {
   std::string out(kMagic, sizeof kMagic);
   put_u32(out, kModelFormatVersion);
   put_u32(out, 0);
-  put_u64(out, 0);  // payload length and checksum, filled in below
-  put_u64(out, 0);
+  put_u64(out, payload_size);
+  put_u64(out, checksum);
+  return out;
+}
+
+// Receives the CBOR payload in chunks: counts and checksums it, and passes it on to a
+// file if given one.
+class PayloadSink : public std::streambuf {
+ public:
+  explicit PayloadSink(core::AtomicFile* file) : file_(file) { setp(buf_, buf_ + sizeof buf_); }
+  void write_cbor(const nlohmann::json& tree) {
+    std::ostream os(this);
+    nlohmann::json::to_cbor(tree, nlohmann::detail::output_adapter<char>(os));
+    os.flush();
+    if (!os) throw IoError("model: could not serialise the model");
+  }
+  uint64_t size() const { return size_; }
+  uint64_t checksum() const { return hash_; }
+
+ protected:
+  int_type overflow(int_type c) override {
+    drain();
+    if (!traits_type::eq_int_type(c, traits_type::eof())) {
+      *pptr() = traits_type::to_char_type(c);
+      pbump(1);
+    }
+    return traits_type::not_eof(c);
+  }
+  int sync() override {
+    drain();
+    return 0;
+  }
+
+ private:
+  void drain() {
+    const std::string_view chunk(pbase(), static_cast<size_t>(pptr() - pbase()));
+    size_ += chunk.size();
+    hash_ = core::fnv1a64(chunk, hash_);
+    if (file_) file_->write(chunk.data(), chunk.size());
+    setp(buf_, buf_ + sizeof buf_);
+  }
+
+  core::AtomicFile* file_;
+  char buf_[1 << 16];
+  uint64_t size_ = 0;
+  uint64_t hash_ = core::fnv1a64({});
+};
+
+}  // namespace
+
+std::string encode_model_file(const nlohmann::json& tree) {
+  std::string out = file_header(0, 0);  // payload length and checksum, filled in below
   nlohmann::json::to_cbor(tree, nlohmann::detail::output_adapter<char>(out));  // no extra copy
   const std::string_view payload(out.data() + kHeaderSize, out.size() - kHeaderSize);
-  std::string fields;
-  put_u64(fields, payload.size());
-  put_u64(fields, core::fnv1a64(payload));
-  out.replace(16, 16, fields);
+  out.replace(0, kHeaderSize, file_header(payload.size(), core::fnv1a64(payload)));
   return out;
+}
+
+void write_model_file(const nlohmann::json& tree, core::AtomicFile& file) {
+  PayloadSink measure(nullptr);
+  measure.write_cbor(tree);
+  file.write(file_header(measure.size(), measure.checksum()));
+  PayloadSink sink(&file);
+  sink.write_cbor(tree);
+  if (sink.size() != measure.size() || sink.checksum() != measure.checksum()) {
+    throw IoError(file.path() + ": the model changed while it was being written");
+  }
 }
 
 nlohmann::json decode_model_file(const std::string& bytes, const std::string& path) {

@@ -14,12 +14,17 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/file_io.hpp"
+
 namespace meg::ensemble {
 
 inline constexpr uint32_t kModelFormatVersion = 1;
 
 // Serialises the tree into the container bytes.
 std::string encode_model_file(const nlohmann::json& tree);
+// Writes the same bytes to `file` without holding them: the tree is serialised twice,
+// first only to measure and checksum the payload the header announces.
+void write_model_file(const nlohmann::json& tree, core::AtomicFile& file);
 // Parses container bytes; throws ModelFormatError naming `path` when the file is
 // not a meg model, of a newer format version, truncated or corrupt.
 nlohmann::json decode_model_file(const std::string& bytes, const std::string& path);

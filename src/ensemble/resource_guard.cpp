@@ -6,9 +6,51 @@
 
 #include <fmt/format.h>
 
+#include "core/parallel.hpp"
 #include "meg/error.hpp"
 
 namespace meg::ensemble {
+
+namespace {
+
+// Upper bounds on one feature's share of a unit: the configurations observed at each
+// level (groups), the stored (configuration, class) distributions (blocks), their values
+// (cells) and their non-zero counts (entries). The j-th level has at most min(n, q_j)
+// configurations, q_j = the j largest other cardinalities' product (capped by
+// max_parent_configs: a larger parent set is skipped), and min(n, q_j C) blocks; level 0
+// has one configuration and C blocks. A row adds one count per level.
+struct FeatureBound {
+  double groups = 1, blocks = 0, cells = 0, entries = 0;
+  double index_bytes = 4;  // dense configuration indexes of small spaces (4096 at most)
+};
+
+FeatureBound bound_feature(double r, double classes, const std::vector<double>& others_desc,
+                           size_t parents, double max_configs, double n) {
+  FeatureBound b;
+  b.blocks = classes;
+  b.entries = std::min(n, classes * r);
+  double q = 1;
+  for (size_t j = 0; j < parents; ++j) {
+    q *= others_desc[j];
+    const double qj = std::min(q, max_configs);
+    b.groups += std::min(n, qj);
+    b.index_bytes += 4 * std::min(qj, 4096.0);
+    b.blocks += std::min(n, qj * classes);
+    b.entries += n;
+  }
+  b.cells = r * b.blocks;
+  b.entries = std::min(b.entries, b.cells);
+  return b;
+}
+
+// Bytes per group: its key, offset, feature, back-off and first block (24), up to 32 for a
+// dense configuration index of a large space (at most 8 slots per key), 12 in the saved
+// tree. Per block: class, group, offset, non-zero count (16), 8 in the tree. Per entry:
+// value and count (8), 8 in the tree. Per cell, once sampled and scored: log-probability
+// (8) and alias entry (at most 8).
+constexpr double kGroupBytes = 68, kBlockBytes = 24, kEntryBytes = 16, kCellBytes = 16;
+
+}  // namespace
 
 ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
                                        const std::vector<std::string>& names,
@@ -18,37 +60,76 @@ ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
   ModelSizeEstimate est;
   est.column_bytes.assign(d, 0.0);
   const double n = static_cast<double>(std::max<uint64_t>(rows, 1));
+  const double cols = static_cast<double>(d);
+  double card_sum = 0;
+  for (uint32_t r : cardinality) card_sum += std::max<double>(r, 1);
+  double largest_scratch = 0;  // one unit's fitting scratch, the largest
   for (size_t u : unit_columns) {
     const UnitOptions& uo = options.for_unit(names[u]);
     const double classes = std::max<double>(cardinality[u], 1);
+    const size_t k = static_cast<size_t>(std::max(uo.k, 0));
+    const double levels = static_cast<double>(k + 1);
     const bool gradient = uo.warmup_epochs + uo.epochs > 0;
-    // Log-probabilities + counts; with gradient phases also Adam's two moments and the gradient.
-    const double factor = 8.0 * (gradient ? 4.0 : 2.0);
-    const int k = std::max(uo.k, 0);
-    est.column_bytes[u] += 8.0 * classes * 2.0;  // class prior
+    est.column_bytes[u] += 16.0 * classes;  // class prior and its alias table
+    double sparse = 0, largest_count = 0, unit_cells = 0;
     for (size_t i = 0; i < d; ++i) {
       if (i == u) continue;
-      // The k largest cardinalities among the other features bound the parent configurations.
       std::vector<double> others;
       for (size_t j = 0; j < d; ++j) {
         if (j != u && j != i) others.push_back(std::max<double>(cardinality[j], 1));
       }
-      const size_t parents = std::min<size_t>(static_cast<size_t>(k), others.size());
+      const size_t parents = std::min(k, others.size());
       std::partial_sort(others.begin(), others.begin() + static_cast<long>(parents), others.end(),
                         std::greater<>());
-      double q = 1;
-      for (size_t p = 0; p < parents; ++p) q *= others[p];
-      q = std::min(q, static_cast<double>(uo.max_parent_configs));
-      const double blocks = classes + static_cast<double>(parents) * std::min(n, q * classes);
       const double r = std::max<double>(cardinality[i], 1);
-      const double bytes = factor * r * blocks;
+      const FeatureBound b = bound_feature(r, classes, others, parents,
+                                           static_cast<double>(uo.max_parent_configs), n);
+      const double bytes = b.cells * kCellBytes + b.blocks * kBlockBytes + b.entries * kEntryBytes +
+                           b.groups * kGroupBytes + b.index_bytes;
       // Level 0 (every class) grows with the class column, the rest with the feature.
-      const double level0 = factor * r * classes;
+      const double level0 =
+          classes * (r * kCellBytes + kBlockBytes) + std::min(n, classes * r) * kEntryBytes;
       est.column_bytes[u] += level0;
       est.column_bytes[i] += bytes - level0;
+      unit_cells += b.cells;
+      // Scratch while counting: counts and held-out counts (uint32 per cell), each row's
+      // block per level, the (configuration, class) index (dense or hashed), the held-out
+      // rows' back-off chains; the sparse counts of every feature until they are assembled
+      // (more than the per-block totals used when scoring).
+      const double index = std::min(4 * b.groups * classes, 4 * std::max(1048576.0, 4 * n * levels)) +
+                           64 * (n * levels + classes);
+      largest_count = std::max(largest_count, 8 * b.cells + 8 * n * levels + index + 24 * n * levels);
+      sparse += b.blocks * 28 + b.entries * 8 + b.groups * 8;
     }
+    // Structure learning (contingency counts or sorted keys, the CMI matrix) and the
+    // layout's per-row configurations.
+    const double structure = 16 * std::max(n, 4096.0) + 8 * cols * cols + 16 * n;
+    double scratch = largest_count + sparse + structure;
+    if (gradient) {
+      // Generator: parameters, gradient and Adam moments per cell; rows' slots, synthetic
+      // rows and discriminator inputs; the discriminator (one-hot and class-crossed inputs,
+      // hidden layers) with its gradient and Adam moments.
+      const double synthetic = uo.synthetic_rows > 0 ? static_cast<double>(uo.synthetic_rows) : n;
+      double dim = card_sum * (1 + classes), params = 0, fan_in = dim;
+      if (uo.discriminator == DiscriminatorType::Mlp) {
+        for (int h : uo.hidden) {
+          params += fan_in * h + h;
+          fan_in = h;
+        }
+      }
+      params += fan_in + 1;
+      scratch += 40 * unit_cells + (n + synthetic) * (cols + 1) * 24 + 40 * params + 8 * dim;
+    }
+    largest_scratch = std::max(largest_scratch, scratch);
   }
-  est.total_bytes = std::accumulate(est.column_bytes.begin(), est.column_bytes.end(), 0.0);
+  // Units are fitted `threads` at a time. The table's codes (all rows, the fit and held-out
+  // parts), the row split, and each unit's held-out log-likelihoods with the weights' scratch.
+  const double in_flight = std::min<double>(core::resolve_threads(options.threads),
+                                            static_cast<double>(std::max<size_t>(1, unit_columns.size())));
+  const double units = static_cast<double>(unit_columns.size());
+  const double shared = in_flight * largest_scratch + 8 * n * cols + 24 * n + 24 * n * units +
+                        (1 << 20);
+  est.total_bytes = std::accumulate(est.column_bytes.begin(), est.column_bytes.end(), 0.0) + shared;
   return est;
 }
 
@@ -66,7 +147,9 @@ void check_model_size(const std::vector<uint32_t>& cardinality,
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
     return est.column_bytes[a] > est.column_bytes[b];
   });
-  // Name the columns that account for most of the estimate (at most 5).
+  // Name the columns that account for most of the bytes attributed to columns (at most 5;
+  // the fitting scratch and the per-row arrays are not attributed).
+  const double attributed = std::accumulate(est.column_bytes.begin(), est.column_bytes.end(), 0.0);
   std::string culprits;
   double covered = 0;
   for (size_t i = 0; i < order.size() && i < 5; ++i) {
@@ -75,7 +158,7 @@ void check_model_size(const std::vector<uint32_t>& cardinality,
     culprits += fmt::format("'{}' ({} codes, ~{:.0f} MB)", names[c], cardinality[c],
                             est.column_bytes[c] / kMb);
     covered += est.column_bytes[c];
-    if (covered >= 0.8 * est.total_bytes) break;
+    if (covered >= 0.8 * attributed) break;
   }
   throw InvalidArgument(fmt::format(
       "the model could need up to {:.0f} MB, over the limit of {} MB (option max_model_mb); "

@@ -16,14 +16,17 @@ struct ModelSizeEstimate {
   std::vector<double> column_bytes;      // share attributed to each column (same order as input)
 };
 
-// Upper bound of the bytes a fit needs, for columns with `cardinality` (codes,
-// missing included), `rows` training rows and the units whose class columns are
-// `unit_columns` (indices into `cardinality`). Bound per unit with class C and
-// per feature i of cardinality r_i (k_u parents at most, whose configuration
-// space q_i is at most min(max_parent_configs, product of the k_u largest other
-// cardinalities)): the stored (configuration, class) distributions are the C of
-// level 0 plus at most min(rows, q_i * C) per higher level, r_i doubles each.
-// A factor covers the counts and, with gradient epochs, the optimiser state.
+// Upper bound of the heap bytes a fit (and saving, loading, sampling and scoring its model)
+// needs beyond the table's text and codec, for columns with `cardinality` (codes, missing
+// included), `rows` training rows and the units whose class columns are `unit_columns`
+// (indices into `cardinality`). Per unit with class C and per feature i of cardinality r_i
+// with k_u parents at most: level j has at most min(rows, q_j) configurations and
+// min(rows, q_j C) stored distributions (q_j = product of the j largest other
+// cardinalities, at most max_parent_configs), level 0 has C; r_i cells each (a
+// log-probability and an alias entry once built), at most one non-zero count per row and
+// level. Plus the largest unit's fitting scratch times the units fitted at once (threads),
+// and per-row arrays (codes, split, held-out likelihoods). Checked against measured heap
+// peaks in tests/robustness/test_guard.cpp.
 ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
                                        const std::vector<std::string>& names,
                                        const std::vector<size_t>& unit_columns, uint64_t rows,

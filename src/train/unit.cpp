@@ -72,8 +72,8 @@ GanblrUnit GanblrUnit::fit(const data::EncodedDataset& data, size_t class_col,
   bn::CountedParameters counted = bn::fit_counts(layout, data, spec);
   GanblrUnit unit;
   unit.model_ = bn::KdbModel(std::move(structure), data.cardinality, std::move(layout),
-                             std::move(counted.blocks), std::move(counted.logp),
-                             std::move(counted.log_prior), std::move(counted.counts));
+                             std::move(counted.blocks), std::move(counted.counts),
+                             std::move(counted.log_prior));
   unit.training_log_["smoothing_m"] = counted.m;
   unit.training_log_["epochs"] = nlohmann::json::array();
   if (options.warmup_epochs + options.epochs > 0) {

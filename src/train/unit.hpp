@@ -39,6 +39,8 @@ class GanblrUnit {
                          int threads) const;
   // Exact natural-log joint probability log p(row) of every row of `data` into out[0..n).
   void log_prob(const data::EncodedDataset& data, double* out, int threads) const;
+  // Drops the tables built on first sample() / log_prob() (bn::KdbModel::release_tables).
+  void release_tables() { model_.release_tables(); }
   // parents()[c]: kDB parents (table columns, ascending, class excluded); empty for the class.
   const std::vector<std::vector<uint32_t>>& parents() const { return model_.structure().parents; }
   // Feature order (table columns), parents before children.

@@ -3,8 +3,8 @@
 // smoothing formula computed here from raw counts, independently of the layout.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
-#include <optional>
 #include <vector>
 
 #include "bn/cpt.hpp"
@@ -39,16 +39,26 @@ data::EncodedDataset sparse_table(uint64_t seed) {
   return ds;
 }
 
+// Steps q to the next joint state (first column fastest); false after the last.
+bool next_state(std::vector<data::Code>& q, const std::vector<uint32_t>& card) {
+  size_t c = 0;
+  while (c < q.size() && ++q[c] == card[c]) q[c++] = 0;
+  return c < q.size();
+}
+
 // A counted model; with_counts keeps the sparse counts (saved instead of logp).
 KdbModel fit(const data::EncodedDataset& data, size_t class_col, const SmoothingSpec& spec,
              bool with_counts = true) {
   KdbStructure s = KdbStructure::learn(data, class_col, 2, 100000, 1);
   KdbLayout layout = KdbLayout::build(s, data.cardinality, data);
   CountedParameters p = fit_counts(layout, data, spec);
-  std::optional<CountStore> counts;
-  if (with_counts) counts = std::move(p.counts);
+  if (with_counts) {
+    return KdbModel(std::move(s), data.cardinality, std::move(layout), std::move(p.blocks),
+                    std::move(p.counts), std::move(p.log_prior));
+  }
+  std::vector<double> logp = smooth_counts(layout, p.blocks, p.counts);
   return KdbModel(std::move(s), data.cardinality, std::move(layout), std::move(p.blocks),
-                  std::move(p.logp), std::move(p.log_prior), std::move(counts));
+                  std::move(logp), std::move(p.log_prior));
 }
 
 // Dense formula of cpt.hpp from raw counts: P_0 = (n(x, c) + alpha) / (n(c) + alpha r);
@@ -102,15 +112,12 @@ TEST(CompactBlocks, LogProbEqualsDenseFormula) {
     std::vector<data::Code> q(5, 0);
     size_t states = 0;
     double total = 0.0;
-    while (true) {
+    do {
       const double lp = model.log_prob_row(q.data());
       ASSERT_NEAR(lp, dense_log_prob(data, model.structure(), spec, q), 1e-12);
       total += std::exp(lp);
       ++states;
-      size_t c = 0;
-      while (c < 5 && ++q[c] == data.cardinality[c]) q[c++] = 0;
-      if (c == 5) break;
-    }
+    } while (next_state(q, data.cardinality));
     EXPECT_EQ(states, 20u * 625u);
     EXPECT_NEAR(total, 1.0, 1e-9);
   }
@@ -133,6 +140,66 @@ TEST(CompactBlocks, StoresFarLessThanDense) {
   }
   EXPECT_GT(model.blocks().trainable_blocks(), 0u);
   EXPECT_LT(model.blocks().trainable_blocks(), layout.trainable_groups() * layout.num_classes());
+}
+
+// A counted model without its tables scores rows feature by feature from the counts: the
+// very numbers of the full tables, bit for bit, in both smoothing modes.
+TEST(CompactBlocks, ScoringFromCountsEqualsTheTables) {
+  const auto data = sparse_table(6);
+  // Every joint state: seen and unseen configurations, seen and unseen classes.
+  data::EncodedDataset states;
+  states.cardinality = data.cardinality;
+  states.columns.assign(5, {});
+  std::vector<data::Code> q(5, 0);
+  do {
+    for (size_t c = 0; c < 5; ++c) states.columns[c].push_back(q[c]);
+  } while (next_state(q, data.cardinality));
+  for (Smoothing kind : {Smoothing::Hierarchical, Smoothing::Laplace}) {
+    SmoothingSpec spec;
+    spec.kind = kind;
+    const KdbModel model = fit(data, 1, spec);
+    // In chunks of fewer rows than cells per feature: scored without building the tables.
+    const size_t chunk = model.blocks().total_cells() / 5;
+    ASSERT_GT(chunk, 100u);
+    std::vector<double> lp(states.num_rows());
+    for (size_t begin = 0; begin < states.num_rows(); begin += chunk) {
+      std::vector<size_t> rows;
+      for (size_t r = begin; r < std::min(states.num_rows(), begin + chunk); ++r) rows.push_back(r);
+      model.log_prob(states.subset(rows), &lp[begin], 2);
+    }
+    EXPECT_TRUE(model.counts().has_value());
+    for (size_t r = 0; r < states.num_rows(); ++r) {
+      for (size_t c = 0; c < 5; ++c) q[c] = states.columns[c][r];
+      ASSERT_EQ(lp[r], model.log_prob_row(q.data())) << r;  // builds logp()
+    }
+    std::vector<double> again(states.num_rows());
+    model.log_prob(states, again.data(), 1);  // from the tables now
+    EXPECT_EQ(again, lp);
+    // A code out of range is refused on both paths.
+    auto bad = states.subset({0, 1, 2});
+    bad.columns[2][1] = 5;
+    EXPECT_THROW(fit(data, 1, spec).log_prob(bad, lp.data(), 1), InvalidArgument);
+    EXPECT_THROW(model.log_prob(bad, lp.data(), 1), InvalidArgument);
+  }
+}
+
+// A counted model builds its tables on first use (from any thread) and rebuilds the same
+// ones after release_tables().
+TEST(CompactBlocks, TablesAreBuiltOnUseAndCanBeDropped) {
+  const auto data = sparse_table(7);
+  KdbModel model = fit(data, 1, {});
+  const KdbModel copy = model;  // before any table exists
+  std::vector<data::Code> a(9000 * 5), b(9000 * 5), c(9000 * 5);
+  model.sample(9000, -1, 4, a.data(), 3);
+  const std::vector<double> logp = model.logp();
+  model.release_tables();
+  model.sample(9000, -1, 4, b.data(), 1);
+  copy.sample(9000, -1, 4, c.data(), 2);
+  EXPECT_EQ(a, b);
+  EXPECT_EQ(a, c);
+  EXPECT_EQ(model.logp(), logp);
+  model.release_tables();
+  EXPECT_EQ(model.logp(), logp);
 }
 
 // A counted model is saved as its sparse counts and rebuilt bit for bit; the file is

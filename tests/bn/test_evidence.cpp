@@ -24,7 +24,7 @@ KdbModel fit_model(const data::EncodedDataset& data, size_t class_col, int k) {
   KdbLayout layout = KdbLayout::build(s, data.cardinality, data);
   CountedParameters p = fit_counts(layout, data, SmoothingSpec{});
   return KdbModel(std::move(s), data.cardinality, std::move(layout), std::move(p.blocks),
-                  std::move(p.logp), std::move(p.log_prior));
+                  std::move(p.counts), std::move(p.log_prior));
 }
 
 const KdbModel& model() {

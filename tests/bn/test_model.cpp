@@ -2,10 +2,12 @@
 
 #include <cmath>
 #include <map>
+#include <set>
 
 #include "bn/cpt.hpp"
 #include "bn/kdb_model.hpp"
 #include "core/json_blob.hpp"
+#include "core/rng.hpp"
 #include "helpers/kdb_sampler.hpp"
 #include "meg/error.hpp"
 
@@ -17,8 +19,9 @@ KdbModel fit_model(const data::EncodedDataset& data, size_t class_col, int k,
   KdbStructure s = KdbStructure::learn(data, class_col, k, 100000, 1);
   KdbLayout layout = KdbLayout::build(s, data.cardinality, data);
   CountedParameters p = fit_counts(layout, data, spec);
+  std::vector<double> logp = smooth_counts(layout, p.blocks, p.counts);
   return KdbModel(std::move(s), data.cardinality, std::move(layout), std::move(p.blocks),
-                  std::move(p.logp), std::move(p.log_prior));
+                  std::move(logp), std::move(p.log_prior));
 }
 
 // Every row of the table as a dataset (row-major enumeration of all joint states).
@@ -99,6 +102,7 @@ TEST(KdbModel, HierarchicalSmoothingFormula) {
   spec.m = 2.0;
   spec.alpha = 0.5;
   CountedParameters p = fit_counts(layout, data, spec);
+  const std::vector<double> logp = smooth_counts(layout, p.blocks, p.counts);
   // Child x given y = 0: level 0 counts x = (2, 1, 1) of 4 -> (2.5, 1.5, 1.5) / 5.5.
   // Configuration p = 0, y = 0 (rows 0, 1, 5): x = (2, 1, 0); level 1 = (n + 2 P0) / (3 + 2).
   const double p0[3] = {2.5 / 5.5, 1.5 / 5.5, 1.5 / 5.5};
@@ -107,7 +111,7 @@ TEST(KdbModel, HierarchicalSmoothingFormula) {
     double n = v == 0 ? 2 : v == 1 ? 1 : 0;
     const int32_t b = p.blocks.find(static_cast<size_t>(g), 0);
     ASSERT_GE(b, 0);
-    EXPECT_NEAR(std::exp(p.logp[p.blocks.offset(static_cast<size_t>(b)) + v]),
+    EXPECT_NEAR(std::exp(logp[p.blocks.offset(static_cast<size_t>(b)) + v]),
                 (n + 2 * p0[v]) / 5.0, 1e-12);
   }
   // Class prior (n(y) + alpha) / (n + 2 alpha).
@@ -117,6 +121,51 @@ TEST(KdbModel, HierarchicalSmoothingFormula) {
   CountedParameters chosen = fit_counts(layout, data, spec);
   const auto& grid = smoothing_grid();
   EXPECT_NE(std::find(grid.begin(), grid.end(), chosen.m[1]), grid.end());
+}
+
+// With m = 0 each feature's strength is the grid value under which the counts of the other
+// rows give the held-out rows (a seeded fifth) the highest log-likelihood; recomputed here
+// from full tables, one fit per fixed m.
+TEST(KdbModel, ChosenStrengthIsTheBestOnHeldOutRows) {
+  const auto data = testing::make_true_kdb(3).sample(600, 8);
+  KdbStructure s = KdbStructure::learn(data, 3, 2, 100000, 1);
+  const KdbLayout layout = KdbLayout::build(s, data.cardinality, data);
+  SmoothingSpec spec;
+  spec.seed = 11;
+  const CountedParameters chosen = fit_counts(layout, data, spec);
+  std::vector<size_t> train_rows, held_rows;
+  for (size_t row = 0; row < data.num_rows(); ++row) {
+    (core::mix64(core::derive_seed(spec.seed, {row})) % 5 == 0 ? held_rows : train_rows)
+        .push_back(row);
+  }
+  const auto train = data.subset(train_rows);
+  const auto& y = data.columns[layout.class_col()];
+  std::set<double> distinct;
+  for (size_t f = 0; f < layout.num_features(); ++f) {
+    const FeatureLayout& fl = layout.feature(f);
+    if (fl.parents.empty()) continue;
+    double best_ll = -INFINITY, best_m = 0.0;
+    for (double m : smoothing_grid()) {
+      SmoothingSpec fixed = spec;
+      fixed.m = m;
+      const CountedParameters p = fit_counts(layout, train, fixed);
+      const std::vector<double> logp = smooth_counts(layout, p.blocks, p.counts);
+      double ll = 0.0;
+      for (size_t row : held_rows) {
+        auto code_at = [&](uint32_t col) { return data.columns[col][row]; };
+        const int32_t g = layout.lookup(f, layout.full_config(f, code_at));
+        const auto b = static_cast<size_t>(p.blocks.resolve(layout, g, y[row]));
+        ll += logp[p.blocks.offset(b) + data.columns[fl.column][row]];
+      }
+      if (ll > best_ll) {
+        best_ll = ll;
+        best_m = m;
+      }
+    }
+    EXPECT_EQ(chosen.m[f], best_m) << "feature " << f;
+    distinct.insert(best_m);
+  }
+  EXPECT_GE(distinct.size(), 2u);  // the choice is not the same everywhere
 }
 
 TEST(KdbModel, SamplerMatchesExactProbabilities) {

@@ -1,7 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <string>
+#include <vector>
 
+#include "core/file_io.hpp"
 #include "ensemble/model_io.hpp"
 #include "meg/error.hpp"
 
@@ -38,4 +41,22 @@ TEST(ModelIo, RoundTripAndEveryCorruptionIsDetected) {
   newer[8] = 9;
   EXPECT_NE(error_of(newer).find("model format version 9 is not supported"), std::string::npos);
   EXPECT_NE(error_of(bytes + "x").find("payload"), std::string::npos);
+}
+
+// The streamed writer (used by save) writes exactly encode_model_file's bytes, also for a
+// payload many times its 64 KB buffer.
+TEST(ModelIo, StreamedFileEqualsEncodedBytes) {
+  std::vector<uint8_t> big(300000);
+  for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<uint8_t>(i * 7 + i / 251);
+  const nlohmann::json tree = {{"a", 1}, {"big", nlohmann::json::binary(big)}, {"z", "end"}};
+  const std::string path = ::testing::TempDir() + "meg_stream_test.meg";
+  {
+    meg::core::AtomicFile file(path);
+    write_model_file(tree, file);
+    file.commit();
+  }
+  const std::string written = meg::core::read_file(path);
+  EXPECT_EQ(written, encode_model_file(tree));
+  EXPECT_EQ(decode_model_file(written, path), tree);
+  std::remove(path.c_str());
 }

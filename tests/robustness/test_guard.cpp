@@ -1,11 +1,83 @@
-// The model-size guard: an upper bound computed before fitting.
+// The model-size guard: an upper bound computed before fitting, checked against the heap
+// that fits, saves, loads and samples really use (this binary counts every operator new).
 #include <gtest/gtest.h>
+#include <malloc.h>
 
+#include <algorithm>
+#include <atomic>
+#include <cstddef>
+#include <cstdio>  // std::remove
+#include <cstdlib>
+#include <new>
+#include <numeric>
 #include <string>
 #include <vector>
 
+#include "core/rng.hpp"
+#include "data/csv.hpp"
+#include "data/schema.hpp"
+#include "ensemble/meg_model.hpp"
 #include "ensemble/resource_guard.hpp"
 #include "meg/error.hpp"
+
+// Every replaceable operator new and delete, so that what one allocates the other frees.
+namespace {
+std::atomic<long> g_live{0}, g_peak{0};
+
+void* counted_alloc(size_t size, size_t align) {
+  void* p = align <= alignof(std::max_align_t)
+                ? std::malloc(size == 0 ? 1 : size)
+                : std::aligned_alloc(align, (std::max<size_t>(size, 1) + align - 1) / align * align);
+  if (p == nullptr) return nullptr;
+  const long now = g_live += static_cast<long>(malloc_usable_size(p));
+  long peak = g_peak.load();
+  while (now > peak && !g_peak.compare_exchange_weak(peak, now)) {
+  }
+  return p;
+}
+void counted_free(void* p) noexcept {
+  if (p == nullptr) return;
+  g_live -= static_cast<long>(malloc_usable_size(p));
+  std::free(p);
+}
+void* counted_alloc_or_throw(size_t size, size_t align) {
+  void* p = counted_alloc(size, align);
+  if (p == nullptr) throw std::bad_alloc();
+  return p;
+}
+constexpr size_t kDefault = alignof(std::max_align_t);
+}  // namespace
+
+void* operator new(size_t n) { return counted_alloc_or_throw(n, kDefault); }
+void* operator new[](size_t n) { return counted_alloc_or_throw(n, kDefault); }
+void* operator new(size_t n, const std::nothrow_t&) noexcept { return counted_alloc(n, kDefault); }
+void* operator new[](size_t n, const std::nothrow_t&) noexcept { return counted_alloc(n, kDefault); }
+void* operator new(size_t n, std::align_val_t a) {
+  return counted_alloc_or_throw(n, static_cast<size_t>(a));
+}
+void* operator new[](size_t n, std::align_val_t a) {
+  return counted_alloc_or_throw(n, static_cast<size_t>(a));
+}
+void* operator new(size_t n, std::align_val_t a, const std::nothrow_t&) noexcept {
+  return counted_alloc(n, static_cast<size_t>(a));
+}
+void* operator new[](size_t n, std::align_val_t a, const std::nothrow_t&) noexcept {
+  return counted_alloc(n, static_cast<size_t>(a));
+}
+void operator delete(void* p) noexcept { counted_free(p); }
+void operator delete[](void* p) noexcept { counted_free(p); }
+void operator delete(void* p, size_t) noexcept { counted_free(p); }
+void operator delete[](void* p, size_t) noexcept { counted_free(p); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { counted_free(p); }
+void operator delete[](void* p, const std::nothrow_t&) noexcept { counted_free(p); }
+void operator delete(void* p, std::align_val_t) noexcept { counted_free(p); }
+void operator delete[](void* p, std::align_val_t) noexcept { counted_free(p); }
+void operator delete(void* p, size_t, std::align_val_t) noexcept { counted_free(p); }
+void operator delete[](void* p, size_t, std::align_val_t) noexcept { counted_free(p); }
+void operator delete(void* p, std::align_val_t, const std::nothrow_t&) noexcept { counted_free(p); }
+void operator delete[](void* p, std::align_val_t, const std::nothrow_t&) noexcept {
+  counted_free(p);
+}
 
 using meg::ensemble::check_model_size;
 using meg::ensemble::estimate_model_bytes;
@@ -54,4 +126,74 @@ TEST(ResourceGuard, RefusesAndNamesTheColumns) {
   EXPECT_NO_THROW(check_model_size({2, 3}, {"flag", "kind"}, {0, 1}, 100000, o));
   o.max_model_mb = 1L << 30;
   EXPECT_NO_THROW(check_model_size(card, names, units, 100000, o));
+}
+
+namespace {
+
+// Heap bytes allocated at the peak of fn() beyond what was live before it.
+template <class Fn>
+double peak_bytes(Fn&& fn) {
+  const long before = g_live.load();
+  g_peak = before;
+  fn();
+  return static_cast<double>(g_peak.load() - before);
+}
+
+// A table whose first column has 300 values: most (configuration, class) pairs unseen.
+meg::data::CsvTable wide_table() {
+  meg::core::Rng rng(3);
+  std::string text = "city,color,size,score\n";
+  const char* colors[] = {"red", "green", "blue", "black"};
+  for (int i = 0; i < 3000; ++i) {
+    const uint64_t c = rng.below(300);
+    text += "city" + std::to_string(c) + "," + colors[(c + rng.below(2)) % 4] + "," +
+            (c % 3 != 0 ? "S" : "XL") + "," + std::to_string(c / 10 + rng.below(7)) + "\n";
+  }
+  return meg::data::parse_csv(text, "wide");
+}
+
+}  // namespace
+
+// The estimate bounds the heap of a whole fit and save, and of loading the model and building
+// every table it has (sampling, scoring), on tables of different shapes, k and training.
+TEST(ResourceGuard, EstimateBoundsTheMeasuredHeap) {
+  struct Case {
+    meg::data::CsvTable table;
+    int k;
+    int epochs;
+  };
+  std::vector<Case> cases;
+  cases.push_back({meg::data::read_csv("data/car.csv"), 2, 0});
+  cases.push_back({meg::data::read_csv("data/car.csv"), 3, 1});
+  cases.push_back({meg::data::read_csv("data/german_credit.csv"), 2, 0});
+  cases.push_back({wide_table(), 3, 0});
+  const std::string path = ::testing::TempDir() + "meg_guard_test.meg";
+  for (const Case& c : cases) {
+    const meg::data::Schema schema = meg::data::infer_schema(c.table);
+    meg::FitOptions o;
+    o.unit.k = c.k;
+    o.unit.warmup_epochs = c.epochs;
+    o.unit.epochs = c.epochs;
+    o.threads = 2;
+    std::vector<size_t> units(schema.columns.size());
+    std::iota(units.begin(), units.end(), 0);
+    double estimate = 0;
+    const double fit = peak_bytes([&] {
+      const auto m = meg::ensemble::MegModel::fit(c.table, schema, o);
+      m.save(path);
+      estimate = estimate_model_bytes(m.codec().cardinalities(), m.codec().column_names(), units,
+                                      c.table.num_rows(), o).total_bytes;
+    });
+    const double use = peak_bytes([&] {
+      const auto m = meg::ensemble::MegModel::load(path);
+      for (const auto& unit : m.units()) {
+        std::vector<meg::data::Code> rows(10 * unit.num_columns());
+        unit.sample(10, 1, rows.data(), 1);
+        (void)unit.model().logp();
+      }
+    });
+    EXPECT_GE(estimate, fit) << c.table.source << " k=" << c.k << " epochs=" << c.epochs;
+    EXPECT_GE(estimate, use) << c.table.source << " k=" << c.k << " epochs=" << c.epochs;
+  }
+  std::remove(path.c_str());
 }

@@ -16,7 +16,7 @@ bn::KdbModel counted_model(const data::EncodedDataset& data, size_t class_col, i
   bn::KdbLayout layout = bn::KdbLayout::build(s, data.cardinality, data);
   bn::CountedParameters p = bn::fit_counts(layout, data, {});
   return bn::KdbModel(std::move(s), data.cardinality, std::move(layout), std::move(p.blocks),
-                      std::move(p.logp), std::move(p.log_prior));
+                      std::move(p.counts), std::move(p.log_prior));
 }
 
 // Objective J = mean CLL of real rows + mu * mean log p(real) + sum_s w_s log p(synthetic_s),

@@ -1,0 +1,78 @@
+// Vose alias tables: a draw from a distribution of r values costs one random number.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "core/rng.hpp"
+
+namespace meg::bn {
+
+// One entry of a Vose alias table: keep i with probability prob, else take alias.
+// Single precision is ample for sampling and halves the table.
+struct AliasEntry {
+  float prob = 1.0f;
+  uint32_t alias = 0;
+};
+
+// Builds Vose alias tables; keeps its scratch between calls.
+class AliasBuilder {
+ public:
+  // The table of probabilities p[0..r) (any positive scale), valid until the next call.
+  const AliasEntry* build(const double* p, uint32_t r);
+
+ private:
+  std::vector<double> scaled_;
+  std::vector<uint32_t> small_, large_;
+  std::vector<AliasEntry> out_;
+};
+
+// One draw from an alias table of r entries.
+inline uint32_t alias_draw(core::Rng& rng, const AliasEntry* table, uint32_t r) {
+  const uint64_t u = rng.next();
+  const auto j = static_cast<uint32_t>(((u >> 32) * r) >> 32);
+  const float coin = static_cast<float>(u & 0xffffffULL) * 0x1.0p-24f;
+  return coin < table[j].prob ? j : table[j].alias;
+}
+
+// The number of 24-bit coins k with k / 2^24 < prob: in [0, 2^24].
+uint32_t alias_threshold(float prob);
+
+// The alias tables of many distributions back to back: a distribution of r values has
+// the r entries from its base. When none has more than 256 values an entry takes 4 bytes
+// instead of 8: the coin (24 random bits k, coin = k / 2^24) is below prob exactly when
+// k < ceil(prob * 2^24), so the entry holds that threshold in 24 bits (an entry that always
+// keeps its value becomes its own alias with threshold 0) and the alias in 8. Every draw
+// is the same as alias_draw's on the full entries.
+class AliasTables {
+ public:
+  AliasTables() = default;
+  // Room for `cells` entries; max_values = the largest r of any table.
+  AliasTables(size_t cells, uint32_t max_values);
+
+  // Builds the table of p[0..r) (any positive scale) at base.
+  void set(size_t base, const double* p, uint32_t r);
+  uint32_t draw(core::Rng& rng, size_t base, uint32_t r) const {
+    if (packed_.empty()) return alias_draw(rng, &wide_[base], r);
+    const uint64_t u = rng.next();
+    const auto j = static_cast<uint32_t>(((u >> 32) * r) >> 32);
+    const uint32_t e = packed_[base + j];
+    return (u & 0xffffffU) < (e >> 8) ? j : (e & 0xffU);
+  }
+  bool packed() const { return !packed_.empty(); }
+  size_t bytes() const {
+    return packed_.size() * sizeof(uint32_t) + wide_.size() * sizeof(AliasEntry);
+  }
+  // Entry size for tables of up to max_values values.
+  static size_t entry_bytes(uint32_t max_values) {
+    return max_values <= kMaxPacked ? sizeof(uint32_t) : sizeof(AliasEntry);
+  }
+
+ private:
+  static constexpr uint32_t kMaxPacked = 256;
+  std::vector<uint32_t> packed_;
+  std::vector<AliasEntry> wide_;
+  AliasBuilder builder_;
+};
+
+}  // namespace meg::bn

@@ -1,0 +1,69 @@
+// The 4-byte alias entries draw exactly what the full (float, uint32) entries draw.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "bn/alias_table.hpp"
+#include "core/rng.hpp"
+
+namespace meg::bn {
+namespace {
+
+TEST(AliasTables, ThresholdDecidesLikeTheFloatCoin) {
+  std::vector<float> probs = {0.0f, -0.5f, std::numeric_limits<float>::denorm_min(), 1e-30f,
+                              0x1.0p-24f, 0x1.0p-23f, 0.5f, 0.75f, 1.0f, 1.5f,
+                              std::nextafter(1.0f, 0.0f), std::nextafter(0.5f, 1.0f),
+                              std::numeric_limits<float>::quiet_NaN()};
+  core::Rng rng(5);
+  for (int i = 0; i < 2000; ++i) {
+    const auto k = static_cast<float>(rng.below(1u << 24));
+    probs.push_back(k * 0x1.0p-24f);                                    // on a coin value
+    probs.push_back(std::nextafter(k * 0x1.0p-24f, 2.0f));              // just above
+    probs.push_back(static_cast<float>(rng.uniform()));                 // anywhere
+  }
+  for (float prob : probs) {
+    const uint32_t t = alias_threshold(prob);
+    ASSERT_LE(t, 1u << 24);
+    for (int64_t d = -2; d <= 2; ++d) {
+      for (int64_t k : {int64_t{t} + d, int64_t{0}, int64_t{(1 << 24) - 1}}) {
+        if (k < 0 || k >= (1 << 24)) continue;
+        const float coin = static_cast<float>(k) * 0x1.0p-24f;
+        ASSERT_EQ(static_cast<uint32_t>(k) < t, coin < prob) << prob << " " << k;
+      }
+    }
+  }
+}
+
+TEST(AliasTables, PackedDrawsEqualFullEntries) {
+  core::Rng gen(9);
+  for (uint32_t r : {1u, 2u, 3u, 7u, 42u, 255u, 256u}) {
+    for (int rep = 0; rep < 20; ++rep) {
+      std::vector<double> p(r);
+      for (auto& x : p) {
+        const uint64_t kind = gen.below(4);
+        x = kind == 0 ? 0.0 : kind == 1 ? 1e-12 * gen.uniform() : gen.uniform();
+      }
+      p[gen.below(r)] += 1e-9;  // never all zero
+      if (rep == 0) std::fill(p.begin(), p.end(), 1.0);  // uniform: every entry keeps
+      AliasBuilder builder;
+      const AliasEntry* t = builder.build(p.data(), r);
+      const std::vector<AliasEntry> full(t, t + r);
+      AliasTables packed(3 + r, r), wide(3 + r, 1000);
+      ASSERT_TRUE(packed.packed());
+      ASSERT_FALSE(wide.packed());
+      packed.set(3, p.data(), r);
+      wide.set(3, p.data(), r);
+      core::Rng a(rep), b(rep), c(rep);
+      for (int i = 0; i < 20000; ++i) {
+        const uint32_t x = alias_draw(a, full.data(), r);
+        ASSERT_EQ(packed.draw(b, 3, r), x);
+        ASSERT_EQ(wide.draw(c, 3, r), x);
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace meg::bn
