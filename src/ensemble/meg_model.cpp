@@ -1,9 +1,7 @@
 #include "ensemble/meg_model.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
-#include <mutex>
 #include <numeric>
 
 #include <fmt/format.h>
@@ -15,6 +13,7 @@
 #include "ensemble/model_io.hpp"
 #include "ensemble/resource_guard.hpp"
 #include "ensemble/smoothing_select.hpp"
+#include "ensemble/unit_fitting.hpp"
 #include "ensemble/weights.hpp"
 #include "meg/error.hpp"
 #include "meg/log.hpp"
@@ -48,161 +47,6 @@ std::vector<size_t> unit_columns(const FitOptions& o, const data::Schema& schema
     cols.push_back(static_cast<size_t>(idx));
   }
   return cols;
-}
-
-// Reference similarity loss (§6.3): 0.1 * ||X - S||_2 over codes, pairing real
-// row r with synthetic row r, the unit's own class column left out.
-double reference_similarity(const train::GanblrUnit& unit, const data::EncodedDataset& val,
-                            uint64_t seed) {
-  const size_t n = val.num_rows(), d = val.num_cols();
-  std::vector<data::Code> syn(n * d);
-  unit.sample(n, seed, syn.data(), 1);
-  double ss = 0;
-  for (size_t r = 0; r < n; ++r) {
-    for (size_t c = 0; c < d; ++c) {
-      if (c == unit.class_column()) continue;
-      double diff = static_cast<double>(val.columns[c][r]) - static_cast<double>(syn[r * d + c]);
-      ss += diff * diff;
-    }
-  }
-  return 0.1 * std::sqrt(ss);
-}
-
-class ProgressRelay {
- public:
-  ProgressRelay(const ProgressFn& fn, size_t total)
-      : fn_(fn), total_(total), start_(std::chrono::steady_clock::now()) {}
-  void report(Progress p) {
-    if (!fn_) return;
-    std::lock_guard<std::mutex> lock(mutex_);
-    p.units_total = total_;
-    p.units_done = done_;
-    p.elapsed_seconds = elapsed();
-    fn_(p);
-  }
-  void unit_done(const std::string& stage, const std::string& unit) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    ++done_;
-    if (!fn_) return;
-    Progress p;
-    p.stage = stage;
-    p.unit = unit;
-    p.phase = "done";
-    p.units_total = total_;
-    p.units_done = done_;
-    p.elapsed_seconds = elapsed();
-    fn_(p);
-  }
-  void reset() { done_ = 0; }
-  double elapsed() const {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  }
-
- private:
-  const ProgressFn& fn_;
-  size_t total_;
-  size_t done_ = 0;
-  std::chrono::steady_clock::time_point start_;
-  std::mutex mutex_;
-};
-
-// Fits the units on `ds`; with `val`, also loglik[u][i] = log p(row i of val) under unit u.
-// A unit leaves with its counts only: the tables its scoring built are dropped, so only
-// the units in flight hold a value per cell.
-std::vector<train::GanblrUnit> fit_units(const data::EncodedDataset& ds,
-                                         const std::vector<size_t>& cols, const FitOptions& o,
-                                         uint64_t stream, const std::string& stage,
-                                         ProgressRelay& relay,
-                                         const data::EncodedDataset* val = nullptr,
-                                         std::vector<std::vector<double>>* loglik = nullptr) {
-  std::vector<train::GanblrUnit> units(cols.size());
-  const int threads = core::resolve_threads(o.threads);
-  const int inner = std::max(1, threads / static_cast<int>(std::max<size_t>(1, cols.size())));
-  relay.reset();
-  core::parallel_for(cols.size(), threads, [&](size_t u) {
-    const std::string& name = ds.names[cols[u]];
-    auto on_epoch = [&](const std::string& phase, int epoch, int total) {
-      Progress p;
-      p.stage = stage;
-      p.unit = name;
-      p.phase = phase;
-      p.epoch = epoch;
-      p.epochs = total;
-      relay.report(p);
-    };
-    units[u] = train::GanblrUnit::fit(ds, cols[u], o.for_unit(name),
-                                      core::derive_seed(o.seed, {stream, cols[u]}), inner, on_epoch);
-    if (val) {
-      (*loglik)[u].resize(val->num_rows());
-      units[u].log_prob(*val, (*loglik)[u].data(), inner);
-    }
-    units[u].release_tables();
-    relay.unit_done(stage, name);
-  });
-  return units;
-}
-
-
-// Options with smoothing strength m for every hierarchical unit left at 0 (chosen).
-FitOptions with_smoothing(const FitOptions& o, double m) {
-  FitOptions out = o;
-  auto set = [m](UnitOptions& u) {
-    if (u.smoothing == Smoothing::Hierarchical && u.smoothing_m == 0.0) u.smoothing_m = m;
-  };
-  set(out.unit);
-  for (auto& [name, u] : out.unit_overrides) set(u);
-  return out;
-}
-
-bool has_chosen_smoothing(const FitOptions& o, const std::vector<size_t>& cols,
-                          const std::vector<std::string>& names) {
-  return std::any_of(cols.begin(), cols.end(), [&](size_t c) {
-    const UnitOptions& u = o.for_unit(names[c]);
-    return u.smoothing == Smoothing::Hierarchical && u.smoothing_m == 0.0;
-  });
-}
-
-struct Weighted {
-  std::vector<double> weights;
-  std::vector<std::vector<double>> loglik;  // per unit, per held-out row
-  std::vector<double> reference_losses;     // reference weighting only
-};
-
-// Weights of units already scored on the held-out rows (w.loglik).
-void weigh_units(const std::vector<train::GanblrUnit>& units, const data::EncodedDataset& val,
-                 const FitOptions& options, int threads, Weighted& w) {
-  const size_t k = units.size();
-  switch (options.weighting) {
-    case Weighting::Em: w.weights = em_weights(w.loglik); break;
-    case Weighting::SoftmaxLoglik:
-      w.weights = softmax_loglik_weights(w.loglik, options.softmax_temperature);
-      break;
-    case Weighting::Uniform: w.weights.assign(k, 1.0 / static_cast<double>(k)); break;
-    case Weighting::Reference: {
-      w.reference_losses.resize(k);
-      core::parallel_for(k, threads, [&](size_t u) {
-        w.reference_losses[u] = reference_similarity(
-            units[u], val, core::derive_seed(options.seed, {kReferenceStream, u}));
-      });
-      w.weights = reference_weights(w.reference_losses);
-      break;
-    }
-  }
-}
-
-// `n` rows of the weighted mixture, row-major codes.
-std::vector<data::Code> mixture_codes(const std::vector<train::GanblrUnit>& units,
-                                      const std::vector<double>& weights, size_t num_cols, size_t n,
-                                      uint64_t seed) {
-  std::vector<data::Code> out(n * num_cols);
-  const std::vector<uint64_t> counts = largest_remainder(weights, n);
-  size_t offset = 0;
-  for (size_t u = 0; u < units.size(); ++u) {
-    if (counts[u] == 0) continue;
-    units[u].sample(counts[u], core::derive_seed(seed, {u}), &out[offset * num_cols], 1);
-    offset += counts[u];
-  }
-  return out;
 }
 
 }  // namespace
@@ -276,42 +120,22 @@ void MegModel::fit_codes(data::EncodedDataset all, const data::Schema& schema,
     units_.clear();  // one set of units in memory at a time
     w.loglik.assign(cols.size(), {});
     units_ = fit_units(fit_part, cols, o, kUnitStream, stage, relay, &val_part, &w.loglik);
-    weigh_units(units_, val_part, o, threads, w);
+    weigh_units(units_, val_part, o, kReferenceStream, threads, w);
   };
   if (options.smoothing_select == SmoothingSelect::Distance && n >= 20 &&
       val_part.num_rows() >= kSelectMinHoldout && has_chosen_smoothing(options, cols, all.names)) {
     const DistanceProbe probe(fit_part, val_part, kSelectQueries, threads);
     const std::vector<double>& grid = distance_grid();
     nlohmann::json tried = nlohmann::json::array();
-    size_t last = grid.size();
-    // Fits and weighs the units with grid[i]; true if their rows pass.
-    auto passes = [&](size_t i, bool record) {
+    const size_t chosen = search_strength(probe.holdout_mean(), [&](size_t i) {
       fit_and_weigh(with_smoothing(options, grid[i]), "select");
       const std::vector<data::Code> rows =
           mixture_codes(units_, w.weights, all.num_cols(), probe.queries(),
                         core::derive_seed(options.seed, {kSelectStream}));
       for (auto& unit : units_) unit.release_tables();
-      const double distance = probe.mean_distance(rows.data(), probe.queries());
-      if (record) tried.push_back({{"m", grid[i]}, {"distance", distance}});
-      last = i;
-      return distance >= probe.holdout_mean();
-    };
-    // The sharpest strength first (it passes on large tables), then the
-    // smoothest (if it fails, none will), then bisection between a failing and
-    // a passing strength: at most 2 + log2(grid) fits.
-    size_t chosen = grid.size();
-    if (passes(0, true)) {
-      chosen = 0;
-    } else if (passes(grid.size() - 1, true)) {
-      size_t lo = 0, hi = grid.size() - 1;
-      while (hi - lo > 1) {
-        const size_t mid = (lo + hi) / 2;
-        (passes(mid, true) ? hi : lo) = mid;
-      }
-      chosen = hi;
-    }
+      return probe.mean_distance(rows.data(), probe.queries());
+    }, tried);
     if (chosen < grid.size()) {
-      if (last != chosen) passes(chosen, false);  // the same seeds: the same units as before
       fitted = with_smoothing(options, grid[chosen]);
       have_units = true;
     }

@@ -12,6 +12,31 @@ const std::vector<double>& distance_grid() {
   return grid;
 }
 
+size_t search_strength(double holdout, const std::function<double(size_t i)>& distance_at,
+                       nlohmann::json& tried) {
+  const std::vector<double>& grid = distance_grid();
+  size_t last = grid.size();
+  auto passes = [&](size_t i) {
+    const double distance = distance_at(i);
+    tried.push_back({{"m", grid[i]}, {"distance", distance}});
+    last = i;
+    return distance >= holdout;
+  };
+  size_t chosen = grid.size();
+  if (passes(0)) {
+    chosen = 0;
+  } else if (passes(grid.size() - 1)) {
+    size_t lo = 0, hi = grid.size() - 1;
+    while (hi - lo > 1) {
+      const size_t mid = (lo + hi) / 2;
+      (passes(mid) ? hi : lo) = mid;
+    }
+    chosen = hi;
+  }
+  if (chosen < grid.size() && last != chosen) distance_at(chosen);  // same seeds: same units
+  return chosen;
+}
+
 DistanceProbe::DistanceProbe(const data::EncodedDataset& reference,
                              const data::EncodedDataset& holdout, size_t max_queries, int threads)
     : num_cols_(reference.num_cols()), threads_(threads) {

@@ -12,7 +12,10 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "data/dataset.hpp"
 
@@ -20,6 +23,17 @@ namespace meg::ensemble {
 
 // Candidate strengths, sharpest first.
 const std::vector<double>& distance_grid();
+
+// The search over the grid: the sharpest strength first (it passes on large
+// tables), then the smoothest (if it fails, none will), then bisection between
+// a failing and a passing strength — at most 2 + log2(grid) calls of
+// `distance_at(i)`, which fits with grid[i] and returns the mean distance of
+// the mixture's rows. Returns the index of the sharpest passing strength found
+// (distance >= holdout) or grid.size(); the last call is always for the
+// returned index when one passes (it is repeated if needed, with record =
+// false). Each recorded call is appended to `tried` as {m, distance}.
+size_t search_strength(double holdout, const std::function<double(size_t i)>& distance_at,
+                       nlohmann::json& tried);
 
 // Nearest-training-row distances against a fixed reference table.
 class DistanceProbe {

@@ -85,7 +85,9 @@ TEST(SmoothingSelection, ChoosesTheSharpestStrengthThatPasses) {
   bool chosen_tried = false, sharper_tried = false;
   for (const auto& t : sel["tried"]) {
     const double strength = t["m"].get<double>(), distance = t["distance"].get<double>();
-    if (strength < chosen) EXPECT_LT(distance, holdout) << sel;
+    if (strength < chosen) {
+      EXPECT_LT(distance, holdout) << sel;
+    }
     if (strength == chosen) {
       chosen_tried = true;
       EXPECT_GE(distance, holdout) << sel;

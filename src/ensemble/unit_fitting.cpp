@@ -1,0 +1,120 @@
+#include "ensemble/unit_fitting.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/parallel.hpp"
+#include "core/rng.hpp"
+#include "ensemble/weights.hpp"
+
+namespace meg::ensemble {
+namespace {
+
+// Reference similarity loss (§6.3): 0.1 * ||X - S||_2 over codes, pairing real
+// row r with synthetic row r, the unit's own class column left out.
+double reference_similarity(const train::GanblrUnit& unit, const data::EncodedDataset& val,
+                            uint64_t seed) {
+  const size_t n = val.num_rows(), d = val.num_cols();
+  std::vector<data::Code> syn(n * d);
+  unit.sample(n, seed, syn.data(), 1);
+  double ss = 0;
+  for (size_t r = 0; r < n; ++r) {
+    for (size_t c = 0; c < d; ++c) {
+      if (c == unit.class_column()) continue;
+      double diff = static_cast<double>(val.columns[c][r]) - static_cast<double>(syn[r * d + c]);
+      ss += diff * diff;
+    }
+  }
+  return 0.1 * std::sqrt(ss);
+}
+
+}  // namespace
+
+std::vector<train::GanblrUnit> fit_units(const data::EncodedDataset& ds,
+                                         const std::vector<size_t>& cols, const FitOptions& o,
+                                         uint64_t stream, const std::string& stage,
+                                         ProgressRelay& relay,
+                                         const data::EncodedDataset* val,
+                                         std::vector<std::vector<double>>* loglik) {
+  std::vector<train::GanblrUnit> units(cols.size());
+  const int threads = core::resolve_threads(o.threads);
+  const int inner = std::max(1, threads / static_cast<int>(std::max<size_t>(1, cols.size())));
+  relay.reset();
+  core::parallel_for(cols.size(), threads, [&](size_t u) {
+    const std::string& name = ds.names[cols[u]];
+    auto on_epoch = [&](const std::string& phase, int epoch, int total) {
+      Progress p;
+      p.stage = stage;
+      p.unit = name;
+      p.phase = phase;
+      p.epoch = epoch;
+      p.epochs = total;
+      relay.report(p);
+    };
+    units[u] = train::GanblrUnit::fit(ds, cols[u], o.for_unit(name),
+                                      core::derive_seed(o.seed, {stream, cols[u]}), inner, on_epoch);
+    if (val) {
+      (*loglik)[u].resize(val->num_rows());
+      units[u].log_prob(*val, (*loglik)[u].data(), inner);
+    }
+    units[u].release_tables();
+    relay.unit_done(stage, name);
+  });
+  return units;
+}
+
+FitOptions with_smoothing(const FitOptions& o, double m) {
+  FitOptions out = o;
+  auto set = [m](UnitOptions& u) {
+    if (u.smoothing == Smoothing::Hierarchical && u.smoothing_m == 0.0) u.smoothing_m = m;
+  };
+  set(out.unit);
+  for (auto& [name, u] : out.unit_overrides) set(u);
+  return out;
+}
+
+bool has_chosen_smoothing(const FitOptions& o, const std::vector<size_t>& cols,
+                          const std::vector<std::string>& names) {
+  return std::any_of(cols.begin(), cols.end(), [&](size_t c) {
+    const UnitOptions& u = o.for_unit(names[c]);
+    return u.smoothing == Smoothing::Hierarchical && u.smoothing_m == 0.0;
+  });
+}
+
+
+void weigh_units(const std::vector<train::GanblrUnit>& units, const data::EncodedDataset& val,
+                 const FitOptions& options, uint64_t reference_stream, int threads, Weighted& w) {
+  const size_t k = units.size();
+  switch (options.weighting) {
+    case Weighting::Em: w.weights = em_weights(w.loglik); break;
+    case Weighting::SoftmaxLoglik:
+      w.weights = softmax_loglik_weights(w.loglik, options.softmax_temperature);
+      break;
+    case Weighting::Uniform: w.weights.assign(k, 1.0 / static_cast<double>(k)); break;
+    case Weighting::Reference: {
+      w.reference_losses.resize(k);
+      core::parallel_for(k, threads, [&](size_t u) {
+        w.reference_losses[u] = reference_similarity(
+            units[u], val, core::derive_seed(options.seed, {reference_stream, u}));
+      });
+      w.weights = reference_weights(w.reference_losses);
+      break;
+    }
+  }
+}
+
+std::vector<data::Code> mixture_codes(const std::vector<train::GanblrUnit>& units,
+                                      const std::vector<double>& weights, size_t num_cols, size_t n,
+                                      uint64_t seed) {
+  std::vector<data::Code> out(n * num_cols);
+  const std::vector<uint64_t> counts = largest_remainder(weights, n);
+  size_t offset = 0;
+  for (size_t u = 0; u < units.size(); ++u) {
+    if (counts[u] == 0) continue;
+    units[u].sample(counts[u], core::derive_seed(seed, {u}), &out[offset * num_cols], 1);
+    offset += counts[u];
+  }
+  return out;
+}
+
+}  // namespace meg::ensemble
