@@ -17,7 +17,7 @@ OUT=${OUT:-bench/results}
 THREADS=${THREADS:-2}
 SEEDS=${SEEDS:-${SEED:-0}}
 DATASETS=${DATASETS:-"adult car nursery kr_vs_kp german_credit"}
-CONFIGS=${CONFIGS:-"default kdb k0 k1 k3 kdb_k3 uniform reference trained_sf trained_none"}
+CONFIGS=${CONFIGS:-"default kdb loglik k0 k1 k3 kdb_k3 uniform reference trained_sf trained_none"}
 mkdir -p "$OUT"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -35,6 +35,7 @@ fit_args() {
     softmax) echo "--weighting softmax_loglik" ;;
     kdb) echo "--option structure=kdb" ;;       # classic kDB structure (ALGORITHM.md §2)
     kdb_k3) echo "--k 3 --option structure=kdb" ;;
+    loglik) echo "--option smoothing_select=loglik" ;;  # smoothing by held-out likelihood only
     trained_sf) echo "--warmup-epochs 1 --epochs 3 --adversarial score_function" ;;
     trained_none) echo "--warmup-epochs 1 --epochs 3 --adversarial none" ;;
     *) local var="CFG_$1"  # ad-hoc configurations: CFG_name="--k 3 ..." CONFIGS=name bench/run.sh

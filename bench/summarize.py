@@ -12,7 +12,7 @@ import pathlib
 import statistics
 import sys
 
-ORDER = ["default", "kdb", "k0", "k1", "k2", "k3", "kdb_k3", "uniform",
+ORDER = ["default", "kdb", "loglik", "k0", "k1", "k2", "k3", "kdb_k3", "uniform",
          "reference", "softmax", "trained_sf", "trained_none"]
 
 
