@@ -97,7 +97,8 @@ TEST(SmoothingSelection, ChoosesTheSharpestStrengthThatPasses) {
   EXPECT_TRUE(chosen_tried && sharper_tried) << sel;
   EXPECT_LE(sel["tried"].size(), 2 + 3u) << "sharpest, smoothest, then bisection: " << sel;
   for (const auto& unit : m.units()) {
-    for (const auto& fm : unit.training_log()["smoothing_m"]) {
+    const nlohmann::json log = unit.training_log();  // returned by value
+    for (const auto& fm : log["smoothing_m"]) {
       EXPECT_TRUE(fm.get<double>() == chosen || fm.get<double>() == 0.0) << fm;  // 0: no parents
     }
   }
