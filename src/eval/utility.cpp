@@ -127,9 +127,13 @@ ClassifierResults classifier_scores(const Preprocessor& pre, const PreparedTable
     ClassifierSettings cs = settings;
     cs.threads = 1;
     // The augmented fit shares the real fit's seed (common random numbers: the lift measures
-    // the added rows, not a different seed).
+    // the added rows, not a different seed). The classifier's place in classifier_names(),
+    // not in the requested list, picks its seed: its scores do not depend on which others run.
     const uint64_t seed_side = tasks[i].side == kSynthetic ? 1 : 0;
-    cs.seed = core::derive_seed(settings.seed, {tasks[i].model, seed_side});
+    const std::vector<std::string> names = classifier_names();
+    const auto canonical = static_cast<uint64_t>(
+        std::find(names.begin(), names.end(), models[tasks[i].model]) - names.begin());
+    cs.seed = core::derive_seed(settings.seed, {canonical, seed_side});
     std::unique_ptr<Classifier> model = make_classifier(models[tasks[i].model], cs);
     const LabeledData& fit_on = fit_data[tasks[i].side];
     model->fit(fit_on.x, fit_on.y, k);

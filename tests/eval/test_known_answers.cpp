@@ -124,5 +124,31 @@ TEST_F(KnownAnswers, FreshSampleOfTheSameDistributionScoresLikeRealTest) {
   }
 }
 
+// A classifier's scores do not depend on which other classifiers are requested, nor on
+// their order: its seed comes from its name's place in classifier_names().
+TEST_F(KnownAnswers, ClassifierScoresDoNotDependOnTheOthersRequested) {
+  data::CsvTable syn = make_table(600, 3, "fresh.csv");
+  EvalConfig all = test_config();
+  EvalConfig one = test_config();
+  one.classifiers = {"random_forest"};
+  EvalConfig reversed = test_config();
+  reversed.classifiers = {"gradient_boosting", "random_forest", "logistic_regression"};
+  auto score_of = [](const nlohmann::json& r, const std::string& name) {
+    for (const auto& c : r["utility"]["classifiers"]) {
+      if (c["name"] == name) return c;
+    }
+    return nlohmann::json();
+  };
+  const nlohmann::json ra = run(*train_, *test_, syn, all);
+  const nlohmann::json r1 = run(*train_, *test_, syn, one);
+  const nlohmann::json rr = run(*train_, *test_, syn, reversed);
+  for (const char* field : {"tstr", "trtr"}) {
+    EXPECT_EQ(score_of(ra, "random_forest")[field], score_of(r1, "random_forest")[field]) << field;
+    for (const char* name : {"logistic_regression", "random_forest", "gradient_boosting"}) {
+      EXPECT_EQ(score_of(ra, name)[field], score_of(rr, name)[field]) << name << " " << field;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace meg::eval
