@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <numeric>
 
 #include <fmt/format.h>
@@ -127,17 +128,30 @@ void MegModel::fit_codes(data::EncodedDataset all, const data::Schema& schema,
     const DistanceProbe probe(fit_part, val_part, kSelectQueries, threads);
     const std::vector<double>& grid = distance_grid();
     nlohmann::json tried = nlohmann::json::array();
+    size_t last = grid.size();
+    std::map<size_t, Weighted> passed;  // scores and weights of the strengths that passed
     const size_t chosen = search_strength(probe.holdout_mean(), [&](size_t i) {
       fit_and_weigh(with_smoothing(options, grid[i]), "select");
       const std::vector<data::Code> rows =
           mixture_codes(units_, w.weights, all.num_cols(), probe.queries(),
                         core::derive_seed(options.seed, {kSelectStream}));
       for (auto& unit : units_) unit.release_tables();
-      return probe.mean_distance(rows.data(), probe.queries());
+      const double distance = probe.mean_distance(rows.data(), probe.queries());
+      if (distance >= probe.holdout_mean()) passed[i] = w;
+      last = i;
+      return distance;
     }, tried);
     if (chosen < grid.size()) {
       fitted = with_smoothing(options, grid[chosen]);
       have_units = true;
+      if (last != chosen) {  // units_ belong to a later, failing strength
+        w = std::move(passed[chosen]);
+        units_.clear();
+        // Kept only without a refit; the same seeds give the units evaluated before.
+        if (!options.refit_full) {
+          units_ = fit_units(fit_part, cols, fitted, kUnitStream, "fit", relay);
+        }
+      }
     }
     summary_["smoothing_selection"] = {
         {"rule", "sharpest m whose synthetic rows are no closer to the training rows than held-out rows"},

@@ -15,11 +15,9 @@ const std::vector<double>& distance_grid() {
 size_t search_strength(double holdout, const std::function<double(size_t i)>& distance_at,
                        nlohmann::json& tried) {
   const std::vector<double>& grid = distance_grid();
-  size_t last = grid.size();
   auto passes = [&](size_t i) {
     const double distance = distance_at(i);
     tried.push_back({{"m", grid[i]}, {"distance", distance}});
-    last = i;
     return distance >= holdout;
   };
   size_t chosen = grid.size();
@@ -33,7 +31,6 @@ size_t search_strength(double holdout, const std::function<double(size_t i)>& di
     }
     chosen = hi;
   }
-  if (chosen < grid.size() && last != chosen) distance_at(chosen);  // same seeds: same units
   return chosen;
 }
 

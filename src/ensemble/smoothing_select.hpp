@@ -29,9 +29,8 @@ const std::vector<double>& distance_grid();
 // a failing and a passing strength — at most 2 + log2(grid) calls of
 // `distance_at(i)`, which fits with grid[i] and returns the mean distance of
 // the mixture's rows. Returns the index of the sharpest passing strength found
-// (distance >= holdout) or grid.size(); the last call is always for the
-// returned index when one passes (it is repeated if needed, with record =
-// false). Each recorded call is appended to `tried` as {m, distance}.
+// (distance >= holdout) or grid.size(); that strength was evaluated, though not
+// necessarily last. Each call is appended to `tried` as {m, distance}.
 size_t search_strength(double holdout, const std::function<double(size_t i)>& distance_at,
                        nlohmann::json& tried);
 

@@ -63,10 +63,19 @@ std::vector<train::GanblrUnit> fit_units(const data::EncodedDataset& ds,
   return units;
 }
 
+namespace {
+
+// A hierarchical unit whose strength is left to the fit.
+bool strength_to_choose(const UnitOptions& u) {
+  return u.smoothing == Smoothing::Hierarchical && u.smoothing_m == 0.0;
+}
+
+}  // namespace
+
 FitOptions with_smoothing(const FitOptions& o, double m) {
   FitOptions out = o;
   auto set = [m](UnitOptions& u) {
-    if (u.smoothing == Smoothing::Hierarchical && u.smoothing_m == 0.0) u.smoothing_m = m;
+    if (strength_to_choose(u)) u.smoothing_m = m;
   };
   set(out.unit);
   for (auto& [name, u] : out.unit_overrides) set(u);
@@ -75,10 +84,8 @@ FitOptions with_smoothing(const FitOptions& o, double m) {
 
 bool has_chosen_smoothing(const FitOptions& o, const std::vector<size_t>& cols,
                           const std::vector<std::string>& names) {
-  return std::any_of(cols.begin(), cols.end(), [&](size_t c) {
-    const UnitOptions& u = o.for_unit(names[c]);
-    return u.smoothing == Smoothing::Hierarchical && u.smoothing_m == 0.0;
-  });
+  return std::any_of(cols.begin(), cols.end(),
+                     [&](size_t c) { return strength_to_choose(o.for_unit(names[c])); });
 }
 
 
