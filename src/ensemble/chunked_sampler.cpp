@@ -3,10 +3,23 @@
 #include <algorithm>
 #include <numeric>
 
+#include "core/file_io.hpp"
 #include "core/parallel.hpp"
 #include "ensemble/weights.hpp"
 
 namespace meg::ensemble {
+
+std::string collect_text(const TextSource& produce) {
+  std::string out;
+  produce([&](const std::string& t) { out += t; });
+  return out;
+}
+
+void write_text_file(const std::string& path, const TextSource& produce) {
+  core::AtomicFile file(path);
+  produce([&](const std::string& t) { file.write(t); });
+  file.commit();
+}
 
 std::vector<std::vector<uint64_t>> chunk_plan(const std::vector<double>& w, uint64_t n) {
   std::vector<uint64_t> remaining = largest_remainder(w, n);
@@ -56,7 +69,7 @@ void draw_chunk(uint64_t chunk, const std::vector<uint64_t>& counts, size_t num_
 void sample_chunked(const std::vector<double>& weights, size_t num_cols, uint64_t n,
                     uint64_t seed, int threads, const ChunkStreams& streams,
                     const DrawUnitFn& draw_unit, const DecodeFn& decode,
-                    const std::function<void(const std::string&)>& sink) {
+                    const TextSink& sink) {
   if (n == 0) return;
   const auto plan = chunk_plan(weights, n);
   const int workers = core::resolve_threads(threads);

@@ -31,9 +31,17 @@ using DrawUnitFn = std::function<void(size_t unit, uint64_t rows, uint64_t seed,
 using DecodeFn = std::function<void(const data::Code* codes, size_t rows, core::Rng& rng,
                                     std::string& out)>;
 
+using TextSink = std::function<void(const std::string&)>;
+using TextSource = std::function<void(const TextSink&)>;
+
+// What `produce` hands its sink: gathered into one string, or written to `path`
+// atomically ("-" = stdout) piece by piece.
+std::string collect_text(const TextSource& produce);
+void write_text_file(const std::string& path, const TextSource& produce);
+
 void sample_chunked(const std::vector<double>& weights, size_t num_cols, uint64_t n,
                     uint64_t seed, int threads, const ChunkStreams& streams,
                     const DrawUnitFn& draw_unit, const DecodeFn& decode,
-                    const std::function<void(const std::string&)>& sink);
+                    const TextSink& sink);
 
 }  // namespace meg::ensemble

@@ -5,7 +5,6 @@
 #include <limits>
 #include <numeric>
 
-#include "core/file_io.hpp"
 #include "core/parallel.hpp"
 #include "ensemble/chunked_sampler.hpp"
 #include "core/rng.hpp"
@@ -66,16 +65,12 @@ void ConditionalSampler::sample_text(uint64_t n, uint64_t seed, int threads,
 }
 
 std::string ConditionalSampler::sample_csv(uint64_t n, uint64_t seed, int threads) const {
-  std::string out;
-  sample_text(n, seed, threads, [&](const std::string& t) { out += t; });
-  return out;
+  return collect_text([&](const TextSink& sink) { sample_text(n, seed, threads, sink); });
 }
 
 void ConditionalSampler::sample_to_file(uint64_t n, uint64_t seed, int threads,
-                                        const std::string& path) const {
-  core::AtomicFile file(path);
-  sample_text(n, seed, threads, [&](const std::string& t) { file.write(t); });
-  file.commit();
+                                       const std::string& path) const {
+  write_text_file(path, [&](const TextSink& sink) { sample_text(n, seed, threads, sink); });
 }
 
 }  // namespace meg::ensemble

@@ -207,16 +207,12 @@ void MegModel::sample_text(uint64_t n, uint64_t seed, int threads,
 }
 
 std::string MegModel::sample_csv(uint64_t n, uint64_t seed, int threads) const {
-  std::string out;
-  sample_text(n, seed, threads, [&](const std::string& t) { out += t; });
-  return out;
+  return collect_text([&](const TextSink& sink) { sample_text(n, seed, threads, sink); });
 }
 
 void MegModel::sample_to_file(uint64_t n, uint64_t seed, int threads,
-                              const std::string& path) const {
-  core::AtomicFile file(path);
-  sample_text(n, seed, threads, [&](const std::string& t) { file.write(t); });
-  file.commit();
+                             const std::string& path) const {
+  write_text_file(path, [&](const TextSink& sink) { sample_text(n, seed, threads, sink); });
 }
 
 std::vector<double> MegModel::log_prob(const data::EncodedDataset& ds, int threads) const {
