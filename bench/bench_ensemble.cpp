@@ -46,8 +46,8 @@ void BM_UnitLogLik(benchmark::State& state) {
     for (const auto& unit : f.model.units()) unit.log_prob(f.validation, out.data(), 1);
     benchmark::DoNotOptimize(out.data());
   }
-  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * f.validation.num_rows() *
-                                               f.model.units().size()));
+  state.SetItemsProcessed(
+      static_cast<int64_t>(state.iterations() * f.validation.num_rows() * f.model.units().size()));
 }
 BENCHMARK(BM_UnitLogLik)->Unit(benchmark::kMillisecond);
 

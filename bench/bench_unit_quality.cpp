@@ -22,22 +22,39 @@ using meg::UnitOptions;
 
 void set(UnitOptions& o, uint64_t& seed, const std::string& key, const std::string& v) {
   const double x = std::atof(v.c_str());
-  if (key == "k") o.k = static_cast<int>(x);
-  else if (key == "warmup") o.warmup_epochs = static_cast<int>(x);
-  else if (key == "epochs") o.epochs = static_cast<int>(x);
-  else if (key == "adv") o.adversarial = v == "none" ? meg::Adversarial::None : meg::Adversarial::ScoreFunction;
-  else if (key == "lr") o.lr_generator = x;
-  else if (key == "lambda") o.lambda = x;
-  else if (key == "mu") o.mu = x;
-  else if (key == "batch") o.batch_size = static_cast<int>(x);
-  else if (key == "m") o.smoothing_m = x;
-  else if (key == "dlr") o.lr_discriminator = x;
-  else if (key == "depochs") o.discriminator_epochs = static_cast<int>(x);
-  else if (key == "disc") o.discriminator = v == "mlp" ? meg::DiscriminatorType::Mlp : meg::DiscriminatorType::LogisticRegression;
-  else if (key == "init") o.init = v == "glorot" ? meg::GeneratorInit::Glorot : meg::GeneratorInit::Mle;
-  else if (key == "smoothing") o.smoothing = v == "laplace" ? meg::Smoothing::Laplace : meg::Smoothing::Hierarchical;
-  else if (key == "M") o.synthetic_rows = static_cast<long>(x);
-  else if (key == "seed") seed = static_cast<uint64_t>(x);
+  if (key == "k")
+    o.k = static_cast<int>(x);
+  else if (key == "warmup")
+    o.warmup_epochs = static_cast<int>(x);
+  else if (key == "epochs")
+    o.epochs = static_cast<int>(x);
+  else if (key == "adv")
+    o.adversarial = v == "none" ? meg::Adversarial::None : meg::Adversarial::ScoreFunction;
+  else if (key == "lr")
+    o.lr_generator = x;
+  else if (key == "lambda")
+    o.lambda = x;
+  else if (key == "mu")
+    o.mu = x;
+  else if (key == "batch")
+    o.batch_size = static_cast<int>(x);
+  else if (key == "m")
+    o.smoothing_m = x;
+  else if (key == "dlr")
+    o.lr_discriminator = x;
+  else if (key == "depochs")
+    o.discriminator_epochs = static_cast<int>(x);
+  else if (key == "disc")
+    o.discriminator =
+        v == "mlp" ? meg::DiscriminatorType::Mlp : meg::DiscriminatorType::LogisticRegression;
+  else if (key == "init")
+    o.init = v == "glorot" ? meg::GeneratorInit::Glorot : meg::GeneratorInit::Mle;
+  else if (key == "smoothing")
+    o.smoothing = v == "laplace" ? meg::Smoothing::Laplace : meg::Smoothing::Hierarchical;
+  else if (key == "M")
+    o.synthetic_rows = static_cast<long>(x);
+  else if (key == "seed")
+    seed = static_cast<uint64_t>(x);
   else {
     std::fprintf(stderr, "unknown key %s\n", key.c_str());
     std::exit(2);
@@ -87,8 +104,10 @@ int main(int argc, char** argv) {
   const size_t class_col = static_cast<size_t>(train_csv.column_index("income"));
   std::vector<std::vector<std::string>> configs(1);
   for (int i = 1; i < argc; ++i) {
-    if (std::string(argv[i]) == "--") configs.emplace_back();
-    else configs.back().push_back(argv[i]);
+    if (std::string(argv[i]) == "--")
+      configs.emplace_back();
+    else
+      configs.back().push_back(argv[i]);
   }
   for (const auto& args : configs) {
     UnitOptions o;
@@ -112,8 +131,9 @@ int main(int argc, char** argv) {
     double sample_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     double one_mean, one_max, two_mean;
     marginal_errors(train, rows, one_mean, one_max, two_mean);
-    std::printf("%-40s test_ll %.4f  tv1_mean %.4f tv1_max %.4f tv2_mean %.4f  fit %.3fs sample %.3fs\n",
-                label.c_str(), ll, one_mean, one_max, two_mean, fit_s, sample_s);
+    std::printf(
+        "%-40s test_ll %.4f  tv1_mean %.4f tv1_max %.4f tv2_mean %.4f  fit %.3fs sample %.3fs\n",
+        label.c_str(), ll, one_mean, one_max, two_mean, fit_s, sample_s);
     if (std::getenv("MEG_UNIT_LOG")) std::printf("%s\n", unit.training_log().dump().c_str());
   }
   return 0;

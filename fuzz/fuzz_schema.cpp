@@ -34,8 +34,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (j.is_discarded()) return 0;
   try {
     const auto& t = table();
-    meg::data::Schema schema = meg::data::apply_schema_overrides(meg::data::infer_schema(t), j,
-                                                                 "fuzz.json");
+    meg::data::Schema schema =
+        meg::data::apply_schema_overrides(meg::data::infer_schema(t), j, "fuzz.json");
     meg::data::TableCodec codec = meg::data::TableCodec::fit(t, schema, 3);
     codec.encode(t);
     meg::data::schema_to_json(schema);

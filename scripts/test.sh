@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh
+# Formatting: every tracked C++ file matches .clang-format.
+bash scripts/format.sh --check
 jobs=$(nproc)
 cmake --preset release >/dev/null
 cmake --build build -j"$jobs"

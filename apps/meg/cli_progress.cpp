@@ -27,12 +27,16 @@ ProgressFn make_progress_printer(bool quiet) {
       if (!p.unit.empty()) {
         what.append(" ").append(p.phase);
         if (p.epochs) {
-          what.append(" ").append(std::to_string(p.epoch)).append("/").append(std::to_string(p.epochs));
+          what.append(" ")
+              .append(std::to_string(p.epoch))
+              .append("/")
+              .append(std::to_string(p.epochs));
         }
       }
       if (what.size() > 36) what.resize(36);
-      std::fprintf(stderr, "\r%-6s [%s] %zu/%zu units | %-36s | %5.1fs, ETA %5.1fs ", p.stage.c_str(),
-                   bar.c_str(), p.units_done, p.units_total, what.c_str(), p.elapsed_seconds, eta);
+      std::fprintf(stderr, "\r%-6s [%s] %zu/%zu units | %-36s | %5.1fs, ETA %5.1fs ",
+                   p.stage.c_str(), bar.c_str(), p.units_done, p.units_total, what.c_str(),
+                   p.elapsed_seconds, eta);
       std::fflush(stderr);
       g_bar_drawn = true;
     };

@@ -36,8 +36,9 @@ void add_eval_options(CLI::App* cmd, EvalArgs& a) {
   cmd->add_option("--schema", o.schema, "JSON schema file overriding the inferred column types");
   cmd->add_option("--json", a.json, "Also write the full result as JSON here");
   cmd->add_option("--seed", o.seed, "Random seed (default 0)");
-  cmd->add_option("--threads", o.threads, "Worker threads (default: all cores; never changes "
-                                          "results)");
+  cmd->add_option("--threads", o.threads,
+                  "Worker threads (default: all cores; never changes "
+                  "results)");
   cmd->add_option("--classifiers", a.classifiers,
                   "Comma-separated subset of logistic_regression,random_forest,gradient_boosting");
   cmd->add_option("--gbt-rounds", o.gbt_rounds, "Boosted-trees rounds (default 200)");
@@ -77,8 +78,9 @@ std::function<nlohmann::json()> add_evaluation_options(CLI::App* cmd) {
 void add_evaluate_command(CLI::App& app) {
   auto args = std::make_shared<EvalArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "evaluate", "Score a synthetic table against real train/test tables: utility (TSTR/TRTR), "
-                  "fidelity and privacy; and/or the lift of an augmented table");
+      "evaluate",
+      "Score a synthetic table against real train/test tables: utility (TSTR/TRTR), "
+      "fidelity and privacy; and/or the lift of an augmented table");
   add_eval_options(cmd, *args);
   cmd->callback([args] {
     nlohmann::json result = run(*args);

@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "cli_progress.hpp"
 #include "cli_checks.hpp"
+#include "cli_progress.hpp"
 #include "commands.hpp"
 #include "meg/error.hpp"
 #include "meg/model.hpp"
@@ -62,7 +62,8 @@ void add_fit_command(CLI::App& app) {
       return;
     }
     if (args->data.empty()) throw InvalidArgument("fit: missing DATA (the training CSV)");
-    if (args->output.empty()) throw InvalidArgument("fit: missing -o MODEL (the model file to write)");
+    if (args->output.empty())
+      throw InvalidArgument("fit: missing -o MODEL (the model file to write)");
     FitOptions options;
     for (size_t i = 0; i < std::size(kShortcuts); ++i) {
       if (cmd->count(kShortcuts[i].flag)) set_option(options, kShortcuts[i].key, (*values)[i]);
@@ -83,12 +84,14 @@ void add_fit_command(CLI::App& app) {
       }
       std::string column = spec.substr(0, colon);
       auto it = options.unit_overrides.find(column);
-      if (it == options.unit_overrides.end()) it = options.unit_overrides.emplace(column, options.unit).first;
+      if (it == options.unit_overrides.end())
+        it = options.unit_overrides.emplace(column, options.unit).first;
       set_unit_option(it->second, spec.substr(colon + 1, eq - colon - 1), spec.substr(eq + 1));
     }
     validate_options(options);
     check_output_path(args->output);
-    Model model = Model::fit_csv(args->data, options, args->schema, make_progress_printer(args->quiet));
+    Model model =
+        Model::fit_csv(args->data, options, args->schema, make_progress_printer(args->quiet));
     finish_progress();
     model.save(args->output);
     if (!args->quiet) {

@@ -38,7 +38,8 @@ void print_text(const nlohmann::ordered_json& d) {
   std::printf("\noptions:\n");
   for (const auto& [k, v] : d["options"].items()) {
     if (k == "unit_overrides") {
-      for (const auto& [unit, kv] : v.items()) std::printf("  (unit %s) %s\n", unit.c_str(), kv.dump().c_str());
+      for (const auto& [unit, kv] : v.items())
+        std::printf("  (unit %s) %s\n", unit.c_str(), kv.dump().c_str());
       continue;
     }
     std::printf("  %-22s %s\n", k.c_str(), v.get<std::string>().c_str());
@@ -54,10 +55,11 @@ void print_text(const nlohmann::ordered_json& d) {
     std::string chosen = sel["chosen_m"].is_number()
                              ? fmt::format("m = {}", sel["chosen_m"].get<double>())
                              : sel["chosen_m"].get<std::string>();
-    std::printf("smoothing strength: %s (held-out rows differ from their nearest fit row in %.3f "
-                "values on average; synthetic rows at the last m tried: %.3f)\n",
-                chosen.c_str(), sel["holdout_distance"].get<double>(),
-                tried.empty() ? 0.0 : tried.back()["distance"].get<double>());
+    std::printf(
+        "smoothing strength: %s (held-out rows differ from their nearest fit row in %.3f "
+        "values on average; synthetic rows at the last m tried: %.3f)\n",
+        chosen.c_str(), sel["holdout_distance"].get<double>(),
+        tried.empty() ? 0.0 : tried.back()["distance"].get<double>());
   }
 }
 

@@ -35,7 +35,8 @@ void add_sample_command(CLI::App& app) {
   cmd->add_option("-n,--rows", args->rows, "Number of rows to generate")->required();
   cmd->add_option("-o,--output", args->output, "Output CSV ('-' = stdout)")->required();
   cmd->add_option("--seed", args->seed, "Random seed (default 0)");
-  cmd->add_option("--threads", args->threads, "Worker threads (default: all cores; never changes results)");
+  cmd->add_option("--threads", args->threads,
+                  "Worker threads (default: all cores; never changes results)");
   cmd->add_option("--where", args->where,
                   "Condition every row satisfies: COL=VALUE, or COL=LO..HI for a numeric column "
                   "(either end may be open); repeatable")

@@ -7,8 +7,8 @@
 #include <iostream>
 #include <string>
 
-#include "commands.hpp"
 #include "cli_progress.hpp"
+#include "commands.hpp"
 #include "meg/error.hpp"
 #include "meg/io.hpp"
 #include "meg/log.hpp"
@@ -34,8 +34,9 @@ void on_signal(int sig) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"meg: learn a MEG model (an ensemble of GANBLR units) from a table and generate "
-               "realistic synthetic rows"};
+  CLI::App app{
+      "meg: learn a MEG model (an ensemble of GANBLR units) from a table and generate "
+      "realistic synthetic rows"};
   app.set_version_flag("--version", std::string("meg ") + meg::kVersion);
   app.require_subcommand(1);
   struct sigaction sa {};

@@ -50,17 +50,17 @@ struct EvaluateOptions {
   std::string target;     // categorical class column
   std::string schema;     // optional JSON schema override file (as `meg schema` prints)
   uint64_t seed = 0;
-  int threads = 0;        // 0 = all cores; results do not depend on it
+  int threads = 0;  // 0 = all cores; results do not depend on it
   // Classifiers: any of logistic_regression, random_forest, gradient_boosting.
   std::vector<std::string> classifiers = {"logistic_regression", "random_forest",
                                           "gradient_boosting"};
-  int gbt_rounds = 200;           // boosted trees: depth 6, eta 0.1
-  int rf_trees = 100;             // random forest: depth 12, subsample 0.632, sqrt(p) features
+  int gbt_rounds = 200;  // boosted trees: depth 6, eta 0.1
+  int rf_trees = 100;    // random forest: depth 12, subsample 0.632, sqrt(p) features
   bool detection = true;
-  long detection_rows = 10000;    // per side, seeded subsample
+  long detection_rows = 10000;  // per side, seeded subsample
   int detection_folds = 5;
   int detection_rounds = 100;
-  long privacy_rows = 2000;       // DCR queries per table, seeded subsample
+  long privacy_rows = 2000;  // DCR queries per table, seeded subsample
 
   // Throws InvalidArgument naming the bad option.
   void validate() const;

@@ -65,9 +65,9 @@ class Model {
 // `meg augment`: the real rows of a CSV plus synthetic rows of the classes of column
 // `target`, each sampled conditional on its class (docs/conditional.md).
 struct AugmentRequest {
-  std::string data_path;    // the real CSV
-  std::string target;       // class column
-  bool balance = false;     // raise every class to the majority count
+  std::string data_path;  // the real CSV
+  std::string target;     // class column
+  bool balance = false;   // raise every class to the majority count
   // CLASS -> K: class CLASS reaches round(K x its real count) rows (K >= 1).
   std::vector<std::pair<std::string, double>> ratios;
   uint64_t seed = 0;

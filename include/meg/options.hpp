@@ -20,27 +20,27 @@ enum class SmoothingSelect { Distance, Loglik };
 
 // Options of one GANBLR unit (may be overridden per unit).
 struct UnitOptions {
-  int k = 2;                               // kDB parents per feature (besides the class)
-  long max_parent_configs = 100000;        // a parent set whose configurations exceed this is skipped
+  int k = 2;                         // kDB parents per feature (besides the class)
+  long max_parent_configs = 100000;  // a parent set whose configurations exceed this is skipped
   StructureSearch structure = StructureSearch::Greedy;  // kdb (ALGORITHM.md §2) or greedy (AIC)
   Smoothing smoothing = Smoothing::Hierarchical;
-  double smoothing_m = 0.0;                // hierarchical strength; 0 = chosen (FitOptions::smoothing_select)
-  double laplace_alpha = 0.5;              // Laplace pseudo-count (and back-off tables)
+  double smoothing_m = 0.0;    // hierarchical strength; 0 = chosen (FitOptions::smoothing_select)
+  double laplace_alpha = 0.5;  // Laplace pseudo-count (and back-off tables)
   GeneratorInit init = GeneratorInit::Mle;
   // Gradient phases are off by default: on the bundled data they do not beat the
   // counted, hierarchically smoothed network (BENCHMARKS.md). With epochs > 0 the
   // defaults below are the setting measured to be neutral rather than harmful.
-  int warmup_epochs = 0;                   // CLL epochs before the adversarial phase
-  int epochs = 0;                          // adversarial epochs
+  int warmup_epochs = 0;  // CLL epochs before the adversarial phase
+  int epochs = 0;         // adversarial epochs
   int batch_size = 256;
   double lr_generator = 3e-4;
   double lr_discriminator = 1e-2;
   Adversarial adversarial = Adversarial::ScoreFunction;
-  double lambda = 1.0;                     // weight of the adversarial term
-  double mu = 0.0;                         // weight of the joint log-likelihood anchor
-  long synthetic_rows = 0;                 // synthetic rows per adversarial epoch; 0 = training rows
+  double lambda = 1.0;      // weight of the adversarial term
+  double mu = 0.0;          // weight of the joint log-likelihood anchor
+  long synthetic_rows = 0;  // synthetic rows per adversarial epoch; 0 = training rows
   DiscriminatorType discriminator = DiscriminatorType::LogisticRegression;
-  std::vector<int> hidden = {64};          // MLP discriminator hidden layer sizes
+  std::vector<int> hidden = {64};  // MLP discriminator hidden layer sizes
   Activation activation = Activation::Relu;
   int discriminator_epochs = 2;
   int discriminator_batch_size = 256;
@@ -49,19 +49,19 @@ struct UnitOptions {
 
 // Options of a whole MEG fit.
 struct FitOptions {
-  UnitOptions unit;                                 // defaults for every unit
+  UnitOptions unit;                                   // defaults for every unit
   std::map<std::string, UnitOptions> unit_overrides;  // by class column name
-  std::vector<std::string> units;                   // class columns of the units; empty = all columns
+  std::vector<std::string> units;  // class columns of the units; empty = all columns
   Weighting weighting = Weighting::Em;
-  double softmax_temperature = 1.0;                 // softmax_loglik temperature
-  double validation_fraction = 0.2;                 // rows held out to choose the weights
+  double softmax_temperature = 1.0;  // softmax_loglik temperature
+  double validation_fraction = 0.2;  // rows held out to choose the weights
   // How units with smoothing_m = 0 get their strength: distance = the sharpest m
   // whose synthetic rows are no closer to the training rows than held-out rows
   // (ensemble/smoothing_select.hpp); loglik = per feature by held-out likelihood.
   SmoothingSelect smoothing_select = SmoothingSelect::Distance;
-  bool refit_full = true;                           // refit units on all rows once weights are chosen
-  int threads = 0;                                  // 0 = all cores; never changes results
-  long max_model_mb = 16384;                        // refuse a fit whose model could need more
+  bool refit_full = true;     // refit units on all rows once weights are chosen
+  int threads = 0;            // 0 = all cores; never changes results
+  long max_model_mb = 16384;  // refuse a fit whose model could need more
   uint64_t seed = 0;
 
   // The options of the unit whose class is `column`: its override, else `unit`.

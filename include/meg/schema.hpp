@@ -11,6 +11,7 @@ namespace meg {
 // {"source", "rows", "missing_tokens", "columns": [{"name", "type", ("discretizer", "bins",
 // "decode", "codes") for numeric columns, "levels" for categorical ones, "distinct", "missing"}]}.
 // "levels"/"codes" count the integer codes the model uses, missing included.
-nlohmann::ordered_json infer_schema(const std::string& csv_path, const std::string& schema_path = "");
+nlohmann::ordered_json infer_schema(const std::string& csv_path,
+                                    const std::string& schema_path = "");
 
 }  // namespace meg

@@ -34,7 +34,7 @@ namespace py = pybind11;
 namespace {
 
 // Python exception classes (created at import, owned by the module).
-PyObject* g_error = nullptr;            // meg.Error(Exception)
+PyObject* g_error = nullptr;             // meg.Error(Exception)
 PyObject* g_invalid_argument = nullptr;  // meg.InvalidArgument(meg.Error, ValueError)
 PyObject* g_data_error = nullptr;        // meg.DataError(meg.Error, ValueError)
 PyObject* g_io_error = nullptr;          // meg.IoError(meg.Error, OSError)
@@ -63,7 +63,8 @@ meg::FitOptions build_options(const OptionItems& items, const UnitItems& unit_it
   for (const auto& [key, value] : items) meg::set_option(options, key, value);
   for (const auto& [column, key, value] : unit_items) {
     auto it = options.unit_overrides.find(column);
-    if (it == options.unit_overrides.end()) it = options.unit_overrides.emplace(column, options.unit).first;
+    if (it == options.unit_overrides.end())
+      it = options.unit_overrides.emplace(column, options.unit).first;
     meg::set_unit_option(it->second, key, value);
   }
   meg::validate_options(options);
@@ -182,9 +183,9 @@ class PyModel {
  public:
   explicit PyModel(meg::Model model) : model_(std::move(model)) {}
 
-  static PyModel fit_text(const std::string& text, const std::string& source, const OptionItems& items,
-                          const UnitItems& unit_items, const std::string& schema_json,
-                          py::object progress) {
+  static PyModel fit_text(const std::string& text, const std::string& source,
+                          const OptionItems& items, const UnitItems& unit_items,
+                          const std::string& schema_json, py::object progress) {
     meg::FitOptions options = build_options(items, unit_items);
     ProgressBridge bridge{std::move(progress), std::nullopt};
     meg::ProgressFn fn = bridge.make();
@@ -192,13 +193,14 @@ class PyModel {
         bridge, [&] { return meg::Model::fit_csv_text(text, source, options, schema_json, fn); }));
   }
 
-  static PyModel fit_path(const std::string& path, const OptionItems& items, const UnitItems& unit_items,
-                          const std::string& schema_path, py::object progress) {
+  static PyModel fit_path(const std::string& path, const OptionItems& items,
+                          const UnitItems& unit_items, const std::string& schema_path,
+                          py::object progress) {
     meg::FitOptions options = build_options(items, unit_items);
     ProgressBridge bridge{std::move(progress), std::nullopt};
     meg::ProgressFn fn = bridge.make();
-    return PyModel(
-        fit_interruptibly(bridge, [&] { return meg::Model::fit_csv(path, options, schema_path, fn); }));
+    return PyModel(fit_interruptibly(
+        bridge, [&] { return meg::Model::fit_csv(path, options, schema_path, fn); }));
   }
 
   static PyModel load(const std::string& path) {
@@ -247,11 +249,12 @@ class PyModel {
   meg::Model model_;
 };
 
-std::string evaluate(const std::string& train, const std::string& test, const std::string& synthetic,
-                     const std::string& augmented, const std::string& target, const std::string& schema, uint64_t seed, int threads,
-                     std::optional<std::vector<std::string>> classifiers, int gbt_rounds, int rf_trees,
-                     bool detection, long detection_rows, int detection_folds, int detection_rounds,
-                     long privacy_rows) {
+std::string evaluate(const std::string& train, const std::string& test,
+                     const std::string& synthetic, const std::string& augmented,
+                     const std::string& target, const std::string& schema, uint64_t seed,
+                     int threads, std::optional<std::vector<std::string>> classifiers,
+                     int gbt_rounds, int rf_trees, bool detection, long detection_rows,
+                     int detection_folds, int detection_rounds, long privacy_rows) {
   meg::EvaluateOptions o;
   o.train = train;
   o.test = test;
@@ -287,19 +290,23 @@ PYBIND11_MODULE(_meg, m) {
   // Exception classes. ValueError/OSError bases so that generic Python code
   // handles them as usual; meg.Error is the common base of all but Cancelled.
   py::handle exc(PyExc_Exception), value_error(PyExc_ValueError), os_error(PyExc_OSError);
-  g_error = new_exception(m, "Error", "Base class of the errors raised by meg.", py::make_tuple(exc));
+  g_error =
+      new_exception(m, "Error", "Base class of the errors raised by meg.", py::make_tuple(exc));
   py::handle error(g_error);
   g_invalid_argument = new_exception(m, "InvalidArgument", "A bad option value or argument.",
                                      py::make_tuple(error, value_error));
-  g_data_error = new_exception(m, "DataError", "Bad input data (the message names file, line and column).",
-                               py::make_tuple(error, value_error));
+  g_data_error =
+      new_exception(m, "DataError", "Bad input data (the message names file, line and column).",
+                    py::make_tuple(error, value_error));
   g_io_error = new_exception(m, "IoError", "A file cannot be opened, read or written.",
                              py::make_tuple(error, os_error));
-  g_missing_file = new_exception(m, "MissingFileError", "A file to read does not exist.",
-                                 py::make_tuple(py::handle(g_io_error), py::handle(PyExc_FileNotFoundError)));
-  g_model_format = new_exception(m, "ModelFormatError",
-                                 "A model file that is corrupt, truncated or of another format version.",
-                                 py::make_tuple(error, value_error));
+  g_missing_file =
+      new_exception(m, "MissingFileError", "A file to read does not exist.",
+                    py::make_tuple(py::handle(g_io_error), py::handle(PyExc_FileNotFoundError)));
+  g_model_format =
+      new_exception(m, "ModelFormatError",
+                    "A model file that is corrupt, truncated or of another format version.",
+                    py::make_tuple(error, value_error));
   g_cancelled = new_exception(m, "Cancelled", "The operation was cancelled; nothing was written.",
                               py::make_tuple(py::handle(PyExc_KeyboardInterrupt)));
 
@@ -327,25 +334,29 @@ PYBIND11_MODULE(_meg, m) {
       .def_readonly("help", &meg::OptionInfo::help)
       .def_readonly("default", &meg::OptionInfo::default_value)
       .def_readonly("per_unit", &meg::OptionInfo::per_unit);
-  m.def("option_table", &meg::option_table, py::return_value_policy::reference,
-        "Every fit option (key, help, default, per_unit), as `meg fit --list-options` prints them.");
+  m.def(
+      "option_table", &meg::option_table, py::return_value_policy::reference,
+      "Every fit option (key, help, default, per_unit), as `meg fit --list-options` prints them.");
   m.def(
       "check_options",
-      [](const OptionItems& items, const UnitItems& unit_items) { (void)build_options(items, unit_items); },
+      [](const OptionItems& items, const UnitItems& unit_items) {
+        (void)build_options(items, unit_items);
+      },
       py::arg("items"), py::arg("unit_items"),
       "Parses KEY=VALUE options exactly as `meg fit --option` does; raises meg.InvalidArgument.");
 
   py::class_<PyModel>(m, "Model")
-      .def_static("fit_text", &PyModel::fit_text, py::arg("text"), py::arg("source"), py::arg("items"),
-                  py::arg("unit_items"), py::arg("schema_json"), py::arg("progress"))
-      .def_static("fit_path", &PyModel::fit_path, py::arg("path"), py::arg("items"), py::arg("unit_items"),
-                  py::arg("schema_path"), py::arg("progress"))
+      .def_static("fit_text", &PyModel::fit_text, py::arg("text"), py::arg("source"),
+                  py::arg("items"), py::arg("unit_items"), py::arg("schema_json"),
+                  py::arg("progress"))
+      .def_static("fit_path", &PyModel::fit_path, py::arg("path"), py::arg("items"),
+                  py::arg("unit_items"), py::arg("schema_path"), py::arg("progress"))
       .def_static("load", &PyModel::load, py::arg("path"))
       .def("sample_csv", &PyModel::sample_csv, py::arg("n"), py::arg("seed"), py::arg("threads"))
       .def("sample_csv_where", &PyModel::sample_csv_where, py::arg("n"), py::arg("seed"),
            py::arg("threads"), py::arg("where"))
-      .def("sample_to_file", &PyModel::sample_to_file, py::arg("n"), py::arg("seed"), py::arg("threads"),
-           py::arg("path"))
+      .def("sample_to_file", &PyModel::sample_to_file, py::arg("n"), py::arg("seed"),
+           py::arg("threads"), py::arg("path"))
       .def("save", &PyModel::save, py::arg("path"))
       .def("describe", &PyModel::describe)
       .def("to_dot", &PyModel::to_dot)
@@ -363,18 +374,21 @@ PYBIND11_MODULE(_meg, m) {
       },
       py::arg("csv_path"), py::arg("schema_path") = "");
 
-  m.def("evaluate", &evaluate, py::arg("train"), py::arg("test"), py::arg("synthetic"), py::arg("augmented"),
-        py::arg("target"),
-        py::arg("schema"), py::arg("seed"), py::arg("threads"), py::arg("classifiers"), py::arg("gbt_rounds"),
-        py::arg("rf_trees"), py::arg("detection"), py::arg("detection_rows"), py::arg("detection_folds"),
+  m.def("evaluate", &evaluate, py::arg("train"), py::arg("test"), py::arg("synthetic"),
+        py::arg("augmented"), py::arg("target"), py::arg("schema"), py::arg("seed"),
+        py::arg("threads"), py::arg("classifiers"), py::arg("gbt_rounds"), py::arg("rf_trees"),
+        py::arg("detection"), py::arg("detection_rows"), py::arg("detection_folds"),
         py::arg("detection_rounds"), py::arg("privacy_rows"));
   m.def(
       "format_evaluation",
-      [](const std::string& json_text) { return meg::format_evaluation(nlohmann::json::parse(json_text)); },
+      [](const std::string& json_text) {
+        return meg::format_evaluation(nlohmann::json::parse(json_text));
+      },
       py::arg("result_json"));
   m.def(
       "render_report",
-      [](const std::string& json_text, const std::string& title, const std::string& synthetic_label) {
+      [](const std::string& json_text, const std::string& title,
+         const std::string& synthetic_label) {
         meg::ReportOptions o;
         o.title = title;
         o.synthetic_label = synthetic_label;

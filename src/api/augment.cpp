@@ -21,8 +21,8 @@ AugmentSummary plan(const data::CsvTable& table, const AugmentRequest& req) {
   }
   const int target = table.column_index(req.target);
   if (target < 0) {
-    throw InvalidArgument(fmt::format("option --target: no column named '{}' in {}", req.target,
-                                      table.source));
+    throw InvalidArgument(
+        fmt::format("option --target: no column named '{}' in {}", req.target, table.source));
   }
   std::map<std::string, uint64_t> counts;
   for (const auto& v : table.columns[static_cast<size_t>(target)]) ++counts[v];
@@ -40,8 +40,10 @@ AugmentSummary plan(const data::CsvTable& table, const AugmentRequest& req) {
   for (const auto& [cls, k] : req.ratios) {
     auto it = std::find(out.classes.begin(), out.classes.end(), cls);
     if (it == out.classes.end()) {
-      throw InvalidArgument(fmt::format("option --ratio {}={}: '{}' is not a class of column "
-                                        "'{}' in {}", cls, k, cls, req.target, table.source));
+      throw InvalidArgument(
+          fmt::format("option --ratio {}={}: '{}' is not a class of column "
+                      "'{}' in {}",
+                      cls, k, cls, req.target, table.source));
     }
     if (!(k >= 1.0) || !(k <= 1e6)) {
       throw InvalidArgument(fmt::format("option --ratio {}={}: K must be in [1, 1e6]", cls, k));
@@ -90,9 +92,8 @@ AugmentSummary augment_csv(const Model& model, const AugmentRequest& req) {
   file.write(text);
   for (size_t i = 0; i < out.classes.size(); ++i) {
     if (out.synthetic[i] == 0) continue;
-    const std::string csv =
-        model.sample_csv(out.synthetic[i], core::derive_seed(req.seed, {31, i}), req.threads,
-                         {req.target + "=" + out.classes[i]});
+    const std::string csv = model.sample_csv(out.synthetic[i], core::derive_seed(req.seed, {31, i}),
+                                             req.threads, {req.target + "=" + out.classes[i]});
     const size_t header_end = csv.find('\n');
     file.write(csv.substr(header_end == std::string::npos ? csv.size() : header_end + 1));
   }

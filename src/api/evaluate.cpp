@@ -22,8 +22,9 @@ void EvaluateOptions::validate() const {
   need(train, "the real train table (--train)");
   need(test, "the real test table (--test)");
   if (synthetic.empty() && augmented.empty()) {
-    throw InvalidArgument("evaluate: the synthetic table (--synthetic) or the augmented table "
-                          "(--augmented) is required");
+    throw InvalidArgument(
+        "evaluate: the synthetic table (--synthetic) or the augmented table "
+        "(--augmented) is required");
   }
   need(target, "the target column (--target)");
   if (threads < 0) throw InvalidArgument("evaluate: --threads must be >= 0");
@@ -31,9 +32,10 @@ void EvaluateOptions::validate() const {
   for (const std::string& c : classifiers) {
     const auto names = eval::classifier_names();
     if (std::find(names.begin(), names.end(), c) == names.end()) {
-      throw InvalidArgument(fmt::format(
-          "evaluate: unknown classifier '{}' (logistic_regression, random_forest, "
-          "gradient_boosting)", c));
+      throw InvalidArgument(
+          fmt::format("evaluate: unknown classifier '{}' (logistic_regression, random_forest, "
+                      "gradient_boosting)",
+                      c));
     }
   }
   if (gbt_rounds < 1 || gbt_rounds > 100000) {

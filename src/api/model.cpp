@@ -25,7 +25,8 @@ Model Model::fit_csv(const std::string& csv_path, const FitOptions& options,
   data::CsvTable table = data::read_csv(csv_path);
   data::Schema schema = data::infer_schema(table);
   if (!schema_path.empty()) schema = data::load_schema_file(schema, schema_path);
-  return Model(std::make_unique<Impl>(Impl{ensemble::MegModel::fit(std::move(table), schema, options, progress)}));
+  return Model(std::make_unique<Impl>(
+      Impl{ensemble::MegModel::fit(std::move(table), schema, options, progress)}));
 }
 
 Model Model::fit_csv_text(const std::string& text, const std::string& source,
@@ -43,7 +44,8 @@ Model Model::fit_csv_text(const std::string& text, const std::string& source,
     }
     schema = data::apply_schema_overrides(schema, j, "schema");
   }
-  return Model(std::make_unique<Impl>(Impl{ensemble::MegModel::fit(std::move(table), schema, options, progress)}));
+  return Model(std::make_unique<Impl>(
+      Impl{ensemble::MegModel::fit(std::move(table), schema, options, progress)}));
 }
 
 void Model::sample_to_file(uint64_t n, uint64_t seed, int threads, const std::string& path) const {
@@ -66,9 +68,7 @@ std::string Model::sample_csv(uint64_t n, uint64_t seed, int threads,
   return ensemble::ConditionalSampler(impl_->model, where, threads).sample_csv(n, seed, threads);
 }
 
-std::vector<std::string> Model::column_names() const {
-  return impl_->model.codec().column_names();
-}
+std::vector<std::string> Model::column_names() const { return impl_->model.codec().column_names(); }
 
 void Model::save(const std::string& path) const { impl_->model.save(path); }
 
@@ -130,11 +130,12 @@ std::string Model::to_dot() const {
   for (size_t u = 0; u < m.units().size(); ++u) {
     const auto& unit = m.units()[u];
     const std::string cls = cols[unit.class_column()].name;
-    out += fmt::format("  subgraph cluster_{} {{\n    label={};\n", u,
-                       quote(fmt::format("unit {}: class {} (weight {:.4f})", u, cls, m.weights()[u])));
+    out += fmt::format(
+        "  subgraph cluster_{} {{\n    label={};\n", u,
+        quote(fmt::format("unit {}: class {} (weight {:.4f})", u, cls, m.weights()[u])));
     auto node = [&](size_t c) { return quote(fmt::format("u{}:{}", u, cols[c].name)); };
-    out += fmt::format("    {} [label={}, style=filled, fillcolor=lightgrey];\n", node(unit.class_column()),
-                       quote(cls));
+    out += fmt::format("    {} [label={}, style=filled, fillcolor=lightgrey];\n",
+                       node(unit.class_column()), quote(cls));
     for (uint32_t c : unit.order()) {
       out += fmt::format("    {} [label={}];\n", node(c), quote(cols[c].name));
       out += fmt::format("    {} -> {};\n", node(unit.class_column()), node(c));

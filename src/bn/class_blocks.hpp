@@ -33,14 +33,18 @@ class ClassBlocks {
     uint32_t a = lo, b = hi;
     while (a < b) {
       const uint32_t mid = (a + b) / 2;
-      if (classes_[mid] < c) a = mid + 1; else b = mid;
+      if (classes_[mid] < c)
+        a = mid + 1;
+      else
+        b = mid;
     }
     return a < hi && classes_[a] == c ? static_cast<int32_t>(a) : -1;
   }
   // Block of (g, c) after back-off: the deepest stored level at or below g.
   int32_t resolve(const KdbLayout& layout, int32_t g, uint32_t c) const {
     int32_t b;
-    while ((b = find(static_cast<size_t>(g), c)) < 0) g = layout.parent_group(static_cast<size_t>(g));
+    while ((b = find(static_cast<size_t>(g), c)) < 0)
+      g = layout.parent_group(static_cast<size_t>(g));
     return b;
   }
 

@@ -115,7 +115,8 @@ FeatureCells feature_cells(const KdbLayout& layout, const ClassBlocks& blocks, s
 CountSmoother::CountSmoother(const KdbLayout& layout, const ClassBlocks& blocks,
                              const CountStore& store)
     : layout_(layout), blocks_(blocks), store_(store), first_entry_(blocks.num_blocks() + 1, 0) {
-  for (size_t b = 0; b < blocks.num_blocks(); ++b) first_entry_[b + 1] = first_entry_[b] + store.nnz[b];
+  for (size_t b = 0; b < blocks.num_blocks(); ++b)
+    first_entry_[b + 1] = first_entry_[b] + store.nnz[b];
 }
 
 void CountSmoother::smooth_feature(size_t f,

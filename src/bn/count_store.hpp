@@ -19,11 +19,11 @@ namespace meg::bn {
 
 struct CountStore {
   Smoothing kind = Smoothing::Hierarchical;
-  double alpha = 0.5;             // level-0 / Laplace pseudo-count
-  std::vector<double> m;          // hierarchical strength per feature (structure order)
-  std::vector<uint32_t> nnz;      // per block: number of values with a non-zero count
-  std::vector<uint32_t> values;   // per entry, ascending within a block
-  std::vector<uint32_t> counts;   // per entry, > 0
+  double alpha = 0.5;            // level-0 / Laplace pseudo-count
+  std::vector<double> m;         // hierarchical strength per feature (structure order)
+  std::vector<uint32_t> nnz;     // per block: number of values with a non-zero count
+  std::vector<uint32_t> values;  // per entry, ascending within a block
+  std::vector<uint32_t> counts;  // per entry, > 0
 
   nlohmann::json to_json() const;
   // Throws ModelFormatError unless the counts fit the layout and blocks.
@@ -38,8 +38,9 @@ struct FeatureCells {
   size_t top_begin = 0, top_end = 0, backoff_begin = 0, backoff_end = 0;
   size_t size() const { return (top_end - top_begin) + (backoff_end - backoff_begin); }
   size_t index(size_t cell) const {
-    return cell >= backoff_begin && cell < backoff_end ? (top_end - top_begin) + (cell - backoff_begin)
-                                                       : cell - top_begin;
+    return cell >= backoff_begin && cell < backoff_end
+               ? (top_end - top_begin) + (cell - backoff_begin)
+               : cell - top_begin;
   }
 };
 FeatureCells feature_cells(const KdbLayout& layout, const ClassBlocks& blocks, size_t f);

@@ -10,9 +10,7 @@
 namespace meg::bn {
 namespace {
 
-inline uint64_t block_key(int32_t g, uint32_t c) {
-  return (static_cast<uint64_t>(g) << 32) | c;
-}
+inline uint64_t block_key(int32_t g, uint32_t c) { return (static_cast<uint64_t>(g) << 32) | c; }
 
 // The stored blocks of one feature, (group, class) keys in ascending order, with the
 // counts n(x, block). A dense (local group, class) -> block table makes lookups
@@ -43,7 +41,10 @@ struct FeatureBlocks {
     return it == sparse.end() ? -1 : it->second;
   }
   void set(uint64_t cell, int32_t b) {
-    if (!table.empty()) table[cell] = b; else sparse[cell] = b;
+    if (!table.empty())
+      table[cell] = b;
+    else
+      sparse[cell] = b;
   }
   int32_t find(int32_t g, uint32_t c) const {
     return get(static_cast<uint64_t>(local(g)) * num_classes + c);
@@ -95,11 +96,13 @@ FeatureBlocks count_feature(const KdbLayout& layout, size_t f, const data::Encod
     }
   }
   const int32_t l0 = out.local(fl.levels[0].first_group());
-  for (uint32_t c = 0; c < num_classes; ++c) out.set(static_cast<uint64_t>(l0) * num_classes + c, 0);
+  for (uint32_t c = 0; c < num_classes; ++c)
+    out.set(static_cast<uint64_t>(l0) * num_classes + c, 0);
   if (!out.table.empty()) {
     for (size_t i = 0; i < out.level_first.size(); ++i) {
       for (uint32_t k = 0; k < out.level_size[i]; ++k) {
-        const size_t base = static_cast<size_t>(out.level_local[i] + static_cast<int32_t>(k)) * num_classes;
+        const size_t base =
+            static_cast<size_t>(out.level_local[i] + static_cast<int32_t>(k)) * num_classes;
         for (uint32_t c = 0; c < num_classes; ++c) {
           if (out.table[base + c] < 0) continue;
           out.table[base + c] = static_cast<int32_t>(out.keys.size());
@@ -270,8 +273,8 @@ CountedParameters fit_counts(const KdbLayout& layout, const data::EncodedDataset
   store.nnz.assign(out.blocks.num_blocks(), 0);
   for (const SparseFeature& sf : features) {
     for (size_t i = 0; i < sf.keys.size(); ++i) {
-      store.nnz[static_cast<size_t>(out.blocks.find(sf.keys[i] >> 32,
-                                                    static_cast<uint32_t>(sf.keys[i])))] = sf.nnz[i];
+      store.nnz[static_cast<size_t>(
+          out.blocks.find(sf.keys[i] >> 32, static_cast<uint32_t>(sf.keys[i])))] = sf.nnz[i];
     }
   }
   std::vector<size_t> entry(out.blocks.num_blocks() + 1, 0);
@@ -281,8 +284,8 @@ CountedParameters fit_counts(const KdbLayout& layout, const data::EncodedDataset
   for (SparseFeature& sf : features) {
     size_t src = 0;
     for (size_t i = 0; i < sf.keys.size(); ++i) {
-      const auto b = static_cast<size_t>(out.blocks.find(sf.keys[i] >> 32,
-                                                         static_cast<uint32_t>(sf.keys[i])));
+      const auto b =
+          static_cast<size_t>(out.blocks.find(sf.keys[i] >> 32, static_cast<uint32_t>(sf.keys[i])));
       std::copy_n(sf.values.begin() + static_cast<long>(src), sf.nnz[i],
                   store.values.begin() + static_cast<long>(entry[b]));
       std::copy_n(sf.counts.begin() + static_cast<long>(src), sf.nnz[i],

@@ -24,9 +24,9 @@ namespace meg::bn {
 
 struct SmoothingSpec {
   Smoothing kind = Smoothing::Hierarchical;
-  double m = 0.0;       // 0 = choose per feature by held-out log-likelihood
-  double alpha = 0.5;   // Laplace pseudo-count (level 0, Laplace mode, class prior)
-  uint64_t seed = 0;    // held-out split for choosing m
+  double m = 0.0;      // 0 = choose per feature by held-out log-likelihood
+  double alpha = 0.5;  // Laplace pseudo-count (level 0, Laplace mode, class prior)
+  uint64_t seed = 0;   // held-out split for choosing m
 };
 
 // The log-probabilities themselves are a pure function of these (smooth_counts), built

@@ -28,8 +28,8 @@ void check_evidence(const KdbModel& m, const Evidence& e) {
 
 // Draws one value among `allowed` with probability proportional to exp(logp[base + v]);
 // returns log of the allowed mass (kNegInf if zero, then *value is allowed[0]).
-double draw_restricted(const double* logp, const std::vector<uint32_t>& allowed,
-                       core::Rng& rng, uint32_t* value) {
+double draw_restricted(const double* logp, const std::vector<uint32_t>& allowed, core::Rng& rng,
+                       uint32_t* value) {
   if (allowed.size() == 1) {
     *value = allowed[0];
     return logp[allowed[0]];

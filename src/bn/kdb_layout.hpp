@@ -35,7 +35,10 @@ class ConfigMap {
     size_t lo = 0, hi = keys_.size();
     while (lo < hi) {
       size_t mid = (lo + hi) / 2;
-      if (keys_[mid] < key) lo = mid + 1; else hi = mid;
+      if (keys_[mid] < key)
+        lo = mid + 1;
+      else
+        hi = mid;
     }
     return lo < keys_.size() && keys_[lo] == key ? first_group_ + static_cast<int32_t>(lo) : -1;
   }
@@ -52,9 +55,9 @@ class ConfigMap {
 struct FeatureLayout {
   uint32_t column = 0;
   uint32_t card = 0;
-  std::vector<uint32_t> parents;   // ascending column index
-  std::vector<uint64_t> divisor;   // level-j config = full config / divisor[j]; divisor[K] = 1
-  std::vector<ConfigMap> levels;   // K + 1 levels
+  std::vector<uint32_t> parents;  // ascending column index
+  std::vector<uint64_t> divisor;  // level-j config = full config / divisor[j]; divisor[K] = 1
+  std::vector<ConfigMap> levels;  // K + 1 levels
   size_t num_parents() const { return parents.size(); }
 };
 

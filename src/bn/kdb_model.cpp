@@ -74,7 +74,8 @@ KdbModel::Sampler KdbModel::build_sampler(bool validate) const {
       throw ModelFormatError("model: unit parameters are not probability distributions");
     }
   };
-  Sampler s{AliasTables(blocks_.total_cells(), max_card()), AliasTables(num_classes(), num_classes())};
+  Sampler s{AliasTables(blocks_.total_cells(), max_card()),
+            AliasTables(num_classes(), num_classes())};
   std::vector<double> p;
   // log_theta(v) of block b: its alias table from exp(log theta), as for a loaded model.
   auto add_block = [&](size_t b, auto&& log_theta) {
@@ -83,7 +84,8 @@ KdbModel::Sampler KdbModel::build_sampler(bool validate) const {
     double sum = 0.0;
     for (uint32_t v = 0; v < r; ++v) {
       const double lp = log_theta(v);
-      if (validate && !std::isfinite(lp)) throw ModelFormatError("model: unit parameter is not finite");
+      if (validate && !std::isfinite(lp))
+        throw ModelFormatError("model: unit parameter is not finite");
       p[v] = std::exp(lp);
       sum += p[v];
     }
@@ -115,8 +117,8 @@ KdbModel::Sampler KdbModel::build_sampler(bool validate) const {
   return s;
 }
 
-void KdbModel::sample_rows(const Sampler& sampler, size_t begin, size_t end,
-                           int64_t class_value, uint64_t seed, data::Code* out) const {
+void KdbModel::sample_rows(const Sampler& sampler, size_t begin, size_t end, int64_t class_value,
+                           uint64_t seed, data::Code* out) const {
   core::Rng rng(core::derive_seed(seed, {structure_.class_col, begin / kBlockRows}));
   const size_t num_cols = this->num_cols();
   const size_t d = layout_.num_features();
@@ -165,8 +167,8 @@ double KdbModel::log_prob_row(const data::Code* row) const {
   auto code_at = [&](uint32_t col) { return row[col]; };
   for (size_t f = 0; f < layout_.num_features(); ++f) {
     const int32_t g = layout_.lookup(f, layout_.full_config(f, code_at));
-    lp += logp[blocks_.offset(static_cast<size_t>(block_of(g, y))) +
-               row[layout_.feature(f).column]];
+    lp +=
+        logp[blocks_.offset(static_cast<size_t>(block_of(g, y))) + row[layout_.feature(f).column]];
   }
   return lp;
 }
@@ -266,7 +268,8 @@ KdbModel KdbModel::from_json(const nlohmann::json& j) {
       if (!jk[f].is_array() || jk[f].size() > 65) {
         throw ModelFormatError("model: bad unit configuration list");
       }
-      for (const auto& level : jk[f]) keys[f].push_back(core::unpack_array<uint64_t>(level, "configs"));
+      for (const auto& level : jk[f])
+        keys[f].push_back(core::unpack_array<uint64_t>(level, "configs"));
     }
     KdbLayout layout = KdbLayout::from_keys(structure, cardinality, keys);
     ClassBlocks blocks;

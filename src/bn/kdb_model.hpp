@@ -53,7 +53,7 @@ class KdbModel {
   double log_theta(int32_t slot, uint32_t c) const {
     const int32_t g = layout_.slot_group(static_cast<size_t>(slot));
     return logp()[blocks_.offset(static_cast<size_t>(block_of(g, c))) +
-                 (static_cast<uint32_t>(slot) - layout_.group_offset(static_cast<size_t>(g)))];
+                  (static_cast<uint32_t>(slot) - layout_.group_offset(static_cast<size_t>(g)))];
   }
   // Bytes of the parameters, the block index and the alias tables once built (a double and
   // an alias entry per cell), plus the counts of a counted model.

@@ -43,7 +43,8 @@ std::vector<uint32_t> prim_order(const std::vector<uint32_t>& by_mi, const std::
     size_t best = 0;
     for (size_t q = 1; q < rest.size(); ++q) {
       uint32_t a = rest[q], b = rest[best];
-      if (link[a] > link[b] || (link[a] == link[b] && (mi[a] > mi[b] || (mi[a] == mi[b] && a < b)))) {
+      if (link[a] > link[b] ||
+          (link[a] == link[b] && (mi[a] > mi[b] || (mi[a] == mi[b] && a < b)))) {
         best = q;
       }
     }
@@ -146,8 +147,11 @@ KdbStructure KdbStructure::learn(const data::EncodedDataset& data, size_t class_
 }
 
 nlohmann::json KdbStructure::to_json() const {
-  return {{"class_col", class_col}, {"num_cols", num_cols}, {"order", order},
-          {"parents", parents}, {"mi", mi}};
+  return {{"class_col", class_col},
+          {"num_cols", num_cols},
+          {"order", order},
+          {"parents", parents},
+          {"mi", mi}};
 }
 
 KdbStructure KdbStructure::from_json(const nlohmann::json& j,
@@ -187,8 +191,7 @@ KdbStructure KdbStructure::from_json(const nlohmann::json& j,
       }
       for (size_t q = 0; q < s.parents[c].size(); ++q) {
         uint32_t p = s.parents[c][q];
-        if (p >= s.num_cols || p == s.class_col || position[p] < 0 ||
-            position[p] >= position[c] ||
+        if (p >= s.num_cols || p == s.class_col || position[p] < 0 || position[p] >= position[c] ||
             std::find(s.parents[c].begin(), s.parents[c].begin() + static_cast<long>(q), p) !=
                 s.parents[c].begin() + static_cast<long>(q)) {
           throw ModelFormatError("model: unit structure has an invalid parent");

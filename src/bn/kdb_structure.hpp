@@ -29,9 +29,10 @@ namespace meg::bn {
 struct KdbStructure {
   size_t class_col = 0;
   size_t num_cols = 0;
-  std::vector<uint32_t> order;                 // feature columns, parents before children
-  std::vector<std::vector<uint32_t>> parents;  // per table column, most informative first; empty for the class
-  std::vector<double> mi;                      // I(X_c; Y) per table column (for inspect)
+  std::vector<uint32_t> order;  // feature columns, parents before children
+  std::vector<std::vector<uint32_t>>
+      parents;             // per table column, most informative first; empty for the class
+  std::vector<double> mi;  // I(X_c; Y) per table column (for inspect)
 
   static KdbStructure learn(const data::EncodedDataset& data, size_t class_col, int k,
                             long max_parent_configs, int threads,

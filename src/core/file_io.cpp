@@ -49,7 +49,8 @@ std::string read_file(const std::string& path) {
     ssize_t got = ::read(fd, out.data() + used, kBlock);
     if (got < 0) {
       if (errno == EINTR) continue;
-      std::string msg = (path == "-" ? std::string("<stdin>") : path) + ": read error: " + errno_text();
+      std::string msg =
+          (path == "-" ? std::string("<stdin>") : path) + ": read error: " + errno_text();
       if (fd != 0) ::close(fd);
       throw IoError(msg);
     }
@@ -120,7 +121,8 @@ AtomicFile::~AtomicFile() {
 void AtomicFile::write(const char* data, size_t size) {
   if (size == 0) return;
   if (std::fwrite(data, 1, size, file_) != size) {
-    throw IoError((is_stdout_ ? std::string("<stdout>") : path_) + ": write error: " + errno_text());
+    throw IoError((is_stdout_ ? std::string("<stdout>") : path_) +
+                  ": write error: " + errno_text());
   }
 }
 

@@ -24,7 +24,8 @@ nlohmann::json pack_array(const std::vector<T>& v) {
 // Throws ModelFormatError naming `what` if j is not a binary array of T.
 template <class T>
 std::vector<T> unpack_array(const nlohmann::json& j, const char* what) {
-  if (!j.is_binary()) throw ModelFormatError(std::string("model: field '") + what + "' is not a binary array");
+  if (!j.is_binary())
+    throw ModelFormatError(std::string("model: field '") + what + "' is not a binary array");
   const auto& bytes = j.get_binary();
   if (bytes.size() % sizeof(T) != 0) {
     throw ModelFormatError(std::string("model: field '") + what + "' has a truncated array");

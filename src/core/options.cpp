@@ -19,7 +19,8 @@ struct Entry {
   std::function<std::string(const UnitOptions&, const FitOptions&)> get;
 };
 
-[[noreturn]] void bad(const std::string& key, const std::string& expected, const std::string& value) {
+[[noreturn]] void bad(const std::string& key, const std::string& expected,
+                      const std::string& value) {
   throw InvalidArgument(fmt::format("option '{}': expected {}, got '{}'", key, expected, value));
 }
 
@@ -60,8 +61,8 @@ struct EnumNames {
   }
 };
 
-const EnumNames<Adversarial> kAdversarial{{{"score_function", Adversarial::ScoreFunction},
-                                           {"none", Adversarial::None}}};
+const EnumNames<Adversarial> kAdversarial{
+    {{"score_function", Adversarial::ScoreFunction}, {"none", Adversarial::None}}};
 const EnumNames<DiscriminatorType> kDiscriminator{
     {{"lr", DiscriminatorType::LogisticRegression}, {"mlp", DiscriminatorType::Mlp}}};
 const EnumNames<Activation> kActivation{{{"relu", Activation::Relu}, {"tanh", Activation::Tanh}}};
@@ -69,7 +70,8 @@ const EnumNames<Smoothing> kSmoothing{
     {{"hierarchical", Smoothing::Hierarchical}, {"laplace", Smoothing::Laplace}}};
 const EnumNames<StructureSearch> kStructure{
     {{"kdb", StructureSearch::Kdb}, {"greedy", StructureSearch::Greedy}}};
-const EnumNames<GeneratorInit> kInit{{{"mle", GeneratorInit::Mle}, {"glorot", GeneratorInit::Glorot}}};
+const EnumNames<GeneratorInit> kInit{
+    {{"mle", GeneratorInit::Mle}, {"glorot", GeneratorInit::Glorot}}};
 const EnumNames<SmoothingSelect> kSmoothingSelect{
     {{"distance", SmoothingSelect::Distance}, {"loglik", SmoothingSelect::Loglik}}};
 const EnumNames<Weighting> kWeighting{{{"em", Weighting::Em},
@@ -82,12 +84,13 @@ std::string fmt_real(double x) { return fmt::format("{}", x); }
 std::vector<Entry> build_table() {
   std::vector<Entry> t;
   auto unit_int = [&](const char* key, const char* help, auto member, long lo, long hi) {
-    t.push_back({{key, help, "", true},
-                 [=](UnitOptions& u, FitOptions&, const std::string& v) {
-                   u.*member = static_cast<std::remove_reference_t<decltype(u.*member)>>(
-                       parse_long(key, v, lo, hi));
-                 },
-                 [=](const UnitOptions& u, const FitOptions&) { return std::to_string(u.*member); }});
+    t.push_back(
+        {{key, help, "", true},
+         [=](UnitOptions& u, FitOptions&, const std::string& v) {
+           u.*member = static_cast<std::remove_reference_t<decltype(u.*member)>>(
+               parse_long(key, v, lo, hi));
+         },
+         [=](const UnitOptions& u, const FitOptions&) { return std::to_string(u.*member); }});
   };
   auto unit_real = [&](const char* key, const char* help, auto member, double lo, double hi) {
     t.push_back({{key, help, "", true},
@@ -97,14 +100,16 @@ std::vector<Entry> build_table() {
                  [=](const UnitOptions& u, const FitOptions&) { return fmt_real(u.*member); }});
   };
   auto unit_enum = [&](const char* key, const char* help, auto member, const auto& names) {
-    t.push_back({{key, help, "", true},
-                 [=, &names](UnitOptions& u, FitOptions&, const std::string& v) {
-                   u.*member = names.parse(key, v);
-                 },
-                 [=, &names](const UnitOptions& u, const FitOptions&) { return names.name(u.*member); }});
+    t.push_back(
+        {{key, help, "", true},
+         [=, &names](UnitOptions& u, FitOptions&, const std::string& v) {
+           u.*member = names.parse(key, v);
+         },
+         [=, &names](const UnitOptions& u, const FitOptions&) { return names.name(u.*member); }});
   };
   constexpr double kInf = std::numeric_limits<double>::infinity();
-  unit_int("k", "kDB parents per feature besides the class (0 = naive Bayes)", &UnitOptions::k, 0, 8);
+  unit_int("k", "kDB parents per feature besides the class (0 = naive Bayes)", &UnitOptions::k, 0,
+           8);
   unit_int("max_parent_configs",
            "largest parent-configuration space a feature may have; larger parent sets are skipped",
            &UnitOptions::max_parent_configs, 1, 100000000);
@@ -112,13 +117,13 @@ std::vector<Entry> build_table() {
             "structure search: kdb (order by I(X;Y), parents by pairwise I(X_i;X_j|Y)) or greedy "
             "(order by the strongest link, each parent the best given the ones chosen)",
             &UnitOptions::structure, kStructure);
-  unit_enum("smoothing", "count smoothing: hierarchical (back-off) or laplace", &UnitOptions::smoothing,
-            kSmoothing);
+  unit_enum("smoothing", "count smoothing: hierarchical (back-off) or laplace",
+            &UnitOptions::smoothing, kSmoothing);
   unit_real("smoothing_m", "hierarchical smoothing strength; 0 = chosen (see smoothing_select)",
             &UnitOptions::smoothing_m, 0, 1e6);
   unit_real("laplace_alpha", "Laplace pseudo-count", &UnitOptions::laplace_alpha, 0, 1e6);
-  unit_enum("init", "generator start: mle (smoothed counts) or glorot (reference)", &UnitOptions::init,
-            kInit);
+  unit_enum("init", "generator start: mle (smoothed counts) or glorot (reference)",
+            &UnitOptions::init, kInit);
   unit_int("warmup_epochs", "conditional log-likelihood epochs before the adversarial phase",
            &UnitOptions::warmup_epochs, 0, 100000);
   unit_int("epochs", "adversarial epochs", &UnitOptions::epochs, 0, 100000);
@@ -132,7 +137,8 @@ std::vector<Entry> build_table() {
   unit_real("mu", "weight of the joint log-likelihood anchor", &UnitOptions::mu, 0, 1e6);
   unit_int("synthetic_rows", "synthetic rows per adversarial epoch (0 = training rows)",
            &UnitOptions::synthetic_rows, 0, 100000000);
-  unit_enum("discriminator", "discriminator: lr or mlp", &UnitOptions::discriminator, kDiscriminator);
+  unit_enum("discriminator", "discriminator: lr or mlp", &UnitOptions::discriminator,
+            kDiscriminator);
   t.push_back({{"hidden", "MLP discriminator hidden sizes, comma separated", "", true},
                [](UnitOptions& u, FitOptions&, const std::string& v) {
                  std::vector<int> sizes;
@@ -152,54 +158,58 @@ std::vector<Entry> build_table() {
   unit_enum("activation", "MLP activation: relu or tanh", &UnitOptions::activation, kActivation);
   unit_int("discriminator_epochs", "discriminator epochs per adversarial epoch",
            &UnitOptions::discriminator_epochs, 0, 100000);
-  unit_real("discriminator_l2", "discriminator L2 penalty", &UnitOptions::discriminator_l2, 0, kInf);
+  unit_real("discriminator_l2", "discriminator L2 penalty", &UnitOptions::discriminator_l2, 0,
+            kInf);
 
-  t.push_back({{"units", "class columns of the units, comma separated (empty = all columns)", "",
-                false},
-               [](UnitOptions&, FitOptions& f, const std::string& v) {
-                 f.units.clear();
-                 if (v.empty()) return;
-                 for (const auto& part : core::split(v, ',')) {
-                   if (part.empty()) bad("units", "comma-separated column names", v);
-                   f.units.push_back(part);
-                 }
-               },
-               [](const UnitOptions&, const FitOptions& f) {
-                 std::string s;
-                 for (const auto& u : f.units) {
-                   if (!s.empty()) s += ',';
-                   s += u;
-                 }
-                 return s;
-               }});
-  t.push_back({{"weighting", "ensemble weights: em, softmax_loglik, uniform or reference", "", false},
-               [](UnitOptions&, FitOptions& f, const std::string& v) {
-                 f.weighting = kWeighting.parse("weighting", v);
-               },
-               [](const UnitOptions&, const FitOptions& f) { return kWeighting.name(f.weighting); }});
+  t.push_back(
+      {{"units", "class columns of the units, comma separated (empty = all columns)", "", false},
+       [](UnitOptions&, FitOptions& f, const std::string& v) {
+         f.units.clear();
+         if (v.empty()) return;
+         for (const auto& part : core::split(v, ',')) {
+           if (part.empty()) bad("units", "comma-separated column names", v);
+           f.units.push_back(part);
+         }
+       },
+       [](const UnitOptions&, const FitOptions& f) {
+         std::string s;
+         for (const auto& u : f.units) {
+           if (!s.empty()) s += ',';
+           s += u;
+         }
+         return s;
+       }});
+  t.push_back(
+      {{"weighting", "ensemble weights: em, softmax_loglik, uniform or reference", "", false},
+       [](UnitOptions&, FitOptions& f, const std::string& v) {
+         f.weighting = kWeighting.parse("weighting", v);
+       },
+       [](const UnitOptions&, const FitOptions& f) { return kWeighting.name(f.weighting); }});
   t.push_back({{"smoothing_select",
-                 "how smoothing_m = 0 is chosen: distance (sharpest m whose synthetic rows are no "
-                 "closer to the training rows than held-out rows) or loglik (per feature, held-out "
-                 "likelihood)",
-                 "", false},
+                "how smoothing_m = 0 is chosen: distance (sharpest m whose synthetic rows are no "
+                "closer to the training rows than held-out rows) or loglik (per feature, held-out "
+                "likelihood)",
+                "", false},
                [](UnitOptions&, FitOptions& f, const std::string& v) {
                  f.smoothing_select = kSmoothingSelect.parse("smoothing_select", v);
                },
                [](const UnitOptions&, const FitOptions& f) {
                  return kSmoothingSelect.name(f.smoothing_select);
                }});
-  t.push_back({{"softmax_temperature", "temperature of softmax_loglik weighting", "", false},
-               [](UnitOptions&, FitOptions& f, const std::string& v) {
-                 f.softmax_temperature = parse_real("softmax_temperature", v, 1e-9, 1e9);
-               },
-               [](const UnitOptions&, const FitOptions& f) { return fmt_real(f.softmax_temperature); }});
-  t.push_back({{"validation_fraction", "share of rows held out to choose the weights", "", false},
-               [](UnitOptions&, FitOptions& f, const std::string& v) {
-                 f.validation_fraction = parse_real("validation_fraction", v, 0.01, 0.9);
-               },
-               [](const UnitOptions&, const FitOptions& f) { return fmt_real(f.validation_fraction); }});
-  t.push_back({{"refit_full", "refit the units on all rows once the weights are chosen (true/false)",
-                "", false},
+  t.push_back(
+      {{"softmax_temperature", "temperature of softmax_loglik weighting", "", false},
+       [](UnitOptions&, FitOptions& f, const std::string& v) {
+         f.softmax_temperature = parse_real("softmax_temperature", v, 1e-9, 1e9);
+       },
+       [](const UnitOptions&, const FitOptions& f) { return fmt_real(f.softmax_temperature); }});
+  t.push_back(
+      {{"validation_fraction", "share of rows held out to choose the weights", "", false},
+       [](UnitOptions&, FitOptions& f, const std::string& v) {
+         f.validation_fraction = parse_real("validation_fraction", v, 0.01, 0.9);
+       },
+       [](const UnitOptions&, const FitOptions& f) { return fmt_real(f.validation_fraction); }});
+  t.push_back({{"refit_full",
+                "refit the units on all rows once the weights are chosen (true/false)", "", false},
                [](UnitOptions&, FitOptions& f, const std::string& v) {
                  if (v == "true" || v == "1") {
                    f.refit_full = true;
@@ -212,13 +222,14 @@ std::vector<Entry> build_table() {
                [](const UnitOptions&, const FitOptions& f) {
                  return std::string(f.refit_full ? "true" : "false");
                }});
-  t.push_back({{"max_model_mb",
-                "refuse a fit whose model could need more memory than this (MB), before fitting",
-                "", false},
-               [](UnitOptions&, FitOptions& f, const std::string& v) {
-                 f.max_model_mb = parse_long("max_model_mb", v, 1, 1L << 30);
-               },
-               [](const UnitOptions&, const FitOptions& f) { return std::to_string(f.max_model_mb); }});
+  t.push_back(
+      {{"max_model_mb",
+        "refuse a fit whose model could need more memory than this (MB), before fitting", "",
+        false},
+       [](UnitOptions&, FitOptions& f, const std::string& v) {
+         f.max_model_mb = parse_long("max_model_mb", v, 1, 1L << 30);
+       },
+       [](const UnitOptions&, const FitOptions& f) { return std::to_string(f.max_model_mb); }});
   t.push_back({{"threads", "worker threads (0 = all cores); never changes results", "", false},
                [](UnitOptions&, FitOptions& f, const std::string& v) {
                  f.threads = static_cast<int>(parse_long("threads", v, 0, 1024));
@@ -228,7 +239,8 @@ std::vector<Entry> build_table() {
                [](UnitOptions&, FitOptions& f, const std::string& v) {
                  uint64_t x = 0;
                  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
-                 if (ec != std::errc() || p != v.data() + v.size()) bad("seed", "a non-negative integer", v);
+                 if (ec != std::errc() || p != v.data() + v.size())
+                   bad("seed", "a non-negative integer", v);
                  f.seed = x;
                },
                [](const UnitOptions&, const FitOptions& f) { return std::to_string(f.seed); }});
@@ -272,7 +284,8 @@ void set_option(FitOptions& options, const std::string& key, const std::string& 
 
 void set_unit_option(UnitOptions& options, const std::string& key, const std::string& value) {
   const Entry& e = find(key);
-  if (!e.info.per_unit) throw InvalidArgument(fmt::format("option '{}' cannot be set per unit", key));
+  if (!e.info.per_unit)
+    throw InvalidArgument(fmt::format("option '{}' cannot be set per unit", key));
   FitOptions unused;
   e.set(options, unused, value);
 }
@@ -330,7 +343,8 @@ FitOptions options_from_json(const nlohmann::json& j) {
     if (j.contains("unit_overrides")) {
       for (const auto& [name, u] : j.at("unit_overrides").items()) {
         UnitOptions unit = o.unit;
-        for (const auto& [key, value] : u.items()) set_unit_option(unit, key, value.get<std::string>());
+        for (const auto& [key, value] : u.items())
+          set_unit_option(unit, key, value.get<std::string>());
         o.unit_overrides[name] = unit;
       }
     }

@@ -27,8 +27,9 @@ inline uint64_t derive_seed(uint64_t seed, std::initializer_list<uint64_t> path)
 
 class Rng {
  public:
-  explicit Rng(uint64_t seed) : engine_(pcg_extras::pcg128_t(mix64(seed)) << 64 | mix64(~seed),
-                                        pcg_extras::pcg128_t(mix64(seed ^ 0xda3e39cb94b95bdbULL))) {}
+  explicit Rng(uint64_t seed)
+      : engine_(pcg_extras::pcg128_t(mix64(seed)) << 64 | mix64(~seed),
+                pcg_extras::pcg128_t(mix64(seed ^ 0xda3e39cb94b95bdbULL))) {}
 
   uint64_t next() { return engine_(); }
   // Uniform double in [0, 1) with 53 random bits.

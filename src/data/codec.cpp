@@ -58,7 +58,9 @@ class CategoricalCodec final : public ColumnCodec {
   void decode(Code code, core::Rng&, std::string& out) const override {
     out.append(code < levels_.size() ? levels_[code] : missing_text_);
   }
-  int64_t missing_code() const override { return has_missing_ ? static_cast<int64_t>(missing()) : -1; }
+  int64_t missing_code() const override {
+    return has_missing_ ? static_cast<int64_t>(missing()) : -1;
+  }
   Code unknown_code() const override { return has_missing_ ? missing() : mode_; }
   std::string label(Code code) const override {
     return code < levels_.size() ? levels_[code] : "(missing)";
@@ -77,14 +79,15 @@ class CategoricalCodec final : public ColumnCodec {
         levels += (i ? ", " : "") + levels_[i];
       }
       if (levels_.size() > 20) levels += fmt::format(", ... ({} in all)", levels_.size());
-      throw InvalidArgument(fmt::format("{}: '{}' is not a value of column '{}' (levels: {})",
-                                        spec, text, name, levels));
+      throw InvalidArgument(fmt::format("{}: '{}' is not a value of column '{}' (levels: {})", spec,
+                                        text, name, levels));
     }
     return cond;
   }
   nlohmann::json to_json() const override {
-    return {{"kind", "categorical"}, {"levels", levels_},         {"missing_tokens", tokens_},
-            {"has_missing", has_missing_}, {"missing_text", missing_text_}, {"mode", mode_}};
+    return {{"kind", "categorical"},         {"levels", levels_},
+            {"missing_tokens", tokens_},     {"has_missing", has_missing_},
+            {"missing_text", missing_text_}, {"mode", mode_}};
   }
 
  private:
@@ -101,7 +104,8 @@ class CategoricalCodec final : public ColumnCodec {
 
 std::unique_ptr<ColumnCodec> fit_categorical(const std::vector<std::string>& cells,
                                              const ColumnSchema& schema) {
-  std::unordered_set<std::string> tokens(schema.missing_tokens.begin(), schema.missing_tokens.end());
+  std::unordered_set<std::string> tokens(schema.missing_tokens.begin(),
+                                         schema.missing_tokens.end());
   std::unordered_map<std::string, size_t> counts;
   bool has_missing = false;
   for (const auto& cell : cells) {
@@ -143,8 +147,10 @@ std::unique_ptr<ColumnCodec> categorical_from_json(const nlohmann::json& j) {
     auto levels = j.at("levels").get<std::vector<std::string>>();
     bool has_missing = j.at("has_missing").get<bool>();
     auto mode = j.at("mode").get<Code>();
-    if (levels.empty() && !has_missing) throw ModelFormatError("model: categorical codec has no codes");
-    if (!levels.empty() && mode >= levels.size()) throw ModelFormatError("model: bad categorical mode");
+    if (levels.empty() && !has_missing)
+      throw ModelFormatError("model: categorical codec has no codes");
+    if (!levels.empty() && mode >= levels.size())
+      throw ModelFormatError("model: bad categorical mode");
     return std::make_unique<CategoricalCodec>(
         std::move(levels), j.at("missing_tokens").get<std::vector<std::string>>(), has_missing,
         j.at("missing_text").get<std::string>(), mode);
@@ -195,14 +201,16 @@ EncodedDataset TableCodec::encode(const CsvTable& table) const {
   for (size_t c = 0; c < codecs_.size(); ++c) {
     int idx = table.column_index(schema_.columns[c].name);
     if (idx < 0) {
-      throw DataError(fmt::format("{}: missing column '{}' (the model has columns: {})", table.source,
-                                  schema_.columns[c].name, fmt::join(column_names(), ", ")));
+      throw DataError(fmt::format("{}: missing column '{}' (the model has columns: {})",
+                                  table.source, schema_.columns[c].name,
+                                  fmt::join(column_names(), ", ")));
     }
     source_col[c] = static_cast<size_t>(idx);
   }
   for (const auto& name : table.header) {
     if (schema_.column_index(name) < 0) {
-      throw DataError(fmt::format("{}: unexpected column '{}' (not in the model)", table.source, name));
+      throw DataError(
+          fmt::format("{}: unexpected column '{}' (not in the model)", table.source, name));
     }
   }
   for (size_t c = 0; c < codecs_.size(); ++c) {

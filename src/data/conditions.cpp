@@ -24,8 +24,8 @@ std::vector<ColumnCondition> TableCodec::parse_conditions(
     if (it == names.end()) {
       std::string list;
       for (size_t i = 0; i < names.size(); ++i) list += (i ? ", " : "") + names[i];
-      throw InvalidArgument(fmt::format("{}: no column named '{}' (columns: {})", quoted, name,
-                                        list));
+      throw InvalidArgument(
+          fmt::format("{}: no column named '{}' (columns: {})", quoted, name, list));
     }
     const size_t col = static_cast<size_t>(it - names.begin());
     for (const auto& c : out) {
@@ -33,8 +33,8 @@ std::vector<ColumnCondition> TableCodec::parse_conditions(
         throw InvalidArgument(fmt::format("{}: column '{}' is conditioned twice", quoted, name));
       }
     }
-    ColumnCondition cond = codecs_[col]->condition(std::string_view(spec).substr(eq + 1), name,
-                                                   quoted);
+    ColumnCondition cond =
+        codecs_[col]->condition(std::string_view(spec).substr(eq + 1), name, quoted);
     cond.column = col;
     out.push_back(std::move(cond));
   }

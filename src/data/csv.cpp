@@ -120,13 +120,14 @@ CsvTable parse_csv(std::string_view text, const std::string& source,
       for (size_t c = 0; c < ncols; ++c) {
         const std::string& name = table.header[c];
         if (name.empty()) {
-          fail_at(source, row_line, 0, fmt::format("empty column name (column {} of the header)", c + 1));
+          fail_at(source, row_line, 0,
+                  fmt::format("empty column name (column {} of the header)", c + 1));
         }
         auto [it, inserted] = seen.emplace(name, c);
         if (!inserted) {
           fail_at(source, row_line, 0,
-                  fmt::format("duplicate column name '{}' (columns {} and {})", name, it->second + 1,
-                              c + 1));
+                  fmt::format("duplicate column name '{}' (columns {} and {})", name,
+                              it->second + 1, c + 1));
         }
       }
       table.columns.assign(ncols, {});
@@ -184,7 +185,8 @@ CsvTable parse_csv(std::string_view text, const std::string& source,
           p = q + 1;
           break;
         }
-        if (p < end && *p != delim && *p != '\n' && !(*p == '\r' && (p + 1 == end || p[1] == '\n'))) {
+        if (p < end && *p != delim && *p != '\n' &&
+            !(*p == '\r' && (p + 1 == end || p[1] == '\n'))) {
           fail_at(source, line, col_of(p), "unexpected character after a closing quote");
         }
       } else {

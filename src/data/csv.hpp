@@ -19,7 +19,7 @@
 namespace meg::data {
 
 struct CsvTable {
-  std::string source;                             // file name used in messages ("<stdin>" for -)
+  std::string source;  // file name used in messages ("<stdin>" for -)
   std::vector<std::string> header;
   std::vector<std::vector<std::string>> columns;  // columns[c][r], verbatim field text
   std::vector<uint64_t> row_line;                 // 1-based line where data row r starts

@@ -10,9 +10,9 @@ namespace meg::data {
 using Code = uint32_t;
 
 struct EncodedDataset {
-  std::vector<std::string> names;           // column names, in table order
-  std::vector<uint32_t> cardinality;        // codes of column c are in [0, cardinality[c])
-  std::vector<std::vector<Code>> columns;   // columns[c][row]
+  std::vector<std::string> names;          // column names, in table order
+  std::vector<uint32_t> cardinality;       // codes of column c are in [0, cardinality[c])
+  std::vector<std::vector<Code>> columns;  // columns[c][row]
 
   size_t num_cols() const { return columns.size(); }
   size_t num_rows() const { return columns.empty() ? 0 : columns[0].size(); }

@@ -34,12 +34,11 @@ double digamma(double x) {
   const double inv = 1 / x, inv2 = inv * inv;
   // psi(x) ~ log x - 1/(2x) - sum_n B_2n / (2n x^2n).
   const double series =
-      inv2 * (1.0 / 12 -
-              inv2 * (1.0 / 120 -
-                      inv2 * (1.0 / 252 -
-                              inv2 * (1.0 / 240 -
-                                      inv2 * (1.0 / 132 -
-                                              inv2 * (691.0 / 32760 - inv2 / 12))))));
+      inv2 *
+      (1.0 / 12 -
+       inv2 * (1.0 / 120 -
+               inv2 * (1.0 / 252 - inv2 * (1.0 / 240 - inv2 * (1.0 / 132 - inv2 * (691.0 / 32760 -
+                                                                                   inv2 / 12))))));
   return result + std::log(x) - 0.5 * inv - series;
 }
 
@@ -58,8 +57,7 @@ double log_gamma(double x) {
              inv2 * (1.0 / 360 -
                      inv2 * (1.0 / 1260 -
                              inv2 * (1.0 / 1680 -
-                                     inv2 * (1.0 / 1188 -
-                                             inv2 * (691.0 / 360360 - inv2 / 156))))));
+                                     inv2 * (1.0 / 1188 - inv2 * (691.0 / 360360 - inv2 / 156))))));
   constexpr double kHalfLog2Pi = 0.91893853320467274178;
   return (x - 0.5) * std::log(x) - x + kHalfLog2Pi + series - log_shift;
 }
@@ -180,8 +178,8 @@ double lower_bound(const VbParams& p, double neg_entropy) {
   double wishart = 0, beta_ln = 0, log_beta = 0;
   for (size_t k = 0; k < p.a.size(); ++k) {
     // -log_wishart_norm with log det(precision cholesky) - 0.5 log nu = 0.5 log W.
-    wishart += p.dof[k] * 0.5 * std::log(p.w[k]) + p.dof[k] * 0.5 * kLog2 +
-               log_gamma(0.5 * p.dof[k]);
+    wishart +=
+        p.dof[k] * 0.5 * std::log(p.w[k]) + p.dof[k] * 0.5 * kLog2 + log_gamma(0.5 * p.dof[k]);
     beta_ln += log_gamma(p.a[k]) + log_gamma(p.b[k]) - log_gamma(p.a[k] + p.b[k]);
     log_beta += std::log(p.beta[k]);
   }
@@ -260,8 +258,7 @@ void DpgmmModel::finalize() {
   score_const.assign(n, 0.0);
   score_prec.assign(n, 0.0);
   for (size_t k = 0; k < n; ++k) {
-    score_const[k] =
-        score_constant(vb_log_weight[k], vb_mean_precision[k], vb_dof[k], vb_w[k]);
+    score_const[k] = score_constant(vb_log_weight[k], vb_mean_precision[k], vb_dof[k], vb_w[k]);
     score_prec[k] = vb_dof[k] * vb_w[k];
   }
 }

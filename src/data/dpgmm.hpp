@@ -16,13 +16,13 @@
 namespace meg::data {
 
 struct DpgmmOptions {
-  int max_components = 10;             // truncation K (>= 1)
-  double weight_concentration = 0;     // gamma (>= 0); 0 = 1/K
-  double mean_precision_prior = 0.1;   // beta0 (> 0)
-  double dof_prior = 1.0;              // nu0 (> 0)
-  double reg_covar = 1e-6;             // added to every component's variance, in scaled units
-  int max_iter = 1500;                 // >= 1
-  double tol = 1e-3;                   // stop when the lower bound changes by less than this
+  int max_components = 10;            // truncation K (>= 1)
+  double weight_concentration = 0;    // gamma (>= 0); 0 = 1/K
+  double mean_precision_prior = 0.1;  // beta0 (> 0)
+  double dof_prior = 1.0;             // nu0 (> 0)
+  double reg_covar = 1e-6;            // added to every component's variance, in scaled units
+  int max_iter = 1500;                // >= 1
+  double tol = 1e-3;                  // stop when the lower bound changes by less than this
 };
 
 struct DpgmmModel {

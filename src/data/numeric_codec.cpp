@@ -27,9 +27,9 @@ int decimals_of(std::string_view s, bool* exponent) {
 class NumericCodec final : public ColumnCodec {
  public:
   struct State {
-    std::vector<double> values;      // sorted distinct training values
-    std::vector<uint64_t> counts;    // rows per value
-    std::vector<uint32_t> code_of;   // bin code per value
+    std::vector<double> values;     // sorted distinct training values
+    std::vector<uint64_t> counts;   // rows per value
+    std::vector<uint32_t> code_of;  // bin code per value
     uint32_t num_bins = 0;
     bool integer = false;
     int decimals = 0;
@@ -121,9 +121,10 @@ class NumericCodec final : public ColumnCodec {
       if (t.empty()) return open;
       auto v = core::parse_double(t);
       if (!v || std::isnan(*v)) {
-        throw InvalidArgument(fmt::format("{}: '{}' is not a number (column '{}' is numeric; "
-                                          "use VALUE or LO..HI, either side may be open)",
-                                          spec, t, name));
+        throw InvalidArgument(
+            fmt::format("{}: '{}' is not a number (column '{}' is numeric; "
+                        "use VALUE or LO..HI, either side may be open)",
+                        spec, t, name));
       }
       return *v;
     };
@@ -150,8 +151,10 @@ class NumericCodec final : public ColumnCodec {
       std::string lo, hi;
       format(s_.values.front(), lo);
       format(s_.values.back(), hi);
-      throw InvalidArgument(fmt::format("{}: no training value of column '{}' lies in the range "
-                                        "(training values span {} to {})", spec, name, lo, hi));
+      throw InvalidArgument(
+          fmt::format("{}: no training value of column '{}' lies in the range "
+                      "(training values span {} to {})",
+                      spec, name, lo, hi));
     }
     return cond;
   }
@@ -171,7 +174,9 @@ class NumericCodec final : public ColumnCodec {
     }
   }
 
-  int64_t missing_code() const override { return s_.has_missing ? static_cast<int64_t>(s_.num_bins) : -1; }
+  int64_t missing_code() const override {
+    return s_.has_missing ? static_cast<int64_t>(s_.num_bins) : -1;
+  }
   Code unknown_code() const override { return s_.has_missing ? s_.num_bins : mode_; }
 
   std::string label(Code code) const override {
@@ -223,8 +228,8 @@ class NumericCodec final : public ColumnCodec {
                                 ctx->table->source, ctx->table->row_line[row], ctx->column + 1,
                                 schema.name, cell, what, to_string(schema.type)));
   }
-  throw DataError(fmt::format("column '{}': '{}' is not {} (schema type {})", schema.name, cell, what,
-                              to_string(schema.type)));
+  throw DataError(fmt::format("column '{}': '{}' is not {} (schema type {})", schema.name, cell,
+                              what, to_string(schema.type)));
 }
 
 }  // namespace
@@ -249,8 +254,8 @@ std::vector<uint32_t> quantile_bins(const std::vector<double>& values,
   }
   rest_bins = std::max(1, rest_bins);
   uint32_t current = 0;
-  bool open = false;      // a non-point bin is being filled
-  uint64_t filled = 0;    // rows in the open bin
+  bool open = false;    // a non-point bin is being filled
+  uint64_t filled = 0;  // rows in the open bin
   double target = static_cast<double>(rest) / rest_bins;
   for (size_t i = 0; i < m; ++i) {
     if (point[i]) {
@@ -312,9 +317,10 @@ std::unique_ptr<ColumnCodec> fit_numeric_codec(const std::vector<std::string>& c
     ++tally[*v == 0.0 ? 0.0 : *v];  // -0 and 0 are one value
   }
   if (tally.empty()) {
-    throw DataError(fmt::format("column '{}': no numeric values (every cell is missing); declare it "
-                                "categorical",
-                                schema.name));
+    throw DataError(
+        fmt::format("column '{}': no numeric values (every cell is missing); declare it "
+                    "categorical",
+                    schema.name));
   }
   if (s.has_missing) {
     uint64_t best = 0;
@@ -362,7 +368,7 @@ std::unique_ptr<ColumnCodec> numeric_codec_from_json(const nlohmann::json& j) {
     s.decimals = j.at("decimals").get<int>();
     s.exponent = j.at("exponent").get<bool>();
     s.decode = j.at("decode").get<std::string>() == "uniform" ? NumericDecode::Uniform
-                                                               : NumericDecode::Empirical;
+                                                              : NumericDecode::Empirical;
     s.discretizer = j.at("discretizer").get<std::string>() == "dpgmm" ? DiscretizerKind::Dpgmm
                                                                       : DiscretizerKind::Quantile;
     s.has_missing = j.at("has_missing").get<bool>();

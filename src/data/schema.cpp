@@ -15,9 +15,12 @@ namespace meg::data {
 
 const char* to_string(ColumnType t) {
   switch (t) {
-    case ColumnType::Categorical: return "categorical";
-    case ColumnType::Integer: return "integer";
-    case ColumnType::Continuous: return "continuous";
+    case ColumnType::Categorical:
+      return "categorical";
+    case ColumnType::Integer:
+      return "integer";
+    case ColumnType::Continuous:
+      return "continuous";
   }
   return "?";
 }
@@ -91,7 +94,8 @@ nlohmann::ordered_json schema_to_json(const Schema& schema) {
   // Tokens shared by every column are printed once at the top.
   std::vector<std::string> common;
   bool shared = !schema.columns.empty();
-  for (const auto& c : schema.columns) shared = shared && c.missing_tokens == schema.columns[0].missing_tokens;
+  for (const auto& c : schema.columns)
+    shared = shared && c.missing_tokens == schema.columns[0].missing_tokens;
   if (shared) {
     common = schema.columns[0].missing_tokens;
     out["missing_tokens"] = common;
@@ -122,7 +126,8 @@ nlohmann::ordered_json schema_to_json(const Schema& schema) {
 namespace {
 
 template <class Enum>
-Enum parse_enum(const nlohmann::json& v, std::initializer_list<std::pair<const char*, Enum>> options,
+Enum parse_enum(const nlohmann::json& v,
+                std::initializer_list<std::pair<const char*, Enum>> options,
                 const std::string& where) {
   if (v.is_string()) {
     for (const auto& [name, value] : options) {
@@ -134,7 +139,8 @@ Enum parse_enum(const nlohmann::json& v, std::initializer_list<std::pair<const c
     if (!allowed.empty()) allowed += ", ";
     allowed += name;
   }
-  throw DataError(fmt::format("{}: invalid value {} (expected one of: {})", where, v.dump(), allowed));
+  throw DataError(
+      fmt::format("{}: invalid value {} (expected one of: {})", where, v.dump(), allowed));
 }
 
 std::vector<std::string> parse_tokens(const nlohmann::json& v, const std::string& where) {
@@ -158,8 +164,8 @@ Schema apply_schema_overrides(const Schema& inferred, const nlohmann::json& over
       auto tokens = parse_tokens(value, source + ": missing_tokens");
       for (auto& c : out.columns) c.missing_tokens = tokens;
     } else if (key != "columns" && key != "source" && key != "rows") {
-      throw DataError(fmt::format("{}: unknown key '{}' (expected 'columns', 'missing_tokens')",
-                                  source, key));
+      throw DataError(
+          fmt::format("{}: unknown key '{}' (expected 'columns', 'missing_tokens')", source, key));
     }
   }
   if (!overrides.contains("columns")) return out;
@@ -210,9 +216,10 @@ Schema apply_schema_overrides(const Schema& inferred, const nlohmann::json& over
       } else if (key == "missing_tokens") {
         col.missing_tokens = parse_tokens(value, where + ": missing_tokens");
       } else {
-        throw DataError(fmt::format(
-            "{}: unknown field '{}' (expected type, discretizer, bins, components, decode, missing_tokens)", where,
-            key));
+        throw DataError(
+            fmt::format("{}: unknown field '{}' (expected type, discretizer, bins, components, "
+                        "decode, missing_tokens)",
+                        where, key));
       }
     }
   }

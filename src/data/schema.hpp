@@ -24,13 +24,14 @@ struct ColumnSchema {
   ColumnType type = ColumnType::Categorical;
   // Numeric columns only:
   DiscretizerKind discretizer = DiscretizerKind::Quantile;
-  int bins = 20;                                     // quantile: max bins
-  int components = 10;                               // dpgmm: truncation K of the mixture
-  NumericDecode decode = NumericDecode::Empirical;   // draw a training value from the bin, or uniform in it
-  std::vector<std::string> missing_tokens;           // field texts read as missing in this column
+  int bins = 20;        // quantile: max bins
+  int components = 10;  // dpgmm: truncation K of the mixture
+  NumericDecode decode =
+      NumericDecode::Empirical;             // draw a training value from the bin, or uniform in it
+  std::vector<std::string> missing_tokens;  // field texts read as missing in this column
   // Facts observed when the schema was inferred (printed, not required on input):
-  size_t distinct = 0;   // distinct non-missing values
-  size_t missing = 0;    // missing cells
+  size_t distinct = 0;  // distinct non-missing values
+  size_t missing = 0;   // missing cells
 };
 
 struct Schema {
@@ -40,7 +41,8 @@ struct Schema {
 
 struct InferOptions {
   std::vector<std::string> missing_tokens{"", "?", "NA", "N/A", "NaN", "null"};
-  size_t max_categorical_numeric = 20;  // numeric columns with <= this many distinct values are categorical
+  size_t max_categorical_numeric =
+      20;  // numeric columns with <= this many distinct values are categorical
   int bins = 20;
   DiscretizerKind discretizer = DiscretizerKind::Quantile;
 };

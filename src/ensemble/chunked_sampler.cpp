@@ -40,8 +40,8 @@ std::vector<std::vector<uint64_t>> chunk_plan(const std::vector<double>& w, uint
 namespace {
 
 // The shuffled codes of one chunk (row-major, num_cols per row).
-void draw_chunk(uint64_t chunk, const std::vector<uint64_t>& counts, size_t num_cols,
-                uint64_t seed, const ChunkStreams& streams, const DrawUnitFn& draw_unit,
+void draw_chunk(uint64_t chunk, const std::vector<uint64_t>& counts, size_t num_cols, uint64_t seed,
+                const ChunkStreams& streams, const DrawUnitFn& draw_unit,
                 std::vector<data::Code>& out) {
   const uint64_t rows = std::accumulate(counts.begin(), counts.end(), uint64_t{0});
   std::vector<data::Code> block(rows * num_cols);
@@ -66,10 +66,9 @@ void draw_chunk(uint64_t chunk, const std::vector<uint64_t>& counts, size_t num_
 
 }  // namespace
 
-void sample_chunked(const std::vector<double>& weights, size_t num_cols, uint64_t n,
-                    uint64_t seed, int threads, const ChunkStreams& streams,
-                    const DrawUnitFn& draw_unit, const DecodeFn& decode,
-                    const TextSink& sink) {
+void sample_chunked(const std::vector<double>& weights, size_t num_cols, uint64_t n, uint64_t seed,
+                    int threads, const ChunkStreams& streams, const DrawUnitFn& draw_unit,
+                    const DecodeFn& decode, const TextSink& sink) {
   if (n == 0) return;
   const auto plan = chunk_plan(weights, n);
   const int workers = core::resolve_threads(threads);

@@ -28,8 +28,8 @@ struct ChunkStreams {
 std::vector<std::vector<uint64_t>> chunk_plan(const std::vector<double>& w, uint64_t n);
 
 using DrawUnitFn = std::function<void(size_t unit, uint64_t rows, uint64_t seed, data::Code* out)>;
-using DecodeFn = std::function<void(const data::Code* codes, size_t rows, core::Rng& rng,
-                                    std::string& out)>;
+using DecodeFn =
+    std::function<void(const data::Code* codes, size_t rows, core::Rng& rng, std::string& out)>;
 
 using TextSink = std::function<void(const std::string&)>;
 using TextSource = std::function<void(const TextSink&)>;
@@ -39,9 +39,8 @@ using TextSource = std::function<void(const TextSink&)>;
 std::string collect_text(const TextSource& produce);
 void write_text_file(const std::string& path, const TextSource& produce);
 
-void sample_chunked(const std::vector<double>& weights, size_t num_cols, uint64_t n,
-                    uint64_t seed, int threads, const ChunkStreams& streams,
-                    const DrawUnitFn& draw_unit, const DecodeFn& decode,
-                    const TextSink& sink);
+void sample_chunked(const std::vector<double>& weights, size_t num_cols, uint64_t n, uint64_t seed,
+                    int threads, const ChunkStreams& streams, const DrawUnitFn& draw_unit,
+                    const DecodeFn& decode, const TextSink& sink);
 
 }  // namespace meg::ensemble

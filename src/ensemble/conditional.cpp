@@ -6,8 +6,8 @@
 #include <numeric>
 
 #include "core/parallel.hpp"
-#include "ensemble/chunked_sampler.hpp"
 #include "core/rng.hpp"
+#include "ensemble/chunked_sampler.hpp"
 #include "ensemble/weights.hpp"
 #include "meg/error.hpp"
 
@@ -15,13 +15,17 @@ namespace meg::ensemble {
 namespace {
 
 // Stream ids for derive_seed (distinct from meg_model.cpp's).
-enum : uint64_t { kEvidenceStream = 21, kCondSampleStream = 22, kCondShuffleStream = 23,
-                  kCondDecodeStream = 24 };
+enum : uint64_t {
+  kEvidenceStream = 21,
+  kCondSampleStream = 22,
+  kCondShuffleStream = 23,
+  kCondDecodeStream = 24
+};
 
 }  // namespace
 
-ConditionalSampler::ConditionalSampler(const MegModel& model,
-                                       const std::vector<std::string>& where, int threads)
+ConditionalSampler::ConditionalSampler(const MegModel& model, const std::vector<std::string>& where,
+                                       int threads)
     : model_(model) {
   conditions_ = model.codec().parse_conditions(where);
   evidence_.allowed.assign(model.codec().num_cols(), {});
@@ -31,8 +35,7 @@ ConditionalSampler::ConditionalSampler(const MegModel& model,
   std::vector<double> logpost(units.size(), -std::numeric_limits<double>::infinity());
   core::parallel_for(units.size(), threads, [&](size_t u) {
     if (!(w[u] > 0.0)) return;
-    logpost[u] = std::log(w[u]) + bn::log_evidence(units[u].model(), evidence_,
-                                                   kEvidenceParticles,
+    logpost[u] = std::log(w[u]) + bn::log_evidence(units[u].model(), evidence_, kEvidenceParticles,
                                                    core::derive_seed(0, {kEvidenceStream, u}));
   });
   const double mx = *std::max_element(logpost.begin(), logpost.end());
@@ -69,7 +72,7 @@ std::string ConditionalSampler::sample_csv(uint64_t n, uint64_t seed, int thread
 }
 
 void ConditionalSampler::sample_to_file(uint64_t n, uint64_t seed, int threads,
-                                       const std::string& path) const {
+                                        const std::string& path) const {
   write_text_file(path, [&](const TextSink& sink) { sample_text(n, seed, threads, sink); });
 }
 

@@ -24,9 +24,17 @@ namespace meg::ensemble {
 namespace {
 
 // Stream ids for derive_seed.
-enum : uint64_t { kSplitStream = 1, kUnitStream = 2, kRefitStream = 3, kSampleStream = 4,
-                  kShuffleStream = 5, kDecodeStream = 6, kCodecStream = 7, kReferenceStream = 8,
-                  kSelectStream = 9 };
+enum : uint64_t {
+  kSplitStream = 1,
+  kUnitStream = 2,
+  kRefitStream = 3,
+  kSampleStream = 4,
+  kShuffleStream = 5,
+  kDecodeStream = 6,
+  kCodecStream = 7,
+  kReferenceStream = 8,
+  kSelectStream = 9
+};
 
 // Held-out rows compared with synthetic ones when choosing the smoothing strength.
 constexpr size_t kSelectQueries = 1000;
@@ -77,10 +85,10 @@ MegModel MegModel::start_fit(const data::CsvTable& table, const data::Schema& sc
     }
   }
   if (schema.columns.size() < 2) {
-    throw DataError(fmt::format("{}: the table has {} column{}; meg models each column given the "
-                                "others and needs at least two",
-                                table.source, schema.columns.size(),
-                                schema.columns.size() == 1 ? "" : "s"));
+    throw DataError(
+        fmt::format("{}: the table has {} column{}; meg models each column given the "
+                    "others and needs at least two",
+                    table.source, schema.columns.size(), schema.columns.size() == 1 ? "" : "s"));
   }
   MegModel m;
   m.options_ = options;
@@ -102,10 +110,13 @@ void MegModel::fit_codes(data::EncodedDataset all, const data::Schema& schema,
   std::iota(perm.begin(), perm.end(), 0);
   core::Rng split_rng(core::derive_seed(options.seed, {kSplitStream}));
   for (size_t i = n; i > 1; --i) std::swap(perm[i - 1], perm[split_rng.below(i)]);
-  size_t n_val = n < 20 ? n : std::max<size_t>(1, static_cast<size_t>(std::llround(
-                                                        options.validation_fraction * static_cast<double>(n))));
+  size_t n_val =
+      n < 20 ? n
+             : std::max<size_t>(1, static_cast<size_t>(std::llround(options.validation_fraction *
+                                                                    static_cast<double>(n))));
   std::vector<size_t> val_rows(perm.begin(), perm.begin() + static_cast<long>(n_val));
-  std::vector<size_t> fit_rows = n < 20 ? perm : std::vector<size_t>(perm.begin() + static_cast<long>(n_val), perm.end());
+  std::vector<size_t> fit_rows =
+      n < 20 ? perm : std::vector<size_t>(perm.begin() + static_cast<long>(n_val), perm.end());
   std::sort(val_rows.begin(), val_rows.end());
   std::sort(fit_rows.begin(), fit_rows.end());
   data::EncodedDataset fit_part = all.subset(fit_rows);
@@ -130,17 +141,20 @@ void MegModel::fit_codes(data::EncodedDataset all, const data::Schema& schema,
     nlohmann::json tried = nlohmann::json::array();
     size_t last = grid.size();
     std::map<size_t, Weighted> passed;  // scores and weights of the strengths that passed
-    const size_t chosen = search_strength(probe.holdout_mean(), [&](size_t i) {
-      fit_and_weigh(with_smoothing(options, grid[i]), "select");
-      const std::vector<data::Code> rows =
-          mixture_codes(units_, w.weights, all.num_cols(), probe.queries(),
-                        core::derive_seed(options.seed, {kSelectStream}));
-      for (auto& unit : units_) unit.release_tables();
-      const double distance = probe.mean_distance(rows.data(), probe.queries());
-      if (distance >= probe.holdout_mean()) passed[i] = w;
-      last = i;
-      return distance;
-    }, tried);
+    const size_t chosen = search_strength(
+        probe.holdout_mean(),
+        [&](size_t i) {
+          fit_and_weigh(with_smoothing(options, grid[i]), "select");
+          const std::vector<data::Code> rows =
+              mixture_codes(units_, w.weights, all.num_cols(), probe.queries(),
+                            core::derive_seed(options.seed, {kSelectStream}));
+          for (auto& unit : units_) unit.release_tables();
+          const double distance = probe.mean_distance(rows.data(), probe.queries());
+          if (distance >= probe.holdout_mean()) passed[i] = w;
+          last = i;
+          return distance;
+        },
+        tried);
     if (chosen < grid.size()) {
       fitted = with_smoothing(options, grid[chosen]);
       have_units = true;
@@ -154,7 +168,8 @@ void MegModel::fit_codes(data::EncodedDataset all, const data::Schema& schema,
       }
     }
     summary_["smoothing_selection"] = {
-        {"rule", "sharpest m whose synthetic rows are no closer to the training rows than held-out rows"},
+        {"rule",
+         "sharpest m whose synthetic rows are no closer to the training rows than held-out rows"},
         {"holdout_distance", probe.holdout_mean()},
         {"queries", probe.queries()},
         {"tried", tried},
@@ -211,14 +226,15 @@ std::string MegModel::sample_csv(uint64_t n, uint64_t seed, int threads) const {
 }
 
 void MegModel::sample_to_file(uint64_t n, uint64_t seed, int threads,
-                             const std::string& path) const {
+                              const std::string& path) const {
   write_text_file(path, [&](const TextSink& sink) { sample_text(n, seed, threads, sink); });
 }
 
 std::vector<double> MegModel::log_prob(const data::EncodedDataset& ds, int threads) const {
   const size_t n = ds.num_rows();
   std::vector<std::vector<double>> ll(units_.size(), std::vector<double>(n));
-  core::parallel_for(units_.size(), threads, [&](size_t u) { units_[u].log_prob(ds, ll[u].data(), 1); });
+  core::parallel_for(units_.size(), threads,
+                     [&](size_t u) { units_[u].log_prob(ds, ll[u].data(), 1); });
   std::vector<double> out(n);
   std::vector<double> term(units_.size());
   for (size_t i = 0; i < n; ++i) {

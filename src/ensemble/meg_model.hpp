@@ -29,8 +29,8 @@ class MegModel {
   static MegModel fit(const data::CsvTable& table, const data::Schema& schema,
                       const FitOptions& options, const ProgressFn& progress = {});
   // Same, freeing the table as soon as it is encoded: the units need only the codes.
-  static MegModel fit(data::CsvTable&& table, const data::Schema& schema,
-                      const FitOptions& options, const ProgressFn& progress = {});
+  static MegModel fit(data::CsvTable&& table, const data::Schema& schema, const FitOptions& options,
+                      const ProgressFn& progress = {});
 
   // Generates n rows chunk by chunk (in parallel) and hands each chunk's CSV
   // text to `sink` in order. Deterministic for `seed`, whatever `threads`.
@@ -63,8 +63,7 @@ class MegModel {
   static MegModel start_fit(const data::CsvTable& table, const data::Schema& schema,
                             const FitOptions& options);
   // The rest of fit() on the encoded table: split, units, weights, refit.
-  void fit_codes(data::EncodedDataset all, const data::Schema& schema,
-                 const ProgressFn& progress);
+  void fit_codes(data::EncodedDataset all, const data::Schema& schema, const ProgressFn& progress);
 
   data::TableCodec codec_;
   std::vector<train::GanblrUnit> units_;

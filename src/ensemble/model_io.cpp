@@ -25,7 +25,8 @@ void put_u64(std::string& out, uint64_t v) {
 }
 uint64_t get_le(const std::string& s, size_t at, int bytes) {
   uint64_t v = 0;
-  for (int i = bytes - 1; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(s[at + static_cast<size_t>(i)]);
+  for (int i = bytes - 1; i >= 0; --i)
+    v = (v << 8) | static_cast<unsigned char>(s[at + static_cast<size_t>(i)]);
   return v;
 }
 
@@ -191,20 +192,23 @@ nlohmann::json decode_model_file(const std::string& bytes, const std::string& pa
   if (bytes.size() < sizeof kMagic || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0) {
     throw ModelFormatError(path + ": not a meg model file (no MEGMODEL signature)");
   }
-  if (bytes.size() < kHeaderSize) throw ModelFormatError(path + ": truncated model file (header cut short)");
+  if (bytes.size() < kHeaderSize)
+    throw ModelFormatError(path + ": truncated model file (header cut short)");
   auto version = static_cast<uint32_t>(get_le(bytes, 8, 4));
   if (version > kModelFormatVersion || version == 0) {
     throw ModelFormatError(fmt::format(
         "{}: model format version {} is not supported by this meg (it reads version {}); {}", path,
-        version, kModelFormatVersion, version > kModelFormatVersion ? "upgrade meg" : "corrupt file"));
+        version, kModelFormatVersion,
+        version > kModelFormatVersion ? "upgrade meg" : "corrupt file"));
   }
   if (get_le(bytes, 12, 4) != 0) throw ModelFormatError(path + ": corrupt model file (bad header)");
   uint64_t length = get_le(bytes, 16, 8);
   uint64_t checksum = get_le(bytes, 24, 8);
   if (length != bytes.size() - kHeaderSize) {
-    throw ModelFormatError(fmt::format("{}: truncated or damaged model file (payload of {} bytes "
-                                       "expected, {} found)",
-                                       path, length, bytes.size() - kHeaderSize));
+    throw ModelFormatError(
+        fmt::format("{}: truncated or damaged model file (payload of {} bytes "
+                    "expected, {} found)",
+                    path, length, bytes.size() - kHeaderSize));
   }
   std::string_view payload(bytes.data() + kHeaderSize, length);
   if (core::fnv1a64(payload) != checksum) {

@@ -82,8 +82,8 @@ ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
       std::partial_sort(others.begin(), others.begin() + static_cast<long>(parents), others.end(),
                         std::greater<>());
       const double r = std::max<double>(cardinality[i], 1);
-      const FeatureBound b = bound_feature(r, classes, others, parents,
-                                           static_cast<double>(uo.max_parent_configs), n);
+      const FeatureBound b =
+          bound_feature(r, classes, others, parents, static_cast<double>(uo.max_parent_configs), n);
       const double bytes = b.cells * kCellBytes + b.blocks * kBlockBytes + b.entries * kEntryBytes +
                            b.groups * kGroupBytes + b.index_bytes;
       // Level 0 (every class) grows with the class column, the rest with the feature.
@@ -96,9 +96,11 @@ ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
       // block per level, the (configuration, class) index (dense or hashed), the held-out
       // rows' back-off chains; the sparse counts of every feature until they are assembled
       // (more than the per-block totals used when scoring).
-      const double index = std::min(4 * b.groups * classes, 4 * std::max(1048576.0, 4 * n * levels)) +
-                           64 * (n * levels + classes);
-      largest_count = std::max(largest_count, 8 * b.cells + 8 * n * levels + index + 24 * n * levels);
+      const double index =
+          std::min(4 * b.groups * classes, 4 * std::max(1048576.0, 4 * n * levels)) +
+          64 * (n * levels + classes);
+      largest_count =
+          std::max(largest_count, 8 * b.cells + 8 * n * levels + index + 24 * n * levels);
       sparse += b.blocks * 28 + b.entries * 8 + b.groups * 8;
     }
     // Structure learning (contingency counts or sorted keys, the CMI matrix) and the
@@ -124,11 +126,12 @@ ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
   }
   // Units are fitted `threads` at a time. The table's codes (all rows, the fit and held-out
   // parts), the row split, and each unit's held-out log-likelihoods with the weights' scratch.
-  const double in_flight = std::min<double>(core::resolve_threads(options.threads),
-                                            static_cast<double>(std::max<size_t>(1, unit_columns.size())));
+  const double in_flight =
+      std::min<double>(core::resolve_threads(options.threads),
+                       static_cast<double>(std::max<size_t>(1, unit_columns.size())));
   const double units = static_cast<double>(unit_columns.size());
-  const double shared = in_flight * largest_scratch + 8 * n * cols + 24 * n + 24 * n * units +
-                        (1 << 20);
+  const double shared =
+      in_flight * largest_scratch + 8 * n * cols + 24 * n + 24 * n * units + (1 << 20);
   est.total_bytes = std::accumulate(est.column_bytes.begin(), est.column_bytes.end(), 0.0) + shared;
   return est;
 }
@@ -144,9 +147,8 @@ void check_model_size(const std::vector<uint32_t>& cardinality,
   if (est.total_bytes <= limit) return;
   std::vector<size_t> order(cardinality.size());
   std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    return est.column_bytes[a] > est.column_bytes[b];
-  });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return est.column_bytes[a] > est.column_bytes[b]; });
   // Name the columns that account for most of the bytes attributed to columns (at most 5;
   // the fitting scratch and the per-row arrays are not attributed).
   const double attributed = std::accumulate(est.column_bytes.begin(), est.column_bytes.end(), 0.0);

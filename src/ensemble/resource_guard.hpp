@@ -12,8 +12,8 @@
 namespace meg::ensemble {
 
 struct ModelSizeEstimate {
-  double total_bytes = 0;                // upper bound for the whole fit
-  std::vector<double> column_bytes;      // share attributed to each column (same order as input)
+  double total_bytes = 0;            // upper bound for the whole fit
+  std::vector<double> column_bytes;  // share attributed to each column (same order as input)
 };
 
 // Upper bound of the heap bytes a fit (and saving, loading, sampling and scoring its model)

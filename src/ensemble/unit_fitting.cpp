@@ -33,8 +33,7 @@ double reference_similarity(const train::GanblrUnit& unit, const data::EncodedDa
 std::vector<train::GanblrUnit> fit_units(const data::EncodedDataset& ds,
                                          const std::vector<size_t>& cols, const FitOptions& o,
                                          uint64_t stream, const std::string& stage,
-                                         ProgressRelay& relay,
-                                         const data::EncodedDataset* val,
+                                         ProgressRelay& relay, const data::EncodedDataset* val,
                                          std::vector<std::vector<double>>* loglik) {
   std::vector<train::GanblrUnit> units(cols.size());
   const int threads = core::resolve_threads(o.threads);
@@ -51,8 +50,9 @@ std::vector<train::GanblrUnit> fit_units(const data::EncodedDataset& ds,
       p.epochs = total;
       relay.report(p);
     };
-    units[u] = train::GanblrUnit::fit(ds, cols[u], o.for_unit(name),
-                                      core::derive_seed(o.seed, {stream, cols[u]}), inner, on_epoch);
+    units[u] =
+        train::GanblrUnit::fit(ds, cols[u], o.for_unit(name),
+                               core::derive_seed(o.seed, {stream, cols[u]}), inner, on_epoch);
     if (val) {
       (*loglik)[u].resize(val->num_rows());
       units[u].log_prob(*val, (*loglik)[u].data(), inner);
@@ -88,16 +88,19 @@ bool has_chosen_smoothing(const FitOptions& o, const std::vector<size_t>& cols,
                      [&](size_t c) { return strength_to_choose(o.for_unit(names[c])); });
 }
 
-
 void weigh_units(const std::vector<train::GanblrUnit>& units, const data::EncodedDataset& val,
                  const FitOptions& options, uint64_t reference_stream, int threads, Weighted& w) {
   const size_t k = units.size();
   switch (options.weighting) {
-    case Weighting::Em: w.weights = em_weights(w.loglik); break;
+    case Weighting::Em:
+      w.weights = em_weights(w.loglik);
+      break;
     case Weighting::SoftmaxLoglik:
       w.weights = softmax_loglik_weights(w.loglik, options.softmax_temperature);
       break;
-    case Weighting::Uniform: w.weights.assign(k, 1.0 / static_cast<double>(k)); break;
+    case Weighting::Uniform:
+      w.weights.assign(k, 1.0 / static_cast<double>(k));
+      break;
     case Weighting::Reference: {
       w.reference_losses.resize(k);
       core::parallel_for(k, threads, [&](size_t u) {

@@ -87,14 +87,16 @@ std::vector<double> reference_weights(const std::vector<double>& losses) {
   return softmax(inner);
 }
 
-double mixture_loglik(const std::vector<std::vector<double>>& loglik, const std::vector<double>& w) {
+double mixture_loglik(const std::vector<std::vector<double>>& loglik,
+                      const std::vector<double>& w) {
   const size_t m = loglik.size();
   const size_t n = m ? loglik[0].size() : 0;
   std::vector<double> term(m);
   double total = 0;
   for (size_t i = 0; i < n; ++i) {
     for (size_t u = 0; u < m; ++u) {
-      term[u] = (w[u] > 0 ? std::log(w[u]) : -std::numeric_limits<double>::infinity()) + loglik[u][i];
+      term[u] =
+          (w[u] > 0 ? std::log(w[u]) : -std::numeric_limits<double>::infinity()) + loglik[u][i];
     }
     total += logsumexp(term.data(), m);
   }

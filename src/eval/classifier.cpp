@@ -16,8 +16,7 @@ bool classifier_available(const std::string& name) {
   return false;
 }
 
-std::unique_ptr<Classifier> make_classifier(const std::string& name,
-                                            const ClassifierSettings& s) {
+std::unique_ptr<Classifier> make_classifier(const std::string& name, const ClassifierSettings& s) {
   std::unique_ptr<Classifier> out;
   if (name == "logistic_regression") {
     out = make_logistic_regression(s.lr_c, s.lr_max_iter, s.threads);

@@ -30,7 +30,8 @@ nlohmann::json matrix_json(const std::vector<std::vector<double>>& m) {
 }
 
 nlohmann::json dcr_json(const std::vector<double>& d) {
-  return {{"median", quantile_sorted(d, 0.5)}, {"p05", quantile_sorted(d, 0.05)},
+  return {{"median", quantile_sorted(d, 0.5)},
+          {"p05", quantile_sorted(d, 0.05)},
           {"queries", d.size()}};
 }
 
@@ -113,9 +114,10 @@ nlohmann::json evaluate_tables(const data::CsvTable& train_csv, const data::CsvT
                                 train_csv.source, config.target));
   }
   if (pre.kind(static_cast<size_t>(target)) != Kind::Categorical) {
-    throw DataError(fmt::format("{}: target column '{}' is numeric; the evaluation needs a "
-                                "categorical target (override its type with --schema)",
-                                train_csv.source, config.target));
+    throw DataError(
+        fmt::format("{}: target column '{}' is numeric; the evaluation needs a "
+                    "categorical target (override its type with --schema)",
+                    train_csv.source, config.target));
   }
   PreparedTable train = pre.prepare(train_csv);
   PreparedTable test = pre.prepare(test_csv);

@@ -35,9 +35,8 @@ struct EvalConfig {
 // `synthetic` (utility, fidelity, privacy) and `augmented` (lift) may each be
 // null, not both.
 nlohmann::json evaluate_tables(const data::CsvTable& train, const data::CsvTable& test,
-                               const data::CsvTable* synthetic,
-                               const data::CsvTable* augmented, const data::Schema& schema,
-                               const EvalConfig& config);
+                               const data::CsvTable* synthetic, const data::CsvTable* augmented,
+                               const data::Schema& schema, const EvalConfig& config);
 
 // A readable, fixed-width text rendering of an evaluation result.
 std::string format_text(const nlohmann::json& result);

@@ -26,8 +26,8 @@ struct Matrix {
 
 struct LabeledData {
   Matrix x;
-  std::vector<int> y;          // class index in [0, num_classes)
-  size_t dropped = 0;          // rows without a usable target
+  std::vector<int> y;  // class index in [0, num_classes)
+  size_t dropped = 0;  // rows without a usable target
 };
 
 class FeatureEncoder {
@@ -46,9 +46,9 @@ class FeatureEncoder {
     size_t column;
     size_t offset;
     bool categorical;
-    uint32_t num_levels;   // categorical
-    bool missing_slot;     // one extra output for missing
-    double mean, scale;    // numeric
+    uint32_t num_levels;  // categorical
+    bool missing_slot;    // one extra output for missing
+    double mean, scale;   // numeric
   };
   std::vector<Block> blocks_;
   size_t width_ = 0;

@@ -132,7 +132,8 @@ double correlation_ratio(const std::vector<uint32_t>& cat, size_t domain,
 
 double column_distance(const Preprocessor& pre, size_t c, const PreparedTable& a,
                        const PreparedTable& b) {
-  if (pre.kind(c) == Kind::Numeric) return ks_with_missing(a.columns[c].values, b.columns[c].values);
+  if (pre.kind(c) == Kind::Numeric)
+    return ks_with_missing(a.columns[c].values, b.columns[c].values);
   const size_t domain = pre.missing_code(c) + 2;
   std::vector<double> pa = shares(pooled_codes(pre, c, a), domain);
   std::vector<double> pb = shares(pooled_codes(pre, c, b), domain);

@@ -23,8 +23,7 @@ double column_distance(const Preprocessor& pre, size_t c, const PreparedTable& a
 // Pearson correlation (numeric x numeric, rows with both present), correlation
 // ratio eta (categorical x numeric, rows with the number present). Constant
 // columns give 0.
-std::vector<std::vector<double>> dependence_matrix(const Preprocessor& pre,
-                                                   const PreparedTable& t);
+std::vector<std::vector<double>> dependence_matrix(const Preprocessor& pre, const PreparedTable& t);
 
 // Mean |a - b| over the pairs i < j.
 double mean_pairwise_error(const std::vector<std::vector<double>>& a,

@@ -124,9 +124,9 @@ class LogisticRegression final : public Classifier {
         alpha[i] = rho_hist[i] * dot(s_hist[i], dir);
         for (size_t j = 0; j < n_par; ++j) dir[j] -= alpha[i] * y_hist[i][j];
       }
-      double gamma = s_hist.empty() ? 1.0 / std::max(1.0, std::sqrt(dot(g, g)))
-                                    : dot(s_hist.back(), y_hist.back()) /
-                                          dot(y_hist.back(), y_hist.back());
+      double gamma = s_hist.empty()
+                         ? 1.0 / std::max(1.0, std::sqrt(dot(g, g)))
+                         : dot(s_hist.back(), y_hist.back()) / dot(y_hist.back(), y_hist.back());
       for (double& v : dir) v *= gamma;
       for (size_t i = 0; i < s_hist.size(); ++i) {
         double beta = rho_hist[i] * dot(y_hist[i], dir);

@@ -96,9 +96,10 @@ PreparedTable Preprocessor::prepare(const data::CsvTable& table) const {
         std::optional<double> v = core::parse_double(cells[r]);
         if (!v) {
           uint64_t line = r < table.row_line.size() ? table.row_line[r] : r + 2;
-          throw DataError(fmt::format("{}:{}: column '{}' is numeric in the real train table but "
-                                      "has the value '{}'",
-                                      table.source, line, names_[c], cells[r]));
+          throw DataError(
+              fmt::format("{}:{}: column '{}' is numeric in the real train table but "
+                          "has the value '{}'",
+                          table.source, line, names_[c], cells[r]));
         }
         col.values[r] = *v;
       }

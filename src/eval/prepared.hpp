@@ -23,14 +23,14 @@ enum class Kind { Categorical, Numeric };
 struct PreparedColumn {
   std::string name;
   Kind kind = Kind::Categorical;
-  std::vector<uint32_t> codes;           // categorical
-  std::vector<double> values;            // numeric, NaN = missing
-  std::vector<std::string> unseen;       // categorical levels not in train (code L+1+j)
+  std::vector<uint32_t> codes;      // categorical
+  std::vector<double> values;       // numeric, NaN = missing
+  std::vector<std::string> unseen;  // categorical levels not in train (code L+1+j)
 };
 
 struct PreparedTable {
-  std::string source;                    // file name, for messages
-  std::vector<PreparedColumn> columns;   // in the order of the TRAIN header
+  std::string source;                   // file name, for messages
+  std::vector<PreparedColumn> columns;  // in the order of the TRAIN header
   size_t rows = 0;
 };
 

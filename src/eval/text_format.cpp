@@ -67,15 +67,17 @@ std::string synthetic_sections(const nlohmann::json& r) {
                      c["metric"].get<std::string>(), f3(c["synthetic"]), f3(c["test"]));
   }
   s += fmt::format("  {:<24} {:>6} {:>10} {:>10}\n", "mean column distance", "",
-                   f3(f["mean_column_distance"]["synthetic"]), f3(f["mean_column_distance"]["test"]));
+                   f3(f["mean_column_distance"]["synthetic"]),
+                   f3(f["mean_column_distance"]["test"]));
   s += fmt::format("  {:<24} {:>6} {:>10} {:>10}\n", "pairwise dependence err", "",
                    f3(f["pairwise"]["error"]["synthetic"]), f3(f["pairwise"]["error"]["test"]));
   if (f.contains("detection")) {
     const auto& d = f["detection"];
-    s += fmt::format("  detection ROC-AUC {} ({}, {}-fold CV on {} real + {} synthetic rows; "
-                     "0.5 = indistinguishable)\n",
-                     f3(d["roc_auc"]), d["classifier"].get<std::string>(), d["folds"].get<int>(),
-                     d["rows"]["real"].get<size_t>(), d["rows"]["synthetic"].get<size_t>());
+    s += fmt::format(
+        "  detection ROC-AUC {} ({}, {}-fold CV on {} real + {} synthetic rows; "
+        "0.5 = indistinguishable)\n",
+        f3(d["roc_auc"]), d["classifier"].get<std::string>(), d["folds"].get<int>(),
+        d["rows"]["real"].get<size_t>(), d["rows"]["synthetic"].get<size_t>());
   }
 
   const auto& p = r["privacy"];
@@ -93,9 +95,10 @@ std::string synthetic_sections(const nlohmann::json& r) {
 std::string lift_section(const nlohmann::json& l, const std::string& path) {
   std::string s;
   const auto& rows = l["rows"];
-  s += fmt::format("Lift (trained on real train vs on augmented {}; scored on real test; "
-                   "lift = augmented - real)\n",
-                   path);
+  s += fmt::format(
+      "Lift (trained on real train vs on augmented {}; scored on real test; "
+      "lift = augmented - real)\n",
+      path);
   const auto& classes = l["classes"];
   const auto& counts = l["class_rows"];
   s += fmt::format("  {:<24} {:>10} {:>10} {:>10}\n", "rows of class", "real train", "augmented",
@@ -124,9 +127,9 @@ std::string lift_section(const nlohmann::json& l, const std::string& path) {
       continue;
     }
     const auto &real = c["real"], &aug = c["augmented"], &diff = c["difference"];
-    s += fmt::format("  {:<20} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}\n", name,
-                     f3(real["accuracy"]), f3(aug["accuracy"]), signed3(diff["accuracy"]),
-                     f3(real["macro_f1"]), f3(aug["macro_f1"]), signed3(diff["macro_f1"]));
+    s += fmt::format("  {:<20} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}\n", name, f3(real["accuracy"]),
+                     f3(aug["accuracy"]), signed3(diff["accuracy"]), f3(real["macro_f1"]),
+                     f3(aug["macro_f1"]), signed3(diff["macro_f1"]));
     per_class += fmt::format("  {}\n", name);
     for (size_t k = 0; k < classes.size(); ++k) {
       per_class += fmt::format("    {:<22.22}", classes[k].get<std::string>());

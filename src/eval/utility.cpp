@@ -88,15 +88,15 @@ ClassifierResults classifier_scores(const Preprocessor& pre, const PreparedTable
   const auto t = static_cast<size_t>(target);
   const int k = static_cast<int>(pre.levels(t).size());
   if (k < 2) {
-    throw DataError(fmt::format("{}: target column '{}' has fewer than two classes",
-                                train.source, pre.names()[t]));
+    throw DataError(fmt::format("{}: target column '{}' has fewer than two classes", train.source,
+                                pre.names()[t]));
   }
   FeatureEncoder enc(pre, train, target);
   auto labeled = [&](const PreparedTable& table) {
     LabeledData d = enc.encode_labeled(table, target);
     if (d.y.empty()) {
-      throw DataError(fmt::format("{}: no row has a target class seen in the real train table",
-                                  table.source));
+      throw DataError(
+          fmt::format("{}: no row has a target class seen in the real train table", table.source));
     }
     return d;
   };
@@ -160,8 +160,8 @@ ClassifierResults classifier_scores(const Preprocessor& pre, const PreparedTable
     out["majority_class"] = pre.levels(t)[0];
     out["majority_class_rate"] =
         static_cast<double>(majority_hits) / static_cast<double>(held.y.size());
-    out["rows"] = {{"train", fit_data[kReal].y.size()}, {"test", held.y.size()},
-                   {other, other_data.y.size()}};
+    out["rows"] = {
+        {"train", fit_data[kReal].y.size()}, {"test", held.y.size()}, {other, other_data.y.size()}};
     out["rows_dropped"] = {
         {"train", fit_data[kReal].dropped}, {"test", held.dropped}, {other, other_data.dropped}};
     return out;

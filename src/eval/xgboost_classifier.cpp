@@ -24,10 +24,10 @@ void xgb_check(int rc, const char* what) {
 class DMatrix {
  public:
   DMatrix(const Matrix& x, int threads) {
-    xgb_check(XGDMatrixCreateFromMat_omp(x.data.data(), x.rows, x.cols,
-                                         std::numeric_limits<float>::quiet_NaN(), &handle_,
-                                         threads),
-              "XGDMatrixCreateFromMat");
+    xgb_check(
+        XGDMatrixCreateFromMat_omp(x.data.data(), x.rows, x.cols,
+                                   std::numeric_limits<float>::quiet_NaN(), &handle_, threads),
+        "XGDMatrixCreateFromMat");
   }
   ~DMatrix() { XGDMatrixFree(handle_); }
   DMatrix(const DMatrix&) = delete;

@@ -49,15 +49,17 @@ double num(const nlohmann::json& v) {
 }
 
 std::string card(const std::string& key, const std::string& value, const std::string& text) {
-  return fmt::format("<div class=\"card\"><div class=\"k\">{}</div><div class=\"v\">{}</div>"
-                     "<p>{}</p></div>",
-                     escape(key), value, escape(text));
+  return fmt::format(
+      "<div class=\"card\"><div class=\"k\">{}</div><div class=\"v\">{}</div>"
+      "<p>{}</p></div>",
+      escape(key), value, escape(text));
 }
 
 std::string legend(const std::string& syn_label, bool with_test, const char* color = kSyn) {
-  std::string s = fmt::format("<div class=\"legend\"><span><i style=\"background:{}\"></i>real "
-                              "train</span><span><i style=\"background:{}\"></i>{}</span>",
-                              kReal, color, escape(syn_label));
+  std::string s = fmt::format(
+      "<div class=\"legend\"><span><i style=\"background:{}\"></i>real "
+      "train</span><span><i style=\"background:{}\"></i>{}</span>",
+      kReal, color, escape(syn_label));
   if (with_test) s += "<span>(real test shown in the tables only)</span>";
   return s + "</div>";
 }
@@ -85,9 +87,10 @@ std::string utility_section(const nlohmann::json& u, const std::string& syn_labe
   for (const auto& c : u["classifiers"]) {
     std::string name = c["name"].get<std::string>();
     if (!c["available"].get<bool>()) {
-      o += fmt::format("<tr><td>{}</td><td colspan=\"{}\">unavailable (meg built without "
-                       "XGBoost)</td></tr>",
-                       escape(name), binary ? 6 : 4);
+      o += fmt::format(
+          "<tr><td>{}</td><td colspan=\"{}\">unavailable (meg built without "
+          "XGBoost)</td></tr>",
+          escape(name), binary ? 6 : 4);
       continue;
     }
     o += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>", escape(name),
@@ -108,11 +111,11 @@ std::string utility_section(const nlohmann::json& u, const std::string& syn_labe
   }
   o += "</table>";
   double majority = num(u["majority_class_rate"]);
-  o += fmt::format("<p class=\"note\">Target <b>{}</b> with {} classes; scores on {} real test "
-                   "rows. Majority-class rate (always predicting <b>{}</b>): {:.3f}.</p>",
-                   escape(u["target"].get<std::string>()), u["classes"].size(),
-                   u["rows"]["test"].get<size_t>(), escape(u["majority_class"].get<std::string>()),
-                   majority);
+  o += fmt::format(
+      "<p class=\"note\">Target <b>{}</b> with {} classes; scores on {} real test "
+      "rows. Majority-class rate (always predicting <b>{}</b>): {:.3f}.</p>",
+      escape(u["target"].get<std::string>()), u["classes"].size(), u["rows"]["test"].get<size_t>(),
+      escape(u["majority_class"].get<std::string>()), majority);
   o += "<div class=\"panel\" style=\"display:inline-block\"><h3>Accuracy on real test</h3>" +
        legend(syn_label, false) +
        score_columns(groups, {trtr, tstr}, majority, "majority-class rate", 560, 240) + "</div>";
@@ -155,16 +158,17 @@ std::string privacy_section(const nlohmann::json& p, const std::string& syn_labe
   const auto& e = p["exact_copy_rate"];
   const auto& d = p["dcr"];
   std::string o = "<h2>Privacy</h2>";
-  o += fmt::format("<table><tr><th></th><th>{}</th><th>real test (reference)</th></tr>"
-                   "<tr><td>exact copies of a train row</td><td>{:.2f}%</td><td>{:.2f}%</td></tr>"
-                   "<tr><td>distance to closest train record, median</td><td>{}</td><td>{}</td>"
-                   "</tr><tr><td>distance to closest train record, 5th percentile</td><td>{}</td>"
-                   "<td>{}</td></tr><tr><td>rows measured (seeded subsample)</td><td>{}</td>"
-                   "<td>{}</td></tr></table>",
-                   escape(syn_label), 100 * num(e["synthetic"]), 100 * num(e["test"]),
-                   f3(d["synthetic"]["median"]), f3(d["test"]["median"]), f3(d["synthetic"]["p05"]),
-                   f3(d["test"]["p05"]), d["synthetic"]["queries"].get<size_t>(),
-                   d["test"]["queries"].get<size_t>());
+  o += fmt::format(
+      "<table><tr><th></th><th>{}</th><th>real test (reference)</th></tr>"
+      "<tr><td>exact copies of a train row</td><td>{:.2f}%</td><td>{:.2f}%</td></tr>"
+      "<tr><td>distance to closest train record, median</td><td>{}</td><td>{}</td>"
+      "</tr><tr><td>distance to closest train record, 5th percentile</td><td>{}</td>"
+      "<td>{}</td></tr><tr><td>rows measured (seeded subsample)</td><td>{}</td>"
+      "<td>{}</td></tr></table>",
+      escape(syn_label), 100 * num(e["synthetic"]), 100 * num(e["test"]),
+      f3(d["synthetic"]["median"]), f3(d["test"]["median"]), f3(d["synthetic"]["p05"]),
+      f3(d["test"]["p05"]), d["synthetic"]["queries"].get<size_t>(),
+      d["test"]["queries"].get<size_t>());
   o += "<div class=\"reading\">" + escape(read_exact_copies(num(e["synthetic"]), num(e["test"]))) +
        "</div>";
   o += "<div class=\"reading\">" +
@@ -192,11 +196,12 @@ std::string signed3(const nlohmann::json& v) {
 // either side (and its classifier) for the summary card.
 std::string lift_section(const nlohmann::json& l, const std::string& aug_path, LiftHeadline* best) {
   std::string o = "<h2>Lift: train on real + synthetic rows, test on real</h2>";
-  o += fmt::format("<p class=\"note\">Each classifier is trained once on the real train rows and "
-                   "once on the augmented table <b>{}</b> (real train rows plus synthetic rows), "
-                   "with the same settings and seed, and both are scored on the real test rows. "
-                   "Lift = augmented &minus; real.</p>",
-                   escape(aug_path));
+  o += fmt::format(
+      "<p class=\"note\">Each classifier is trained once on the real train rows and "
+      "once on the augmented table <b>{}</b> (real train rows plus synthetic rows), "
+      "with the same settings and seed, and both are scored on the real test rows. "
+      "Lift = augmented &minus; real.</p>",
+      escape(aug_path));
   const auto& classes = l["classes"];
   const auto& counts = l["class_rows"];
   o += "<table><tr><th>rows of class</th><th>real train</th><th>augmented</th><th>real test</th>"
@@ -210,34 +215,38 @@ std::string lift_section(const nlohmann::json& l, const std::string& aug_path, L
                    l["rows"]["train"].get<size_t>(), l["rows"]["augmented"].get<size_t>(),
                    l["rows"]["test"].get<size_t>());
   const size_t real_rows = l["real_rows_included"].get<size_t>();
-  const size_t train_rows = l["rows"]["train"].get<size_t>() + l["rows_dropped"]["train"].get<size_t>();
+  const size_t train_rows =
+      l["rows"]["train"].get<size_t>() + l["rows_dropped"]["train"].get<size_t>();
   if (real_rows < train_rows) {
-    o += fmt::format("<p class=\"note\"><b>Note:</b> the augmented table holds only {} of the {} "
-                     "real train rows.</p>",
-                     real_rows, train_rows);
+    o += fmt::format(
+        "<p class=\"note\"><b>Note:</b> the augmented table holds only {} of the {} "
+        "real train rows.</p>",
+        real_rows, train_rows);
   }
   o += "<table><tr><th>classifier</th><th>real accuracy</th><th>augmented accuracy</th>"
        "<th>accuracy lift</th><th>real macro-F1</th><th>augmented macro-F1</th>"
        "<th>macro-F1 lift</th></tr>";
-  std::string per_class = "<table><tr><th>classifier</th><th>class</th><th>real precision</th>"
-                          "<th>augmented precision</th><th>real recall</th>"
-                          "<th>augmented recall</th><th>real F1</th><th>augmented F1</th></tr>";
+  std::string per_class =
+      "<table><tr><th>classifier</th><th>class</th><th>real precision</th>"
+      "<th>augmented precision</th><th>real recall</th>"
+      "<th>augmented recall</th><th>real F1</th><th>augmented F1</th></tr>";
   std::vector<std::string> groups;
   Series real_f1{"trained on real train", kReal, {}}, aug_f1{"trained on augmented", kAug, {}};
   for (const auto& c : l["classifiers"]) {
     std::string name = c["name"].get<std::string>();
     if (!c["available"].get<bool>()) {
-      o += fmt::format("<tr><td>{}</td><td colspan=\"6\">unavailable (meg built without "
-                       "XGBoost)</td></tr>",
-                       escape(name));
+      o += fmt::format(
+          "<tr><td>{}</td><td colspan=\"6\">unavailable (meg built without "
+          "XGBoost)</td></tr>",
+          escape(name));
       continue;
     }
     const auto &real = c["real"], &aug = c["augmented"], &diff = c["difference"];
-    o += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
-                     "<td>{}</td></tr>",
-                     escape(name), f3(real["accuracy"]), f3(aug["accuracy"]),
-                     signed3(diff["accuracy"]), f3(real["macro_f1"]), f3(aug["macro_f1"]),
-                     signed3(diff["macro_f1"]));
+    o += fmt::format(
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
+        "<td>{}</td></tr>",
+        escape(name), f3(real["accuracy"]), f3(aug["accuracy"]), signed3(diff["accuracy"]),
+        f3(real["macro_f1"]), f3(aug["macro_f1"]), signed3(diff["macro_f1"]));
     for (size_t k = 0; k < classes.size(); ++k) {
       per_class += fmt::format("<tr><td>{}</td><td>{}</td>", k == 0 ? escape(name) : "",
                                escape(classes[k].get<std::string>()));
@@ -273,7 +282,9 @@ std::string fidelity_sections(const nlohmann::json& f, const std::string& syn) {
   std::string o;
   o += "<h2>Fidelity: column by column</h2>";
   o += "<p class=\"note\">Shares of each level (categorical) or of equal-width bins (numeric) in "
-       "real train and in the " + escape(syn) + " table. Distances: total variation for "
+       "real train and in the " +
+       escape(syn) +
+       " table. Distances: total variation for "
        "categorical columns, Kolmogorov-Smirnov for numeric ones (missing counted as a value "
        "above every number); 0 = identical, 1 = disjoint.</p>";
   o += legend(syn, false);
@@ -305,13 +316,14 @@ std::string fidelity_sections(const nlohmann::json& f, const std::string& syn) {
     const auto& d = f["detection"];
     o += "<h2>Fidelity: detection</h2>";
     o += "<div class=\"reading\">" + escape(read_detection(num(d["roc_auc"]))) + "</div>";
-    o += fmt::format("<p class=\"note\">{} with {}-fold cross-validation on {} real train rows and "
-                     "{} synthetic rows (seeded subsamples); ROC-AUC of the out-of-fold "
-                     "predictions. A synthetic row identical to a sampled real row is kept in the "
-                     "same fold as it ({} such pairs).</p>",
-                     escape(d["classifier"].get<std::string>()), d["folds"].get<int>(),
-                     d["rows"]["real"].get<size_t>(), d["rows"]["synthetic"].get<size_t>(),
-                     d.value("copied_pairs", size_t{0}));
+    o += fmt::format(
+        "<p class=\"note\">{} with {}-fold cross-validation on {} real train rows and "
+        "{} synthetic rows (seeded subsamples); ROC-AUC of the out-of-fold "
+        "predictions. A synthetic row identical to a sampled real row is kept in the "
+        "same fold as it ({} such pairs).</p>",
+        escape(d["classifier"].get<std::string>()), d["folds"].get<int>(),
+        d["rows"]["real"].get<size_t>(), d["rows"]["synthetic"].get<size_t>(),
+        d.value("copied_pairs", size_t{0}));
   }
   return o;
 }
@@ -324,8 +336,8 @@ std::string synthetic_cards(const nlohmann::json& r, double best_tstr, double be
   double majority = num(r["utility"]["majority_class_rate"]);
   double det = f.contains("detection") ? num(f["detection"]["roc_auc"])
                                        : std::numeric_limits<double>::quiet_NaN();
-  o += card("Best TSTR accuracy (TRTR)", fmt::format("{:.3f} <small>({:.3f})</small>", best_tstr,
-                                                     best_trtr),
+  o += card("Best TSTR accuracy (TRTR)",
+            fmt::format("{:.3f} <small>({:.3f})</small>", best_tstr, best_trtr),
             read_utility(best_tstr, best_trtr, majority));
   o += card("Mean column distance",
             fmt::format("{} <small>(test {})</small>", f3(f["mean_column_distance"]["synthetic"]),
@@ -339,11 +351,12 @@ std::string synthetic_cards(const nlohmann::json& r, double best_tstr, double be
             "pairs. High values mean relations between columns are lost or invented.");
   o += card("Detection ROC-AUC", std::isnan(det) ? "&ndash;" : fmt::format("{:.3f}", det),
             read_detection(det));
-  o += card("Exact copies", fmt::format("{:.2f}% <small>(test {:.2f}%)</small>",
-                                        100 * num(p["exact_copy_rate"]["synthetic"]),
-                                        100 * num(p["exact_copy_rate"]["test"])),
-            read_exact_copies(num(p["exact_copy_rate"]["synthetic"]),
-                              num(p["exact_copy_rate"]["test"])));
+  o += card(
+      "Exact copies",
+      fmt::format("{:.2f}% <small>(test {:.2f}%)</small>",
+                  100 * num(p["exact_copy_rate"]["synthetic"]),
+                  100 * num(p["exact_copy_rate"]["test"])),
+      read_exact_copies(num(p["exact_copy_rate"]["synthetic"]), num(p["exact_copy_rate"]["test"])));
   o += card("Closest-record distance (median)",
             fmt::format("{} <small>(test {})</small>", f3(p["dcr"]["synthetic"]["median"]),
                         f3(p["dcr"]["test"]["median"])),
@@ -365,12 +378,12 @@ std::string render_html(const nlohmann::json& r, const ReportText& text) {
   double best_tstr = -1, best_trtr = -1;
   std::string util = has_syn ? utility_section(r["utility"], syn, &best_tstr, &best_trtr) : "";
   LiftHeadline best;
-  std::string lift = has_lift ? lift_section(r["lift"], in["augmented"]["path"].get<std::string>(),
-                                             &best)
-                              : "";
+  std::string lift =
+      has_lift ? lift_section(r["lift"], in["augmented"]["path"].get<std::string>(), &best) : "";
 
-  std::string o = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-                  "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">";
+  std::string o =
+      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">";
   o += "<title>" + escape(text.title) + "</title><style>" + kCss + "</style></head><body><main>";
   o += "<h1>" + escape(text.title) + "</h1><div class=\"meta\">";
   if (has_syn) {
@@ -383,11 +396,12 @@ std::string render_html(const nlohmann::json& r, const ReportText& text) {
                      escape(in["augmented"]["path"].get<std::string>()),
                      in["augmented"]["rows"].get<size_t>());
   }
-  o += fmt::format("real train <b>{}</b> ({} rows), real test <b>{}</b> ({} rows); target "
-                   "<b>{}</b>.</div>",
-                   escape(in["train"]["path"].get<std::string>()),
-                   in["train"]["rows"].get<size_t>(), escape(in["test"]["path"].get<std::string>()),
-                   in["test"]["rows"].get<size_t>(), escape(in["target"].get<std::string>()));
+  o += fmt::format(
+      "real train <b>{}</b> ({} rows), real test <b>{}</b> ({} rows); target "
+      "<b>{}</b>.</div>",
+      escape(in["train"]["path"].get<std::string>()), in["train"]["rows"].get<size_t>(),
+      escape(in["test"]["path"].get<std::string>()), in["test"]["rows"].get<size_t>(),
+      escape(in["target"].get<std::string>()));
 
   o += "<h2>Summary</h2><div class=\"cards\">";
   if (has_syn) o += synthetic_cards(r, best_tstr, best_trtr);
@@ -409,14 +423,14 @@ std::string render_html(const nlohmann::json& r, const ReportText& text) {
        "&ldquo;unseen&rdquo;, missing values as their own level). Classifiers see one-hot "
        "categorical columns and standardised numeric columns (missing: mean-imputed plus an "
        "indicator). ";
-  o += fmt::format("Logistic regression: multinomial, L2 (C = {}), L-BFGS. Random forest: "
-                   "XGBoost, {} trees of depth &le; {}, row subsample 0.632, &radic;p features per "
-                   "split. Boosted trees: XGBoost, {} rounds of depth {}, learning rate {}. Seed "
-                   "{}. Evaluation took {:.1f} s.</p>",
-                   s["lr_c"].get<double>(), s["rf_trees"].get<int>(), s["rf_max_depth"].get<int>(),
-                   s["gbt_rounds"].get<int>(), s["gbt_max_depth"].get<int>(),
-                   s["gbt_eta"].get<double>(), s["seed"].get<uint64_t>(),
-                   r["seconds"]["total"].get<double>());
+  o += fmt::format(
+      "Logistic regression: multinomial, L2 (C = {}), L-BFGS. Random forest: "
+      "XGBoost, {} trees of depth &le; {}, row subsample 0.632, &radic;p features per "
+      "split. Boosted trees: XGBoost, {} rounds of depth {}, learning rate {}. Seed "
+      "{}. Evaluation took {:.1f} s.</p>",
+      s["lr_c"].get<double>(), s["rf_trees"].get<int>(), s["rf_max_depth"].get<int>(),
+      s["gbt_rounds"].get<int>(), s["gbt_max_depth"].get<int>(), s["gbt_eta"].get<double>(),
+      s["seed"].get<uint64_t>(), r["seconds"]["total"].get<double>());
   o += "</main></body></html>\n";
   return o;
 }

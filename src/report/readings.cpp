@@ -11,82 +11,96 @@ namespace meg::report {
 
 std::string read_detection(double auc) {
   if (std::isnan(auc)) return "Detection was not computed.";
-  std::string s = fmt::format("A classifier trained to tell real train rows from synthetic rows "
-                              "reaches ROC-AUC {:.3f} (0.5 = it cannot tell them apart, 1 = it "
-                              "always can). ",
-                              auc);
+  std::string s = fmt::format(
+      "A classifier trained to tell real train rows from synthetic rows "
+      "reaches ROC-AUC {:.3f} (0.5 = it cannot tell them apart, 1 = it "
+      "always can). ",
+      auc);
   if (auc < 0.45) {
-    return s + "Below 0.5: the classifier is systematically wrong, which happens when synthetic "
-               "rows copy real rows exactly; check the privacy figures.";
+    return s +
+           "Below 0.5: the classifier is systematically wrong, which happens when synthetic "
+           "rows copy real rows exactly; check the privacy figures.";
   }
   if (auc <= 0.6) return s + "The synthetic rows are hard to tell apart from real ones.";
   if (auc <= 0.8) {
-    return s + "The synthetic rows are partly distinguishable: some patterns of the real data are "
-               "not reproduced.";
+    return s +
+           "The synthetic rows are partly distinguishable: some patterns of the real data are "
+           "not reproduced.";
   }
-  return s + "The synthetic rows are easy to tell apart from real ones: look at the columns and "
-             "pairs with the largest distances below.";
+  return s +
+         "The synthetic rows are easy to tell apart from real ones: look at the columns and "
+         "pairs with the largest distances below.";
 }
 
 std::string read_exact_copies(double syn, double test) {
-  std::string s = fmt::format("{:.2f}% of synthetic rows are exact copies of a real train row; "
-                              "for real test rows (genuinely new people or records) the share "
-                              "is {:.2f}%. ",
-                              100 * syn, 100 * test);
+  std::string s = fmt::format(
+      "{:.2f}% of synthetic rows are exact copies of a real train row; "
+      "for real test rows (genuinely new people or records) the share "
+      "is {:.2f}%. ",
+      100 * syn, 100 * test);
   if (syn <= test + 0.005) {
-    return s + "The synthetic table copies no more train rows than new real data would by "
-               "coincidence.";
+    return s +
+           "The synthetic table copies no more train rows than new real data would by "
+           "coincidence.";
   }
   if (syn >= 0.5) {
     return s + "Most synthetic rows are copies of train rows: this table leaks the training data.";
   }
-  return s + "The synthetic table copies more train rows than chance explains: those rows could "
-             "reveal real records.";
+  return s +
+         "The synthetic table copies more train rows than chance explains: those rows could "
+         "reveal real records.";
 }
 
 std::string read_dcr(double syn_median, double test_median, double syn_p05, double test_p05) {
-  std::string s = fmt::format("The median distance from a synthetic row to its closest train row "
-                              "is {:.3f}, against {:.3f} for real test rows (5th percentile: "
-                              "{:.3f} vs {:.3f}). ",
-                              syn_median, test_median, syn_p05, test_p05);
+  std::string s = fmt::format(
+      "The median distance from a synthetic row to its closest train row "
+      "is {:.3f}, against {:.3f} for real test rows (5th percentile: "
+      "{:.3f} vs {:.3f}). ",
+      syn_median, test_median, syn_p05, test_p05);
   if (!(test_median > 0)) {
     return s + "The real test rows themselves sit on train rows, so distances cannot be compared.";
   }
   double ratio = syn_median / test_median;
   if (ratio >= 0.9) {
-    return s + "Synthetic rows are about as far from the train rows as new real rows are: no sign "
-               "that the generator memorised individual records.";
+    return s +
+           "Synthetic rows are about as far from the train rows as new real rows are: no sign "
+           "that the generator memorised individual records.";
   }
   if (ratio >= 0.5) {
-    return s + "Synthetic rows sit somewhat closer to train rows than new real rows do: a mild sign "
-               "of memorisation.";
+    return s +
+           "Synthetic rows sit somewhat closer to train rows than new real rows do: a mild sign "
+           "of memorisation.";
   }
-  return s + "Synthetic rows sit much closer to train rows than new real rows do: the generator "
-             "reproduces individual records, a privacy risk.";
+  return s +
+         "Synthetic rows sit much closer to train rows than new real rows do: the generator "
+         "reproduces individual records, a privacy risk.";
 }
 
 std::string read_utility(double tstr, double trtr, double majority) {
-  std::string s = fmt::format("Trained on synthetic rows, the best classifier reaches accuracy "
-                              "{:.3f} on real test rows, against {:.3f} when trained on the real "
-                              "train rows; always predicting the most frequent class gives "
-                              "{:.3f}. ",
-                              tstr, trtr, majority);
+  std::string s = fmt::format(
+      "Trained on synthetic rows, the best classifier reaches accuracy "
+      "{:.3f} on real test rows, against {:.3f} when trained on the real "
+      "train rows; always predicting the most frequent class gives "
+      "{:.3f}. ",
+      tstr, trtr, majority);
   if (tstr <= majority + 0.005) {
     return s + "The synthetic table teaches nothing beyond the class shares.";
   }
   double kept = (tstr - majority) / std::max(trtr - majority, 1e-9);
-  return s + fmt::format("The synthetic table keeps {:.0f}% of the real table's gain over that "
-                         "baseline.",
-                         100 * std::min(kept, 9.99));
+  return s + fmt::format(
+                 "The synthetic table keeps {:.0f}% of the real table's gain over that "
+                 "baseline.",
+                 100 * std::min(kept, 9.99));
 }
 
 std::string read_lift(const std::string& real_name, double real_f1,
                       const std::string& augmented_name, double augmented_f1) {
   if (std::isnan(real_f1) || std::isnan(augmented_f1)) return "The lift was not computed.";
-  std::string s = fmt::format("Trained on real train plus synthetic rows, the best classifier "
-                              "({}) reaches macro-F1 {:.3f} on real test rows, against {:.3f} "
-                              "({}) trained on the real train rows alone. ",
-                              augmented_name, augmented_f1, real_f1, real_name);
+  std::string s = fmt::format(
+      "Trained on real train plus synthetic rows, the best classifier "
+      "({}) reaches macro-F1 {:.3f} on real test rows, against {:.3f} "
+      "({}) trained on the real train rows alone. ",
+      augmented_name, augmented_f1, real_f1, real_name);
   const double lift = augmented_f1 - real_f1;
   if (lift > 0.005) {
     return s + fmt::format("The added rows improve the best model by {:.3f}.", lift);

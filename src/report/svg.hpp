@@ -11,7 +11,7 @@ std::string escape(std::string_view s);
 
 struct Series {
   std::string name;
-  std::string color;              // CSS colour
+  std::string color;  // CSS colour
   std::vector<double> values;
 };
 
@@ -36,9 +36,9 @@ std::string heatmap(const std::vector<std::string>& labels,
 // Vertical grouped bars for a few scores in [0, 1] (e.g. TRTR vs TSTR
 // accuracy per classifier), with a dashed reference line at `reference`
 // (skipped when < 0).
-std::string score_columns(const std::vector<std::string>& groups,
-                          const std::vector<Series>& series, double reference,
-                          const std::string& reference_label, int width, int height);
+std::string score_columns(const std::vector<std::string>& groups, const std::vector<Series>& series,
+                          double reference, const std::string& reference_label, int width,
+                          int height);
 
 // Compact number: 0.123, 12.3k, 1.2M.
 std::string short_number(double v);

@@ -10,7 +10,9 @@
 namespace meg::train {
 namespace {
 
-inline double softplus(double z) { return z > 0 ? z + std::log1p(std::exp(-z)) : std::log1p(std::exp(z)); }
+inline double softplus(double z) {
+  return z > 0 ? z + std::log1p(std::exp(-z)) : std::log1p(std::exp(z));
+}
 inline double sigmoid(double z) { return 1.0 / (1.0 + std::exp(-z)); }
 
 }  // namespace
@@ -175,7 +177,8 @@ double Discriminator::batch_objective(const uint32_t* active, const uint8_t* lab
   double reg = 0.0;
   const size_t s0 = sizes_[0];
   for (uint32_t a : touched) {
-    for (size_t j = 0; j < s0; ++j) reg += params_[w_off_[0] + a * s0 + j] * params_[w_off_[0] + a * s0 + j];
+    for (size_t j = 0; j < s0; ++j)
+      reg += params_[w_off_[0] + a * s0 + j] * params_[w_off_[0] + a * s0 + j];
   }
   for (size_t l = 1; l < sizes_.size(); ++l) {
     for (size_t i = w_off_[l]; i < b_off_[l]; ++i) reg += params_[i] * params_[i];

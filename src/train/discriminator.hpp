@@ -60,7 +60,7 @@ class Discriminator {
   }
 
   size_t dim_, nnz_;
-  std::vector<size_t> sizes_;   // layer output sizes; last = 1
+  std::vector<size_t> sizes_;  // layer output sizes; last = 1
   std::vector<size_t> w_off_, b_off_;
   bool relu_ = true;
   double l2_;

@@ -15,8 +15,8 @@ ElrGenerator::ElrGenerator(bn::KdbModel& model, GeneratorInit init, double lr, c
   a_ = model_.log_prior();
   b_ = a_;
   if (init == GeneratorInit::Glorot) {
-    const double limit = std::sqrt(
-        6.0 / static_cast<double>(model_.layout().trainable_slots() + num_classes_));
+    const double limit =
+        std::sqrt(6.0 / static_cast<double>(model_.layout().trainable_slots() + num_classes_));
     for (double& w : u_) w = (2.0 * rng.uniform() - 1.0) * limit;
     std::fill(b_.begin(), b_.end(), 0.0);
   }
@@ -77,7 +77,8 @@ double ElrGenerator::cll(const int32_t* slots, uint32_t y) const {
   for (uint32_t c = 0; c < num_classes_; ++c) z[c] = b_[c];
   for (size_t f = 0; f < d; ++f) {
     const int32_t g = layout.slot_group(static_cast<size_t>(slots[f]));
-    const uint32_t x = static_cast<uint32_t>(slots[f]) - layout.group_offset(static_cast<size_t>(g));
+    const uint32_t x =
+        static_cast<uint32_t>(slots[f]) - layout.group_offset(static_cast<size_t>(g));
     for (uint32_t c = 0; c < num_classes_; ++c) {
       z[c] += logp[blocks.offset(static_cast<size_t>(model_.block_of(g, c))) + x];
     }

@@ -60,7 +60,7 @@ class ElrGenerator {
 
   bn::KdbModel& model_;
   uint32_t num_classes_;
-  size_t cells_;             // trainable cells
+  size_t cells_;  // trainable cells
   size_t trainable_groups_;
   std::vector<double> u_, b_, a_;
   std::vector<double> g_cell_, g_block_, g_b_, g_a_;

@@ -30,8 +30,14 @@ struct Trainer {
   std::vector<uint32_t> perm;
 
   Trainer(bn::KdbModel& m, const data::EncodedDataset& ds, const UnitOptions& o, uint64_t seed)
-      : model(m), data(ds), opt(o), rng(seed), gen(m, o.init, o.lr_generator, rng),
-        n(ds.num_rows()), d(m.layout().num_features()), num_cols(ds.num_cols()),
+      : model(m),
+        data(ds),
+        opt(o),
+        rng(seed),
+        gen(m, o.init, o.lr_generator, rng),
+        n(ds.num_rows()),
+        d(m.layout().num_features()),
+        num_cols(ds.num_cols()),
         class_col(m.structure().class_col) {
     slots.resize(n * d);
     model.layout().slots_of_rows(data, 0, n, slots.data());
@@ -93,7 +99,8 @@ void train_generator(bn::KdbModel& model, const data::EncodedDataset& data,
   const DiscriminatorFeatures features(model.cardinality(), t.class_col);
   const size_t nnz = features.nnz();
   Discriminator disc(features.dim(), nnz, options, core::derive_seed(seed, {2}));
-  const size_t m_rows = options.synthetic_rows > 0 ? static_cast<size_t>(options.synthetic_rows) : n;
+  const size_t m_rows =
+      options.synthetic_rows > 0 ? static_cast<size_t>(options.synthetic_rows) : n;
   std::vector<uint32_t> active((n + m_rows) * nnz);
   std::vector<uint8_t> labels(n + m_rows, 0);
   {
@@ -115,7 +122,8 @@ void train_generator(bn::KdbModel& model, const data::EncodedDataset& data,
   for (int e = 0; e < options.epochs; ++e) {
     // 1. M synthetic rows from the current generator.
     model.refresh_sampler();
-    model.sample(m_rows, -1, core::derive_seed(seed, {3, static_cast<uint64_t>(e)}), synth.data(), 1);
+    model.sample(m_rows, -1, core::derive_seed(seed, {3, static_cast<uint64_t>(e)}), synth.data(),
+                 1);
     for (size_t m = 0; m < m_rows; ++m) {
       const data::Code* row = &synth[m * num_cols];
       model.slots_of_row(row, &synth_slots[m * d]);
@@ -168,15 +176,16 @@ void train_generator(bn::KdbModel& model, const data::EncodedDataset& data,
       }
       t.gen.step();
     }
-    epochs.push_back({{"phase", "adversarial"},
-                      {"epoch", e + 1},
-                      {"cll", cll / static_cast<double>(n)},
-                      {"d_loss", d_loss},
-                      {"d_accuracy", test_scores.empty() ? 0.0
-                                         : static_cast<double>(correct) /
-                                               static_cast<double>(test_scores.size())},
-                      {"d_auc", roc_auc(test_scores, test_labels)},
-                      {"mean_abs_advantage", mean_abs}});
+    epochs.push_back(
+        {{"phase", "adversarial"},
+         {"epoch", e + 1},
+         {"cll", cll / static_cast<double>(n)},
+         {"d_loss", d_loss},
+         {"d_accuracy", test_scores.empty() ? 0.0
+                                            : static_cast<double>(correct) /
+                                                  static_cast<double>(test_scores.size())},
+         {"d_auc", roc_auc(test_scores, test_labels)},
+         {"mean_abs_advantage", mean_abs}});
     if (on_epoch) on_epoch("adversarial", e + 1, options.epochs);
   }
 }

@@ -63,9 +63,8 @@ GanblrUnit GanblrUnit::fit(const data::EncodedDataset& data, size_t class_col,
                            const EpochCallback& on_epoch) {
   validate_unit_options(options);
   validate_data(data, class_col);
-  bn::KdbStructure structure = bn::KdbStructure::learn(data, class_col, options.k,
-                                                       options.max_parent_configs, threads,
-                                                       options.structure);
+  bn::KdbStructure structure = bn::KdbStructure::learn(
+      data, class_col, options.k, options.max_parent_configs, threads, options.structure);
   bn::KdbLayout layout = bn::KdbLayout::build(structure, data.cardinality, data);
   bn::SmoothingSpec spec{options.smoothing, options.smoothing_m, options.laplace_alpha,
                          core::derive_seed(seed, {0})};
@@ -88,8 +87,8 @@ void GanblrUnit::sample(size_t n, uint64_t seed, data::Code* out, int threads) c
   model_.sample(n, -1, seed, out, threads);
 }
 
-void GanblrUnit::sample_with_class(size_t n, uint32_t class_value, uint64_t seed,
-                                   data::Code* out, int threads) const {
+void GanblrUnit::sample_with_class(size_t n, uint32_t class_value, uint64_t seed, data::Code* out,
+                                   int threads) const {
   model_.sample(n, class_value, seed, out, threads);
 }
 
@@ -98,7 +97,9 @@ void GanblrUnit::log_prob(const data::EncodedDataset& data, double* out, int thr
 }
 
 nlohmann::json GanblrUnit::to_json() const {
-  return {{"format", kFormat}, {"version", kVersion}, {"model", model_.to_json()},
+  return {{"format", kFormat},
+          {"version", kVersion},
+          {"model", model_.to_json()},
           {"training_log", training_log_}};
 }
 

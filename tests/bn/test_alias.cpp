@@ -12,16 +12,25 @@ namespace meg::bn {
 namespace {
 
 TEST(AliasTables, ThresholdDecidesLikeTheFloatCoin) {
-  std::vector<float> probs = {0.0f, -0.5f, std::numeric_limits<float>::denorm_min(), 1e-30f,
-                              0x1.0p-24f, 0x1.0p-23f, 0.5f, 0.75f, 1.0f, 1.5f,
-                              std::nextafter(1.0f, 0.0f), std::nextafter(0.5f, 1.0f),
+  std::vector<float> probs = {0.0f,
+                              -0.5f,
+                              std::numeric_limits<float>::denorm_min(),
+                              1e-30f,
+                              0x1.0p-24f,
+                              0x1.0p-23f,
+                              0.5f,
+                              0.75f,
+                              1.0f,
+                              1.5f,
+                              std::nextafter(1.0f, 0.0f),
+                              std::nextafter(0.5f, 1.0f),
                               std::numeric_limits<float>::quiet_NaN()};
   core::Rng rng(5);
   for (int i = 0; i < 2000; ++i) {
     const auto k = static_cast<float>(rng.below(1u << 24));
-    probs.push_back(k * 0x1.0p-24f);                                    // on a coin value
-    probs.push_back(std::nextafter(k * 0x1.0p-24f, 2.0f));              // just above
-    probs.push_back(static_cast<float>(rng.uniform()));                 // anywhere
+    probs.push_back(k * 0x1.0p-24f);                        // on a coin value
+    probs.push_back(std::nextafter(k * 0x1.0p-24f, 2.0f));  // just above
+    probs.push_back(static_cast<float>(rng.uniform()));     // anywhere
   }
   for (float prob : probs) {
     const uint32_t t = alias_threshold(prob);
@@ -45,7 +54,7 @@ TEST(AliasTables, PackedDrawsEqualFullEntries) {
         const uint64_t kind = gen.below(4);
         x = kind == 0 ? 0.0 : kind == 1 ? 1e-12 * gen.uniform() : gen.uniform();
       }
-      p[gen.below(r)] += 1e-9;  // never all zero
+      p[gen.below(r)] += 1e-9;                           // never all zero
       if (rep == 0) std::fill(p.begin(), p.end(), 1.0);  // uniform: every entry keeps
       AliasBuilder builder;
       const AliasEntry* t = builder.build(p.data(), r);

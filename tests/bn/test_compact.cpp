@@ -80,7 +80,8 @@ double dense_log_prob(const data::EncodedDataset& data, const KdbStructure& s,
       double total = 0.0;
       for (size_t row = 0; row < n; ++row) {
         bool match = data.columns[s.class_col][row] == q[s.class_col];
-        for (size_t p = 0; p < j && match; ++p) match = data.columns[parents[p]][row] == q[parents[p]];
+        for (size_t p = 0; p < j && match; ++p)
+          match = data.columns[parents[p]][row] == q[parents[p]];
         if (!match) continue;
         cnt[data.columns[col][row]] += 1.0;
         total += 1.0;
@@ -236,11 +237,11 @@ TEST(CompactBlocks, CountedModelSavesCounts) {
     j["counts"][field] = pack_narrow(v);
     return j;
   };
-  expect_bad(with("counts", [](auto& v) { v[3] = 0; }));                 // zero count
-  expect_bad(with("counts", [](auto& v) { v.pop_back(); }));             // sizes differ
-  expect_bad(with("values", [](auto& v) { v[0] = 5; }));                 // value >= r
-  expect_bad(with("nnz", [](auto& v) { v[0] += 1; }));                   // entries shift
-  expect_bad(with("nnz", [](auto& v) { v[0] = 4000000000u; }));          // huge
+  expect_bad(with("counts", [](auto& v) { v[3] = 0; }));         // zero count
+  expect_bad(with("counts", [](auto& v) { v.pop_back(); }));     // sizes differ
+  expect_bad(with("values", [](auto& v) { v[0] = 5; }));         // value >= r
+  expect_bad(with("nnz", [](auto& v) { v[0] += 1; }));           // entries shift
+  expect_bad(with("nnz", [](auto& v) { v[0] = 4000000000u; }));  // huge
   nlohmann::json j = good;
   {  // a full-level block with no counts cannot be stored
     auto nnz = unpack_narrow(j["counts"]["nnz"], "nnz");

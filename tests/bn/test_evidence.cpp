@@ -34,8 +34,7 @@ const KdbModel& model() {
 
 bool allowed(const Evidence& e, const data::Code* row) {
   for (size_t c = 0; c < e.allowed.size(); ++c) {
-    if (e.constrains(c) &&
-        !std::binary_search(e.allowed[c].begin(), e.allowed[c].end(), row[c])) {
+    if (e.constrains(c) && !std::binary_search(e.allowed[c].begin(), e.allowed[c].end(), row[c])) {
       return false;
     }
   }

@@ -111,8 +111,8 @@ TEST(KdbModel, HierarchicalSmoothingFormula) {
     double n = v == 0 ? 2 : v == 1 ? 1 : 0;
     const int32_t b = p.blocks.find(static_cast<size_t>(g), 0);
     ASSERT_GE(b, 0);
-    EXPECT_NEAR(std::exp(logp[p.blocks.offset(static_cast<size_t>(b)) + v]),
-                (n + 2 * p0[v]) / 5.0, 1e-12);
+    EXPECT_NEAR(std::exp(logp[p.blocks.offset(static_cast<size_t>(b)) + v]), (n + 2 * p0[v]) / 5.0,
+                1e-12);
   }
   // Class prior (n(y) + alpha) / (n + 2 alpha).
   EXPECT_NEAR(std::exp(p.log_prior[0]), 4.5 / 7.0, 1e-12);
@@ -215,7 +215,9 @@ TEST(KdbModel, CorruptJsonIsRejected) {
   auto data = testing::make_true_kdb(2).sample(300, 5);
   const KdbModel model = fit_model(data, 3, 2);
   const nlohmann::json good = model.to_json();
-  auto expect_bad = [](nlohmann::json j) { EXPECT_THROW(KdbModel::from_json(j), ModelFormatError); };
+  auto expect_bad = [](nlohmann::json j) {
+    EXPECT_THROW(KdbModel::from_json(j), ModelFormatError);
+  };
   nlohmann::json j = good;
   auto logp = j["logp"].get_binary();
   logp.resize(logp.size() - 8);

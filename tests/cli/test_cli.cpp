@@ -43,7 +43,8 @@ TEST(Cli, VersionHelpAndUsage) {
   auto v = run_meg("--version", dir);
   EXPECT_EQ(v.code, 0);
   EXPECT_EQ(v.out, "meg 0.1.0\n");
-  for (const char* args : {"--help", "schema --help", "fit --help", "sample --help", "inspect --help"}) {
+  for (const char* args :
+       {"--help", "schema --help", "fit --help", "sample --help", "inspect --help"}) {
     auto h = run_meg(args, dir);
     EXPECT_EQ(h.code, 0) << args;
     EXPECT_NE(h.out.find("Usage"), std::string::npos) << args;
@@ -108,7 +109,8 @@ TEST(Cli, BadInputGivesOneLineExitTwoAndNoOutput) {
   write(dir / "s.json", R"({"columns": [{"name": "salary", "type": "integer"}]})");
   auto r = run_meg("schema data/car.csv --schema " + (dir / "s.json").string(), dir);
   expect_one_error_line(r, "s.json: column 'salary': no such column in the data");
-  expect_one_error_line(run_meg("schema " + (dir / "missing.csv").string(), dir), "missing.csv: cannot open");
+  expect_one_error_line(run_meg("schema " + (dir / "missing.csv").string(), dir),
+                        "missing.csv: cannot open");
   expect_one_error_line(run_meg("schema " + dir.string(), dir), "is a directory");
   // Nothing but the inputs is left in the directory (no temporaries).
   for (const auto& e : fs::directory_iterator(dir)) {
@@ -121,13 +123,15 @@ TEST(Cli, BadInputGivesOneLineExitTwoAndNoOutput) {
 TEST(Cli, FitSampleInspectEndToEnd) {
   auto dir = scratch_dir("e2e");
   const std::string model = (dir / "car.meg").string();
-  const std::string fit_args = "fit data/car.csv -o " + model + " --epochs 1 --warmup-epochs 1 --seed 3";
+  const std::string fit_args =
+      "fit data/car.csv -o " + model + " --epochs 1 --warmup-epochs 1 --seed 3";
   auto fit = run_meg(fit_args + " --threads 1 --quiet", dir);
   ASSERT_EQ(fit.code, 0) << fit.err;
   EXPECT_TRUE(fit.err.empty()) << fit.err;
   // Same seed, other thread count: byte-identical model.
   const std::string model2 = (dir / "car2.meg").string();
-  auto fit2 = run_meg("fit data/car.csv -o " + model2 + " --epochs 1 --warmup-epochs 1 --seed 3 --threads 2", dir);
+  auto fit2 = run_meg(
+      "fit data/car.csv -o " + model2 + " --epochs 1 --warmup-epochs 1 --seed 3 --threads 2", dir);
   ASSERT_EQ(fit2.code, 0) << fit2.err;
   EXPECT_NE(fit2.err.find("unit 'class' done"), std::string::npos) << fit2.err;  // progress lines
   EXPECT_TRUE(slurp(model) == slurp(model2));
@@ -151,7 +155,8 @@ TEST(Cli, FitSampleInspectEndToEnd) {
     pos = end + 1;
   }
   EXPECT_TRUE(classes.size() >= 3 && classes.size() <= 4);
-  for (const auto& c : classes) EXPECT_TRUE(c == "unacc" || c == "acc" || c == "good" || c == "vgood") << c;
+  for (const auto& c : classes)
+    EXPECT_TRUE(c == "unacc" || c == "acc" || c == "good" || c == "vgood") << c;
 
   auto to_stdout = run_meg("sample " + model + " -n 3000 -o - --seed 7", dir);
   EXPECT_TRUE(to_stdout.out == text);
@@ -172,7 +177,9 @@ TEST(Cli, FitSampleInspectEndToEnd) {
 TEST(Cli, CorruptModelsAndBadSampleOptions) {
   auto dir = scratch_dir("corrupt");
   const std::string model = (dir / "m.meg").string();
-  ASSERT_EQ(run_meg("fit data/car.csv -o " + model + " --epochs 0 --warmup-epochs 0 --quiet", dir).code, 0);
+  ASSERT_EQ(
+      run_meg("fit data/car.csv -o " + model + " --epochs 0 --warmup-epochs 0 --quiet", dir).code,
+      0);
   std::string bytes = slurp(model);
   const std::string out = (dir / "out.csv").string();
   write(dir / "trunc.meg", bytes.substr(0, bytes.size() / 2));
@@ -189,8 +196,10 @@ TEST(Cli, CorruptModelsAndBadSampleOptions) {
   expect_one_error_line(run_meg("sample " + model + " -n 0 -o " + out, dir), "-n");
   expect_one_error_line(run_meg("sample " + model + " -n abc -o " + out, dir), "-n");
   expect_one_error_line(run_meg("fit data/car.csv -o " + out + " --k 99", dir), "option 'k'");
-  expect_one_error_line(run_meg("fit data/car.csv -o " + out + " --units nope", dir), "no column named 'nope'");
-  expect_one_error_line(run_meg("fit data/car.csv -o " + out + " --weighting best", dir), "option 'weighting'");
+  expect_one_error_line(run_meg("fit data/car.csv -o " + out + " --units nope", dir),
+                        "no column named 'nope'");
+  expect_one_error_line(run_meg("fit data/car.csv -o " + out + " --weighting best", dir),
+                        "option 'weighting'");
   EXPECT_FALSE(fs::exists(out));
   fs::remove_all(dir);
 }

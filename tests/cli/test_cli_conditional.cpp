@@ -42,7 +42,8 @@ void expect_one_error_line(const meg::test::RunResult& r, const std::string& fra
 fs::path numeric_table(const fs::path& dir) {
   std::ofstream out(dir / "num.csv");
   out << "g,h,x\n";
-  for (int i = 0; i < 600; ++i) out << "g" << i % 3 << ",h" << (i / 3) % 2 << "," << 10 * (i % 3) + i % 10 << "\n";
+  for (int i = 0; i < 600; ++i)
+    out << "g" << i % 3 << ",h" << (i / 3) % 2 << "," << 10 * (i % 3) + i % 10 << "\n";
   return dir / "num.csv";
 }
 
@@ -52,10 +53,12 @@ TEST(CliConditional, WhereRangesAndErrors) {
   auto dir = scratch_dir("where");
   const std::string model = (dir / "num.meg").string();
   auto fit = run_meg("fit " + numeric_table(dir).string() + " -o " + model +
-                         " --epochs 1 --warmup-epochs 1 --quiet", dir);
+                         " --epochs 1 --warmup-epochs 1 --quiet",
+                     dir);
   ASSERT_EQ(fit.code, 0) << fit.err;
   const std::string out = (dir / "s.csv").string();
-  auto s = run_meg("sample " + model + " -n 2000 -o " + out + " --where g=g1 --where x=12..15", dir);
+  auto s =
+      run_meg("sample " + model + " -n 2000 -o " + out + " --where g=g1 --where x=12..15", dir);
   ASSERT_EQ(s.code, 0) << s.err;
   auto rows = rows_of(slurp(out));
   ASSERT_EQ(rows.size(), 2000u);
@@ -80,8 +83,8 @@ TEST(CliConditional, WhereRangesAndErrors) {
 TEST(CliConditional, AugmentBalanceKeepsRealRowsAndEqualisesClasses) {
   auto dir = scratch_dir("augment");
   const std::string out = (dir / "aug.csv").string();
-  auto r = run_meg("augment data/car.csv --target class --balance -o " + out +
-                       " --seed 2 --threads 2", dir);
+  auto r = run_meg(
+      "augment data/car.csv --target class --balance -o " + out + " --seed 2 --threads 2", dir);
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.err.find("vgood"), std::string::npos) << r.err;  // summary table
   const std::string real = slurp("data/car.csv"), aug = slurp(out);
@@ -90,8 +93,9 @@ TEST(CliConditional, AugmentBalanceKeepsRealRowsAndEqualisesClasses) {
   for (const auto& row : rows_of(aug)) ++counts[row.back()];
   ASSERT_EQ(counts.size(), 4u);
   for (const auto& [k, n] : counts) EXPECT_EQ(n, 1210) << k;
-  auto ratio = run_meg("augment data/car.csv --target class --ratio good=2 --ratio vgood=3 -o " +
-                           out + " --quiet", dir);
+  auto ratio = run_meg(
+      "augment data/car.csv --target class --ratio good=2 --ratio vgood=3 -o " + out + " --quiet",
+      dir);
   ASSERT_EQ(ratio.code, 0) << ratio.err;
   counts.clear();
   for (const auto& row : rows_of(slurp(out))) ++counts[row.back()];

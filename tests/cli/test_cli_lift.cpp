@@ -31,8 +31,11 @@ class CliLift : public ::testing::Test {
   static void SetUpTestSuite() {
     dir_ = new fs::path(scratch_dir("lift"));
     aug_ = (*dir_ / "aug.csv").string();
-    auto r = run_meg("augment data/splits/car_train.csv --target class --balance --seed 1 "
-                     "--threads 2 --quiet -o " + aug_, *dir_);
+    auto r = run_meg(
+        "augment data/splits/car_train.csv --target class --balance --seed 1 "
+        "--threads 2 --quiet -o " +
+            aug_,
+        *dir_);
     ASSERT_EQ(r.code, 0) << r.err;
   }
   static void TearDownTestSuite() {

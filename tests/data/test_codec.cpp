@@ -163,7 +163,7 @@ TEST(Codec, MissingNumericCellsRoundTripWithTheirToken) {
   const ColumnCodec& c = codec.column(0);
   ASSERT_GE(c.missing_code(), 0);
   EXPECT_EQ(c.encode("?"), static_cast<Code>(c.missing_code()));
-  EXPECT_EQ(c.encode("NA"), static_cast<Code>(c.missing_code()));  // any configured token
+  EXPECT_EQ(c.encode("NA"), static_cast<Code>(c.missing_code()));     // any configured token
   EXPECT_EQ(c.encode("hello"), static_cast<Code>(c.missing_code()));  // unparsable -> unknown
   EXPECT_EQ(c.encode("-1e9"), c.encode("7"));  // out of range -> nearest value's bin
   CsvTable back = decode_all(codec, t, 2);
@@ -194,7 +194,8 @@ TEST(Codec, TypeOverrideOnTextColumnNamesLineAndColumn) {
     TableCodec::fit(t, s, 0);
     FAIL();
   } catch (const meg::DataError& e) {
-    EXPECT_STREQ(e.what(), "t.csv:2:2: column 'b': 'x' is not a finite number (schema type integer)");
+    EXPECT_STREQ(e.what(),
+                 "t.csv:2:2: column 'b': 'x' is not a finite number (schema type integer)");
   }
 }
 

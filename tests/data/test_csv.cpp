@@ -84,7 +84,8 @@ TEST(Csv, ErrorsNameFileLineAndColumn) {
   EXPECT_EQ(error_of("a,a\n1,2\n"), "in.csv:1: duplicate column name 'a' (columns 1 and 2)");
   EXPECT_EQ(error_of("a,,c\n1,2,3\n"), "in.csv:1: empty column name (column 2 of the header)");
   EXPECT_EQ(error_of("a,b\n1,\xff\n"), "in.csv:2:3: invalid UTF-8 byte 0xFF");
-  EXPECT_EQ(error_of("a,b\n1,\xc3\n"), "in.csv:2:3: invalid UTF-8 sequence starting with byte 0xC3");
+  EXPECT_EQ(error_of("a,b\n1,\xc3\n"),
+            "in.csv:2:3: invalid UTF-8 sequence starting with byte 0xC3");
   EXPECT_EQ(error_of(std::string("a,b\n1,2\n3,\0\n", 12)),
             "in.csv:3:3: NUL byte in input (not a text CSV file?)");
 }

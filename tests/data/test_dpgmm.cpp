@@ -86,8 +86,7 @@ TEST(Dpgmm, DigammaAndLogGammaAreAccurate) {
   // psi(x + 1) = psi(x) + 1/x.
   for (double x : {0.05, 0.7, 1.4616321449683623, 3.3, 9.99, 17.0, 1234.5}) {
     EXPECT_NEAR(digamma(x + 1), digamma(x) + 1 / x, 1e-12 * std::max(1.0, 1 / x)) << x;
-    EXPECT_NEAR(log_gamma(x), std::lgamma(x), 1e-12 * std::max(1.0, std::abs(std::lgamma(x))))
-        << x;
+    EXPECT_NEAR(log_gamma(x), std::lgamma(x), 1e-12 * std::max(1.0, std::abs(std::lgamma(x)))) << x;
   }
   EXPECT_NEAR(log_gamma(1e5), std::lgamma(1e5), 1e-9);
 }
@@ -132,8 +131,8 @@ TEST(Dpgmm, ModeMatchesNearestComponentOnSeparatedData) {
   EXPECT_GT(checked, 2500);
   // Far outside the training range the quadratic term dominates the E-step score, so the widest
   // component (here the middle one) wins on both sides, as in the reference's labels.
-  const auto widest = static_cast<int>(
-      std::min_element(m.score_prec.begin(), m.score_prec.end()) - m.score_prec.begin());
+  const auto widest = static_cast<int>(std::min_element(m.score_prec.begin(), m.score_prec.end()) -
+                                       m.score_prec.begin());
   EXPECT_EQ(widest, 1);
   EXPECT_EQ(m.mode(kLo - 10 * kRange), widest);
   EXPECT_EQ(m.mode(kLo + 10 * kRange), widest);

@@ -92,10 +92,12 @@ TEST(Schema, BadOverridesNameTheFileAndColumn) {
   EXPECT_NE(message(R"({"columns": [{"name": "age", "type": "text"}]})")
                 .find("s.json: column 'age': type: invalid value \"text\""),
             std::string::npos);
-  EXPECT_NE(message(R"({"columns": [{"name": "age", "colour": 1}]})").find("unknown field 'colour'"),
-            std::string::npos);
+  EXPECT_NE(
+      message(R"({"columns": [{"name": "age", "colour": 1}]})").find("unknown field 'colour'"),
+      std::string::npos);
   EXPECT_NE(message(R"({"colums": []})").find("unknown key 'colums'"), std::string::npos);
-  EXPECT_NE(message(R"({"columns": [{"name": "age", "bins": 0}]})").find("bins"), std::string::npos);
+  EXPECT_NE(message(R"({"columns": [{"name": "age", "bins": 0}]})").find("bins"),
+            std::string::npos);
 }
 
 TEST(Schema, SchemaFileErrors) {

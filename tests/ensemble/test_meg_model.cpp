@@ -85,7 +85,8 @@ TEST(MegModel, SaveLoadGivesIdenticalSamples) {
   auto table = chain_table(1500, 3);
   auto schema = meg::data::infer_schema(table);
   MegModel m = MegModel::fit(table, schema, quick_options());
-  auto path = (std::filesystem::temp_directory_path() / fmt::format("meg_test_{}.meg", ::getpid())).string();
+  auto path = (std::filesystem::temp_directory_path() / fmt::format("meg_test_{}.meg", ::getpid()))
+                  .string();
   m.save(path);
   MegModel loaded = MegModel::load(path);
   std::filesystem::remove(path);

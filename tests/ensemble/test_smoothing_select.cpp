@@ -113,7 +113,8 @@ TEST(SmoothingSelection, FallsBackToLikelihoodWhenNoStrengthPasses) {
     for (int b = 0; b < 4; ++b)
       for (int c = 0; c < 4; ++c)
         for (int d = 0; d < 4; ++d) {
-          text += fmt::format("a{},b{},c{},d{},{}\n", a, b, c, d, (a + b + c + d) % 3 == 0 ? "y" : "n");
+          text +=
+              fmt::format("a{},b{},c{},d{},{}\n", a, b, c, d, (a + b + c + d) % 3 == 0 ? "y" : "n");
         }
   const auto table = meg::data::parse_csv(text, "all.csv");
   const auto schema = meg::data::infer_schema(table);

@@ -31,8 +31,8 @@ TEST(Weights, EmRecoversMixtureProportions) {
 }
 
 TEST(Weights, EmPrefersTheClearlyBetterUnit) {
-  std::vector<std::vector<double>> ll{{-1.0, -1.2, -0.9, -1.1}, {-5.0, -6.0, -4.0, -5.5},
-                                      {-3.0, -3.0, -3.0, -3.0}};
+  std::vector<std::vector<double>> ll{
+      {-1.0, -1.2, -0.9, -1.1}, {-5.0, -6.0, -4.0, -5.5}, {-3.0, -3.0, -3.0, -3.0}};
   auto w = em_weights(ll);
   EXPECT_GT(w[0], 0.99);
   auto s = softmax_loglik_weights(ll, 1.0);

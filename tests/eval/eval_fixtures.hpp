@@ -73,7 +73,11 @@ inline EvalConfig test_config(const std::string& target = "label") {
 inline nlohmann::json run(const data::CsvTable& train, const data::CsvTable& test,
                           const data::CsvTable& syn, const EvalConfig& config) {
   nlohmann::json r = evaluate_tables(train, test, &syn, nullptr, data::infer_schema(train), config);
-  if (std::getenv("MEG_TEST_VERBOSE")) { std::fprintf(stderr, "%s\n", r["seconds"].dump().c_str()); for (auto& c : r["utility"]["classifiers"]) std::fprintf(stderr, "%s %s\n", c["name"].dump().c_str(), c["cpu_seconds"].dump().c_str()); }
+  if (std::getenv("MEG_TEST_VERBOSE")) {
+    std::fprintf(stderr, "%s\n", r["seconds"].dump().c_str());
+    for (auto& c : r["utility"]["classifiers"])
+      std::fprintf(stderr, "%s %s\n", c["name"].dump().c_str(), c["cpu_seconds"].dump().c_str());
+  }
   return r;
 }
 

@@ -40,7 +40,8 @@ void blobs(size_t n, uint64_t seed, Matrix& x, std::vector<int>& y) {
     int c = static_cast<int>(rng.below(3));
     y[r] = c;
     for (size_t j = 0; j < 3; ++j) {
-      x.data[r * 3 + j] = static_cast<float>((j == static_cast<size_t>(c) ? 2.5 : 0.0) + rng.normal());
+      x.data[r * 3 + j] =
+          static_cast<float>((j == static_cast<size_t>(c) ? 2.5 : 0.0) + rng.normal());
     }
   }
 }
@@ -119,7 +120,8 @@ TEST(Trees, MultiClassProbabilitiesSumToOne) {
     model->fit(x, y, 3);
     std::vector<float> p = model->predict_proba(xt);
     ASSERT_EQ(p.size(), xt.rows * 3);
-    for (size_t r = 0; r < xt.rows; ++r) EXPECT_NEAR(p[3 * r] + p[3 * r + 1] + p[3 * r + 2], 1.0, 1e-5);
+    for (size_t r = 0; r < xt.rows; ++r)
+      EXPECT_NEAR(p[3 * r] + p[3 * r + 1] + p[3 * r + 2], 1.0, 1e-5);
     EXPECT_GT(accuracy(yt, argmax_rows(p, 3)), 0.8) << name;
   }
 }

@@ -128,9 +128,9 @@ TEST(Lift, AugmentedTableIsCheckedAgainstTheTrainColumns) {
   text_in_number.columns[2][7] = "lots";
   EXPECT_NE(lift_error(train, test, text_in_number).find("aug.csv:9: column 'count'"),
             std::string::npos);
-  EXPECT_THROW(evaluate_tables(train, test, nullptr, nullptr, data::infer_schema(train),
-                               test_config()),
-               InvalidArgument);
+  EXPECT_THROW(
+      evaluate_tables(train, test, nullptr, nullptr, data::infer_schema(train), test_config()),
+      InvalidArgument);
 }
 
 TEST(Lift, CountsTheRealTrainRowsTheAugmentedTableHolds) {

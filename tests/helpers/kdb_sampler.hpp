@@ -46,7 +46,8 @@ struct TrueKdb {
     const size_t num_cols = card.size();
     ds.cardinality = card;
     ds.columns.assign(num_cols, std::vector<data::Code>(n));
-    for (size_t c = 0; c < num_cols; ++c) ds.names.push_back(std::string("c").append(std::to_string(c)));
+    for (size_t c = 0; c < num_cols; ++c)
+      ds.names.push_back(std::string("c").append(std::to_string(c)));
     core::Rng rng(seed);
     std::vector<data::Code> row(num_cols, 0);
     for (size_t i = 0; i < n; ++i) {

@@ -54,10 +54,10 @@ class Cli : public ::testing::Test {
     if (!dir_.empty()) fs::remove_all(dir_);
   }
   std::string inputs(const char* syn = "syn.csv") const {
-    return fmt::format(" --train {} --test {} --synthetic {} --target label --threads 2 "
-                       "--gbt-rounds 20 --rf-trees 10",
-                       (dir_ / "train.csv").string(), (dir_ / "test.csv").string(),
-                       (dir_ / syn).string());
+    return fmt::format(
+        " --train {} --test {} --synthetic {} --target label --threads 2 "
+        "--gbt-rounds 20 --rf-trees 10",
+        (dir_ / "train.csv").string(), (dir_ / "test.csv").string(), (dir_ / syn).string());
   }
   std::string bin_;
   fs::path dir_;
@@ -65,8 +65,7 @@ class Cli : public ::testing::Test {
 
 TEST_F(Cli, EvaluatePrintsATableAndWritesJson) {
   fs::path json = dir_ / "out.json", out = dir_ / "stdout.txt";
-  ASSERT_EQ(run(bin_ + " evaluate" + inputs() + " --json " + json.string() + " > " +
-                out.string()),
+  ASSERT_EQ(run(bin_ + " evaluate" + inputs() + " --json " + json.string() + " > " + out.string()),
             0);
   std::string text = slurp(out);
   EXPECT_NE(text.find("TSTR acc"), std::string::npos);
@@ -88,8 +87,7 @@ TEST_F(Cli, ReportWritesOneHtmlFile) {
 
 TEST_F(Cli, AMissingColumnIsExitCode2NamingFileAndColumn) {
   fs::path err = dir_ / "err.txt";
-  EXPECT_EQ(run(bin_ + " evaluate" + inputs("bad.csv") + " 2> " + err.string() + " >/dev/null"),
-            2);
+  EXPECT_EQ(run(bin_ + " evaluate" + inputs("bad.csv") + " 2> " + err.string() + " >/dev/null"), 2);
   std::string msg = slurp(err);
   EXPECT_NE(msg.find("bad.csv"), std::string::npos) << msg;
   EXPECT_NE(msg.find("'shape'"), std::string::npos) << msg;

@@ -39,9 +39,8 @@ inline std::string small_model(const std::filesystem::path& dir) {
   std::string text, line;
   for (int i = 0; i < 61 && std::getline(in, line); ++i) text += line + "\n";
   write_bytes(dir / "small.csv", text);
-  RunResult r = run_meg("fit " + (dir / "small.csv").string() + " -o " + model.string() +
-                            " --quiet --seed 1",
-                        dir);
+  RunResult r = run_meg(
+      "fit " + (dir / "small.csv").string() + " -o " + model.string() + " --quiet --seed 1", dir);
   if (r.code != 0) throw std::runtime_error("fitting the small model failed: " + r.err);
   return model.string();
 }

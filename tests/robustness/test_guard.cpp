@@ -25,9 +25,10 @@ namespace {
 std::atomic<long> g_live{0}, g_peak{0};
 
 void* counted_alloc(size_t size, size_t align) {
-  void* p = align <= alignof(std::max_align_t)
-                ? std::malloc(size == 0 ? 1 : size)
-                : std::aligned_alloc(align, (std::max<size_t>(size, 1) + align - 1) / align * align);
+  void* p =
+      align <= alignof(std::max_align_t)
+          ? std::malloc(size == 0 ? 1 : size)
+          : std::aligned_alloc(align, (std::max<size_t>(size, 1) + align - 1) / align * align);
   if (p == nullptr) return nullptr;
   const long now = g_live += static_cast<long>(malloc_usable_size(p));
   long peak = g_peak.load();
@@ -51,7 +52,9 @@ constexpr size_t kDefault = alignof(std::max_align_t);
 void* operator new(size_t n) { return counted_alloc_or_throw(n, kDefault); }
 void* operator new[](size_t n) { return counted_alloc_or_throw(n, kDefault); }
 void* operator new(size_t n, const std::nothrow_t&) noexcept { return counted_alloc(n, kDefault); }
-void* operator new[](size_t n, const std::nothrow_t&) noexcept { return counted_alloc(n, kDefault); }
+void* operator new[](size_t n, const std::nothrow_t&) noexcept {
+  return counted_alloc(n, kDefault);
+}
 void* operator new(size_t n, std::align_val_t a) {
   return counted_alloc_or_throw(n, static_cast<size_t>(a));
 }
@@ -182,7 +185,8 @@ TEST(ResourceGuard, EstimateBoundsTheMeasuredHeap) {
       const auto m = meg::ensemble::MegModel::fit(c.table, schema, o);
       m.save(path);
       estimate = estimate_model_bytes(m.codec().cardinalities(), m.codec().column_names(), units,
-                                      c.table.num_rows(), o).total_bytes;
+                                      c.table.num_rows(), o)
+                     .total_bytes;
     });
     const double use = peak_bytes([&] {
       const auto m = meg::ensemble::MegModel::load(path);

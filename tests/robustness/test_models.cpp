@@ -9,8 +9,8 @@
 #include "robustness_util.hpp"
 
 namespace fs = std::filesystem;
-using meg::test::RunResult;
 using meg::test::run_meg;
+using meg::test::RunResult;
 
 namespace {
 

@@ -24,8 +24,8 @@ double tv(const std::vector<double>& p, const std::vector<double>& q) {
 }
 
 struct Marginals {
-  std::vector<std::vector<double>> one;   // [col][v]
-  std::vector<std::vector<double>> two;   // [pair(i<j)][vi * r_j + vj]
+  std::vector<std::vector<double>> one;  // [col][v]
+  std::vector<std::vector<double>> two;  // [pair(i<j)][vi * r_j + vj]
 };
 
 Marginals empirical(const std::vector<data::Code>& rows, const std::vector<uint32_t>& card) {
@@ -52,7 +52,8 @@ Marginals exact(const testing::TrueKdb& t) {
     size_t pair = 0;
     for (size_t i = 0; i < t.card.size(); ++i) {
       m.one[i][row[i]] += p;
-      for (size_t j = i + 1; j < t.card.size(); ++j) m.two[pair++][row[i] * t.card[j] + row[j]] += p;
+      for (size_t j = i + 1; j < t.card.size(); ++j)
+        m.two[pair++][row[i] * t.card[j] + row[j]] += p;
     }
   });
   return m;

@@ -40,7 +40,8 @@ TEST(Gradients, GeneratorMatchesFiniteDifferences) {
   size_t backoff = 0;
   for (size_t r = 0; r < 40; ++r) {
     model.slots_of_row(&synth[r * num_cols], &synth_slots[r * d]);
-    for (size_t f = 0; f < d; ++f) backoff += synth_slots[r * d + f] >= int32_t(model.layout().trainable_slots());
+    for (size_t f = 0; f < d; ++f)
+      backoff += synth_slots[r * d + f] >= int32_t(model.layout().trainable_slots());
   }
   EXPECT_GT(backoff, 0u);
   const double mu = 0.3;

@@ -69,11 +69,10 @@ TEST(GanblrUnit, SaveLoadGivesIdenticalSamplesAndLikelihoods) {
 TEST(GanblrUnit, TrainingLogAndCallback) {
   const auto data = testing::make_true_kdb(1).sample(1500, 3);
   std::vector<std::string> phases;
-  const GanblrUnit unit = GanblrUnit::fit(data, 3, quick_options(), 1, 1,
-                                          [&](const std::string& phase, int epoch, int total) {
-                                            phases.push_back(phase + std::to_string(epoch) + "/" +
-                                                             std::to_string(total));
-                                          });
+  const GanblrUnit unit = GanblrUnit::fit(
+      data, 3, quick_options(), 1, 1, [&](const std::string& phase, int epoch, int total) {
+        phases.push_back(phase + std::to_string(epoch) + "/" + std::to_string(total));
+      });
   EXPECT_EQ(phases, (std::vector<std::string>{"warmup1/1", "adversarial1/2", "adversarial2/2"}));
   const auto log = unit.training_log();
   ASSERT_EQ(log["epochs"].size(), 3u);
