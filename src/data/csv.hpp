@@ -1,9 +1,9 @@
-// RFC-4180 CSV reading and writing.
+// RFC-4180 CSV tables in memory, and writing.
 //
-// Reading: the whole input is read in 1 MiB blocks, checked to be UTF-8, and
-// parsed by a state machine. Quoted fields may hold delimiters, quotes ("")
-// and newlines; LF and CRLF line ends; a UTF-8 BOM is skipped; a header row is
-// required. Errors are DataError "FILE:LINE:COL: message".
+// Reading goes through CsvReader (data/csv_reader.hpp: the rules and the error
+// messages are there); read_csv / parse_csv keep every cell, for the commands
+// that need the whole table (evaluate, augment) and for tests. Fitting and
+// schema inference stream the input instead (data/table_builder.hpp).
 //
 // Writing normalises: LF line ends, no BOM, a final newline, and quotes only
 // around fields that need them (delimiter, quote, CR, LF, or a leading/trailing
@@ -15,6 +15,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "data/csv_reader.hpp"
 
 namespace meg::data {
 
@@ -28,11 +30,6 @@ struct CsvTable {
   size_t num_rows() const { return columns.empty() ? 0 : columns[0].size(); }
   // Index of the column named `name`, or -1.
   int column_index(std::string_view name) const;
-};
-
-struct CsvReadOptions {
-  char delimiter = ',';
-  bool require_rows = true;  // a header with no data rows is an error
 };
 
 // Reads a CSV file ("-" = standard input).
