@@ -16,7 +16,9 @@ namespace meg {
 class Model {
  public:
   // Reads the CSV at `csv_path` ("-" = stdin), infers its schema (overridden by
-  // the JSON file `schema_path` when not empty) and fits a MEG model.
+  // the JSON file `schema_path` when not empty) and fits a MEG model. The file is
+  // streamed (never held whole); standard input or a pipe is copied into an unlinked
+  // temporary file of $TMPDIR as it is read, in case a second pass is needed.
   static Model fit_csv(const std::string& csv_path, const FitOptions& options,
                        const std::string& schema_path = "", const ProgressFn& progress = {});
   // Same from CSV text already in memory (`source` names it in messages).

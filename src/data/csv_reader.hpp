@@ -60,7 +60,8 @@ class CsvChunk {
     return std::string_view(text_.data() + begin, ends_[i] - begin);
   }
   uint64_t line(size_t row) const { return lines_[row]; }  // 1-based line where the row starts
-  uint64_t first_row() const { return first_row_; }        // table index of row 0 (0-based)
+  const uint64_t* lines() const { return lines_.data(); }
+  uint64_t first_row() const { return first_row_; }  // table index of row 0 (0-based)
   size_t text_bytes() const { return text_.size(); }
 
  private:

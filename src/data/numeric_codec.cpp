@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
-#include <unordered_set>
 
 #include <fmt/format.h>
 
@@ -13,9 +12,7 @@
 #include "meg/error.hpp"
 
 namespace meg::data {
-namespace {
 
-// Digits after the decimal point of a number's text (before any exponent).
 int decimals_of(std::string_view s, bool* exponent) {
   size_t e = s.find_first_of("eE");
   if (e != std::string_view::npos) *exponent = true;
@@ -23,6 +20,22 @@ int decimals_of(std::string_view s, bool* exponent) {
   size_t dot = mant.find('.');
   return dot == std::string_view::npos ? 0 : static_cast<int>(mant.size() - dot - 1);
 }
+
+std::optional<double> numeric_cell_value(std::string_view cell, ColumnType type,
+                                         const char** problem) {
+  auto v = core::parse_double(cell);
+  if (!v) {
+    *problem = "a finite number";
+    return std::nullopt;
+  }
+  if (type == ColumnType::Integer && (*v != std::floor(*v) || std::fabs(*v) > 9.0e15)) {
+    *problem = "an integer";
+    return std::nullopt;
+  }
+  return *v == 0.0 ? 0.0 : *v;  // -0 and 0 are one value
+}
+
+namespace {
 
 class NumericCodec final : public ColumnCodec {
  public:
@@ -57,13 +70,12 @@ class NumericCodec final : public ColumnCodec {
         mode_ = b;
       }
     }
-    token_set_.insert(s_.tokens.begin(), s_.tokens.end());
   }
 
   uint32_t cardinality() const override { return s_.num_bins + (s_.has_missing ? 1 : 0); }
 
   Code encode(std::string_view field) const override {
-    if (token_set_.count(std::string(field))) return unknown_code();
+    if (is_token(field)) return unknown_code();
     auto v = core::parse_double(field);
     if (!v) return unknown_code();
     // Nearest training value (ties to the lower one).
@@ -110,7 +122,7 @@ class NumericCodec final : public ColumnCodec {
   ColumnCondition condition(std::string_view text, const std::string& name,
                             const std::string& spec) const override {
     ColumnCondition cond;
-    if (token_set_.count(std::string(text))) {
+    if (is_token(text)) {
       if (!s_.has_missing) {
         throw InvalidArgument(fmt::format("{}: column '{}' had no missing values", spec, name));
       }
@@ -214,23 +226,15 @@ class NumericCodec final : public ColumnCodec {
     }
   }
 
+  bool is_token(std::string_view field) const {
+    return std::find(s_.tokens.begin(), s_.tokens.end(), field) != s_.tokens.end();
+  }
+
   State s_;
   std::vector<std::vector<size_t>> members_;       // value indices per bin
   std::vector<std::vector<uint64_t>> cumulative_;  // cumulative counts per bin
   Code mode_ = 0;
-  std::unordered_set<std::string> token_set_;
 };
-
-[[noreturn]] void bad_value(const NumericContext* ctx, const ColumnSchema& schema, size_t row,
-                            const std::string& cell, const char* what) {
-  if (ctx && ctx->table) {
-    throw DataError(fmt::format("{}:{}:{}: column '{}': '{}' is not {} (schema type {})",
-                                ctx->table->source, ctx->table->row_line[row], ctx->column + 1,
-                                schema.name, cell, what, to_string(schema.type)));
-  }
-  throw DataError(fmt::format("column '{}': '{}' is not {} (schema type {})", schema.name, cell,
-                              what, to_string(schema.type)));
-}
 
 }  // namespace
 
@@ -290,52 +294,25 @@ std::vector<uint32_t> quantile_bins(const std::vector<double>& values,
   return bin;
 }
 
-std::unique_ptr<ColumnCodec> fit_numeric_codec(const std::vector<std::string>& cells,
-                                               const ColumnSchema& schema, uint64_t seed,
-                                               const NumericContext* context) {
-  NumericCodec::State s;
-  s.integer = schema.type == ColumnType::Integer;
-  s.decode = schema.decode;
-  s.discretizer = schema.discretizer;
-  s.tokens = schema.missing_tokens;
-  const std::unordered_set<std::string> tokens(s.tokens.begin(), s.tokens.end());
-  std::map<double, uint64_t> tally;
-  std::map<std::string, uint64_t> missing_seen;
-  for (size_t r = 0; r < cells.size(); ++r) {
-    const std::string& cell = cells[r];
-    if (tokens.count(cell)) {
-      s.has_missing = true;
-      ++missing_seen[cell];
-      continue;
-    }
-    auto v = core::parse_double(cell);
-    if (!v) bad_value(context, schema, r, cell, "a finite number");
-    if (s.integer && (*v != std::floor(*v) || std::fabs(*v) > 9.0e15)) {
-      bad_value(context, schema, r, cell, "an integer");
-    }
-    if (!s.integer) s.decimals = std::max(s.decimals, decimals_of(cell, &s.exponent));
-    ++tally[*v == 0.0 ? 0.0 : *v];  // -0 and 0 are one value
-  }
-  if (tally.empty()) {
+std::unique_ptr<ColumnCodec> fit_numeric_codec(NumericSummary summary, const ColumnSchema& schema,
+                                               uint64_t seed) {
+  if (summary.values.empty()) {
     throw DataError(
         fmt::format("column '{}': no numeric values (every cell is missing); declare it "
                     "categorical",
                     schema.name));
   }
-  if (s.has_missing) {
-    uint64_t best = 0;
-    for (const auto& t : s.tokens) {  // most frequent token, ties to the first listed
-      auto it = missing_seen.find(t);
-      if (it != missing_seen.end() && it->second > best) {
-        best = it->second;
-        s.missing_text = t;
-      }
-    }
-  }
-  for (const auto& [v, c] : tally) {
-    s.values.push_back(v);
-    s.counts.push_back(c);
-  }
+  NumericCodec::State s;
+  s.integer = schema.type == ColumnType::Integer;
+  s.decode = schema.decode;
+  s.discretizer = schema.discretizer;
+  s.tokens = schema.missing_tokens;
+  s.decimals = s.integer ? 0 : summary.decimals;
+  s.exponent = !s.integer && summary.exponent;
+  s.has_missing = summary.has_missing;
+  s.missing_text = std::move(summary.missing_text);
+  s.values = std::move(summary.values);
+  s.counts = std::move(summary.counts);
   if (schema.discretizer == DiscretizerKind::Quantile) {
     s.code_of = quantile_bins(s.values, s.counts, schema.bins);
   } else {

@@ -40,15 +40,16 @@ enum : uint64_t {
 constexpr size_t kSelectQueries = 1000;
 constexpr size_t kSelectMinHoldout = 50;
 
-// Class columns of the units, validated against the table.
-std::vector<size_t> unit_columns(const FitOptions& o, const data::Schema& schema) {
+// Class columns of the units, validated against the table's column names.
+std::vector<size_t> unit_columns(const FitOptions& o, const std::vector<std::string>& names) {
   std::vector<size_t> cols;
   if (o.units.empty()) {
-    for (size_t c = 0; c < schema.columns.size(); ++c) cols.push_back(c);
+    for (size_t c = 0; c < names.size(); ++c) cols.push_back(c);
     return cols;
   }
   for (const auto& name : o.units) {
-    int idx = schema.column_index(name);
+    const auto it = std::find(names.begin(), names.end(), name);
+    const long idx = it == names.end() ? -1 : it - names.begin();
     if (idx < 0) throw InvalidArgument(fmt::format("option 'units': no column named '{}'", name));
     if (std::find(cols.begin(), cols.end(), static_cast<size_t>(idx)) != cols.end()) {
       throw InvalidArgument(fmt::format("option 'units': column '{}' listed twice", name));
@@ -56,6 +57,12 @@ std::vector<size_t> unit_columns(const FitOptions& o, const data::Schema& schema
     cols.push_back(static_cast<size_t>(idx));
   }
   return cols;
+}
+
+std::vector<size_t> unit_columns(const FitOptions& o, const data::Schema& schema) {
+  std::vector<std::string> names;
+  for (const auto& c : schema.columns) names.push_back(c.name);
+  return unit_columns(o, names);
 }
 
 }  // namespace
@@ -76,23 +83,47 @@ MegModel MegModel::fit(data::CsvTable&& table, const data::Schema& schema,
   return m;
 }
 
-MegModel MegModel::start_fit(const data::CsvTable& table, const data::Schema& schema,
+uint64_t MegModel::codec_seed(const FitOptions& options) {
+  return core::derive_seed(options.seed, {kCodecStream});
+}
+
+void MegModel::check_columns(const std::vector<std::string>& names, const std::string& source,
                              const FitOptions& options) {
   validate_options(options);
   for (const auto& [name, unit] : options.unit_overrides) {
-    if (schema.column_index(name) < 0) {
+    if (std::find(names.begin(), names.end(), name) == names.end()) {
       throw InvalidArgument(fmt::format("per-unit option for '{}': no such column", name));
     }
   }
-  if (schema.columns.size() < 2) {
+  if (names.size() < 2) {
     throw DataError(
         fmt::format("{}: the table has {} column{}; meg models each column given the "
                     "others and needs at least two",
-                    table.source, schema.columns.size(), schema.columns.size() == 1 ? "" : "s"));
+                    source, names.size(), names.size() == 1 ? "" : "s"));
   }
+  unit_columns(options, names);
+}
+
+MegModel MegModel::start_fit(const data::CsvTable& table, const data::Schema& schema,
+                             const FitOptions& options) {
+  std::vector<std::string> names;
+  for (const auto& c : schema.columns) names.push_back(c.name);
+  check_columns(names, table.source, options);
   MegModel m;
   m.options_ = options;
-  m.codec_ = data::TableCodec::fit(table, schema, core::derive_seed(options.seed, {kCodecStream}));
+  m.codec_ = data::TableCodec::fit(table, schema, codec_seed(options));
+  return m;
+}
+
+MegModel MegModel::fit_encoded(data::TableCodec codec, data::EncodedDataset all,
+                               const std::string& source, const FitOptions& options,
+                               const ProgressFn& progress) {
+  check_columns(codec.column_names(), source, options);
+  MegModel m;
+  m.options_ = options;
+  m.codec_ = std::move(codec);
+  const data::Schema schema = m.codec_.schema();
+  m.fit_codes(std::move(all), schema, progress);
   return m;
 }
 

@@ -31,6 +31,17 @@ class MegModel {
   // Same, freeing the table as soon as it is encoded: the units need only the codes.
   static MegModel fit(data::CsvTable&& table, const data::Schema& schema, const FitOptions& options,
                       const ProgressFn& progress = {});
+  // Same from a table encoded elsewhere (data::build_table streams it from its file with
+  // the codec seed codec_seed(options)); `source` names it in messages.
+  static MegModel fit_encoded(data::TableCodec codec, data::EncodedDataset all,
+                              const std::string& source, const FitOptions& options,
+                              const ProgressFn& progress = {});
+  // The seed the codec of a fit with `options` is fitted with.
+  static uint64_t codec_seed(const FitOptions& options);
+  // The checks of a fit that need only the column names (run before reading any row):
+  // the options, at least two columns, the columns named by 'units' and per-unit options.
+  static void check_columns(const std::vector<std::string>& names, const std::string& source,
+                            const FitOptions& options);
 
   // Generates n rows chunk by chunk (in parallel) and hands each chunk's CSV
   // text to `sink` in order. Deterministic for `seed`, whatever `threads`.
