@@ -1,5 +1,7 @@
 #include "meg/model.hpp"
 
+#include <chrono>
+
 #include <fmt/format.h>
 
 #include "data/schema.hpp"
@@ -76,8 +78,28 @@ Model Model::fit_csv_text(const std::string& text, const std::string& source,
       Impl{fit_built(data::build_table(data::memory_source(text), source, b), options, progress)}));
 }
 
-void Model::sample_to_file(uint64_t n, uint64_t seed, int threads, const std::string& path) const {
-  impl_->model.sample_to_file(n, seed, threads, path);
+namespace {
+
+// Progress events of a sample of n rows.
+ensemble::RowsWritten sample_progress(uint64_t n, const ProgressFn& progress) {
+  if (!progress) return {};
+  const auto start = std::chrono::steady_clock::now();
+  return [n, start, &progress](uint64_t rows) {
+    Progress p;
+    p.stage = "sample";
+    p.rows = rows;
+    p.rows_total = n;
+    p.elapsed_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    progress(p);
+  };
+}
+
+}  // namespace
+
+void Model::sample_to_file(uint64_t n, uint64_t seed, int threads, const std::string& path,
+                           const ProgressFn& progress) const {
+  impl_->model.sample_to_file(n, seed, threads, path, sample_progress(n, progress));
 }
 
 std::string Model::sample_csv(uint64_t n, uint64_t seed, int threads) const {
@@ -85,9 +107,11 @@ std::string Model::sample_csv(uint64_t n, uint64_t seed, int threads) const {
 }
 
 void Model::sample_to_file(uint64_t n, uint64_t seed, int threads, const std::string& path,
-                           const std::vector<std::string>& where) const {
-  if (where.empty()) return sample_to_file(n, seed, threads, path);
-  ensemble::ConditionalSampler(impl_->model, where, threads).sample_to_file(n, seed, threads, path);
+                           const std::vector<std::string>& where,
+                           const ProgressFn& progress) const {
+  if (where.empty()) return sample_to_file(n, seed, threads, path, progress);
+  ensemble::ConditionalSampler(impl_->model, where, threads)
+      .sample_to_file(n, seed, threads, path, sample_progress(n, progress));
 }
 
 std::string Model::sample_csv(uint64_t n, uint64_t seed, int threads,

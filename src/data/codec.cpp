@@ -1,6 +1,7 @@
 #include "data/codec.hpp"
 
 #include <algorithm>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -28,6 +29,13 @@ class CategoricalCodec final : public ColumnCodec {
       levels_.find_or_add(level, &added);
       if (!added) throw ModelFormatError("model: categorical codec lists a level twice");
     }
+    // Levels as CSV fields: most need no quotes; the others are kept quoted.
+    needs_quotes_.resize(levels_.size());
+    for (uint32_t i = 0; i < levels_.size(); ++i) {
+      needs_quotes_[i] = csv_needs_quotes(levels_.text(i));
+      if (needs_quotes_[i]) append_csv_field(quoted_[i], levels_.text(i));
+    }
+    append_csv_field(missing_csv_, missing_text_);
   }
 
   uint32_t cardinality() const override {
@@ -40,6 +48,15 @@ class CategoricalCodec final : public ColumnCodec {
   }
   void decode(Code code, core::Rng&, std::string& out) const override {
     out.append(code < levels_.size() ? levels_.text(code) : std::string_view(missing_text_));
+  }
+  void decode_csv(Code code, core::Rng&, std::string& out) const override {
+    if (code >= levels_.size()) {
+      out.append(missing_csv_);
+    } else if (!needs_quotes_[code]) {
+      out.append(levels_.text(code));
+    } else {
+      out.append(quoted_.at(code));
+    }
   }
   int64_t missing_code() const override {
     return has_missing_ ? static_cast<int64_t>(missing()) : -1;
@@ -87,6 +104,9 @@ class CategoricalCodec final : public ColumnCodec {
   bool has_missing_;
   std::string missing_text_;
   Code mode_;
+  std::vector<bool> needs_quotes_;                // per level
+  std::unordered_map<Code, std::string> quoted_;  // the levels that need quotes, quoted
+  std::string missing_csv_;
 };
 
 std::unique_ptr<ColumnCodec> categorical_from_json(const nlohmann::json& j) {
@@ -234,16 +254,16 @@ void TableCodec::write_header(std::string& out) const {
 
 void TableCodec::decode_rows(const Code* codes, size_t n_rows, core::Rng& rng,
                              std::string& out) const {
-  CsvWriter w(out);
-  std::string cell;
   const size_t d = codecs_.size();
   for (size_t r = 0; r < n_rows; ++r) {
+    const size_t row_start = out.size();
     for (size_t c = 0; c < d; ++c) {
-      cell.clear();
-      codecs_[c]->decode(codes[r * d + c], rng, cell);
-      w.field(cell);
+      if (c > 0) out.push_back(',');
+      codecs_[c]->decode_csv(codes[r * d + c], rng, out);
     }
-    w.end_row();
+    // A row made of one empty field would read back as a blank (skipped) line.
+    if (d == 1 && out.size() == row_start) out.append("\"\"");
+    out.push_back('\n');
   }
 }
 

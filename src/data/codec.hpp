@@ -44,6 +44,13 @@ class ColumnCodec {
   virtual Code encode(std::string_view field) const = 0;
   // Appends the text of one value drawn for `code` to `out`.
   virtual void decode(Code code, core::Rng& rng, std::string& out) const = 0;
+  // The same draw (same text, same use of rng) written as a CSV field: quoted when it
+  // needs quotes (append_csv_field, delimiter ','). Codecs keep their texts ready-quoted.
+  virtual void decode_csv(Code code, core::Rng& rng, std::string& out) const {
+    std::string cell;
+    decode(code, rng, cell);
+    append_csv_field(out, cell);
+  }
   // Code used for missing cells, or -1 if the training column had none.
   virtual int64_t missing_code() const = 0;
   virtual Code unknown_code() const = 0;

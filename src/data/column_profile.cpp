@@ -65,9 +65,9 @@ int ColumnProfile::token_index(std::string_view text) const {
 bool ColumnProfile::refuse(uint64_t row, uint64_t line, std::string_view text, const char* problem,
                            CellError* error) const {
   error->row = row;
-  error->message = fmt::format("{}:{}:{}: column '{}': '{}' is not {} (schema type {})",
-                               plan_.source, line, plan_.index + 1, plan_.name, text, problem,
-                               to_string(*plan_.declared));
+  error->message =
+      fmt::format("{}:{}:{}: column '{}': '{}' is not {} (schema type {})", plan_.source, line,
+                  plan_.index + 1, plan_.name, text, problem, to_string(*plan_.declared));
   return false;
 }
 
@@ -198,7 +198,8 @@ void ColumnProfile::to_sampled() {
   for (uint32_t id = 0; id < dict_.size(); ++id) {
     const int u = token_index(dict_.text(id));
     if (u < 0 || !in_infer_[u]) sketch(dict_.hash(id));
-    if (kind_[id] == kValue) decimals_ = std::max(decimals_, decimals_of(dict_.text(id), &exponent_));
+    if (kind_[id] == kValue)
+      decimals_ = std::max(decimals_, decimals_of(dict_.text(id), &exponent_));
   }
   shrink_sample();
   for (auto& s : sample_) {
@@ -296,8 +297,8 @@ std::unique_ptr<ColumnCodec> ColumnProfile::fit(const ColumnSchema& schema, uint
       if (!in_codec_[u] && token_counts_[u] > 0 && !core::parse_double(tokens_[u])) {
         (void)numeric_cell_value(tokens_[u], schema.type, &problem);
         throw DataError(fmt::format("{}:{}:{}: column '{}': '{}' is not {} (schema type {})",
-                                    plan_.source, token_first_line_[u], plan_.index + 1,
-                                    plan_.name, tokens_[u], problem, to_string(schema.type)));
+                                    plan_.source, token_first_line_[u], plan_.index + 1, plan_.name,
+                                    tokens_[u], problem, to_string(schema.type)));
       }
     }
     std::vector<Sampled> sample = sample_;  // the bottom k of the rows

@@ -51,14 +51,14 @@ struct ProfileLimits {
 struct ColumnPlan {
   std::string source;  // the file, for messages
   std::string name;
-  size_t index = 0;                        // position of the column in the file
-  std::optional<ColumnType> declared;      // the type a schema file gives, if any
-  std::vector<std::string> infer_tokens;   // missing tokens of inference (the defaults)
-  std::vector<std::string> tokens;         // missing tokens of the codec (the final schema's)
-  size_t max_categorical_numeric = 20;     // InferOptions
-  uint64_t seed = 0;                       // the column's codec seed (names the row sample)
-  bool keep_codes = false;                 // keep each row's provisional code
-  bool exact_only = false;                 // never sample (a column known to be categorical)
+  size_t index = 0;                       // position of the column in the file
+  std::optional<ColumnType> declared;     // the type a schema file gives, if any
+  std::vector<std::string> infer_tokens;  // missing tokens of inference (the defaults)
+  std::vector<std::string> tokens;        // missing tokens of the codec (the final schema's)
+  size_t max_categorical_numeric = 20;    // InferOptions
+  uint64_t seed = 0;                      // the column's codec seed (names the row sample)
+  bool keep_codes = false;                // keep each row's provisional code
+  bool exact_only = false;                // never sample (a column known to be categorical)
   ProfileLimits limits;
 };
 

@@ -44,29 +44,32 @@ CsvTable read_csv(const std::string& path, const CsvReadOptions& options) {
   return read_all(reader);
 }
 
-void CsvWriter::field(std::string_view value) {
-  if (!first_) out_.push_back(delimiter_);
-  bool quote = false;
+bool csv_needs_quotes(std::string_view value, char delimiter) {
   for (char c : value) {
-    if (c == delimiter_ || c == '"' || c == '\n' || c == '\r') {
-      quote = true;
-      break;
-    }
+    if (c == delimiter || c == '"' || c == '\n' || c == '\r') return true;
   }
-  if (!value.empty() && (value.front() == ' ' || value.back() == ' ')) quote = true;
+  if (!value.empty() && (value.front() == ' ' || value.back() == ' ')) return true;
   // A field starting with U+FEFF would be taken for a byte-order mark (and dropped)
   // if it began the file: quoting keeps it (found by fuzz/fuzz_csv.cpp).
-  if (value.substr(0, 3) == "\xEF\xBB\xBF") quote = true;
-  if (!quote) {
-    out_.append(value);
-  } else {
-    out_.push_back('"');
-    for (char c : value) {
-      if (c == '"') out_.push_back('"');
-      out_.push_back(c);
-    }
-    out_.push_back('"');
+  return value.substr(0, 3) == "\xEF\xBB\xBF";
+}
+
+void append_csv_field(std::string& out, std::string_view value, char delimiter) {
+  if (!csv_needs_quotes(value, delimiter)) {
+    out.append(value);
+    return;
   }
+  out.push_back('"');
+  for (char c : value) {
+    if (c == '"') out.push_back('"');
+    out.push_back(c);
+  }
+  out.push_back('"');
+}
+
+void CsvWriter::field(std::string_view value) {
+  if (!first_) out_.push_back(delimiter_);
+  append_csv_field(out_, value, delimiter_);
   first_ = false;
   fields_in_row_++;
   last_empty_ = value.empty();

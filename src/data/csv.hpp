@@ -38,6 +38,12 @@ CsvTable read_csv(const std::string& path, const CsvReadOptions& options = {});
 CsvTable parse_csv(std::string_view text, const std::string& source,
                    const CsvReadOptions& options = {});
 
+// Whether a field must be quoted: it holds the delimiter, a quote, CR or LF, starts or
+// ends with a space, or starts with U+FEFF (it would be taken for a byte-order mark).
+bool csv_needs_quotes(std::string_view value, char delimiter = ',');
+// Appends `value` as a CSV field: quoted (inner quotes doubled) when it needs quotes.
+void append_csv_field(std::string& out, std::string_view value, char delimiter = ',');
+
 // Buffered CSV writer. Fields are quoted only when needed.
 class CsvWriter {
  public:

@@ -8,6 +8,7 @@
 
 #include "core/json_blob.hpp"
 #include "core/strings.hpp"
+#include "data/csv.hpp"
 #include "data/dpgmm.hpp"
 #include "meg/error.hpp"
 
@@ -70,6 +71,31 @@ class NumericCodec final : public ColumnCodec {
         mode_ = b;
       }
     }
+    // A guide table per bin: the draw t of a count in [0, total) starts its search at
+    // guide[t * m / total] (m members), so finding its value costs O(1) on average
+    // and gives what upper_bound over the cumulative counts gives.
+    guide_.resize(s_.num_bins);
+    scale_.resize(s_.num_bins);
+    for (uint32_t b = 0; b < s_.num_bins; ++b) {
+      const auto& cum = cumulative_[b];
+      if (cum.empty()) continue;
+      const uint64_t total = cum.back(), m = cum.size();
+      scale_[b] = static_cast<double>(m) / static_cast<double>(total);
+      guide_[b].resize(m);
+      for (uint64_t j = 0; j < m; ++j) {
+        const auto t_min = static_cast<uint64_t>((static_cast<__uint128_t>(j) * total + m - 1) /
+                                                 m);  // first t of bucket j
+        guide_[b][j] =
+            static_cast<uint32_t>(std::upper_bound(cum.begin(), cum.end(), t_min) - cum.begin());
+      }
+    }
+    // Every value's text, formatted once: decoding draws values, and copies their text.
+    text_end_.reserve(s_.values.size());
+    for (double v : s_.values) {
+      format(v, texts_);
+      text_end_.push_back(texts_.size());
+    }
+    append_csv_field(missing_csv_, s_.missing_text);
   }
 
   uint32_t cardinality() const override { return s_.num_bins + (s_.has_missing ? 1 : 0); }
@@ -97,12 +123,31 @@ class NumericCodec final : public ColumnCodec {
       out.append(s_.missing_text);
       return;
     }
+    draw(code, rng, out);
+  }
+  void decode_csv(Code code, core::Rng& rng, std::string& out) const override {
+    if (code >= s_.num_bins) {
+      out.append(missing_csv_);
+      return;
+    }
+    draw(code, rng, out);  // a number's text never needs quotes
+  }
+
+  // The text of a value drawn in bin `code`.
+  void draw(Code code, core::Rng& rng, std::string& out) const {
     const auto& cum = cumulative_[code];
     const auto& mem = members_[code];
     if (s_.decode == NumericDecode::Empirical || mem.size() == 1) {
-      uint64_t t = rng.below(cum.back());
-      size_t k = static_cast<size_t>(std::upper_bound(cum.begin(), cum.end(), t) - cum.begin());
-      format(s_.values[mem[k]], out);
+      const uint64_t t = rng.below(cum.back());
+      // The bucket estimated in floating point may be one off: the search goes both
+      // ways, and ends where upper_bound would.
+      const auto bucket = std::min(cum.size() - 1, static_cast<size_t>(t * scale_[code]));
+      size_t k = guide_[code][bucket];
+      while (k > 0 && cum[k - 1] > t) --k;
+      while (cum[k] <= t) ++k;
+      const size_t i = mem[k];
+      const size_t begin = i == 0 ? 0 : text_end_[i - 1];
+      out.append(texts_, begin, text_end_[i] - begin);
       return;
     }
     double lo = s_.values[mem.front()], hi = s_.values[mem.back()];
@@ -231,8 +276,13 @@ class NumericCodec final : public ColumnCodec {
   }
 
   State s_;
+  std::string texts_;                              // every value's text, formatted
+  std::vector<size_t> text_end_;                   // end of value i's text in texts_
+  std::string missing_csv_;                        // the missing text as a CSV field
   std::vector<std::vector<size_t>> members_;       // value indices per bin
   std::vector<std::vector<uint64_t>> cumulative_;  // cumulative counts per bin
+  std::vector<std::vector<uint32_t>> guide_;       // per bin: where a draw's search starts
+  std::vector<double> scale_;                      // per bin: members / total count
   Code mode_ = 0;
 };
 

@@ -35,15 +35,14 @@ struct BuildOptions {
   CsvReadOptions read;  // (spool is set for a file path: a second pass may be needed)
   InferOptions infer;
   ProfileLimits limits;
-  uint64_t seed = 0;    // codec seed: column c's codec uses derive_seed(seed, {c})
-  bool encode = true;   // build the codes (a fit) or only the schema and codecs (`meg schema`)
-  int threads = 0;      // columns profiled at once (0 = all cores); never changes a result
+  uint64_t seed = 0;   // codec seed: column c's codec uses derive_seed(seed, {c})
+  bool encode = true;  // build the codes (a fit) or only the schema and codecs (`meg schema`)
+  int threads = 0;     // columns profiled at once (0 = all cores); never changes a result
   // A schema file's overrides (apply_schema_overrides); empty: none. It is also applied
   // before the pass, to learn which types and missing tokens the file sets.
   std::function<Schema(const Schema&)> overrides;
   // Called with the header before any data row is read (to check options naming columns).
-  std::function<void(const std::string& source, const std::vector<std::string>& header)>
-      on_header;
+  std::function<void(const std::string& source, const std::vector<std::string>& header)> on_header;
   ProgressFn progress;  // stages "read" and "reread"
 };
 

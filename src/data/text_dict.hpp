@@ -85,7 +85,8 @@ class TextDict {
   uint64_t hash(uint32_t id) const { return entries_[id].hash; }
   // Heap bytes held.
   size_t memory_bytes() const {
-    return arena_.capacity() + entries_.capacity() * sizeof(Entry) + slots_.capacity() * sizeof(Slot);
+    return arena_.capacity() + entries_.capacity() * sizeof(Entry) +
+           slots_.capacity() * sizeof(Slot);
   }
   void clear() {
     std::string().swap(arena_);

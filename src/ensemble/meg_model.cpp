@@ -237,7 +237,8 @@ std::vector<uint64_t> MegModel::unit_counts(uint64_t n) const {
 }
 
 void MegModel::sample_text(uint64_t n, uint64_t seed, int threads,
-                           const std::function<void(const std::string&)>& sink) const {
+                           const std::function<void(const std::string&)>& sink,
+                           const RowsWritten& written) const {
   std::string header;
   codec_.write_header(header);
   sink(header);
@@ -249,16 +250,17 @@ void MegModel::sample_text(uint64_t n, uint64_t seed, int threads,
       [&](const data::Code* codes, size_t rows, core::Rng& rng, std::string& out) {
         codec_.decode_rows(codes, rows, rng, out);
       },
-      sink);
+      sink, written);
 }
 
 std::string MegModel::sample_csv(uint64_t n, uint64_t seed, int threads) const {
   return collect_text([&](const TextSink& sink) { sample_text(n, seed, threads, sink); });
 }
 
-void MegModel::sample_to_file(uint64_t n, uint64_t seed, int threads,
-                              const std::string& path) const {
-  write_text_file(path, [&](const TextSink& sink) { sample_text(n, seed, threads, sink); });
+void MegModel::sample_to_file(uint64_t n, uint64_t seed, int threads, const std::string& path,
+                              const RowsWritten& written) const {
+  write_text_file(path,
+                  [&](const TextSink& sink) { sample_text(n, seed, threads, sink, written); });
 }
 
 std::vector<double> MegModel::log_prob(const data::EncodedDataset& ds, int threads) const {

@@ -46,11 +46,13 @@ class MegModel {
   // Generates n rows chunk by chunk (in parallel) and hands each chunk's CSV
   // text to `sink` in order. Deterministic for `seed`, whatever `threads`.
   void sample_text(uint64_t n, uint64_t seed, int threads,
-                   const std::function<void(const std::string&)>& sink) const;
+                   const std::function<void(const std::string&)>& sink,
+                   const RowsWritten& written = {}) const;
   // Generates n rows and returns them as CSV text (header first).
   std::string sample_csv(uint64_t n, uint64_t seed, int threads) const;
   // Writes the CSV to `path` atomically ("-" = stdout), chunk by chunk.
-  void sample_to_file(uint64_t n, uint64_t seed, int threads, const std::string& path) const;
+  void sample_to_file(uint64_t n, uint64_t seed, int threads, const std::string& path,
+                      const RowsWritten& written = {}) const;
 
   // Held-out diagnostics and the rows each unit should produce for n rows.
   std::vector<uint64_t> unit_counts(uint64_t n) const;

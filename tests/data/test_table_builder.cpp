@@ -194,7 +194,8 @@ TEST(TableBuilder, ADeclaredTypeRefusesACellAtOnceInReadingOrder) {
       build(text, o);
       FAIL() << "no error";
     } catch (const meg::DataError& e) {
-      EXPECT_STREQ(e.what(), "t.csv:4:3: column 'c': '1.5' is not an integer (schema type integer)");
+      EXPECT_STREQ(e.what(),
+                   "t.csv:4:3: column 'c': '1.5' is not an integer (schema type integer)");
     }
   }
 }
