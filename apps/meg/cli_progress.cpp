@@ -78,7 +78,9 @@ std::string summary(const Progress& p) {
   std::string s = std::to_string(p.units_done) + "/" + std::to_string(p.units_total) + " units";
   if (!p.unit.empty()) {
     s += ", " + p.unit + " " + p.phase;
-    if (p.epochs) s += " " + std::to_string(p.epoch) + "/" + std::to_string(p.epochs);
+    if (p.epochs) {
+      s.append(" ").append(std::to_string(p.epoch)).append("/").append(std::to_string(p.epochs));
+    }
   }
   return s;
 }
