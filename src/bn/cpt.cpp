@@ -4,6 +4,7 @@
 #include <cmath>
 #include <unordered_map>
 
+#include "bn/row_keys.hpp"
 #include "core/rng.hpp"
 #include "meg/error.hpp"
 
@@ -11,6 +12,29 @@ namespace meg::bn {
 namespace {
 
 inline uint64_t block_key(int32_t g, uint32_t c) { return (static_cast<uint64_t>(g) << 32) | c; }
+
+// Column c's codes over the view's rows.
+std::vector<uint32_t> column_codes(const data::DatasetView& data, size_t c) {
+  std::vector<uint32_t> out(data.num_rows()), scratch;
+  for (size_t begin = 0; begin < out.size(); begin += kKeyBlockRows) {
+    const size_t end = std::min(out.size(), begin + kKeyBlockRows);
+    gather_codes(data, c, begin, end, scratch, &out[begin]);
+  }
+  return out;
+}
+
+// Feature f's full parent configuration for every row of the view.
+std::vector<uint64_t> full_configs(const KdbLayout& layout, size_t f,
+                                   const data::DatasetView& data) {
+  const FeatureLayout& fl = layout.feature(f);
+  std::vector<uint64_t> radix;
+  for (uint32_t p : fl.parents) radix.push_back(data.cardinality()[p]);
+  std::vector<uint64_t> out(data.num_rows());
+  for_each_key_block(data, fl.parents, radix, [&](size_t begin, std::span<const uint64_t> keys) {
+    std::copy(keys.begin(), keys.end(), out.begin() + static_cast<long>(begin));
+  });
+  return out;
+}
 
 // The stored blocks of one feature, (group, class) keys in ascending order, with the
 // counts n(x, block). A dense (local group, class) -> block table makes lookups
@@ -53,14 +77,15 @@ struct FeatureBlocks {
 
 // Counts feature f over every row: a block for every (group, class) seen at any level,
 // plus every class of the level-0 group. With held_out, also the counts of those rows.
-FeatureBlocks count_feature(const KdbLayout& layout, size_t f, const data::EncodedDataset& data,
+FeatureBlocks count_feature(const KdbLayout& layout, size_t f, const data::DatasetView& data,
                             const std::vector<char>* held_out) {
   const FeatureLayout& fl = layout.feature(f);
   const uint32_t num_classes = layout.num_classes();
   const uint32_t card = fl.card;
   const size_t levels = fl.levels.size();
-  const auto& y = data.columns[layout.class_col()];
-  const auto& x = data.columns[fl.column];
+  const std::vector<uint32_t> y = column_codes(data, layout.class_col());
+  const std::vector<uint32_t> x = column_codes(data, fl.column);
+  const std::vector<uint64_t> configs = full_configs(layout, f, data);
   FeatureBlocks out;
   out.num_classes = num_classes;
   // Levels in ascending global group order, so blocks come out sorted by (group, class).
@@ -85,8 +110,7 @@ FeatureBlocks count_feature(const KdbLayout& layout, size_t f, const data::Encod
   const size_t n = data.num_rows();
   std::vector<uint64_t> row_cells(n * levels);  // rows x levels: local group * C + class
   for (size_t row = 0; row < n; ++row) {
-    auto code_at = [&](uint32_t col) { return data.columns[col][row]; };
-    const uint64_t full = layout.full_config(f, code_at);
+    const uint64_t full = configs[row];
     for (size_t j = 0; j < levels; ++j) {
       const int32_t g = layout.group_at_level(f, j, full);
       if (g < 0) throw InvalidArgument("kdb: a counted row is not in the layout");
@@ -145,7 +169,7 @@ FeatureBlocks count_feature(const KdbLayout& layout, size_t f, const data::Encod
 // chain, so each row is reduced once to (n(x, block), n(block)) per level, bottom first,
 // and every m is a recursion over those pairs: P_0 = (n + alpha) / (N + alpha r),
 // P_j = (n + m P_{j-1}) / (N + m).
-double held_out_strength(const KdbLayout& layout, size_t f, const data::EncodedDataset& data,
+double held_out_strength(const KdbLayout& layout, size_t f, const data::DatasetView& data,
                          const std::vector<char>& held_out, const FeatureBlocks& fb,
                          const SmoothingSpec& spec) {
   const FeatureLayout& fl = layout.feature(f);
@@ -157,16 +181,16 @@ double held_out_strength(const KdbLayout& layout, size_t f, const data::EncodedD
   for (size_t b = 0; b < totals.size(); ++b) {
     for (uint32_t v = 0; v < card; ++v) totals[b] += train_count(b, v);
   }
-  const auto& y = data.columns[layout.class_col()];
-  const auto& x = data.columns[fl.column];
+  const std::vector<uint32_t> y = column_codes(data, layout.class_col());
+  const std::vector<uint32_t> x = column_codes(data, fl.column);
+  const std::vector<uint64_t> configs = full_configs(layout, f, data);
   const int32_t g0 = fl.levels[0].first_group();
   std::vector<double> chain_n, chain_total;  // per held-out row: its levels, bottom first
   std::vector<size_t> chain_begin{0};
   std::vector<int32_t> path;
   for (size_t row = 0; row < data.num_rows(); ++row) {
     if (!held_out[row]) continue;
-    auto code_at = [&](uint32_t col) { return data.columns[col][row]; };
-    int32_t g = layout.lookup(f, layout.full_config(f, code_at));
+    int32_t g = layout.lookup(f, configs[row]);
     path.clear();
     while (true) {
       const int32_t b = fb.find(g, y[row]);
@@ -205,7 +229,7 @@ const std::vector<double>& smoothing_grid() {
   return grid;
 }
 
-CountedParameters fit_counts(const KdbLayout& layout, const data::EncodedDataset& data,
+CountedParameters fit_counts(const KdbLayout& layout, const data::DatasetView& data,
                              const SmoothingSpec& spec) {
   if (spec.alpha <= 0) throw InvalidArgument("laplace_alpha must be > 0");
   if (spec.m < 0) throw InvalidArgument("smoothing_m must be >= 0");
@@ -295,9 +319,8 @@ CountedParameters fit_counts(const KdbLayout& layout, const data::EncodedDataset
     sf = {};
   }
 
-  const auto& y = data.columns[layout.class_col()];
   std::vector<double> class_counts(num_classes, 0.0);
-  for (size_t row = 0; row < n; ++row) class_counts[y[row]] += 1.0;
+  for (uint32_t y : column_codes(data, layout.class_col())) class_counts[y] += 1.0;
   out.log_prior.resize(num_classes);
   for (uint32_t c = 0; c < num_classes; ++c) {
     out.log_prior[c] = std::log((class_counts[c] + spec.alpha) /

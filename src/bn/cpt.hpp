@@ -41,7 +41,7 @@ struct CountedParameters {
 // The grid of strengths tried when m is chosen by held-out log-likelihood.
 const std::vector<double>& smoothing_grid();
 
-CountedParameters fit_counts(const KdbLayout& layout, const data::EncodedDataset& data,
+CountedParameters fit_counts(const KdbLayout& layout, const data::DatasetView& data,
                              const SmoothingSpec& spec);
 
 }  // namespace meg::bn

@@ -88,9 +88,8 @@ TEST(KdbModel, UnseenConfigurationsBackOff) {
 
 TEST(KdbModel, HierarchicalSmoothingFormula) {
   // Class y (2 values), parent p (2), child x (3); child has parent p.
-  data::EncodedDataset data;
-  data.cardinality = {2, 2, 3};
-  data.columns = {{0, 0, 0, 1, 1, 0}, {0, 0, 1, 1, 1, 0}, {0, 1, 2, 2, 2, 0}};
+  const auto data = data::EncodedDataset::from_columns(
+      {"y", "p", "x"}, {2, 2, 3}, {{0, 0, 0, 1, 1, 0}, {0, 0, 1, 1, 1, 0}, {0, 1, 2, 2, 2, 0}});
   KdbStructure s;
   s.class_col = 0;
   s.num_cols = 3;
@@ -133,12 +132,12 @@ TEST(KdbModel, ChosenStrengthIsTheBestOnHeldOutRows) {
   SmoothingSpec spec;
   spec.seed = 11;
   const CountedParameters chosen = fit_counts(layout, data, spec);
-  std::vector<size_t> train_rows, held_rows;
+  std::vector<data::RowIndex> train_rows, held_rows;
   for (size_t row = 0; row < data.num_rows(); ++row) {
     (core::mix64(core::derive_seed(spec.seed, {row})) % 5 == 0 ? held_rows : train_rows)
-        .push_back(row);
+        .push_back(static_cast<data::RowIndex>(row));
   }
-  const auto train = data.subset(train_rows);
+  const data::DatasetView train(data, train_rows);
   const auto& y = data.columns[layout.class_col()];
   std::set<double> distinct;
   for (size_t f = 0; f < layout.num_features(); ++f) {

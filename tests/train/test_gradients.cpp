@@ -143,7 +143,10 @@ TEST(Discriminator, LearnsToSeparateAndAucIsCorrect) {
   auto fake = truth.sample(2000, 2);
   core::Rng rng(3);
   for (size_t i = fake.num_rows(); i > 1; --i) {
-    std::swap(fake.columns[5][i - 1], fake.columns[5][rng.below(i)]);
+    const size_t j = rng.below(i);
+    const data::Code a = fake.columns[5][i - 1];
+    fake.columns[5].set(i - 1, fake.columns[5][j]);
+    fake.columns[5].set(j, a);
   }
   DiscriminatorFeatures features(real.cardinality, 3);
   const size_t nnz = features.nnz();
