@@ -4,7 +4,6 @@
 #include <limits>
 #include <string>
 
-#include "bn/row_keys.hpp"
 #include "meg/error.hpp"
 
 namespace meg::bn {
@@ -37,42 +36,9 @@ ConfigMap::ConfigMap(uint64_t num_configs, std::vector<uint64_t> keys, int32_t f
   }
 }
 
-KdbLayout KdbLayout::build(const KdbStructure& structure, const std::vector<uint32_t>& cardinality,
-                           const data::DatasetView& data) {
-  const size_t n = data.num_rows();
-  std::vector<std::vector<std::vector<uint64_t>>> keys(structure.order.size());
-  for (size_t f = 0; f < structure.order.size(); ++f) {
-    const auto& parents = structure.parents[structure.order[f]];
-    const size_t num_parents = parents.size();
-    std::vector<uint32_t> cards;
-    for (uint32_t p : parents) cards.push_back(cardinality[p]);
-    const uint64_t q = config_count(cards);
-    std::vector<uint64_t> full(n, 0);
-    const std::vector<uint64_t> radix(cards.begin(), cards.end());
-    for_each_key_block(data, parents, radix, [&](size_t begin, std::span<const uint64_t> block) {
-      std::copy(block.begin(), block.end(), full.begin() + static_cast<long>(begin));
-    });
-    keys[f].resize(num_parents + 1);
-    uint64_t divisor = 1;
-    for (size_t j = num_parents + 1; j-- > 0;) {
-      const uint64_t qj = q / divisor;
-      std::vector<uint64_t>& out = keys[f][j];
-      if (qj <= std::max<uint64_t>(kAlwaysDense, 4 * n)) {
-        std::vector<char> seen(qj, 0);
-        for (size_t row = 0; row < n; ++row) seen[full[row] / divisor] = 1;
-        for (uint64_t key = 0; key < qj; ++key) {
-          if (seen[key]) out.push_back(key);
-        }
-      } else {
-        out.resize(n);
-        for (size_t row = 0; row < n; ++row) out[row] = full[row] / divisor;
-        std::sort(out.begin(), out.end());
-        out.erase(std::unique(out.begin(), out.end()), out.end());
-      }
-      if (j == 0 && out.empty()) out.push_back(0);  // level 0 always exists
-      if (j > 0) divisor *= cards[j - 1];
-    }
-  }
+KdbLayout KdbLayout::from_observed(const KdbStructure& structure,
+                                   const std::vector<uint32_t>& cardinality,
+                                   const std::vector<std::vector<std::vector<uint64_t>>>& keys) {
   KdbLayout layout;
   layout.finish(structure, cardinality, keys);
   return layout;

@@ -64,9 +64,11 @@ struct FeatureLayout {
 class KdbLayout {
  public:
   KdbLayout() = default;
-  // Groups for every configuration observed in `data`.
-  static KdbLayout build(const KdbStructure& structure, const std::vector<uint32_t>& cardinality,
-                         const data::DatasetView& data);
+  // From the configurations observed while counting, keys[f][level] (sorted, unique);
+  // throws InvalidArgument if they cannot be indexed (cpt.hpp builds them).
+  static KdbLayout from_observed(const KdbStructure& structure,
+                                 const std::vector<uint32_t>& cardinality,
+                                 const std::vector<std::vector<std::vector<uint64_t>>>& keys);
   // From explicit key lists keys[f][level] (sorted, unique); throws ModelFormatError if invalid.
   static KdbLayout from_keys(const KdbStructure& structure,
                              const std::vector<uint32_t>& cardinality,

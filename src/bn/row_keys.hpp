@@ -14,10 +14,23 @@ namespace meg::bn {
 // Rows per block of for_each_key_block.
 inline constexpr size_t kKeyBlockRows = 4096;
 
-// Calls fn(begin, keys) for consecutive blocks of the view's rows, where
-// keys[i] = sum over q of code(cols[q], begin + i) * prod_{q' > q} radix[q'] (the first
-// column most significant; with radix[q] = cardinality[cols[q]], a key is below the
-// product of the radices). An empty `cols` gives zero keys.
+// keys[i] = sum over q of code(cols[q], begin + i) * prod_{q' > q} radix[q'] for the view
+// rows [begin, end): the first column most significant, so with radix[q] the column's
+// cardinality a key is below the product of the radices. No columns: zero keys.
+inline void block_keys(const data::DatasetView& view, size_t begin, size_t end,
+                       std::span<const uint32_t> cols, std::span<const uint64_t> radix,
+                       std::vector<uint32_t>& scratch, uint64_t* keys) {
+  const size_t len = end - begin;
+  std::fill(keys, keys + len, 0);
+  for (size_t q = 0; q < cols.size(); ++q) {
+    const uint64_t r = radix[q];
+    view.visit(cols[q], begin, end, scratch, [&](auto codes) {
+      for (size_t i = 0; i < len; ++i) keys[i] = keys[i] * r + codes[i];
+    });
+  }
+}
+
+// Calls fn(begin, keys) for consecutive blocks of the view's rows, keys as in block_keys.
 template <class Fn>
 void for_each_key_block(const data::DatasetView& view, std::span<const uint32_t> cols,
                         std::span<const uint64_t> radix, Fn&& fn) {
@@ -26,15 +39,8 @@ void for_each_key_block(const data::DatasetView& view, std::span<const uint32_t>
   std::vector<uint32_t> scratch;
   for (size_t begin = 0; begin < n; begin += kKeyBlockRows) {
     const size_t end = std::min(n, begin + kKeyBlockRows);
-    const size_t len = end - begin;
-    std::fill(keys.begin(), keys.begin() + static_cast<long>(len), 0);
-    for (size_t q = 0; q < cols.size(); ++q) {
-      const uint64_t r = radix[q];
-      view.visit(cols[q], begin, end, scratch, [&](auto codes) {
-        for (size_t i = 0; i < len; ++i) keys[i] = keys[i] * r + codes[i];
-      });
-    }
-    fn(begin, std::span<const uint64_t>(keys.data(), len));
+    block_keys(view, begin, end, cols, radix, scratch, keys.data());
+    fn(begin, std::span<const uint64_t>(keys.data(), end - begin));
   }
 }
 

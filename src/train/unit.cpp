@@ -69,15 +69,14 @@ GanblrUnit GanblrUnit::fit(const data::DatasetView& data, size_t class_col,
   validate_data(data, class_col);
   bn::KdbStructure structure = bn::KdbStructure::learn(
       data, class_col, options.k, options.max_parent_configs, threads, options.structure);
-  bn::KdbLayout layout = bn::KdbLayout::build(structure, data.cardinality(), data);
   bn::SmoothingSpec spec{options.smoothing, options.smoothing_m, options.laplace_alpha,
                          core::derive_seed(seed, {0})};
-  bn::CountedParameters counted = bn::fit_counts(layout, data, spec);
+  bn::CountedKdb counted = bn::fit_counts(structure, data.cardinality(), data, spec, threads);
   GanblrUnit unit;
-  unit.model_ = bn::KdbModel(std::move(structure), data.cardinality(), std::move(layout),
-                             std::move(counted.blocks), std::move(counted.counts),
-                             std::move(counted.log_prior));
-  unit.training_log_["smoothing_m"] = counted.m;
+  unit.model_ = bn::KdbModel(std::move(structure), data.cardinality(), std::move(counted.layout),
+                             std::move(counted.params.blocks), std::move(counted.params.counts),
+                             std::move(counted.params.log_prior));
+  unit.training_log_["smoothing_m"] = counted.params.m;
   unit.training_log_["epochs"] = nlohmann::json::array();
   if (options.warmup_epochs + options.epochs > 0) {
     train_generator(unit.model_, data, options, core::derive_seed(seed, {1}), on_epoch,

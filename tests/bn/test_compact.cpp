@@ -48,8 +48,7 @@ bool next_state(std::vector<data::Code>& q, const std::vector<uint32_t>& card) {
 KdbModel fit(const data::EncodedDataset& data, size_t class_col, const SmoothingSpec& spec,
              bool with_counts = true) {
   KdbStructure s = KdbStructure::learn(data, class_col, 2, 100000, 1);
-  KdbLayout layout = KdbLayout::build(s, data.cardinality, data);
-  CountedParameters p = fit_counts(layout, data, spec);
+  auto [layout, p] = fit_counts(s, data.cardinality, data, spec);
   if (with_counts) {
     return KdbModel(std::move(s), data.cardinality, std::move(layout), std::move(p.blocks),
                     std::move(p.counts), std::move(p.log_prior));

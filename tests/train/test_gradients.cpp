@@ -13,8 +13,7 @@ namespace {
 
 bn::KdbModel counted_model(const data::EncodedDataset& data, size_t class_col, int k) {
   bn::KdbStructure s = bn::KdbStructure::learn(data, class_col, k, 100000, 1);
-  bn::KdbLayout layout = bn::KdbLayout::build(s, data.cardinality, data);
-  bn::CountedParameters p = bn::fit_counts(layout, data, {});
+  auto [layout, p] = bn::fit_counts(s, data.cardinality, data, {});
   return bn::KdbModel(std::move(s), data.cardinality, std::move(layout), std::move(p.blocks),
                       std::move(p.counts), std::move(p.log_prior));
 }
