@@ -234,8 +234,12 @@ EncodedDataset TableCodec::encode(const CsvTable& table) const {
     ds.names.push_back(schema_.columns[c].name);
     ds.cardinality.push_back(codecs_[c]->cardinality());
     const auto& cells = table.columns[source_col[c]];
-    std::vector<Code> codes(cells.size());
-    for (size_t r = 0; r < cells.size(); ++r) codes[r] = codecs_[c]->encode(cells[r]);
+    CodeColumn codes(codecs_[c]->cardinality(), cells.size());
+    codes.visit_mut([&](auto out) {
+      using T = typename decltype(out)::value_type;
+      for (size_t r = 0; r < cells.size(); ++r)
+        out[r] = static_cast<T>(codecs_[c]->encode(cells[r]));
+    });
     ds.columns.push_back(std::move(codes));
   }
   return ds;

@@ -18,25 +18,6 @@ enum : uint64_t { kRowSampleStream = 0x726f7773 };
 
 }  // namespace
 
-void WideCodes::widen(uint32_t v) {
-  const int width = v <= 0xFF ? 1 : v <= 0xFFFF ? 2 : 4;
-  if (width <= width_) return;
-  if (width == 2) {
-    w16_.assign(w8_.begin(), w8_.end());
-    std::vector<uint8_t>().swap(w8_);
-    max_ = 0xFFFF;
-  } else if (width_ == 1) {
-    w32_.assign(w8_.begin(), w8_.end());
-    std::vector<uint8_t>().swap(w8_);
-    max_ = 0xFFFFFFFF;
-  } else {
-    w32_.assign(w16_.begin(), w16_.end());
-    std::vector<uint16_t>().swap(w16_);
-    max_ = 0xFFFFFFFF;
-  }
-  width_ = width;
-}
-
 ColumnProfile::ColumnProfile(ColumnPlan plan) : plan_(std::move(plan)) {
   for (const auto* list : {&plan_.infer_tokens, &plan_.tokens}) {
     for (const auto& t : *list) {
@@ -127,6 +108,8 @@ bool ColumnProfile::add(const std::string_view* cells, const uint64_t* lines, si
                         uint64_t first_row, CellError* error) {
   if (stopped_ || mode_ == Mode::Reread) return true;
   const size_t switch_at = std::max(plan_.limits.exact_distinct, plan_.max_categorical_numeric);
+  const bool exact_at_start = mode_ == Mode::Exact;
+  if (exact_at_start && plan_.keep_codes) chunk_ids_.resize(n);
   for (size_t i = 0; i < n; ++i) {
     const uint64_t row = first_row + i;
     if (mode_ == Mode::Exact) {
@@ -137,7 +120,7 @@ bool ColumnProfile::add(const std::string_view* cells, const uint64_t* lines, si
         return false;
       }
       dict_.add_count(id);
-      if (plan_.keep_codes) temp_.push_back(id);
+      if (plan_.keep_codes) chunk_ids_[i] = id;
       if (sampling_ && kind_[id] == kValue) offer(row, id);
       if (added && sampling_ && dict_.size() > switch_at) to_sampled();
     } else if (mode_ == Mode::Sampled) {
@@ -148,6 +131,10 @@ bool ColumnProfile::add(const std::string_view* cells, const uint64_t* lines, si
     } else {
       break;  // Reread
     }
+  }
+  // The chunk's provisional codes, stored at once (in the width the largest needs).
+  if (exact_at_start && mode_ == Mode::Exact && plan_.keep_codes) {
+    temp_.append(std::span<const Code>(chunk_ids_.data(), n));
   }
   rows_ += n;
   return true;
@@ -208,7 +195,7 @@ void ColumnProfile::to_sampled() {
   }
   dict_.clear();
   std::vector<Kind>().swap(kind_);
-  temp_.clear();
+  temp_ = CodeColumn();
   mode_ = Mode::Sampled;
 }
 
@@ -337,7 +324,7 @@ std::unique_ptr<ColumnCodec> ColumnProfile::fit(const ColumnSchema& schema, uint
 }
 
 size_t ColumnProfile::memory_bytes() const {
-  return dict_.memory_bytes() + kind_.capacity() + temp_.bytes() +
+  return dict_.memory_bytes() + kind_.capacity() + temp_.bytes() + chunk_ids_.capacity() * 4 +
          sample_.capacity() * sizeof(Sampled) + sketch_.size() * 48;
 }
 
@@ -353,7 +340,8 @@ void add_table_column(ColumnProfile& profile, const CsvTable& table, size_t colu
 void ColumnProfile::release() {
   dict_.clear();
   std::vector<Kind>().swap(kind_);
-  temp_.clear();
+  temp_ = CodeColumn();
+  std::vector<Code>().swap(chunk_ids_);
   std::vector<Sampled>().swap(sample_);
   sketch_.clear();
 }

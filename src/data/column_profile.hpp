@@ -35,6 +35,7 @@
 
 #include "data/codec.hpp"
 #include "data/csv.hpp"
+#include "data/dataset.hpp"
 #include "data/schema.hpp"
 #include "data/text_dict.hpp"
 
@@ -68,44 +69,6 @@ struct CellError {
   std::string message;
 };
 
-// Provisional codes, stored in 1, 2 or 4 bytes as the largest one needs.
-class WideCodes {
- public:
-  void push_back(uint32_t v) {
-    if (v > max_) widen(v);
-    switch (width_) {
-      case 1:
-        w8_.push_back(static_cast<uint8_t>(v));
-        break;
-      case 2:
-        w16_.push_back(static_cast<uint16_t>(v));
-        break;
-      default:
-        w32_.push_back(v);
-    }
-  }
-  uint32_t operator[](size_t i) const {
-    return width_ == 1 ? w8_[i] : width_ == 2 ? w16_[i] : w32_[i];
-  }
-  size_t size() const { return width_ == 1 ? w8_.size() : width_ == 2 ? w16_.size() : w32_.size(); }
-  size_t bytes() const { return size() * static_cast<size_t>(width_); }
-  void clear() {
-    std::vector<uint8_t>().swap(w8_);
-    std::vector<uint16_t>().swap(w16_);
-    std::vector<uint32_t>().swap(w32_);
-    width_ = 1;
-    max_ = 0xFF;
-  }
-
- private:
-  void widen(uint32_t v);
-  std::vector<uint8_t> w8_;
-  std::vector<uint16_t> w16_;
-  std::vector<uint32_t> w32_;
-  int width_ = 1;
-  uint32_t max_ = 0xFF;
-};
-
 class ColumnProfile {
  public:
   enum class Mode { Exact, Sampled, Reread };
@@ -133,7 +96,9 @@ class ColumnProfile {
   void codes(const ColumnCodec& codec, Out&& out) const {
     std::vector<Code> remap(dict_.size());
     for (uint32_t id = 0; id < dict_.size(); ++id) remap[id] = codec.encode(dict_.text(id));
-    for (size_t r = 0; r < temp_.size(); ++r) out(r, remap[temp_[r]]);
+    temp_.visit([&](auto ids) {
+      for (size_t r = 0; r < ids.size(); ++r) out(r, remap[ids[r]]);
+    });
   }
   // Bytes held (texts, provisional codes, sample).
   size_t memory_bytes() const;
@@ -184,7 +149,8 @@ class ColumnProfile {
   // Exact mode.
   TextDict dict_;
   std::vector<Kind> kind_;  // per text
-  WideCodes temp_;
+  CodeColumn temp_;         // each row's text id (1, 2 or 4 bytes as the ids need)
+  std::vector<Code> chunk_ids_;
 
   // The row sample while the column may be numeric: the rows with a hash below
   // sample_cut_, cut down to the k smallest whenever they reach 1.5 k.

@@ -18,7 +18,7 @@ using Clock = std::chrono::steady_clock;
 struct PassColumn {
   ColumnProfile* profile = nullptr;
   const ColumnCodec* codec = nullptr;
-  std::vector<Code>* codes = nullptr;  // where codec writes
+  CodeColumn* codes = nullptr;  // where codec writes
 };
 
 // Reads every chunk of `reader`, feeding each column's cells to its PassColumn
@@ -31,6 +31,7 @@ void run_pass(CsvReader& reader, std::vector<PassColumn>& columns, const BuildOp
     if (columns[c].profile || columns[c].codec) active.push_back(c);
   }
   std::vector<std::vector<std::string_view>> views(active.size());
+  std::vector<std::vector<Code>> chunk_codes(active.size());
   std::vector<CellError> errors(active.size());
   CsvChunk chunk;
   while (reader.next(chunk)) {
@@ -44,7 +45,10 @@ void run_pass(CsvReader& reader, std::vector<PassColumn>& columns, const BuildOp
       if (pc.profile) {
         pc.profile->add(v.data(), chunk.lines(), n, chunk.first_row(), &errors[i]);
       } else {
-        for (size_t r = 0; r < n; ++r) pc.codes->push_back(pc.codec->encode(v[r]));
+        auto& codes = chunk_codes[i];
+        codes.resize(n);
+        for (size_t r = 0; r < n; ++r) codes[r] = pc.codec->encode(v[r]);
+        pc.codes->append(std::span<const Code>(codes.data(), n));
       }
     });
     const CellError* first = nullptr;
@@ -137,7 +141,7 @@ BuiltTable build(CsvReader& reader, const BuildOptions& o) {
   }
 
   // The second pass, for the columns that need it.
-  std::vector<std::vector<Code>> encoded(d);
+  std::vector<CodeColumn> encoded(d);
   if (!reread.empty() || (o.encode && !sampled.empty())) {
     out.reread_columns = reread.size() + (o.encode ? sampled.size() : 0);
     reader.rewind();
@@ -150,6 +154,7 @@ BuiltTable build(CsvReader& reader, const BuildOptions& o) {
     }
     if (o.encode) {
       for (size_t c : sampled) {
+        encoded[c] = CodeColumn(codecs[c]->cardinality());
         encoded[c].reserve(out.rows);
         pass[c].codec = codecs[c].get();
         pass[c].codes = &encoded[c];
@@ -170,10 +175,14 @@ BuiltTable build(CsvReader& reader, const BuildOptions& o) {
     out.data.names = header;
     for (size_t c = 0; c < d; ++c) {
       out.data.cardinality.push_back(codecs[c]->cardinality());
-      std::vector<Code> column;
+      CodeColumn column;
       if (profiles[c]->has_codes()) {
-        column.resize(out.rows);
-        profiles[c]->codes(*codecs[c], [&](size_t r, Code code) { column[r] = code; });
+        column = CodeColumn(codecs[c]->cardinality(), out.rows);
+        column.visit_mut([&](auto codes) {
+          using T = typename decltype(codes)::value_type;
+          profiles[c]->codes(*codecs[c],
+                             [&](size_t r, Code code) { codes[r] = static_cast<T>(code); });
+        });
       } else {
         column = std::move(encoded[c]);
       }

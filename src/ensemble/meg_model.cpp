@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <numeric>
 
@@ -136,22 +137,27 @@ void MegModel::fit_codes(data::EncodedDataset all, const data::Schema& schema,
   check_model_size(all.cardinality, all.names, cols, n, options);  // before any unit is fitted
   const int threads = core::resolve_threads(options.threads);
 
-  // Seeded split. Tiny tables (< 20 rows) use every row for both parts.
-  std::vector<size_t> perm(n);
-  std::iota(perm.begin(), perm.end(), 0);
+  if (n > std::numeric_limits<data::RowIndex>::max()) {
+    throw InvalidArgument(fmt::format("the table has {} rows; meg fits at most {}", n,
+                                      std::numeric_limits<data::RowIndex>::max()));
+  }
+  // Seeded split into row lists (views of `all`, no copy of the codes). Tiny tables
+  // (< 20 rows) use every row for both parts.
+  std::vector<data::RowIndex> perm(n);
+  std::iota(perm.begin(), perm.end(), data::RowIndex{0});
   core::Rng split_rng(core::derive_seed(options.seed, {kSplitStream}));
   for (size_t i = n; i > 1; --i) std::swap(perm[i - 1], perm[split_rng.below(i)]);
   size_t n_val =
       n < 20 ? n
              : std::max<size_t>(1, static_cast<size_t>(std::llround(options.validation_fraction *
                                                                     static_cast<double>(n))));
-  std::vector<size_t> val_rows(perm.begin(), perm.begin() + static_cast<long>(n_val));
-  std::vector<size_t> fit_rows =
-      n < 20 ? perm : std::vector<size_t>(perm.begin() + static_cast<long>(n_val), perm.end());
+  std::vector<data::RowIndex> val_rows(perm.begin(), perm.begin() + static_cast<long>(n_val));
+  std::vector<data::RowIndex> fit_rows =
+      n < 20 ? std::move(perm)
+             : std::vector<data::RowIndex>(perm.begin() + static_cast<long>(n_val), perm.end());
   std::sort(val_rows.begin(), val_rows.end());
   std::sort(fit_rows.begin(), fit_rows.end());
-  data::EncodedDataset fit_part = all.subset(fit_rows);
-  data::EncodedDataset val_part = all.subset(val_rows);
+  const data::DatasetView fit_part(all, fit_rows), val_part(all, val_rows);
 
   // Units fitted on the fit part, with the held-out log-likelihood of every unit.
   ProgressRelay relay(progress, cols.size());
@@ -225,9 +231,7 @@ void MegModel::fit_codes(data::EncodedDataset all, const data::Schema& schema,
   summary_["validation_loglik_uniform"] = mixture_loglik(loglik, uniform);
 
   if (options.refit_full && n >= 20) {
-    units_.clear();  // free the first fit (and its rows) before the refit
-    fit_part = {};
-    val_part = {};
+    units_.clear();  // free the first fit before the refit
     units_ = fit_units(all, cols, fitted, kRefitStream, "refit", relay);
   }
 }
@@ -263,7 +267,7 @@ void MegModel::sample_to_file(uint64_t n, uint64_t seed, int threads, const std:
                   [&](const TextSink& sink) { sample_text(n, seed, threads, sink, written); });
 }
 
-std::vector<double> MegModel::log_prob(const data::EncodedDataset& ds, int threads) const {
+std::vector<double> MegModel::log_prob(const data::DatasetView& ds, int threads) const {
   const size_t n = ds.num_rows();
   std::vector<std::vector<double>> ll(units_.size(), std::vector<double>(n));
   core::parallel_for(units_.size(), threads,

@@ -57,7 +57,7 @@ class MegModel {
   // Held-out diagnostics and the rows each unit should produce for n rows.
   std::vector<uint64_t> unit_counts(uint64_t n) const;
   // log p(row) under the mixture for every row of an encoded table.
-  std::vector<double> log_prob(const data::EncodedDataset& ds, int threads) const;
+  std::vector<double> log_prob(const data::DatasetView& ds, int threads) const;
 
   const data::TableCodec& codec() const { return codec_; }
   const std::vector<train::GanblrUnit>& units() const { return units_; }

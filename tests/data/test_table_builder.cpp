@@ -61,7 +61,7 @@ std::string fingerprint(const BuiltTable& b) {
   std::string out = meg::data::schema_to_json(b.schema).dump() + b.codec.to_json().dump();
   out += std::to_string(b.rows) + "|";
   for (const auto& col : b.data.columns) {
-    for (auto code : col) out += std::to_string(code) + ",";
+    for (auto code : col.to_vector()) out += std::to_string(code) + ",";
     out += "|";
   }
   return out;
@@ -149,7 +149,7 @@ TEST(TableBuilder, AColumnPastTheExactBoundIsSampledAndEncodedByASecondPass) {
   }
   // The quantile bins from the sample are close to equal-frequency on all rows.
   std::vector<size_t> per_bin(b.codec.column(0).cardinality(), 0);
-  for (auto code : b.data.columns[0]) ++per_bin[code];
+  for (auto code : b.data.columns[0].to_vector()) ++per_bin[code];
   for (size_t n : per_bin) EXPECT_NEAR(static_cast<double>(n), 250.0, 80.0);
 }
 
