@@ -34,6 +34,9 @@ ColumnProfile::ColumnProfile(ColumnPlan plan) : plan_(std::move(plan)) {
   token_first_line_.assign(tokens_.size(), 0);
   sampling_ = !plan_.exact_only && (!plan_.declared || declared_numeric());
   sample_key_ = core::derive_seed(plan_.seed, {kRowSampleStream});
+  // Address space only: pages are touched as rows are sampled (and never for a column
+  // found categorical), and the sample is never copied to grow.
+  if (sampling_) sample_.reserve(plan_.limits.sample_rows + plan_.limits.sample_rows / 2 + 64);
 }
 
 int ColumnProfile::token_index(std::string_view text) const {
@@ -133,8 +136,8 @@ bool ColumnProfile::add(const std::string_view* cells, const uint64_t* lines, si
     }
   }
   // The chunk's provisional codes, stored at once (in the width the largest needs).
-  if (exact_at_start && mode_ == Mode::Exact && plan_.keep_codes) {
-    temp_.append(std::span<const Code>(chunk_ids_.data(), n));
+  if (exact_at_start && mode_ == Mode::Exact && plan_.keep_codes && n > 0) {
+    temp_.emplace_back().append(std::span<const Code>(chunk_ids_.data(), n));
   }
   rows_ += n;
   return true;
@@ -195,7 +198,7 @@ void ColumnProfile::to_sampled() {
   }
   dict_.clear();
   std::vector<Kind>().swap(kind_);
-  temp_ = CodeColumn();
+  std::vector<CodeColumn>().swap(temp_);
   mode_ = Mode::Sampled;
 }
 
@@ -324,7 +327,9 @@ std::unique_ptr<ColumnCodec> ColumnProfile::fit(const ColumnSchema& schema, uint
 }
 
 size_t ColumnProfile::memory_bytes() const {
-  return dict_.memory_bytes() + kind_.capacity() + temp_.bytes() + chunk_ids_.capacity() * 4 +
+  size_t codes = 0;
+  for (const auto& block : temp_) codes += block.bytes();
+  return dict_.memory_bytes() + kind_.capacity() + codes + chunk_ids_.capacity() * 4 +
          sample_.capacity() * sizeof(Sampled) + sketch_.size() * 48;
 }
 
@@ -340,7 +345,7 @@ void add_table_column(ColumnProfile& profile, const CsvTable& table, size_t colu
 void ColumnProfile::release() {
   dict_.clear();
   std::vector<Kind>().swap(kind_);
-  temp_ = CodeColumn();
+  std::vector<CodeColumn>().swap(temp_);
   std::vector<Code>().swap(chunk_ids_);
   std::vector<Sampled>().swap(sample_);
   sketch_.clear();

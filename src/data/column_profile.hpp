@@ -96,9 +96,12 @@ class ColumnProfile {
   void codes(const ColumnCodec& codec, Out&& out) const {
     std::vector<Code> remap(dict_.size());
     for (uint32_t id = 0; id < dict_.size(); ++id) remap[id] = codec.encode(dict_.text(id));
-    temp_.visit([&](auto ids) {
-      for (size_t r = 0; r < ids.size(); ++r) out(r, remap[ids[r]]);
-    });
+    size_t row = 0;
+    for (const CodeColumn& block : temp_) {
+      block.visit([&](auto ids) {
+        for (auto id : ids) out(row++, remap[id]);
+      });
+    }
   }
   // Bytes held (texts, provisional codes, sample).
   size_t memory_bytes() const;
@@ -149,7 +152,9 @@ class ColumnProfile {
   // Exact mode.
   TextDict dict_;
   std::vector<Kind> kind_;  // per text
-  CodeColumn temp_;         // each row's text id (1, 2 or 4 bytes as the ids need)
+  // Each row's text id, a block per chunk added (1, 2 or 4 bytes as the block's ids
+  // need): blocks are never copied to grow.
+  std::vector<CodeColumn> temp_;
   std::vector<Code> chunk_ids_;
 
   // The row sample while the column may be numeric: the rows with a hash below

@@ -26,7 +26,7 @@ struct CsvReadOptions {
   char delimiter = ',';
   bool require_rows = true;       // a header with no data rows is an error
   size_t block_bytes = 1 << 20;   // bytes per read; never changes a result
-  size_t chunk_rows = 1 << 16;    // rows per chunk handed out by next()
+  size_t chunk_rows = 8192;       // rows per chunk handed out by next()
   size_t chunk_bytes = 32 << 20;  // a chunk also ends once its field text passes this
   // Keep a copy of input that cannot be read twice (stdin, a pipe) in an unlinked
   // temporary file of $TMPDIR, so rewind() works.

@@ -1,6 +1,7 @@
 #include "data/table_builder.hpp"
 
 #include <chrono>
+#include <future>
 #include <optional>
 
 #include <fmt/format.h>
@@ -22,7 +23,9 @@ struct PassColumn {
 };
 
 // Reads every chunk of `reader`, feeding each column's cells to its PassColumn
-// (columns in parallel). Throws the first refused cell in reading order.
+// (columns in parallel) while the next chunk is parsed on another thread. Throws
+// the first refused cell in reading order (row, then column), and a reading error
+// after the rows before it.
 void run_pass(CsvReader& reader, std::vector<PassColumn>& columns, const BuildOptions& o,
               const char* stage, Clock::time_point start) {
   const int threads = core::resolve_threads(o.threads);
@@ -33,8 +36,17 @@ void run_pass(CsvReader& reader, std::vector<PassColumn>& columns, const BuildOp
   std::vector<std::vector<std::string_view>> views(active.size());
   std::vector<std::vector<Code>> chunk_codes(active.size());
   std::vector<CellError> errors(active.size());
-  CsvChunk chunk;
-  while (reader.next(chunk)) {
+  CsvChunk chunk, next;
+  bool more = reader.next(chunk);
+  while (more) {
+    Progress p;
+    p.stage = stage;
+    p.rows = reader.rows_read();
+    p.bytes = reader.bytes_read();
+    p.bytes_total = reader.bytes_total();
+    // Declared after `next`: on an error below, the read in flight ends before `next` goes.
+    std::future<bool> reading =
+        std::async(std::launch::async, [&reader, &next] { return reader.next(next); });
     const size_t n = chunk.num_rows();
     core::parallel_for(active.size(), threads, [&](size_t i) {
       const size_t c = active[i];
@@ -57,16 +69,12 @@ void run_pass(CsvReader& reader, std::vector<PassColumn>& columns, const BuildOp
     }
     if (first) throw DataError(first->message);
     if (o.progress) {
-      Progress p;
-      p.stage = stage;
-      p.rows = reader.rows_read();
-      p.bytes = reader.bytes_read();
-      p.bytes_total = reader.bytes_total();
       p.elapsed_seconds = std::chrono::duration<double>(Clock::now() - start).count();
       o.progress(p);
     }
+    more = reading.get();
+    std::swap(chunk, next);
   }
-  for (auto& v : views) std::vector<std::string_view>().swap(v);
 }
 
 BuiltTable build(CsvReader& reader, const BuildOptions& o) {
