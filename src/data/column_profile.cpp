@@ -16,6 +16,11 @@ namespace {
 
 enum : uint64_t { kRowSampleStream = 0x726f7773 };
 
+// Rows per block of provisional codes: large enough to be mapped memory of its own,
+// which goes back to the system when the block is freed (a heap of small blocks would
+// keep the process's peak at provisional + final codes).
+constexpr size_t kCodeBlockRows = size_t{1} << 20;
+
 }  // namespace
 
 ColumnProfile::ColumnProfile(ColumnPlan plan) : plan_(std::move(plan)) {
@@ -137,7 +142,10 @@ bool ColumnProfile::add(const std::string_view* cells, const uint64_t* lines, si
   }
   // The chunk's provisional codes, stored at once (in the width the largest needs).
   if (exact_at_start && mode_ == Mode::Exact && plan_.keep_codes && n > 0) {
-    temp_.emplace_back().append(std::span<const Code>(chunk_ids_.data(), n));
+    if (temp_.empty() || temp_.back().size() + n > kCodeBlockRows) {
+      temp_.emplace_back().reserve(kCodeBlockRows);
+    }
+    temp_.back().append(std::span<const Code>(chunk_ids_.data(), n));
   }
   rows_ += n;
   return true;

@@ -152,7 +152,7 @@ class ColumnProfile {
   // Exact mode.
   TextDict dict_;
   std::vector<Kind> kind_;  // per text
-  // Each row's text id, a block per chunk added (1, 2 or 4 bytes as the block's ids
+  // Each row's text id, in blocks of 2^20 rows (1, 2 or 4 bytes as the block's ids
   // need): blocks are never copied to grow.
   std::vector<CodeColumn> temp_;
   std::vector<Code> chunk_ids_;

@@ -2,6 +2,10 @@
 
 #include <chrono>
 #include <future>
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <optional>
 
 #include <fmt/format.h>
@@ -14,6 +18,14 @@ namespace meg::data {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// Gives freed heap pages back to the system (glibc keeps them otherwise, and the peak
+// would hold every column's provisional codes and its final codes at once).
+void release_free_memory() {
+#if defined(__GLIBC__)
+  ::malloc_trim(0);
+#endif
+}
 
 // What one pass does with column c: profile it, encode it with a fitted codec, or skip it.
 struct PassColumn {
@@ -195,6 +207,7 @@ BuiltTable build(CsvReader& reader, const BuildOptions& o) {
         column = std::move(encoded[c]);
       }
       profiles[c].reset();
+      release_free_memory();  // so the provisional codes and the final ones are not both held
       out.data.columns.push_back(std::move(column));
     }
   }
