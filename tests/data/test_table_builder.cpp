@@ -261,3 +261,26 @@ TEST(TableBuilder, OnHeaderRunsBeforeAnyRowIsRead) {
     EXPECT_STREQ(e.what(), "t.csv: 2 columns");
   }
 }
+
+TEST(TableBuilder, ProgressReportsRowsAndBytesUpToTheTotal) {
+  const std::string text = random_table(9, 5000);
+  BuildOptions o;
+  o.read.chunk_rows = 512;
+  std::vector<meg::Progress> events;
+  o.progress = [&](const meg::Progress& p) { events.push_back(p); };
+  const BuiltTable b = build(text, o);
+  ASSERT_GE(events.size(), 9u);
+  for (size_t i = 0; i < events.size(); ++i) {
+    EXPECT_EQ(events[i].stage, "read");
+    EXPECT_EQ(events[i].bytes_total, text.size());
+    if (i > 0) {
+      EXPECT_GT(events[i].rows, events[i - 1].rows);
+      EXPECT_GE(events[i].bytes, events[i - 1].bytes);
+    }
+  }
+  EXPECT_EQ(events.back().rows, b.rows);
+  EXPECT_EQ(events.back().bytes, text.size());
+  // A callback that throws (a cancelled fit) stops the reading with its error.
+  o.progress = [](const meg::Progress&) { throw meg::Cancelled("stop"); };
+  EXPECT_THROW(build(text, o), meg::Cancelled);
+}
