@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -394,6 +395,35 @@ CsvReader::Step CsvReader::parse(CsvChunk& chunk) {
     pos_ = static_cast<size_t>(p - buf);
     return full;
   };
+  // At the end of the checked bytes inside a field: more must be read (NeedMore), or
+  // the input ended and so did the field and its row (Full when the chunk is).
+  auto field_at_limit = [&]() -> std::optional<Step> {
+    if (!at_end()) return Step::NeedMore;
+    end_field(chunk);
+    if (finish_row()) return Step::Full;
+    return std::nullopt;
+  };
+  // The field ends at *p if it is the delimiter, LF or CR: consumes it (*full when the
+  // row it ended filled the chunk). False when *p ends no field.
+  auto field_end = [&](bool* full) {
+    const char c = *p;
+    if (c != delim && c != '\n' && c != '\r') return false;
+    end_field(chunk);
+    if (c == '\r') {  // the row ends if LF (or the end) follows
+      cr_line_ = line_;
+      cr_col_ = col_at(abs(p));
+    }
+    ++p;
+    if (c == delim) {
+      state_ = State::FieldStart;
+    } else if (c == '\r') {
+      state_ = State::Cr;
+    } else {
+      newline();
+      *full = finish_row();
+    }
+    return true;
+  };
   while (true) {
     switch (state_) {
       case State::RowStart: {
@@ -416,10 +446,8 @@ CsvReader::Step CsvReader::parse(CsvChunk& chunk) {
         continue;
       }
       case State::FieldStart: {
-        if (p == limit) {
-          if (!at_end()) return Step::NeedMore;
-          end_field(chunk);  // "x," at the end of the input: a last, empty field
-          if (finish_row()) return Step::Full;
+        if (p == limit) {  // "x," at the end of the input: a last, empty field
+          if (auto step = field_at_limit()) return *step;
           continue;
         }
         if (*p == '"') {
@@ -437,31 +465,15 @@ CsvReader::Step CsvReader::parse(CsvChunk& chunk) {
         append(chunk, p, q);
         p = q;
         if (p == limit) {
-          if (!at_end()) return Step::NeedMore;
-          end_field(chunk);
-          if (finish_row()) return Step::Full;
+          if (auto step = field_at_limit()) return *step;
           continue;
         }
-        const char c = *p;
-        if (c == delim) {
-          end_field(chunk);
-          ++p;
-          state_ = State::FieldStart;
-        } else if (c == '\n') {
-          end_field(chunk);
-          ++p;
-          newline();
-          if (finish_row()) return Step::Full;
-        } else if (c == '\r') {
-          end_field(chunk);
-          cr_line_ = line_;
-          cr_col_ = col_at(abs(p));
-          ++p;
-          state_ = State::Cr;
-        } else {
+        bool full = false;
+        if (!field_end(&full)) {
           fail(line_, col_at(abs(p)),
                "quote inside an unquoted field (quote the whole field and double inner quotes)");
         }
+        if (full) return Step::Full;
         continue;
       }
       case State::Quoted: {
@@ -484,34 +496,18 @@ CsvReader::Step CsvReader::parse(CsvChunk& chunk) {
       }
       case State::QuoteInQuoted: {
         if (p == limit) {
-          if (!at_end()) return Step::NeedMore;
-          end_field(chunk);
-          if (finish_row()) return Step::Full;
+          if (auto step = field_at_limit()) return *step;
           continue;
         }
-        const char c = *p;
-        if (c == '"') {  // "" inside quotes
+        bool full = false;
+        if (*p == '"') {  // "" inside quotes
           append(chunk, p, p + 1);
           ++p;
           state_ = State::Quoted;
-        } else if (c == delim) {
-          end_field(chunk);
-          ++p;
-          state_ = State::FieldStart;
-        } else if (c == '\n') {
-          end_field(chunk);
-          ++p;
-          newline();
-          if (finish_row()) return Step::Full;
-        } else if (c == '\r') {
-          end_field(chunk);
-          cr_line_ = line_;
-          cr_col_ = col_at(abs(p));
-          ++p;
-          state_ = State::Cr;
-        } else {
+        } else if (!field_end(&full)) {
           fail(line_, col_at(abs(p)), "unexpected character after a closing quote");
         }
+        if (full) return Step::Full;
         continue;
       }
       case State::Cr: {  // a CR ended a field (or began a line): only LF or the end may follow

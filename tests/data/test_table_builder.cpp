@@ -4,11 +4,8 @@
 // exact; sampled and re-read columns; declared types refused in reading order.
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
 #include <set>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "core/json_blob.hpp"
@@ -16,6 +13,7 @@
 #include "data/csv.hpp"
 #include "data/numeric_codec.hpp"
 #include "data/table_builder.hpp"
+#include "helpers/pipe_feeder.hpp"
 #include "meg/error.hpp"
 
 using meg::data::BuildOptions;
@@ -226,23 +224,11 @@ TEST(TableBuilder, APipeWithAReReadColumnIsSpooled) {
   std::string text = "n,k\n";
   for (int r = 0; r < 3000; ++r) text += std::to_string(r) + "," + std::to_string(r % 3) + "\n";
   text += "text,1\n";
-  int fds[2];
-  ASSERT_EQ(::pipe(fds), 0);
-  std::thread writer([&] {
-    size_t at = 0;
-    while (at < text.size()) {
-      const ssize_t put = ::write(fds[1], text.data() + at, text.size() - at);
-      if (put <= 0) break;
-      at += static_cast<size_t>(put);
-    }
-    ::close(fds[1]);
-  });
+  meg::test::PipeFeeder pipe(text);
   BuildOptions o;
   o.limits.exact_distinct = 100;
   o.read.block_bytes = 512;
-  const BuiltTable b = meg::data::build_table("/dev/fd/" + std::to_string(fds[0]), o);
-  writer.join();
-  ::close(fds[0]);
+  const BuiltTable b = meg::data::build_table(pipe.path(), o);
   EXPECT_EQ(b.reread_columns, 1u);
   EXPECT_EQ(b.rows, 3001u);
   EXPECT_EQ(b.codec.column(0).cardinality(), 3001u);
