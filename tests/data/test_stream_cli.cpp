@@ -36,17 +36,17 @@ TEST(StreamCli, StandardInputGivesTheSameModelAsTheFile) {
   // A numeric column that turns out to be categorical (its last value is a text).
   std::string text = "n,k,c\n";
   for (int r = 0; r < 3000; ++r) {
-    text += std::to_string(r % 300) + "," + std::to_string(r % 3) + "," + (r % 7 ? "x" : "y") +
-            "\n";
+    text +=
+        std::to_string(r % 300) + "," + std::to_string(r % 3) + "," + (r % 7 ? "x" : "y") + "\n";
   }
   text += "text,1,x\n";
   std::ofstream((dir / "in.csv").string(), std::ios::binary) << text;
   const std::string in = (dir / "in.csv").string();
   ASSERT_EQ(shell("$MEG fit " + in + " -o " + (dir / "file.meg").string() + " --quiet", spool), 0)
       << meg::test::slurp((spool / ".stderr").string());
-  ASSERT_EQ(shell("cat " + in + " | $MEG fit - -o " + (dir / "stdin.meg").string() + " --quiet",
-                  spool),
-            0)
+  ASSERT_EQ(
+      shell("cat " + in + " | $MEG fit - -o " + (dir / "stdin.meg").string() + " --quiet", spool),
+      0)
       << meg::test::slurp((spool / ".stderr").string());
   EXPECT_TRUE(meg::test::slurp((dir / "file.meg").string()) ==
               meg::test::slurp((dir / "stdin.meg").string()));
@@ -69,9 +69,8 @@ TEST(StreamCli, StandardInputIsSpooledForASecondPass) {
   const std::string in = (dir / "in.csv").string();
   std::ofstream(in, std::ios::binary) << text;
   ASSERT_EQ(shell("$MEG schema " + in + " -o " + (dir / "file.json").string() + " -q", spool), 0);
-  ASSERT_EQ(shell("cat " + in + " | $MEG schema - -o " + (dir / "stdin.json").string() + " -q",
-                  spool),
-            0)
+  ASSERT_EQ(
+      shell("cat " + in + " | $MEG schema - -o " + (dir / "stdin.json").string() + " -q", spool), 0)
       << meg::test::slurp((spool / ".stderr").string());
   auto file = nlohmann::json::parse(meg::test::slurp((dir / "file.json").string()));
   auto piped = nlohmann::json::parse(meg::test::slurp((dir / "stdin.json").string()));
