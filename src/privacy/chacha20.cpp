@@ -17,18 +17,15 @@ constexpr std::array<uint32_t, 4> kSigma = {0x61707865, 0x3320646e, 0x79622d32, 
 }  // namespace
 
 void chacha20_quarter_round(uint32_t& a, uint32_t& b, uint32_t& c, uint32_t& d) {
-  a += b;
-  d ^= a;
-  d = rotl(d, 16);
-  c += d;
-  b ^= c;
-  b = rotl(b, 12);
-  a += b;
-  d ^= a;
-  d = rotl(d, 8);
-  c += d;
-  b ^= c;
-  b = rotl(b, 7);
+  // x += y; z ^= x; z <<<= r, four times (RFC 8439 section 2.1).
+  auto step = [](uint32_t& x, uint32_t y, uint32_t& z, int r) {
+    x += y;
+    z = rotl(z ^ x, r);
+  };
+  step(a, b, d, 16);
+  step(c, d, b, 12);
+  step(a, b, d, 8);
+  step(c, d, b, 7);
 }
 
 ChaChaBlock chacha20_block_words(const std::array<uint32_t, 8>& key,

@@ -54,6 +54,24 @@ void expect_pmf(const Sample& s, Pmf pmf, int64_t width, const std::string& what
   EXPECT_GE(dof, 1) << what;
 }
 
+// A parameter rounded towards more noise: at least the requested value, and close to it.
+void expect_rounded_up(double used, double asked, double tol) {
+  EXPECT_GE(used, asked);
+  EXPECT_LT(used - asked, tol);
+}
+
+// Sample mean near 0 and sample variance near var (5 standard errors; the variance's uses a
+// fourth moment E z^4 below k var^2).
+void expect_moments(const Sample& s, double var, double k, double label) {
+  EXPECT_NEAR(s.mean, 0.0, 5 * std::sqrt(var / static_cast<double>(s.n))) << label;
+  EXPECT_NEAR(s.var, var, 5 * std::sqrt(k * var * var / static_cast<double>(s.n))) << label;
+}
+
+// The discrete Laplace pmf with ratio p = exp(-1 / scale).
+auto laplace_pmf(double p) {
+  return [p](int64_t z) { return (1 - p) / (1 + p) * std::pow(p, std::abs(z)); };
+}
+
 double gauss_weight(double s2, int64_t z) {
   return std::exp(-static_cast<double>(z) * static_cast<double>(z) / (2 * s2));
 }
@@ -71,17 +89,12 @@ TEST(DiscreteLaplace, MatchesItsPmfMeanAndVariance) {
   for (double scale : {0.4, 1.0, 3.7, 50.0}) {
     const DiscreteLaplace lap(scale);
     const double b = lap.scale().value();
-    EXPECT_GE(b, scale);
-    EXPECT_LT(b - scale, 1e-5);
+    expect_rounded_up(b, scale, 1e-5);
     const Sample s = draw_many([&] { return lap(rng); }, 100000);
     const double p = std::exp(-1 / b);
-    expect_pmf(
-        s, [&](int64_t z) { return (1 - p) / (1 + p) * std::pow(p, std::abs(z)); },
-        static_cast<int64_t>(6 * b) + 3, "discrete Laplace scale " + std::to_string(scale));
-    const double var = lap.variance();
-    EXPECT_NEAR(s.mean, 0.0, 5 * std::sqrt(var / s.n)) << scale;
-    // sd of the sample variance ~ sqrt((E z^4 - var^2) / n); E z^4 < 8 var^2 at these scales.
-    EXPECT_NEAR(s.var, var, 5 * std::sqrt(8 * var * var / s.n)) << scale;
+    expect_pmf(s, laplace_pmf(p), static_cast<int64_t>(6 * b) + 3,
+               "discrete Laplace scale " + std::to_string(scale));
+    expect_moments(s, lap.variance(), 8, scale);  // E z^4 < 8 var^2 at these scales
   }
 }
 
@@ -89,9 +102,7 @@ TEST(DiscreteLaplace, SampleMatchesScaleRatio) {
   SecureRng rng = SecureRng::from_seed(102);
   // scale t / s = 5 / 2: P(z) proportional to exp(-|z| 2 / 5).
   const Sample s = draw_many([&] { return sample_discrete_laplace(rng, 5, 2); }, 100000);
-  const double p = std::exp(-0.4);
-  expect_pmf(
-      s, [&](int64_t z) { return (1 - p) / (1 + p) * std::pow(p, std::abs(z)); }, 20, "scale 5/2");
+  expect_pmf(s, laplace_pmf(std::exp(-0.4)), 20, "scale 5/2");
 }
 
 TEST(DiscreteGaussian, MatchesItsPmfMeanVarianceAndTails) {
@@ -99,8 +110,7 @@ TEST(DiscreteGaussian, MatchesItsPmfMeanVarianceAndTails) {
   for (double sigma2 : {0.3, 2.0, 10.0, 400.0}) {
     const DiscreteGaussian g(sigma2);
     const double s2 = g.sigma2().value();
-    EXPECT_GE(s2, sigma2);
-    EXPECT_LT(s2 - sigma2, 1e-6);
+    expect_rounded_up(s2, sigma2, 1e-6);
     const double norm = gauss_norm(s2);
     const Sample s = draw_many([&] { return g(rng); }, 100000);
     expect_pmf(
@@ -111,8 +121,7 @@ TEST(DiscreteGaussian, MatchesItsPmfMeanVarianceAndTails) {
       var += 2 * static_cast<double>(z * z) * gauss_weight(s2, z) / norm;
     }
     EXPECT_LE(var, s2 * (1 + 1e-12));
-    EXPECT_NEAR(s.mean, 0.0, 5 * std::sqrt(var / s.n)) << sigma2;
-    EXPECT_NEAR(s.var, var, 5 * std::sqrt(4 * var * var / s.n)) << sigma2;  // E z^4 < 4 var^2
+    expect_moments(s, var, 4, sigma2);  // E z^4 < 4 var^2
     // Tail beyond 2 sigma against discrete_gaussian_tail (mirrored).
     const auto k = static_cast<int64_t>(std::ceil(2 * std::sqrt(s2)));
     uint64_t beyond = 0;
@@ -129,8 +138,7 @@ TEST(DiscreteGaussian, LargeScaleHasTheRightSpread) {
   const double sigma2 = 1e10;  // sigma = 1e5: 128-bit acceptance arithmetic at scale
   const DiscreteGaussian g(sigma2);
   const Sample s = draw_many([&] { return g(rng); }, 20000);
-  EXPECT_NEAR(s.mean, 0.0, 5 * std::sqrt(sigma2 / s.n));
-  EXPECT_NEAR(s.var / sigma2, 1.0, 5 * std::sqrt(2.0 / s.n));
+  expect_moments(s, sigma2, 3, sigma2);  // essentially continuous: E z^4 = 3 var^2
 }
 
 TEST(DiscreteGaussian, SameSeedSameNoise) {
