@@ -26,7 +26,8 @@ double cdp_rho(double epsilon, double delta);
 
 // Costs of the mechanisms.
 // Gaussian noise of variance sigma2 on a query of L2 sensitivity `sensitivity`:
-// rho = sensitivity^2 / (2 sigma2); the discrete Gaussian costs the same (CKS 2020, theorem 4).
+// rho = sensitivity^2 / (2 sigma2); the discrete Gaussian costs the same (Canonne, Kamath & Steinke
+// 2020).
 double gaussian_rho(double sensitivity, double sigma2);
 // The variance that costs `rho`.
 double gaussian_sigma2(double sensitivity, double rho);

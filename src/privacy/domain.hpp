@@ -41,7 +41,8 @@ std::vector<int64_t> noisy_histogram(SecureRng& rng, const std::vector<double>& 
 // Private level selection (tau-thresholding): noisy counts of the observed levels, keeping
 // those at or above `threshold` (release_threshold(noise, delta) for a delta-bounded
 // chance of releasing a level held by one row). Returns the kept indices, ascending, and
-// every noisy count. Costs rho = 1 / (2 sigma^2) plus delta (PrivacyLedger::charge_threshold).
+// every noisy count. Costs rho = 1 / (2 sigma^2) plus delta (PrivacyLedger::charge_threshold);
+// c columns selected at once cost sensitivity sqrt(c) and c times the delta.
 struct SelectedLevels {
   std::vector<size_t> kept;
   std::vector<int64_t> noisy;

@@ -1,5 +1,6 @@
 #include "privacy/exact.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -33,7 +34,7 @@ Ratio ratio_rounded(double x, int max_bits, bool up) {
         fmt::format("privacy: parameter {} is not a finite non-negative number", x));
   }
   if (x >= 0x1.0p62) throw InvalidArgument(fmt::format("privacy: parameter {} is too large", x));
-  int bits = std::max(0, max_bits);
+  int bits = std::clamp(max_bits, 0, 62);
   while (bits > 0 && std::ldexp(x, bits) >= 0x1.0p62) --bits;
   const double scaled = std::ldexp(x, bits);  // exact: a power-of-two scaling
   Ratio r{static_cast<uint64_t>(up ? std::ceil(scaled) : std::floor(scaled)), uint64_t{1} << bits};

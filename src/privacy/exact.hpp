@@ -1,7 +1,7 @@
 // Exact Bernoulli draws with rational parameters, without floating point: Bernoulli(p) for
 // a fraction p and Bernoulli(exp(-gamma)) for a rational gamma, by the von Neumann-style
 // procedure of Canonne, Kamath & Steinke, "The Discrete Gaussian for Differential Privacy"
-// (2020), section 5.1. The noise samplers (noise.hpp) and the exponential mechanism
+// (2020). The noise samplers (noise.hpp) and the exponential mechanism
 // (selection.hpp) are built on these, so no privacy guarantee depends on how a double
 // rounds (Mironov, "On Significance of the Least Significant Bits for Differential
 // Privacy", 2012).

@@ -72,10 +72,11 @@ const Charge& PrivacyLedger::charge_exponential(const std::string& step, double 
   return charge({step, "exponential", exponential_rho(epsilon), 0, epsilon, 1.0, 0, note});
 }
 
-const Charge& PrivacyLedger::charge_threshold(const std::string& step, double sigma2, double delta,
+const Charge& PrivacyLedger::charge_threshold(const std::string& step, double sensitivity,
+                                              double sigma2, double delta,
                                               const std::string& note) {
-  return charge({step, "gaussian_threshold", gaussian_rho(1.0, sigma2), delta, std::nullopt, 1.0,
-                 std::sqrt(sigma2), note});
+  return charge({step, "gaussian_threshold", gaussian_rho(sensitivity, sigma2), delta, std::nullopt,
+                 sensitivity, std::sqrt(sigma2), note});
 }
 
 double PrivacyLedger::rho_spent() const {

@@ -42,10 +42,11 @@ class PrivacyLedger {
   // The exponential mechanism with parameter epsilon (rho = epsilon^2 / 8).
   const Charge& charge_exponential(const std::string& step, double epsilon,
                                    const std::string& note = "");
-  // Gaussian noisy counts kept above a threshold (private level selection): rho of the
-  // noise plus the probability delta that a level held by one row is released.
-  const Charge& charge_threshold(const std::string& step, double sigma2, double delta,
-                                 const std::string& note = "");
+  // Gaussian noisy counts kept above a threshold (private level selection): rho of the noise
+  // plus the probability delta that a level held by one row is released. For c columns
+  // selected at once: sensitivity sqrt(c) and delta = c times the per-column delta.
+  const Charge& charge_threshold(const std::string& step, double sensitivity, double sigma2,
+                                 double delta, const std::string& note = "");
 
   const std::vector<Charge>& charges() const { return charges_; }
   double rho_spent() const;

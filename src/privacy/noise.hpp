@@ -1,4 +1,4 @@
-// Exact samplers of integer noise (Canonne, Kamath & Steinke 2020, algorithms 2 and 3):
+// Exact samplers of integer noise (Canonne, Kamath & Steinke 2020):
 // the discrete Laplace, P(z) proportional to exp(-|z| / scale), and the discrete Gaussian,
 // P(z) proportional to exp(-z^2 / (2 sigma^2)), over all integers z. Parameters are
 // rationals rounded towards more noise, so a guarantee computed from the requested value
@@ -25,7 +25,7 @@ class DiscreteLaplace {
   Ratio scale_;
 };
 
-// One draw of the discrete Laplace with scale t / s (s, t >= 1): algorithm 2 of CKS 2020.
+// One draw of the discrete Laplace with scale t / s (s, t >= 1), by CKS 2020's algorithm.
 int64_t sample_discrete_laplace(SecureRng& rng, uint64_t t, uint64_t s);
 
 class DiscreteGaussian {

@@ -14,8 +14,8 @@ TEST(Ledger, AddsCostsAndConvertsTheTotal) {
   l.charge_gaussian("counts: 2-way marginals", std::sqrt(14.0), 2000.0);
   l.charge_exponential("structure: parent of age", 0.05);
   l.charge_laplace("rows", 1.0, 100.0);
-  l.charge_threshold("domain: levels of native_country", 400.0, 5e-8);
-  const double rho = 14.0 / 4000 + 0.05 * 0.05 / 8 + 0.01 * 0.01 / 2 + 1.0 / 800;
+  l.charge_threshold("domain: levels of 2 columns", std::sqrt(2.0), 400.0, 5e-8);
+  const double rho = 14.0 / 4000 + 0.05 * 0.05 / 8 + 0.01 * 0.01 / 2 + 2.0 / 800;
   EXPECT_NEAR(l.rho_spent(), rho, 1e-15);
   EXPECT_NEAR(l.delta_spent(), 5e-8, 1e-20);
   EXPECT_FALSE(l.pure_epsilon().has_value());  // Gaussian steps: no pure epsilon
@@ -34,7 +34,7 @@ TEST(Ledger, RefusesToOverspend) {
   EXPECT_EQ(l.charges().size(), 1u);
   l.charge_gaussian("the rest", 1.0, 1.0 / budget);
   EXPECT_NEAR(l.rho_remaining(), 0.0, 1e-12);
-  EXPECT_THROW(l.charge_threshold("no delta reserved", 1e6, 1e-9), meg::InvalidArgument);
+  EXPECT_THROW(l.charge_threshold("no delta reserved", 1.0, 1e6, 1e-9), meg::InvalidArgument);
 }
 
 TEST(Ledger, PureMechanismsComposeToAPureEpsilon) {
