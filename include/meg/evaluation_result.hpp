@@ -50,9 +50,9 @@ struct EvaluationRows {
 struct EvaluationTarget {
   EvaluationTask task = EvaluationTask::Classification;
   std::string target;
-  uint64_t num_features = 0;       // width of the model input
-  EvaluationRows rows;             // rows used (target known)
-  EvaluationRows rows_dropped;     // rows whose target is missing / a class train lacks
+  uint64_t num_features = 0;    // width of the model input
+  EvaluationRows rows;          // rows used (target known)
+  EvaluationRows rows_dropped;  // rows whose target is missing / a class train lacks
   // Classification: classes (train levels, most frequent first), the most
   // frequent class and the test accuracy of always predicting it.
   std::vector<std::string> classes;
@@ -118,7 +118,8 @@ struct DetectionResult {
 
 struct FidelityResult {
   std::vector<ColumnFidelity> columns;
-  double mean_distance_synthetic = EvaluationScore::kNaN, mean_distance_test = EvaluationScore::kNaN;
+  double mean_distance_synthetic = EvaluationScore::kNaN,
+         mean_distance_test = EvaluationScore::kNaN;
   std::vector<std::string> pairwise_columns;
   DependenceMatrix pairwise_train, pairwise_synthetic, pairwise_test;
   double pairwise_error_synthetic = EvaluationScore::kNaN,
@@ -134,8 +135,8 @@ struct DcrSummary {
 // A membership-inference attack: real train rows (members) against real test
 // rows (non-members), balanced and seeded.
 struct AttackResult {
-  std::string name;     // "distance" | "density_ratio"
-  std::string model;    // what scores a candidate
+  std::string name;   // "distance" | "density_ratio"
+  std::string model;  // what scores a candidate
   double roc_auc = EvaluationScore::kNaN;
   double tpr_at_1pct_fpr = EvaluationScore::kNaN;
   uint64_t members = 0, non_members = 0;
@@ -186,7 +187,7 @@ struct EvaluationResult {
   std::optional<UtilityResult> utility;  // with a synthetic table
   std::optional<FidelityResult> fidelity;
   std::optional<PrivacyResult> privacy;
-  std::optional<LiftResult> lift;  // with an augmented table
+  std::optional<LiftResult> lift;         // with an augmented table
   std::map<std::string, double> seconds;  // wall time per part, and "total"
 };
 

@@ -58,17 +58,16 @@ std::vector<AttackResult> membership_attacks(const Preprocessor& pre, const Prep
   std::vector<AttackResult> out;
   std::vector<double> score(2 * m);
   for (size_t i = 0; i < score.size(); ++i) score[i] = -to_synthetic[i];
-  out.push_back(scored("distance", "minus the distance to the closest synthetic row", score,
-                       member, 0));
+  out.push_back(
+      scored("distance", "minus the distance to the closest synthetic row", score, member, 0));
   // Nearest-neighbour density estimates: p(x) ~ 1 / (n d(x)^D), so the log density ratio is
   // D (log d_reference - log d_synthetic) + a constant, ranked the same without D.
   const double eps = 1e-9;
   for (size_t i = 0; i < score.size(); ++i) {
     score[i] = std::log(to_reference[i] + eps) - std::log(to_synthetic[i] + eps);
   }
-  out.push_back(scored("density_ratio",
-                       "log nearest-neighbour density, synthetic over reference", score, member,
-                       reference.size()));
+  out.push_back(scored("density_ratio", "log nearest-neighbour density, synthetic over reference",
+                       score, member, reference.size()));
   return out;
 }
 

@@ -60,9 +60,7 @@ Preprocessor::Preprocessor(const data::CsvTable& train, const data::Schema& sche
     const bool identifier = cs.name != keep && is_identifier_column(cs, train.columns[c]);
     train_columns_.push_back({cs.name, cs.type, 0, identifier});
     if (identifier) {
-      if (cs.type == data::ColumnType::Categorical) {
-        train_columns_.back().levels = distinct_present(train.columns[c], cs.missing_tokens).first;
-      }
+      train_columns_.back().levels = distinct_present(train.columns[c], cs.missing_tokens).first;
       continue;
     }
     names_.push_back(cs.name);

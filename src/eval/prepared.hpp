@@ -52,7 +52,7 @@ bool is_identifier_column(const data::ColumnSchema& column, const std::vector<st
 struct ColumnUse {
   std::string name;
   data::ColumnType type;
-  size_t levels;    // distinct present train values (categorical)
+  size_t levels;    // distinct present train values (categorical columns and identifiers)
   bool identifier;  // left out (is_identifier_column)
 };
 

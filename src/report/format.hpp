@@ -14,4 +14,12 @@ inline std::string format_number(double v, int digits, const char* undefined, bo
   return sign ? fmt::format("{:+.{}f}", v, digits) : fmt::format("{:.{}f}", v, digits);
 }
 
+// `v` with `digits` significant digits (for errors in the target's own unit),
+// or `undefined`.
+inline std::string format_significant(double v, int digits, const char* undefined,
+                                      bool sign = false) {
+  if (!std::isfinite(v)) return undefined;
+  return sign ? fmt::format("{:+.{}g}", v, digits) : fmt::format("{:.{}g}", v, digits);
+}
+
 }  // namespace meg::report

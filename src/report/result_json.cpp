@@ -50,8 +50,9 @@ json target_json(const EvaluationTarget& t, const char* other) {
   out["target"] = t.target;
   out["num_features"] = t.num_features;
   out["rows"] = {{"train", t.rows.train}, {"test", t.rows.test}, {other, t.rows.other}};
-  out["rows_dropped"] = {
-      {"train", t.rows_dropped.train}, {"test", t.rows_dropped.test}, {other, t.rows_dropped.other}};
+  out["rows_dropped"] = {{"train", t.rows_dropped.train},
+                         {"test", t.rows_dropped.test},
+                         {other, t.rows_dropped.other}};
   if (t.task == EvaluationTask::Classification) {
     out["classes"] = t.classes;
     out["majority_class"] = t.majority_class;
@@ -133,13 +134,13 @@ json fidelity_json(const FidelityResult& f) {
   out["columns"] = cols;
   out["mean_column_distance"] = {{"synthetic", num(f.mean_distance_synthetic)},
                                  {"test", num(f.mean_distance_test)}};
-  out["pairwise"] = {{"columns", f.pairwise_columns},
-                     {"train", matrix(f.pairwise_train)},
-                     {"synthetic", matrix(f.pairwise_synthetic)},
-                     {"test", matrix(f.pairwise_test)},
-                     {"error",
-                      {{"synthetic", num(f.pairwise_error_synthetic)},
-                       {"test", num(f.pairwise_error_test)}}}};
+  out["pairwise"] = {
+      {"columns", f.pairwise_columns},
+      {"train", matrix(f.pairwise_train)},
+      {"synthetic", matrix(f.pairwise_synthetic)},
+      {"test", matrix(f.pairwise_test)},
+      {"error",
+       {{"synthetic", num(f.pairwise_error_synthetic)}, {"test", num(f.pairwise_error_test)}}}};
   if (f.detection) {
     const DetectionResult& d = *f.detection;
     out["detection"] = {{"roc_auc", num(d.roc_auc)},
@@ -196,9 +197,7 @@ class Node {
     if (it == j_.end()) throw InvalidArgument(fmt::format("evaluation result: '{}' is missing", p));
     return Node(*it, p);
   }
-  Node operator[](size_t i) const {
-    return Node(array().at(i), fmt::format("{}[{}]", path_, i));
-  }
+  Node operator[](size_t i) const { return Node(array().at(i), fmt::format("{}[{}]", path_, i)); }
   Node operator[](int i) const { return (*this)[static_cast<size_t>(i)]; }
   const json& array() const {
     if (!j_.is_array()) fail("must be an array");
@@ -478,17 +477,18 @@ nlohmann::json to_json(const EvaluationResult& r) {
 
 EvaluationResult evaluation_from_json(const nlohmann::json& j) {
   if (!j.is_object() || !j.contains("format") || j["format"] != kEvaluationFormat) {
-    throw InvalidArgument(fmt::format("evaluation result: not a \"{}\" result (no \"format\": "
-                                      "\"{}\" field)",
-                                      kEvaluationFormat, kEvaluationFormat));
+    throw InvalidArgument(
+        fmt::format("evaluation result: not a \"{}\" result (no \"format\": "
+                    "\"{}\" field)",
+                    kEvaluationFormat, kEvaluationFormat));
   }
   const Node root(j, "");
   EvaluationResult r;
   r.format_version = root["format_version"].integer();
   if (r.format_version < 1 || r.format_version > kEvaluationFormatVersion) {
-    throw InvalidArgument(fmt::format(
-        "evaluation result: format_version {} is not readable by this meg (1 to {})",
-        r.format_version, kEvaluationFormatVersion));
+    throw InvalidArgument(
+        fmt::format("evaluation result: format_version {} is not readable by this meg (1 to {})",
+                    r.format_version, kEvaluationFormatVersion));
   }
   const Node in = root["inputs"];
   r.train = read_table(in["train"]);
@@ -540,9 +540,7 @@ EvaluationResult evaluation_from_json(const nlohmann::json& j) {
 }
 
 void validate(const EvaluationResult& r) {
-  auto fail = [](const std::string& what) {
-    throw InvalidArgument("evaluation result: " + what);
-  };
+  auto fail = [](const std::string& what) { throw InvalidArgument("evaluation result: " + what); };
   if (!r.synthetic && !r.augmented) fail("names neither a synthetic nor an augmented table");
   if (r.synthetic && !(r.utility && r.fidelity && r.privacy)) {
     fail("a synthetic table needs 'utility', 'fidelity' and 'privacy'");

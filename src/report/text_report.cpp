@@ -13,6 +13,8 @@ namespace {
 
 std::string f3(double v) { return format_number(v, 3, "  -  "); }
 std::string signed3(double v) { return format_number(v, 3, "  -  ", true); }
+// An error in the target's own unit.
+std::string g6(double v, bool sign = false) { return format_significant(v, 6, "  -  ", sign); }
 
 // The line counting rows whose target is missing or a class train never had (none: empty).
 std::string dropped_rows(const EvaluationTarget& t, const char* other) {
@@ -50,7 +52,7 @@ std::string regression_utility(const UtilityResult& u) {
   std::string s = fmt::format(
       "Utility (regression of '{}', scored on real test; predicting the train mean: R2 {}, "
       "MAE {})\n",
-      u.target, f3(u.mean_predictor.r2), format_number(u.mean_predictor.mae, 4, "-"));
+      u.target, f3(u.mean_predictor.r2), g6(u.mean_predictor.mae));
   s += fmt::format("  {:<20} {:>9} {:>9} {:>12} {:>12}\n", "regressor", "TRTR R2", "TSTR R2",
                    "TRTR MAE", "TSTR MAE");
   for (const UtilityModel& m : u.models) {
@@ -58,8 +60,8 @@ std::string regression_utility(const UtilityResult& u) {
       s += unavailable(m.name);
       continue;
     }
-    s += fmt::format("  {:<20} {:>9} {:>9} {:>12.6g} {:>12.6g}\n", m.name, f3(m.trtr.r2),
-                     f3(m.tstr.r2), m.trtr.mae, m.tstr.mae);
+    s += fmt::format("  {:<20} {:>9} {:>9} {:>12} {:>12}\n", m.name, f3(m.trtr.r2), f3(m.tstr.r2),
+                     g6(m.trtr.mae), g6(m.tstr.mae));
   }
   return s;
 }
@@ -81,8 +83,8 @@ std::string attack_lines(const std::vector<AttackResult>& attacks) {
 // Utility, fidelity and privacy of a synthetic table.
 std::string synthetic_sections(const EvaluationResult& r) {
   const UtilityResult& u = *r.utility;
-  std::string s = u.task == EvaluationTask::Regression ? regression_utility(u)
-                                                       : classification_utility(u);
+  std::string s =
+      u.task == EvaluationTask::Regression ? regression_utility(u) : classification_utility(u);
   s += dropped_rows(u, "synthetic");
 
   const FidelityResult& f = *r.fidelity;
@@ -126,8 +128,8 @@ std::string lift_section(const LiftResult& l, const std::string& path) {
     s += fmt::format("  rows: real train {}, augmented {}, real test {}\n", l.rows.train,
                      l.rows.other, l.rows.test);
   } else {
-    s += fmt::format("  {:<24} {:>10} {:>10} {:>10}\n", "rows of class", "real train",
-                     "augmented", "real test");
+    s += fmt::format("  {:<24} {:>10} {:>10} {:>10}\n", "rows of class", "real train", "augmented",
+                     "real test");
     for (size_t c = 0; c < l.classes.size(); ++c) {
       s += fmt::format("  {:<24.24} {:>10} {:>10} {:>10}\n", l.classes[c], l.class_rows_train[c],
                        l.class_rows_augmented[c], l.class_rows_test[c]);
@@ -149,9 +151,9 @@ std::string lift_section(const LiftResult& l, const std::string& path) {
         s += unavailable(m.name);
         continue;
       }
-      s += fmt::format("  {:<20} {:>9} {:>9} {:>9} {:>12.6g} {:>12.6g} {:>+12.6g}\n", m.name,
-                       f3(m.real.r2), f3(m.augmented.r2), signed3(m.difference.r2), m.real.mae,
-                       m.augmented.mae, m.difference.mae);
+      s += fmt::format("  {:<20} {:>9} {:>9} {:>9} {:>12} {:>12} {:>12}\n", m.name, f3(m.real.r2),
+                       f3(m.augmented.r2), signed3(m.difference.r2), g6(m.real.mae),
+                       g6(m.augmented.mae), g6(m.difference.mae, true));
     }
     return s;
   }
@@ -165,8 +167,8 @@ std::string lift_section(const LiftResult& l, const std::string& path) {
     }
     const EvaluationScore &real = m.real, &aug = m.augmented, &diff = m.difference;
     s += fmt::format("  {:<20} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}\n", m.name, f3(real.accuracy),
-                     f3(aug.accuracy), signed3(diff.accuracy), f3(real.macro_f1),
-                     f3(aug.macro_f1), signed3(diff.macro_f1));
+                     f3(aug.accuracy), signed3(diff.accuracy), f3(real.macro_f1), f3(aug.macro_f1),
+                     signed3(diff.macro_f1));
     per_class += fmt::format("  {}\n", m.name);
     for (size_t k = 0; k < l.classes.size(); ++k) {
       per_class += fmt::format("    {:<22.22}", l.classes[k]);
@@ -190,10 +192,10 @@ std::string format_text(const EvaluationResult& r) {
   validate(r);
   const bool has_syn = r.synthetic.has_value();
   const EvaluationTable& evaluated = has_syn ? *r.synthetic : *r.augmented;
-  std::string s = fmt::format("meg evaluate: {} {} ({} rows)\n", has_syn ? "synthetic" : "augmented",
-                              evaluated.path, evaluated.rows);
-  s += fmt::format("  real train {} ({} rows), real test {} ({} rows), target '{}'\n",
-                   r.train.path, r.train.rows, r.test.path, r.test.rows, r.target);
+  std::string s = fmt::format("meg evaluate: {} {} ({} rows)\n",
+                              has_syn ? "synthetic" : "augmented", evaluated.path, evaluated.rows);
+  s += fmt::format("  real train {} ({} rows), real test {} ({} rows), target '{}'\n", r.train.path,
+                   r.train.rows, r.test.path, r.test.rows, r.target);
   std::string ids;
   for (const EvaluationColumn& c : r.columns) {
     if (c.use == "id") ids += (ids.empty() ? "'" : ", '") + c.name + "'";

@@ -62,8 +62,8 @@ TEST(Regression, ALinearTargetIsRecoveredAndTstrMatchesTrtrOnAFreshSample) {
   EXPECT_GT(u.models[0].trtr.r2, 0.999);
   EXPECT_GT(u.models[0].tstr.r2, 0.999);
   EXPECT_LT(u.models[0].trtr.mae, 0.05);
-  EXPECT_NEAR(u.models[0].trtr.rmse * u.models[0].trtr.rmse,
-              (1 - u.models[0].trtr.r2) * 4.0 * 4.0, 1.0);  // consistent scale
+  EXPECT_NEAR(u.models[0].trtr.rmse * u.models[0].trtr.rmse, (1 - u.models[0].trtr.r2) * 4.0 * 4.0,
+              1.0);  // consistent scale
   for (const UtilityModel& m : u.models) {
     if (!m.available) continue;
     EXPECT_GT(m.trtr.r2, 0.85) << m.name;

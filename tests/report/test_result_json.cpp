@@ -21,8 +21,7 @@ nlohmann::json small_json() {
   data::CsvTable aug = eval::testing::make_table(500, 4, "aug.csv");
   eval::EvalConfig c = eval::testing::test_config();
   c.attack_rows = 50;
-  return to_json(
-      eval::evaluate_tables(train, test, &syn, &aug, data::infer_schema(train), c));
+  return to_json(eval::evaluate_tables(train, test, &syn, &aug, data::infer_schema(train), c));
 }
 
 // The message of the InvalidArgument `fn` throws.
@@ -77,33 +76,41 @@ TEST(ResultJson, EditedResultsFailWithTheFieldNamed) {
     edit(j);
     return error_of([&] { render_html(evaluation_from_json(j)); });
   };
-  EXPECT_NE(edited([](nlohmann::json& j) { j["utility"].erase("classes"); })
-                .find("'utility.classes' is missing"),
+  EXPECT_NE(edited([](nlohmann::json& j) {
+              j["utility"].erase("classes");
+            }).find("'utility.classes' is missing"),
             std::string::npos);
-  EXPECT_NE(edited([](nlohmann::json& j) { j["utility"]["classifiers"][0]["tstr"]["accuracy"] = "x"; })
-                .find("'utility.classifiers[0].tstr.accuracy' must be a number or null"),
+  EXPECT_NE(edited([](nlohmann::json& j) {
+              j["utility"]["classifiers"][0]["tstr"]["accuracy"] = "x";
+            }).find("'utility.classifiers[0].tstr.accuracy' must be a number or null"),
             std::string::npos);
-  EXPECT_NE(edited([](nlohmann::json& j) { j["utility"]["classifiers"][1]["trtr"]["recall"] = {1}; })
-                .find("'utility.classifiers[1].trtr.recall' must have 2 entries"),
+  EXPECT_NE(edited([](nlohmann::json& j) {
+              j["utility"]["classifiers"][1]["trtr"]["recall"] = {1};
+            }).find("'utility.classifiers[1].trtr.recall' must have 2 entries"),
             std::string::npos);
-  EXPECT_NE(edited([](nlohmann::json& j) { j["fidelity"]["pairwise"]["train"].erase(0); })
-                .find("'fidelity.pairwise.train' must have"),
+  EXPECT_NE(edited([](nlohmann::json& j) {
+              j["fidelity"]["pairwise"]["train"].erase(0);
+            }).find("'fidelity.pairwise.train' must have"),
             std::string::npos);
-  EXPECT_NE(edited([](nlohmann::json& j) { j["lift"]["class_rows"]["test"] = {1, 2, 3}; })
-                .find("'lift.class_rows.test' must have 2 entries"),
+  EXPECT_NE(edited([](nlohmann::json& j) {
+              j["lift"]["class_rows"]["test"] = {1, 2, 3};
+            }).find("'lift.class_rows.test' must have 2 entries"),
             std::string::npos);
-  EXPECT_NE(edited([](nlohmann::json& j) { j["fidelity"]["columns"][0]["chart"]["shares"][1] = {0.5}; })
-                .find("'fidelity.columns[0].chart.shares[1]' must have"),
+  EXPECT_NE(edited([](nlohmann::json& j) {
+              j["fidelity"]["columns"][0]["chart"]["shares"][1] = {0.5};
+            }).find("'fidelity.columns[0].chart.shares[1]' must have"),
             std::string::npos);
   EXPECT_NE(edited([](nlohmann::json& j) { j["format_version"] = 3; }).find("format_version 3"),
             std::string::npos);
   EXPECT_NE(edited([](nlohmann::json& j) { j.erase("privacy"); }).find("'privacy'"),
             std::string::npos);
-  EXPECT_NE(edited([](nlohmann::json& j) { j["inputs"]["train"]["rows"] = -4; })
-                .find("'inputs.train.rows' must be a whole number >= 0"),
+  EXPECT_NE(edited([](nlohmann::json& j) {
+              j["inputs"]["train"]["rows"] = -4;
+            }).find("'inputs.train.rows' must be a whole number >= 0"),
             std::string::npos);
-  EXPECT_NE(edited([](nlohmann::json& j) { j["inputs"]["task"] = "clustering"; })
-                .find("'inputs.task' must be"),
+  EXPECT_NE(edited([](nlohmann::json& j) {
+              j["inputs"]["task"] = "clustering";
+            }).find("'inputs.task' must be"),
             std::string::npos);
   // Removing an optional part or nulling a number still renders.
   nlohmann::json j = good;
