@@ -87,7 +87,8 @@ int Preprocessor::column_index(const std::string& name) const {
 }
 
 PreparedTable Preprocessor::prepare(const data::CsvTable& table) const {
-  // Column matching by name: every train column must be there (identifiers too), nothing else.
+  // Column matching by name: every evaluated train column must be there, nothing else (an
+  // identifier column may be there or not).
   std::vector<int> found(train_columns_.size(), -1);
   for (size_t j = 0; j < table.num_cols(); ++j) {
     auto it = std::find_if(train_columns_.begin(), train_columns_.end(),
@@ -104,11 +105,12 @@ PreparedTable Preprocessor::prepare(const data::CsvTable& table) const {
   }
   std::vector<int> source_col;
   for (size_t c = 0; c < train_columns_.size(); ++c) {
+    if (train_columns_[c].identifier) continue;  // never read: another table may omit it
     if (found[c] < 0) {
       throw DataError(fmt::format("{}: column '{}' of the real train table is missing",
                                   table.source, train_columns_[c].name));
     }
-    if (!train_columns_[c].identifier) source_col.push_back(found[c]);
+    source_col.push_back(found[c]);
   }
 
   PreparedTable out;

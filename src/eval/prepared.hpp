@@ -3,7 +3,7 @@
 // (train, test, synthetic) is parsed into typed columns with it.
 //
 // Identifier columns (is_identifier_column) are left out of every measure:
-// they are checked for presence in each table but not parsed, and the
+// another table may have them or not, they are never parsed, and the
 // evaluated columns (names(), kind(), ...) are the others, in train order.
 //
 // Categorical columns become codes against the train levels:

@@ -59,10 +59,10 @@ std::string attacks_table(const std::vector<AttackResult>& attacks, const std::s
       "<p class=\"note\">An attacker holds the {} table and wants to know whether a real person "
       "was in the data it was generated from. Candidates: real train rows (members) and as many "
       "real test rows (non-members). <b>distance</b>: a candidate close to a synthetic row is "
-      "called a member. <b>density_ratio</b>: a classifier trained to tell synthetic rows from "
-      "the remaining real test rows (the attacker's sample of the population) estimates how "
-      "much more likely a candidate is under the synthetic data than under the population; "
-      "generators that memorise put such peaks on their training rows. ROC-AUC 0.5 and a "
+      "called a member. <b>density_ratio</b>: how much denser the synthetic rows are around the "
+      "candidate than the attacker's sample of the population (the remaining real test rows), "
+      "from the distance to the nearest row of each; a generator that memorises puts such "
+      "peaks on its training rows, in sparse regions too. ROC-AUC 0.5 and a "
       "true-positive rate of 1% at 1% false positives mean the attack learns nothing.</p>",
       escape(syn_label));
   return o;
@@ -94,9 +94,6 @@ std::string privacy_section(const PrivacyResult& p, const std::string& syn_label
        "rows, so their distances show what &ldquo;not copied&rdquo; looks like.</p>";
   return o + attacks_table(p.attacks, syn_label);
 }
-
-
-
 
 std::string classification_utility(const UtilityResult& u, const std::string& syn_label,
                                    UtilityHeadline* best) {
@@ -168,8 +165,6 @@ std::string regression_utility(const UtilityResult& u, const std::string& syn_la
        legend(syn_label, false) + score_columns(groups, {trtr, tstr}, -1, "", 560, 240) + "</div>";
   return o;
 }
-
-
 
 std::string lift_section(const LiftResult& l, const std::string& aug_path, LiftHeadline* best) {
   const bool regression = l.task == EvaluationTask::Regression;

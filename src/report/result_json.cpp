@@ -296,22 +296,32 @@ void read_target(const Node& n, const char* other, EvaluationTarget& t) {
   }
 }
 
-UtilityResult read_utility(const Node& n) {
-  UtilityResult u;
-  read_target(n, "synthetic", u);
-  const Node list = n[models_key(u.task)];
+// The model list of a utility or lift part; `fill` reads an available model's scores.
+template <class Model, class Fill>
+std::vector<Model> read_models(const Node& n, const EvaluationTarget& t, Fill&& fill) {
+  std::vector<Model> out;
+  const Node list = n[models_key(t.task)];
   for (size_t i = 0; i < list.size(); ++i) {
     const Node e = list[i];
-    UtilityModel m;
+    Model m;
     m.name = e["name"].text();
     m.available = e["available"].boolean();
     if (m.available) {
-      m.trtr = read_score(e["trtr"], u);
-      m.tstr = read_score(e["tstr"], u);
+      fill(e, m);
       if (e.has("cpu_seconds")) m.cpu_seconds = e["cpu_seconds"].number();
     }
-    u.models.push_back(std::move(m));
+    out.push_back(std::move(m));
   }
+  return out;
+}
+
+UtilityResult read_utility(const Node& n) {
+  UtilityResult u;
+  read_target(n, "synthetic", u);
+  u.models = read_models<UtilityModel>(n, u, [&](const Node& e, UtilityModel& m) {
+    m.trtr = read_score(e["trtr"], u);
+    m.tstr = read_score(e["tstr"], u);
+  });
   return u;
 }
 
@@ -325,20 +335,11 @@ LiftResult read_lift(const Node& n) {
     l.class_rows_augmented = n["class_rows"]["augmented"].counts(k);
   }
   l.real_rows_included = n["real_rows_included"].count();
-  const Node list = n[models_key(l.task)];
-  for (size_t i = 0; i < list.size(); ++i) {
-    const Node e = list[i];
-    LiftModel m;
-    m.name = e["name"].text();
-    m.available = e["available"].boolean();
-    if (m.available) {
-      m.real = read_score(e["real"], l);
-      m.augmented = read_score(e["augmented"], l);
-      m.difference = read_score(e["difference"], l);
-      if (e.has("cpu_seconds")) m.cpu_seconds = e["cpu_seconds"].number();
-    }
-    l.models.push_back(std::move(m));
-  }
+  l.models = read_models<LiftModel>(n, l, [&](const Node& e, LiftModel& m) {
+    m.real = read_score(e["real"], l);
+    m.augmented = read_score(e["augmented"], l);
+    m.difference = read_score(e["difference"], l);
+  });
   return l;
 }
 

@@ -90,15 +90,15 @@ inline std::string text_of(const nlohmann::json& r) {
   return report::format_text(evaluation_from_json(r));
 }
 
-// The message of the DataError `fn` throws, or "(no DataError)".
-template <class Fn>
+// The message of the `Exception` (DataError by default) `fn` throws, or "(none)".
+template <class Exception = DataError, class Fn>
 std::string data_error_of(Fn&& fn) {
   try {
     fn();
-  } catch (const DataError& e) {
+  } catch (const Exception& e) {
     return e.what();
   }
-  return "(no DataError)";
+  return "(none)";
 }
 
 }  // namespace meg::eval::testing

@@ -107,6 +107,13 @@ TEST(AnyTable, EvaluationLeavesIdentifiersOutEverywhere) {
   EXPECT_NE(report::format_text(r).find("left out as identifiers (about one value per row): "
                                         "'key'"),
             std::string::npos);
+  // A synthetic table without the key column (a generator that drops keys) is evaluated too.
+  data::CsvTable no_key = syn;
+  no_key.header.erase(no_key.header.begin());
+  no_key.columns.erase(no_key.columns.begin());
+  const EvaluationResult r2 =
+      evaluate_tables(train, test, &no_key, nullptr, data::infer_schema(train), c);
+  EXPECT_EQ(r2.fidelity->mean_distance_synthetic, r.fidelity->mean_distance_synthetic);
 }
 
 }  // namespace

@@ -16,8 +16,9 @@ const AttackResult& attack(const EvaluationResult& r, const std::string& name) {
 }
 
 EvaluationResult run(const data::CsvTable& train, const data::CsvTable& test,
-                     const data::CsvTable& syn) {
+                     const data::CsvTable& syn, int threads = 2) {
   EvalConfig c = testing::test_config();
+  c.threads = threads;
   c.detection = false;
   c.classifiers = {"logistic_regression"};
   c.attack_rows = 400;
@@ -59,11 +60,11 @@ TEST(Attacks, AnIndependentSampleOfTheSameDistributionRevealsNothing) {
   }
 }
 
-TEST(Attacks, SampleSizesAreBoundedAndSeeded) {
+TEST(Attacks, SampleSizesAreBoundedAndSeededAndThreadCountFree) {
   const data::CsvTable train = make_table(300, 1, "train.csv");
   const data::CsvTable test = make_table(101, 2, "test.csv");
   const data::CsvTable syn = make_table(300, 3, "syn.csv");
-  const EvaluationResult a = run(train, test, syn), b = run(train, test, syn);
+  const EvaluationResult a = run(train, test, syn), b = run(train, test, syn, 1);
   for (size_t i = 0; i < a.privacy->attacks.size(); ++i) {
     // Half of the test rows at most are candidates, the rest is the reference.
     EXPECT_EQ(a.privacy->attacks[i].non_members, 50u);

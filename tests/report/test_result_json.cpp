@@ -24,17 +24,6 @@ nlohmann::json small_json() {
   return to_json(eval::evaluate_tables(train, test, &syn, &aug, data::infer_schema(train), c));
 }
 
-// The message of the InvalidArgument `fn` throws.
-template <class Fn>
-std::string error_of(Fn&& fn) {
-  try {
-    fn();
-  } catch (const InvalidArgument& e) {
-    return e.what();
-  }
-  return "(no InvalidArgument)";
-}
-
 TEST(ResultJson, RoundTripKeepsEveryValue) {
   const nlohmann::json j = small_json();
   EXPECT_EQ(j["format"], "meg-evaluation");
@@ -74,7 +63,8 @@ TEST(ResultJson, EditedResultsFailWithTheFieldNamed) {
   auto edited = [&](auto&& edit) {
     nlohmann::json j = good;
     edit(j);
-    return error_of([&] { render_html(evaluation_from_json(j)); });
+    return eval::testing::data_error_of<InvalidArgument>(
+        [&] { render_html(evaluation_from_json(j)); });
   };
   EXPECT_NE(edited([](nlohmann::json& j) {
               j["utility"].erase("classes");
