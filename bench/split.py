@@ -2,12 +2,10 @@
 """Seeded stratified 80/20 split of a CSV (standard library only).
 
 usage: split.py DATA.csv TARGET OUT_TRAIN.csv OUT_TEST.csv [--seed 0] [--test-fraction 0.2]
-                [--unstratified]
 
 Rows are grouped by the target value; each group is shuffled with
 random.Random(seed) and its first round(fraction * size) rows go to the test
-set (a class with a single row stays in train). --unstratified (for a numeric
-target, where nearly every value is its own group) puts all rows in one group. Row order within each output
+set (a class with a single row stays in train). Row order within each output
 follows the input order, and the bytes of every row are kept verbatim.
 """
 import argparse
@@ -22,7 +20,6 @@ def main():
     ap.add_argument("test_out")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--test-fraction", type=float, default=0.2)
-    ap.add_argument("--unstratified", action="store_true")
     a = ap.parse_args()
     with open(a.data, newline="") as f:
         lines = f.read().split("\n")
@@ -30,7 +27,7 @@ def main():
     col = header.split(",").index(a.target)
     groups = {}
     for i, r in enumerate(rows):
-        groups.setdefault("" if a.unstratified else r.split(",")[col], []).append(i)
+        groups.setdefault(r.split(",")[col], []).append(i)
     rng = random.Random(a.seed)
     test = set()
     for key in sorted(groups):
