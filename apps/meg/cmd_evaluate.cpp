@@ -1,6 +1,8 @@
 // meg evaluate --train REAL_TRAIN.csv --test REAL_TEST.csv --target COLUMN
 //              (--synthetic SYN.csv | --augmented AUG.csv | both)
-//              [--schema S] [--json OUT.json] [--seed S] [--threads T] [...]
+//              [--task auto|classification|regression] [--schema S] [--json OUT.json]
+//              [--seed S] [--threads T] [...]
+// Every option's default and range is in meg::EvaluateOptions (include/meg/evaluate.hpp).
 #include <functional>
 #include <iostream>
 #include <memory>
@@ -32,7 +34,12 @@ void add_eval_options(CLI::App* cmd, EvalArgs& a) {
   cmd->add_option("--augmented", o.augmented,
                   "Real train rows + synthetic rows (e.g. from `meg augment`): lift of "
                   "classifiers trained on it vs on real train");
-  cmd->add_option("--target", o.target, "Categorical class column for the classifiers")->required();
+  cmd->add_option("--target", o.target,
+                  "Column the models predict: categorical -> classification, numeric -> "
+                  "regression (R2, MAE)")
+      ->required();
+  cmd->add_option("--task", o.task,
+                  "auto (default: from the target's type), classification or regression");
   cmd->add_option("--schema", o.schema, "JSON schema file overriding the inferred column types");
   cmd->add_option("--json", a.json, "Also write the full result as JSON here");
   cmd->add_option("--seed", o.seed, "Random seed (default 0)");
@@ -40,7 +47,8 @@ void add_eval_options(CLI::App* cmd, EvalArgs& a) {
                   "Worker threads (default: all cores; never changes "
                   "results)");
   cmd->add_option("--classifiers", a.classifiers,
-                  "Comma-separated subset of logistic_regression,random_forest,gradient_boosting");
+                  "Comma-separated subset of logistic_regression,random_forest,gradient_boosting "
+                  "(logistic_regression is ridge regression for a regression)");
   cmd->add_option("--gbt-rounds", o.gbt_rounds, "Boosted-trees rounds (default 200)");
   cmd->add_option("--rf-trees", o.rf_trees, "Random-forest trees (default 100)");
   cmd->add_flag("--no-detection", a.no_detection, "Skip the detection classifier");
@@ -49,9 +57,17 @@ void add_eval_options(CLI::App* cmd, EvalArgs& a) {
   cmd->add_option("--detection-folds", o.detection_folds, "Detection CV folds (default 5)");
   cmd->add_option("--privacy-rows", o.privacy_rows,
                   "Rows per table for distance to closest record (seeded subsample, default 2000)");
+  cmd->add_option("--attack-rows", o.attack_rows,
+                  "Membership-inference candidates per side: real train rows (members) and real "
+                  "test rows (non-members); 0 = no attacks (default 1000)");
+  cmd->add_option("--max-levels", o.max_levels_per_column,
+                  "One-hot features per categorical column for the models; rarer levels share "
+                  "one (default 100)");
+  cmd->add_option("--max-features", o.max_onehot_features,
+                  "One-hot features over all categorical columns (default 1000)");
 }
 
-nlohmann::json run(EvalArgs& a) {
+EvaluationResult run(EvalArgs& a) {
   if (!a.classifiers.empty()) {
     a.options.classifiers.clear();
     std::stringstream ss(a.classifiers);
@@ -60,8 +76,8 @@ nlohmann::json run(EvalArgs& a) {
     }
   }
   a.options.detection = !a.no_detection;
-  nlohmann::json result = evaluate(a.options);
-  if (!a.json.empty()) write_text_file(a.json, result.dump(2) + "\n");
+  EvaluationResult result = evaluate(a.options);
+  if (!a.json.empty()) write_text_file(a.json, to_json(result).dump(2) + "\n");
   return result;
 }
 
@@ -69,7 +85,7 @@ nlohmann::json run(EvalArgs& a) {
 
 // Shared with `meg report` (cmd_report.cpp): adds the evaluation options to `cmd`
 // and returns the function that runs the evaluation (and writes --json).
-std::function<nlohmann::json()> add_evaluation_options(CLI::App* cmd) {
+std::function<EvaluationResult()> add_evaluation_options(CLI::App* cmd) {
   auto args = std::make_shared<EvalArgs>();
   add_eval_options(cmd, *args);
   return [args] { return run(*args); };
@@ -83,7 +99,7 @@ void add_evaluate_command(CLI::App& app) {
       "fidelity and privacy; and/or the lift of an augmented table");
   add_eval_options(cmd, *args);
   cmd->callback([args] {
-    nlohmann::json result = run(*args);
+    const EvaluationResult result = run(*args);
     std::cout << format_evaluation(result) << std::flush;
   });
 }

@@ -4,7 +4,8 @@
 #include <functional>
 
 #include <CLI/CLI.hpp>
-#include <nlohmann/json.hpp>
+
+#include "meg/evaluation_result.hpp"
 
 namespace meg::cli {
 
@@ -18,6 +19,6 @@ void add_report_command(CLI::App& app);
 
 // The options shared by `evaluate` and `report`; the returned function runs the
 // evaluation with the parsed values (defined in cmd_evaluate.cpp).
-std::function<nlohmann::json()> add_evaluation_options(CLI::App* cmd);
+std::function<EvaluationResult()> add_evaluation_options(CLI::App* cmd);
 
 }  // namespace meg::cli

@@ -732,6 +732,7 @@ def evaluate(
     target: str,
     *,
     augmented: Any = None,
+    task: str = "auto",
     schema: Any = None,
     seed: int = 0,
     threads: int = 0,
@@ -743,14 +744,24 @@ def evaluate(
     detection_folds: int = 5,
     detection_rounds: int = 100,
     privacy_rows: int = 2000,
+    attack_rows: int = 1000,
+    max_levels_per_column: int = 100,
+    max_onehot_features: int = 1000,
 ) -> Dict[str, Any]:
     """Score a synthetic table against the real train and test tables (``meg evaluate``).
 
-    Each table is a DataFrame or a CSV path. Returns the evaluation as a dict
-    (utility: TSTR/TRTR per classifier; fidelity: column distances, pairwise
-    dependence, detection; privacy: exact copies, DCR); see :func:`format_evaluation`
-    and :func:`write_report`. ``classifiers`` is any of ``logistic_regression``,
-    ``random_forest``, ``gradient_boosting`` (default: all).
+    Each table is a DataFrame or a CSV path. Returns the evaluation as a dict in the
+    "meg-evaluation" format (docs/evaluation.md): utility (TSTR/TRTR per model:
+    accuracy, macro-F1, ROC-AUC for a categorical target; R², MAE, RMSE for a
+    numeric one; ``task`` = ``"classification"`` or ``"regression"`` overrides the
+    choice), fidelity (column distances, pairwise dependence, detection), privacy
+    (exact copies, DCR, membership-inference attacks with ``attack_rows`` real train
+    and real test rows); see :func:`format_evaluation` and :func:`write_report`.
+    ``classifiers`` is any of ``logistic_regression`` (ridge regression for a
+    regression), ``random_forest``, ``gradient_boosting`` (default: all). Columns with
+    about one value per row (identifiers) are left out; categorical columns give at
+    most ``max_levels_per_column`` one-hot features, and all together at most
+    ``max_onehot_features``.
 
     ``augmented`` (DataFrame or CSV path: the real train rows plus synthetic rows, e.g.
     from ``meg augment``) adds the lift: each classifier trained on ``train`` vs on
@@ -770,6 +781,8 @@ def evaluate(
         ("seed", seed), ("threads", threads), ("gbt_rounds", gbt_rounds), ("rf_trees", rf_trees),
         ("detection_rows", detection_rows), ("detection_folds", detection_folds),
         ("detection_rounds", detection_rounds), ("privacy_rows", privacy_rows),
+        ("attack_rows", attack_rows), ("max_levels_per_column", max_levels_per_column),
+        ("max_onehot_features", max_onehot_features),
     ):
         if isinstance(v, bool) or not isinstance(v, numbers.Integral):
             raise TypeError(f"{name}: expected an integer, got {_type_name(v)} ({v!r})")
@@ -777,6 +790,8 @@ def evaluate(
             raise ValueError(f"{name}: expected an integer >= 0, got {v}")
     if not isinstance(detection, bool):
         raise TypeError(f"detection: expected a bool, got {_type_name(detection)}")
+    if not isinstance(task, str):
+        raise TypeError(f"task: expected a str, got {_type_name(task)}")
     if synthetic is None and augmented is None:
         raise TypeError("synthetic: expected a pandas DataFrame or a CSV path, got None "
                         "(None only with augmented=, for a lift-only evaluation)")
@@ -793,15 +808,20 @@ def evaluate(
                 with open(schema_path, "w", encoding="utf-8") as f:
                     f.write(_schema_json(schema, default_tokens=None) or "{}")
         text = _meg.evaluate(
-            paths[0], paths[1], paths[2], paths[3], target, schema_path, int(seed), int(threads), classifiers,
-            int(gbt_rounds), int(rf_trees), detection, int(detection_rows), int(detection_folds),
-            int(detection_rounds), int(privacy_rows),
+            paths[0], paths[1], paths[2], paths[3], target, task, schema_path, int(seed),
+            int(threads), classifiers, int(gbt_rounds), int(rf_trees), detection,
+            int(detection_rows), int(detection_folds), int(detection_rounds), int(privacy_rows),
+            int(attack_rows), int(max_levels_per_column), int(max_onehot_features),
         )
     return json.loads(text)
 
 
 def format_evaluation(result: Mapping[str, Any]) -> str:
-    """The readable text table of an :func:`evaluate` result (what ``meg evaluate`` prints)."""
+    """The readable text table of an :func:`evaluate` result (what ``meg evaluate`` prints).
+
+    The dict is checked field by field: a missing or mistyped field raises ``ValueError``
+    naming it (results of older meg versions are read as they were written).
+    """
     return _meg.format_evaluation(json.dumps(result))
 
 
@@ -811,7 +831,10 @@ def write_report(
     title: str = "Synthetic data report",
     synthetic_label: str = "synthetic",
 ) -> None:
-    """Write the self-contained HTML report of an :func:`evaluate` result (``meg report``)."""
+    """Write the self-contained HTML report of an :func:`evaluate` result (``meg report``).
+
+    The dict is checked as by :func:`format_evaluation`.
+    """
     html = _meg.render_report(json.dumps(result), title, synthetic_label)
     with open(path, "w", encoding="utf-8") as f:
         f.write(html)

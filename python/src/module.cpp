@@ -251,16 +251,19 @@ class PyModel {
 
 std::string evaluate(const std::string& train, const std::string& test,
                      const std::string& synthetic, const std::string& augmented,
-                     const std::string& target, const std::string& schema, uint64_t seed,
-                     int threads, std::optional<std::vector<std::string>> classifiers,
-                     int gbt_rounds, int rf_trees, bool detection, long detection_rows,
-                     int detection_folds, int detection_rounds, long privacy_rows) {
+                     const std::string& target, const std::string& task, const std::string& schema,
+                     uint64_t seed, int threads,
+                     std::optional<std::vector<std::string>> classifiers, int gbt_rounds,
+                     int rf_trees, bool detection, long detection_rows, int detection_folds,
+                     int detection_rounds, long privacy_rows, long attack_rows,
+                     long max_levels_per_column, long max_onehot_features) {
   meg::EvaluateOptions o;
   o.train = train;
   o.test = test;
   o.synthetic = synthetic;
   o.augmented = augmented;
   o.target = target;
+  o.task = task;
   o.schema = schema;
   o.seed = seed;
   o.threads = threads;
@@ -272,13 +275,28 @@ std::string evaluate(const std::string& train, const std::string& test,
   o.detection_folds = detection_folds;
   o.detection_rounds = detection_rounds;
   o.privacy_rows = privacy_rows;
+  o.attack_rows = attack_rows;
+  o.max_levels_per_column = max_levels_per_column;
+  o.max_onehot_features = max_onehot_features;
   o.validate();
-  nlohmann::json result;
+  meg::EvaluationResult result;
   {
     py::gil_scoped_release release;
     result = meg::evaluate(o);
   }
-  return dump(result);
+  return dump(meg::to_json(result));
+}
+
+// A result from Python (a dict, as JSON text) checked field by field: a dict that was edited or
+// written by an older meg renders or raises ValueError naming the field.
+meg::EvaluationResult result_from_text(const std::string& json_text) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(json_text);
+  } catch (const nlohmann::json::exception& e) {
+    throw meg::InvalidArgument(std::string("evaluation result: not JSON: ") + e.what());
+  }
+  return meg::evaluation_from_json(j);
 }
 
 }  // namespace
@@ -375,14 +393,15 @@ PYBIND11_MODULE(_meg, m) {
       py::arg("csv_path"), py::arg("schema_path") = "");
 
   m.def("evaluate", &evaluate, py::arg("train"), py::arg("test"), py::arg("synthetic"),
-        py::arg("augmented"), py::arg("target"), py::arg("schema"), py::arg("seed"),
-        py::arg("threads"), py::arg("classifiers"), py::arg("gbt_rounds"), py::arg("rf_trees"),
-        py::arg("detection"), py::arg("detection_rows"), py::arg("detection_folds"),
-        py::arg("detection_rounds"), py::arg("privacy_rows"));
+        py::arg("augmented"), py::arg("target"), py::arg("task"), py::arg("schema"),
+        py::arg("seed"), py::arg("threads"), py::arg("classifiers"), py::arg("gbt_rounds"),
+        py::arg("rf_trees"), py::arg("detection"), py::arg("detection_rows"),
+        py::arg("detection_folds"), py::arg("detection_rounds"), py::arg("privacy_rows"),
+        py::arg("attack_rows"), py::arg("max_levels_per_column"), py::arg("max_onehot_features"));
   m.def(
       "format_evaluation",
       [](const std::string& json_text) {
-        return meg::format_evaluation(nlohmann::json::parse(json_text));
+        return meg::format_evaluation(result_from_text(json_text));
       },
       py::arg("result_json"));
   m.def(
@@ -392,7 +411,7 @@ PYBIND11_MODULE(_meg, m) {
         meg::ReportOptions o;
         o.title = title;
         o.synthetic_label = synthetic_label;
-        return meg::render_report(nlohmann::json::parse(json_text), o);
+        return meg::render_report(result_from_text(json_text), o);
       },
       py::arg("result_json"), py::arg("title"), py::arg("synthetic_label"));
 

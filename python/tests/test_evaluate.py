@@ -1,4 +1,6 @@
 """meg.evaluate on DataFrames (or paths) returns the CLI's evaluation as a dict."""
+import json
+
 import pandas as pd
 import pytest
 
@@ -68,3 +70,87 @@ def test_evaluate_lift_errors(car):
         meg.evaluate(train, test, None, "class", **FAST)
     with pytest.raises(ValueError, match="column 'safety' of the real train table is missing"):
         meg.evaluate(train, test, None, "class", augmented=train.drop(columns=["safety"]), **FAST)
+
+
+def linear_frame(n, seed):
+    """y = 3 a - 2 b + offset(g) + small noise: a target a linear model recovers."""
+    import numpy as np
+    rng = np.random.default_rng(seed)
+    a, b = rng.normal(size=n), rng.normal(size=n)
+    g = rng.choice(["p", "q", "r"], size=n)
+    offset = pd.Series(g).map({"p": 0.0, "q": 5.0, "r": -4.0}).to_numpy()
+    y = 3 * a - 2 * b + offset + 0.01 * rng.normal(size=n)
+    return pd.DataFrame({"a": a.round(5), "b": b.round(5), "g": g, "y": y.round(5)})
+
+
+def test_evaluate_regression(tmp_path):
+    train, test, syn = linear_frame(800, 0), linear_frame(400, 1), linear_frame(800, 2)
+    r = meg.evaluate(train, test, syn, "y", **FAST)
+    assert r["inputs"]["task"] == "regression"
+    assert r["utility"]["task"] == "regression"
+    ridge = r["utility"]["regressors"][0]
+    assert ridge["name"] == "ridge_regression"
+    assert ridge["trtr"]["r2"] > 0.99 and ridge["tstr"]["r2"] > 0.99
+    assert ridge["tstr"]["mae"] < 0.1
+    assert abs(r["utility"]["mean_predictor"]["r2"]) < 0.05
+    assert "TSTR R2" in meg.format_evaluation(r)
+    meg.write_report(r, tmp_path / "reg.html")
+    assert "regression" in (tmp_path / "reg.html").read_text()
+    # The task can be forced: 'g' is categorical and not numeric -> a clear error.
+    with pytest.raises(ValueError, match="numeric target"):
+        meg.evaluate(train, test, syn, "g", task="regression", **FAST)
+    with pytest.raises(ValueError, match="--task"):
+        meg.evaluate(train, test, syn, "y", task="clustering", **FAST)
+
+
+def test_evaluate_attacks_detect_a_copy(car):
+    train, test = split(car)
+    fast = dict(FAST, attack_rows=200)
+    copied = meg.evaluate(train, test, train, "class", **fast)
+    attacks = {a["name"]: a for a in copied["privacy"]["attacks"]}
+    assert set(attacks) == {"distance", "density_ratio"}
+    assert attacks["distance"]["members"] == attacks["distance"]["non_members"] == 200
+    # car lists every combination once: a copy is at distance 0, a test row never is.
+    assert attacks["distance"]["roc_auc"] > 0.99
+    assert attacks["density_ratio"]["tpr_at_1pct_fpr"] > 0.9
+    none = meg.evaluate(train, test, train, "class", **dict(FAST, attack_rows=0))
+    assert none["privacy"]["attacks"] == []
+
+
+def test_edited_results_render_or_name_the_field(car, tmp_path):
+    train, test = split(car)
+    r = meg.evaluate(train, test, train, "class", **FAST)
+    r["utility"]["classifiers"][0]["tstr"]["accuracy"] = None  # undefined: shown as '-'
+    assert "  -  " in meg.format_evaluation(r)
+    broken = json.loads(json.dumps(r))
+    del broken["utility"]["classes"]
+    with pytest.raises(ValueError, match="'utility.classes' is missing"):
+        meg.format_evaluation(broken)
+    broken = json.loads(json.dumps(r))
+    broken["utility"]["classifiers"][0]["trtr"]["recall"] = [0.5]
+    with pytest.raises(ValueError, match=r"'utility.classifiers\[0\].trtr.recall' must have 4"):
+        meg.write_report(broken, tmp_path / "x.html")
+    assert not (tmp_path / "x.html").exists()
+    with pytest.raises(ValueError, match="format_version 9"):
+        meg.format_evaluation(dict(r, format_version=9))
+    with pytest.raises(ValueError, match="not a \"meg-evaluation\" result"):
+        meg.format_evaluation({"a": 1})
+
+
+def test_identifier_columns_are_left_out():
+    import numpy as np
+    rng = np.random.default_rng(0)
+    n = 600
+    frame = pd.DataFrame({
+        "key": [f"K{i:06d}" for i in range(n)],
+        "x": rng.normal(size=n).round(4),
+        "c": rng.choice(["a", "b", "c"], size=n),
+    })
+    frame["t"] = np.where(frame["x"] > 0, "pos", "neg")
+    train, test = frame.iloc[:400], frame.iloc[400:]
+    syn = train.assign(key=[f"S{i:06d}" for i in range(400)])
+    r = meg.evaluate(train, test, syn, "t", **FAST)
+    uses = {c["name"]: c["use"] for c in r["columns"]}
+    assert uses == {"key": "id", "x": "feature", "c": "feature", "t": "target"}
+    assert [c["name"] for c in r["fidelity"]["columns"]] == ["x", "c", "t"]
+    assert r["privacy"]["exact_copy_rate"]["synthetic"] == 1.0  # fresh keys hide nothing

@@ -12,12 +12,19 @@
 #include "eval/evaluate.hpp"
 #include "meg/error.hpp"
 #include "report/html_report.hpp"
+#include "report/text_report.hpp"
 
 namespace meg {
 
 void EvaluateOptions::validate() const {
   auto need = [](const std::string& v, const char* what) {
     if (v.empty()) throw InvalidArgument(fmt::format("evaluate: {} is required", what));
+  };
+  auto range = [](long v, long lo, long hi, const char* option) {
+    if (v < lo || v > hi) {
+      throw InvalidArgument(
+          fmt::format("evaluate: {} must be in [{}, {}], got {}", option, lo, hi, v));
+    }
   };
   need(train, "the real train table (--train)");
   need(test, "the real test table (--test)");
@@ -27,32 +34,32 @@ void EvaluateOptions::validate() const {
         "(--augmented) is required");
   }
   need(target, "the target column (--target)");
+  if (task != "auto" && task != "classification" && task != "regression") {
+    throw InvalidArgument(
+        fmt::format("evaluate: --task must be auto, classification or regression, got '{}'", task));
+  }
   if (threads < 0) throw InvalidArgument("evaluate: --threads must be >= 0");
   if (classifiers.empty()) throw InvalidArgument("evaluate: at least one classifier is needed");
   for (const std::string& c : classifiers) {
-    const auto names = eval::classifier_names();
-    if (std::find(names.begin(), names.end(), c) == names.end()) {
+    if (eval::model_family(c) < 0) {
       throw InvalidArgument(
-          fmt::format("evaluate: unknown classifier '{}' (logistic_regression, random_forest, "
-                      "gradient_boosting)",
+          fmt::format("evaluate: unknown classifier '{}' (logistic_regression, ridge_regression, "
+                      "random_forest, gradient_boosting)",
                       c));
     }
   }
-  if (gbt_rounds < 1 || gbt_rounds > 100000) {
-    throw InvalidArgument("evaluate: --gbt-rounds must be in [1, 100000]");
-  }
-  if (rf_trees < 1 || rf_trees > 10000) {
-    throw InvalidArgument("evaluate: --rf-trees must be in [1, 10000]");
-  }
-  if (detection_rows < 10) throw InvalidArgument("evaluate: --detection-rows must be >= 10");
-  if (detection_folds < 2 || detection_folds > 20) {
-    throw InvalidArgument("evaluate: --detection-folds must be in [2, 20]");
-  }
-  if (detection_rounds < 1) throw InvalidArgument("evaluate: --detection-rounds must be >= 1");
-  if (privacy_rows < 1) throw InvalidArgument("evaluate: --privacy-rows must be >= 1");
+  range(gbt_rounds, 1, 100000, "--gbt-rounds");
+  range(rf_trees, 1, 10000, "--rf-trees");
+  range(detection_rows, 10, 100000000, "--detection-rows");
+  range(detection_folds, 2, 20, "--detection-folds");
+  range(detection_rounds, 1, 100000, "--detection-rounds");
+  range(privacy_rows, 1, 100000000, "--privacy-rows");
+  range(attack_rows, 0, 1000000, "--attack-rows");
+  range(max_levels_per_column, 1, 100000, "--max-levels");
+  range(max_onehot_features, 1, 1000000, "--max-features");
 }
 
-nlohmann::json evaluate(const EvaluateOptions& o) {
+EvaluationResult evaluate(const EvaluateOptions& o) {
   o.validate();
   data::CsvTable train = data::read_csv(o.train);
   data::CsvTable test = data::read_csv(o.test);
@@ -63,6 +70,8 @@ nlohmann::json evaluate(const EvaluateOptions& o) {
   if (!o.schema.empty()) schema = data::load_schema_file(schema, o.schema);
   eval::EvalConfig c;
   c.target = o.target;
+  if (o.task == "classification") c.task = EvaluationTask::Classification;
+  if (o.task == "regression") c.task = EvaluationTask::Regression;
   c.seed = o.seed;
   c.threads = core::resolve_threads(o.threads);
   c.classifiers = o.classifiers;
@@ -73,13 +82,18 @@ nlohmann::json evaluate(const EvaluateOptions& o) {
   c.detection_folds = o.detection_folds;
   c.detection_rounds = o.detection_rounds;
   c.privacy_rows = static_cast<size_t>(o.privacy_rows);
+  c.attack_rows = static_cast<size_t>(o.attack_rows);
+  c.limits.max_levels_per_column = static_cast<size_t>(o.max_levels_per_column);
+  c.limits.max_onehot_features = static_cast<size_t>(o.max_onehot_features);
   return eval::evaluate_tables(train, test, synthetic ? &*synthetic : nullptr,
                                augmented ? &*augmented : nullptr, schema, c);
 }
 
-std::string format_evaluation(const nlohmann::json& result) { return eval::format_text(result); }
+std::string format_evaluation(const EvaluationResult& result) {
+  return report::format_text(result);
+}
 
-std::string render_report(const nlohmann::json& result, const ReportOptions& options) {
+std::string render_report(const EvaluationResult& result, const ReportOptions& options) {
   report::ReportText text;
   text.title = options.title;
   text.synthetic_label = options.synthetic_label;

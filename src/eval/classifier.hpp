@@ -1,7 +1,9 @@
-// Classifiers used for TSTR / TRTR and for detection, with fixed, documented
-// settings (see ClassifierSettings). Built-in logistic regression always; random
-// forest and gradient-boosted trees through XGBoost's C library when meg was
-// built with it (MEG_WITH_XGBOOST and the Debian packages found).
+// The models of the utility comparison and of detection, with fixed,
+// documented settings (see ClassifierSettings): a linear model (logistic
+// regression for classification, ridge regression for regression), always
+// built in; random forest and gradient-boosted trees through XGBoost's C
+// library when meg was built with it (MEG_WITH_XGBOOST and the Debian packages
+// found), as classifiers or as `reg:squarederror` regressors.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -19,6 +21,9 @@ struct ClassifierSettings {
   // C * sum(cross-entropy) + |W|^2 / 2, intercept not penalised), L-BFGS.
   double lr_c = 1.0;
   int lr_max_iter = 300;
+  // Ridge regression: least squares + alpha |w|^2 (intercept not penalised) on
+  // the same features, solved exactly.
+  double ridge_alpha = 1.0;
   // Random forest (XGBoost): num_parallel_tree trees in one round, eta 1, row
   // subsample 0.632 (bootstrap-like), sqrt(p) features per split, hist.
   int rf_trees = 100;
@@ -38,14 +43,30 @@ class Classifier {
   virtual std::vector<float> predict_proba(const Matrix& x) const = 0;
 };
 
-// Names: "logistic_regression", "random_forest", "gradient_boosting".
+class Regressor {
+ public:
+  virtual ~Regressor() = default;
+  virtual void fit(const Matrix& x, const std::vector<double>& y) = 0;
+  virtual std::vector<double> predict(const Matrix& x) const = 0;
+};
+
+// The model families, in the order that picks each one's seed:
+// "logistic_regression" (the linear model of the task: logistic for
+// classification, ridge for regression; "ridge_regression" names it too),
+// "random_forest", "gradient_boosting".
 std::vector<std::string> classifier_names();
+// The family index of a model name (either linear name -> 0); -1 if unknown.
+int model_family(const std::string& name);
+// The name a family's model is reported under for a task.
+std::string model_name(int family, bool regression);
 bool classifier_available(const std::string& name);
-// Throws InvalidArgument for an unknown or unavailable name.
+// Throw InvalidArgument for an unknown or unavailable name.
 std::unique_ptr<Classifier> make_classifier(const std::string& name,
                                             const ClassifierSettings& settings);
+std::unique_ptr<Regressor> make_regressor(const std::string& name,
+                                          const ClassifierSettings& settings);
 
-// Tree booster settings shared by the XGBoost classifiers.
+// Tree booster settings shared by the XGBoost models.
 struct TreeSettings {
   bool forest = false;
   int rounds = 1;
@@ -59,7 +80,9 @@ struct TreeSettings {
 };
 
 std::unique_ptr<Classifier> make_logistic_regression(double c, int max_iter, int threads);
+std::unique_ptr<Regressor> make_ridge_regression(double alpha);
 // nullptr when meg was built without XGBoost.
 std::unique_ptr<Classifier> make_xgboost(const TreeSettings& settings);
+std::unique_ptr<Regressor> make_xgboost_regressor(const TreeSettings& settings);
 
 }  // namespace meg::eval

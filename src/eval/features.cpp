@@ -1,20 +1,52 @@
 #include "eval/features.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace meg::eval {
 
-FeatureEncoder::FeatureEncoder(const Preprocessor& pre, const PreparedTable& train, int exclude)
+std::vector<size_t> kept_levels(const std::vector<size_t>& levels, const EncoderLimits& limits) {
+  auto slots = [&](size_t cap) {
+    size_t total = 0;
+    for (size_t l : levels) total += std::min(l, cap);
+    return total;
+  };
+  // The largest per-column cap in [1, max_levels_per_column] whose slots fit the total.
+  size_t lo = 1, hi = std::max<size_t>(limits.max_levels_per_column, 1);
+  while (lo < hi) {
+    const size_t mid = lo + (hi - lo + 1) / 2;
+    if (slots(mid) <= limits.max_onehot_features) {
+      lo = mid;
+    } else {
+      hi = mid - 1;
+    }
+  }
+  std::vector<size_t> out;
+  for (size_t l : levels) out.push_back(std::min(l, lo));
+  return out;
+}
+
+FeatureEncoder::FeatureEncoder(const Preprocessor& pre, const PreparedTable& train, int exclude,
+                               const EncoderLimits& limits)
     : pre_(pre) {
+  std::vector<size_t> level_counts;
+  for (size_t c = 0; c < train.columns.size(); ++c) {
+    if (static_cast<int>(c) != exclude && train.columns[c].kind == Kind::Categorical) {
+      level_counts.push_back(pre.levels(c).size());
+    }
+  }
+  const std::vector<size_t> kept = kept_levels(level_counts, limits);
+  size_t next_categorical = 0;
   for (size_t c = 0; c < train.columns.size(); ++c) {
     if (static_cast<int>(c) == exclude) continue;
     const PreparedColumn& col = train.columns[c];
-    Block b{c, width_, col.kind == Kind::Categorical, 0, false, 0.0, 1.0};
+    Block b{c, width_, col.kind == Kind::Categorical, 0, 0, false, 0.0, 1.0};
     if (b.categorical) {
       b.num_levels = static_cast<uint32_t>(pre.levels(c).size());
+      b.kept = static_cast<uint32_t>(kept[next_categorical++]);
       uint32_t missing = pre.missing_code(c);
       for (uint32_t code : col.codes) b.missing_slot |= code == missing;
-      width_ += b.num_levels + (b.missing_slot ? 1 : 0);
+      width_ += b.kept + (b.kept < b.num_levels ? 1 : 0) + (b.missing_slot ? 1 : 0);
     } else {
       double sum = 0, sum2 = 0;
       size_t n = 0;
@@ -42,11 +74,16 @@ void FeatureEncoder::encode_row(const PreparedTable& t, size_t r, float* out) co
   for (const Block& b : blocks_) {
     const PreparedColumn& col = t.columns[b.column];
     if (b.categorical) {
-      uint32_t code = col.codes[r];
-      if (code < b.num_levels) {
+      // Slots: kept levels, then "other" (when levels were cut), then "missing".
+      const uint32_t code = col.codes[r];
+      const bool capped = b.kept < b.num_levels;
+      const size_t missing_at = b.offset + b.kept + (capped ? 1 : 0);
+      if (code < b.kept) {
         out[b.offset + code] = 1.0f;
-      } else if (code == b.num_levels && b.missing_slot) {
-        out[b.offset + b.num_levels] = 1.0f;
+      } else if (code == b.num_levels) {
+        if (b.missing_slot) out[missing_at] = 1.0f;
+      } else if (capped) {
+        out[b.offset + b.kept] = 1.0f;  // a cut level, or one train never had
       }
     } else {
       double v = col.values[r];
@@ -80,6 +117,22 @@ LabeledData FeatureEncoder::encode_labeled(const PreparedTable& t, int target) c
     if (codes[r] < num_classes) {
       keep.push_back(r);
       out.y.push_back(static_cast<int>(codes[r]));
+    }
+  }
+  out.dropped = t.rows - keep.size();
+  out.x = encode(t, &keep);
+  return out;
+}
+
+LabeledData FeatureEncoder::encode_valued(const PreparedTable& t, int target) const {
+  const auto& values = t.columns[static_cast<size_t>(target)].values;
+  std::vector<size_t> keep;
+  LabeledData out;
+  keep.reserve(t.rows);
+  for (size_t r = 0; r < t.rows; ++r) {
+    if (!is_missing(values[r])) {
+      keep.push_back(r);
+      out.value.push_back(values[r]);
     }
   }
   out.dropped = t.rows - keep.size();

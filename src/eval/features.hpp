@@ -1,12 +1,21 @@
-// The model input every classifier sees: a dense float matrix fitted on the
-// real train table and applied unchanged to test and synthetic rows.
-//   categorical: one-hot over the train levels, plus a "missing" slot when the
-//                train column has missing cells; unseen levels -> all zeros.
+// The model input every classifier and regressor sees: a dense float matrix
+// fitted on the real train table and applied unchanged to test and synthetic
+// rows.
+//   categorical: one-hot over the most frequent train levels (at most
+//                `max_levels_per_column`, and at most `max_onehot_features`
+//                one-hot slots over all columns), plus an "other" slot for the
+//                remaining levels when some were cut (a capped column also
+//                sends levels train never had there), plus a "missing" slot
+//                when the train column has missing cells; otherwise unseen
+//                levels -> all zeros.
 //   numeric:     standardised with the train mean / standard deviation;
 //                missing -> 0 (= train-mean imputation) plus a missing
 //                indicator when the train column has missing cells.
-// Labels are the train classes of the target; rows whose target is missing or
-// a class train never had cannot be scored and are dropped (counted).
+// So the width is bounded by the caps and the number of columns, never by the
+// number of distinct values, and encoding costs O(rows x width).
+// Labels: classification targets are the train classes (rows whose target is
+// missing or a class train never had are dropped and counted); regression
+// targets are the numbers (rows whose target is missing are dropped).
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -26,27 +35,44 @@ struct Matrix {
 
 struct LabeledData {
   Matrix x;
-  std::vector<int> y;  // class index in [0, num_classes)
-  size_t dropped = 0;  // rows without a usable target
+  std::vector<int> y;         // classification: class index in [0, num_classes)
+  std::vector<double> value;  // regression: the target's value
+  size_t dropped = 0;         // rows without a usable target
+  size_t size() const { return x.rows; }
 };
+
+struct EncoderLimits {
+  size_t max_levels_per_column = 100;
+  size_t max_onehot_features = 1000;
+};
+
+// How many levels of each categorical column get their own slot: at most
+// `limits.max_levels_per_column`, lowered evenly (the largest columns first)
+// until the slots of all columns fit `limits.max_onehot_features` (at least one
+// per column). `levels[i]` is the train level count of column i.
+std::vector<size_t> kept_levels(const std::vector<size_t>& levels, const EncoderLimits& limits);
 
 class FeatureEncoder {
  public:
   // Uses every column of `train` except `exclude` (-1 = none).
-  FeatureEncoder(const Preprocessor& pre, const PreparedTable& train, int exclude);
+  FeatureEncoder(const Preprocessor& pre, const PreparedTable& train, int exclude,
+                 const EncoderLimits& limits = {});
 
   size_t num_features() const { return width_; }
   // Encodes the listed rows (all rows when `rows` is null).
   Matrix encode(const PreparedTable& t, const std::vector<size_t>* rows = nullptr) const;
   // Encodes the rows whose target (categorical column `target`) is a train class.
   LabeledData encode_labeled(const PreparedTable& t, int target) const;
+  // Encodes the rows whose target (numeric column `target`) is present.
+  LabeledData encode_valued(const PreparedTable& t, int target) const;
 
  private:
   struct Block {
     size_t column;
     size_t offset;
     bool categorical;
-    uint32_t num_levels;  // categorical
+    uint32_t num_levels;  // categorical: train levels
+    uint32_t kept;        // categorical: levels with their own slot (the rest -> other)
     bool missing_slot;    // one extra output for missing
     double mean, scale;   // numeric
   };

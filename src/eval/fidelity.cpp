@@ -18,6 +18,22 @@ std::vector<uint32_t> pooled_codes(const Preprocessor& pre, size_t c, const Prep
   return out;
 }
 
+// Codes of at most max_levels + 2 values: the first `max_levels` train levels (most frequent
+// first) keep their code K < max_levels, missing becomes min(L, max_levels), and every other
+// level (cut, or one train never had) min(L, max_levels) + 1. With L <= max_levels this is
+// pooled_codes.
+std::vector<uint32_t> capped_codes(const Preprocessor& pre, size_t c, const PreparedTable& t,
+                                   size_t max_levels) {
+  const uint32_t levels = pre.missing_code(c);
+  const auto kept = static_cast<uint32_t>(std::min<size_t>(levels, max_levels));
+  std::vector<uint32_t> out = t.columns[c].codes;
+  for (uint32_t& v : out) {
+    if (v < kept) continue;
+    v = v == levels ? kept : kept + 1;
+  }
+  return out;
+}
+
 std::vector<double> shares(const std::vector<uint32_t>& codes, size_t domain) {
   std::vector<double> p(domain, 0.0);
   for (uint32_t v : codes) p[v] += 1.0;
@@ -142,12 +158,16 @@ double column_distance(const Preprocessor& pre, size_t c, const PreparedTable& a
   return 0.5 * tv;
 }
 
-std::vector<std::vector<double>> dependence_matrix(const Preprocessor& pre,
-                                                   const PreparedTable& t) {
+std::vector<std::vector<double>> dependence_matrix(const Preprocessor& pre, const PreparedTable& t,
+                                                   size_t max_levels) {
   const size_t m = pre.num_columns();
   std::vector<std::vector<uint32_t>> codes(m);
+  std::vector<size_t> domain(m, 0);
   for (size_t c = 0; c < m; ++c) {
-    if (pre.kind(c) == Kind::Categorical) codes[c] = pooled_codes(pre, c, t);
+    if (pre.kind(c) == Kind::Categorical) {
+      codes[c] = capped_codes(pre, c, t, max_levels);
+      domain[c] = std::min<size_t>(pre.levels(c).size(), max_levels) + 2;
+    }
   }
   std::vector<std::vector<double>> out(m, std::vector<double>(m, 1.0));
   for (size_t i = 0; i < m; ++i) {
@@ -155,13 +175,13 @@ std::vector<std::vector<double>> dependence_matrix(const Preprocessor& pre,
       bool ci = pre.kind(i) == Kind::Categorical, cj = pre.kind(j) == Kind::Categorical;
       double v;
       if (ci && cj) {
-        v = cramers_v(codes[i], pre.missing_code(i) + 2, codes[j], pre.missing_code(j) + 2);
+        v = cramers_v(codes[i], domain[i], codes[j], domain[j]);
       } else if (!ci && !cj) {
         v = pearson(t.columns[i].values, t.columns[j].values);
       } else if (ci) {
-        v = correlation_ratio(codes[i], pre.missing_code(i) + 2, t.columns[j].values);
+        v = correlation_ratio(codes[i], domain[i], t.columns[j].values);
       } else {
-        v = correlation_ratio(codes[j], pre.missing_code(j) + 2, t.columns[i].values);
+        v = correlation_ratio(codes[j], domain[j], t.columns[i].values);
       }
       out[i][j] = out[j][i] = v;
     }
@@ -182,17 +202,18 @@ double mean_pairwise_error(const std::vector<std::vector<double>>& a,
   return n ? sum / static_cast<double>(n) : 0.0;
 }
 
-nlohmann::json column_chart(const Preprocessor& pre, size_t c,
-                            const std::vector<const PreparedTable*>& tables, int bins,
-                            size_t max_levels) {
-  nlohmann::json chart;
+ColumnChart column_chart(const Preprocessor& pre, size_t c,
+                         const std::vector<const PreparedTable*>& tables, int bins,
+                         size_t max_levels) {
+  ColumnChart chart;
   if (pre.kind(c) == Kind::Categorical) {
     const size_t domain = pre.missing_code(c) + 2;
     std::vector<std::vector<double>> p;
     for (const PreparedTable* t : tables) p.push_back(shares(pooled_codes(pre, c, *t), domain));
-    std::vector<std::string> names = pre.levels(c);
-    names.push_back("(missing)");
-    names.push_back("(unseen)");
+    auto name = [&](size_t i) {
+      const size_t levels = pre.levels(c).size();
+      return i < levels ? pre.levels(c)[i] : i == levels ? "(missing)" : "(unseen)";
+    };
     // Levels in train order (most frequent first); empty missing/unseen slots dropped.
     std::vector<size_t> keep;
     for (size_t i = 0; i < domain; ++i) {
@@ -200,25 +221,22 @@ nlohmann::json column_chart(const Preprocessor& pre, size_t c,
       for (const auto& s : p) any |= s[i] > 0;
       if (any) keep.push_back(i);
     }
-    chart["type"] = "bars";
-    nlohmann::json labels = nlohmann::json::array(), series = nlohmann::json::array();
+    chart.type = "bars";
     size_t shown = std::min(keep.size(), max_levels);
     bool pooled = keep.size() > max_levels;
     if (pooled) shown = max_levels - 1;
-    for (size_t i = 0; i < shown; ++i) labels.push_back(names[keep[i]]);
-    if (pooled) labels.push_back(fmt::format("({} more)", keep.size() - shown));
+    for (size_t i = 0; i < shown; ++i) chart.labels.push_back(name(keep[i]));
+    if (pooled) chart.labels.push_back(fmt::format("({} more)", keep.size() - shown));
     for (const auto& s : p) {
-      nlohmann::json v = nlohmann::json::array();
+      std::vector<double> v;
       for (size_t i = 0; i < shown; ++i) v.push_back(s[keep[i]]);
       if (pooled) {
         double rest = 0;
         for (size_t i = shown; i < keep.size(); ++i) rest += s[keep[i]];
         v.push_back(rest);
       }
-      series.push_back(v);
+      chart.shares.push_back(std::move(v));
     }
-    chart["labels"] = labels;
-    chart["shares"] = series;
     return chart;
   }
   double lo = std::numeric_limits<double>::infinity(), hi = -lo;
@@ -229,12 +247,11 @@ nlohmann::json column_chart(const Preprocessor& pre, size_t c,
       hi = std::max(hi, v);
     }
   }
-  chart["type"] = "histogram";
+  chart.type = "histogram";
   if (!(lo <= hi)) lo = hi = 0;
   if (hi == lo) hi = lo + 1;
-  chart["min"] = lo;
-  chart["max"] = hi;
-  nlohmann::json series = nlohmann::json::array(), missing = nlohmann::json::array();
+  chart.min = lo;
+  chart.max = hi;
   for (const PreparedTable* t : tables) {
     std::vector<double> h(static_cast<size_t>(bins), 0.0);
     double miss = 0;
@@ -248,11 +265,9 @@ nlohmann::json column_chart(const Preprocessor& pre, size_t c,
     }
     double n = static_cast<double>(std::max<size_t>(t->rows, 1));
     for (double& x : h) x /= n;
-    series.push_back(h);
-    missing.push_back(miss / n);
+    chart.shares.push_back(std::move(h));
+    chart.missing.push_back(miss / n);
   }
-  chart["shares"] = series;
-  chart["missing"] = missing;
   return chart;
 }
 

@@ -8,9 +8,8 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "eval/prepared.hpp"
+#include "meg/evaluation_result.hpp"
 
 namespace meg::eval {
 
@@ -22,8 +21,12 @@ double column_distance(const Preprocessor& pre, size_t c, const PreparedTable& a
 // the diagonal: Cramér's V (categorical x categorical, missing = a level),
 // Pearson correlation (numeric x numeric, rows with both present), correlation
 // ratio eta (categorical x numeric, rows with the number present). Constant
-// columns give 0.
-std::vector<std::vector<double>> dependence_matrix(const Preprocessor& pre, const PreparedTable& t);
+// columns give 0. A categorical column keeps its `max_levels` most frequent
+// train levels and pools the rest (and levels train never had) into one, so a
+// contingency table has at most (max_levels + 2)^2 cells: O(columns^2 x rows)
+// time, O(columns x rows + max_levels^2) memory, whatever the levels.
+std::vector<std::vector<double>> dependence_matrix(const Preprocessor& pre, const PreparedTable& t,
+                                                   size_t max_levels);
 
 // Mean |a - b| over the pairs i < j.
 double mean_pairwise_error(const std::vector<std::vector<double>>& a,
@@ -33,8 +36,8 @@ double mean_pairwise_error(const std::vector<std::vector<double>>& a,
 // `max_levels` levels (most frequent in train first; the rest pooled); numeric
 // -> shares in `bins` equal-width bins over the range of all tables, plus the
 // share missing.
-nlohmann::json column_chart(const Preprocessor& pre, size_t c,
-                            const std::vector<const PreparedTable*>& tables, int bins,
-                            size_t max_levels);
+ColumnChart column_chart(const Preprocessor& pre, size_t c,
+                         const std::vector<const PreparedTable*>& tables, int bins,
+                         size_t max_levels);
 
 }  // namespace meg::eval

@@ -61,29 +61,46 @@ double macro_f1(const std::vector<int>& truth, const std::vector<int>& pred, int
   return used ? sum / used : std::numeric_limits<double>::quiet_NaN();
 }
 
-double roc_auc(const std::vector<int>& label01, const std::vector<double>& score) {
-  const size_t n = score.size();
-  std::vector<size_t> order(n);
+double tpr_at_fpr(const std::vector<double>& score, const std::vector<int>& label01,
+                  double max_fpr) {
+  std::vector<size_t> order(score.size());
   std::iota(order.begin(), order.end(), 0);
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return score[a] < score[b]; });
-  double rank_sum = 0;
-  size_t pos = 0;
-  for (size_t i = 0; i < n;) {
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return score[a] > score[b]; });
+  size_t pos = 0, neg = 0;
+  for (int y : label01) (y == 1 ? pos : neg) += 1;
+  if (pos == 0 || neg == 0) return std::numeric_limits<double>::quiet_NaN();
+  // Walk the thresholds from the highest score down, a group of tied scores at a time.
+  double best = 0;
+  size_t tp = 0, fp = 0;
+  for (size_t i = 0; i < order.size();) {
     size_t j = i;
-    while (j < n && score[order[j]] == score[order[i]]) ++j;
-    double avg_rank = 0.5 * static_cast<double>(i + j + 1);  // ranks are 1-based
-    for (size_t t = i; t < j; ++t) {
-      if (label01[order[t]] == 1) {
-        rank_sum += avg_rank;
-        ++pos;
-      }
+    for (; j < order.size() && score[order[j]] == score[order[i]]; ++j) {
+      (label01[order[j]] == 1 ? tp : fp) += 1;
     }
+    if (static_cast<double>(fp) > max_fpr * static_cast<double>(neg)) break;
+    best = static_cast<double>(tp) / static_cast<double>(pos);
     i = j;
   }
-  size_t neg = n - pos;
-  if (pos == 0 || neg == 0) return std::numeric_limits<double>::quiet_NaN();
-  double p = static_cast<double>(pos);
-  return (rank_sum - p * (p + 1) / 2) / (p * static_cast<double>(neg));
+  return best;
+}
+
+RegressionScores regression_scores(const std::vector<double>& truth,
+                                   const std::vector<double>& pred) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const size_t n = truth.size();
+  if (n == 0) return {nan, nan, nan};
+  double mean = 0;
+  for (double y : truth) mean += y;
+  mean /= static_cast<double>(n);
+  double sse = 0, sst = 0, abs_err = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const double e = truth[i] - pred[i];
+    sse += e * e;
+    abs_err += std::abs(e);
+    sst += (truth[i] - mean) * (truth[i] - mean);
+  }
+  const double nd = static_cast<double>(n);
+  return {sst > 0 ? 1.0 - sse / sst : nan, abs_err / nd, std::sqrt(sse / nd)};
 }
 
 }  // namespace meg::eval

@@ -1,4 +1,4 @@
-// Classification scores.
+// Classification and regression scores, and the attack operating point.
 #pragma once
 #include <cstddef>
 #include <vector>
@@ -25,8 +25,21 @@ ClassScores class_scores(const std::vector<int>& truth, const std::vector<int>& 
 // scikit-learn does); a class with no true and no predicted row is skipped.
 double macro_f1(const std::vector<int>& truth, const std::vector<int>& pred, int num_classes);
 
-// ROC-AUC of `score` for the rows with label 1 against the rows with label 0
-// (Mann-Whitney with average ranks for ties). NaN when one side is empty.
-double roc_auc(const std::vector<int>& label01, const std::vector<double>& score);
+// (ROC-AUC is core::roc_auc.)
+// The largest true-positive rate (share of label-1 rows scored above a
+// threshold) among thresholds whose false-positive rate (share of label-0 rows
+// above it) is at most `max_fpr`; rows tied at the threshold are all in or all
+// out. NaN when one side is empty.
+double tpr_at_fpr(const std::vector<double>& score, const std::vector<int>& label01,
+                  double max_fpr);
+
+// Regression scores of `pred` against `truth`: R^2 = 1 - SSE / SST (SST around
+// the mean of `truth`; NaN when truth is constant or empty), mean absolute error
+// and root mean squared error.
+struct RegressionScores {
+  double r2, mae, rmse;
+};
+RegressionScores regression_scores(const std::vector<double>& truth,
+                                   const std::vector<double>& pred);
 
 }  // namespace meg::eval

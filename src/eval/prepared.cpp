@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
@@ -17,36 +18,66 @@ bool is_token(const std::vector<std::string>& tokens, const std::string& s) {
   return std::find(tokens.begin(), tokens.end(), s) != tokens.end();
 }
 
+// Distinct present values of `cells` and how many cells are present.
+std::pair<size_t, size_t> distinct_present(const std::vector<std::string>& cells,
+                                           const std::vector<std::string>& tokens) {
+  std::unordered_set<std::string_view> seen;
+  size_t present = 0;
+  for (const std::string& v : cells) {
+    if (is_token(tokens, v)) continue;
+    ++present;
+    seen.insert(v);
+  }
+  return {seen.size(), present};
+}
+
 }  // namespace
 
-Preprocessor::Preprocessor(const data::CsvTable& train, const data::Schema& schema) {
+bool is_identifier_column(const data::ColumnSchema& column, const std::vector<std::string>& cells) {
+  // When the schema carries a declared role, a column declared `id` is one (and one declared
+  // otherwise is not) before any look at the data.
+  if (column.type == data::ColumnType::Continuous) return false;
+  const auto [distinct, present] = distinct_present(cells, column.missing_tokens);
+  if (column.type == data::ColumnType::Categorical) {
+    return present >= 50 && 20 * distinct >= 19 * present;
+  }
+  return present >= 1000 && distinct == present;
+}
+
+Preprocessor::Preprocessor(const data::CsvTable& train, const data::Schema& schema,
+                           const std::string& keep) {
   const size_t n_cols = train.num_cols();
   if (schema.columns.size() != n_cols) {
     throw InvalidArgument(fmt::format("{}: schema has {} columns but the table has {}",
                                       train.source, schema.columns.size(), n_cols));
   }
-  names_ = train.header;
-  kinds_.resize(n_cols);
-  levels_.resize(n_cols);
-  missing_tokens_.resize(n_cols);
   for (size_t c = 0; c < n_cols; ++c) {
     const data::ColumnSchema& cs = schema.columns[c];
-    if (cs.name != names_[c]) {
+    if (cs.name != train.header[c]) {
       throw InvalidArgument(fmt::format("{}: schema column {} is '{}' but the table has '{}'",
-                                        train.source, c + 1, cs.name, names_[c]));
+                                        train.source, c + 1, cs.name, train.header[c]));
     }
-    kinds_[c] = cs.type == data::ColumnType::Categorical ? Kind::Categorical : Kind::Numeric;
-    missing_tokens_[c] = cs.missing_tokens;
-    if (kinds_[c] != Kind::Categorical) continue;
+    const bool identifier = cs.name != keep && is_identifier_column(cs, train.columns[c]);
+    train_columns_.push_back({cs.name, cs.type, 0, identifier});
+    if (identifier) {
+      train_columns_.back().levels = distinct_present(train.columns[c], cs.missing_tokens).first;
+      continue;
+    }
+    names_.push_back(cs.name);
+    kinds_.push_back(cs.type == data::ColumnType::Categorical ? Kind::Categorical : Kind::Numeric);
+    missing_tokens_.push_back(cs.missing_tokens);
+    levels_.emplace_back();
+    if (kinds_.back() != Kind::Categorical) continue;
     std::unordered_map<std::string, size_t> counts;
     for (const std::string& v : train.columns[c]) {
-      if (!is_token(missing_tokens_[c], v)) ++counts[v];
+      if (!is_token(cs.missing_tokens, v)) ++counts[v];
     }
     std::vector<std::pair<std::string, size_t>> sorted(counts.begin(), counts.end());
     std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
       return a.second != b.second ? a.second > b.second : a.first < b.first;
     });
-    for (auto& [level, count] : sorted) levels_[c].push_back(level);
+    for (auto& [level, count] : sorted) levels_.back().push_back(level);
+    train_columns_.back().levels = levels_.back().size();
   }
 }
 
@@ -56,24 +87,30 @@ int Preprocessor::column_index(const std::string& name) const {
 }
 
 PreparedTable Preprocessor::prepare(const data::CsvTable& table) const {
-  // Column matching by name: every train column must be there, nothing else.
-  std::vector<int> source_col(names_.size(), -1);
+  // Column matching by name: every evaluated train column must be there, nothing else (an
+  // identifier column may be there or not).
+  std::vector<int> found(train_columns_.size(), -1);
   for (size_t j = 0; j < table.num_cols(); ++j) {
-    int c = column_index(table.header[j]);
-    if (c < 0) {
+    auto it = std::find_if(train_columns_.begin(), train_columns_.end(),
+                           [&](const ColumnUse& u) { return u.name == table.header[j]; });
+    if (it == train_columns_.end()) {
       throw DataError(fmt::format("{}: column '{}' is not in the real train table", table.source,
                                   table.header[j]));
     }
-    if (source_col[c] >= 0) {
+    int& slot = found[static_cast<size_t>(it - train_columns_.begin())];
+    if (slot >= 0) {
       throw DataError(fmt::format("{}: column '{}' appears twice", table.source, table.header[j]));
     }
-    source_col[c] = static_cast<int>(j);
+    slot = static_cast<int>(j);
   }
-  for (size_t c = 0; c < names_.size(); ++c) {
-    if (source_col[c] < 0) {
+  std::vector<int> source_col;
+  for (size_t c = 0; c < train_columns_.size(); ++c) {
+    if (train_columns_[c].identifier) continue;  // never read: another table may omit it
+    if (found[c] < 0) {
       throw DataError(fmt::format("{}: column '{}' of the real train table is missing",
-                                  table.source, names_[c]));
+                                  table.source, train_columns_[c].name));
     }
+    source_col.push_back(found[c]);
   }
 
   PreparedTable out;

@@ -77,15 +77,16 @@ double quantile_sorted(const std::vector<double>& sorted, double q) {
   return sorted[lo] + (pos - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
 }
 
-std::vector<double> distances_to_closest(const Preprocessor& pre, const PreparedTable& train,
-                                         const PreparedTable& queries, size_t max_queries,
-                                         uint64_t seed, int threads) {
-  // Row-major copies: numbers scaled to train range units (NaN kept), codes.
-  std::vector<size_t> num_cols, cat_cols;
-  std::vector<double> inv_range;
+std::vector<size_t> all_rows(size_t n) {
+  std::vector<size_t> rows(n);
+  std::iota(rows.begin(), rows.end(), 0);
+  return rows;
+}
+
+DistanceSpace::DistanceSpace(const Preprocessor& pre, const PreparedTable& train) {
   for (size_t c = 0; c < pre.num_columns(); ++c) {
     if (pre.kind(c) == Kind::Categorical) {
-      cat_cols.push_back(c);
+      cat_cols_.push_back(c);
       continue;
     }
     double lo = std::numeric_limits<double>::infinity(), hi = -lo;
@@ -95,35 +96,41 @@ std::vector<double> distances_to_closest(const Preprocessor& pre, const Prepared
         hi = std::max(hi, v);
       }
     }
-    num_cols.push_back(c);
-    inv_range.push_back(hi > lo ? 1.0 / (hi - lo) : 1.0);
+    num_cols_.push_back(c);
+    inv_range_.push_back(hi > lo ? 1.0 / (hi - lo) : 1.0);
   }
-  const size_t nn = num_cols.size(), nc = cat_cols.size();
-  auto pack = [&](const PreparedTable& t, const std::vector<size_t>& rows, std::vector<double>& num,
-                  std::vector<uint32_t>& cat) {
-    num.resize(rows.size() * nn);
-    cat.resize(rows.size() * nc);
-    for (size_t i = 0; i < rows.size(); ++i) {
-      for (size_t j = 0; j < nn; ++j) {
-        num[i * nn + j] = t.columns[num_cols[j]].values[rows[i]] * inv_range[j];
-      }
-      for (size_t j = 0; j < nc; ++j) cat[i * nc + j] = t.columns[cat_cols[j]].codes[rows[i]];
+}
+
+// Row-major copies: numbers scaled to train range units (NaN kept), codes.
+void DistanceSpace::pack(const PreparedTable& t, const std::vector<size_t>& rows,
+                         std::vector<double>& num, std::vector<uint32_t>& cat) const {
+  const size_t nn = num_cols_.size(), nc = cat_cols_.size();
+  num.resize(rows.size() * nn);
+  cat.resize(rows.size() * nc);
+  for (size_t i = 0; i < rows.size(); ++i) {
+    for (size_t j = 0; j < nn; ++j) {
+      num[i * nn + j] = t.columns[num_cols_[j]].values[rows[i]] * inv_range_[j];
     }
-  };
-  std::vector<size_t> all_train(train.rows);
-  std::iota(all_train.begin(), all_train.end(), 0);
-  std::vector<size_t> q_rows = sample_indices(queries.rows, max_queries, seed);
+    for (size_t j = 0; j < nc; ++j) cat[i * nc + j] = t.columns[cat_cols_[j]].codes[rows[i]];
+  }
+}
+
+std::vector<double> DistanceSpace::nearest(const PreparedTable& reference,
+                                           const std::vector<size_t>& ref_rows,
+                                           const PreparedTable& queries,
+                                           const std::vector<size_t>& query_rows,
+                                           int threads) const {
+  const size_t nn = num_cols_.size(), nc = cat_cols_.size();
   std::vector<double> t_num, q_num;
   std::vector<uint32_t> t_cat, q_cat;
-  pack(train, all_train, t_num, t_cat);
-  pack(queries, q_rows, q_num, q_cat);
-
-  std::vector<double> out(q_rows.size());
-  core::parallel_for(q_rows.size(), threads, [&](size_t i) {
+  pack(reference, ref_rows, t_num, t_cat);
+  pack(queries, query_rows, q_num, q_cat);
+  std::vector<double> out(query_rows.size());
+  core::parallel_for(query_rows.size(), threads, [&](size_t i) {
     const double* qn = q_num.data() + i * nn;
     const uint32_t* qc = q_cat.data() + i * nc;
     double best = std::numeric_limits<double>::infinity();
-    for (size_t r = 0; r < train.rows && best > 0; ++r) {
+    for (size_t r = 0; r < ref_rows.size() && best > 0; ++r) {
       const uint32_t* tc = t_cat.data() + r * nc;
       double d = 0;
       for (size_t j = 0; j < nc && d < best; ++j) d += qc[j] != tc[j];
@@ -138,6 +145,15 @@ std::vector<double> distances_to_closest(const Preprocessor& pre, const Prepared
     }
     out[i] = std::sqrt(best);
   });
+  return out;
+}
+
+std::vector<double> distances_to_closest(const Preprocessor& pre, const PreparedTable& train,
+                                         const PreparedTable& queries, size_t max_queries,
+                                         uint64_t seed, int threads) {
+  const DistanceSpace space(pre, train);
+  std::vector<double> out = space.nearest(train, all_rows(train.rows), queries,
+                                          sample_indices(queries.rows, max_queries, seed), threads);
   std::sort(out.begin(), out.end());
   return out;
 }

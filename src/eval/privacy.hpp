@@ -24,10 +24,33 @@ double exact_copy_rate(const PreparedTable& train, const PreparedTable& t);
 // of `rows` that occurs twice needs two equal rows in `in`).
 size_t rows_contained(const PreparedTable& rows, const PreparedTable& in);
 
+// The space of the distance to closest record: numbers divided by the train
+// range (missing vs present = 1), categorical codes compared for equality.
+class DistanceSpace {
+ public:
+  DistanceSpace(const Preprocessor& pre, const PreparedTable& train);
+  // For each listed row of `queries`, the Euclidean distance to its nearest
+  // listed row of `reference` (+inf when there is none). O(queries x reference x
+  // columns) time (stopping early once a row is farther than the best so far),
+  // O((queries + reference) x columns) memory; parallel over queries.
+  std::vector<double> nearest(const PreparedTable& reference, const std::vector<size_t>& ref_rows,
+                              const PreparedTable& queries, const std::vector<size_t>& query_rows,
+                              int threads) const;
+
+ private:
+  void pack(const PreparedTable& t, const std::vector<size_t>& rows, std::vector<double>& num,
+            std::vector<uint32_t>& cat) const;
+  std::vector<size_t> num_cols_, cat_cols_;
+  std::vector<double> inv_range_;
+};
+
 // DCR of (up to max_queries sampled) rows of `queries` to `train`, ascending.
 std::vector<double> distances_to_closest(const Preprocessor& pre, const PreparedTable& train,
                                          const PreparedTable& queries, size_t max_queries,
                                          uint64_t seed, int threads);
+
+// 0, 1, ..., n - 1.
+std::vector<size_t> all_rows(size_t n);
 
 // Linear-interpolated quantile of ascending values (q in [0, 1]).
 double quantile_sorted(const std::vector<double>& sorted, double q);

@@ -1,9 +1,11 @@
-// Random forest and gradient-boosted trees through XGBoost's C API (when meg
-// is built with MEG_HAVE_XGBOOST). Every call is checked; failures become
-// meg::Error with XGBoost's own message. nthread and seed are always passed.
+// Random forest and gradient-boosted trees (classifiers and regressors) through XGBoost's C API
+// (when meg is built with MEG_HAVE_XGBOOST). Every call is checked; failures become meg::Error with
+// XGBoost's own message. nthread and seed are always passed.
 #include <cmath>
 #include <limits>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "eval/classifier.hpp"
 #include "meg/error.hpp"
@@ -38,81 +40,124 @@ class DMatrix {
   DMatrixHandle handle_ = nullptr;
 };
 
-class XgbClassifier final : public Classifier {
+// A booster trained on one DMatrix with the settings and objective given; the
+// classifier and the regressor below only differ in labels and predictions.
+class Booster {
  public:
-  explicit XgbClassifier(const TreeSettings& s) : s_(s) {}
-  ~XgbClassifier() override {
-    if (booster_) XGBoosterFree(booster_);
+  Booster() = default;
+  ~Booster() {
+    if (handle_) XGBoosterFree(handle_);
   }
-  XgbClassifier(const XgbClassifier&) = delete;
-  XgbClassifier& operator=(const XgbClassifier&) = delete;
+  Booster(const Booster&) = delete;
+  Booster& operator=(const Booster&) = delete;
 
-  void fit(const Matrix& x, const std::vector<int>& y, int num_classes) override {
+  // `objective` params (key, value) come after the tree settings.
+  void train(const Matrix& x, const std::vector<float>& labels, const TreeSettings& s,
+             const std::vector<std::pair<std::string, std::string>>& objective) {
     if (x.rows == 0) throw DataError("xgboost: no training rows");
-    k_ = num_classes;
-    DMatrix d(x, s_.threads);
-    std::vector<float> labels(y.begin(), y.end());
+    DMatrix d(x, s.threads);
     xgb_check(XGDMatrixSetFloatInfo(d.get(), "label", labels.data(), labels.size()),
               "XGDMatrixSetFloatInfo");
-    if (booster_) XGBoosterFree(booster_);
-    booster_ = nullptr;
+    if (handle_) XGBoosterFree(handle_);
+    handle_ = nullptr;
     DMatrixHandle dm = d.get();
-    xgb_check(XGBoosterCreate(&dm, 1, &booster_), "XGBoosterCreate");
-    double colsample = s_.colsample_bynode;
+    xgb_check(XGBoosterCreate(&dm, 1, &handle_), "XGBoosterCreate");
+    double colsample = s.colsample_bynode;
     if (colsample <= 0) {
       colsample = std::min(1.0, std::sqrt(static_cast<double>(x.cols)) /
                                     static_cast<double>(std::max<size_t>(x.cols, 1)));
     }
-    auto set = [&](const char* key, const std::string& value) {
-      xgb_check(XGBoosterSetParam(booster_, key, value.c_str()), "XGBoosterSetParam");
+    auto set = [&](const std::string& key, const std::string& value) {
+      xgb_check(XGBoosterSetParam(handle_, key.c_str(), value.c_str()), "XGBoosterSetParam");
     };
     set("verbosity", "0");
-    set("nthread", std::to_string(s_.threads));
-    set("seed", std::to_string(s_.seed & 0x7fffffffULL));
+    set("nthread", std::to_string(s.threads));
+    set("seed", std::to_string(s.seed & 0x7fffffffULL));
     set("tree_method", "hist");
-    set("max_depth", std::to_string(s_.max_depth));
-    set("eta", fmt::format("{}", s_.eta));
-    set("subsample", fmt::format("{}", s_.subsample));
+    set("max_depth", std::to_string(s.max_depth));
+    set("eta", fmt::format("{}", s.eta));
+    set("subsample", fmt::format("{}", s.subsample));
     set("colsample_bynode", fmt::format("{}", colsample));
-    set("num_parallel_tree", std::to_string(s_.parallel_trees));
-    if (k_ == 2) {
-      set("objective", "binary:logistic");
-    } else {
-      set("objective", "multi:softprob");
-      set("num_class", std::to_string(k_));
-    }
-    for (int it = 0; it < s_.rounds; ++it) {
-      xgb_check(XGBoosterUpdateOneIter(booster_, it, d.get()), "XGBoosterUpdateOneIter");
+    set("num_parallel_tree", std::to_string(s.parallel_trees));
+    for (const auto& [key, value] : objective) set(key, value);
+    for (int it = 0; it < s.rounds; ++it) {
+      xgb_check(XGBoosterUpdateOneIter(handle_, it, d.get()), "XGBoosterUpdateOneIter");
     }
   }
 
-  std::vector<float> predict_proba(const Matrix& x) const override {
-    DMatrix d(x, s_.threads);
+  // Calls `take(result)` with the raw prediction array (rows x outputs).
+  template <class Take>
+  void predict(const Matrix& x, int threads, Take&& take) const {
+    DMatrix d(x, threads);
     const char* config =
         R"({"type": 0, "training": false, "iteration_begin": 0, "iteration_end": 0,)"
         R"( "strict_shape": true})";
     const bst_ulong* shape = nullptr;
     bst_ulong dim = 0;
     const float* result = nullptr;
-    xgb_check(XGBoosterPredictFromDMatrix(booster_, d.get(), config, &shape, &dim, &result),
+    xgb_check(XGBoosterPredictFromDMatrix(handle_, d.get(), config, &shape, &dim, &result),
               "XGBoosterPredictFromDMatrix");
+    take(result);
+  }
+
+ private:
+  BoosterHandle handle_ = nullptr;
+};
+
+class XgbClassifier final : public Classifier {
+ public:
+  explicit XgbClassifier(const TreeSettings& s) : s_(s) {}
+
+  void fit(const Matrix& x, const std::vector<int>& y, int num_classes) override {
+    k_ = num_classes;
+    if (k_ == 2) {
+      booster_.train(x, {y.begin(), y.end()}, s_, {{"objective", "binary:logistic"}});
+    } else {
+      booster_.train(x, {y.begin(), y.end()}, s_,
+                     {{"objective", "multi:softprob"}, {"num_class", std::to_string(k_)}});
+    }
+  }
+
+  std::vector<float> predict_proba(const Matrix& x) const override {
     const auto k = static_cast<size_t>(k_);
     std::vector<float> out(x.rows * k);
-    if (k_ == 2) {
-      for (size_t r = 0; r < x.rows; ++r) {
-        out[2 * r] = 1.0f - result[r];
-        out[2 * r + 1] = result[r];
+    booster_.predict(x, s_.threads, [&](const float* result) {
+      if (k_ == 2) {
+        for (size_t r = 0; r < x.rows; ++r) {
+          out[2 * r] = 1.0f - result[r];
+          out[2 * r + 1] = result[r];
+        }
+      } else {
+        std::copy(result, result + x.rows * k, out.begin());
       }
-    } else {
-      std::copy(result, result + x.rows * k, out.begin());
-    }
+    });
     return out;
   }
 
  private:
   TreeSettings s_;
   int k_ = 2;
-  BoosterHandle booster_ = nullptr;
+  Booster booster_;
+};
+
+class XgbRegressor final : public Regressor {
+ public:
+  explicit XgbRegressor(const TreeSettings& s) : s_(s) {}
+
+  void fit(const Matrix& x, const std::vector<double>& y) override {
+    booster_.train(x, {y.begin(), y.end()}, s_, {{"objective", "reg:squarederror"}});
+  }
+
+  std::vector<double> predict(const Matrix& x) const override {
+    std::vector<double> out(x.rows);
+    booster_.predict(x, s_.threads,
+                     [&](const float* result) { std::copy(result, result + x.rows, out.begin()); });
+    return out;
+  }
+
+ private:
+  TreeSettings s_;
+  Booster booster_;
 };
 
 }  // namespace
@@ -121,12 +166,17 @@ std::unique_ptr<Classifier> make_xgboost(const TreeSettings& settings) {
   return std::make_unique<XgbClassifier>(settings);
 }
 
+std::unique_ptr<Regressor> make_xgboost_regressor(const TreeSettings& settings) {
+  return std::make_unique<XgbRegressor>(settings);
+}
+
 }  // namespace meg::eval
 
 #else
 
 namespace meg::eval {
 std::unique_ptr<Classifier> make_xgboost(const TreeSettings&) { return nullptr; }
+std::unique_ptr<Regressor> make_xgboost_regressor(const TreeSettings&) { return nullptr; }
 }  // namespace meg::eval
 
 #endif

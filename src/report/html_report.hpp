@@ -3,7 +3,9 @@
 #pragma once
 #include <string>
 
-#include <nlohmann/json.hpp>
+#include <vector>
+
+#include "meg/evaluation_result.hpp"
 
 namespace meg::report {
 
@@ -12,9 +14,8 @@ struct ReportText {
   std::string synthetic_label = "synthetic";
 };
 
-// `result` is the JSON of eval::evaluate_tables (format "meg-evaluation").
-// Throws InvalidArgument when it is not such a result.
-std::string render_html(const nlohmann::json& result, const ReportText& text = {});
+// Throws InvalidArgument when the result's parts disagree (validate()).
+std::string render_html(const EvaluationResult& result, const ReportText& text = {});
 
 // Plain-language readings of the headline figures (also used in the page).
 std::string read_detection(double auc);
@@ -22,9 +23,14 @@ std::string read_exact_copies(double synthetic_rate, double test_rate);
 std::string read_dcr(double synthetic_median, double test_median, double synthetic_p05,
                      double test_p05);
 std::string read_utility(double tstr, double trtr, double majority);
-// Best macro-F1 over the classifiers trained on real train (`real_name`) and on
-// the augmented table (`augmented_name`).
-std::string read_lift(const std::string& real_name, double real_f1,
-                      const std::string& augmented_name, double augmented_f1);
+std::string read_regression_utility(double tstr_r2, double trtr_r2);
+// Best score (`metric`: macro-F1, or R² for a regression) over the models
+// trained on real train (`real_name`) and on the augmented table
+// (`augmented_name`).
+std::string read_lift(const std::string& real_name, double real_score,
+                      const std::string& augmented_name, double augmented_score,
+                      const std::string& metric = "macro-F1");
+// The strongest of the membership-inference attacks.
+std::string read_attacks(const std::vector<AttackResult>& attacks);
 
 }  // namespace meg::report

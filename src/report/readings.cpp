@@ -93,15 +93,30 @@ std::string read_utility(double tstr, double trtr, double majority) {
                  100 * std::min(kept, 9.99));
 }
 
-std::string read_lift(const std::string& real_name, double real_f1,
-                      const std::string& augmented_name, double augmented_f1) {
-  if (std::isnan(real_f1) || std::isnan(augmented_f1)) return "The lift was not computed.";
+std::string read_regression_utility(double tstr, double trtr) {
+  if (!std::isfinite(tstr) || !std::isfinite(trtr)) return "The utility was not computed.";
   std::string s = fmt::format(
-      "Trained on real train plus synthetic rows, the best classifier "
-      "({}) reaches macro-F1 {:.3f} on real test rows, against {:.3f} "
+      "Trained on synthetic rows, the best regressor reaches R\u00b2 {:.3f} on real test rows, "
+      "against {:.3f} when trained on the real train rows (1 = perfect, 0 = no better than "
+      "predicting the mean). ",
+      tstr, trtr);
+  if (tstr <= 0.005) return s + "The synthetic table teaches nothing about the target.";
+  if (trtr - tstr <= 0.05) return s + "The synthetic table predicts the target about as well.";
+  return s + fmt::format("The synthetic table loses {:.3f} of R\u00b2.", trtr - tstr);
+}
+
+std::string read_lift(const std::string& real_name, double real_score,
+                      const std::string& augmented_name, double augmented_score,
+                      const std::string& metric) {
+  if (!std::isfinite(real_score) || !std::isfinite(augmented_score)) {
+    return "The lift was not computed.";
+  }
+  std::string s = fmt::format(
+      "Trained on real train plus synthetic rows, the best model "
+      "({}) reaches {} {:.3f} on real test rows, against {:.3f} "
       "({}) trained on the real train rows alone. ",
-      augmented_name, augmented_f1, real_f1, real_name);
-  const double lift = augmented_f1 - real_f1;
+      augmented_name, metric, augmented_score, real_score, real_name);
+  const double lift = augmented_score - real_score;
   if (lift > 0.005) {
     return s + fmt::format("The added rows improve the best model by {:.3f}.", lift);
   }
@@ -109,6 +124,26 @@ std::string read_lift(const std::string& real_name, double real_f1,
     return s + fmt::format("The added rows make the best model worse by {:.3f}.", -lift);
   }
   return s + "The added rows change the best model very little.";
+}
+
+std::string read_attacks(const std::vector<AttackResult>& attacks) {
+  const AttackResult* worst = nullptr;
+  for (const AttackResult& a : attacks) {
+    if (std::isfinite(a.roc_auc) && (!worst || a.roc_auc > worst->roc_auc)) worst = &a;
+  }
+  if (!worst) return "No membership-inference attack could be run (too few real rows).";
+  std::string s = fmt::format(
+      "The strongest membership-inference attack ({}) tells real train rows from real test "
+      "rows with ROC-AUC {:.3f} and finds {:.1f}% of the members at a 1% false-positive "
+      "rate. ",
+      worst->name, worst->roc_auc, 100 * worst->tpr_at_1pct_fpr);
+  if (worst->roc_auc <= 0.55 && !(worst->tpr_at_1pct_fpr > 0.05)) {
+    return s + "The synthetic table gives an attacker little to go on.";
+  }
+  if (worst->roc_auc <= 0.65) {
+    return s + "Membership leaks a little: some training rows are recognisable.";
+  }
+  return s + "Membership leaks: the synthetic table reveals which people were in the data.";
 }
 
 }  // namespace meg::report

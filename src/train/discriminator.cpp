@@ -226,26 +226,4 @@ double Discriminator::train_epoch(const std::vector<uint32_t>& active,
   return rows.empty() ? 0.0 : loss / static_cast<double>(rows.size());
 }
 
-double roc_auc(const std::vector<double>& scores, const std::vector<uint8_t>& labels) {
-  std::vector<size_t> idx(scores.size());
-  std::iota(idx.begin(), idx.end(), 0);
-  std::sort(idx.begin(), idx.end(), [&](size_t a, size_t b) { return scores[a] < scores[b]; });
-  double rank_sum = 0.0, pos = 0.0;
-  for (size_t i = 0; i < idx.size();) {
-    size_t j = i;
-    while (j < idx.size() && scores[idx[j]] == scores[idx[i]]) ++j;
-    const double avg_rank = 0.5 * static_cast<double>(i + j + 1);  // 1-based average
-    for (size_t k = i; k < j; ++k) {
-      if (labels[idx[k]]) {
-        rank_sum += avg_rank;
-        pos += 1.0;
-      }
-    }
-    i = j;
-  }
-  const double neg = static_cast<double>(scores.size()) - pos;
-  if (pos == 0 || neg == 0) return 0.5;
-  return (rank_sum - pos * (pos + 1) / 2) / (pos * neg);
-}
-
 }  // namespace meg::train

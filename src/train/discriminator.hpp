@@ -71,7 +71,4 @@ class Discriminator {
   mutable std::vector<std::vector<double>> pre_, post_, delta_;
 };
 
-// ROC-AUC of scores for binary labels (ties count one half).
-double roc_auc(const std::vector<double>& scores, const std::vector<uint8_t>& labels);
-
 }  // namespace meg::train

@@ -6,6 +6,7 @@
 #include <numeric>
 
 #include "core/rng.hpp"
+#include "core/stats.hpp"
 #include "train/discriminator.hpp"
 #include "train/elr_generator.hpp"
 #include "train/unit.hpp"
@@ -183,7 +184,7 @@ void train_generator(bn::KdbModel& model, const data::DatasetView& data, const U
          {"d_accuracy", test_scores.empty() ? 0.0
                                             : static_cast<double>(correct) /
                                                   static_cast<double>(test_scores.size())},
-         {"d_auc", roc_auc(test_scores, test_labels)},
+         {"d_auc", core::roc_auc(test_scores, test_labels)},
          {"mean_abs_advantage", mean_abs}});
     if (on_epoch) on_epoch("adversarial", e + 1, options.epochs);
   }

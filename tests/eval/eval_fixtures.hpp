@@ -14,6 +14,8 @@
 #include "data/schema.hpp"
 #include "eval/evaluate.hpp"
 #include "meg/error.hpp"
+#include "meg/evaluation_result.hpp"
+#include "report/text_report.hpp"
 
 namespace meg::eval::testing {
 
@@ -70,9 +72,11 @@ inline EvalConfig test_config(const std::string& target = "label") {
   return c;
 }
 
+// The result as JSON (to_json): the tests read it by the documented key paths.
 inline nlohmann::json run(const data::CsvTable& train, const data::CsvTable& test,
                           const data::CsvTable& syn, const EvalConfig& config) {
-  nlohmann::json r = evaluate_tables(train, test, &syn, nullptr, data::infer_schema(train), config);
+  nlohmann::json r =
+      to_json(evaluate_tables(train, test, &syn, nullptr, data::infer_schema(train), config));
   if (std::getenv("MEG_TEST_VERBOSE")) {
     std::fprintf(stderr, "%s\n", r["seconds"].dump().c_str());
     for (auto& c : r["utility"]["classifiers"])
@@ -81,15 +85,20 @@ inline nlohmann::json run(const data::CsvTable& train, const data::CsvTable& tes
   return r;
 }
 
-// The message of the DataError `fn` throws, or "(no DataError)".
-template <class Fn>
+// The text rendering of a JSON result (read back with evaluation_from_json).
+inline std::string text_of(const nlohmann::json& r) {
+  return report::format_text(evaluation_from_json(r));
+}
+
+// The message of the `Exception` (DataError by default) `fn` throws, or "(none)".
+template <class Exception = DataError, class Fn>
 std::string data_error_of(Fn&& fn) {
   try {
     fn();
-  } catch (const DataError& e) {
+  } catch (const Exception& e) {
     return e.what();
   }
-  return "(no DataError)";
+  return "(none)";
 }
 
 }  // namespace meg::eval::testing

@@ -40,8 +40,13 @@ TEST(Inputs, MissingExtraAndBadColumnsNameTheFileAndColumn) {
 
   msg = data_error_of([&] { run(train, test, test, test_config("no_such_target")); });
   EXPECT_NE(msg.find("no_such_target"), std::string::npos) << msg;
-  msg = data_error_of([&] { run(train, test, test, test_config("size")); });
-  EXPECT_NE(msg.find("numeric"), std::string::npos) << msg;
+  // A categorical target that is not numeric cannot be a regression target.
+  EvalConfig regression = test_config("color");
+  regression.task = EvaluationTask::Regression;
+  msg = data_error_of([&] { run(train, test, test, regression); });
+  EXPECT_NE(msg.find("train.csv:2"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("'color'"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("numeric target"), std::string::npos) << msg;
 }
 
 TEST(Inputs, ColumnsMayComeInAnyOrder) {

@@ -15,7 +15,7 @@ using testing::test_config;
 nlohmann::json run_lift(const data::CsvTable& train, const data::CsvTable& test,
                         const data::CsvTable* syn, const data::CsvTable& aug,
                         const EvalConfig& config) {
-  return evaluate_tables(train, test, syn, &aug, data::infer_schema(train), config);
+  return to_json(evaluate_tables(train, test, syn, &aug, data::infer_schema(train), config));
 }
 
 // Two classes told apart by x: "major" x ~ N(0, 1), "minor" x ~ N(2, 1); g is noise.
@@ -105,7 +105,7 @@ TEST(Lift, CorrectMinorityRowsRaiseMinorityRecallAndMacroF1) {
     EXPECT_LT(c["difference"]["recall"][0].get<double>(), 0.0) << c["name"];
   }
   EXPECT_GE(scored, 1);
-  const std::string text = format_text(r);
+  const std::string text = testing::text_of(r);
   EXPECT_NE(text.find("meg evaluate: augmented aug.csv"), std::string::npos) << text;
   EXPECT_NE(text.find("Lift (trained on real train vs on augmented aug.csv"), std::string::npos);
   EXPECT_NE(text.find("F1 lift"), std::string::npos);
@@ -142,9 +142,10 @@ TEST(Lift, CountsTheRealTrainRowsTheAugmentedTableHolds) {
   data::CsvTable aug = concat(concat(part, part, "x"), make_table(200, 5, "y"), "aug.csv");
   nlohmann::json r = run_lift(train, test, nullptr, aug, test_config());
   EXPECT_EQ(r["lift"]["real_rows_included"].get<size_t>(), 100u);
-  EXPECT_NE(format_text(r).find("note: the augmented table holds only 100 of the 300 real train "
-                                "rows"),
-            std::string::npos);
+  EXPECT_NE(
+      testing::text_of(r).find("note: the augmented table holds only 100 of the 300 real train "
+                               "rows"),
+      std::string::npos);
 }
 
 }  // namespace

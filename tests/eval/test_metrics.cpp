@@ -45,13 +45,26 @@ TEST(Metrics, PerClassPrecisionRecallAndF1MatchHandComputedValues) {
   EXPECT_DOUBLE_EQ(macro_f1(truth, pred, 5), (2.0 / 3.0 + 0.5 + 2.0 / 3.0 + 0.0) / 4.0);
 }
 
-TEST(Metrics, RocAucCountsTiesAsHalf) {
-  EXPECT_DOUBLE_EQ(roc_auc({0, 0, 1, 1}, {0.1, 0.2, 0.3, 0.4}), 1.0);
-  EXPECT_DOUBLE_EQ(roc_auc({1, 1, 0, 0}, {0.1, 0.2, 0.3, 0.4}), 0.0);
-  EXPECT_DOUBLE_EQ(roc_auc({0, 1, 0, 1}, {0.5, 0.5, 0.5, 0.5}), 0.5);
-  // Pairs (pos, neg): (0.8,0.3) win, (0.8,0.8) tie, (0.2,0.3) loss, (0.2,0.8) loss -> 1.5 / 4.
-  EXPECT_DOUBLE_EQ(roc_auc({1, 0, 1, 0}, {0.8, 0.3, 0.2, 0.8}), 0.375);
-  EXPECT_TRUE(std::isnan(roc_auc({1, 1}, {0.1, 0.2})));
+TEST(Metrics, TprAtFprTakesTiedScoresTogether) {
+  // 4 negatives: at most 1% false positives allows none.
+  EXPECT_DOUBLE_EQ(tpr_at_fpr({0.9, 0.8, 0.7, 0.3, 0.2, 0.1, 0.05}, {1, 1, 0, 1, 0, 0, 0}, 0.01),
+                   2.0 / 3.0);
+  // 0.25 allows one negative: the threshold then passes 0.7 and reaches 0.3.
+  EXPECT_DOUBLE_EQ(tpr_at_fpr({0.9, 0.8, 0.7, 0.3, 0.2, 0.1, 0.05}, {1, 1, 0, 1, 0, 0, 0}, 0.25),
+                   1.0);
+  // A tie of a positive and a negative at the top: both in or both out -> none at 1%.
+  EXPECT_DOUBLE_EQ(tpr_at_fpr({0.9, 0.9, 0.1}, {1, 0, 0}, 0.01), 0.0);
+  EXPECT_TRUE(std::isnan(tpr_at_fpr({0.1, 0.2}, {1, 1}, 0.01)));
+}
+
+TEST(Metrics, RegressionScoresKnownValues) {
+  // truth mean 2, SST = 2; errors (0, 1, -1): SSE 2 -> R2 0; MAE 2/3; RMSE sqrt(2/3).
+  RegressionScores s = regression_scores({1, 2, 3}, {1, 1, 4});
+  EXPECT_DOUBLE_EQ(s.r2, 0.0);
+  EXPECT_DOUBLE_EQ(s.mae, 2.0 / 3.0);
+  EXPECT_DOUBLE_EQ(s.rmse, std::sqrt(2.0 / 3.0));
+  EXPECT_DOUBLE_EQ(regression_scores({1, 2, 3}, {1, 2, 3}).r2, 1.0);
+  EXPECT_TRUE(std::isnan(regression_scores({5, 5}, {5, 5}).r2));  // constant truth
 }
 
 TEST(Metrics, ArgmaxPicksLowestIndexOnTies) {

@@ -2,6 +2,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -92,6 +93,45 @@ TEST_F(Cli, AMissingColumnIsExitCode2NamingFileAndColumn) {
   EXPECT_NE(msg.find("bad.csv"), std::string::npos) << msg;
   EXPECT_NE(msg.find("'shape'"), std::string::npos) << msg;
   EXPECT_EQ(run(bin_ + " evaluate" + inputs() + " --classifiers svm 2>/dev/null >/dev/null"), 2);
+  // Options out of range or of an unknown task: one line naming the option, exit 2.
+  for (const char* bad : {" --task clustering", " --attack-rows -1", " --max-levels 0"}) {
+    EXPECT_EQ(run(bin_ + " evaluate" + inputs() + bad + " 2> " + err.string() + " >/dev/null"), 2)
+        << bad;
+    msg = slurp(err);
+    EXPECT_NE(msg.find(std::string(bad).substr(1, std::string(bad).find(' ', 1) - 1)),
+              std::string::npos)
+        << msg;
+    EXPECT_EQ(std::count(msg.begin(), msg.end(), '\n'), 1) << msg;
+  }
+}
+
+TEST_F(Cli, ANumericTargetIsARegressionWithAttacksInTheJson) {
+  fs::path json = dir_ / "reg.json", out = dir_ / "reg.txt";
+  // 'size' is continuous in make_table: R2 / MAE of the three regressors.
+  std::string args = inputs();
+  args.replace(args.find("--target label"), 14, "--target size");
+  ASSERT_EQ(run(bin_ + " evaluate" + args + " --attack-rows 100 --json " + json.string() + " > " +
+                out.string()),
+            0);
+  const std::string text = slurp(out);
+  EXPECT_NE(text.find("TSTR R2"), std::string::npos) << text;
+  EXPECT_NE(text.find("membership inference (100 real train rows"), std::string::npos) << text;
+  nlohmann::json r = nlohmann::json::parse(slurp(json));
+  EXPECT_EQ(r["format_version"], 2);
+  EXPECT_EQ(r["inputs"]["task"], "regression");
+  EXPECT_EQ(r["utility"]["regressors"].size(), 3u);
+  EXPECT_TRUE(r["utility"]["regressors"][0]["tstr"]["r2"].is_number());
+  EXPECT_EQ(r["privacy"]["attacks"].size(), 2u);
+  // --task classification reads a numeric column ('count', integers 0..99) as classes.
+  args.replace(args.find("--target size"), 13, "--target count");
+  ASSERT_EQ(run(bin_ + " evaluate" + args +
+                " --task classification --classifiers logistic_regression --no-detection "
+                "--attack-rows 0 --json " +
+                json.string() + " >/dev/null"),
+            0);
+  r = nlohmann::json::parse(slurp(json));
+  EXPECT_EQ(r["inputs"]["task"], "classification");
+  EXPECT_GT(r["utility"]["classes"].size(), 90u);
 }
 
 }  // namespace

@@ -16,15 +16,16 @@ size_t count(const std::string& s, const std::string& what) {
   return n;
 }
 
-nlohmann::json small_result(const data::CsvTable& syn) {
+EvaluationResult small_result(const data::CsvTable& syn) {
   data::CsvTable train = eval::testing::make_table(600, 1, "train.csv");
   data::CsvTable test = eval::testing::make_table(300, 2, "test.csv");
-  return eval::testing::run(train, test, syn, eval::testing::test_config());
+  return eval::evaluate_tables(train, test, &syn, nullptr, data::infer_schema(train),
+                               eval::testing::test_config());
 }
 
 TEST(Report, IsSelfContainedAndHasEveryChart) {
   data::CsvTable syn = eval::testing::make_table(600, 3, "fresh <synthetic>.csv");
-  nlohmann::json r = small_result(syn);
+  EvaluationResult r = small_result(syn);
   std::string html = render_html(r, {"My <report>", "gen & co"});
   EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
   EXPECT_NE(html.find("</html>"), std::string::npos);
@@ -52,7 +53,7 @@ TEST(Report, IsSelfContainedAndHasEveryChart) {
 
 TEST(Report, ACopiedTableIsReadAsALeak) {
   data::CsvTable train = eval::testing::make_table(600, 1, "train.csv");
-  nlohmann::json r = small_result(train);
+  EvaluationResult r = small_result(train);
   std::string html = render_html(r);
   EXPECT_NE(html.find("this table leaks the training data"), std::string::npos);
   EXPECT_NE(html.find("a privacy risk"), std::string::npos);
@@ -87,7 +88,7 @@ TEST(Report, ShowsTheLiftWithAndWithoutASyntheticTable) {
 }
 
 TEST(Report, RejectsOtherJson) {
-  EXPECT_THROW(render_html(nlohmann::json{{"a", 1}}), InvalidArgument);
+  EXPECT_THROW(evaluation_from_json(nlohmann::json{{"a", 1}}), InvalidArgument);
 }
 
 TEST(Readings, ThresholdsGiveTheExpectedWords) {

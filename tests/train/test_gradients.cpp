@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "bn/cpt.hpp"
+#include "core/stats.hpp"
 #include "helpers/kdb_sampler.hpp"
 #include "train/discriminator.hpp"
 #include "train/elr_generator.hpp"
@@ -134,8 +135,6 @@ TEST_P(DiscriminatorGradients, MatchFiniteDifferences) {
 INSTANTIATE_TEST_SUITE_P(LrReluTanh, DiscriminatorGradients, ::testing::Values(0, 1, 2));
 
 TEST(Discriminator, LearnsToSeparateAndAucIsCorrect) {
-  EXPECT_DOUBLE_EQ(roc_auc({0.1, 0.4, 0.35, 0.8}, {0, 0, 1, 1}), 0.75);
-  EXPECT_DOUBLE_EQ(roc_auc({1, 1, 1, 1}, {0, 1, 0, 1}), 0.5);
   // Real rows from one kDB, "synthetic" rows with column 5 shuffled: LR must beat chance.
   const auto truth = testing::make_true_kdb(1);
   const auto real = truth.sample(2000, 1);
@@ -168,7 +167,7 @@ TEST(Discriminator, LearnsToSeparateAndAucIsCorrect) {
     scores.push_back(disc.logit(&active[r * nnz]));
     test_labels.push_back(labels[r]);
   }
-  EXPECT_GT(roc_auc(scores, test_labels), 0.75);
+  EXPECT_GT(core::roc_auc(scores, test_labels), 0.75);
 }
 
 }  // namespace
