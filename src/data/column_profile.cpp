@@ -344,8 +344,17 @@ size_t ColumnProfile::memory_bytes() const {
 void add_table_column(ColumnProfile& profile, const CsvTable& table, size_t column) {
   const auto& cells = table.columns[column];
   std::vector<std::string_view> views(cells.begin(), cells.end());
+  // A table made in memory may have no line numbers: row r is then on line r + 2 (after
+  // the header).
+  std::vector<uint64_t> lines;
+  const uint64_t* line = table.row_line.data();
+  if (table.row_line.size() < views.size()) {
+    lines.resize(views.size());
+    for (size_t r = 0; r < lines.size(); ++r) lines[r] = r + 2;
+    line = lines.data();
+  }
   CellError error;
-  if (!profile.add(views.data(), table.row_line.data(), views.size(), 0, &error)) {
+  if (!profile.add(views.data(), line, views.size(), 0, &error)) {
     throw DataError(error.message);
   }
 }
