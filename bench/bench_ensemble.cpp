@@ -27,9 +27,9 @@ const Fixture& fixture() {
     o.refit_full = false;
     Fixture out{meg::ensemble::MegModel::fit(table, schema, o), {}, {}};
     auto all = out.model.codec().encode(table);
-    std::vector<size_t> rows;
-    for (size_t r = 0; r < all.num_rows(); r += 5) rows.push_back(r);
-    out.validation = all.subset(rows);
+    std::vector<meg::data::RowIndex> rows;
+    for (size_t r = 0; r < all.num_rows(); r += 5) rows.push_back(static_cast<uint32_t>(r));
+    out.validation = meg::data::DatasetView(all, rows).materialize();
     for (const auto& unit : out.model.units()) {
       out.loglik.emplace_back(out.validation.num_rows());
       unit.log_prob(out.validation, out.loglik.back().data(), 1);

@@ -89,9 +89,8 @@ void BM_LayoutAndCounts(benchmark::State& state) {
   const int k = static_cast<int>(state.range(0));
   auto s = meg::bn::KdbStructure::learn(a.data, a.class_col, k, 100000, 1);
   for (auto _ : state) {
-    auto layout = meg::bn::KdbLayout::build(s, a.data.cardinality, a.data);
-    auto p = meg::bn::fit_counts(layout, a.data, {});
-    benchmark::DoNotOptimize(p.counts.counts.data());
+    auto counted = meg::bn::fit_counts(s, a.data.cardinality, a.data, {});
+    benchmark::DoNotOptimize(counted.params.counts.counts.data());
   }
   rows_per_second(state, a.data.num_rows());
 }

@@ -24,7 +24,11 @@ void add_fit_command(CLI::App& app) {
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("fit", "Fit a MEG model on a CSV table and save it");
-  cmd->add_option("DATA", args->data, "Training CSV with a header row ('-' = stdin)");
+  cmd->add_option("DATA", args->data,
+                  "Training CSV with a header row ('-' = stdin). The file is streamed, never "
+                  "held whole; stdin or a pipe is also copied into an unlinked temporary file "
+                  "in $TMPDIR (default /tmp, gone when meg exits) in case a second pass is "
+                  "needed, so $TMPDIR needs room for the input");
   cmd->add_option("-o,--output", args->output, "Model file to write");
   cmd->add_option("--schema", args->schema, "JSON schema file overriding inferred column types");
   struct Shortcut {
@@ -52,7 +56,9 @@ void add_fit_command(CLI::App& app) {
   cmd->add_option("--unit-option", args->unit_options,
                   "Override an option for one unit: COLUMN:KEY=VALUE (repeatable)");
   cmd->add_flag("--list-options", args->list, "List every option with its default and exit");
-  cmd->add_flag("-q,--quiet", args->quiet, "No progress output");
+  cmd->add_flag("-q,--quiet", args->quiet,
+                "No progress output (by default: a bar on a terminal, else a line every 10 s "
+                "and per unit, on stderr)");
   cmd->callback([args, values, cmd] {
     if (args->list) {
       for (const auto& o : option_table()) {

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cli_checks.hpp"
+#include "cli_progress.hpp"
 #include "commands.hpp"
 #include "meg/error.hpp"
 #include "meg/model.hpp"
@@ -28,6 +29,7 @@ void add_sample_command(CLI::App& app) {
   struct Args {
     std::string model, rows, output, seed = "0", threads = "0";
     std::vector<std::string> where;
+    bool quiet = false;
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("sample", "Generate synthetic rows from a fitted model");
@@ -42,6 +44,9 @@ void add_sample_command(CLI::App& app) {
                   "(either end may be open); repeatable")
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  cmd->add_flag("-q,--quiet", args->quiet,
+                "No progress output (by default: a bar on a terminal, else a line every 10 s, "
+                "on stderr)");
   cmd->callback([args] {
     uint64_t n = parse_count("-n", args->rows, 1);
     // The sampling plan holds one entry per 32768-row chunk: bound it (10^10 rows is
@@ -57,7 +62,9 @@ void add_sample_command(CLI::App& app) {
     if (threads > 1024) throw InvalidArgument("option --threads: expected at most 1024");
     check_output_path(args->output);
     Model model = Model::load(args->model);
-    model.sample_to_file(n, seed, static_cast<int>(threads), args->output, args->where);
+    model.sample_to_file(n, seed, static_cast<int>(threads), args->output, args->where,
+                         make_progress_printer(args->quiet));
+    finish_progress();
   });
 }
 

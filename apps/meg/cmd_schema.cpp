@@ -3,6 +3,7 @@
 #include <memory>
 #include <string>
 
+#include "cli_progress.hpp"
 #include "commands.hpp"
 #include "meg/io.hpp"
 #include "meg/schema.hpp"
@@ -14,16 +15,24 @@ void add_schema_command(CLI::App& app) {
     std::string data;
     std::string output = "-";
     std::string schema;
+    bool quiet = false;
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand(
       "schema", "Print the inferred schema of a CSV table as JSON (types, levels, bins, missing)");
-  cmd->add_option("DATA", args->data, "CSV file with a header row ('-' = stdin)")->required();
+  cmd->add_option("DATA", args->data,
+                  "CSV file with a header row ('-' = stdin). The file is streamed; stdin or a "
+                  "pipe is also copied into an unlinked temporary file in $TMPDIR (default "
+                  "/tmp, gone when meg exits) in case a second pass is needed")
+      ->required();
   cmd->add_option("-o,--output", args->output, "Write the schema JSON here (default: stdout)");
   cmd->add_option("--schema", args->schema,
                   "JSON schema file whose entries override the inferred ones");
+  cmd->add_flag("-q,--quiet", args->quiet, "No progress output");
   cmd->callback([args] {
-    nlohmann::ordered_json schema = meg::infer_schema(args->data, args->schema);
+    nlohmann::ordered_json schema =
+        meg::infer_schema(args->data, args->schema, make_progress_printer(args->quiet));
+    finish_progress();
     meg::write_text_file(args->output, schema.dump(2) + "\n");
   });
 }

@@ -16,7 +16,9 @@ namespace meg {
 class Model {
  public:
   // Reads the CSV at `csv_path` ("-" = stdin), infers its schema (overridden by
-  // the JSON file `schema_path` when not empty) and fits a MEG model.
+  // the JSON file `schema_path` when not empty) and fits a MEG model. The file is
+  // streamed (never held whole); standard input or a pipe is copied into an unlinked
+  // temporary file of $TMPDIR as it is read, in case a second pass is needed.
   static Model fit_csv(const std::string& csv_path, const FitOptions& options,
                        const std::string& schema_path = "", const ProgressFn& progress = {});
   // Same from CSV text already in memory (`source` names it in messages).
@@ -26,15 +28,16 @@ class Model {
 
   // Writes n synthetic rows as CSV (the training table's header and column
   // order) to `path` atomically; "-" writes to stdout. Same seed, same bytes,
-  // whatever `threads` (0 = all cores).
-  void sample_to_file(uint64_t n, uint64_t seed, int threads, const std::string& path) const;
+  // whatever `threads` (0 = all cores). Progress: stage "sample" (rows, rows_total).
+  void sample_to_file(uint64_t n, uint64_t seed, int threads, const std::string& path,
+                      const ProgressFn& progress = {}) const;
   std::string sample_csv(uint64_t n, uint64_t seed, int threads) const;
   // Same, every row satisfying every condition in `where` ("COL=VALUE" for a
   // categorical column; "COL=VALUE" or "COL=LO..HI", either end open, for a numeric
   // one; docs/conditional.md). Empty `where` = unconditional. Throws InvalidArgument
   // for an unknown column or value or a condition of probability zero.
   void sample_to_file(uint64_t n, uint64_t seed, int threads, const std::string& path,
-                      const std::vector<std::string>& where) const;
+                      const std::vector<std::string>& where, const ProgressFn& progress = {}) const;
   std::string sample_csv(uint64_t n, uint64_t seed, int threads,
                          const std::vector<std::string>& where) const;
   // The text of a column's level / name list, for callers building conditions.

@@ -1,9 +1,11 @@
 #include "meg/model.hpp"
 
+#include <chrono>
+
 #include <fmt/format.h>
 
-#include "data/csv.hpp"
 #include "data/schema.hpp"
+#include "data/table_builder.hpp"
 #include "ensemble/conditional.hpp"
 #include "ensemble/meg_model.hpp"
 #include "meg/error.hpp"
@@ -19,37 +21,85 @@ Model::Model(Model&&) noexcept = default;
 Model& Model::operator=(Model&&) noexcept = default;
 Model::~Model() = default;
 
+namespace {
+
+// How a fit reads its table: streamed, with the codec seed of the fit.
+data::BuildOptions build_options(const FitOptions& options, const ProgressFn& progress) {
+  data::BuildOptions b;
+  b.seed = ensemble::MegModel::codec_seed(options);
+  b.threads = options.threads;
+  b.progress = progress;
+  b.on_header = [&options](const std::string& source, const std::vector<std::string>& header) {
+    ensemble::MegModel::check_columns(header, source, options);
+  };
+  return b;
+}
+
+ensemble::MegModel fit_built(data::BuiltTable table, const FitOptions& options,
+                             const ProgressFn& progress) {
+  return ensemble::MegModel::fit_encoded(std::move(table.codec), std::move(table.data),
+                                         table.source, options, progress);
+}
+
+}  // namespace
+
 Model Model::fit_csv(const std::string& csv_path, const FitOptions& options,
                      const std::string& schema_path, const ProgressFn& progress) {
   validate_options(options);
-  data::CsvTable table = data::read_csv(csv_path);
-  data::Schema schema = data::infer_schema(table);
-  if (!schema_path.empty()) schema = data::load_schema_file(schema, schema_path);
-  return Model(std::make_unique<Impl>(
-      Impl{ensemble::MegModel::fit(std::move(table), schema, options, progress)}));
+  data::BuildOptions b = build_options(options, progress);
+  nlohmann::json overrides;
+  if (!schema_path.empty()) {
+    overrides = data::read_schema_file(schema_path);
+    b.overrides = [&](const data::Schema& s) {
+      return data::apply_schema_overrides(s, overrides, schema_path);
+    };
+  }
+  return Model(
+      std::make_unique<Impl>(Impl{fit_built(data::build_table(csv_path, b), options, progress)}));
 }
 
 Model Model::fit_csv_text(const std::string& text, const std::string& source,
                           const FitOptions& options, const std::string& schema_json,
                           const ProgressFn& progress) {
   validate_options(options);
-  data::CsvTable table = data::parse_csv(text, source);
-  data::Schema schema = data::infer_schema(table);
+  data::BuildOptions b = build_options(options, progress);
+  nlohmann::json overrides;
   if (!schema_json.empty()) {
-    nlohmann::json j;
     try {
-      j = nlohmann::json::parse(schema_json);
+      overrides = nlohmann::json::parse(schema_json);
     } catch (const nlohmann::json::parse_error& e) {
       throw DataError(std::string("schema: invalid JSON: ") + e.what());
     }
-    schema = data::apply_schema_overrides(schema, j, "schema");
+    b.overrides = [&](const data::Schema& s) {
+      return data::apply_schema_overrides(s, overrides, "schema");
+    };
   }
   return Model(std::make_unique<Impl>(
-      Impl{ensemble::MegModel::fit(std::move(table), schema, options, progress)}));
+      Impl{fit_built(data::build_table(data::memory_source(text), source, b), options, progress)}));
 }
 
-void Model::sample_to_file(uint64_t n, uint64_t seed, int threads, const std::string& path) const {
-  impl_->model.sample_to_file(n, seed, threads, path);
+namespace {
+
+// Progress events of a sample of n rows.
+ensemble::RowsWritten sample_progress(uint64_t n, const ProgressFn& progress) {
+  if (!progress) return {};
+  const auto start = std::chrono::steady_clock::now();
+  return [n, start, &progress](uint64_t rows) {
+    Progress p;
+    p.stage = "sample";
+    p.rows = rows;
+    p.rows_total = n;
+    p.elapsed_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    progress(p);
+  };
+}
+
+}  // namespace
+
+void Model::sample_to_file(uint64_t n, uint64_t seed, int threads, const std::string& path,
+                           const ProgressFn& progress) const {
+  impl_->model.sample_to_file(n, seed, threads, path, sample_progress(n, progress));
 }
 
 std::string Model::sample_csv(uint64_t n, uint64_t seed, int threads) const {
@@ -57,9 +107,11 @@ std::string Model::sample_csv(uint64_t n, uint64_t seed, int threads) const {
 }
 
 void Model::sample_to_file(uint64_t n, uint64_t seed, int threads, const std::string& path,
-                           const std::vector<std::string>& where) const {
-  if (where.empty()) return sample_to_file(n, seed, threads, path);
-  ensemble::ConditionalSampler(impl_->model, where, threads).sample_to_file(n, seed, threads, path);
+                           const std::vector<std::string>& where,
+                           const ProgressFn& progress) const {
+  if (where.empty()) return sample_to_file(n, seed, threads, path, progress);
+  ensemble::ConditionalSampler(impl_->model, where, threads)
+      .sample_to_file(n, seed, threads, path, sample_progress(n, progress));
 }
 
 std::string Model::sample_csv(uint64_t n, uint64_t seed, int threads,

@@ -2,200 +2,84 @@
 
 #include <algorithm>
 #include <cmath>
-#include <unordered_map>
+#include <numeric>
 
+#include "bn/row_keys.hpp"
+#include "core/parallel.hpp"
 #include "core/rng.hpp"
 #include "meg/error.hpp"
 
 namespace meg::bn {
 namespace {
 
-inline uint64_t block_key(int32_t g, uint32_t c) { return (static_cast<uint64_t>(g) << 32) | c; }
-
-// The stored blocks of one feature, (group, class) keys in ascending order, with the
-// counts n(x, block). A dense (local group, class) -> block table makes lookups
-// O(levels): it has one entry per observed configuration and class, far fewer than
-// the cells.
-struct FeatureBlocks {
-  std::vector<uint64_t> keys;
-  std::vector<uint32_t> counts;  // keys.size() * r
-  std::vector<uint32_t> held;    // keys.size() * r, the held-out rows' share (if asked)
-  // (local group * C + c) -> block, or -1: dense when small, else a hash map (many
-  // configurations times a high-cardinality class).
-  std::vector<int32_t> table;
-  std::unordered_map<uint64_t, int32_t> sparse;
-  std::vector<int32_t> level_first, level_local;  // per level: first global group, local offset
-  std::vector<uint32_t> level_size;
-  uint32_t num_classes = 0;
-
-  int32_t local(int32_t g) const {
-    for (size_t j = 0; j < level_first.size(); ++j) {
-      const int32_t i = g - level_first[j];
-      if (i >= 0 && static_cast<uint32_t>(i) < level_size[j]) return level_local[j] + i;
-    }
-    return -1;
-  }
-  int32_t get(uint64_t cell) const {
-    if (!table.empty()) return table[cell];
-    auto it = sparse.find(cell);
-    return it == sparse.end() ? -1 : it->second;
-  }
-  void set(uint64_t cell, int32_t b) {
-    if (!table.empty())
-      table[cell] = b;
-    else
-      sparse[cell] = b;
-  }
-  int32_t find(int32_t g, uint32_t c) const {
-    return get(static_cast<uint64_t>(local(g)) * num_classes + c);
+// Cells of one level of a feature, ascending by (cfg, cls, value), counts > 0.
+struct LevelCells {
+  std::vector<uint64_t> cfg;
+  std::vector<uint32_t> cls, value, count;
+  size_t size() const { return cfg.size(); }
+  void push(uint64_t c, uint32_t y, uint32_t v, uint32_t n) {
+    cfg.push_back(c);
+    cls.push_back(y);
+    value.push_back(v);
+    count.push_back(n);
   }
 };
 
-// Counts feature f over every row: a block for every (group, class) seen at any level,
-// plus every class of the level-0 group. With held_out, also the counts of those rows.
-FeatureBlocks count_feature(const KdbLayout& layout, size_t f, const data::EncodedDataset& data,
-                            const std::vector<char>* held_out) {
-  const FeatureLayout& fl = layout.feature(f);
-  const uint32_t num_classes = layout.num_classes();
-  const uint32_t card = fl.card;
-  const size_t levels = fl.levels.size();
-  const auto& y = data.columns[layout.class_col()];
-  const auto& x = data.columns[fl.column];
-  FeatureBlocks out;
-  out.num_classes = num_classes;
-  // Levels in ascending global group order, so blocks come out sorted by (group, class).
-  std::vector<size_t> by_group(levels);
-  for (size_t j = 0; j < levels; ++j) by_group[j] = j;
-  std::sort(by_group.begin(), by_group.end(), [&](size_t a, size_t b) {
-    return fl.levels[a].first_group() < fl.levels[b].first_group();
-  });
-  int32_t local = 0;
-  std::vector<int32_t> level_shift(levels);  // local group = global group + shift, per level
-  for (size_t j : by_group) {
-    out.level_first.push_back(fl.levels[j].first_group());
-    out.level_local.push_back(local);
-    out.level_size.push_back(static_cast<uint32_t>(fl.levels[j].size()));
-    level_shift[j] = local - fl.levels[j].first_group();
-    local += static_cast<int32_t>(fl.levels[j].size());
+// The full-level cells of `part`.
+LevelCells part_cells(const FeatureCounts& fc, UnitCounts::Part part) {
+  LevelCells out;
+  for (size_t i = 0; i < fc.size(); ++i) {
+    const uint32_t n = part == UnitCounts::Part::All ? fc.all[i] : fc.all[i] - fc.masked[i];
+    if (n > 0) out.push(fc.config[i], fc.cls[i], fc.value[i], n);
   }
-  const uint64_t cells = static_cast<uint64_t>(local) * num_classes;
-  if (cells <= std::max<uint64_t>(uint64_t{1} << 20, 4 * data.num_rows() * levels)) {
-    out.table.assign(cells, -1);
-  }
-  const size_t n = data.num_rows();
-  std::vector<uint64_t> row_cells(n * levels);  // rows x levels: local group * C + class
-  for (size_t row = 0; row < n; ++row) {
-    auto code_at = [&](uint32_t col) { return data.columns[col][row]; };
-    const uint64_t full = layout.full_config(f, code_at);
-    for (size_t j = 0; j < levels; ++j) {
-      const int32_t g = layout.group_at_level(f, j, full);
-      if (g < 0) throw InvalidArgument("kdb: a counted row is not in the layout");
-      const uint64_t cell = static_cast<uint64_t>(g + level_shift[j]) * num_classes + y[row];
-      row_cells[row * levels + j] = cell;
-      out.set(cell, 0);
+  return out;
+}
+
+// The level below: configurations divided by the last parent's cardinality, counts summed.
+LevelCells drop_last_parent(const LevelCells& up, uint64_t card, uint32_t r) {
+  LevelCells out;
+  std::vector<std::pair<uint64_t, uint32_t>> run;  // (cls * r + value, count)
+  for (size_t i = 0; i < up.size();) {
+    const uint64_t cfg = up.cfg[i] / card;
+    run.clear();
+    for (; i < up.size() && up.cfg[i] / card == cfg; ++i) {
+      run.emplace_back(uint64_t{up.cls[i]} * r + up.value[i], up.count[i]);
     }
-  }
-  const int32_t l0 = out.local(fl.levels[0].first_group());
-  for (uint32_t c = 0; c < num_classes; ++c)
-    out.set(static_cast<uint64_t>(l0) * num_classes + c, 0);
-  if (!out.table.empty()) {
-    for (size_t i = 0; i < out.level_first.size(); ++i) {
-      for (uint32_t k = 0; k < out.level_size[i]; ++k) {
-        const size_t base =
-            static_cast<size_t>(out.level_local[i] + static_cast<int32_t>(k)) * num_classes;
-        for (uint32_t c = 0; c < num_classes; ++c) {
-          if (out.table[base + c] < 0) continue;
-          out.table[base + c] = static_cast<int32_t>(out.keys.size());
-          out.keys.push_back(block_key(out.level_first[i] + static_cast<int32_t>(k), c));
-        }
-      }
-    }
-  } else {
-    // Local order follows global group order, so sorted cells give sorted keys.
-    std::vector<uint64_t> sorted;
-    sorted.reserve(out.sparse.size());
-    for (const auto& kv : out.sparse) sorted.push_back(kv.first);
-    std::sort(sorted.begin(), sorted.end());
-    for (uint64_t cell : sorted) {
-      const auto lg = static_cast<int32_t>(cell / num_classes);
-      size_t i = 0;
-      while (lg >= out.level_local[i] + static_cast<int32_t>(out.level_size[i])) ++i;
-      out.sparse[cell] = static_cast<int32_t>(out.keys.size());
-      out.keys.push_back(block_key(out.level_first[i] + lg - out.level_local[i],
-                                   static_cast<uint32_t>(cell % num_classes)));
-    }
-  }
-  out.counts.assign(out.keys.size() * card, 0);
-  if (held_out) out.held.assign(out.counts.size(), 0);
-  for (size_t row = 0; row < n; ++row) {
-    const bool held = held_out && (*held_out)[row];
-    for (size_t j = 0; j < levels; ++j) {
-      const size_t cell = static_cast<size_t>(out.get(row_cells[row * levels + j])) * card + x[row];
-      ++out.counts[cell];
-      if (held) ++out.held[cell];
+    std::sort(run.begin(), run.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (size_t a = 0; a < run.size();) {
+      uint64_t n = 0;
+      size_t b = a;
+      for (; b < run.size() && run[b].first == run[a].first; ++b) n += run[b].second;
+      out.push(cfg, static_cast<uint32_t>(run[a].first / r),
+               static_cast<uint32_t>(run[a].first % r), static_cast<uint32_t>(n));
+      a = b;
     }
   }
   return out;
 }
 
-// Chooses feature f's hierarchical strength m from the grid: the counts of the rows
-// outside `held_out` score every m by the log-likelihood of the held-out rows. With those
-// counts a (configuration, class) above level 0 is stored only if one of those rows has
-// it, else it backs off. A row's probability needs only its own value along its back-off
-// chain, so each row is reduced once to (n(x, block), n(block)) per level, bottom first,
-// and every m is a recursion over those pairs: P_0 = (n + alpha) / (N + alpha r),
-// P_j = (n + m P_{j-1}) / (N + m).
-double held_out_strength(const KdbLayout& layout, size_t f, const data::EncodedDataset& data,
-                         const std::vector<char>& held_out, const FeatureBlocks& fb,
-                         const SmoothingSpec& spec) {
-  const FeatureLayout& fl = layout.feature(f);
-  const uint32_t card = fl.card;
-  auto train_count = [&](size_t b, uint32_t v) {
-    return fb.counts[b * card + v] - fb.held[b * card + v];
-  };
-  std::vector<double> totals(fb.keys.size(), 0.0);
-  for (size_t b = 0; b < totals.size(); ++b) {
-    for (uint32_t v = 0; v < card; ++v) totals[b] += train_count(b, v);
+// Every level of feature f, index j = number of parents.
+std::vector<LevelCells> feature_levels(const FeatureCounts& fc, UnitCounts::Part part,
+                                       const std::vector<uint32_t>& parents,
+                                       const std::vector<uint32_t>& cardinality, uint32_t r) {
+  std::vector<LevelCells> levels(parents.size() + 1);
+  levels.back() = part_cells(fc, part);
+  for (size_t j = parents.size(); j-- > 0;) {
+    levels[j] = drop_last_parent(levels[j + 1], std::max<uint32_t>(cardinality[parents[j]], 1), r);
   }
-  const auto& y = data.columns[layout.class_col()];
-  const auto& x = data.columns[fl.column];
-  const int32_t g0 = fl.levels[0].first_group();
-  std::vector<double> chain_n, chain_total;  // per held-out row: its levels, bottom first
-  std::vector<size_t> chain_begin{0};
-  std::vector<int32_t> path;
-  for (size_t row = 0; row < data.num_rows(); ++row) {
-    if (!held_out[row]) continue;
-    auto code_at = [&](uint32_t col) { return data.columns[col][row]; };
-    int32_t g = layout.lookup(f, layout.full_config(f, code_at));
-    path.clear();
-    while (true) {
-      const int32_t b = fb.find(g, y[row]);
-      if (b >= 0 && (g == g0 || totals[static_cast<size_t>(b)] > 0)) path.push_back(b);
-      if (g == g0) break;
-      g = layout.parent_group(static_cast<size_t>(g));
-    }
-    for (size_t i = path.size(); i-- > 0;) {
-      const auto b = static_cast<size_t>(path[i]);
-      chain_n.push_back(train_count(b, x[row]));
-      chain_total.push_back(totals[b]);
-    }
-    chain_begin.push_back(chain_n.size());
+  return levels;
+}
+
+// Calls fn(begin, end) for each (cfg, cls) block of a level: cells [begin, end).
+template <class Fn>
+void for_each_block(const LevelCells& level, Fn&& fn) {
+  for (size_t i = 0; i < level.size();) {
+    size_t e = i;
+    while (e < level.size() && level.cfg[e] == level.cfg[i] && level.cls[e] == level.cls[i]) ++e;
+    fn(i, e);
+    i = e;
   }
-  double best_m = 0.0, best_ll = -INFINITY;
-  for (double m : smoothing_grid()) {
-    double ll = 0.0;
-    for (size_t i = 0; i + 1 < chain_begin.size(); ++i) {
-      size_t e = chain_begin[i];
-      double p = (chain_n[e] + spec.alpha) / (chain_total[e] + spec.alpha * card);
-      for (++e; e < chain_begin[i + 1]; ++e) p = (chain_n[e] + m * p) / (chain_total[e] + m);
-      ll += std::log(p);
-    }
-    if (ll > best_ll) {
-      best_ll = ll;
-      best_m = m;
-    }
-  }
-  return best_m;
 }
 
 }  // namespace
@@ -205,105 +89,230 @@ const std::vector<double>& smoothing_grid() {
   return grid;
 }
 
-CountedParameters fit_counts(const KdbLayout& layout, const data::EncodedDataset& data,
-                             const SmoothingSpec& spec) {
-  if (spec.alpha <= 0) throw InvalidArgument("laplace_alpha must be > 0");
-  if (spec.m < 0) throw InvalidArgument("smoothing_m must be >= 0");
-  const size_t n = data.num_rows();
-  const uint32_t num_classes = layout.num_classes();
-  const size_t d = layout.num_features();
-  CountedParameters out;
-  out.m.assign(d, spec.m);
-
-  std::vector<char> held_out;
-  const bool choose_m = spec.kind == Smoothing::Hierarchical && spec.m == 0.0;
-  if (choose_m) {
-    held_out.resize(n);
-    for (size_t row = 0; row < n; ++row) {
-      held_out[row] = core::mix64(core::derive_seed(spec.seed, {row})) % 5 == 0;
-    }
+std::vector<uint8_t> held_out_mask(size_t rows, uint64_t seed) {
+  std::vector<uint8_t> mask(rows);
+  for (size_t row = 0; row < rows; ++row) {
+    mask[row] = core::mix64(core::derive_seed(seed, {row})) % 5 == 0 ? 1 : 0;
   }
-  // Counts of every feature, kept sparse: (group, class) keys, and per key its values
-  // with a non-zero count (the dense counts of one feature at a time only).
-  struct SparseFeature {
-    std::vector<uint64_t> keys;
-    std::vector<uint32_t> nnz, values, counts;
-  };
-  std::vector<SparseFeature> features(d);
-  for (size_t f = 0; f < d; ++f) {
-    // Without parents only level 0 exists and m is unused.
-    const bool choose_f = choose_m && !layout.feature(f).parents.empty();
-    FeatureBlocks fb = count_feature(layout, f, data, choose_f ? &held_out : nullptr);
-    if (choose_f) out.m[f] = held_out_strength(layout, f, data, held_out, fb, spec);
-    if (choose_m && !choose_f) out.m[f] = 0.0;
-    SparseFeature& sf = features[f];
-    const uint32_t r = layout.feature(f).card;
-    sf.nnz.assign(fb.keys.size(), 0);
-    for (size_t i = 0; i < fb.keys.size(); ++i) {
-      for (uint32_t v = 0; v < r; ++v) {
-        const uint32_t c = fb.counts[i * r + v];
-        if (c == 0) continue;
-        ++sf.nnz[i];
-        sf.values.push_back(v);
-        sf.counts.push_back(c);
+  return mask;
+}
+
+UnitCounts UnitCounts::count(const KdbStructure& structure,
+                             const std::vector<uint32_t>& cardinality,
+                             const data::DatasetView& data, const uint8_t* mask, int threads) {
+  UnitCounts out;
+  out.structure_ = structure;
+  out.cardinality_ = cardinality;
+  const auto class_col = static_cast<uint32_t>(structure.class_col);
+  out.features_.resize(structure.order.size());
+  core::parallel_for(structure.order.size(), threads, [&](size_t f) {
+    const uint32_t col = structure.order[f];
+    out.features_[f] =
+        count_feature(data, cardinality, structure.parents[col], class_col, col, mask);
+  });
+  const uint32_t num_classes = cardinality[class_col];
+  out.class_all_.assign(num_classes, 0);
+  out.class_masked_.assign(num_classes, 0);
+  std::vector<uint32_t> scratch;
+  for (size_t begin = 0; begin < data.num_rows(); begin += kKeyBlockRows) {
+    const size_t end = std::min(data.num_rows(), begin + kKeyBlockRows);
+    data.visit(class_col, begin, end, scratch, [&](auto y) {
+      for (size_t i = 0; i < y.size(); ++i) {
+        ++out.class_all_[y[i]];
+        if (mask && mask[begin + i]) ++out.class_masked_[y[i]];
       }
-    }
-    sf.keys = std::move(fb.keys);
-  }
-
-  // Assemble the unit's blocks in group order (the features' groups are disjoint).
-  std::vector<uint32_t> counts(layout.num_groups(), 0);
-  size_t total_blocks = 0;
-  for (const SparseFeature& sf : features) {
-    for (uint64_t key : sf.keys) ++counts[key >> 32];
-    total_blocks += sf.keys.size();
-  }
-  std::vector<uint32_t> cursor(layout.num_groups() + 1, 0);
-  for (size_t g = 0; g < layout.num_groups(); ++g) cursor[g + 1] = cursor[g] + counts[g];
-  std::vector<uint32_t> classes(total_blocks);
-  for (const SparseFeature& sf : features) {
-    for (uint64_t key : sf.keys) classes[cursor[key >> 32]++] = static_cast<uint32_t>(key);
-  }
-  out.blocks = ClassBlocks(layout, counts, std::move(classes));
-  // Sparse counts in block order.
-  CountStore& store = out.counts;
-  store.kind = spec.kind;
-  store.alpha = spec.alpha;
-  store.m = out.m;
-  store.nnz.assign(out.blocks.num_blocks(), 0);
-  for (const SparseFeature& sf : features) {
-    for (size_t i = 0; i < sf.keys.size(); ++i) {
-      store.nnz[static_cast<size_t>(
-          out.blocks.find(sf.keys[i] >> 32, static_cast<uint32_t>(sf.keys[i])))] = sf.nnz[i];
-    }
-  }
-  std::vector<size_t> entry(out.blocks.num_blocks() + 1, 0);
-  for (size_t b = 0; b < out.blocks.num_blocks(); ++b) entry[b + 1] = entry[b] + store.nnz[b];
-  store.values.resize(entry.back());
-  store.counts.resize(entry.back());
-  for (SparseFeature& sf : features) {
-    size_t src = 0;
-    for (size_t i = 0; i < sf.keys.size(); ++i) {
-      const auto b =
-          static_cast<size_t>(out.blocks.find(sf.keys[i] >> 32, static_cast<uint32_t>(sf.keys[i])));
-      std::copy_n(sf.values.begin() + static_cast<long>(src), sf.nnz[i],
-                  store.values.begin() + static_cast<long>(entry[b]));
-      std::copy_n(sf.counts.begin() + static_cast<long>(src), sf.nnz[i],
-                  store.counts.begin() + static_cast<long>(entry[b]));
-      src += sf.nnz[i];
-    }
-    sf = {};
-  }
-
-  const auto& y = data.columns[layout.class_col()];
-  std::vector<double> class_counts(num_classes, 0.0);
-  for (size_t row = 0; row < n; ++row) class_counts[y[row]] += 1.0;
-  out.log_prior.resize(num_classes);
-  for (uint32_t c = 0; c < num_classes; ++c) {
-    out.log_prior[c] = std::log((class_counts[c] + spec.alpha) /
-                                (static_cast<double>(n) + spec.alpha * num_classes));
+    });
   }
   return out;
+}
+
+uint64_t UnitCounts::rows(Part part) const {
+  uint64_t n = 0;
+  for (size_t c = 0; c < class_all_.size(); ++c) {
+    n += class_all_[c] - (part == Part::All ? 0 : class_masked_[c]);
+  }
+  return n;
+}
+
+CountedKdb UnitCounts::parameters(Part part, Smoothing kind, double alpha,
+                                  const std::vector<double>& m) const {
+  if (alpha <= 0) throw InvalidArgument("laplace_alpha must be > 0");
+  const size_t d = features_.size();
+  if (m.size() != d) throw InvalidArgument("kdb: one smoothing strength per feature expected");
+  const auto num_classes = static_cast<uint32_t>(class_all_.size());
+  std::vector<std::vector<LevelCells>> levels(d);
+  std::vector<std::vector<std::vector<uint64_t>>> keys(d);
+  for (size_t f = 0; f < d; ++f) {
+    const uint32_t col = structure_.order[f];
+    levels[f] = feature_levels(features_[f], part, structure_.parents[col], cardinality_,
+                               cardinality_[col]);
+    keys[f].resize(levels[f].size());
+    for (size_t j = 0; j < levels[f].size(); ++j) {
+      std::vector<uint64_t>& k = keys[f][j];
+      for (uint64_t c : levels[f][j].cfg) {
+        if (k.empty() || k.back() != c) k.push_back(c);
+      }
+      if (j == 0 && k.empty()) k.push_back(0);  // level 0 always exists
+    }
+  }
+  CountedKdb out;
+  out.layout = KdbLayout::from_observed(structure_, cardinality_, keys);
+  const KdbLayout& layout = out.layout;
+  // Blocks in group order (every feature's full level, then each feature's back-off
+  // levels), classes ascending within a group; level 0 stores every class.
+  std::vector<uint32_t> per_group(layout.num_groups(), 0), classes;
+  CountStore& store = out.params.counts;
+  auto emit_level = [&](size_t f, size_t j) {
+    const LevelCells& level = levels[f][j];
+    const ConfigMap& map = layout.feature(f).levels[j];
+    const auto first = static_cast<size_t>(map.first_group());
+    size_t rank = 0;
+    uint64_t last_cfg = level.size() ? level.cfg[0] : 0;
+    auto add_block = [&](size_t g, uint32_t c, size_t begin, size_t end) {
+      ++per_group[g];
+      classes.push_back(c);
+      store.nnz.push_back(static_cast<uint32_t>(end - begin));
+      store.values.insert(store.values.end(), level.value.begin() + static_cast<long>(begin),
+                          level.value.begin() + static_cast<long>(end));
+      store.counts.insert(store.counts.end(), level.count.begin() + static_cast<long>(begin),
+                          level.count.begin() + static_cast<long>(end));
+    };
+    if (j == 0) {
+      size_t i = 0;
+      for (uint32_t c = 0; c < num_classes; ++c) {
+        const size_t begin = i;
+        while (i < level.size() && level.cls[i] == c) ++i;
+        add_block(first, c, begin, i);
+      }
+      return;
+    }
+    for_each_block(level, [&](size_t begin, size_t end) {
+      if (level.cfg[begin] != last_cfg) {
+        ++rank;
+        last_cfg = level.cfg[begin];
+      }
+      add_block(first + rank, level.cls[begin], begin, end);
+    });
+  };
+  for (size_t f = 0; f < d; ++f) emit_level(f, levels[f].size() - 1);
+  for (size_t f = 0; f < d; ++f) {
+    for (size_t j = 0; j + 1 < levels[f].size(); ++j) emit_level(f, j);
+  }
+  out.params.blocks = ClassBlocks(layout, per_group, std::move(classes));
+  store.kind = kind;
+  store.alpha = alpha;
+  store.m = m;
+  out.params.m = m;
+  const double n = static_cast<double>(rows(part));
+  out.params.log_prior.resize(num_classes);
+  for (uint32_t c = 0; c < num_classes; ++c) {
+    const auto nc = static_cast<double>(class_all_[c] - (part == Part::All ? 0 : class_masked_[c]));
+    out.params.log_prior[c] = std::log((nc + alpha) / (n + alpha * num_classes));
+  }
+  return out;
+}
+
+std::vector<double> UnitCounts::held_out_strengths(const data::DatasetView& data,
+                                                   const uint8_t* mask, double alpha) const {
+  const size_t d = features_.size();
+  std::vector<double> best(d, 0.0);
+  const auto class_col = static_cast<uint32_t>(structure_.class_col);
+  std::vector<uint32_t> scratch;
+  for (size_t f = 0; f < d; ++f) {
+    const uint32_t col = structure_.order[f];
+    const std::vector<uint32_t>& parents = structure_.parents[col];
+    if (parents.empty()) continue;
+    const uint32_t r = cardinality_[col];
+    const std::vector<LevelCells> levels =
+        feature_levels(features_[f], Part::Unmasked, parents, cardinality_, r);
+    // Per level: blocks (cfg, cls) with their first cell and total count.
+    struct Blocks {
+      std::vector<std::pair<uint64_t, uint32_t>> key;
+      std::vector<size_t> begin;  // key.size() + 1
+      std::vector<uint64_t> total;
+    };
+    std::vector<Blocks> index(levels.size());
+    for (size_t j = 0; j < levels.size(); ++j) {
+      Blocks& bl = index[j];
+      for_each_block(levels[j], [&](size_t b, size_t e) {
+        bl.key.emplace_back(levels[j].cfg[b], levels[j].cls[b]);
+        bl.begin.push_back(b);
+        uint64_t t = 0;
+        for (size_t i = b; i < e; ++i) t += levels[j].count[i];
+        bl.total.push_back(t);
+      });
+      bl.begin.push_back(levels[j].size());
+    }
+    std::vector<uint64_t> divisor(parents.size() + 1, 1);
+    for (size_t j = parents.size(); j-- > 0;) {
+      divisor[j] = divisor[j + 1] * std::max<uint32_t>(cardinality_[parents[j]], 1);
+    }
+    std::vector<uint64_t> radix;
+    for (uint32_t p : parents) radix.push_back(std::max<uint32_t>(cardinality_[p], 1));
+    std::vector<double> chain_n, chain_total;  // per held-out row: its levels, bottom first
+    std::vector<size_t> chain_begin{0};
+    std::vector<uint64_t> full(kKeyBlockRows);
+    std::vector<uint32_t> y(kKeyBlockRows), x(kKeyBlockRows);
+    for (size_t begin = 0; begin < data.num_rows(); begin += kKeyBlockRows) {
+      const size_t end = std::min(data.num_rows(), begin + kKeyBlockRows);
+      block_keys(data, begin, end, parents, radix, scratch, full.data());
+      gather_codes(data, class_col, begin, end, scratch, y.data());
+      gather_codes(data, col, begin, end, scratch, x.data());
+      for (size_t i = 0; i < end - begin; ++i) {
+        if (!mask[begin + i]) continue;
+        for (size_t j = 0; j < levels.size(); ++j) {
+          const Blocks& bl = index[j];
+          const std::pair<uint64_t, uint32_t> key(full[i] / divisor[j], y[i]);
+          const auto it = std::lower_bound(bl.key.begin(), bl.key.end(), key);
+          const bool found = it != bl.key.end() && *it == key;
+          if (!found && j > 0) continue;
+          double n = 0, total = 0;
+          if (found) {
+            const auto b = static_cast<size_t>(it - bl.key.begin());
+            total = static_cast<double>(bl.total[b]);
+            const auto vb = levels[j].value.begin();
+            const auto lo = vb + static_cast<long>(bl.begin[b]);
+            const auto hi = vb + static_cast<long>(bl.begin[b + 1]);
+            const auto v = std::lower_bound(lo, hi, x[i]);
+            if (v != hi && *v == x[i]) n = levels[j].count[static_cast<size_t>(v - vb)];
+          }
+          chain_n.push_back(n);
+          chain_total.push_back(total);
+        }
+        chain_begin.push_back(chain_n.size());
+      }
+    }
+    double best_ll = -INFINITY;
+    for (double m : smoothing_grid()) {
+      double ll = 0.0;
+      for (size_t i = 0; i + 1 < chain_begin.size(); ++i) {
+        size_t e = chain_begin[i];
+        double p = (chain_n[e] + alpha) / (chain_total[e] + alpha * r);
+        for (++e; e < chain_begin[i + 1]; ++e) p = (chain_n[e] + m * p) / (chain_total[e] + m);
+        ll += std::log(p);
+      }
+      if (ll > best_ll) {
+        best_ll = ll;
+        best[f] = m;
+      }
+    }
+  }
+  return best;
+}
+
+CountedKdb fit_counts(const KdbStructure& structure, const std::vector<uint32_t>& cardinality,
+                      const data::DatasetView& data, const SmoothingSpec& spec, int threads) {
+  if (spec.alpha <= 0) throw InvalidArgument("laplace_alpha must be > 0");
+  if (spec.m < 0) throw InvalidArgument("smoothing_m must be >= 0");
+  const size_t d = structure.order.size();
+  if (spec.kind == Smoothing::Hierarchical && spec.m == 0.0) {
+    const std::vector<uint8_t> mask = held_out_mask(data.num_rows(), spec.seed);
+    const UnitCounts counts = UnitCounts::count(structure, cardinality, data, mask.data(), threads);
+    return counts.parameters(UnitCounts::Part::All, spec.kind, spec.alpha,
+                             counts.held_out_strengths(data, mask.data(), spec.alpha));
+  }
+  return UnitCounts::count(structure, cardinality, data, nullptr, threads)
+      .parameters(UnitCounts::Part::All, spec.kind, spec.alpha, std::vector<double>(d, spec.m));
 }
 
 }  // namespace meg::bn

@@ -36,42 +36,9 @@ ConfigMap::ConfigMap(uint64_t num_configs, std::vector<uint64_t> keys, int32_t f
   }
 }
 
-KdbLayout KdbLayout::build(const KdbStructure& structure, const std::vector<uint32_t>& cardinality,
-                           const data::EncodedDataset& data) {
-  const size_t n = data.num_rows();
-  std::vector<std::vector<std::vector<uint64_t>>> keys(structure.order.size());
-  for (size_t f = 0; f < structure.order.size(); ++f) {
-    const auto& parents = structure.parents[structure.order[f]];
-    const size_t num_parents = parents.size();
-    std::vector<uint32_t> cards;
-    for (uint32_t p : parents) cards.push_back(cardinality[p]);
-    const uint64_t q = config_count(cards);
-    std::vector<uint64_t> full(n, 0);
-    for (size_t q_idx = 0; q_idx < num_parents; ++q_idx) {
-      const auto& col = data.columns[parents[q_idx]];
-      for (size_t row = 0; row < n; ++row) full[row] = full[row] * cards[q_idx] + col[row];
-    }
-    keys[f].resize(num_parents + 1);
-    uint64_t divisor = 1;
-    for (size_t j = num_parents + 1; j-- > 0;) {
-      const uint64_t qj = q / divisor;
-      std::vector<uint64_t>& out = keys[f][j];
-      if (qj <= std::max<uint64_t>(kAlwaysDense, 4 * n)) {
-        std::vector<char> seen(qj, 0);
-        for (size_t row = 0; row < n; ++row) seen[full[row] / divisor] = 1;
-        for (uint64_t key = 0; key < qj; ++key) {
-          if (seen[key]) out.push_back(key);
-        }
-      } else {
-        out.resize(n);
-        for (size_t row = 0; row < n; ++row) out[row] = full[row] / divisor;
-        std::sort(out.begin(), out.end());
-        out.erase(std::unique(out.begin(), out.end()), out.end());
-      }
-      if (j == 0 && out.empty()) out.push_back(0);  // level 0 always exists
-      if (j > 0) divisor *= cards[j - 1];
-    }
-  }
+KdbLayout KdbLayout::from_observed(const KdbStructure& structure,
+                                   const std::vector<uint32_t>& cardinality,
+                                   const std::vector<std::vector<std::vector<uint64_t>>>& keys) {
   KdbLayout layout;
   layout.finish(structure, cardinality, keys);
   return layout;
@@ -173,15 +140,15 @@ void KdbLayout::finish(const KdbStructure& structure, const std::vector<uint32_t
   }
 }
 
-void KdbLayout::slots_of_rows(const data::EncodedDataset& data, size_t begin, size_t end,
+void KdbLayout::slots_of_rows(const data::DatasetView& data, size_t begin, size_t end,
                               int32_t* slots) const {
   const size_t d = features_.size();
   for (size_t row = begin; row < end; ++row) {
-    auto code_at = [&](uint32_t col) { return data.columns[col][row]; };
+    auto code_at = [&](uint32_t col) { return data.code(col, row); };
     int32_t* out = slots + (row - begin) * d;
     for (size_t f = 0; f < d; ++f) {
       int32_t g = lookup(f, full_config(f, code_at));
-      out[f] = static_cast<int32_t>(group_offset_[g] + data.columns[features_[f].column][row]);
+      out[f] = static_cast<int32_t>(group_offset_[g] + data.code(features_[f].column, row));
     }
   }
 }

@@ -64,9 +64,11 @@ struct FeatureLayout {
 class KdbLayout {
  public:
   KdbLayout() = default;
-  // Groups for every configuration observed in `data`.
-  static KdbLayout build(const KdbStructure& structure, const std::vector<uint32_t>& cardinality,
-                         const data::EncodedDataset& data);
+  // From the configurations observed while counting, keys[f][level] (sorted, unique);
+  // throws InvalidArgument if they cannot be indexed (cpt.hpp builds them).
+  static KdbLayout from_observed(const KdbStructure& structure,
+                                 const std::vector<uint32_t>& cardinality,
+                                 const std::vector<std::vector<std::vector<uint64_t>>>& keys);
   // From explicit key lists keys[f][level] (sorted, unique); throws ModelFormatError if invalid.
   static KdbLayout from_keys(const KdbStructure& structure,
                              const std::vector<uint32_t>& cardinality,
@@ -120,8 +122,7 @@ class KdbLayout {
 
   // slots[row * d + f] = slot of row's value of feature f (with back-off), for rows
   // [begin, end) of data (columns as the layout's). Codes must be in range.
-  void slots_of_rows(const data::EncodedDataset& data, size_t begin, size_t end,
-                     int32_t* slots) const;
+  void slots_of_rows(const data::DatasetView& data, size_t begin, size_t end, int32_t* slots) const;
 
   // keys()[f][level] for serialisation.
   std::vector<std::vector<std::vector<uint64_t>>> keys() const;

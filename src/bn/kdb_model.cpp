@@ -173,15 +173,18 @@ double KdbModel::log_prob_row(const data::Code* row) const {
   return lp;
 }
 
-void KdbModel::log_prob(const data::EncodedDataset& data, double* out, int threads) const {
+void KdbModel::log_prob(const data::DatasetView& data, double* out, int threads) const {
   const size_t num_cols = this->num_cols();
   if (data.num_cols() != num_cols) {
     throw InvalidArgument("log_prob: the data has " + std::to_string(data.num_cols()) +
                           " columns, the unit models " + std::to_string(num_cols));
   }
   const size_t n = data.num_rows();
+  const size_t table_rows = data.data().num_rows();
   for (size_t c = 0; c < num_cols; ++c) {
-    if (data.columns[c].size() != n) throw InvalidArgument("log_prob: ragged columns");
+    if (data.data().columns[c].size() != table_rows) {
+      throw InvalidArgument("log_prob: ragged columns");
+    }
   }
   const size_t blocks = (n + kBlockRows - 1) / kBlockRows;
   auto for_rows = [&](auto&& fn) {  // fn(r) for every row, blocks of rows in parallel
@@ -190,7 +193,7 @@ void KdbModel::log_prob(const data::EncodedDataset& data, double* out, int threa
     });
   };
   auto code = [&](size_t c, size_t r) {
-    const data::Code v = data.columns[c][r];
+    const data::Code v = data.code(c, r);
     if (v >= cardinality_[c]) {
       throw InvalidArgument("log_prob: code " + std::to_string(v) + " of column " +
                             std::to_string(c) + " out of range in row " + std::to_string(r));
@@ -210,10 +213,9 @@ void KdbModel::log_prob(const data::EncodedDataset& data, double* out, int threa
   }
   // Fewer rows: one feature's log-probabilities at a time, added in log_prob_row's order
   // (the same sums), never a value per cell of the unit.
-  const auto& y = data.columns[structure_.class_col];
   for_rows([&](size_t r) {
     for (size_t c = 0; c < num_cols; ++c) code(c, r);
-    out[r] = log_prior_[y[r]];
+    out[r] = log_prior_[data.code(structure_.class_col, r)];
   });
   CountSmoother smoother(layout_, blocks_, *counts_);
   std::vector<double> lp;
@@ -224,11 +226,13 @@ void KdbModel::log_prob(const data::EncodedDataset& data, double* out, int threa
       double* o = &lp[cells.index(blocks_.offset(b))];
       for (uint32_t v = 0; v < blocks_.block_size(b); ++v) o[v] = std::log(p[v]);
     });
-    const auto& x = data.columns[layout_.feature(f).column];
+    const uint32_t x_col = layout_.feature(f).column;
+    const auto y_col = static_cast<uint32_t>(structure_.class_col);
     for_rows([&](size_t r) {
-      auto code_at = [&](uint32_t col) { return data.columns[col][r]; };
+      auto code_at = [&](uint32_t col) { return data.code(col, r); };
       const int32_t g = layout_.lookup(f, layout_.full_config(f, code_at));
-      out[r] += lp[cells.index(blocks_.offset(static_cast<size_t>(block_of(g, y[r])))) + x[r]];
+      out[r] += lp[cells.index(blocks_.offset(static_cast<size_t>(block_of(g, code_at(y_col))))) +
+                   code_at(x_col)];
     });
   }
 }

@@ -82,7 +82,7 @@ class KdbModel {
   // Exact natural-log joint probability of every row of `data`. A counted model whose logp()
   // is not built scores fewer rows than it has cells feature by feature (the same numbers)
   // without building it; more rows build and keep it.
-  void log_prob(const data::EncodedDataset& data, double* out, int threads) const;
+  void log_prob(const data::DatasetView& data, double* out, int threads) const;
 
   // Row-major helpers used by the trainer: log p of one row given as codes[num_cols()],
   // and its slots (slot per feature, structure order).

@@ -14,11 +14,11 @@ namespace {
 
 // Columns with the class first, for joint_entropy_cells.
 struct ColumnSet {
-  std::vector<const std::vector<data::Code>*> columns;
+  std::vector<uint32_t> columns;
   std::vector<uint32_t> cards;
-  void add(const data::EncodedDataset& data, uint32_t c) {
-    columns.push_back(&data.columns[c]);
-    cards.push_back(std::max<uint32_t>(data.cardinality[c], 1));
+  void add(const data::DatasetView& data, uint32_t c) {
+    columns.push_back(c);
+    cards.push_back(std::max<uint32_t>(data.cardinality()[c], 1));
   }
 };
 
@@ -26,8 +26,8 @@ struct ColumnSet {
 // A difference of these, I(X;P|Z) - (new free parameters) / n, is positive
 // exactly when adding P improves the AIC of the network, with a table's free
 // parameters counted as its observed cells (unobserved ones are backed off).
-double entropy_aic(const ColumnSet& set, double n) {
-  JointEntropy e = joint_entropy_cells(set.columns, set.cards);
+double entropy_aic(const data::DatasetView& data, const ColumnSet& set, double n) {
+  JointEntropy e = joint_entropy_cells(data, set.columns, set.cards);
   return e.h + (static_cast<double>(e.cells) - 1.0) / n;
 }
 
@@ -59,7 +59,7 @@ std::vector<uint32_t> prim_order(const std::vector<uint32_t>& by_mi, const std::
 // Greedy parents of feature i among `placed`, most informative first: each step
 // adds the candidate with the largest penalised I(X_i; P | Y, chosen), if it is
 // positive. The order is kept: back-off drops the last parent first.
-std::vector<uint32_t> greedy_parents(const data::EncodedDataset& data, size_t class_col, uint32_t i,
+std::vector<uint32_t> greedy_parents(const data::DatasetView& data, size_t class_col, uint32_t i,
                                      const std::vector<uint32_t>& placed, int k, double limit) {
   const double n = static_cast<double>(data.num_rows());
   std::vector<uint32_t> chosen;
@@ -69,16 +69,16 @@ std::vector<uint32_t> greedy_parents(const data::EncodedDataset& data, size_t cl
   while (chosen.size() < static_cast<size_t>(k)) {
     ColumnSet xz = z;
     xz.add(data, i);
-    const double h_z = entropy_aic(z, n), h_xz = entropy_aic(xz, n);
+    const double h_z = entropy_aic(data, z, n), h_xz = entropy_aic(data, xz, n);
     double best_gain = 0.0;
     int best = -1;
     for (uint32_t j : placed) {
       if (std::find(chosen.begin(), chosen.end(), j) != chosen.end()) continue;
-      if (configs * std::max<uint32_t>(data.cardinality[j], 1) > limit) continue;
+      if (configs * std::max<uint32_t>(data.cardinality()[j], 1) > limit) continue;
       ColumnSet jz = z, xjz = xz;
       jz.add(data, j);
       xjz.add(data, j);
-      const double gain = h_xz + entropy_aic(jz, n) - entropy_aic(xjz, n) - h_z;
+      const double gain = h_xz + entropy_aic(data, jz, n) - entropy_aic(data, xjz, n) - h_z;
       if (gain > best_gain) {
         best_gain = gain;
         best = static_cast<int>(j);
@@ -87,7 +87,7 @@ std::vector<uint32_t> greedy_parents(const data::EncodedDataset& data, size_t cl
     if (best < 0) break;
     const auto p = static_cast<uint32_t>(best);
     chosen.push_back(p);
-    configs *= std::max<uint32_t>(data.cardinality[p], 1);
+    configs *= std::max<uint32_t>(data.cardinality()[p], 1);
     z.add(data, p);
   }
   return chosen;
@@ -95,7 +95,7 @@ std::vector<uint32_t> greedy_parents(const data::EncodedDataset& data, size_t cl
 
 }  // namespace
 
-KdbStructure KdbStructure::learn(const data::EncodedDataset& data, size_t class_col, int k,
+KdbStructure KdbStructure::learn(const data::DatasetView& data, size_t class_col, int k,
                                  long max_parent_configs, int threads, StructureSearch search) {
   const size_t num_cols = data.num_cols();
   if (class_col >= num_cols) throw InvalidArgument("kdb: class column out of range");
@@ -137,7 +137,7 @@ KdbStructure KdbStructure::learn(const data::EncodedDataset& data, size_t class_
     auto& chosen = s.parents[i];
     for (uint32_t j : cand) {
       if (chosen.size() >= static_cast<size_t>(k)) break;
-      double next = configs * std::max<uint32_t>(data.cardinality[j], 1);
+      double next = configs * std::max<uint32_t>(data.cardinality()[j], 1);
       if (next > limit) continue;
       configs = next;
       chosen.push_back(j);

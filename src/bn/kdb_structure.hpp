@@ -34,7 +34,7 @@ struct KdbStructure {
       parents;             // per table column, most informative first; empty for the class
   std::vector<double> mi;  // I(X_c; Y) per table column (for inspect)
 
-  static KdbStructure learn(const data::EncodedDataset& data, size_t class_col, int k,
+  static KdbStructure learn(const data::DatasetView& data, size_t class_col, int k,
                             long max_parent_configs, int threads,
                             StructureSearch search = StructureSearch::Kdb);
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "bn/row_keys.hpp"
 #include "core/parallel.hpp"
 
 namespace meg::bn {
@@ -23,38 +24,40 @@ double sum_clogc(const std::vector<Count>& counts, uint64_t& nonzero) {
 
 }  // namespace
 
-double joint_entropy(const std::vector<const std::vector<data::Code>*>& columns,
+double joint_entropy(const data::DatasetView& data, const std::vector<uint32_t>& columns,
                      const std::vector<uint32_t>& cards) {
-  return joint_entropy_cells(columns, cards).h;
+  return joint_entropy_cells(data, columns, cards).h;
 }
 
-JointEntropy joint_entropy_cells(const std::vector<const std::vector<data::Code>*>& columns,
+JointEntropy joint_entropy_cells(const data::DatasetView& data,
+                                 const std::vector<uint32_t>& columns,
                                  const std::vector<uint32_t>& cards) {
   JointEntropy out;
-  if (columns.empty() || columns[0]->empty()) return out;
-  const size_t n = columns[0]->size();
+  const size_t n = data.num_rows();
+  if (columns.empty() || n == 0) return out;
   uint64_t cells = 1;
   bool overflow = false;
+  std::vector<uint64_t> radix;
   for (uint32_t r : cards) {
     uint64_t r64 = std::max<uint32_t>(r, 1);
     if (cells > (uint64_t{1} << 62) / r64) overflow = true;
     cells *= r64;
+    radix.push_back(r);
   }
   const double log_n = std::log(static_cast<double>(n));
-  auto key_of = [&](size_t row) {
-    uint64_t key = 0;
-    for (size_t k = 0; k < columns.size(); ++k) key = key * cards[k] + (*columns[k])[row];
-    return key;
-  };
   if (!overflow && cells <= std::max<uint64_t>(4 * n, 1 << 12) && cells <= (uint64_t{1} << 26)) {
     std::vector<uint32_t> counts(cells, 0);
-    for (size_t row = 0; row < n; ++row) ++counts[key_of(row)];
+    for_each_key_block(data, columns, radix, [&](size_t, std::span<const uint64_t> keys) {
+      for (uint64_t key : keys) ++counts[key];
+    });
     out.h = log_n - sum_clogc(counts, out.cells) / static_cast<double>(n);
     return out;
   }
   // Sparse: sort the joint keys and count runs (keys fit when cells < 2^62).
   std::vector<uint64_t> keys(n);
-  for (size_t row = 0; row < n; ++row) keys[row] = key_of(row);
+  for_each_key_block(data, columns, radix, [&](size_t begin, std::span<const uint64_t> block) {
+    std::copy(block.begin(), block.end(), keys.begin() + static_cast<long>(begin));
+  });
   std::sort(keys.begin(), keys.end());
   double s = 0.0;
   for (size_t i = 0; i < n;) {
@@ -69,33 +72,35 @@ JointEntropy joint_entropy_cells(const std::vector<const std::vector<data::Code>
   return out;
 }
 
-std::vector<double> mutual_info_with_class(const data::EncodedDataset& data, size_t class_col) {
+std::vector<double> mutual_info_with_class(const data::DatasetView& data, size_t class_col) {
   const size_t num_cols = data.num_cols();
   std::vector<double> mi(num_cols, 0.0);
-  const auto* y = &data.columns[class_col];
-  const uint32_t ry = data.cardinality[class_col];
-  const double h_y = joint_entropy({y}, {ry});
+  const auto y = static_cast<uint32_t>(class_col);
+  const uint32_t ry = data.cardinality()[class_col];
+  const double h_y = joint_entropy(data, {y}, {ry});
   for (size_t c = 0; c < num_cols; ++c) {
     if (c == class_col) continue;
-    const auto* x = &data.columns[c];
-    const uint32_t rx = data.cardinality[c];
-    mi[c] = std::max(0.0, joint_entropy({x}, {rx}) + h_y - joint_entropy({x, y}, {rx, ry}));
+    const auto x = static_cast<uint32_t>(c);
+    const uint32_t rx = data.cardinality()[c];
+    mi[c] =
+        std::max(0.0, joint_entropy(data, {x}, {rx}) + h_y - joint_entropy(data, {x, y}, {rx, ry}));
   }
   return mi;
 }
 
-std::vector<double> conditional_mutual_info(const data::EncodedDataset& data, size_t class_col,
+std::vector<double> conditional_mutual_info(const data::DatasetView& data, size_t class_col,
                                             int threads) {
   const size_t num_cols = data.num_cols();
+  const auto& card = data.cardinality();
   std::vector<double> cmi(num_cols * num_cols, 0.0);
-  const auto* y = &data.columns[class_col];
-  const uint32_t ry = data.cardinality[class_col];
-  const double h_y = joint_entropy({y}, {ry});
+  const auto y = static_cast<uint32_t>(class_col);
+  const uint32_t ry = card[class_col];
+  const double h_y = joint_entropy(data, {y}, {ry});
   std::vector<double> h_xy(num_cols, 0.0);
   std::vector<std::pair<uint32_t, uint32_t>> pairs;
   for (size_t i = 0; i < num_cols; ++i) {
     if (i == class_col) continue;
-    h_xy[i] = joint_entropy({&data.columns[i], y}, {data.cardinality[i], ry});
+    h_xy[i] = joint_entropy(data, {static_cast<uint32_t>(i), y}, {card[i], ry});
     for (size_t j = i + 1; j < num_cols; ++j) {
       if (j != class_col) pairs.emplace_back(static_cast<uint32_t>(i), static_cast<uint32_t>(j));
     }
@@ -103,8 +108,7 @@ std::vector<double> conditional_mutual_info(const data::EncodedDataset& data, si
   std::vector<double> values(pairs.size(), 0.0);
   core::parallel_for(pairs.size(), threads, [&](size_t p) {
     auto [i, j] = pairs[p];
-    double h_xxy = joint_entropy({&data.columns[i], &data.columns[j], y},
-                                 {data.cardinality[i], data.cardinality[j], ry});
+    double h_xxy = joint_entropy(data, {i, j, y}, {card[i], card[j], ry});
     // Plug-in CMI is non-negative; clamp rounding noise.
     values[p] = std::max(0.0, h_xy[i] + h_xy[j] - h_xxy - h_y);
   });

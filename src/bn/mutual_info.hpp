@@ -9,9 +9,10 @@
 
 namespace meg::bn {
 
-// Entropy (nats) of the joint distribution of up to three code columns over
-// all rows. Dense counting when the table is small, sort-based otherwise.
-double joint_entropy(const std::vector<const std::vector<data::Code>*>& columns,
+// Entropy (nats) of the joint distribution of a few code columns (indices into the
+// view's columns) over the view's rows, with `cards` the radix used for each (at least
+// the column's cardinality). Dense counting when the table is small, sort-based otherwise.
+double joint_entropy(const data::DatasetView& data, const std::vector<uint32_t>& columns,
                      const std::vector<uint32_t>& cards);
 
 // The same entropy and the number of distinct joint values that occur (for the
@@ -20,17 +21,18 @@ struct JointEntropy {
   double h = 0.0;
   uint64_t cells = 0;
 };
-JointEntropy joint_entropy_cells(const std::vector<const std::vector<data::Code>*>& columns,
+JointEntropy joint_entropy_cells(const data::DatasetView& data,
+                                 const std::vector<uint32_t>& columns,
                                  const std::vector<uint32_t>& cards);
 
 // mi[c] = I(X_c; Y) for every column c of `data`, with Y = column class_col
 // (mi[class_col] = 0). O(n * D).
-std::vector<double> mutual_info_with_class(const data::EncodedDataset& data, size_t class_col);
+std::vector<double> mutual_info_with_class(const data::DatasetView& data, size_t class_col);
 
 // D x D symmetric matrix (row-major) of I(X_i; X_j | Y) for i != j, both not
 // the class; other entries 0. O(n * D^2), pairs in parallel; the result does
 // not depend on `threads`.
-std::vector<double> conditional_mutual_info(const data::EncodedDataset& data, size_t class_col,
+std::vector<double> conditional_mutual_info(const data::DatasetView& data, size_t class_col,
                                             int threads);
 
 }  // namespace meg::bn

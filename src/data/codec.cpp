@@ -2,81 +2,81 @@
 
 #include <algorithm>
 #include <unordered_map>
-#include <unordered_set>
 
 #include <fmt/format.h>
 
 #include "core/strings.hpp"
+#include "data/column_profile.hpp"
 #include "data/csv.hpp"
 #include "data/numeric_codec.hpp"
+#include "data/text_dict.hpp"
 #include "meg/error.hpp"
 
 namespace meg::data {
 namespace {
 
-// Most frequent missing token seen in a column (written back for missing cells).
-std::string dominant_token(const std::vector<std::string>& cells,
-                           const std::vector<std::string>& tokens) {
-  std::unordered_map<std::string_view, size_t> count;
-  for (const auto& t : tokens) count.emplace(t, 0);
-  for (const auto& cell : cells) {
-    auto it = count.find(cell);
-    if (it != count.end()) ++it->second;
-  }
-  std::string best;
-  size_t best_n = 0;
-  for (const auto& t : tokens) {  // ties: first token in the list
-    if (count[t] > best_n) {
-      best_n = count[t];
-      best = t;
-    }
-  }
-  return best;
-}
-
 class CategoricalCodec final : public ColumnCodec {
  public:
-  CategoricalCodec(std::vector<std::string> levels, std::vector<std::string> tokens,
+  // `levels` sorted and distinct: level i gets code i.
+  CategoricalCodec(const std::vector<std::string>& levels, std::vector<std::string> tokens,
                    bool has_missing, std::string missing_text, Code mode)
-      : levels_(std::move(levels)),
-        tokens_(std::move(tokens)),
+      : tokens_(std::move(tokens)),
         has_missing_(has_missing),
         missing_text_(std::move(missing_text)),
         mode_(mode) {
-    for (size_t i = 0; i < levels_.size(); ++i) index_.emplace(levels_[i], static_cast<Code>(i));
-    token_set_.insert(tokens_.begin(), tokens_.end());
+    for (const auto& level : levels) {
+      bool added = false;
+      levels_.find_or_add(level, &added);
+      if (!added) throw ModelFormatError("model: categorical codec lists a level twice");
+    }
+    // Levels as CSV fields: most need no quotes; the others are kept quoted.
+    needs_quotes_.resize(levels_.size());
+    for (uint32_t i = 0; i < levels_.size(); ++i) {
+      needs_quotes_[i] = csv_needs_quotes(levels_.text(i));
+      if (needs_quotes_[i]) append_csv_field(quoted_[i], levels_.text(i));
+    }
+    append_csv_field(missing_csv_, missing_text_);
   }
 
   uint32_t cardinality() const override {
     return static_cast<uint32_t>(levels_.size() + (has_missing_ ? 1 : 0));
   }
   Code encode(std::string_view field) const override {
-    if (token_set_.count(std::string(field))) return has_missing_ ? missing() : mode_;
-    auto it = index_.find(std::string(field));
-    return it == index_.end() ? unknown_code() : it->second;
+    if (is_token(field)) return has_missing_ ? missing() : mode_;
+    const int64_t id = levels_.find(field);
+    return id < 0 ? unknown_code() : static_cast<Code>(id);
   }
   void decode(Code code, core::Rng&, std::string& out) const override {
-    out.append(code < levels_.size() ? levels_[code] : missing_text_);
+    out.append(code < levels_.size() ? levels_.text(code) : std::string_view(missing_text_));
+  }
+  void decode_csv(Code code, core::Rng&, std::string& out) const override {
+    if (code >= levels_.size()) {
+      out.append(missing_csv_);
+    } else if (!needs_quotes_[code]) {
+      out.append(levels_.text(code));
+    } else {
+      out.append(quoted_.at(code));
+    }
   }
   int64_t missing_code() const override {
     return has_missing_ ? static_cast<int64_t>(missing()) : -1;
   }
   Code unknown_code() const override { return has_missing_ ? missing() : mode_; }
   std::string label(Code code) const override {
-    return code < levels_.size() ? levels_[code] : "(missing)";
+    return code < levels_.size() ? std::string(levels_.text(code)) : "(missing)";
   }
   ColumnCondition condition(std::string_view text, const std::string& name,
                             const std::string& spec) const override {
     ColumnCondition cond;
-    auto it = index_.find(std::string(text));
-    if (it != index_.end()) {
-      cond.codes = {it->second};
-    } else if (has_missing_ && token_set_.count(std::string(text))) {
+    const int64_t id = levels_.find(text);
+    if (id >= 0) {
+      cond.codes = {static_cast<Code>(id)};
+    } else if (has_missing_ && is_token(text)) {
       cond.codes = {missing()};
     } else {
       std::string levels;
-      for (size_t i = 0; i < levels_.size() && i < 20; ++i) {
-        levels += (i ? ", " : "") + levels_[i];
+      for (uint32_t i = 0; i < levels_.size() && i < 20; ++i) {
+        levels.append(i ? ", " : "").append(levels_.text(i));
       }
       if (levels_.size() > 20) levels += fmt::format(", ... ({} in all)", levels_.size());
       throw InvalidArgument(fmt::format("{}: '{}' is not a value of column '{}' (levels: {})", spec,
@@ -85,62 +85,29 @@ class CategoricalCodec final : public ColumnCodec {
     return cond;
   }
   nlohmann::json to_json() const override {
-    return {{"kind", "categorical"},         {"levels", levels_},
+    std::vector<std::string> levels;
+    levels.reserve(levels_.size());
+    for (uint32_t i = 0; i < levels_.size(); ++i) levels.emplace_back(levels_.text(i));
+    return {{"kind", "categorical"},         {"levels", std::move(levels)},
             {"missing_tokens", tokens_},     {"has_missing", has_missing_},
             {"missing_text", missing_text_}, {"mode", mode_}};
   }
 
  private:
   Code missing() const { return static_cast<Code>(levels_.size()); }
+  bool is_token(std::string_view field) const {
+    return std::find(tokens_.begin(), tokens_.end(), field) != tokens_.end();
+  }
 
-  std::vector<std::string> levels_;
+  TextDict levels_;  // ids are codes
   std::vector<std::string> tokens_;
   bool has_missing_;
   std::string missing_text_;
   Code mode_;
-  std::unordered_map<std::string, Code> index_;
-  std::unordered_set<std::string> token_set_;
+  std::vector<bool> needs_quotes_;                // per level
+  std::unordered_map<Code, std::string> quoted_;  // the levels that need quotes, quoted
+  std::string missing_csv_;
 };
-
-std::unique_ptr<ColumnCodec> fit_categorical(const std::vector<std::string>& cells,
-                                             const ColumnSchema& schema) {
-  std::unordered_set<std::string> tokens(schema.missing_tokens.begin(),
-                                         schema.missing_tokens.end());
-  std::unordered_map<std::string, size_t> counts;
-  bool has_missing = false;
-  for (const auto& cell : cells) {
-    if (tokens.count(cell)) {
-      has_missing = true;
-    } else {
-      ++counts[cell];
-    }
-  }
-  std::vector<std::string> levels;
-  levels.reserve(counts.size());
-  for (const auto& kv : counts) levels.push_back(kv.first);
-  // Numeric order when every level is a number (e.g. 1..16), else byte order.
-  bool all_numeric = !levels.empty();
-  for (const auto& l : levels) all_numeric = all_numeric && core::parse_double(l).has_value();
-  if (all_numeric) {
-    std::sort(levels.begin(), levels.end(), [](const std::string& a, const std::string& b) {
-      double x = *core::parse_double(a), y = *core::parse_double(b);
-      return x != y ? x < y : a < b;
-    });
-  } else {
-    std::sort(levels.begin(), levels.end());
-  }
-  Code mode = 0;
-  size_t best = 0;
-  for (size_t i = 0; i < levels.size(); ++i) {
-    if (counts[levels[i]] > best) {
-      best = counts[levels[i]];
-      mode = static_cast<Code>(i);
-    }
-  }
-  std::string missing_text = has_missing ? dominant_token(cells, schema.missing_tokens) : "";
-  return std::make_unique<CategoricalCodec>(std::move(levels), schema.missing_tokens, has_missing,
-                                            std::move(missing_text), mode);
-}
 
 std::unique_ptr<ColumnCodec> categorical_from_json(const nlohmann::json& j) {
   try {
@@ -161,10 +128,50 @@ std::unique_ptr<ColumnCodec> categorical_from_json(const nlohmann::json& j) {
 
 }  // namespace
 
-std::unique_ptr<ColumnCodec> fit_column_codec(const std::vector<std::string>& cells,
-                                              const ColumnSchema& schema, uint64_t seed) {
-  if (schema.type == ColumnType::Categorical) return fit_categorical(cells, schema);
-  return fit_numeric_codec(cells, schema, seed, nullptr);
+std::unique_ptr<ColumnCodec> fit_categorical_codec(std::vector<std::string> levels,
+                                                   const std::vector<uint64_t>& counts,
+                                                   const std::vector<uint64_t>& missing_counts,
+                                                   const ColumnSchema& schema) {
+  std::vector<size_t> order(levels.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  // Numeric order when every level is a number (e.g. 1..16), else byte order.
+  std::vector<double> number(levels.size());
+  bool all_numeric = !levels.empty();
+  for (size_t i = 0; i < levels.size() && all_numeric; ++i) {
+    const auto v = core::parse_double(levels[i]);
+    all_numeric = v.has_value();
+    number[i] = v.value_or(0.0);
+  }
+  if (all_numeric) {
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+      return number[a] != number[b] ? number[a] < number[b] : levels[a] < levels[b];
+    });
+  } else {
+    std::sort(order.begin(), order.end(),
+              [&](size_t a, size_t b) { return levels[a] < levels[b]; });
+  }
+  std::vector<std::string> sorted(levels.size());
+  Code mode = 0;
+  uint64_t best = 0;
+  for (size_t i = 0; i < order.size(); ++i) {
+    sorted[i] = std::move(levels[order[i]]);
+    if (counts[order[i]] > best) {  // the most frequent level, ties to the first in order
+      best = counts[order[i]];
+      mode = static_cast<Code>(i);
+    }
+  }
+  bool has_missing = false;
+  std::string missing_text;
+  uint64_t best_missing = 0;
+  for (size_t t = 0; t < missing_counts.size(); ++t) {  // ties: first token in the list
+    has_missing = has_missing || missing_counts[t] > 0;
+    if (missing_counts[t] > best_missing) {
+      best_missing = missing_counts[t];
+      missing_text = schema.missing_tokens[t];
+    }
+  }
+  return std::make_unique<CategoricalCodec>(sorted, schema.missing_tokens, has_missing,
+                                            std::move(missing_text), mode);
 }
 
 std::unique_ptr<ColumnCodec> column_codec_from_json(const nlohmann::json& j) {
@@ -178,20 +185,30 @@ std::unique_ptr<ColumnCodec> column_codec_from_json(const nlohmann::json& j) {
 }
 
 TableCodec TableCodec::fit(const CsvTable& table, const Schema& schema, uint64_t seed) {
-  TableCodec tc;
-  tc.schema_ = schema;
+  std::vector<std::unique_ptr<ColumnCodec>> codecs;
   for (size_t c = 0; c < schema.columns.size(); ++c) {
     const ColumnSchema& cs = schema.columns[c];
-    int idx = table.column_index(cs.name);
+    const int idx = table.column_index(cs.name);
     if (idx < 0) throw DataError(fmt::format("{}: no column named '{}'", table.source, cs.name));
-    const auto& cells = table.columns[static_cast<size_t>(idx)];
-    if (cs.type == ColumnType::Categorical) {
-      tc.codecs_.push_back(fit_categorical(cells, cs));
-    } else {
-      NumericContext ctx{&table, static_cast<size_t>(idx)};
-      tc.codecs_.push_back(fit_numeric_codec(cells, cs, core::derive_seed(seed, {c}), &ctx));
-    }
+    ColumnPlan plan;
+    plan.source = table.source;
+    plan.name = cs.name;
+    plan.index = static_cast<size_t>(idx);
+    plan.declared = cs.type;
+    plan.infer_tokens = plan.tokens = cs.missing_tokens;
+    plan.seed = core::derive_seed(seed, {c});
+    ColumnProfile profile(std::move(plan));
+    add_table_column(profile, table, static_cast<size_t>(idx));
+    codecs.push_back(profile.fit(cs, core::derive_seed(seed, {c})));
   }
+  return from_codecs(schema, std::move(codecs));
+}
+
+TableCodec TableCodec::from_codecs(Schema schema,
+                                   std::vector<std::unique_ptr<ColumnCodec>> codecs) {
+  TableCodec tc;
+  tc.schema_ = std::move(schema);
+  for (auto& c : codecs) tc.codecs_.push_back(std::move(c));
   return tc;
 }
 
@@ -217,8 +234,12 @@ EncodedDataset TableCodec::encode(const CsvTable& table) const {
     ds.names.push_back(schema_.columns[c].name);
     ds.cardinality.push_back(codecs_[c]->cardinality());
     const auto& cells = table.columns[source_col[c]];
-    std::vector<Code> codes(cells.size());
-    for (size_t r = 0; r < cells.size(); ++r) codes[r] = codecs_[c]->encode(cells[r]);
+    CodeColumn codes(codecs_[c]->cardinality(), cells.size());
+    codes.visit_mut([&](auto out) {
+      using T = typename decltype(out)::value_type;
+      for (size_t r = 0; r < cells.size(); ++r)
+        out[r] = static_cast<T>(codecs_[c]->encode(cells[r]));
+    });
     ds.columns.push_back(std::move(codes));
   }
   return ds;
@@ -237,16 +258,16 @@ void TableCodec::write_header(std::string& out) const {
 
 void TableCodec::decode_rows(const Code* codes, size_t n_rows, core::Rng& rng,
                              std::string& out) const {
-  CsvWriter w(out);
-  std::string cell;
   const size_t d = codecs_.size();
   for (size_t r = 0; r < n_rows; ++r) {
+    const size_t row_start = out.size();
     for (size_t c = 0; c < d; ++c) {
-      cell.clear();
-      codecs_[c]->decode(codes[r * d + c], rng, cell);
-      w.field(cell);
+      if (c > 0) out.push_back(',');
+      codecs_[c]->decode_csv(codes[r * d + c], rng, out);
     }
-    w.end_row();
+    // A row made of one empty field would read back as a blank (skipped) line.
+    if (d == 1 && out.size() == row_start) out.append("\"\"");
+    out.push_back('\n');
   }
 }
 

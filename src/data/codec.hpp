@@ -44,6 +44,13 @@ class ColumnCodec {
   virtual Code encode(std::string_view field) const = 0;
   // Appends the text of one value drawn for `code` to `out`.
   virtual void decode(Code code, core::Rng& rng, std::string& out) const = 0;
+  // The same draw (same text, same use of rng) written as a CSV field: quoted when it
+  // needs quotes (append_csv_field, delimiter ','). Codecs keep their texts ready-quoted.
+  virtual void decode_csv(Code code, core::Rng& rng, std::string& out) const {
+    std::string cell;
+    decode(code, rng, cell);
+    append_csv_field(out, cell);
+  }
   // Code used for missing cells, or -1 if the training column had none.
   virtual int64_t missing_code() const = 0;
   virtual Code unknown_code() const = 0;
@@ -64,15 +71,22 @@ class ColumnCodec {
   }
 };
 
-std::unique_ptr<ColumnCodec> fit_column_codec(const std::vector<std::string>& cells,
-                                              const ColumnSchema& schema, uint64_t seed);
+// A categorical codec from the distinct non-missing texts (any order) with their counts
+// and the count of each of schema.missing_tokens (ColumnProfile::fit gathers them).
+std::unique_ptr<ColumnCodec> fit_categorical_codec(std::vector<std::string> levels,
+                                                   const std::vector<uint64_t>& counts,
+                                                   const std::vector<uint64_t>& missing_counts,
+                                                   const ColumnSchema& schema);
 std::unique_ptr<ColumnCodec> column_codec_from_json(const nlohmann::json& j);
 
 class TableCodec {
  public:
   TableCodec() = default;
-  // Fits one codec per schema column on the table (columns matched by name).
+  // Fits one codec per schema column on the table (columns matched by name); the same
+  // codecs as TableBuilder fits streaming the table from its file.
   static TableCodec fit(const CsvTable& table, const Schema& schema, uint64_t seed);
+  // The codecs fitted elsewhere (TableBuilder), one per schema column.
+  static TableCodec from_codecs(Schema schema, std::vector<std::unique_ptr<ColumnCodec>> codecs);
 
   // Encodes a table with the same columns (by name, any order; extra columns
   // are an error). Unseen values never fail (see ColumnCodec::unknown_code).

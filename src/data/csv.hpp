@@ -1,9 +1,9 @@
-// RFC-4180 CSV reading and writing.
+// RFC-4180 CSV tables in memory, and writing.
 //
-// Reading: the whole input is read in 1 MiB blocks, checked to be UTF-8, and
-// parsed by a state machine. Quoted fields may hold delimiters, quotes ("")
-// and newlines; LF and CRLF line ends; a UTF-8 BOM is skipped; a header row is
-// required. Errors are DataError "FILE:LINE:COL: message".
+// Reading goes through CsvReader (data/csv_reader.hpp: the rules and the error
+// messages are there); read_csv / parse_csv keep every cell, for the commands
+// that need the whole table (evaluate, augment) and for tests. Fitting and
+// schema inference stream the input instead (data/table_builder.hpp).
 //
 // Writing normalises: LF line ends, no BOM, a final newline, and quotes only
 // around fields that need them (delimiter, quote, CR, LF, or a leading/trailing
@@ -15,6 +15,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "data/csv_reader.hpp"
 
 namespace meg::data {
 
@@ -30,16 +32,17 @@ struct CsvTable {
   int column_index(std::string_view name) const;
 };
 
-struct CsvReadOptions {
-  char delimiter = ',';
-  bool require_rows = true;  // a header with no data rows is an error
-};
-
 // Reads a CSV file ("-" = standard input).
 CsvTable read_csv(const std::string& path, const CsvReadOptions& options = {});
 // Parses CSV text; `source` names it in error messages.
 CsvTable parse_csv(std::string_view text, const std::string& source,
                    const CsvReadOptions& options = {});
+
+// Whether a field must be quoted: it holds the delimiter, a quote, CR or LF, starts or
+// ends with a space, or starts with U+FEFF (it would be taken for a byte-order mark).
+bool csv_needs_quotes(std::string_view value, char delimiter = ',');
+// Appends `value` as a CSV field: quoted (inner quotes doubled) when it needs quotes.
+void append_csv_field(std::string& out, std::string_view value, char delimiter = ',');
 
 // Buffered CSV writer. Fields are quoted only when needed.
 class CsvWriter {

@@ -3,19 +3,17 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
-#include <unordered_set>
 
 #include <fmt/format.h>
 
 #include "core/json_blob.hpp"
 #include "core/strings.hpp"
+#include "data/csv.hpp"
 #include "data/dpgmm.hpp"
 #include "meg/error.hpp"
 
 namespace meg::data {
-namespace {
 
-// Digits after the decimal point of a number's text (before any exponent).
 int decimals_of(std::string_view s, bool* exponent) {
   size_t e = s.find_first_of("eE");
   if (e != std::string_view::npos) *exponent = true;
@@ -23,6 +21,22 @@ int decimals_of(std::string_view s, bool* exponent) {
   size_t dot = mant.find('.');
   return dot == std::string_view::npos ? 0 : static_cast<int>(mant.size() - dot - 1);
 }
+
+std::optional<double> numeric_cell_value(std::string_view cell, ColumnType type,
+                                         const char** problem) {
+  auto v = core::parse_double(cell);
+  if (!v) {
+    *problem = "a finite number";
+    return std::nullopt;
+  }
+  if (type == ColumnType::Integer && (*v != std::floor(*v) || std::fabs(*v) > 9.0e15)) {
+    *problem = "an integer";
+    return std::nullopt;
+  }
+  return *v == 0.0 ? 0.0 : *v;  // -0 and 0 are one value
+}
+
+namespace {
 
 class NumericCodec final : public ColumnCodec {
  public:
@@ -57,13 +71,37 @@ class NumericCodec final : public ColumnCodec {
         mode_ = b;
       }
     }
-    token_set_.insert(s_.tokens.begin(), s_.tokens.end());
+    // A guide table per bin: the draw t of a count in [0, total) starts its search at
+    // guide[t * m / total] (m members), so finding its value costs O(1) on average
+    // and gives what upper_bound over the cumulative counts gives.
+    guide_.resize(s_.num_bins);
+    scale_.resize(s_.num_bins);
+    for (uint32_t b = 0; b < s_.num_bins; ++b) {
+      const auto& cum = cumulative_[b];
+      if (cum.empty()) continue;
+      const uint64_t total = cum.back(), m = cum.size();
+      scale_[b] = static_cast<double>(m) / static_cast<double>(total);
+      guide_[b].resize(m);
+      for (uint64_t j = 0; j < m; ++j) {
+        const auto t_min = static_cast<uint64_t>((static_cast<__uint128_t>(j) * total + m - 1) /
+                                                 m);  // first t of bucket j
+        guide_[b][j] =
+            static_cast<uint32_t>(std::upper_bound(cum.begin(), cum.end(), t_min) - cum.begin());
+      }
+    }
+    // Every value's text, formatted once: decoding draws values, and copies their text.
+    text_end_.reserve(s_.values.size());
+    for (double v : s_.values) {
+      format(v, texts_);
+      text_end_.push_back(texts_.size());
+    }
+    append_csv_field(missing_csv_, s_.missing_text);
   }
 
   uint32_t cardinality() const override { return s_.num_bins + (s_.has_missing ? 1 : 0); }
 
   Code encode(std::string_view field) const override {
-    if (token_set_.count(std::string(field))) return unknown_code();
+    if (is_token(field)) return unknown_code();
     auto v = core::parse_double(field);
     if (!v) return unknown_code();
     // Nearest training value (ties to the lower one).
@@ -85,12 +123,31 @@ class NumericCodec final : public ColumnCodec {
       out.append(s_.missing_text);
       return;
     }
+    draw(code, rng, out);
+  }
+  void decode_csv(Code code, core::Rng& rng, std::string& out) const override {
+    if (code >= s_.num_bins) {
+      out.append(missing_csv_);
+      return;
+    }
+    draw(code, rng, out);  // a number's text never needs quotes
+  }
+
+  // The text of a value drawn in bin `code`.
+  void draw(Code code, core::Rng& rng, std::string& out) const {
     const auto& cum = cumulative_[code];
     const auto& mem = members_[code];
     if (s_.decode == NumericDecode::Empirical || mem.size() == 1) {
-      uint64_t t = rng.below(cum.back());
-      size_t k = static_cast<size_t>(std::upper_bound(cum.begin(), cum.end(), t) - cum.begin());
-      format(s_.values[mem[k]], out);
+      const uint64_t t = rng.below(cum.back());
+      // The bucket estimated in floating point may be one off: the search goes both
+      // ways, and ends where upper_bound would.
+      const auto bucket = std::min(cum.size() - 1, static_cast<size_t>(t * scale_[code]));
+      size_t k = guide_[code][bucket];
+      while (k > 0 && cum[k - 1] > t) --k;
+      while (cum[k] <= t) ++k;
+      const size_t i = mem[k];
+      const size_t begin = i == 0 ? 0 : text_end_[i - 1];
+      out.append(texts_, begin, text_end_[i] - begin);
       return;
     }
     double lo = s_.values[mem.front()], hi = s_.values[mem.back()];
@@ -110,7 +167,7 @@ class NumericCodec final : public ColumnCodec {
   ColumnCondition condition(std::string_view text, const std::string& name,
                             const std::string& spec) const override {
     ColumnCondition cond;
-    if (token_set_.count(std::string(text))) {
+    if (is_token(text)) {
       if (!s_.has_missing) {
         throw InvalidArgument(fmt::format("{}: column '{}' had no missing values", spec, name));
       }
@@ -214,23 +271,20 @@ class NumericCodec final : public ColumnCodec {
     }
   }
 
+  bool is_token(std::string_view field) const {
+    return std::find(s_.tokens.begin(), s_.tokens.end(), field) != s_.tokens.end();
+  }
+
   State s_;
+  std::string texts_;                              // every value's text, formatted
+  std::vector<size_t> text_end_;                   // end of value i's text in texts_
+  std::string missing_csv_;                        // the missing text as a CSV field
   std::vector<std::vector<size_t>> members_;       // value indices per bin
   std::vector<std::vector<uint64_t>> cumulative_;  // cumulative counts per bin
+  std::vector<std::vector<uint32_t>> guide_;       // per bin: where a draw's search starts
+  std::vector<double> scale_;                      // per bin: members / total count
   Code mode_ = 0;
-  std::unordered_set<std::string> token_set_;
 };
-
-[[noreturn]] void bad_value(const NumericContext* ctx, const ColumnSchema& schema, size_t row,
-                            const std::string& cell, const char* what) {
-  if (ctx && ctx->table) {
-    throw DataError(fmt::format("{}:{}:{}: column '{}': '{}' is not {} (schema type {})",
-                                ctx->table->source, ctx->table->row_line[row], ctx->column + 1,
-                                schema.name, cell, what, to_string(schema.type)));
-  }
-  throw DataError(fmt::format("column '{}': '{}' is not {} (schema type {})", schema.name, cell,
-                              what, to_string(schema.type)));
-}
 
 }  // namespace
 
@@ -290,52 +344,25 @@ std::vector<uint32_t> quantile_bins(const std::vector<double>& values,
   return bin;
 }
 
-std::unique_ptr<ColumnCodec> fit_numeric_codec(const std::vector<std::string>& cells,
-                                               const ColumnSchema& schema, uint64_t seed,
-                                               const NumericContext* context) {
-  NumericCodec::State s;
-  s.integer = schema.type == ColumnType::Integer;
-  s.decode = schema.decode;
-  s.discretizer = schema.discretizer;
-  s.tokens = schema.missing_tokens;
-  const std::unordered_set<std::string> tokens(s.tokens.begin(), s.tokens.end());
-  std::map<double, uint64_t> tally;
-  std::map<std::string, uint64_t> missing_seen;
-  for (size_t r = 0; r < cells.size(); ++r) {
-    const std::string& cell = cells[r];
-    if (tokens.count(cell)) {
-      s.has_missing = true;
-      ++missing_seen[cell];
-      continue;
-    }
-    auto v = core::parse_double(cell);
-    if (!v) bad_value(context, schema, r, cell, "a finite number");
-    if (s.integer && (*v != std::floor(*v) || std::fabs(*v) > 9.0e15)) {
-      bad_value(context, schema, r, cell, "an integer");
-    }
-    if (!s.integer) s.decimals = std::max(s.decimals, decimals_of(cell, &s.exponent));
-    ++tally[*v == 0.0 ? 0.0 : *v];  // -0 and 0 are one value
-  }
-  if (tally.empty()) {
+std::unique_ptr<ColumnCodec> fit_numeric_codec(NumericSummary summary, const ColumnSchema& schema,
+                                               uint64_t seed) {
+  if (summary.values.empty()) {
     throw DataError(
         fmt::format("column '{}': no numeric values (every cell is missing); declare it "
                     "categorical",
                     schema.name));
   }
-  if (s.has_missing) {
-    uint64_t best = 0;
-    for (const auto& t : s.tokens) {  // most frequent token, ties to the first listed
-      auto it = missing_seen.find(t);
-      if (it != missing_seen.end() && it->second > best) {
-        best = it->second;
-        s.missing_text = t;
-      }
-    }
-  }
-  for (const auto& [v, c] : tally) {
-    s.values.push_back(v);
-    s.counts.push_back(c);
-  }
+  NumericCodec::State s;
+  s.integer = schema.type == ColumnType::Integer;
+  s.decode = schema.decode;
+  s.discretizer = schema.discretizer;
+  s.tokens = schema.missing_tokens;
+  s.decimals = s.integer ? 0 : summary.decimals;
+  s.exponent = !s.integer && summary.exponent;
+  s.has_missing = summary.has_missing;
+  s.missing_text = std::move(summary.missing_text);
+  s.values = std::move(summary.values);
+  s.counts = std::move(summary.counts);
   if (schema.discretizer == DiscretizerKind::Quantile) {
     s.code_of = quantile_bins(s.values, s.counts, schema.bins);
   } else {

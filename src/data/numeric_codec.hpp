@@ -1,22 +1,39 @@
 // Numeric column codec (see codec.hpp for the contract).
 #pragma once
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "data/codec.hpp"
 
 namespace meg::data {
 
-// Where the cells come from, for error messages naming file, line and column.
-struct NumericContext {
-  const CsvTable* table = nullptr;
-  size_t column = 0;
+// A numeric column as its fit sees it (built by ColumnProfile, data/column_profile.hpp):
+// the distinct values with their counts, sorted, of every row or of a bounded row sample;
+// the most decimals written (and whether an exponent was); the missing cells.
+struct NumericSummary {
+  std::vector<double> values;
+  std::vector<uint64_t> counts;
+  int decimals = 0;
+  bool exponent = false;
+  bool has_missing = false;
+  std::string missing_text;  // the most frequent missing token
 };
 
-std::unique_ptr<ColumnCodec> fit_numeric_codec(const std::vector<std::string>& cells,
-                                               const ColumnSchema& schema, uint64_t seed,
-                                               const NumericContext* context);
+// The value of a non-missing cell of a numeric column of type `type`, or nullopt with
+// *problem saying what it is not ("a finite number", "an integer").
+std::optional<double> numeric_cell_value(std::string_view cell, ColumnType type,
+                                         const char** problem);
+// Digits after the decimal point of a number's text (before any exponent); sets
+// *exponent when the text has one.
+int decimals_of(std::string_view s, bool* exponent);
+
+// Bins the summary's values (quantile or dpgmm, as the schema says). Throws DataError
+// when there is no value.
+std::unique_ptr<ColumnCodec> fit_numeric_codec(NumericSummary summary, const ColumnSchema& schema,
+                                               uint64_t seed);
 std::unique_ptr<ColumnCodec> numeric_codec_from_json(const nlohmann::json& j);
 
 // Equal-frequency bins over sorted distinct values with counts. A value holding

@@ -2,13 +2,11 @@
 
 #include <algorithm>
 #include <set>
-#include <unordered_map>
-#include <unordered_set>
 
 #include <fmt/format.h>
 
 #include "core/file_io.hpp"
-#include "core/strings.hpp"
+#include "data/column_profile.hpp"
 #include "meg/error.hpp"
 
 namespace meg::data {
@@ -38,8 +36,6 @@ int Schema::column_index(const std::string& name) const {
   return -1;
 }
 
-namespace {
-
 bool is_integer_text(std::string_view s) {
   size_t i = (!s.empty() && (s[0] == '-' || s[0] == '+')) ? 1 : 0;
   if (i >= s.size() || s.size() - i > 15) return false;  // exact in a double
@@ -49,42 +45,18 @@ bool is_integer_text(std::string_view s) {
   return true;
 }
 
-}  // namespace
-
 Schema infer_schema(const CsvTable& table, const InferOptions& options) {
   Schema schema;
-  const std::unordered_set<std::string_view> tokens(options.missing_tokens.begin(),
-                                                    options.missing_tokens.end());
   for (size_t c = 0; c < table.num_cols(); ++c) {
-    ColumnSchema col;
-    col.name = table.header[c];
-    col.missing_tokens = options.missing_tokens;
-    col.bins = options.bins;
-    col.discretizer = options.discretizer;
-    std::unordered_set<std::string_view> distinct;
-    for (const std::string& cell : table.columns[c]) {
-      if (tokens.count(cell)) {
-        ++col.missing;
-      } else {
-        distinct.insert(cell);
-      }
-    }
-    col.distinct = distinct.size();
-    bool numeric = !distinct.empty();
-    bool integer = true;
-    for (std::string_view v : distinct) {
-      if (!core::parse_double(v)) {
-        numeric = false;
-        break;
-      }
-      integer = integer && is_integer_text(v);
-    }
-    if (!numeric || distinct.size() <= options.max_categorical_numeric) {
-      col.type = ColumnType::Categorical;
-    } else {
-      col.type = integer ? ColumnType::Integer : ColumnType::Continuous;
-    }
-    schema.columns.push_back(std::move(col));
+    ColumnPlan plan;
+    plan.source = table.source;
+    plan.name = table.header[c];
+    plan.index = c;
+    plan.infer_tokens = plan.tokens = options.missing_tokens;
+    plan.max_categorical_numeric = options.max_categorical_numeric;
+    ColumnProfile profile(std::move(plan));
+    add_table_column(profile, table, c);
+    schema.columns.push_back(profile.infer(options));
   }
   return schema;
 }
@@ -226,11 +198,10 @@ Schema apply_schema_overrides(const Schema& inferred, const nlohmann::json& over
   return out;
 }
 
-Schema load_schema_file(const Schema& inferred, const std::string& path) {
+nlohmann::json read_schema_file(const std::string& path) {
   std::string text = core::read_file(path);
-  nlohmann::json j;
   try {
-    j = nlohmann::json::parse(text);
+    return nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
     // e.byte is the 1-based offset of the error: turn it into line:col.
     size_t line = 1, col = 1;
@@ -244,7 +215,10 @@ Schema load_schema_file(const Schema& inferred, const std::string& path) {
     }
     throw DataError(fmt::format("{}:{}:{}: invalid JSON", path, line, col));
   }
-  return apply_schema_overrides(inferred, j, path);
+}
+
+Schema load_schema_file(const Schema& inferred, const std::string& path) {
+  return apply_schema_overrides(inferred, read_schema_file(path), path);
 }
 
 }  // namespace meg::data

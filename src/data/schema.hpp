@@ -3,6 +3,7 @@
 #pragma once
 #include <cstddef>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -48,8 +49,13 @@ struct InferOptions {
 };
 
 // Infers a schema: non-numeric -> categorical; numeric with few distinct values
-// -> categorical; otherwise integer (all values integral) or continuous.
+// -> categorical; otherwise integer (all values integral) or continuous. (Fitting
+// streams the file instead: TableBuilder infers the same schema chunk by chunk.)
 Schema infer_schema(const CsvTable& table, const InferOptions& options = {});
+
+// Whether a number's text is an integer that a double holds exactly (at most 15
+// digits, an optional sign): such columns are inferred integer.
+bool is_integer_text(std::string_view s);
 
 // The schema as JSON, keys in a readable order ("missing_tokens" once at the
 // top when every column shares them). Accepted back by apply_schema_overrides.
@@ -61,6 +67,8 @@ nlohmann::ordered_json schema_to_json(const Schema& schema);
 Schema apply_schema_overrides(const Schema& inferred, const nlohmann::json& overrides,
                               const std::string& source);
 
+// Reads a schema override file (IoError / DataError naming LINE:COL of invalid JSON).
+nlohmann::json read_schema_file(const std::string& path);
 // Reads a schema override file and applies it (IoError / DataError on failure).
 Schema load_schema_file(const Schema& inferred, const std::string& path);
 

@@ -1,7 +1,11 @@
 #include "ensemble/chunked_sampler.hpp"
 
 #include <algorithm>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
 #include <numeric>
+#include <thread>
 
 #include "core/file_io.hpp"
 #include "core/parallel.hpp"
@@ -39,54 +43,145 @@ std::vector<std::vector<uint64_t>> chunk_plan(const std::vector<double>& w, uint
 
 namespace {
 
-// The shuffled codes of one chunk (row-major, num_cols per row).
+// Buffers one worker reuses from chunk to chunk.
+struct ChunkScratch {
+  std::vector<data::Code> block, codes;
+  std::vector<uint32_t> order;
+};
+
+// The shuffled codes of one chunk (row-major, num_cols per row) in scratch.codes.
 void draw_chunk(uint64_t chunk, const std::vector<uint64_t>& counts, size_t num_cols, uint64_t seed,
-                const ChunkStreams& streams, const DrawUnitFn& draw_unit,
-                std::vector<data::Code>& out) {
+                const ChunkStreams& streams, const DrawUnitFn& draw_unit, ChunkScratch& scratch) {
   const uint64_t rows = std::accumulate(counts.begin(), counts.end(), uint64_t{0});
-  std::vector<data::Code> block(rows * num_cols);
+  scratch.block.resize(rows * num_cols);
   size_t at = 0;
   for (size_t u = 0; u < counts.size(); ++u) {
     if (counts[u] == 0) continue;
     draw_unit(u, counts[u], core::derive_seed(seed, {streams.sample, chunk, u}),
-              block.data() + at * num_cols);
+              scratch.block.data() + at * num_cols);
     at += counts[u];
   }
   // Interleave the units' rows: a seeded shuffle of the chunk.
-  std::vector<uint32_t> order(rows);
+  auto& order = scratch.order;
+  order.resize(rows);
   std::iota(order.begin(), order.end(), 0);
   core::Rng rng(core::derive_seed(seed, {streams.shuffle, chunk}));
   for (size_t i = rows; i > 1; --i) std::swap(order[i - 1], order[rng.below(i)]);
-  out.resize(rows * num_cols);
+  scratch.codes.resize(rows * num_cols);
   for (size_t r = 0; r < rows; ++r) {
-    std::copy_n(block.data() + static_cast<size_t>(order[r]) * num_cols, num_cols,
-                out.data() + r * num_cols);
+    std::copy_n(scratch.block.data() + static_cast<size_t>(order[r]) * num_cols, num_cols,
+                scratch.codes.data() + r * num_cols);
   }
+}
+
+// The CSV text of chunk `chunk`: drawn, shuffled and decoded (the same whoever makes it).
+void make_chunk(uint64_t chunk, const std::vector<uint64_t>& counts, size_t num_cols, uint64_t seed,
+                const ChunkStreams& streams, const DrawUnitFn& draw_unit, const DecodeFn& decode,
+                ChunkScratch& scratch, std::string& text) {
+  draw_chunk(chunk, counts, num_cols, seed, streams, draw_unit, scratch);
+  core::Rng rng(core::derive_seed(seed, {streams.decode, chunk}));
+  text.clear();
+  text.reserve(scratch.codes.size() * 8);
+  decode(scratch.codes.data(), scratch.codes.size() / std::max<size_t>(1, num_cols), rng, text);
 }
 
 }  // namespace
 
 void sample_chunked(const std::vector<double>& weights, size_t num_cols, uint64_t n, uint64_t seed,
                     int threads, const ChunkStreams& streams, const DrawUnitFn& draw_unit,
-                    const DecodeFn& decode, const TextSink& sink) {
+                    const DecodeFn& decode, const TextSink& sink, const RowsWritten& written) {
   if (n == 0) return;
   const auto plan = chunk_plan(weights, n);
-  const int workers = core::resolve_threads(threads);
-  const size_t batch = static_cast<size_t>(std::max(1, workers)) * 2;
-  std::vector<std::string> texts;
-  for (size_t first = 0; first < plan.size(); first += batch) {
-    const size_t count = std::min(batch, plan.size() - first);
-    texts.assign(count, std::string());
-    core::parallel_for(count, workers, [&](size_t i) {
-      const uint64_t chunk = first + i;
-      std::vector<data::Code> codes;
-      draw_chunk(chunk, plan[chunk], num_cols, seed, streams, draw_unit, codes);
-      core::Rng rng(core::derive_seed(seed, {streams.decode, chunk}));
-      texts[i].reserve(codes.size() * 8);
-      decode(codes.data(), codes.size() / std::max<size_t>(1, num_cols), rng, texts[i]);
-    });
-    for (const auto& t : texts) sink(t);
+  const size_t chunks = plan.size();
+  const size_t workers =
+      std::min<size_t>(static_cast<size_t>(std::max(1, core::resolve_threads(threads))), chunks);
+  uint64_t rows_out = 0;
+  auto deliver = [&](size_t chunk, const std::string& text) {
+    sink(text);
+    rows_out += std::accumulate(plan[chunk].begin(), plan[chunk].end(), uint64_t{0});
+    if (written) written(rows_out);
+  };
+  if (workers <= 1) {
+    ChunkScratch scratch;
+    std::string text;
+    for (size_t c = 0; c < chunks; ++c) {
+      make_chunk(c, plan[c], num_cols, seed, streams, draw_unit, decode, scratch, text);
+      deliver(c, text);
+    }
+    return;
   }
+  // Workers take chunks in order and fill a window of 2 x workers slots; this thread
+  // writes the slots in order and frees them. At most the window is held in memory.
+  const size_t window = 2 * workers;
+  std::vector<std::string> slots(window);
+  std::vector<char> ready(window, 0);
+  std::mutex mutex;
+  std::condition_variable changed;
+  size_t next = 0;       // the next chunk a worker takes
+  size_t delivered = 0;  // chunks written so far
+  bool stop = false;
+  std::exception_ptr error;
+  size_t error_chunk = chunks;
+  auto work = [&] {
+    ChunkScratch scratch;
+    std::string text;
+    while (true) {
+      size_t c;
+      {
+        std::unique_lock<std::mutex> lock(mutex);
+        changed.wait(lock, [&] { return stop || next >= chunks || next < delivered + window; });
+        if (stop || next >= chunks) return;
+        c = next++;
+        text.swap(slots[c % window]);  // reuse the slot's buffer
+      }
+      try {
+        make_chunk(c, plan[c], num_cols, seed, streams, draw_unit, decode, scratch, text);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(mutex);
+        if (c < error_chunk) {
+          error_chunk = c;
+          error = std::current_exception();
+        }
+        stop = true;
+        changed.notify_all();
+        return;
+      }
+      std::lock_guard<std::mutex> lock(mutex);
+      slots[c % window].swap(text);
+      ready[c % window] = 1;
+      changed.notify_all();
+    }
+  };
+  std::vector<std::thread> pool;
+  pool.reserve(workers);
+  for (size_t t = 0; t < workers; ++t) pool.emplace_back(work);
+  try {
+    for (size_t c = 0; c < chunks; ++c) {
+      {
+        std::unique_lock<std::mutex> lock(mutex);
+        changed.wait(lock, [&] { return stop || ready[c % window]; });
+        if (stop && !ready[c % window]) break;
+      }
+      deliver(c, slots[c % window]);  // the slot is not touched by workers until freed
+      std::lock_guard<std::mutex> lock(mutex);
+      ready[c % window] = 0;
+      ++delivered;
+      changed.notify_all();
+    }
+  } catch (...) {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (!error) error = std::current_exception();
+    error_chunk = 0;
+    stop = true;
+    changed.notify_all();
+  }
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    stop = true;
+    changed.notify_all();
+  }
+  for (auto& t : pool) t.join();
+  if (error) std::rethrow_exception(error);
 }
 
 }  // namespace meg::ensemble

@@ -2,9 +2,10 @@
 // sampling: n rows are split into fixed chunks of kChunkRows; each chunk gets its
 // share of every unit's rows (largest remainder of what is left, so totals are
 // exact), draws them, interleaves them by a seeded shuffle and decodes them to CSV
-// text. Chunks run in parallel and reach the sink in order; every random stream
-// is derived from (seed, stream id, chunk[, unit]), so output never depends on
-// the thread count.
+// text. Worker threads make the chunks in order, at most 2 x threads ahead of the
+// writer, which hands them to the sink in order while the next ones are made (so
+// memory is a few chunks, whatever n); every random stream is derived from (seed,
+// stream id, chunk[, unit]), so output never depends on the thread count.
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -32,6 +33,8 @@ using DecodeFn =
     std::function<void(const data::Code* codes, size_t rows, core::Rng& rng, std::string& out)>;
 
 using TextSink = std::function<void(const std::string&)>;
+// Told the rows handed to the sink so far, after each chunk (progress).
+using RowsWritten = std::function<void(uint64_t rows)>;
 using TextSource = std::function<void(const TextSink&)>;
 
 // What `produce` hands its sink: gathered into one string, or written to `path`
@@ -41,6 +44,6 @@ void write_text_file(const std::string& path, const TextSource& produce);
 
 void sample_chunked(const std::vector<double>& weights, size_t num_cols, uint64_t n, uint64_t seed,
                     int threads, const ChunkStreams& streams, const DrawUnitFn& draw_unit,
-                    const DecodeFn& decode, const TextSink& sink);
+                    const DecodeFn& decode, const TextSink& sink, const RowsWritten& written = {});
 
 }  // namespace meg::ensemble

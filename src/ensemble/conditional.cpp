@@ -50,7 +50,8 @@ ConditionalSampler::ConditionalSampler(const MegModel& model, const std::vector<
 }
 
 void ConditionalSampler::sample_text(uint64_t n, uint64_t seed, int threads,
-                                     const std::function<void(const std::string&)>& sink) const {
+                                     const std::function<void(const std::string&)>& sink,
+                                     const RowsWritten& written) const {
   const auto& codec = model_.codec();
   std::string header;
   codec.write_header(header);
@@ -64,7 +65,7 @@ void ConditionalSampler::sample_text(uint64_t n, uint64_t seed, int threads,
       [&](const data::Code* codes, size_t rows, core::Rng& rng, std::string& out) {
         codec.decode_rows(codes, rows, rng, out, conditions_);
       },
-      sink);
+      sink, written);
 }
 
 std::string ConditionalSampler::sample_csv(uint64_t n, uint64_t seed, int threads) const {
@@ -72,8 +73,9 @@ std::string ConditionalSampler::sample_csv(uint64_t n, uint64_t seed, int thread
 }
 
 void ConditionalSampler::sample_to_file(uint64_t n, uint64_t seed, int threads,
-                                        const std::string& path) const {
-  write_text_file(path, [&](const TextSink& sink) { sample_text(n, seed, threads, sink); });
+                                        const std::string& path, const RowsWritten& written) const {
+  write_text_file(path,
+                  [&](const TextSink& sink) { sample_text(n, seed, threads, sink, written); });
 }
 
 }  // namespace meg::ensemble

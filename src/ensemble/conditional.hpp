@@ -27,9 +27,11 @@ class ConditionalSampler {
   // Same contract as MegModel::sample_text: header first, then chunks in order;
   // deterministic for `seed` whatever `threads`; every row satisfies every condition.
   void sample_text(uint64_t n, uint64_t seed, int threads,
-                   const std::function<void(const std::string&)>& sink) const;
+                   const std::function<void(const std::string&)>& sink,
+                   const RowsWritten& written = {}) const;
   std::string sample_csv(uint64_t n, uint64_t seed, int threads) const;
-  void sample_to_file(uint64_t n, uint64_t seed, int threads, const std::string& path) const;
+  void sample_to_file(uint64_t n, uint64_t seed, int threads, const std::string& path,
+                      const RowsWritten& written = {}) const;
 
   // Posterior unit weights (sum 1) and log sum_u w_u p_u(E).
   const std::vector<double>& posterior_weights() const { return posterior_; }

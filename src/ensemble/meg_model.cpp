@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <numeric>
 
@@ -40,15 +41,16 @@ enum : uint64_t {
 constexpr size_t kSelectQueries = 1000;
 constexpr size_t kSelectMinHoldout = 50;
 
-// Class columns of the units, validated against the table.
-std::vector<size_t> unit_columns(const FitOptions& o, const data::Schema& schema) {
+// Class columns of the units, validated against the table's column names.
+std::vector<size_t> unit_columns(const FitOptions& o, const std::vector<std::string>& names) {
   std::vector<size_t> cols;
   if (o.units.empty()) {
-    for (size_t c = 0; c < schema.columns.size(); ++c) cols.push_back(c);
+    for (size_t c = 0; c < names.size(); ++c) cols.push_back(c);
     return cols;
   }
   for (const auto& name : o.units) {
-    int idx = schema.column_index(name);
+    const auto it = std::find(names.begin(), names.end(), name);
+    const long idx = it == names.end() ? -1 : it - names.begin();
     if (idx < 0) throw InvalidArgument(fmt::format("option 'units': no column named '{}'", name));
     if (std::find(cols.begin(), cols.end(), static_cast<size_t>(idx)) != cols.end()) {
       throw InvalidArgument(fmt::format("option 'units': column '{}' listed twice", name));
@@ -56,6 +58,12 @@ std::vector<size_t> unit_columns(const FitOptions& o, const data::Schema& schema
     cols.push_back(static_cast<size_t>(idx));
   }
   return cols;
+}
+
+std::vector<size_t> unit_columns(const FitOptions& o, const data::Schema& schema) {
+  std::vector<std::string> names;
+  for (const auto& c : schema.columns) names.push_back(c.name);
+  return unit_columns(o, names);
 }
 
 }  // namespace
@@ -76,23 +84,47 @@ MegModel MegModel::fit(data::CsvTable&& table, const data::Schema& schema,
   return m;
 }
 
-MegModel MegModel::start_fit(const data::CsvTable& table, const data::Schema& schema,
+uint64_t MegModel::codec_seed(const FitOptions& options) {
+  return core::derive_seed(options.seed, {kCodecStream});
+}
+
+void MegModel::check_columns(const std::vector<std::string>& names, const std::string& source,
                              const FitOptions& options) {
   validate_options(options);
   for (const auto& [name, unit] : options.unit_overrides) {
-    if (schema.column_index(name) < 0) {
+    if (std::find(names.begin(), names.end(), name) == names.end()) {
       throw InvalidArgument(fmt::format("per-unit option for '{}': no such column", name));
     }
   }
-  if (schema.columns.size() < 2) {
+  if (names.size() < 2) {
     throw DataError(
         fmt::format("{}: the table has {} column{}; meg models each column given the "
                     "others and needs at least two",
-                    table.source, schema.columns.size(), schema.columns.size() == 1 ? "" : "s"));
+                    source, names.size(), names.size() == 1 ? "" : "s"));
   }
+  unit_columns(options, names);
+}
+
+MegModel MegModel::start_fit(const data::CsvTable& table, const data::Schema& schema,
+                             const FitOptions& options) {
+  std::vector<std::string> names;
+  for (const auto& c : schema.columns) names.push_back(c.name);
+  check_columns(names, table.source, options);
   MegModel m;
   m.options_ = options;
-  m.codec_ = data::TableCodec::fit(table, schema, core::derive_seed(options.seed, {kCodecStream}));
+  m.codec_ = data::TableCodec::fit(table, schema, codec_seed(options));
+  return m;
+}
+
+MegModel MegModel::fit_encoded(data::TableCodec codec, data::EncodedDataset all,
+                               const std::string& source, const FitOptions& options,
+                               const ProgressFn& progress) {
+  check_columns(codec.column_names(), source, options);
+  MegModel m;
+  m.options_ = options;
+  m.codec_ = std::move(codec);
+  const data::Schema schema = m.codec_.schema();
+  m.fit_codes(std::move(all), schema, progress);
   return m;
 }
 
@@ -105,22 +137,27 @@ void MegModel::fit_codes(data::EncodedDataset all, const data::Schema& schema,
   check_model_size(all.cardinality, all.names, cols, n, options);  // before any unit is fitted
   const int threads = core::resolve_threads(options.threads);
 
-  // Seeded split. Tiny tables (< 20 rows) use every row for both parts.
-  std::vector<size_t> perm(n);
-  std::iota(perm.begin(), perm.end(), 0);
+  if (n > std::numeric_limits<data::RowIndex>::max()) {
+    throw InvalidArgument(fmt::format("the table has {} rows; meg fits at most {}", n,
+                                      std::numeric_limits<data::RowIndex>::max()));
+  }
+  // Seeded split into row lists (views of `all`, no copy of the codes). Tiny tables
+  // (< 20 rows) use every row for both parts.
+  std::vector<data::RowIndex> perm(n);
+  std::iota(perm.begin(), perm.end(), data::RowIndex{0});
   core::Rng split_rng(core::derive_seed(options.seed, {kSplitStream}));
   for (size_t i = n; i > 1; --i) std::swap(perm[i - 1], perm[split_rng.below(i)]);
   size_t n_val =
       n < 20 ? n
              : std::max<size_t>(1, static_cast<size_t>(std::llround(options.validation_fraction *
                                                                     static_cast<double>(n))));
-  std::vector<size_t> val_rows(perm.begin(), perm.begin() + static_cast<long>(n_val));
-  std::vector<size_t> fit_rows =
-      n < 20 ? perm : std::vector<size_t>(perm.begin() + static_cast<long>(n_val), perm.end());
+  std::vector<data::RowIndex> val_rows(perm.begin(), perm.begin() + static_cast<long>(n_val));
+  std::vector<data::RowIndex> fit_rows =
+      n < 20 ? std::move(perm)
+             : std::vector<data::RowIndex>(perm.begin() + static_cast<long>(n_val), perm.end());
   std::sort(val_rows.begin(), val_rows.end());
   std::sort(fit_rows.begin(), fit_rows.end());
-  data::EncodedDataset fit_part = all.subset(fit_rows);
-  data::EncodedDataset val_part = all.subset(val_rows);
+  const data::DatasetView fit_part(all, fit_rows), val_part(all, val_rows);
 
   // Units fitted on the fit part, with the held-out log-likelihood of every unit.
   ProgressRelay relay(progress, cols.size());
@@ -194,9 +231,7 @@ void MegModel::fit_codes(data::EncodedDataset all, const data::Schema& schema,
   summary_["validation_loglik_uniform"] = mixture_loglik(loglik, uniform);
 
   if (options.refit_full && n >= 20) {
-    units_.clear();  // free the first fit (and its rows) before the refit
-    fit_part = {};
-    val_part = {};
+    units_.clear();  // free the first fit before the refit
     units_ = fit_units(all, cols, fitted, kRefitStream, "refit", relay);
   }
 }
@@ -206,7 +241,8 @@ std::vector<uint64_t> MegModel::unit_counts(uint64_t n) const {
 }
 
 void MegModel::sample_text(uint64_t n, uint64_t seed, int threads,
-                           const std::function<void(const std::string&)>& sink) const {
+                           const std::function<void(const std::string&)>& sink,
+                           const RowsWritten& written) const {
   std::string header;
   codec_.write_header(header);
   sink(header);
@@ -218,19 +254,20 @@ void MegModel::sample_text(uint64_t n, uint64_t seed, int threads,
       [&](const data::Code* codes, size_t rows, core::Rng& rng, std::string& out) {
         codec_.decode_rows(codes, rows, rng, out);
       },
-      sink);
+      sink, written);
 }
 
 std::string MegModel::sample_csv(uint64_t n, uint64_t seed, int threads) const {
   return collect_text([&](const TextSink& sink) { sample_text(n, seed, threads, sink); });
 }
 
-void MegModel::sample_to_file(uint64_t n, uint64_t seed, int threads,
-                              const std::string& path) const {
-  write_text_file(path, [&](const TextSink& sink) { sample_text(n, seed, threads, sink); });
+void MegModel::sample_to_file(uint64_t n, uint64_t seed, int threads, const std::string& path,
+                              const RowsWritten& written) const {
+  write_text_file(path,
+                  [&](const TextSink& sink) { sample_text(n, seed, threads, sink, written); });
 }
 
-std::vector<double> MegModel::log_prob(const data::EncodedDataset& ds, int threads) const {
+std::vector<double> MegModel::log_prob(const data::DatasetView& ds, int threads) const {
   const size_t n = ds.num_rows();
   std::vector<std::vector<double>> ll(units_.size(), std::vector<double>(n));
   core::parallel_for(units_.size(), threads,

@@ -31,20 +31,33 @@ class MegModel {
   // Same, freeing the table as soon as it is encoded: the units need only the codes.
   static MegModel fit(data::CsvTable&& table, const data::Schema& schema, const FitOptions& options,
                       const ProgressFn& progress = {});
+  // Same from a table encoded elsewhere (data::build_table streams it from its file with
+  // the codec seed codec_seed(options)); `source` names it in messages.
+  static MegModel fit_encoded(data::TableCodec codec, data::EncodedDataset all,
+                              const std::string& source, const FitOptions& options,
+                              const ProgressFn& progress = {});
+  // The seed the codec of a fit with `options` is fitted with.
+  static uint64_t codec_seed(const FitOptions& options);
+  // The checks of a fit that need only the column names (run before reading any row):
+  // the options, at least two columns, the columns named by 'units' and per-unit options.
+  static void check_columns(const std::vector<std::string>& names, const std::string& source,
+                            const FitOptions& options);
 
   // Generates n rows chunk by chunk (in parallel) and hands each chunk's CSV
   // text to `sink` in order. Deterministic for `seed`, whatever `threads`.
   void sample_text(uint64_t n, uint64_t seed, int threads,
-                   const std::function<void(const std::string&)>& sink) const;
+                   const std::function<void(const std::string&)>& sink,
+                   const RowsWritten& written = {}) const;
   // Generates n rows and returns them as CSV text (header first).
   std::string sample_csv(uint64_t n, uint64_t seed, int threads) const;
   // Writes the CSV to `path` atomically ("-" = stdout), chunk by chunk.
-  void sample_to_file(uint64_t n, uint64_t seed, int threads, const std::string& path) const;
+  void sample_to_file(uint64_t n, uint64_t seed, int threads, const std::string& path,
+                      const RowsWritten& written = {}) const;
 
   // Held-out diagnostics and the rows each unit should produce for n rows.
   std::vector<uint64_t> unit_counts(uint64_t n) const;
   // log p(row) under the mixture for every row of an encoded table.
-  std::vector<double> log_prob(const data::EncodedDataset& ds, int threads) const;
+  std::vector<double> log_prob(const data::DatasetView& ds, int threads) const;
 
   const data::TableCodec& codec() const { return codec_; }
   const std::vector<train::GanblrUnit>& units() const { return units_; }

@@ -34,18 +34,18 @@ size_t search_strength(double holdout, const std::function<double(size_t i)>& di
   return chosen;
 }
 
-DistanceProbe::DistanceProbe(const data::EncodedDataset& reference,
-                             const data::EncodedDataset& holdout, size_t max_queries, int threads)
+DistanceProbe::DistanceProbe(const data::DatasetView& reference, const data::DatasetView& holdout,
+                             size_t max_queries, int threads)
     : num_cols_(reference.num_cols()), threads_(threads) {
   const size_t n = reference.num_rows();
   reference_.resize(n * num_cols_);
   for (size_t c = 0; c < num_cols_; ++c) {
-    for (size_t r = 0; r < n; ++r) reference_[r * num_cols_ + c] = reference.columns[c][r];
+    for (size_t r = 0; r < n; ++r) reference_[r * num_cols_ + c] = reference.code(c, r);
   }
   queries_ = std::min(max_queries, holdout.num_rows());
   std::vector<data::Code> rows(queries_ * num_cols_);
   for (size_t c = 0; c < num_cols_; ++c) {
-    for (size_t r = 0; r < queries_; ++r) rows[r * num_cols_ + c] = holdout.columns[c][r];
+    for (size_t r = 0; r < queries_; ++r) rows[r * num_cols_ + c] = holdout.code(c, r);
   }
   holdout_mean_ = mean_distance(rows.data(), queries_);
 }

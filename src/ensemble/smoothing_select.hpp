@@ -39,7 +39,7 @@ class DistanceProbe {
  public:
   // `reference`: the rows the units were fitted on; `holdout`: real rows they
   // never saw (the first `max_queries` are used).
-  DistanceProbe(const data::EncodedDataset& reference, const data::EncodedDataset& holdout,
+  DistanceProbe(const data::DatasetView& reference, const data::DatasetView& holdout,
                 size_t max_queries, int threads);
 
   size_t queries() const { return queries_; }

@@ -12,7 +12,7 @@ namespace {
 
 // Reference similarity loss (§6.3): 0.1 * ||X - S||_2 over codes, pairing real
 // row r with synthetic row r, the unit's own class column left out.
-double reference_similarity(const train::GanblrUnit& unit, const data::EncodedDataset& val,
+double reference_similarity(const train::GanblrUnit& unit, const data::DatasetView& val,
                             uint64_t seed) {
   const size_t n = val.num_rows(), d = val.num_cols();
   std::vector<data::Code> syn(n * d);
@@ -21,7 +21,7 @@ double reference_similarity(const train::GanblrUnit& unit, const data::EncodedDa
   for (size_t r = 0; r < n; ++r) {
     for (size_t c = 0; c < d; ++c) {
       if (c == unit.class_column()) continue;
-      double diff = static_cast<double>(val.columns[c][r]) - static_cast<double>(syn[r * d + c]);
+      double diff = static_cast<double>(val.code(c, r)) - static_cast<double>(syn[r * d + c]);
       ss += diff * diff;
     }
   }
@@ -30,17 +30,17 @@ double reference_similarity(const train::GanblrUnit& unit, const data::EncodedDa
 
 }  // namespace
 
-std::vector<train::GanblrUnit> fit_units(const data::EncodedDataset& ds,
+std::vector<train::GanblrUnit> fit_units(const data::DatasetView& ds,
                                          const std::vector<size_t>& cols, const FitOptions& o,
                                          uint64_t stream, const std::string& stage,
-                                         ProgressRelay& relay, const data::EncodedDataset* val,
+                                         ProgressRelay& relay, const data::DatasetView* val,
                                          std::vector<std::vector<double>>* loglik) {
   std::vector<train::GanblrUnit> units(cols.size());
   const int threads = core::resolve_threads(o.threads);
   const int inner = std::max(1, threads / static_cast<int>(std::max<size_t>(1, cols.size())));
   relay.reset();
   core::parallel_for(cols.size(), threads, [&](size_t u) {
-    const std::string& name = ds.names[cols[u]];
+    const std::string& name = ds.names()[cols[u]];
     auto on_epoch = [&](const std::string& phase, int epoch, int total) {
       Progress p;
       p.stage = stage;
@@ -88,7 +88,7 @@ bool has_chosen_smoothing(const FitOptions& o, const std::vector<size_t>& cols,
                      [&](size_t c) { return strength_to_choose(o.for_unit(names[c])); });
 }
 
-void weigh_units(const std::vector<train::GanblrUnit>& units, const data::EncodedDataset& val,
+void weigh_units(const std::vector<train::GanblrUnit>& units, const data::DatasetView& val,
                  const FitOptions& options, uint64_t reference_stream, int threads, Weighted& w) {
   const size_t k = units.size();
   switch (options.weighting) {

@@ -59,11 +59,11 @@ class ProgressRelay {
 // `stream` and the column); with `val`, also loglik[u][i] = log p(row i of val)
 // under unit u. A unit leaves with its counts only: the tables its scoring
 // built are dropped, so only the units in flight hold a value per cell.
-std::vector<train::GanblrUnit> fit_units(const data::EncodedDataset& ds,
+std::vector<train::GanblrUnit> fit_units(const data::DatasetView& ds,
                                          const std::vector<size_t>& cols, const FitOptions& o,
                                          uint64_t stream, const std::string& stage,
                                          ProgressRelay& relay,
-                                         const data::EncodedDataset* val = nullptr,
+                                         const data::DatasetView* val = nullptr,
                                          std::vector<std::vector<double>>* loglik = nullptr);
 
 struct Weighted {
@@ -75,7 +75,7 @@ struct Weighted {
 // Weights of units already scored on the held-out rows `val` (w.loglik), by
 // options.weighting; the reference weighting samples with seeds derived from
 // options.seed and `reference_stream`.
-void weigh_units(const std::vector<train::GanblrUnit>& units, const data::EncodedDataset& val,
+void weigh_units(const std::vector<train::GanblrUnit>& units, const data::DatasetView& val,
                  const FitOptions& options, uint64_t reference_stream, int threads, Weighted& w);
 
 // `n` rows of the weighted mixture, row-major codes.

@@ -22,7 +22,7 @@ void shuffle(std::vector<uint32_t>& v, core::Rng& rng) {
 
 struct Trainer {
   bn::KdbModel& model;
-  const data::EncodedDataset& data;
+  const data::DatasetView data;
   const UnitOptions& opt;
   core::Rng rng;
   ElrGenerator gen;
@@ -30,7 +30,7 @@ struct Trainer {
   std::vector<int32_t> slots;  // n x d
   std::vector<uint32_t> perm;
 
-  Trainer(bn::KdbModel& m, const data::EncodedDataset& ds, const UnitOptions& o, uint64_t seed)
+  Trainer(bn::KdbModel& m, const data::DatasetView& ds, const UnitOptions& o, uint64_t seed)
       : model(m),
         data(ds),
         opt(o),
@@ -46,7 +46,7 @@ struct Trainer {
     std::iota(perm.begin(), perm.end(), 0u);
   }
 
-  uint32_t label(size_t row) const { return data.columns[class_col][row]; }
+  uint32_t label(size_t row) const { return data.code(class_col, row); }
 
   // Adds the real rows perm[begin, end) (CLL and the optional joint anchor); returns sum CLL.
   double add_real(size_t begin, size_t end) {
@@ -74,9 +74,8 @@ struct Trainer {
 
 }  // namespace
 
-void train_generator(bn::KdbModel& model, const data::EncodedDataset& data,
-                     const UnitOptions& options, uint64_t seed, const EpochCallback& on_epoch,
-                     nlohmann::json& log) {
+void train_generator(bn::KdbModel& model, const data::DatasetView& data, const UnitOptions& options,
+                     uint64_t seed, const EpochCallback& on_epoch, nlohmann::json& log) {
   Trainer t(model, data, options, core::derive_seed(seed, {1}));
   nlohmann::json& epochs = log["epochs"];
   for (int e = 0; e < options.warmup_epochs; ++e) {
@@ -107,7 +106,7 @@ void train_generator(bn::KdbModel& model, const data::EncodedDataset& data,
   {
     std::vector<data::Code> row(num_cols);
     for (size_t r = 0; r < n; ++r) {
-      for (size_t c = 0; c < num_cols; ++c) row[c] = data.columns[c][r];
+      for (size_t c = 0; c < num_cols; ++c) row[c] = data.code(c, r);
       features.encode(row.data(), &active[r * nnz]);
       labels[r] = 1;
     }

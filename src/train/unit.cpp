@@ -12,26 +12,30 @@ namespace {
 constexpr const char* kFormat = "meg-ganblr-unit";
 constexpr int kVersion = 2;  // 2: only observed (configuration, class) blocks stored
 
-void validate_data(const data::EncodedDataset& data, size_t class_col) {
+void validate_data(const data::DatasetView& data, size_t class_col) {
   const size_t num_cols = data.num_cols();
   if (num_cols < 2) throw InvalidArgument("unit: the table needs at least two columns");
   if (class_col >= num_cols) {
     throw InvalidArgument("unit: class column " + std::to_string(class_col) + " out of range");
   }
-  if (data.cardinality.size() != num_cols) {
+  if (data.cardinality().size() != num_cols) {
     throw InvalidArgument("unit: cardinality and columns disagree");
   }
-  const size_t n = data.num_rows();
-  if (n == 0) throw InvalidArgument("unit: no training rows");
+  if (data.num_rows() == 0) throw InvalidArgument("unit: no training rows");
+  const data::EncodedDataset& table = data.data();
   for (size_t c = 0; c < num_cols; ++c) {
-    if (data.columns[c].size() != n) throw InvalidArgument("unit: ragged columns");
-    const uint32_t r = data.cardinality[c];
-    for (data::Code code : data.columns[c]) {
-      if (code >= r) {
-        throw InvalidArgument("unit: code " + std::to_string(code) + " out of range in column " +
-                              std::to_string(c));
-      }
+    if (table.columns[c].size() != table.num_rows()) {
+      throw InvalidArgument("unit: ragged columns");
     }
+    const uint32_t r = data.cardinality()[c];
+    table.columns[c].visit([&](auto codes) {
+      for (data::Code code : codes) {
+        if (code >= r) {
+          throw InvalidArgument("unit: code " + std::to_string(code) + " out of range in column " +
+                                std::to_string(c));
+        }
+      }
+    });
   }
 }
 
@@ -58,22 +62,21 @@ void validate_unit_options(const UnitOptions& o) {
   }
 }
 
-GanblrUnit GanblrUnit::fit(const data::EncodedDataset& data, size_t class_col,
+GanblrUnit GanblrUnit::fit(const data::DatasetView& data, size_t class_col,
                            const UnitOptions& options, uint64_t seed, int threads,
                            const EpochCallback& on_epoch) {
   validate_unit_options(options);
   validate_data(data, class_col);
   bn::KdbStructure structure = bn::KdbStructure::learn(
       data, class_col, options.k, options.max_parent_configs, threads, options.structure);
-  bn::KdbLayout layout = bn::KdbLayout::build(structure, data.cardinality, data);
   bn::SmoothingSpec spec{options.smoothing, options.smoothing_m, options.laplace_alpha,
                          core::derive_seed(seed, {0})};
-  bn::CountedParameters counted = bn::fit_counts(layout, data, spec);
+  bn::CountedKdb counted = bn::fit_counts(structure, data.cardinality(), data, spec, threads);
   GanblrUnit unit;
-  unit.model_ = bn::KdbModel(std::move(structure), data.cardinality, std::move(layout),
-                             std::move(counted.blocks), std::move(counted.counts),
-                             std::move(counted.log_prior));
-  unit.training_log_["smoothing_m"] = counted.m;
+  unit.model_ = bn::KdbModel(std::move(structure), data.cardinality(), std::move(counted.layout),
+                             std::move(counted.params.blocks), std::move(counted.params.counts),
+                             std::move(counted.params.log_prior));
+  unit.training_log_["smoothing_m"] = counted.params.m;
   unit.training_log_["epochs"] = nlohmann::json::array();
   if (options.warmup_epochs + options.epochs > 0) {
     train_generator(unit.model_, data, options, core::derive_seed(seed, {1}), on_epoch,
@@ -92,7 +95,7 @@ void GanblrUnit::sample_with_class(size_t n, uint32_t class_value, uint64_t seed
   model_.sample(n, class_value, seed, out, threads);
 }
 
-void GanblrUnit::log_prob(const data::EncodedDataset& data, double* out, int threads) const {
+void GanblrUnit::log_prob(const data::DatasetView& data, double* out, int threads) const {
   model_.log_prob(data, out, threads);
 }
 

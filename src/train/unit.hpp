@@ -25,9 +25,8 @@ class GanblrUnit {
   // Learns the kDB structure, initialises the generator from smoothed counts, runs the warm-up
   // and the adversarial phase on `data` with column `class_col` as the class. `seed` fixes every
   // random choice; `threads` (0 = all cores) changes only the speed, never the result.
-  static GanblrUnit fit(const data::EncodedDataset& data, size_t class_col,
-                        const UnitOptions& options, uint64_t seed, int threads,
-                        const EpochCallback& on_epoch = {});
+  static GanblrUnit fit(const data::DatasetView& data, size_t class_col, const UnitOptions& options,
+                        uint64_t seed, int threads, const EpochCallback& on_epoch = {});
 
   size_t class_column() const { return model_.structure().class_col; }
   size_t num_columns() const { return model_.num_cols(); }
@@ -38,7 +37,7 @@ class GanblrUnit {
   void sample_with_class(size_t n, uint32_t class_value, uint64_t seed, data::Code* out,
                          int threads) const;
   // Exact natural-log joint probability log p(row) of every row of `data` into out[0..n).
-  void log_prob(const data::EncodedDataset& data, double* out, int threads) const;
+  void log_prob(const data::DatasetView& data, double* out, int threads) const;
   // Drops the tables built on first sample() / log_prob() (bn::KdbModel::release_tables).
   void release_tables() { model_.release_tables(); }
   // parents()[c]: kDB parents (table columns, ascending, class excluded); empty for the class.
@@ -63,8 +62,7 @@ void validate_unit_options(const UnitOptions& options);
 
 // The gradient phases (warm-up, adversarial) on a counted model; appends per-epoch
 // figures to log["epochs"]. Single-threaded; deterministic for `seed`.
-void train_generator(bn::KdbModel& model, const data::EncodedDataset& data,
-                     const UnitOptions& options, uint64_t seed, const EpochCallback& on_epoch,
-                     nlohmann::json& log);
+void train_generator(bn::KdbModel& model, const data::DatasetView& data, const UnitOptions& options,
+                     uint64_t seed, const EpochCallback& on_epoch, nlohmann::json& log);
 
 }  // namespace meg::train

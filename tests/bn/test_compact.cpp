@@ -19,9 +19,7 @@ namespace {
 // two-parent configurations are never seen, as with binned numeric class columns.
 data::EncodedDataset sparse_table(uint64_t seed) {
   const size_t n = 120;
-  data::EncodedDataset ds;
-  ds.cardinality = {5, 20, 5, 5, 5};
-  ds.columns.assign(5, std::vector<data::Code>(n));
+  std::vector<std::vector<data::Code>> cols(5, std::vector<data::Code>(n));
   core::Rng rng(seed);
   for (size_t row = 0; row < n; ++row) {
     const auto y = static_cast<data::Code>(rng.below(20));
@@ -30,13 +28,13 @@ data::EncodedDataset sparse_table(uint64_t seed) {
     const auto b = static_cast<data::Code>(noisy(a + y / 4));
     const auto c = static_cast<data::Code>(noisy(a + b));
     const auto e = static_cast<data::Code>(noisy(b + 3 * c));
-    ds.columns[1][row] = y;
-    ds.columns[0][row] = a;
-    ds.columns[2][row] = b;
-    ds.columns[3][row] = c;
-    ds.columns[4][row] = e;
+    cols[1][row] = y;
+    cols[0][row] = a;
+    cols[2][row] = b;
+    cols[3][row] = c;
+    cols[4][row] = e;
   }
-  return ds;
+  return data::EncodedDataset::from_columns({"a", "y", "b", "c", "e"}, {5, 20, 5, 5, 5}, cols);
 }
 
 // Steps q to the next joint state (first column fastest); false after the last.
@@ -50,8 +48,7 @@ bool next_state(std::vector<data::Code>& q, const std::vector<uint32_t>& card) {
 KdbModel fit(const data::EncodedDataset& data, size_t class_col, const SmoothingSpec& spec,
              bool with_counts = true) {
   KdbStructure s = KdbStructure::learn(data, class_col, 2, 100000, 1);
-  KdbLayout layout = KdbLayout::build(s, data.cardinality, data);
-  CountedParameters p = fit_counts(layout, data, spec);
+  auto [layout, p] = fit_counts(s, data.cardinality, data, spec);
   if (with_counts) {
     return KdbModel(std::move(s), data.cardinality, std::move(layout), std::move(p.blocks),
                     std::move(p.counts), std::move(p.log_prior));
@@ -164,9 +161,11 @@ TEST(CompactBlocks, ScoringFromCountsEqualsTheTables) {
     ASSERT_GT(chunk, 100u);
     std::vector<double> lp(states.num_rows());
     for (size_t begin = 0; begin < states.num_rows(); begin += chunk) {
-      std::vector<size_t> rows;
-      for (size_t r = begin; r < std::min(states.num_rows(), begin + chunk); ++r) rows.push_back(r);
-      model.log_prob(states.subset(rows), &lp[begin], 2);
+      std::vector<data::RowIndex> rows;
+      for (size_t r = begin; r < std::min(states.num_rows(), begin + chunk); ++r) {
+        rows.push_back(static_cast<data::RowIndex>(r));
+      }
+      model.log_prob(data::DatasetView(states, rows), &lp[begin], 2);
     }
     EXPECT_TRUE(model.counts().has_value());
     for (size_t r = 0; r < states.num_rows(); ++r) {
@@ -177,8 +176,9 @@ TEST(CompactBlocks, ScoringFromCountsEqualsTheTables) {
     model.log_prob(states, again.data(), 1);  // from the tables now
     EXPECT_EQ(again, lp);
     // A code out of range is refused on both paths.
-    auto bad = states.subset({0, 1, 2});
-    bad.columns[2][1] = 5;
+    const std::vector<data::RowIndex> first = {0, 1, 2};
+    auto bad = data::DatasetView(states, first).materialize();
+    bad.columns[2].set(1, 5);
     EXPECT_THROW(fit(data, 1, spec).log_prob(bad, lp.data(), 1), InvalidArgument);
     EXPECT_THROW(model.log_prob(bad, lp.data(), 1), InvalidArgument);
   }

@@ -21,8 +21,7 @@ constexpr double kMarginalTol = 0.02;
 
 KdbModel fit_model(const data::EncodedDataset& data, size_t class_col, int k) {
   KdbStructure s = KdbStructure::learn(data, class_col, k, 100000, 1);
-  KdbLayout layout = KdbLayout::build(s, data.cardinality, data);
-  CountedParameters p = fit_counts(layout, data, SmoothingSpec{});
+  auto [layout, p] = fit_counts(s, data.cardinality, data, SmoothingSpec{});
   return KdbModel(std::move(s), data.cardinality, std::move(layout), std::move(p.blocks),
                   std::move(p.counts), std::move(p.log_prior));
 }

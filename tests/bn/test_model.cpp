@@ -17,8 +17,7 @@ namespace {
 KdbModel fit_model(const data::EncodedDataset& data, size_t class_col, int k,
                    SmoothingSpec spec = {}) {
   KdbStructure s = KdbStructure::learn(data, class_col, k, 100000, 1);
-  KdbLayout layout = KdbLayout::build(s, data.cardinality, data);
-  CountedParameters p = fit_counts(layout, data, spec);
+  auto [layout, p] = fit_counts(s, data.cardinality, data, spec);
   std::vector<double> logp = smooth_counts(layout, p.blocks, p.counts);
   return KdbModel(std::move(s), data.cardinality, std::move(layout), std::move(p.blocks),
                   std::move(logp), std::move(p.log_prior));
@@ -88,20 +87,18 @@ TEST(KdbModel, UnseenConfigurationsBackOff) {
 
 TEST(KdbModel, HierarchicalSmoothingFormula) {
   // Class y (2 values), parent p (2), child x (3); child has parent p.
-  data::EncodedDataset data;
-  data.cardinality = {2, 2, 3};
-  data.columns = {{0, 0, 0, 1, 1, 0}, {0, 0, 1, 1, 1, 0}, {0, 1, 2, 2, 2, 0}};
+  const auto data = data::EncodedDataset::from_columns(
+      {"y", "p", "x"}, {2, 2, 3}, {{0, 0, 0, 1, 1, 0}, {0, 0, 1, 1, 1, 0}, {0, 1, 2, 2, 2, 0}});
   KdbStructure s;
   s.class_col = 0;
   s.num_cols = 3;
   s.order = {1, 2};
   s.parents = {{}, {}, {1}};
   s.mi = {0, 0, 0};
-  KdbLayout layout = KdbLayout::build(s, data.cardinality, data);
   SmoothingSpec spec;
   spec.m = 2.0;
   spec.alpha = 0.5;
-  CountedParameters p = fit_counts(layout, data, spec);
+  auto [layout, p] = fit_counts(s, data.cardinality, data, spec);
   const std::vector<double> logp = smooth_counts(layout, p.blocks, p.counts);
   // Child x given y = 0: level 0 counts x = (2, 1, 1) of 4 -> (2.5, 1.5, 1.5) / 5.5.
   // Configuration p = 0, y = 0 (rows 0, 1, 5): x = (2, 1, 0); level 1 = (n + 2 P0) / (3 + 2).
@@ -118,9 +115,9 @@ TEST(KdbModel, HierarchicalSmoothingFormula) {
   EXPECT_NEAR(std::exp(p.log_prior[0]), 4.5 / 7.0, 1e-12);
   // m chosen by held-out likelihood comes from the grid.
   spec.m = 0.0;
-  CountedParameters chosen = fit_counts(layout, data, spec);
+  const CountedKdb chosen = fit_counts(s, data.cardinality, data, spec);
   const auto& grid = smoothing_grid();
-  EXPECT_NE(std::find(grid.begin(), grid.end(), chosen.m[1]), grid.end());
+  EXPECT_NE(std::find(grid.begin(), grid.end(), chosen.params.m[1]), grid.end());
 }
 
 // With m = 0 each feature's strength is the grid value under which the counts of the other
@@ -129,16 +126,17 @@ TEST(KdbModel, HierarchicalSmoothingFormula) {
 TEST(KdbModel, ChosenStrengthIsTheBestOnHeldOutRows) {
   const auto data = testing::make_true_kdb(3).sample(600, 8);
   KdbStructure s = KdbStructure::learn(data, 3, 2, 100000, 1);
-  const KdbLayout layout = KdbLayout::build(s, data.cardinality, data);
   SmoothingSpec spec;
   spec.seed = 11;
-  const CountedParameters chosen = fit_counts(layout, data, spec);
-  std::vector<size_t> train_rows, held_rows;
+  const CountedKdb counted = fit_counts(s, data.cardinality, data, spec);
+  const KdbLayout& layout = counted.layout;
+  const CountedParameters& chosen = counted.params;
+  std::vector<data::RowIndex> train_rows, held_rows;
   for (size_t row = 0; row < data.num_rows(); ++row) {
     (core::mix64(core::derive_seed(spec.seed, {row})) % 5 == 0 ? held_rows : train_rows)
-        .push_back(row);
+        .push_back(static_cast<data::RowIndex>(row));
   }
-  const auto train = data.subset(train_rows);
+  const data::DatasetView train(data, train_rows);
   const auto& y = data.columns[layout.class_col()];
   std::set<double> distinct;
   for (size_t f = 0; f < layout.num_features(); ++f) {
@@ -148,13 +146,14 @@ TEST(KdbModel, ChosenStrengthIsTheBestOnHeldOutRows) {
     for (double m : smoothing_grid()) {
       SmoothingSpec fixed = spec;
       fixed.m = m;
-      const CountedParameters p = fit_counts(layout, train, fixed);
-      const std::vector<double> logp = smooth_counts(layout, p.blocks, p.counts);
+      // Counted on the other rows alone: their own layout and blocks.
+      const auto [tl, p] = fit_counts(s, data.cardinality, train, fixed);
+      const std::vector<double> logp = smooth_counts(tl, p.blocks, p.counts);
       double ll = 0.0;
       for (size_t row : held_rows) {
         auto code_at = [&](uint32_t col) { return data.columns[col][row]; };
-        const int32_t g = layout.lookup(f, layout.full_config(f, code_at));
-        const auto b = static_cast<size_t>(p.blocks.resolve(layout, g, y[row]));
+        const int32_t g = tl.lookup(f, tl.full_config(f, code_at));
+        const auto b = static_cast<size_t>(p.blocks.resolve(tl, g, y[row]));
         ll += logp[p.blocks.offset(b) + data.columns[fl.column][row]];
       }
       if (ll > best_ll) {

@@ -12,7 +12,8 @@ namespace meg::bn {
 namespace {
 
 // Brute-force plug-in entropy with a map, for cross-checking.
-double entropy_of(const std::vector<std::vector<data::Code>>& cols, std::vector<size_t> which) {
+template <class Columns>
+double entropy_of(const Columns& cols, std::vector<size_t> which) {
   std::map<std::vector<data::Code>, double> counts;
   const size_t n = cols[0].size();
   for (size_t r = 0; r < n; ++r) {
@@ -62,9 +63,14 @@ TEST(MutualInfo, SparseAndDenseCountingAgree) {
     c[r] = static_cast<data::Code>(rng.below(2));
   }
   std::vector<std::vector<data::Code>> cols = {a, b, c};
-  double sparse = joint_entropy({&a, &b, &c}, {900, 900, 2});
+  const auto table = data::EncodedDataset::from_columns({"a", "b", "c"}, {900, 900, 2}, cols);
+  double sparse = joint_entropy(table, {0, 1, 2}, {900, 900, 2});
   EXPECT_NEAR(sparse, entropy_of(cols, {0, 1, 2}), 1e-10);
-  EXPECT_NEAR(joint_entropy({&a, &c}, {900, 2}), entropy_of(cols, {0, 2}), 1e-10);
+  EXPECT_NEAR(joint_entropy(table, {0, 2}, {900, 2}), entropy_of(cols, {0, 2}), 1e-10);
+  // The same entropies over a view of listed rows (here every row, in order).
+  std::vector<data::RowIndex> rows(300);
+  for (size_t r = 0; r < rows.size(); ++r) rows[r] = static_cast<data::RowIndex>(r);
+  EXPECT_EQ(joint_entropy(data::DatasetView(table, rows), {0, 1, 2}, {900, 900, 2}), sparse);
 }
 
 TEST(MutualInfo, IndependentOfThreadCount) {

@@ -58,9 +58,8 @@ TEST(Structure, GreedyK1FindsTheTrueLinks) {
 }
 
 TEST(Structure, KZeroIsNaiveBayesAndTiesBreakByIndex) {
-  data::EncodedDataset data;
-  data.cardinality = {2, 1, 2, 1};
-  data.columns = {{0, 1, 0, 1}, {0, 0, 0, 0}, {0, 1, 0, 1}, {0, 0, 0, 0}};
+  const auto data = data::EncodedDataset::from_columns(
+      {"a", "b", "c", "d"}, {2, 1, 2, 1}, {{0, 1, 0, 1}, {0, 0, 0, 0}, {0, 1, 0, 1}, {0, 0, 0, 0}});
   const KdbStructure s0 = KdbStructure::learn(data, 0, 0, 100, 1);
   // Column 2 copies the class (MI = log 2); columns 1 and 3 are constant (MI = 0, tie).
   EXPECT_EQ(s0.order, (std::vector<uint32_t>{2, 1, 3}));

@@ -209,6 +209,6 @@ TEST(Codec, EncodeChecksColumns) {
   EncodedDataset ds = codec.encode(test);
   EXPECT_EQ(ds.num_rows(), 16281u);
   for (size_t c = 0; c < ds.num_cols(); ++c) {
-    for (Code v : ds.columns[c]) ASSERT_LT(v, ds.cardinality[c]);
+    for (Code v : ds.columns[c].to_vector()) ASSERT_LT(v, ds.cardinality[c]);
   }
 }

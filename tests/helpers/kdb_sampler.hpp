@@ -45,9 +45,10 @@ struct TrueKdb {
     data::EncodedDataset ds;
     const size_t num_cols = card.size();
     ds.cardinality = card;
-    ds.columns.assign(num_cols, std::vector<data::Code>(n));
-    for (size_t c = 0; c < num_cols; ++c)
+    for (size_t c = 0; c < num_cols; ++c) {
       ds.names.push_back(std::string("c").append(std::to_string(c)));
+      ds.columns.emplace_back(card[c], n);
+    }
     core::Rng rng(seed);
     std::vector<data::Code> row(num_cols, 0);
     for (size_t i = 0; i < n; ++i) {
@@ -55,7 +56,7 @@ struct TrueKdb {
       for (uint32_t col : order) {
         row[col] = draw(rng, card[col], [&](uint32_t v) { return cond(col, v, row.data()); });
       }
-      for (size_t c = 0; c < num_cols; ++c) ds.columns[c][i] = row[c];
+      for (size_t c = 0; c < num_cols; ++c) ds.columns[c].set(i, row[c]);
     }
     return ds;
   }

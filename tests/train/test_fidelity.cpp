@@ -108,7 +108,7 @@ TEST(Fidelity, AdversarialTermFixesWhatCllCannotSee) {
   const size_t n = 20000;
   data::EncodedDataset data;
   data.cardinality = {2, 5, 3};
-  data.columns.assign(3, std::vector<data::Code>(n));
+  for (uint32_t r : data.cardinality) data.columns.emplace_back(r, n);
   core::Rng rng(4);
   const double marginal[5] = {0.6, 0.2, 0.1, 0.05, 0.05};
   for (size_t r = 0; r < n; ++r) {
@@ -121,9 +121,9 @@ TEST(Fidelity, AdversarialTermFixesWhatCllCannotSee) {
         break;
       }
     }
-    data.columns[0][r] = y;
-    data.columns[1][r] = x;
-    data.columns[2][r] = rng.uniform() < 0.8 ? y : 2;  // a feature that depends on the class
+    data.columns[0].set(r, y);
+    data.columns[1].set(r, x);
+    data.columns[2].set(r, rng.uniform() < 0.8 ? y : 2);  // a feature that depends on the class
   }
   auto model_marginal_tv = [&](Adversarial adv) {
     UnitOptions o;

@@ -14,8 +14,7 @@ namespace {
 
 bn::KdbModel counted_model(const data::EncodedDataset& data, size_t class_col, int k) {
   bn::KdbStructure s = bn::KdbStructure::learn(data, class_col, k, 100000, 1);
-  bn::KdbLayout layout = bn::KdbLayout::build(s, data.cardinality, data);
-  bn::CountedParameters p = bn::fit_counts(layout, data, {});
+  auto [layout, p] = bn::fit_counts(s, data.cardinality, data, {});
   return bn::KdbModel(std::move(s), data.cardinality, std::move(layout), std::move(p.blocks),
                       std::move(p.counts), std::move(p.log_prior));
 }
@@ -142,7 +141,10 @@ TEST(Discriminator, LearnsToSeparateAndAucIsCorrect) {
   auto fake = truth.sample(2000, 2);
   core::Rng rng(3);
   for (size_t i = fake.num_rows(); i > 1; --i) {
-    std::swap(fake.columns[5][i - 1], fake.columns[5][rng.below(i)]);
+    const size_t j = rng.below(i);
+    const data::Code a = fake.columns[5][i - 1];
+    fake.columns[5].set(i - 1, fake.columns[5][j]);
+    fake.columns[5].set(j, a);
   }
   DiscriminatorFeatures features(real.cardinality, 3);
   const size_t nnz = features.nnz();

@@ -107,7 +107,7 @@ TEST(GanblrUnit, RejectsBadInput) {
   o.batch_size = 0;
   EXPECT_THROW(GanblrUnit::fit(data, 3, o, 1, 1), InvalidArgument);
   o = UnitOptions{};
-  data.columns[2][5] = 99;
+  data.columns[2].set(5, 99);
   EXPECT_THROW(GanblrUnit::fit(data, 3, o, 1, 1), InvalidArgument);
 }
 

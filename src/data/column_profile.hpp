@@ -1,0 +1,176 @@
+// Everything schema inference and codec fitting need to know about one column,
+// gathered in one pass over its cells, chunk by chunk, with a result that does
+// not depend on how the cells are cut into chunks.
+//
+// Exact mode (every column to begin with): the distinct texts with their counts
+// (a TextDict) and, when asked, each row's text id (its provisional code, 1, 2
+// or 4 bytes by the number of distinct texts so far). Categorical columns stay
+// exact: every level is kept.
+//
+// Sampled mode: a column whose texts are all numbers (or that a schema file
+// declares numeric) and that passes limits.exact_distinct distinct texts drops
+// its texts and provisional codes and keeps instead
+//  - a bottom-k row sample: the limits.sample_rows rows with the smallest hash
+//    of (the column's seed, the row's index in the table), with their values;
+//    it is the same for any chunking, and two shards' samples merge by keeping
+//    the k smallest hashes of both;
+//  - a distinct-count sketch (the limits.distinct_sketch smallest text hashes:
+//    distinct ~ (k - 1) / largest kept hash, about 1.5% error at k = 4096);
+//  - exact counts of the missing tokens, the most decimals, integer-ness.
+// Such a column's codes are made by a second pass (TableBuilder), and its codec
+// is fitted on the sample's values. Should a text that is not a number appear
+// later (the column is categorical after all), the column is marked Reread: the
+// second pass profiles it again in exact mode.
+//
+// Cells a declared type refuses (text in a column declared integer, a fraction
+// in an integer column) are reported as they are added, with their line.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "data/codec.hpp"
+#include "data/csv.hpp"
+#include "data/dataset.hpp"
+#include "data/schema.hpp"
+#include "data/text_dict.hpp"
+
+namespace meg::data {
+
+// Bounds on what a column profile keeps (docs/data.md has their costs).
+struct ProfileLimits {
+  size_t exact_distinct = size_t{1} << 18;  // distinct texts of a numeric column kept exactly
+  size_t sample_rows = size_t{1} << 18;     // rows in the bounded sample beyond that
+  size_t distinct_sketch = 4096;            // hashes kept to estimate the distinct count
+};
+
+// What a profile is told before the pass.
+struct ColumnPlan {
+  std::string source;  // the file, for messages
+  std::string name;
+  size_t index = 0;                       // position of the column in the file
+  std::optional<ColumnType> declared;     // the type a schema file gives, if any
+  std::vector<std::string> infer_tokens;  // missing tokens of inference (the defaults)
+  std::vector<std::string> tokens;        // missing tokens of the codec (the final schema's)
+  size_t max_categorical_numeric = 20;    // InferOptions
+  uint64_t seed = 0;                      // the column's codec seed (names the row sample)
+  bool keep_codes = false;                // keep each row's provisional code
+  bool exact_only = false;                // never sample (a column known to be categorical)
+  ProfileLimits limits;
+};
+
+// A cell the declared type refuses: its row in the table and the message.
+struct CellError {
+  uint64_t row = UINT64_MAX;
+  std::string message;
+};
+
+class ColumnProfile {
+ public:
+  enum class Mode { Exact, Sampled, Reread };
+
+  explicit ColumnProfile(ColumnPlan plan);
+
+  // Adds the cells of table rows first_row .. first_row + n - 1 (lines[i]: the line
+  // where row i starts). Returns false, with *error, at the first cell the declared
+  // type refuses; the column takes no cells after it.
+  bool add(const std::string_view* cells, const uint64_t* lines, size_t n, uint64_t first_row,
+           CellError* error);
+
+  Mode mode() const { return mode_; }
+  const ColumnPlan& plan() const { return plan_; }
+  uint64_t rows() const { return rows_; }
+  // The inferred schema entry (type, distinct, missing) with plan.infer_tokens.
+  ColumnSchema infer(const InferOptions& options) const;
+  // The codec of the final schema entry `schema` (its tokens are plan.tokens). Throws
+  // DataError naming the file, line and column for a cell its type cannot hold.
+  std::unique_ptr<ColumnCodec> fit(const ColumnSchema& schema, uint64_t seed) const;
+  // Whether codes() can be called: exact mode with plan.keep_codes.
+  bool has_codes() const { return mode_ == Mode::Exact && plan_.keep_codes; }
+  // The code `codec` gives each added row, by row (codec.encode of its text).
+  template <class Out>
+  void codes(const ColumnCodec& codec, Out&& out) const {
+    std::vector<Code> remap(dict_.size());
+    for (uint32_t id = 0; id < dict_.size(); ++id) remap[id] = codec.encode(dict_.text(id));
+    size_t row = 0;
+    for (const CodeColumn& block : temp_) {
+      block.visit([&](auto ids) {
+        for (auto id : ids) out(row++, remap[id]);
+      });
+    }
+  }
+  // Bytes held (texts, provisional codes, sample).
+  size_t memory_bytes() const;
+  void release();
+
+ private:
+  // Per text: a number the codec takes, a missing token of the codec, or neither.
+  enum Kind : uint8_t { kValue = 0, kMissing = 1, kOther = 2 };
+  struct Sampled {
+    uint64_t hash;
+    uint64_t payload;  // text id (exact mode) or the value's bits (sampled mode)
+    bool operator<(const Sampled& o) const {
+      return hash != o.hash ? hash < o.hash : payload < o.payload;
+    }
+  };
+
+  int token_index(std::string_view text) const;
+  bool on_new_text(std::string_view text, uint64_t line, uint64_t row, CellError* error);
+  bool add_sampled(std::string_view text, uint64_t line, uint64_t row, CellError* error);
+  void offer(uint64_t row, uint64_t payload);
+  void shrink_sample();
+  void sketch(uint64_t hash);
+  void to_sampled();
+  void set_reread();
+  bool refuse(uint64_t row, uint64_t line, std::string_view text, const char* problem,
+              CellError* error) const;
+  bool declared_numeric() const {
+    return plan_.declared && *plan_.declared != ColumnType::Categorical;
+  }
+  uint64_t distinct() const;
+  uint64_t token_count(size_t u) const;
+
+  ColumnPlan plan_;
+  Mode mode_ = Mode::Exact;
+  uint64_t rows_ = 0;
+  bool stopped_ = false;  // a refused cell ended the column
+
+  // The missing tokens of inference and of the codec, merged: flags per token.
+  std::vector<std::string> tokens_;
+  std::vector<bool> in_infer_, in_codec_;
+  std::vector<uint64_t> token_counts_;      // sampled mode
+  std::vector<uint64_t> token_first_line_;  // 0 = not seen
+
+  // Inference over the texts that are not inference tokens.
+  bool all_numbers_ = true;
+  bool all_integers_ = true;
+
+  // Exact mode.
+  TextDict dict_;
+  std::vector<Kind> kind_;  // per text
+  // Each row's text id, in blocks of 2^20 rows (1, 2 or 4 bytes as the block's ids
+  // need): blocks are never copied to grow.
+  std::vector<CodeColumn> temp_;
+  std::vector<Code> chunk_ids_;
+
+  // The row sample while the column may be numeric: the rows with a hash below
+  // sample_cut_, cut down to the k smallest whenever they reach 1.5 k.
+  bool sampling_ = true;
+  uint64_t sample_key_ = 0;
+  uint64_t sample_cut_ = UINT64_MAX;
+  std::vector<Sampled> sample_;
+
+  // Sampled mode.
+  std::set<uint64_t> sketch_;
+  int decimals_ = 0;
+  bool exponent_ = false;
+};
+
+// Adds a whole column of an in-memory table; throws DataError at a refused cell.
+void add_table_column(ColumnProfile& profile, const CsvTable& table, size_t column);
+
+}  // namespace meg::data

@@ -1,0 +1,151 @@
+// Streaming RFC-4180 CSV reader: the input is read in blocks, checked to be
+// UTF-8 without NUL bytes as it arrives, and parsed by a resumable state
+// machine into chunks of rows; neither the whole text nor the whole table is
+// ever held. Rules: quoted fields may hold delimiters, quotes ("") and newlines;
+// line ends are LF or CRLF (a CR without LF outside quotes is an error: CR-only
+// files are refused with a message saying so); a UTF-8 BOM is skipped; the
+// first non-blank row is the header (names non-empty and distinct); blank lines
+// are dropped; every row has the header's number of fields.
+//
+// Errors are DataError "FILE:LINE[:COL]: message". They are raised in reading
+// order: next() first hands out the rows before the error, and throws on the
+// following call, so which error is reported never depends on the block or
+// chunk sizes. The first bad byte stops the reading at once (nothing after it
+// is read beyond the current block).
+#pragma once
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace meg::data {
+
+struct CsvReadOptions {
+  char delimiter = ',';
+  bool require_rows = true;       // a header with no data rows is an error
+  size_t block_bytes = 1 << 20;   // bytes per read; never changes a result
+  size_t chunk_rows = 8192;       // rows per chunk handed out by next()
+  size_t chunk_bytes = 32 << 20;  // a chunk also ends once its field text passes this
+  // Keep a copy of input that cannot be read twice (stdin, a pipe) in an unlinked
+  // temporary file of $TMPDIR, so rewind() works.
+  bool spool = false;
+};
+
+// Where the bytes come from. read() returns 0 only at the end of the input.
+class ByteSource {
+ public:
+  virtual ~ByteSource() = default;
+  virtual size_t read(char* out, size_t n) = 0;
+  // Total size in bytes when known (a regular file or text in memory), else 0.
+  virtual uint64_t size() const { return 0; }
+  // Starts again from the first byte; throws IoError when the input cannot be re-read.
+  virtual void rewind() = 0;
+};
+
+// A file ("-" = standard input). Throws IoError when it cannot be opened or is a directory.
+std::unique_ptr<ByteSource> open_file_source(const std::string& path, bool spool);
+// Text in memory (not copied: it must outlive the source).
+std::unique_ptr<ByteSource> memory_source(std::string_view text);
+
+// Rows of one chunk: the unescaped text of every field, concatenated.
+class CsvChunk {
+ public:
+  size_t num_rows() const { return lines_.size(); }
+  size_t num_cols() const { return cols_; }
+  std::string_view field(size_t row, size_t col) const {
+    const size_t i = row * cols_ + col;
+    const size_t begin = i == 0 ? 0 : ends_[i - 1];
+    return std::string_view(text_.data() + begin, ends_[i] - begin);
+  }
+  uint64_t line(size_t row) const { return lines_[row]; }  // 1-based line where the row starts
+  const uint64_t* lines() const { return lines_.data(); }
+  uint64_t first_row() const { return first_row_; }  // table index of row 0 (0-based)
+  size_t text_bytes() const { return text_.size(); }
+
+ private:
+  friend class CsvReader;
+  void clear(size_t cols, uint64_t first_row) {
+    text_.clear();
+    ends_.clear();
+    lines_.clear();
+    cols_ = cols;
+    first_row_ = first_row;
+  }
+  std::string text_;
+  std::vector<uint32_t> ends_;  // end of field i (row * cols + col) in text_
+  std::vector<uint64_t> lines_;
+  size_t cols_ = 0;
+  uint64_t first_row_ = 0;
+};
+
+class CsvReader {
+ public:
+  // Opens `path` ("-" = standard input; named "<stdin>" in messages) and reads the header.
+  explicit CsvReader(const std::string& path, const CsvReadOptions& options = {});
+  // Reads `source`, named `name` in messages, and reads the header.
+  CsvReader(std::unique_ptr<ByteSource> source, std::string name,
+            const CsvReadOptions& options = {});
+  ~CsvReader();
+  CsvReader(const CsvReader&) = delete;
+  CsvReader& operator=(const CsvReader&) = delete;
+
+  const std::string& source() const { return name_; }
+  const std::vector<std::string>& header() const { return header_; }
+  size_t num_cols() const { return header_.size(); }
+
+  // The next rows (at most options.chunk_rows); false when the input is exhausted.
+  bool next(CsvChunk& chunk);
+
+  uint64_t rows_read() const { return rows_; }  // data rows handed out so far
+  uint64_t bytes_read() const { return consumed_; }
+  uint64_t bytes_total() const { return source_->size(); }  // 0 when unknown
+
+  // Reads the data rows again from the first one (the source is re-read or its spool).
+  void rewind();
+
+ private:
+  enum class State { RowStart, FieldStart, Unquoted, Quoted, QuoteInQuoted, Cr };
+  enum class Step { Full, NeedMore, End };
+
+  void start();
+  bool fill();  // reads a block; false at the end of the input
+  void validate();
+  Step parse(CsvChunk& chunk);
+  void end_field(CsvChunk& chunk);
+  bool end_row(CsvChunk& chunk);  // true when the chunk is full
+  void set_header(const CsvChunk& chunk);
+  void append(CsvChunk& chunk, const char* begin, const char* end);
+  [[noreturn]] void fail(uint64_t line, uint64_t col, const std::string& message) const;
+  uint64_t col_at(uint64_t abs) const { return abs - line_start_ + 1; }
+
+  std::unique_ptr<ByteSource> source_;
+  std::string name_;
+  CsvReadOptions options_;
+  std::vector<std::string> header_;
+
+  // Input buffer: bytes [pos_, len_) are unread; [0, valid_) have passed the UTF-8 check.
+  std::vector<char> buf_;
+  size_t pos_ = 0, valid_ = 0, len_ = 0;
+  uint64_t base_ = 0;      // offset in the input of buf_[0]
+  uint64_t consumed_ = 0;  // bytes read from the source
+  bool eof_ = false;
+  uint64_t bad_at_ = UINT64_MAX;  // offset of the first bad byte
+  std::string bad_message_;
+
+  // Parser state (kept across blocks).
+  State state_ = State::RowStart;
+  bool in_header_ = true;
+  uint64_t line_ = 1, line_start_ = 0;
+  uint64_t row_line_ = 0;
+  uint64_t quote_line_ = 0, quote_col_ = 0;  // the open quote of the current quoted field
+  uint64_t cr_line_ = 0, cr_col_ = 0;        // a CR waiting for its LF
+  size_t fields_ = 0;                        // fields of the current row
+  uint64_t rows_ = 0;
+  bool done_ = false;           // the end of the input was reached
+  std::exception_ptr pending_;  // error found after rows still to hand out
+  CsvChunk scratch_;            // the header row
+};
+
+}  // namespace meg::data

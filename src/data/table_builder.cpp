@@ -1,0 +1,233 @@
+#include "data/table_builder.hpp"
+
+#include <chrono>
+#include <future>
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "core/parallel.hpp"
+#include "core/rng.hpp"
+#include "meg/error.hpp"
+
+namespace meg::data {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Gives freed heap pages back to the system (glibc keeps them otherwise, and the peak
+// would hold every column's provisional codes and its final codes at once).
+void release_free_memory() {
+#if defined(__GLIBC__)
+  ::malloc_trim(0);
+#endif
+}
+
+// What one pass does with column c: profile it, encode it with a fitted codec, or skip it.
+struct PassColumn {
+  ColumnProfile* profile = nullptr;
+  const ColumnCodec* codec = nullptr;
+  CodeColumn* codes = nullptr;  // where codec writes
+};
+
+// Reads every chunk of `reader`, feeding each column's cells to its PassColumn
+// (columns in parallel) while the next chunk is parsed on another thread. Throws
+// the first refused cell in reading order (row, then column), and a reading error
+// after the rows before it.
+void run_pass(CsvReader& reader, std::vector<PassColumn>& columns, const BuildOptions& o,
+              const char* stage, Clock::time_point start) {
+  const int threads = core::resolve_threads(o.threads);
+  std::vector<size_t> active;
+  for (size_t c = 0; c < columns.size(); ++c) {
+    if (columns[c].profile || columns[c].codec) active.push_back(c);
+  }
+  std::vector<std::vector<std::string_view>> views(active.size());
+  std::vector<std::vector<Code>> chunk_codes(active.size());
+  std::vector<CellError> errors(active.size());
+  CsvChunk chunk, next;
+  bool more = reader.next(chunk);
+  while (more) {
+    Progress p;
+    p.stage = stage;
+    p.rows = reader.rows_read();
+    p.bytes = reader.bytes_read();
+    p.bytes_total = reader.bytes_total();
+    // Declared after `next`: on an error below, the read in flight ends before `next` goes.
+    std::future<bool> reading =
+        std::async(std::launch::async, [&reader, &next] { return reader.next(next); });
+    const size_t n = chunk.num_rows();
+    core::parallel_for(active.size(), threads, [&](size_t i) {
+      const size_t c = active[i];
+      auto& v = views[i];
+      v.resize(n);
+      for (size_t r = 0; r < n; ++r) v[r] = chunk.field(r, c);
+      PassColumn& pc = columns[c];
+      if (pc.profile) {
+        pc.profile->add(v.data(), chunk.lines(), n, chunk.first_row(), &errors[i]);
+      } else {
+        auto& codes = chunk_codes[i];
+        codes.resize(n);
+        for (size_t r = 0; r < n; ++r) codes[r] = pc.codec->encode(v[r]);
+        pc.codes->append(std::span<const Code>(codes.data(), n));
+      }
+    });
+    const CellError* first = nullptr;
+    for (const auto& e : errors) {
+      if (!e.message.empty() && (!first || e.row < first->row)) first = &e;
+    }
+    if (first) throw DataError(first->message);
+    if (o.progress) {
+      p.elapsed_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+      o.progress(p);
+    }
+    more = reading.get();
+    std::swap(chunk, next);
+  }
+}
+
+BuiltTable build(CsvReader& reader, const BuildOptions& o) {
+  const auto start = Clock::now();
+  BuiltTable out;
+  out.source = reader.source();
+  const std::vector<std::string>& header = reader.header();
+  const size_t d = header.size();
+  if (o.on_header) o.on_header(out.source, header);
+  auto apply = [&](const Schema& s) { return o.overrides ? o.overrides(s) : s; };
+
+  // What the schema file sets, learnt by applying it to two skeletons that differ only
+  // in their types: a column whose type agrees in both was declared.
+  Schema as_text;
+  for (const auto& name : header) {
+    ColumnSchema cs;
+    cs.name = name;
+    cs.missing_tokens = o.infer.missing_tokens;
+    cs.bins = o.infer.bins;
+    cs.discretizer = o.infer.discretizer;
+    as_text.columns.push_back(std::move(cs));
+  }
+  Schema as_number = as_text;
+  for (auto& c : as_number.columns) c.type = ColumnType::Continuous;
+  as_text = apply(as_text);
+  as_number = apply(as_number);
+
+  auto plan_of = [&](size_t c) {
+    ColumnPlan plan;
+    plan.source = out.source;
+    plan.name = header[c];
+    plan.index = c;
+    if (as_text.columns[c].type == as_number.columns[c].type) {
+      plan.declared = as_text.columns[c].type;
+    }
+    plan.infer_tokens = o.infer.missing_tokens;
+    plan.tokens = as_text.columns[c].missing_tokens;
+    plan.max_categorical_numeric = o.infer.max_categorical_numeric;
+    plan.seed = core::derive_seed(o.seed, {c});
+    plan.keep_codes = o.encode;
+    plan.limits = o.limits;
+    return plan;
+  };
+  std::vector<std::unique_ptr<ColumnProfile>> profiles(d);
+  std::vector<PassColumn> pass(d);
+  for (size_t c = 0; c < d; ++c) {
+    profiles[c] = std::make_unique<ColumnProfile>(plan_of(c));
+    pass[c].profile = profiles[c].get();
+  }
+  run_pass(reader, pass, o, "read", start);
+  out.rows = reader.rows_read();
+
+  // The schema and the codecs of every column the first pass could finish.
+  std::vector<size_t> reread, sampled;
+  Schema inferred;
+  for (size_t c = 0; c < d; ++c) {
+    if (profiles[c]->mode() == ColumnProfile::Mode::Reread) {
+      reread.push_back(c);
+      ColumnSchema placeholder = as_text.columns[c];  // completed by the second pass
+      placeholder.type = ColumnType::Categorical;
+      inferred.columns.push_back(placeholder);
+    } else {
+      if (profiles[c]->mode() == ColumnProfile::Mode::Sampled) sampled.push_back(c);
+      inferred.columns.push_back(profiles[c]->infer(o.infer));
+    }
+  }
+  out.schema = apply(inferred);
+  std::vector<std::unique_ptr<ColumnCodec>> codecs(d);
+  for (size_t c = 0; c < d; ++c) {
+    if (profiles[c]->mode() == ColumnProfile::Mode::Reread) continue;
+    codecs[c] = profiles[c]->fit(out.schema.columns[c], core::derive_seed(o.seed, {c}));
+  }
+
+  // The second pass, for the columns that need it.
+  std::vector<CodeColumn> encoded(d);
+  if (!reread.empty() || (o.encode && !sampled.empty())) {
+    out.reread_columns = reread.size() + (o.encode ? sampled.size() : 0);
+    reader.rewind();
+    pass.assign(d, PassColumn{});
+    for (size_t c : reread) {
+      ColumnPlan plan = plan_of(c);
+      plan.exact_only = true;
+      profiles[c] = std::make_unique<ColumnProfile>(std::move(plan));
+      pass[c].profile = profiles[c].get();
+    }
+    if (o.encode) {
+      for (size_t c : sampled) {
+        encoded[c] = CodeColumn(codecs[c]->cardinality());
+        encoded[c].reserve(out.rows);
+        pass[c].codec = codecs[c].get();
+        pass[c].codes = &encoded[c];
+      }
+    }
+    run_pass(reader, pass, o, "reread", start);
+    if (reader.rows_read() != out.rows) {
+      throw IoError(out.source + ": the input changed while it was being read");
+    }
+    for (size_t c : reread) inferred.columns[c] = profiles[c]->infer(o.infer);
+    out.schema = apply(inferred);
+    for (size_t c : reread) {
+      codecs[c] = profiles[c]->fit(out.schema.columns[c], core::derive_seed(o.seed, {c}));
+    }
+  }
+
+  if (o.encode) {
+    out.data.names = header;
+    for (size_t c = 0; c < d; ++c) {
+      out.data.cardinality.push_back(codecs[c]->cardinality());
+      CodeColumn column;
+      if (profiles[c]->has_codes()) {
+        column = CodeColumn(codecs[c]->cardinality(), out.rows);
+        column.visit_mut([&](auto codes) {
+          using T = typename decltype(codes)::value_type;
+          profiles[c]->codes(*codecs[c],
+                             [&](size_t r, Code code) { codes[r] = static_cast<T>(code); });
+        });
+      } else {
+        column = std::move(encoded[c]);
+      }
+      profiles[c].reset();
+      release_free_memory();  // so the provisional codes and the final ones are not both held
+      out.data.columns.push_back(std::move(column));
+    }
+  }
+  out.codec = TableCodec::from_codecs(out.schema, std::move(codecs));
+  return out;
+}
+
+}  // namespace
+
+BuiltTable build_table(const std::string& path, const BuildOptions& options) {
+  CsvReadOptions read = options.read;
+  read.spool = true;
+  CsvReader reader(path, read);
+  return build(reader, options);
+}
+
+BuiltTable build_table(std::unique_ptr<ByteSource> source, const std::string& name,
+                       const BuildOptions& options) {
+  CsvReader reader(std::move(source), name, options.read);
+  return build(reader, options);
+}
+
+}  // namespace meg::data
