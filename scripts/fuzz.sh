@@ -25,11 +25,15 @@ src_root=${FUZZ_SRC:-.}
 out=build-fuzz
 mkdir -p "$out/obj" "$out/artifacts"
 
-flags=(-std=c++20 -O1 -g -fno-omit-frame-pointer -I"$src_root/include" -I"$src_root/src"
-       -fsanitize=address,undefined -fno-sanitize-recover=undefined)
+# meg/version.hpp is generated from the project version (cmake/MegVersionHeader.cmake).
+cmake -DMEG_SOURCE_DIR="$src_root" -DMEG_VERSION_HEADER="$out/include/meg/version.hpp" \
+  -P "$src_root/cmake/MegVersionHeader.cmake"
+flags=(-std=c++20 -O1 -g -fno-omit-frame-pointer -I"$src_root/include" -I"$out/include"
+       -I"$src_root/src" -fsanitize=address,undefined -fno-sanitize-recover=undefined)
 
 # Objects: rebuilt when their source or any header under src/ include/ is newer.
-newest_header=$(find "$src_root/src" "$src_root/include" -name '*.hpp' -printf '%T@\n' | sort -n | tail -1)
+newest_header=$(find "$src_root/src" "$src_root/include" "$out/include" -name '*.hpp' -printf '%T@\n' |
+  sort -n | tail -1)
 newest_header=${newest_header%.*}
 object_of() { echo "$out/obj/$(realpath "$1" | tr '/' '_').o"; }
 build_objects() {  # compiles the stale objects of the given sources, 2 at a time

@@ -10,6 +10,9 @@ jobs=$(nproc)
 cmake --preset release >/dev/null
 cmake --build build -j"$jobs"
 (cd build && ctest --output-on-failure -j"$jobs")
+# cmake --install of build/ into a temporary prefix; a separate project uses it
+# through find_package(meg CONFIG) and meg::meg (tests/install).
+bash scripts/install_test.sh
 cmake --preset asan >/dev/null
 cmake --build build-asan -j"$jobs"
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \

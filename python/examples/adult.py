@@ -1,6 +1,6 @@
 """Fit MEG on Adult and print a few synthetic rows.
 
-    PYTHONPATH=build-py/python /usr/bin/python3 python/examples/adult.py
+    .venv/bin/python python/examples/adult.py    # after `pip install .` (README, Python)
 """
 import logging
 import pathlib
