@@ -5,6 +5,7 @@
 
 #include "bn/row_keys.hpp"
 #include "core/parallel.hpp"
+#include "meg/error.hpp"
 
 namespace meg::bn {
 namespace {
@@ -69,6 +70,87 @@ JointEntropy joint_entropy_cells(const data::DatasetView& data,
     i = j;
   }
   out.h = log_n - s / static_cast<double>(n);
+  return out;
+}
+
+JointCounts joint_counts(const data::DatasetView& data, const std::vector<uint32_t>& columns) {
+  JointCounts out;
+  out.columns = columns;
+  const size_t n = data.num_rows();
+  uint64_t cells = 1;
+  bool overflow = false;
+  for (uint32_t c : columns) {
+    const uint64_t r = std::max<uint32_t>(data.cardinality()[c], 1);
+    if (cells > (uint64_t{1} << 62) / r) overflow = true;
+    cells *= r;
+    out.radix.push_back(r);
+  }
+  if (overflow) throw InvalidArgument("joint counts: the key space is too large");
+  if (cells <= std::max<uint64_t>(4 * n, 1 << 12) && cells <= (uint64_t{1} << 26)) {
+    std::vector<uint32_t> counts(cells, 0);
+    for_each_key_block(data, columns, out.radix, [&](size_t, std::span<const uint64_t> keys) {
+      for (uint64_t key : keys) ++counts[key];
+    });
+    for (uint64_t key = 0; key < cells; ++key) {
+      if (counts[key] > 0) {
+        out.key.push_back(key);
+        out.count.push_back(counts[key]);
+      }
+    }
+    return out;
+  }
+  std::vector<uint64_t> keys(n);
+  for_each_key_block(data, columns, out.radix, [&](size_t begin, std::span<const uint64_t> block) {
+    std::copy(block.begin(), block.end(), keys.begin() + static_cast<long>(begin));
+  });
+  std::sort(keys.begin(), keys.end());
+  for (size_t i = 0; i < n;) {
+    size_t j = i;
+    while (j < n && keys[j] == keys[i]) ++j;
+    out.key.push_back(keys[i]);
+    out.count.push_back(static_cast<uint32_t>(j - i));
+    i = j;
+  }
+  return out;
+}
+
+JointEntropy entropy_in_order(const JointCounts& counts, const std::vector<uint32_t>& order,
+                              size_t n) {
+  JointEntropy out;
+  if (order.empty() || n == 0) return out;
+  const size_t w = counts.columns.size();
+  std::vector<size_t> from(order.size());  // position in counts.columns of order[q]
+  bool same = order.size() == w;
+  for (size_t q = 0; q < order.size(); ++q) {
+    const auto it = std::find(counts.columns.begin(), counts.columns.end(), order[q]);
+    if (it == counts.columns.end() || order.size() != w) {
+      throw InvalidArgument("entropy_in_order: not a permutation of the counted columns");
+    }
+    from[q] = static_cast<size_t>(it - counts.columns.begin());
+    same = same && from[q] == q;
+  }
+  double s = 0.0;
+  auto add = [&](uint32_t c) { s += static_cast<double>(c) * std::log(static_cast<double>(c)); };
+  if (same) {
+    for (uint32_t c : counts.count) add(c);
+  } else {
+    std::vector<std::pair<uint64_t, uint32_t>> cells(counts.key.size());
+    std::vector<uint64_t> digit(w);
+    for (size_t i = 0; i < cells.size(); ++i) {
+      uint64_t key = counts.key[i];
+      for (size_t p = w; p-- > 0;) {
+        digit[p] = key % counts.radix[p];
+        key /= counts.radix[p];
+      }
+      uint64_t permuted = 0;
+      for (size_t q = 0; q < w; ++q) permuted = permuted * counts.radix[from[q]] + digit[from[q]];
+      cells[i] = {permuted, counts.count[i]};
+    }
+    std::sort(cells.begin(), cells.end());
+    for (const auto& cell : cells) add(cell.second);
+  }
+  out.cells = counts.count.size();
+  out.h = std::log(static_cast<double>(n)) - s / static_cast<double>(n);
   return out;
 }
 

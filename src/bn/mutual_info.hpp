@@ -25,6 +25,25 @@ JointEntropy joint_entropy_cells(const data::DatasetView& data,
                                  const std::vector<uint32_t>& columns,
                                  const std::vector<uint32_t>& cards);
 
+// The occurring cells of the joint counts of a few columns (radix: each column's
+// cardinality, at least 1), keys ascending in the mixed radix of `columns` (the first
+// most significant), with their counts. Dense counting when the table is small,
+// sort-based otherwise, as joint_entropy_cells.
+struct JointCounts {
+  std::vector<uint32_t> columns;
+  std::vector<uint64_t> radix;
+  std::vector<uint64_t> key;
+  std::vector<uint32_t> count;
+};
+JointCounts joint_counts(const data::DatasetView& data, const std::vector<uint32_t>& columns);
+
+// joint_entropy_cells(data, order, cards) of the view the counts were taken from, with
+// `n` its rows and `order` a permutation of counts.columns, computed from the counts
+// (no pass over the rows) and equal to it bit for bit: the c log c terms are added in
+// the order of `order`'s keys, as a pass would add them.
+JointEntropy entropy_in_order(const JointCounts& counts, const std::vector<uint32_t>& order,
+                              size_t n);
+
 // mi[c] = I(X_c; Y) for every column c of `data`, with Y = column class_col
 // (mi[class_col] = 0). O(n * D).
 std::vector<double> mutual_info_with_class(const data::DatasetView& data, size_t class_col);

@@ -157,7 +157,12 @@ void MegModel::fit_codes(data::EncodedDataset all, const data::Schema& schema,
              : std::vector<data::RowIndex>(perm.begin() + static_cast<long>(n_val), perm.end());
   std::sort(val_rows.begin(), val_rows.end());
   std::sort(fit_rows.begin(), fit_rows.end());
-  const data::DatasetView fit_part(all, fit_rows), val_part(all, val_rows);
+  // The fit part as a dataset of its own (n d bytes for narrow codes): each of the
+  // fit's passes over it then reads the codes in place, where a view of listed rows
+  // would gather them row by row.
+  const data::EncodedDataset fit_data = data::DatasetView(all, fit_rows).materialize();
+  fit_rows = {};
+  const data::DatasetView fit_part(fit_data), val_part(all, val_rows);
 
   // Units fitted on the fit part, with the held-out log-likelihood of every unit.
   ProgressRelay relay(progress, cols.size());
@@ -173,7 +178,9 @@ void MegModel::fit_codes(data::EncodedDataset all, const data::Schema& schema,
   };
   if (options.smoothing_select == SmoothingSelect::Distance && n >= 20 &&
       val_part.num_rows() >= kSelectMinHoldout && has_chosen_smoothing(options, cols, all.names)) {
-    const DistanceProbe probe(fit_part, val_part, kSelectQueries, threads);
+    const DistanceProbe probe(fit_part, val_part, kSelectQueries, threads,
+                              DistanceProbe::kMaxReference,
+                              core::derive_seed(options.seed, {kSelectStream, 1}));
     const std::vector<double>& grid = distance_grid();
     nlohmann::json tried = nlohmann::json::array();
     size_t last = grid.size();

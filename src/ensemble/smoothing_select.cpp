@@ -4,6 +4,7 @@
 #include <numeric>
 
 #include "core/parallel.hpp"
+#include "core/rng.hpp"
 
 namespace meg::ensemble {
 
@@ -35,12 +36,25 @@ size_t search_strength(double holdout, const std::function<double(size_t i)>& di
 }
 
 DistanceProbe::DistanceProbe(const data::DatasetView& reference, const data::DatasetView& holdout,
-                             size_t max_queries, int threads)
+                             size_t max_queries, int threads, size_t max_reference, uint64_t seed)
     : num_cols_(reference.num_cols()), threads_(threads) {
-  const size_t n = reference.num_rows();
+  std::vector<size_t> picked;  // view rows of the reference
+  const size_t total = reference.num_rows();
+  if (total <= max_reference) {
+    picked.resize(total);
+    std::iota(picked.begin(), picked.end(), size_t{0});
+  } else {
+    const double fraction = static_cast<double>(max_reference) / static_cast<double>(total);
+    const auto threshold = static_cast<uint64_t>(fraction * 18446744073709551615.0);
+    const uint64_t key = core::derive_seed(seed, {});
+    for (size_t r = 0; r < total; ++r) {
+      if (core::mix64(key + r) < threshold) picked.push_back(r);
+    }
+  }
+  const size_t n = picked.size();
   reference_.resize(n * num_cols_);
   for (size_t c = 0; c < num_cols_; ++c) {
-    for (size_t r = 0; r < n; ++r) reference_[r * num_cols_ + c] = reference.code(c, r);
+    for (size_t i = 0; i < n; ++i) reference_[i * num_cols_ + c] = reference.code(c, picked[i]);
   }
   queries_ = std::min(max_queries, holdout.num_rows());
   std::vector<data::Code> rows(queries_ * num_cols_);

@@ -38,9 +38,15 @@ size_t search_strength(double holdout, const std::function<double(size_t i)>& di
 class DistanceProbe {
  public:
   // `reference`: the rows the units were fitted on; `holdout`: real rows they
-  // never saw (the first `max_queries` are used).
+  // never saw (the first `max_queries` are used). Above `max_reference` rows the
+  // reference is a seeded subset of about that many: held-out and synthetic rows
+  // are measured against the same subset, so the comparison stays fair, and a
+  // probe costs the same at any table length.
   DistanceProbe(const data::DatasetView& reference, const data::DatasetView& holdout,
-                size_t max_queries, int threads);
+                size_t max_queries, int threads, size_t max_reference = kMaxReference,
+                uint64_t seed = 0);
+
+  static constexpr size_t kMaxReference = size_t{1} << 16;
 
   size_t queries() const { return queries_; }
   double holdout_mean() const { return holdout_mean_; }
