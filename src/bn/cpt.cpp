@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <tuple>
 
 #include "bn/row_keys.hpp"
 #include "core/parallel.hpp"
@@ -81,6 +82,45 @@ void for_each_block(const LevelCells& level, Fn&& fn) {
     i = e;
   }
 }
+
+// Distinct (configuration, class * r + value) cells in first-seen order with their
+// number of rows: an open-addressing index (grows at half load) over a list of cells.
+class CellIndex {
+ public:
+  void add(uint64_t cfg, uint64_t yx) {
+    if (2 * (cfg_.size() + 1) > slots_.size()) grow();
+    size_t i = slot(cfg, yx);
+    if (slots_[i] == 0) {
+      cfg_.push_back(cfg);
+      yx_.push_back(yx);
+      rows_.push_back(0);
+      slots_[i] = static_cast<uint32_t>(cfg_.size());
+    }
+    ++rows_[slots_[i] - 1];
+  }
+  size_t size() const { return cfg_.size(); }
+  std::tuple<uint64_t, uint64_t, uint64_t> cell(size_t a) const {
+    return {cfg_[a], yx_[a], rows_[a]};
+  }
+
+ private:
+  size_t slot(uint64_t cfg, uint64_t yx) const {
+    const size_t mask = slots_.size() - 1;
+    size_t i = core::mix64(cfg * 0x9e3779b97f4a7c15ULL ^ yx) & mask;
+    while (slots_[i] != 0 && (cfg_[slots_[i] - 1] != cfg || yx_[slots_[i] - 1] != yx)) {
+      i = (i + 1) & mask;
+    }
+    return i;
+  }
+  void grow() {
+    slots_.assign(std::max<size_t>(1024, 2 * slots_.size()), 0);
+    for (size_t a = 0; a < cfg_.size(); ++a) {
+      slots_[slot(cfg_[a], yx_[a])] = static_cast<uint32_t>(a + 1);
+    }
+  }
+  std::vector<uint32_t> slots_;  // 1 + cell index, 0 = empty
+  std::vector<uint64_t> cfg_, yx_, rows_;
+};
 
 }  // namespace
 
@@ -249,8 +289,10 @@ std::vector<double> UnitCounts::held_out_strengths(const data::DatasetView& data
     }
     std::vector<uint64_t> radix;
     for (uint32_t p : parents) radix.push_back(std::max<uint32_t>(cardinality_[p], 1));
-    std::vector<double> chain_n, chain_total;  // per held-out row: its levels, bottom first
-    std::vector<size_t> chain_begin{0};
+    // The held-out rows' distinct cells (full configuration, class * r + value) in
+    // first-seen order, each with its number of rows: rows of one cell share their
+    // back-off chain.
+    CellIndex cells;
     std::vector<uint64_t> full(kKeyBlockRows);
     std::vector<uint32_t> y(kKeyBlockRows), x(kKeyBlockRows);
     for (size_t begin = 0; begin < data.num_rows(); begin += kKeyBlockRows) {
@@ -259,28 +301,37 @@ std::vector<double> UnitCounts::held_out_strengths(const data::DatasetView& data
       gather_codes(data, class_col, begin, end, scratch, y.data());
       gather_codes(data, col, begin, end, scratch, x.data());
       for (size_t i = 0; i < end - begin; ++i) {
-        if (!mask[begin + i]) continue;
-        for (size_t j = 0; j < levels.size(); ++j) {
-          const Blocks& bl = index[j];
-          const std::pair<uint64_t, uint32_t> key(full[i] / divisor[j], y[i]);
-          const auto it = std::lower_bound(bl.key.begin(), bl.key.end(), key);
-          const bool found = it != bl.key.end() && *it == key;
-          if (!found && j > 0) continue;
-          double n = 0, total = 0;
-          if (found) {
-            const auto b = static_cast<size_t>(it - bl.key.begin());
-            total = static_cast<double>(bl.total[b]);
-            const auto vb = levels[j].value.begin();
-            const auto lo = vb + static_cast<long>(bl.begin[b]);
-            const auto hi = vb + static_cast<long>(bl.begin[b + 1]);
-            const auto v = std::lower_bound(lo, hi, x[i]);
-            if (v != hi && *v == x[i]) n = levels[j].count[static_cast<size_t>(v - vb)];
-          }
-          chain_n.push_back(n);
-          chain_total.push_back(total);
-        }
-        chain_begin.push_back(chain_n.size());
+        if (mask[begin + i]) cells.add(full[i], uint64_t{y[i]} * r + x[i]);
       }
+    }
+    std::vector<double> chain_n, chain_total,
+        weight;  // per distinct cell: its levels, bottom first
+    std::vector<size_t> chain_begin{0};
+    for (size_t a = 0; a < cells.size(); ++a) {
+      const auto [cfg, yx, rows] = cells.cell(a);
+      weight.push_back(static_cast<double>(rows));
+      const auto yi = static_cast<uint32_t>(yx / r);
+      const auto xi = static_cast<uint32_t>(yx % r);
+      for (size_t j = 0; j < levels.size(); ++j) {
+        const Blocks& bl = index[j];
+        const std::pair<uint64_t, uint32_t> key(cfg / divisor[j], yi);
+        const auto it = std::lower_bound(bl.key.begin(), bl.key.end(), key);
+        const bool found = it != bl.key.end() && *it == key;
+        if (!found && j > 0) continue;
+        double n = 0, total = 0;
+        if (found) {
+          const auto bi = static_cast<size_t>(it - bl.key.begin());
+          total = static_cast<double>(bl.total[bi]);
+          const auto vb = levels[j].value.begin();
+          const auto lo = vb + static_cast<long>(bl.begin[bi]);
+          const auto hi = vb + static_cast<long>(bl.begin[bi + 1]);
+          const auto v = std::lower_bound(lo, hi, xi);
+          if (v != hi && *v == xi) n = levels[j].count[static_cast<size_t>(v - vb)];
+        }
+        chain_n.push_back(n);
+        chain_total.push_back(total);
+      }
+      chain_begin.push_back(chain_n.size());
     }
     double best_ll = -INFINITY;
     for (double m : smoothing_grid()) {
@@ -289,7 +340,7 @@ std::vector<double> UnitCounts::held_out_strengths(const data::DatasetView& data
         size_t e = chain_begin[i];
         double p = (chain_n[e] + alpha) / (chain_total[e] + alpha * r);
         for (++e; e < chain_begin[i + 1]; ++e) p = (chain_n[e] + m * p) / (chain_total[e] + m);
-        ll += std::log(p);
+        ll += weight[i] * std::log(p);
       }
       if (ll > best_ll) {
         best_ll = ll;

@@ -34,12 +34,31 @@ enum : uint64_t {
   kDecodeStream = 6,
   kCodecStream = 7,
   kReferenceStream = 8,
-  kSelectStream = 9
+  kSelectStream = 9,
+  kScoreStream = 10
 };
 
 // Held-out rows compared with synthetic ones when choosing the smoothing strength.
 constexpr size_t kSelectQueries = 1000;
 constexpr size_t kSelectMinHoldout = 50;
+// Held-out rows scored to weigh the units (docs/performance.md): the weights, fifteen-odd
+// numbers, are then estimated to a few parts in a thousand, at the same cost for any
+// table length.
+constexpr size_t kScoreRows = size_t{1} << 16;
+
+// `rows` when there are at most `limit`, else those whose seeded hash falls below
+// limit / rows.size() (about `limit` of them, in their order).
+std::vector<data::RowIndex> seeded_subset(const std::vector<data::RowIndex>& rows, size_t limit,
+                                          uint64_t seed) {
+  if (rows.size() <= limit) return rows;
+  const double fraction = static_cast<double>(limit) / static_cast<double>(rows.size());
+  const auto threshold = static_cast<uint64_t>(fraction * 18446744073709551615.0);
+  std::vector<data::RowIndex> out;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (core::mix64(seed + i) < threshold) out.push_back(rows[i]);
+  }
+  return out;
+}
 
 // Class columns of the units, validated against the table's column names.
 std::vector<size_t> unit_columns(const FitOptions& o, const std::vector<std::string>& names) {
@@ -163,6 +182,11 @@ void MegModel::fit_codes(data::EncodedDataset all, const data::Schema& schema,
   const data::EncodedDataset fit_data = data::DatasetView(all, fit_rows).materialize();
   fit_rows = {};
   const data::DatasetView fit_part(fit_data), val_part(all, val_rows);
+  // Held-out scoring (each unit's log-likelihood of the rows, the EM weights) reads at
+  // most kScoreRows of them: above it, a seeded subset of about that many.
+  const std::vector<data::RowIndex> score_rows =
+      seeded_subset(val_rows, kScoreRows, core::derive_seed(options.seed, {kScoreStream}));
+  const data::DatasetView score_part(all, score_rows);
 
   // Units fitted on the fit part, with the held-out log-likelihood of every unit.
   ProgressRelay relay(progress, cols.size());
@@ -173,8 +197,8 @@ void MegModel::fit_codes(data::EncodedDataset all, const data::Schema& schema,
   auto fit_and_weigh = [&](const FitOptions& o, const char* stage) {
     units_.clear();  // one set of units in memory at a time
     w.loglik.assign(cols.size(), {});
-    units_ = fit_units(fit_part, cols, o, kUnitStream, stage, relay, &val_part, &w.loglik);
-    weigh_units(units_, val_part, o, kReferenceStream, threads, w);
+    units_ = fit_units(fit_part, cols, o, kUnitStream, stage, relay, &score_part, &w.loglik);
+    weigh_units(units_, score_part, o, kReferenceStream, threads, w);
   };
   if (options.smoothing_select == SmoothingSelect::Distance && n >= 20 &&
       val_part.num_rows() >= kSelectMinHoldout && has_chosen_smoothing(options, cols, all.names)) {
