@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
-#include <tuple>
 
 #include "bn/row_keys.hpp"
 #include "core/parallel.hpp"
@@ -82,45 +81,6 @@ void for_each_block(const LevelCells& level, Fn&& fn) {
     i = e;
   }
 }
-
-// Distinct (configuration, class * r + value) cells in first-seen order with their
-// number of rows: an open-addressing index (grows at half load) over a list of cells.
-class CellIndex {
- public:
-  void add(uint64_t cfg, uint64_t yx) {
-    if (2 * (cfg_.size() + 1) > slots_.size()) grow();
-    size_t i = slot(cfg, yx);
-    if (slots_[i] == 0) {
-      cfg_.push_back(cfg);
-      yx_.push_back(yx);
-      rows_.push_back(0);
-      slots_[i] = static_cast<uint32_t>(cfg_.size());
-    }
-    ++rows_[slots_[i] - 1];
-  }
-  size_t size() const { return cfg_.size(); }
-  std::tuple<uint64_t, uint64_t, uint64_t> cell(size_t a) const {
-    return {cfg_[a], yx_[a], rows_[a]};
-  }
-
- private:
-  size_t slot(uint64_t cfg, uint64_t yx) const {
-    const size_t mask = slots_.size() - 1;
-    size_t i = core::mix64(cfg * 0x9e3779b97f4a7c15ULL ^ yx) & mask;
-    while (slots_[i] != 0 && (cfg_[slots_[i] - 1] != cfg || yx_[slots_[i] - 1] != yx)) {
-      i = (i + 1) & mask;
-    }
-    return i;
-  }
-  void grow() {
-    slots_.assign(std::max<size_t>(1024, 2 * slots_.size()), 0);
-    for (size_t a = 0; a < cfg_.size(); ++a) {
-      slots_[slot(cfg_[a], yx_[a])] = static_cast<uint32_t>(a + 1);
-    }
-  }
-  std::vector<uint32_t> slots_;  // 1 + cell index, 0 = empty
-  std::vector<uint64_t> cfg_, yx_, rows_;
-};
 
 }  // namespace
 
@@ -252,12 +212,9 @@ CountedKdb UnitCounts::parameters(Part part, Smoothing kind, double alpha,
   return out;
 }
 
-std::vector<double> UnitCounts::held_out_strengths(const data::DatasetView& data,
-                                                   const uint8_t* mask, double alpha) const {
+std::vector<double> UnitCounts::held_out_strengths(double alpha) const {
   const size_t d = features_.size();
   std::vector<double> best(d, 0.0);
-  const auto class_col = static_cast<uint32_t>(structure_.class_col);
-  std::vector<uint32_t> scratch;
   for (size_t f = 0; f < d; ++f) {
     const uint32_t col = structure_.order[f];
     const std::vector<uint32_t>& parents = structure_.parents[col];
@@ -287,31 +244,17 @@ std::vector<double> UnitCounts::held_out_strengths(const data::DatasetView& data
     for (size_t j = parents.size(); j-- > 0;) {
       divisor[j] = divisor[j + 1] * std::max<uint32_t>(cardinality_[parents[j]], 1);
     }
-    std::vector<uint64_t> radix;
-    for (uint32_t p : parents) radix.push_back(std::max<uint32_t>(cardinality_[p], 1));
-    // The held-out rows' distinct cells (full configuration, class * r + value) in
-    // first-seen order, each with its number of rows: rows of one cell share their
-    // back-off chain.
-    CellIndex cells;
-    std::vector<uint64_t> full(kKeyBlockRows);
-    std::vector<uint32_t> y(kKeyBlockRows), x(kKeyBlockRows);
-    for (size_t begin = 0; begin < data.num_rows(); begin += kKeyBlockRows) {
-      const size_t end = std::min(data.num_rows(), begin + kKeyBlockRows);
-      block_keys(data, begin, end, parents, radix, scratch, full.data());
-      gather_codes(data, class_col, begin, end, scratch, y.data());
-      gather_codes(data, col, begin, end, scratch, x.data());
-      for (size_t i = 0; i < end - begin; ++i) {
-        if (mask[begin + i]) cells.add(full[i], uint64_t{y[i]} * r + x[i]);
-      }
-    }
-    std::vector<double> chain_n, chain_total,
-        weight;  // per distinct cell: its levels, bottom first
+    // The masked rows' cells (full configuration, class, value) with their number of
+    // rows, from the counts: rows of one cell share their back-off chain.
+    const FeatureCounts& cells = features_[f];
+    // Per masked cell: its levels' counts, bottom first, and its rows.
+    std::vector<double> chain_n, chain_total, weight;
     std::vector<size_t> chain_begin{0};
     for (size_t a = 0; a < cells.size(); ++a) {
-      const auto [cfg, yx, rows] = cells.cell(a);
-      weight.push_back(static_cast<double>(rows));
-      const auto yi = static_cast<uint32_t>(yx / r);
-      const auto xi = static_cast<uint32_t>(yx % r);
+      if (cells.masked[a] == 0) continue;
+      weight.push_back(static_cast<double>(cells.masked[a]));
+      const uint64_t cfg = cells.config[a];
+      const uint32_t yi = cells.cls[a], xi = cells.value[a];
       for (size_t j = 0; j < levels.size(); ++j) {
         const Blocks& bl = index[j];
         const std::pair<uint64_t, uint32_t> key(cfg / divisor[j], yi);
@@ -360,7 +303,7 @@ CountedKdb fit_counts(const KdbStructure& structure, const std::vector<uint32_t>
     const std::vector<uint8_t> mask = held_out_mask(data.num_rows(), spec.seed);
     const UnitCounts counts = UnitCounts::count(structure, cardinality, data, mask.data(), threads);
     return counts.parameters(UnitCounts::Part::All, spec.kind, spec.alpha,
-                             counts.held_out_strengths(data, mask.data(), spec.alpha));
+                             counts.held_out_strengths(spec.alpha));
   }
   return UnitCounts::count(structure, cardinality, data, nullptr, threads)
       .parameters(UnitCounts::Part::All, spec.kind, spec.alpha, std::vector<double>(d, spec.m));

@@ -69,10 +69,10 @@ class UnitCounts {
                         const std::vector<double>& m) const;
 
   // Per feature (structure order), the strength of smoothing_grid() under which the
-  // counts of the unmasked rows give the masked rows (of `data`, the rows counted, with
-  // the same mask) the highest log-likelihood; 0 for a feature without parents.
-  std::vector<double> held_out_strengths(const data::DatasetView& data, const uint8_t* mask,
-                                         double alpha) const;
+  // counts of the unmasked rows give the masked rows the highest log-likelihood; 0 for
+  // a feature without parents. From the counts alone (each masked cell once, weighted
+  // by its rows): no pass over the rows.
+  std::vector<double> held_out_strengths(double alpha) const;
 
   // Rows counted in `part`.
   uint64_t rows(Part part) const;
