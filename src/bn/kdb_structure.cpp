@@ -15,11 +15,11 @@ namespace meg::bn {
 namespace {
 
 // The search reads at most this many rows: above it, a fixed pseudo-random subset of
-// about this many (row kept when a hash of its index falls below the fraction). The
-// information quantities it compares are then estimated to about 1 / sqrt(2^18) of
-// their scale, far below the gaps between the structures it chooses among, and the
-// search costs the same at any table length (docs/performance.md).
-constexpr size_t kSearchRows = size_t{1} << 18;
+// about this many (a row is kept when a hash of its index falls below the fraction).
+// Its information quantities are then estimated to about 1 / sqrt(2^16) of their
+// scale, its AIC penalty is the subset's, and it costs the same at any table length
+// (docs/performance.md).
+constexpr size_t kSearchRows = size_t{1} << 16;
 
 // The rows the search reads, as a dataset of their own (narrow codes read in place):
 // every row of `data`, or its subset above kSearchRows. Null when `data` is every row

@@ -44,7 +44,7 @@ constexpr size_t kSelectMinHoldout = 50;
 // Held-out rows scored to weigh the units (docs/performance.md): the weights, fifteen-odd
 // numbers, are then estimated to a few parts in a thousand, at the same cost for any
 // table length.
-constexpr size_t kScoreRows = size_t{1} << 16;
+constexpr size_t kScoreRows = size_t{1} << 15;
 
 // `rows` when there are at most `limit`, else those whose seeded hash falls below
 // limit / rows.size() (about `limit` of them, in their order).
