@@ -76,7 +76,8 @@ TEST(Scale, MillionRowFitIsThreadIndependentAndRecoversTheDistribution) {
   // Fresh rows of the generating distribution: the fitted model's mean log-likelihood
   // approaches the generating model's own (their gap estimates the KL divergence) more
   // closely than a fit on Adult's number of rows does.
-  const MegModel small = MegModel::fit_encoded(truth.codec(), draw(truth, 32561, 13), "small.csv", o);
+  const MegModel small =
+      MegModel::fit_encoded(truth.codec(), draw(truth, 32561, 13), "small.csv", o);
   const meg::data::EncodedDataset fresh = draw(truth, 20000, 12);
   const double ll_truth = mean(truth.log_prob(fresh, 2));
   const double kl_big = ll_truth - mean(two.log_prob(fresh, 2));
