@@ -8,6 +8,8 @@
 #
 #   bench/scale.sh                 # 100k, 1M, 10M rows
 #   bench/scale.sh --skip-10m      # 100k and 1M only
+#   bench/scale.sh --quality       # also: `meg evaluate` of the 1M fit and of the Adult fit
+#                                  #   (32,561 synthetic rows each, Adult's official split)
 #   ROWS="100000 300000" bench/scale.sh   # other sizes
 #   MEG=build/meg THREADS=2 WORK=/tmp/meg-scale bench/scale.sh
 #
@@ -20,11 +22,13 @@ MEG=${MEG:-build/meg}
 THREADS=${THREADS:-2}
 WORK=${WORK:-/tmp/meg-scale}
 ROWS=${ROWS:-"100000 1000000 10000000"}
+QUALITY=0
 for arg in "$@"; do
   case "$arg" in
     --skip-10m) ROWS=$(echo "$ROWS" | tr ' ' '\n' | grep -vx 10000000 | tr '\n' ' ') ;;
-    -h | --help) sed -n '2,16p' "$0"; exit 0 ;;
-    *) echo "bench/scale.sh: unknown argument '$arg' (expected --skip-10m)" >&2; exit 2 ;;
+    --quality) QUALITY=1 ;;
+    -h | --help) sed -n '2,18p' "$0"; exit 0 ;;
+    *) echo "bench/scale.sh: unknown argument '$arg' (expected --skip-10m or --quality)" >&2; exit 2 ;;
   esac
 done
 [ -x "$MEG" ] || { echo "bench/scale.sh: $MEG not found; build it first (cmake --build build --target meg)" >&2; exit 2; }
@@ -68,3 +72,30 @@ done
 awk 'NR == 1 { n0 = $1; w0 = $2; c0 = $3 } { n1 = $1; w1 = $2; c1 = $3 }
      END { if (NR > 1) printf "log-log slope of fit time, %d to %d rows: wall %.3f, CPU %.3f\n",
              n0, n1, log(w1 / w0) / log(n1 / n0), log(c1 / c0) / log(n1 / n0) }' "$results"
+
+# Quality of the 1M-row fit against the Adult fit it was drawn from: each samples as many
+# rows as Adult's training set, scored by `meg evaluate` against Adult's official split
+# (seed 0), the columns of BENCHMARKS.md's quality tables.
+if [ "$QUALITY" = 1 ]; then
+  [ -f "$WORK/fit_1000000.meg" ] || { echo "bench/scale.sh: --quality needs the 1M fit (ROWS with 1000000)" >&2; exit 2; }
+  for name in adult fit_1000000; do
+    "$MEG" sample "$WORK/$name.meg" -n 32561 -o "$WORK/q_$name.csv" --seed 0 --threads "$THREADS" --quiet
+    "$MEG" evaluate --train data/adult_train.csv --test data/adult_test.csv --synthetic "$WORK/q_$name.csv" \
+      --target income --json "$WORK/q_$name.json" --threads "$THREADS" --seed 0 >/dev/null
+  done
+  python3 - "$WORK/q_adult.json" "$WORK/q_fit_1000000.json" <<'PY'
+import json, sys
+def acc(ev, name):
+    return next(c["tstr"]["accuracy"] for c in ev["utility"]["classifiers"] if c["name"] == name)
+print("| model | TSTR LR | TSTR RF | TSTR GBT | column dist | pairwise | detection AUC | exact copies (test) | DCR median (test) |")
+print("|---|---|---|---|---|---|---|---|---|")
+for label, path in zip(["Adult fit (32,561 rows)", "1M-row fit"], sys.argv[1:]):
+    ev = json.load(open(path))
+    fid, pri = ev["fidelity"], ev["privacy"]
+    print(f"| {label} | {acc(ev, 'logistic_regression'):.3f} | {acc(ev, 'random_forest'):.3f} "
+          f"| {acc(ev, 'gradient_boosting'):.3f} | {fid['mean_column_distance']['synthetic']:.4f} "
+          f"| {fid['pairwise']['error']['synthetic']:.4f} | {fid['detection']['roc_auc']:.3f} "
+          f"| {pri['exact_copy_rate']['synthetic']:.4f} ({pri['exact_copy_rate']['test']:.4f}) "
+          f"| {pri['dcr']['synthetic']['median']:.3f} ({pri['dcr']['test']['median']:.3f}) |")
+PY
+fi
