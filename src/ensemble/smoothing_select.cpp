@@ -1,6 +1,7 @@
 #include "ensemble/smoothing_select.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <numeric>
 
 #include "core/parallel.hpp"
@@ -56,6 +57,12 @@ DistanceProbe::DistanceProbe(const data::DatasetView& reference, const data::Dat
   for (size_t c = 0; c < num_cols_; ++c) {
     for (size_t i = 0; i < n; ++i) reference_[i * num_cols_ + c] = reference.code(c, picked[i]);
   }
+  const auto& card = reference.cardinality();
+  if (std::all_of(card.begin(), card.end(), [](uint32_t r) { return r <= 256; })) {
+    words_ = (num_cols_ + 7) / 8;
+    packed_.resize(n * words_);
+    for (size_t i = 0; i < n; ++i) pack(&reference_[i * num_cols_], &packed_[i * words_]);
+  }
   queries_ = std::min(max_queries, holdout.num_rows());
   std::vector<data::Code> rows(queries_ * num_cols_);
   for (size_t c = 0; c < num_cols_; ++c) {
@@ -64,11 +71,39 @@ DistanceProbe::DistanceProbe(const data::DatasetView& reference, const data::Dat
   holdout_mean_ = mean_distance(rows.data(), queries_);
 }
 
+void DistanceProbe::pack(const data::Code* row, uint64_t* words) const {
+  std::fill(words, words + words_, uint64_t{0});
+  for (size_t c = 0; c < num_cols_; ++c) words[c / 8] |= uint64_t{row[c] & 0xFFu} << (8 * (c % 8));
+}
+
+uint32_t DistanceProbe::differing_bytes(uint64_t x) {
+  constexpr uint64_t kLow7 = 0x7F7F7F7F7F7F7F7FULL;
+  const uint64_t high = (((x & kLow7) + kLow7) | x) & ~kLow7;  // a byte's top bit: it is not 0
+  return static_cast<uint32_t>(std::popcount(high));
+}
+
 double DistanceProbe::mean_distance(const data::Code* rows, size_t n) const {
   if (n == 0 || reference_.empty()) return 0.0;
   const size_t d = num_cols_;
   const size_t m = reference_.size() / d;
   std::vector<uint32_t> nearest(n, 0);
+  if (words_ > 0) {
+    // Codes below 256: eight to a word, the distance the count of differing bytes.
+    core::parallel_for(n, threads_, [&](size_t q) {
+      std::vector<uint64_t> a(words_);
+      pack(rows + q * d, a.data());
+      auto best = static_cast<uint32_t>(d);
+      for (size_t r = 0; r < m && best > 0; ++r) {
+        const uint64_t* b = &packed_[r * words_];
+        uint32_t dist = 0;
+        for (size_t w = 0; w < words_; ++w) dist += differing_bytes(a[w] ^ b[w]);
+        best = std::min(best, dist);
+      }
+      nearest[q] = best;
+    });
+    const uint64_t total = std::accumulate(nearest.begin(), nearest.end(), uint64_t{0});
+    return static_cast<double>(total) / static_cast<double>(n);
+  }
   core::parallel_for(n, threads_, [&](size_t q) {
     const data::Code* a = rows + q * d;
     auto best = static_cast<uint32_t>(d);

@@ -57,7 +57,14 @@ class DistanceProbe {
  private:
   size_t num_cols_ = 0;
   size_t queries_ = 0;
+  // The row's codes, eight to a word (every code below 256).
+  void pack(const data::Code* row, uint64_t* words) const;
+  // The number of non-zero bytes of x.
+  static uint32_t differing_bytes(uint64_t x);
+
   std::vector<data::Code> reference_;  // row-major
+  size_t words_ = 0;                   // words a packed row; 0: codes do not fit a byte
+  std::vector<uint64_t> packed_;       // reference rows packed, when words_ > 0
   double holdout_mean_ = 0.0;
   int threads_ = 1;
 };
