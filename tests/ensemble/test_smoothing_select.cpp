@@ -64,6 +64,50 @@ TEST(DistanceProbe, MeanHammingDistanceToTheNearestReferenceRow) {
   EXPECT_DOUBLE_EQ(capped.holdout_mean(), 1.0);
 }
 
+// Codes below 256 are compared eight to a word; wider columns code by code: the same
+// distances either way, over any number of columns (here 11: two words a row).
+TEST(DistanceProbe, PackedAndPlainComparisonsAgree) {
+  meg::core::Rng rng(3);
+  std::vector<std::vector<meg::data::Code>> ref_rows(300), hold_rows(40);
+  for (auto* rows : {&ref_rows, &hold_rows}) {
+    for (auto& r : *rows) {
+      for (int c = 0; c < 11; ++c)
+        r.push_back(static_cast<meg::data::Code>(rng.below(c < 3 ? 255 : 3)));
+    }
+  }
+  auto narrow_ref = codes(ref_rows), narrow_hold = codes(hold_rows);
+  narrow_ref.cardinality.assign(11, 256);
+  narrow_hold.cardinality.assign(11, 256);
+  auto wide_ref = narrow_ref, wide_hold = narrow_hold;
+  wide_ref.cardinality[0] = wide_hold.cardinality[0] = 300;  // one wide column: plain path
+  const DistanceProbe packed(narrow_ref, narrow_hold, 100, 2);
+  const DistanceProbe plain(wide_ref, wide_hold, 100, 2);
+  EXPECT_DOUBLE_EQ(packed.holdout_mean(), plain.holdout_mean());
+  EXPECT_GT(packed.holdout_mean(), 0.0);
+  std::vector<meg::data::Code> rows;
+  for (const auto& r : ref_rows) rows.insert(rows.end(), r.begin(), r.end());
+  EXPECT_DOUBLE_EQ(packed.mean_distance(rows.data(), 300), 0.0);  // every row a copy
+}
+
+// Above max_reference rows, the reference is a seeded subset of about that many; the
+// held-out distance then can only grow (fewer rows to be near).
+TEST(DistanceProbe, LongReferenceIsASeededSubset) {
+  meg::core::Rng rng(4);
+  std::vector<std::vector<meg::data::Code>> ref_rows(4000), hold_rows(50);
+  for (auto* rows : {&ref_rows, &hold_rows}) {
+    for (auto& r : *rows) {
+      for (int c = 0; c < 6; ++c) r.push_back(static_cast<meg::data::Code>(rng.below(4)));
+    }
+  }
+  const auto ref = codes(ref_rows), hold = codes(hold_rows);
+  const DistanceProbe whole(ref, hold, 100, 1);
+  const DistanceProbe subset(ref, hold, 100, 1, 500, 7);
+  const DistanceProbe again(ref, hold, 100, 2, 500, 7);
+  EXPECT_GE(subset.holdout_mean(), whole.holdout_mean());
+  EXPECT_GT(subset.holdout_mean(), whole.holdout_mean() + 0.1);  // 500 rows of 4096 cells
+  EXPECT_EQ(subset.holdout_mean(), again.holdout_mean());
+}
+
 // The chosen strength passes (its synthetic rows are no closer to the fit rows
 // than the held-out rows), every sharper strength tried failed, the next
 // sharper one of the grid was tried, and the refitted units use it.
