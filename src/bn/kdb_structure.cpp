@@ -68,8 +68,10 @@ class ClassCounts {
     std::vector<std::vector<uint32_t>> sets = {{y_}};
     for (uint32_t i = 0; i < d_; ++i) {
       if (i == y_) continue;
-      index_[i * d_ + i] = static_cast<int>(sets.size());
-      sets.push_back(sorted({i, y_}));
+      if (key_space({i, y_}) <= 0x1p62) {
+        index_[i * d_ + i] = static_cast<int>(sets.size());
+        sets.push_back(sorted({i, y_}));
+      }
       for (uint32_t j = i + 1; j < d_; ++j) {
         if (j == y_ || key_space(sorted({i, j, y_})) > 0x1p62) continue;
         index_[i * d_ + j] = index_[j * d_ + i] = static_cast<int>(sets.size());
