@@ -33,7 +33,7 @@ fit_args() {
     uniform) echo "--weighting uniform" ;;
     reference) echo "--weighting reference" ;;
     softmax) echo "--weighting softmax_loglik" ;;
-    kdb) echo "--option structure=kdb" ;;       # classic kDB structure (ALGORITHM.md §2)
+    kdb) echo "--option structure=kdb" ;;       # classic kDB structure (docs/design.md §3)
     kdb_k3) echo "--k 3 --option structure=kdb" ;;
     loglik) echo "--option smoothing_select=loglik" ;;  # smoothing by held-out likelihood only
     trained_sf) echo "--warmup-epochs 1 --epochs 3 --adversarial score_function" ;;
