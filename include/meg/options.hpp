@@ -43,7 +43,6 @@ struct UnitOptions {
   std::vector<int> hidden = {64};  // MLP discriminator hidden layer sizes
   Activation activation = Activation::Relu;
   int discriminator_epochs = 2;
-  int discriminator_batch_size = 256;
   double discriminator_l2 = 1e-3;
 };
 

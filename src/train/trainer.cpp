@@ -14,7 +14,7 @@
 namespace meg::train {
 namespace {
 
-constexpr size_t kDiscriminatorBatch = 256;  // docs/design.md §5
+constexpr size_t kDiscriminatorBatch = 256;  // discriminator mini-batch (fixed), docs/design.md §5
 
 void shuffle(std::vector<uint32_t>& v, core::Rng& rng) {
   for (size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[rng.below(i)]);
