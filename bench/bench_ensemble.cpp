@@ -1,5 +1,5 @@
 // Ensemble micro-benchmarks on Adult: held-out log-likelihood of every unit and
-// the EM weights (ALGORITHM.md §7.3), from a fitted 15-unit model.
+// the EM weights (docs/design.md §6), from a fitted 15-unit model.
 #include <benchmark/benchmark.h>
 
 #include <vector>

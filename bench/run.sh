@@ -33,7 +33,7 @@ fit_args() {
     uniform) echo "--weighting uniform" ;;
     reference) echo "--weighting reference" ;;
     softmax) echo "--weighting softmax_loglik" ;;
-    kdb) echo "--option structure=kdb" ;;       # classic kDB structure (ALGORITHM.md §2)
+    kdb) echo "--option structure=kdb" ;;       # classic kDB structure (docs/design.md §3)
     kdb_k3) echo "--k 3 --option structure=kdb" ;;
     loglik) echo "--option smoothing_select=loglik" ;;  # smoothing by held-out likelihood only
     trained_sf) echo "--warmup-epochs 1 --epochs 3 --adversarial score_function" ;;
@@ -47,9 +47,12 @@ fit_args() {
 split_of() {  # dataset -> "train test target"
   case "$1" in
     adult) echo "data/adult_train.csv data/adult_test.csv income" ;;
-    *) [ -f "data/splits/$1_train.csv" ] || \
-         python3 bench/split.py "data/$1.csv" class "data/splits/$1_train.csv" "data/splits/$1_test.csv" --seed 0
-       echo "data/splits/$1_train.csv data/splits/$1_test.csv class" ;;
+    *) local target=class  # the target each table's split was made on (data/README.md)
+       case "$1" in diamonds) target=cut ;; spambase) target=spam ;; taxis) target=payment ;;
+                    house_16h) target=y ;; esac
+       [ -f "data/splits/$1_train.csv" ] || \
+         python3 bench/split.py "data/$1.csv" "$target" "data/splits/$1_train.csv" "data/splits/$1_test.csv" --seed 0
+       echo "data/splits/$1_train.csv data/splits/$1_test.csv $target" ;;
   esac
 }
 

@@ -24,7 +24,7 @@ class DataError : public Error {
   using Error::Error;
 };
 
-// A file cannot be opened, read or written. CLI exit code 2 for inputs, 1 otherwise.
+// A file cannot be opened, read or written (input or output). CLI exit code 2.
 class IoError : public Error {
  public:
   using Error::Error;

@@ -1,5 +1,5 @@
 // Training options, defined once: the CLI, the Python module and the model
-// file all read and write these structs (see src/api/options.cpp for the
+// file all read and write these structs (see src/core/options.cpp for the
 // key -> field table with ranges and documentation).
 #pragma once
 #include <cstdint>
@@ -22,7 +22,7 @@ enum class SmoothingSelect { Distance, Loglik };
 struct UnitOptions {
   int k = 2;                         // kDB parents per feature (besides the class)
   long max_parent_configs = 100000;  // a parent set whose configurations exceed this is skipped
-  StructureSearch structure = StructureSearch::Greedy;  // kdb (ALGORITHM.md §2) or greedy (AIC)
+  StructureSearch structure = StructureSearch::Greedy;  // kdb or greedy (AIC), docs/design.md §3
   Smoothing smoothing = Smoothing::Hierarchical;
   double smoothing_m = 0.0;    // hierarchical strength; 0 = chosen (FitOptions::smoothing_select)
   double laplace_alpha = 0.5;  // Laplace pseudo-count (and back-off tables)
@@ -43,7 +43,6 @@ struct UnitOptions {
   std::vector<int> hidden = {64};  // MLP discriminator hidden layer sizes
   Activation activation = Activation::Relu;
   int discriminator_epochs = 2;
-  int discriminator_batch_size = 256;
   double discriminator_l2 = 1e-3;
 };
 

@@ -1,4 +1,4 @@
-// Parameter layout of a kDB over encoded codes (ALGORITHM.md §3, §3.7).
+// Parameter layout of a kDB over encoded codes (docs/design.md §4).
 //
 // For feature X_i with parents p_1 < ... < p_K (ascending column index), the
 // parent configuration is the mixed-radix number with p_1 the most significant

@@ -1,9 +1,9 @@
-// kDB structure learning (ALGORITHM.md §2): features ordered by I(X;Y), each
+// kDB structure learning (docs/design.md §3): features ordered by I(X;Y), each
 // feature takes up to k parents among the features placed before it, chosen by
 // I(X_i;X_j|Y), most informative first (hierarchical smoothing backs off by
 // dropping the last parent). Ties break by ascending column index. A parent whose addition
 // would make the parent-configuration count exceed `max_parent_configs` is
-// skipped (DECISIONS.md: such configuration spaces are never created).
+// skipped: such configuration spaces are never created.
 //
 // StructureSearch::Greedy keeps the class as the root and the limit of k
 // parents, but aims at the likelihood of the whole network, sum_X I(X; Pa(X)|Y):

@@ -1,4 +1,4 @@
-// The GANBLR++ numeric discretiser (ALGORITHM.md §1.3), with the reference's bugs fixed: a 1-D
+// The GANBLR++ numeric discretiser (docs/design.md §2, §8), with the reference's bugs fixed: a 1-D
 // Dirichlet-process Gaussian mixture fitted by variational Bayes (sklearn BayesianGaussianMixture
 // semantics, weight_concentration_prior_type='dirichlet_process', random initialisation), whose
 // used components become modes; a value's code is 8 * mode + bin, where the bin splits the mode's

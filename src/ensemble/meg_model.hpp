@@ -1,5 +1,5 @@
 // MEG: a weighted mixture of GANBLR units, one per candidate column
-// (ALGORITHM.md §6.6, §7.3), with the table codec that maps text to codes.
+// (docs/design.md §1, §6), with the table codec that maps text to codes.
 #pragma once
 #include <cstdint>
 #include <functional>

@@ -1,4 +1,4 @@
-// Ensemble weighting strategies (ALGORITHM.md §7.3) and row-count allocation.
+// Ensemble weighting strategies (docs/design.md §6) and row-count allocation.
 #pragma once
 #include <cstdint>
 #include <vector>

@@ -1,4 +1,4 @@
-// Discriminator of a GANBLR unit (ALGORITHM.md §5.4): real (label 1) vs synthetic
+// Discriminator of a GANBLR unit (docs/design.md §5): real (label 1) vs synthetic
 // (label 0) rows, on sparse binary features — the one-hot of every column
 // (class included) and the crosses (x_i, y) of every feature with the class.
 // `lr`: logistic regression on those features. `mlp`: hidden layers (relu or

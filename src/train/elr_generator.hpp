@@ -1,9 +1,9 @@
-// The ELR generator of a GANBLR unit (ALGORITHM.md §3-§5) in the softmax
+// The ELR generator of a GANBLR unit (docs/design.md §5) in the softmax
 // re-parameterisation: unconstrained logits U per cell of every trainable block (a
 // stored (full-level group, class) distribution, class_blocks.hpp), with
 // log theta(v | group, c) = U[v] - logsumexp_{v' in block} U[v'], so every block
 // stays a proper distribution without projection. A (group, class) that is not
-// stored uses its back-off block, which is fixed (ALGORITHM.md §5.4). b is the free class bias
+// stored uses its back-off block, which is fixed (docs/design.md §5). b is the free class bias
 // of the conditional model P(y | x) ∝ exp(b_y + sum_i log theta_i); a gives the
 // joint model's class prior log rho = a - logsumexp(a) used for sampling and
 // log p(x, y). The trained log theta is written straight into the KdbModel.

@@ -1,5 +1,5 @@
 // The gradient phases of a GANBLR unit: CLL warm-up and the adversarial phase
-// of ALGORITHM.md §5.4 (discriminator-weighted log-likelihood of synthetic rows).
+// of docs/design.md §5 (discriminator-weighted log-likelihood of synthetic rows).
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -14,7 +14,7 @@
 namespace meg::train {
 namespace {
 
-constexpr size_t kDiscriminatorBatch = 256;  // ALGORITHM.md §5.4
+constexpr size_t kDiscriminatorBatch = 256;  // discriminator mini-batch (fixed), docs/design.md §5
 
 void shuffle(std::vector<uint32_t>& v, core::Rng& rng) {
   for (size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[rng.below(i)]);

@@ -1,4 +1,4 @@
-// One GANBLR unit (ALGORITHM.md §2-§5, DECISIONS.md): a kDB over every column of
+// One GANBLR unit (docs/design.md §3-§5): a kDB over every column of
 // an encoded table with one column as the class, initialised from hierarchically
 // smoothed counts, then optionally trained (CLL warm-up, adversarial phase).
 #pragma once
