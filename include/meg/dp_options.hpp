@@ -7,8 +7,8 @@
 namespace meg {
 
 struct DpOptions {
-  double epsilon = 0;     // target epsilon (> 0, finite)
-  double delta = 1e-6;    // target delta, in (0, 1): the fit uses Gaussian noise (zCDP)
+  double epsilon = 0;          // target epsilon (> 0, finite)
+  double delta = 1e-6;         // target delta, in (0, 1): the fit uses Gaussian noise (zCDP)
   bool public_schema = false;  // the schema file's levels / edges are public: taken at no cost
   // Budget split (fractions of the zCDP budget rho; counts get the rest).
   double split_domain = 0.2;     // 1-way histograms: levels, bins, row count
@@ -16,11 +16,11 @@ struct DpOptions {
   // Part of delta reserved for the release thresholds of private level selection.
   double delta_levels = 0.1;  // fraction of delta
   int k = 2;                  // parents per column in the private network
-  double snr = 3;        // a clique may hold at most n / (snr * sigma) cells
-  double floor = 1;      // clique cells below floor * sigma are set to 0
-  double smoothing = 1;  // back-off strength m = smoothing * sigma
-  int bins = 10;         // at most this many bins per numeric column (5 when rho < 0.003)
-  double rows_factor = 1;  // the pseudo-table the units are fitted on has factor * n rows
+  double snr = 3;             // a clique may hold at most n / (snr * sigma) cells
+  double floor = 1;           // clique cells below floor * sigma are set to 0
+  double smoothing = 1;       // back-off strength m = smoothing * sigma
+  int bins = 10;              // at most this many bins per numeric column (5 when rho < 0.003)
+  double rows_factor = 1;     // the pseudo-table the units are fitted on has factor * n rows
   // The noise's key: a seed (reproducible by anyone who knows it) or, when empty, the
   // operating system's entropy (a release).
   std::optional<uint64_t> noise_seed;

@@ -33,38 +33,69 @@ size_t nearest(const std::vector<double>& grid, double v) {
   return (v - grid[hi - 1] <= grid[hi] - v) ? hi - 1 : hi;
 }
 
-
 // A numeric codec from its state (the same tree the model file holds).
 std::unique_ptr<data::ColumnCodec> numeric_codec(const data::ColumnSchema& cs,
                                                  const std::vector<double>& values,
                                                  const std::vector<uint64_t>& counts,
-                                                 const std::vector<uint32_t>& code_of,
-                                                 int decimals, bool uniform, bool has_missing) {
-  nlohmann::json j = {
-      {"kind", "numeric"},
-      {"values", core::pack_array(values)},
-      {"counts", core::pack_array(counts)},
-      {"code_of", core::pack_array(code_of)},
-      {"num_bins", code_of.back() + 1},
-      {"integer", cs.type == data::ColumnType::Integer},
-      {"decimals", cs.type == data::ColumnType::Integer ? 0 : decimals},
-      {"exponent", false},
-      {"decode", uniform ? "uniform" : data::to_string(cs.decode)},
-      {"discretizer", "quantile"},
-      {"has_missing", has_missing},
-      {"missing_text", has_missing ? cs.missing_tokens.front() : std::string()},
-      {"missing_tokens", cs.missing_tokens}};
+                                                 const std::vector<uint32_t>& code_of, int decimals,
+                                                 bool uniform, bool has_missing) {
+  nlohmann::json j = {{"kind", "numeric"},
+                      {"values", core::pack_array(values)},
+                      {"counts", core::pack_array(counts)},
+                      {"code_of", core::pack_array(code_of)},
+                      {"num_bins", code_of.back() + 1},
+                      {"integer", cs.type == data::ColumnType::Integer},
+                      {"decimals", cs.type == data::ColumnType::Integer ? 0 : decimals},
+                      {"exponent", false},
+                      {"decode", uniform ? "uniform" : data::to_string(cs.decode)},
+                      {"discretizer", "quantile"},
+                      {"has_missing", has_missing},
+                      {"missing_text", has_missing ? cs.missing_tokens.front() : std::string()},
+                      {"missing_tokens", cs.missing_tokens}};
   return data::numeric_codec_from_json(j);
+}
+
+constexpr size_t kSpread = 32;         // points per wide cell
+constexpr double kWeightScale = 1000;  // noisy counts to integer point weights
+
+// Points inside the cell [lo, hi) (hi included when lo == hi): every integer of an integer
+// column (at most kSpread, evenly spaced), else kSpread evenly spaced values rounded to
+// `decimals`; `rep` when none falls inside.
+std::vector<double> cell_points(double lo, double hi, double rep, bool integer, int decimals) {
+  std::vector<double> out;
+  if (integer) {
+    const double first = std::ceil(lo), last = hi > lo ? std::ceil(hi) - 1 : std::floor(hi);
+    if (last >= first) {
+      const double span = last - first + 1;
+      const size_t k = span <= kSpread ? static_cast<size_t>(span) : kSpread;
+      for (size_t j = 0; j < k; ++j) {
+        const double v = first + std::floor(static_cast<double>(j) * span / static_cast<double>(k));
+        if (out.empty() || v > out.back()) out.push_back(v);
+      }
+    }
+  } else if (hi > lo) {
+    const double scale = std::pow(10.0, decimals);
+    for (size_t j = 0; j < kSpread; ++j) {
+      double v = lo + (static_cast<double>(j) + 0.5) * (hi - lo) / kSpread;
+      v = std::round(v * scale) / scale;
+      if (v >= lo && v < hi && (out.empty() || v > out.back())) out.push_back(v);
+    }
+  }
+  if (out.empty()) out.push_back(rep);
+  return out;
 }
 
 }  // namespace
 
 std::vector<double> universal_grid(bool integer) {
   std::vector<double> pos;
+  if (integer) {
+    for (int v = 1; v <= 1000; ++v) pos.push_back(v);
+  }
   for (int j = -120; j <= 600; ++j) {
     double v = std::pow(10.0, j / 40.0);
     if (integer) v = std::round(v);
-    if (v > 0 && (pos.empty() || v != pos.back())) pos.push_back(v);
+    if (v > 0 && (pos.empty() || v > pos.back())) pos.push_back(v);
   }
   std::vector<double> grid;
   for (auto it = pos.rbegin(); it != pos.rend(); ++it) grid.push_back(-*it);
@@ -92,9 +123,9 @@ PrivateDomain measure_domain(const data::CsvTable& table, const data::Schema& sc
   if (private_levels > 0) {
     out.threshold =
         privacy::release_threshold(noise, delta_levels / static_cast<double>(private_levels));
-    ledger.charge_threshold(step, std::sqrt(static_cast<double>(d)), sigma2, delta_levels,
-                            fmt::format("{} columns' levels kept at noisy count >= {}",
-                                        private_levels, out.threshold));
+    ledger.charge_threshold(
+        step, std::sqrt(static_cast<double>(d)), sigma2, delta_levels,
+        fmt::format("{} columns' levels kept at noisy count >= {}", private_levels, out.threshold));
   } else {
     ledger.charge_gaussian(step, std::sqrt(static_cast<double>(d)), sigma2,
                            "levels and edges declared public");
@@ -199,7 +230,13 @@ PrivateDomain measure_domain(const data::CsvTable& table, const data::Schema& sc
       const int decimals = dd.decimals >= 0 ? dd.decimals : (integer ? 0 : 2);
       std::vector<double> points;  // cells: the public grid, or the declared bins
       if (dd.has_edges) {
-        points.assign(dd.edges.begin(), dd.edges.end() - 1);
+        // A cell's value: its low edge when it holds one integer, else its middle.
+        for (size_t b = 0; b + 1 < dd.edges.size(); ++b) {
+          const double lo = dd.edges[b], hi = dd.edges[b + 1];
+          double mid = integer && hi - lo <= 1 ? lo : (lo + hi) / 2;
+          if (integer) mid = std::floor(mid);
+          points.push_back(std::max(mid, points.empty() ? mid : std::nextafter(points.back(), hi)));
+        }
       } else {
         points = universal_grid(integer);
       }
@@ -232,8 +269,11 @@ PrivateDomain measure_domain(const data::CsvTable& table, const data::Schema& sc
       std::vector<uint64_t> value_counts;
       std::vector<uint32_t> code_of;
       std::vector<double> bin_mass;
-      if (dd.has_edges) {
-        // Each declared bin is one code, decoded uniformly between its edges.
+      // Declared edges with at most `bins` cells: each cell is one code, decoded uniformly
+      // between its edges. More cells (a fine public grid): merged into bins like the
+      // universal grid's cells.
+      const bool exact_bins = dd.has_edges && points.size() <= static_cast<size_t>(bins);
+      if (exact_bins) {
         const double gap = integer ? 1.0 : std::pow(10.0, -decimals);
         const size_t nb = points.size();
         for (size_t b = 0; b < nb; ++b) {
@@ -253,38 +293,74 @@ PrivateDomain measure_domain(const data::CsvTable& table, const data::Schema& sc
             numeric_codec(cs, values, value_counts, code_of, decimals, true, has_missing));
       } else {
         // Cells below the floor are dropped unless their block of kBlock cells together
-        // clears the (pooled) floor; the floor keeps the chance that an empty cell
-        // survives about 0.1 / cells.
+        // clears the (pooled) floor; on the universal grid the floor keeps the chance that
+        // an empty cell survives about 0.1 / cells.
         const size_t m = points.size();
-        const double z = std::sqrt(2 * std::log(static_cast<double>(m) / 0.1));
+        // A declared grid spans the column's public range: a floor of 2 sigma suffices.
+        const double z = dd.has_edges ? 2.0 : std::sqrt(2 * std::log(static_cast<double>(m) / 0.1));
+        // Pooled floors: a cell is kept when it, or its aligned block of 8 or 64 cells,
+        // clears z sigma sqrt(cells); a cell kept only through a block keeps its noisy count
+        // clipped at 0 (post-processing of the released noisy counts).
         std::vector<double> weight(m, 0.0);
-        for (size_t b0 = 0; b0 < m; b0 += kBlock) {
-          const size_t b1 = std::min(m, b0 + kBlock);
-          double block = 0;
-          for (size_t i = b0; i < b1; ++i) block += static_cast<double>(noisy[i]);
-          const bool block_kept = block >= z * sigma * std::sqrt(static_cast<double>(b1 - b0));
-          for (size_t i = b0; i < b1; ++i) {
-            const auto v = static_cast<double>(noisy[i]);
-            if (v >= z * sigma || block_kept) weight[i] = std::max(v, 1.0);
+        for (size_t i = 0; i < m; ++i) {
+          if (static_cast<double>(noisy[i]) >= z * sigma) weight[i] = static_cast<double>(noisy[i]);
+        }
+        for (size_t block : {kBlock, kBlock * kBlock}) {
+          for (size_t b0 = 0; b0 < m; b0 += block) {
+            const size_t b1 = std::min(m, b0 + block);
+            double sum = 0;
+            for (size_t i = b0; i < b1; ++i) sum += static_cast<double>(noisy[i]);
+            if (sum < z * sigma * std::sqrt(static_cast<double>(b1 - b0))) continue;
+            for (size_t i = b0; i < b1; ++i) {
+              weight[i] = std::max(weight[i], static_cast<double>(noisy[i]));
+            }
           }
         }
+        // Bins over the kept cells (a bin never splits a cell, so a value's code is its
+        // cell's); each cell then spreads its weight over points inside it (every integer,
+        // or up to kSpread evenly spaced values), so decoding draws a value inside the cell
+        // rather than the cell's representative alone.
+        std::vector<size_t> kept;
+        std::vector<double> kept_points;
+        std::vector<uint64_t> kept_weights;
         for (size_t i = 0; i < m; ++i) {
           if (weight[i] <= 0) continue;
-          values.push_back(points[i]);
-          value_counts.push_back(static_cast<uint64_t>(std::llround(weight[i])));
+          kept.push_back(i);
+          kept_points.push_back(points[i]);
+          kept_weights.push_back(static_cast<uint64_t>(std::llround(weight[i] * kWeightScale)));
         }
-        if (values.empty()) {
-          throw DataError(fmt::format(
-              "column '{}': no cell of the public grid reached the noise floor; raise "
-              "--epsilon or declare the column's bin edges (--public-schema)",
-              cs.name));
+        if (kept.empty()) {
+          throw DataError(
+              fmt::format("column '{}': no cell of the public grid reached the noise floor; raise "
+                          "--epsilon or declare the column's bin edges (--public-schema)",
+                          cs.name));
         }
-        code_of = data::quantile_bins(values, value_counts, std::min(bins, cs.bins));
-        bin_mass.assign(code_of.back() + 1, 0.0);
-        for (size_t i = 0; i < values.size(); ++i) {
-          bin_mass[code_of[i]] += static_cast<double>(value_counts[i]);
+        const std::vector<uint32_t> cell_bin =
+            data::quantile_bins(kept_points, kept_weights, std::min(bins, cs.bins));
+        bin_mass.assign(cell_bin.back() + 1, 0.0);
+        for (size_t k = 0; k < kept.size(); ++k) {
+          const size_t i = kept[k];
+          bin_mass[cell_bin[k]] += weight[i];
+          double lo, hi;  // the cell [lo, hi)
+          if (dd.has_edges) {
+            lo = dd.edges[i];
+            hi = dd.edges[i + 1];
+          } else {
+            lo = i == 0 ? points[i] : (points[i - 1] + points[i]) / 2;
+            hi = i + 1 == m ? points[i] : (points[i] + points[i + 1]) / 2;
+          }
+          const std::vector<double> inside = cell_points(lo, hi, points[i], integer, decimals);
+          const double each = weight[i] * kWeightScale / static_cast<double>(inside.size());
+          for (double v : inside) {
+            if (!values.empty() && v <= values.back()) continue;  // cells never overlap
+            values.push_back(v);
+            value_counts.push_back(
+                std::max<uint64_t>(1, static_cast<uint64_t>(std::llround(each))));
+            code_of.push_back(cell_bin[k]);
+          }
         }
-        note["grid_cells_released"] = values.size();
+        const size_t released = kept.size();
+        note["grid_cells_released"] = released;
         codecs.push_back(
             numeric_codec(cs, values, value_counts, code_of, decimals, false, has_missing));
       }

@@ -31,15 +31,16 @@ struct PrivateDomain {
   data::TableCodec codec;
   // Per column, per code: the noisy 1-way counts after post-processing (>= 0).
   std::vector<std::vector<double>> oneway;
-  double rows = 0;     // the noisy number of rows (post-processed from the 1-ways)
-  double sigma = 0;    // noise standard deviation of each 1-way cell
+  double rows = 0;        // the noisy number of rows (post-processed from the 1-ways)
+  double sigma = 0;       // noise standard deviation of each 1-way cell
   int64_t threshold = 0;  // release threshold of private levels (0: none selected)
   nlohmann::json notes = nlohmann::json::object();
 };
 
 // The public grid of a numeric column whose range is not declared: 0 and +-10^(j/40)
-// for j in [-120, 600] (ratio 1.059 from 0.001 to 1e15), rounded and deduplicated for
-// integer columns. It depends on nothing but the column's type.
+// for j in [-120, 600] (ratio 1.059 from 0.001 to 1e15); for integer columns every integer
+// up to 1000 in absolute value, then the same ratio rounded. It depends on nothing but the
+// column's type.
 std::vector<double> universal_grid(bool integer);
 
 // Measures the 1-way histograms of every column with discrete Gaussian noise costing

@@ -29,9 +29,8 @@ void set_dp_option(DpOptions& o, const std::string& key, const std::string& valu
   auto integer = [&](int lo, int hi) {
     const double v = number(lo, hi);
     if (v != std::floor(v)) {
-      throw InvalidArgument(
-          fmt::format("--dp-option '{}': expected an integer in [{}, {}], got '{}'", key, lo, hi,
-                      value));
+      throw InvalidArgument(fmt::format(
+          "--dp-option '{}': expected an integer in [{}, {}], got '{}'", key, lo, hi, value));
     }
     return static_cast<int>(v);
   };
@@ -199,13 +198,12 @@ MegModel fit_private(const data::CsvTable& table, const nlohmann::json& schema_f
   const double delta_levels = private_levels > 0 ? dp.delta_levels * dp.delta : 0.0;
   privacy::PrivacyLedger ledger(dp.epsilon, dp.delta, delta_levels);
   const double rho = ledger.rho_budget();
-  privacy::SecureRng rng = dp.noise_seed ? privacy::SecureRng::from_seed(*dp.noise_seed)
-                                         : privacy::SecureRng::from_os();
+  privacy::SecureRng rng =
+      dp.noise_seed ? privacy::SecureRng::from_seed(*dp.noise_seed) : privacy::SecureRng::from_os();
   privacy::SecureRng domain_rng = rng.derive({0});
   PrivateDomain domain = measure_domain(table, schema, declared, dp, rho * dp.split_domain,
                                         delta_levels, domain_rng, ledger);
-  const double rho_counts =
-      rho * (1 - dp.split_domain - dp.split_structure) * (1 - 1e-9);
+  const double rho_counts = rho * (1 - dp.split_domain - dp.split_structure) * (1 - 1e-9);
   DpNetwork net;
   {
     const data::EncodedDataset encoded = domain.codec.encode(table);
@@ -214,8 +212,8 @@ MegModel fit_private(const data::CsvTable& table, const nlohmann::json& schema_f
                               rho_counts, net_rng, ledger);
   }
   // Post-processing only from here: no row of `table` is read.
-  const auto rows = static_cast<size_t>(
-      std::max(100.0, std::round(std::max(domain.rows, 0.0) * dp.rows_factor)));
+  const auto rows =
+      static_cast<size_t>(std::max(100.0, std::round(std::max(domain.rows, 0.0) * dp.rows_factor)));
   calibrate_network(net, domain.oneway, rows, core::derive_seed(options.seed, {0xd9, 1}));
   data::EncodedDataset pseudo = sample_network(net, domain.codec.column_names(), rows,
                                                core::derive_seed(options.seed, {0xd9, 2}));
@@ -230,9 +228,13 @@ MegModel fit_private(const data::CsvTable& table, const nlohmann::json& schema_f
   privacy["split"] = {{"domain", dp.split_domain},
                       {"structure", dp.split_structure},
                       {"counts", 1 - dp.split_domain - dp.split_structure}};
-  privacy["settings"] = {{"k", dp.k},       {"snr", dp.snr},   {"floor", dp.floor},
-                         {"smoothing", dp.smoothing}, {"bins", dp.bins},
-                         {"rows_factor", dp.rows_factor}, {"delta_levels", delta_levels}};
+  privacy["settings"] = {{"k", dp.k},
+                         {"snr", dp.snr},
+                         {"floor", dp.floor},
+                         {"smoothing", dp.smoothing},
+                         {"bins", dp.bins},
+                         {"rows_factor", dp.rows_factor},
+                         {"delta_levels", delta_levels}};
   privacy["sigma_domain"] = domain.sigma;
   privacy["sigma_counts"] = net.sigma;
   privacy["release_threshold"] = domain.threshold;
@@ -250,9 +252,9 @@ MegModel fit_private(const data::CsvTable& table, const nlohmann::json& schema_f
   privacy["columns"] = domain.notes;
   privacy["ledger"] = ledger.to_json();
 
-  MegModel model = MegModel::fit_encoded(std::move(domain.codec), std::move(pseudo),
-                                         table.source + " (private pseudo-table)", options,
-                                         progress);
+  MegModel model =
+      MegModel::fit_encoded(std::move(domain.codec), std::move(pseudo),
+                            table.source + " (private pseudo-table)", options, progress);
   model.set_privacy(std::move(privacy));
   return model;
 }

@@ -34,8 +34,8 @@ double cells_of(const std::vector<uint32_t>& card, uint32_t x, const std::vector
 }
 
 // Counts of (parents..., x), the first parent varying slowest and x fastest.
-std::vector<int64_t> count_clique(const Codes& codes, const std::vector<uint32_t>& card,
-                                  uint32_t x, const std::vector<uint32_t>& pa) {
+std::vector<int64_t> count_clique(const Codes& codes, const std::vector<uint32_t>& card, uint32_t x,
+                                  const std::vector<uint32_t>& pa) {
   const auto cells = static_cast<size_t>(cells_of(card, x, pa));
   std::vector<int64_t> counts(cells, 0);
   const size_t n = codes[x].size();
@@ -177,8 +177,8 @@ DpNetwork fit_private_network(const data::EncodedDataset& data,
         total += cpt[base + v];
       }
       for (size_t v = 0; v < r; ++v) {
-        cpt[base + v] = total + m > 0 ? (cpt[base + v] + m * share[x][v]) / (total + m)
-                                      : share[x][v];
+        cpt[base + v] =
+            total + m > 0 ? (cpt[base + v] + m * share[x][v]) / (total + m) : share[x][v];
       }
     }
   }
@@ -214,11 +214,11 @@ data::EncodedDataset sample_network(const DpNetwork& net, const std::vector<std:
   return data::EncodedDataset::from_columns(names, net.cardinality, cols);
 }
 
-void calibrate_network(DpNetwork& net, const std::vector<std::vector<double>>& oneway,
-                       size_t rows, uint64_t seed) {
+void calibrate_network(DpNetwork& net, const std::vector<std::vector<double>>& oneway, size_t rows,
+                       uint64_t seed) {
   const size_t d = net.cardinality.size();
   std::vector<std::string> names(d);
-  for (int pass = 0; pass < 2; ++pass) {
+  for (int pass = 0; pass < 4; ++pass) {
     const data::EncodedDataset sample =
         sample_network(net, names, rows, core::derive_seed(seed, {static_cast<uint64_t>(pass)}));
     const Codes codes = codes_of(sample);

@@ -24,7 +24,7 @@ struct DpNetwork {
   // Per column: P(x | parents), [configuration][value], configuration index with the
   // first parent varying slowest.
   std::vector<std::vector<double>> cpt;
-  double sigma = 0;   // noise standard deviation of the clique cells
+  double sigma = 0;     // noise standard deviation of the clique cells
   double cell_cap = 0;  // largest clique allowed
 };
 
@@ -40,8 +40,8 @@ data::EncodedDataset sample_network(const DpNetwork& net, const std::vector<std:
                                     size_t rows, uint64_t seed);
 
 // Scales each column's conditionals so the network's 1-way marginals (estimated on a sample
-// of `rows` rows) approach `oneway` (two passes, ratios clipped to [0.1, 10]).
-void calibrate_network(DpNetwork& net, const std::vector<std::vector<double>>& oneway,
-                       size_t rows, uint64_t seed);
+// of `rows` rows) approach `oneway` (four passes, ratios clipped to [0.1, 10]).
+void calibrate_network(DpNetwork& net, const std::vector<std::vector<double>>& oneway, size_t rows,
+                       uint64_t seed);
 
 }  // namespace meg::ensemble
