@@ -159,10 +159,9 @@ TEST(CliDp, WithoutEpsilonTheFitIsUnchanged) {
   auto dir = scratch_dir("dp_plain");
   const std::string a = (dir / "a.meg").string(), b = (dir / "b.meg").string();
   ASSERT_EQ(run_meg("fit data/car.csv --seed 4 --threads 1 -q -o " + a, dir).code, 0);
-  ASSERT_EQ(run_meg("fit data/car.csv --seed 4 --threads 2 -q --schema " + kTypes + " -o " + b,
-                    dir)
-                .code,
-            0);
+  ASSERT_EQ(
+      run_meg("fit data/car.csv --seed 4 --threads 2 -q --schema " + kTypes + " -o " + b, dir).code,
+      0);
   EXPECT_EQ(slurp(a), slurp(b));
   fs::remove_all(dir);
 }
@@ -184,8 +183,9 @@ TEST(CliDp, RefusalsAreOneLineExitTwo) {
   expect_refusal("fit data/car.csv --epsilon 1" + out, dir, "--schema");
   expect_refusal(fit + " --epsilon 1 --dp-option bogus=1" + out, dir, "bogus");
   expect_refusal(fit + " --epsilon 1 --dp-option k=5" + out, dir, "'k'");
-  expect_refusal(fit + " --epsilon 1 --dp-option split_domain=0.6 --dp-option "
-                       "split_structure=0.39" +
+  expect_refusal(fit +
+                     " --epsilon 1 --dp-option split_domain=0.6 --dp-option "
+                     "split_structure=0.39" +
                      out,
                  dir, "split");
   // Levels in the schema file need --public-schema.
@@ -193,9 +193,9 @@ TEST(CliDp, RefusalsAreOneLineExitTwo) {
                  "--public-schema");
   // Every column's type must come from the schema file.
   write(dir / "partial.json", R"({"columns": [{"name": "buying", "type": "categorical"}]})");
-  expect_refusal("fit data/car.csv --schema " + (dir / "partial.json").string() + " --epsilon 1" +
-                     out,
-                 dir, "'maint' has no \"type\"");
+  expect_refusal(
+      "fit data/car.csv --schema " + (dir / "partial.json").string() + " --epsilon 1" + out, dir,
+      "'maint' has no \"type\"");
   write(dir / "dpgmm.json",
         R"({"columns": [{"name": "age", "type": "integer", "discretizer": "dpgmm"},
             {"name": "income", "type": "categorical"}]})");
