@@ -103,8 +103,8 @@ TEST(DpDomain, EmpiricalPrivacyLossOfTheOneWayStaysWithinEpsilon) {
     for (int which = 0; which < 2; ++which) {
       privacy::PrivacyLedger ledger;
       auto rng = privacy::SecureRng::from_seed(static_cast<uint64_t>(t) * 2 + which);
-      const auto d = ensemble::measure_domain(which ? d1 : d0, schema, {declared}, dp, rho, 0,
-                                              rng, ledger);
+      const auto d =
+          ensemble::measure_domain(which ? d1 : d0, schema, {declared}, dp, rho, 0, rng, ledger);
       (which ? h1 : h0)[std::lround(d.oneway[0][0])] += 1;
     }
   }
