@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_runner.hpp"
+#include "core/checksum.hpp"
 
 namespace fs = std::filesystem;
 using meg::test::run_meg;
@@ -163,6 +164,17 @@ TEST(CliDp, WithoutEpsilonTheFitIsUnchanged) {
       run_meg("fit data/car.csv --seed 4 --threads 2 -q --schema " + kTypes + " -o " + b, dir).code,
       0);
   EXPECT_EQ(slurp(a), slurp(b));
+  fs::remove_all(dir);
+}
+
+TEST(CliDp, PlainFitKeepsTheBytesOfTheFitBeforeEpsilon) {
+  // FNV-1a 64 of the model file of `meg fit data/car.csv --seed 0` as built before `--epsilon`
+  // existed (commit fb9e203, also checked on Adult): the private fit must not change the
+  // ordinary one. A deliberate change of the ordinary fit's output updates this value.
+  auto dir = scratch_dir("dp_bytes");
+  const std::string model = (dir / "m.meg").string();
+  ASSERT_EQ(run_meg("fit data/car.csv --seed 0 --threads 1 -q -o " + model, dir).code, 0);
+  EXPECT_EQ(meg::core::fnv1a64(slurp(model)), 0x127400621b66b80fULL);
   fs::remove_all(dir);
 }
 
