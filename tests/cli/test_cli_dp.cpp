@@ -65,6 +65,17 @@ TEST(CliDp, SameSeedSameBytesAtOneAndTwoThreads) {
   fs::remove_all(dir);
 }
 
+TEST(CliDp, WithoutSeedTheNoiseComesFromTheOperatingSystem) {
+  auto dir = scratch_dir("dp_os");
+  const std::string m1 = (dir / "a.meg").string(), m2 = (dir / "b.meg").string();
+  const std::string fit = "fit data/car.csv --schema " + kTypes + " --epsilon 1 -q -o ";
+  ASSERT_EQ(run_meg(fit + m1, dir).code, 0);
+  ASSERT_EQ(run_meg(fit + m2, dir).code, 0);
+  EXPECT_NE(slurp(m1), slurp(m2));
+  EXPECT_EQ(privacy_of(m1, dir).at("noise").get<std::string>(), "os");
+  fs::remove_all(dir);
+}
+
 TEST(CliDp, LedgerSpendsTheBudgetOnEveryStep) {
   auto dir = scratch_dir("dp_ledger");
   const std::string model = (dir / "m.meg").string();
