@@ -292,27 +292,48 @@ PrivateDomain measure_domain(const data::CsvTable& table, const data::Schema& sc
         codecs.push_back(
             numeric_codec(cs, values, value_counts, code_of, decimals, true, has_missing));
       } else {
-        // Cells below the floor are dropped unless their block of kBlock cells together
-        // clears the (pooled) floor; on the universal grid the floor keeps the chance that
-        // an empty cell survives about 0.1 / cells.
         const size_t m = points.size();
-        // A declared grid spans the column's public range: a floor of 2 sigma suffices.
-        const double z = dd.has_edges ? 2.0 : std::sqrt(2 * std::log(static_cast<double>(m) / 0.1));
-        // Pooled floors: a cell is kept when it, or its aligned block of 8 or 64 cells,
-        // clears z sigma sqrt(cells); a cell kept only through a block keeps its noisy count
+        // A declared grid spans the column's public range: a floor of 2 sigma suffices. On
+        // the universal grid the floor of a level with `units` cells or blocks is
+        // sqrt(2 ln(50 units)) sigma, so about 0.02 empty cells or blocks per level survive.
+        auto z_of = [&](size_t units) {
+          return dd.has_edges ? 2.0 : std::sqrt(2 * std::log(50.0 * static_cast<double>(units)));
+        };
+        const double z = z_of(m);
+        // Pooled floors: a cell is kept when it clears z sigma, or when its aligned block of
+        // 8 cells clears the block's floor z sigma sqrt(8), or when its block of 64 does and
+        // its block of 8 clears 2 sigma sqrt(8) (so a large block passing does not spread
+        // noise over its whole range). A cell kept through a block keeps its noisy count
         // clipped at 0 (post-processing of the released noisy counts).
         std::vector<double> weight(m, 0.0);
         for (size_t i = 0; i < m; ++i) {
           if (static_cast<double>(noisy[i]) >= z * sigma) weight[i] = static_cast<double>(noisy[i]);
         }
-        for (size_t block : {kBlock, kBlock * kBlock}) {
-          for (size_t b0 = 0; b0 < m; b0 += block) {
-            const size_t b1 = std::min(m, b0 + block);
-            double sum = 0;
-            for (size_t i = b0; i < b1; ++i) sum += static_cast<double>(noisy[i]);
-            if (sum < z * sigma * std::sqrt(static_cast<double>(b1 - b0))) continue;
-            for (size_t i = b0; i < b1; ++i) {
-              weight[i] = std::max(weight[i], static_cast<double>(noisy[i]));
+        auto block_sum = [&](size_t b0, size_t b1) {
+          double sum = 0;
+          for (size_t i = b0; i < b1; ++i) sum += static_cast<double>(noisy[i]);
+          return sum;
+        };
+        auto keep = [&](size_t b0, size_t b1) {
+          for (size_t i = b0; i < b1; ++i) {
+            weight[i] = std::max(weight[i], static_cast<double>(noisy[i]));
+          }
+        };
+        const size_t big = kBlock * kBlock;
+        const double z8 = z_of((m + kBlock - 1) / kBlock), z64 = z_of((m + big - 1) / big);
+        for (size_t b0 = 0; b0 < m; b0 += kBlock) {
+          const size_t b1 = std::min(m, b0 + kBlock);
+          if (block_sum(b0, b1) >= z8 * sigma * std::sqrt(static_cast<double>(b1 - b0))) {
+            keep(b0, b1);
+          }
+        }
+        for (size_t g0 = 0; g0 < m; g0 += big) {
+          const size_t g1 = std::min(m, g0 + big);
+          if (block_sum(g0, g1) < z64 * sigma * std::sqrt(static_cast<double>(g1 - g0))) continue;
+          for (size_t b0 = g0; b0 < g1; b0 += kBlock) {
+            const size_t b1 = std::min(g1, b0 + kBlock);
+            if (block_sum(b0, b1) >= 2 * sigma * std::sqrt(static_cast<double>(b1 - b0))) {
+              keep(b0, b1);
             }
           }
         }
