@@ -97,7 +97,7 @@ TEST(DpDomain, EmpiricalPrivacyLossOfTheOneWayStaysWithinEpsilon) {
   dp.floor = 0;
   const double rho = 0.125;  // sigma = 2
   const double eps = privacy::cdp_epsilon(rho, 1e-6);
-  const int trials = 20000;
+  const int trials = 8000;
   std::map<long, double> h0, h1;
   for (int t = 0; t < trials; ++t) {
     for (int which = 0; which < 2; ++which) {
