@@ -17,7 +17,7 @@ struct DpOptions {
   double delta_levels = 0.1;  // fraction of delta
   int k = 2;                  // parents per column in the private network
   double snr = 3;             // a clique may hold at most n / (snr * sigma) cells
-  double floor = 1;           // clique cells below floor * sigma are set to 0
+  double floor = 2;           // clique cells below floor * sigma are set to 0
   double smoothing = 1;       // back-off strength m = smoothing * sigma
   int bins = 10;              // at most this many bins per numeric column (5 when rho < 0.003)
   double rows_factor = 1;     // the pseudo-table the units are fitted on has factor * n rows
