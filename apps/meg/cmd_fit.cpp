@@ -7,11 +7,30 @@
 #include "cli_checks.hpp"
 #include "cli_progress.hpp"
 #include "commands.hpp"
+#include "meg/dp_options.hpp"
 #include "meg/error.hpp"
 #include "meg/model.hpp"
 #include "meg/options.hpp"
 
 namespace meg::cli {
+namespace {
+
+double parse_dp_number(const char* flag, const std::string& text) {
+  size_t used = 0;
+  double v = 0;
+  try {
+    v = std::stod(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != text.size()) {
+    throw InvalidArgument(std::string(flag).append(": expected a number, got '").append(text) +
+                          "'");
+  }
+  return v;
+}
+
+}  // namespace
 
 void add_fit_command(CLI::App& app) {
   struct Args {
@@ -21,6 +40,10 @@ void add_fit_command(CLI::App& app) {
     std::vector<std::string> options, unit_options;
     bool quiet = false;
     bool list = false;
+    // Differential privacy (docs/privacy.md).
+    std::string epsilon, delta;
+    bool public_schema = false;
+    std::vector<std::string> dp_options;
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("fit", "Fit a MEG model on a CSV table and save it");
@@ -55,6 +78,17 @@ void add_fit_command(CLI::App& app) {
                   "Set any option: KEY=VALUE (repeatable; see --list-options)");
   cmd->add_option("--unit-option", args->unit_options,
                   "Override an option for one unit: COLUMN:KEY=VALUE (repeatable)");
+  cmd->add_option("--epsilon", args->epsilon,
+                  "Fit with (epsilon, delta)-differential privacy (docs/privacy.md); needs "
+                  "--schema giving every column's type");
+  cmd->add_option("--delta", args->delta,
+                  "Delta of a private fit (default 1e-6; must be < 1/rows)");
+  cmd->add_flag("--public-schema", args->public_schema,
+                "Private fit: the schema file's \"levels\" and \"edges\" are public knowledge "
+                "and are used at no privacy cost");
+  cmd->add_option("--dp-option", args->dp_options,
+                  "Private fit setting KEY=VALUE (repeatable): split_domain, split_structure, "
+                  "delta_levels, k, snr, floor, smoothing, bins, rows_factor");
   cmd->add_flag("--list-options", args->list, "List every option with its default and exit");
   cmd->add_flag("-q,--quiet", args->quiet,
                 "No progress output (by default: a bar on a terminal, else a line every 10 s "
@@ -95,9 +129,32 @@ void add_fit_command(CLI::App& app) {
       set_unit_option(it->second, spec.substr(colon + 1, eq - colon - 1), spec.substr(eq + 1));
     }
     validate_options(options);
+    const bool dp = cmd->count("--epsilon") > 0;
+    if (!dp && (cmd->count("--delta") || args->public_schema || !args->dp_options.empty())) {
+      throw InvalidArgument("fit: --delta, --public-schema and --dp-option need --epsilon");
+    }
+    DpOptions dp_options;
+    if (dp) {
+      dp_options.epsilon = parse_dp_number("--epsilon", args->epsilon);
+      if (cmd->count("--delta")) dp_options.delta = parse_dp_number("--delta", args->delta);
+      dp_options.public_schema = args->public_schema;
+      for (const auto& kv : args->dp_options) {
+        auto eq = kv.find('=');
+        if (eq == std::string::npos) {
+          throw InvalidArgument(
+              std::string("--dp-option '").append(kv).append("': expected KEY=VALUE"));
+        }
+        set_dp_option(dp_options, kv.substr(0, eq), kv.substr(eq + 1));
+      }
+      // The seed keys the noise too: reproducible, and known to whoever knows the seed.
+      if (cmd->count("--seed")) dp_options.noise_seed = options.seed;
+      validate_dp_options(dp_options);
+    }
     check_output_path(args->output);
     Model model =
-        Model::fit_csv(args->data, options, args->schema, make_progress_printer(args->quiet));
+        dp ? Model::fit_csv_private(args->data, options, dp_options, args->schema,
+                                    make_progress_printer(args->quiet))
+           : Model::fit_csv(args->data, options, args->schema, make_progress_printer(args->quiet));
     finish_progress();
     model.save(args->output);
     if (!args->quiet) {

@@ -20,7 +20,7 @@ std::string join(const nlohmann::ordered_json& names) {
   return s.empty() ? "-" : s;
 }
 
-void print_text(const nlohmann::ordered_json& d) {
+void print_text(const nlohmann::ordered_json& d, const std::string& privacy) {
   std::printf("training rows: %llu\n\ncolumns:\n",
               static_cast<unsigned long long>(d["training_rows"].get<uint64_t>()));
   for (const auto& c : d["columns"]) {
@@ -61,6 +61,12 @@ void print_text(const nlohmann::ordered_json& d) {
         chosen.c_str(), sel["holdout_distance"].get<double>(),
         tried.empty() ? 0.0 : tried.back()["distance"].get<double>());
   }
+  if (!privacy.empty()) {
+    std::printf(
+        "\ndifferential privacy (units fitted on a pseudo-table sampled from the noisy "
+        "network):\n%s",
+        privacy.c_str());
+  }
 }
 
 }  // namespace
@@ -83,7 +89,7 @@ void add_inspect_command(CLI::App& app) {
     } else if (args->json) {
       std::puts(model.describe().dump(2).c_str());
     } else {
-      print_text(model.describe());
+      print_text(model.describe(), model.privacy_text());
     }
   });
 }

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "meg/dp_options.hpp"
 #include "meg/options.hpp"
 #include "meg/progress.hpp"
 
@@ -21,6 +22,12 @@ class Model {
   // temporary file of $TMPDIR as it is read, in case a second pass is needed.
   static Model fit_csv(const std::string& csv_path, const FitOptions& options,
                        const std::string& schema_path = "", const ProgressFn& progress = {});
+  // A differentially private fit (docs/privacy.md): the table is read whole; the schema
+  // file `schema_path` must give every column's type (and, with dp.public_schema, may
+  // give public levels and bin edges).
+  static Model fit_csv_private(const std::string& csv_path, const FitOptions& options,
+                               const DpOptions& dp, const std::string& schema_path,
+                               const ProgressFn& progress = {});
   // Same from CSV text already in memory (`source` names it in messages).
   static Model fit_csv_text(const std::string& text, const std::string& source,
                             const FitOptions& options, const std::string& schema_json = "",
@@ -52,6 +59,8 @@ class Model {
   nlohmann::ordered_json describe() const;
   // Every unit's structure as a Graphviz digraph.
   std::string to_dot() const;
+  // The privacy ledger of a differentially private fit as text, or "" for any other fit.
+  std::string privacy_text() const;
   // Number of rows the model was trained on.
   uint64_t training_rows() const;
 

@@ -7,8 +7,10 @@
 #include "data/schema.hpp"
 #include "data/table_builder.hpp"
 #include "ensemble/conditional.hpp"
+#include "ensemble/dp_fit.hpp"
 #include "ensemble/meg_model.hpp"
 #include "meg/error.hpp"
+#include "privacy/ledger.hpp"
 
 namespace meg {
 
@@ -56,6 +58,22 @@ Model Model::fit_csv(const std::string& csv_path, const FitOptions& options,
   }
   return Model(
       std::make_unique<Impl>(Impl{fit_built(data::build_table(csv_path, b), options, progress)}));
+}
+
+Model Model::fit_csv_private(const std::string& csv_path, const FitOptions& options,
+                             const DpOptions& dp, const std::string& schema_path,
+                             const ProgressFn& progress) {
+  validate_dp_options(dp);
+  validate_options(options);
+  if (schema_path.empty()) {
+    throw InvalidArgument(
+        "--epsilon needs --schema FILE giving every column's type (types are never read from "
+        "the data in a private fit)");
+  }
+  const nlohmann::json file = data::read_schema_file(schema_path);
+  const data::CsvTable table = data::read_csv(csv_path);
+  return Model(std::make_unique<Impl>(
+      Impl{ensemble::fit_private(table, file, schema_path, options, dp, progress)}));
 }
 
 Model Model::fit_csv_text(const std::string& text, const std::string& source,
@@ -126,6 +144,13 @@ void Model::save(const std::string& path) const { impl_->model.save(path); }
 
 Model Model::load(const std::string& path) {
   return Model(std::make_unique<Impl>(Impl{ensemble::MegModel::load(path)}));
+}
+
+std::string Model::privacy_text() const {
+  const auto& summary = impl_->model.fit_summary();
+  if (!summary.contains("privacy")) return "";
+  const auto& p = summary["privacy"];
+  return privacy::PrivacyLedger::from_json(p.at("ledger")).to_text();
 }
 
 uint64_t Model::training_rows() const { return impl_->model.training_rows(); }

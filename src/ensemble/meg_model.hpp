@@ -64,6 +64,8 @@ class MegModel {
   const std::vector<double>& weights() const { return weights_; }
   const FitOptions& options() const { return options_; }
   const nlohmann::json& fit_summary() const { return summary_; }
+  // A differentially private fit's record (ensemble/dp_fit.hpp): summary "privacy".
+  void set_privacy(nlohmann::json privacy) { summary_["privacy"] = std::move(privacy); }
   uint64_t training_rows() const { return training_rows_; }
 
   nlohmann::json to_json() const;
