@@ -95,7 +95,8 @@ void add_fit_command(CLI::App& app) {
       set_unit_option(it->second, spec.substr(colon + 1, eq - colon - 1), spec.substr(eq + 1));
     }
     validate_options(options);
-    check_output_path(args->output);
+    check_one_stdin({{"DATA", args->data}, {"--schema", args->schema}});
+    check_output_path(args->output, {args->data, args->schema});
     Model model =
         Model::fit_csv(args->data, options, args->schema, make_progress_printer(args->quiet));
     finish_progress();

@@ -60,7 +60,7 @@ void add_sample_command(CLI::App& app) {
     uint64_t seed = parse_count("--seed", args->seed, 0);
     uint64_t threads = parse_count("--threads", args->threads, 0);
     if (threads > 1024) throw InvalidArgument("option --threads: expected at most 1024");
-    check_output_path(args->output);
+    check_output_path(args->output, {args->model});
     Model model = Model::load(args->model);
     model.sample_to_file(n, seed, static_cast<int>(threads), args->output, args->where,
                          make_progress_printer(args->quiet));
