@@ -11,6 +11,7 @@
 
 #include "cli_progress.hpp"
 #include "commands.hpp"
+#include "core/strings.hpp"
 #include "meg/error.hpp"
 #include "meg/io.hpp"
 #include "meg/log.hpp"
@@ -18,29 +19,9 @@
 
 namespace {
 
-// Messages quote names and values from the input: control characters (a newline or a
-// NUL in a column name) are escaped so an error stays one whole line.
-std::string printable(const std::string& s) {
-  std::string out;
-  out.reserve(s.size());
-  for (unsigned char c : s) {
-    if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (c < 0x20 || c == 0x7f) {
-      static const char hex[] = "0123456789abcdef";
-      out += "\\x";
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out;
-}
+// Messages quote names and values from the input: control characters (a newline in a
+// column name) are escaped so an error stays one whole line.
+using meg::core::printable;
 
 int fail(int code, const std::string& message) {
   meg::cli::finish_progress();

@@ -54,14 +54,15 @@ class Sax : public nlohmann::detail::json_sax_dom_parser<nlohmann::json> {
   template <class Exception>
   bool parse_error(size_t offset, const std::string& token, const Exception& e) {
     std::string what = e.what();
-    if (e.id == 406) {
+    // offset counts the characters read, the bad one included.
+    size_t at = offset > 0 ? offset - 1 : 0;
+    if (e.id == 406) {  // reported after the number: point at its first character
       what = fmt::format("number '{}' is outside the range of a double", token.substr(0, 40));
+      at = offset >= token.size() ? offset - token.size() : 0;
     } else if (auto colon = what.rfind(": "); colon != std::string::npos) {
       what = what.substr(colon + 2);  // nlohmann's "[json.exception...] ... : detail"
     }
-    // offset counts the characters read, the bad one included.
-    throw DataError(fmt::format("{}:{}: invalid JSON: {}", source_,
-                                position(text_, offset > 0 ? offset - 1 : 0), what));
+    throw DataError(fmt::format("{}:{}: invalid JSON: {}", source_, position(text_, at), what));
   }
 
  private:

@@ -7,6 +7,7 @@
 
 #include "core/file_io.hpp"
 #include "core/json_text.hpp"
+#include "core/strings.hpp"
 #include "data/column_profile.hpp"
 #include "meg/error.hpp"
 
@@ -152,7 +153,7 @@ Schema apply_schema_overrides(const Schema& inferred, const nlohmann::json& over
       throw DataError(where + ": each column needs a \"name\"");
     }
     std::string name = jc["name"].get<std::string>();
-    where = fmt::format("{}: column '{}'", source, name);
+    where = fmt::format("{}: column '{}'", source, core::printable(name));
     int idx = out.column_index(name);
     if (idx < 0) throw DataError(where + ": no such column in the data");
     if (!seen.insert(name).second) throw DataError(where + ": listed twice");
