@@ -56,9 +56,10 @@ void generate(const std::string& kind, const fs::path& dir, const fs::path& tmp)
     fs::copy_file(dir / "in.csv", tmp / "in.csv");
     if (kind == "copy_in_csv_and_link") fs::create_symlink("in.csv", tmp / "link.csv");
     return;
-  } else if (kind == "out_symlink") {
-    // {out} is a link to target.csv: the output is written through to the target.
-    meg::test::write_bytes(tmp / "target.csv", "old\n");
+  } else if (kind == "out_symlink" || kind == "out_dangling_symlink") {
+    // {out} is a link to target.csv (existing or not): the output is written through
+    // to the target.
+    if (kind == "out_symlink") meg::test::write_bytes(tmp / "target.csv", "old\n");
     fs::create_symlink("target.csv", tmp / "out");
     return;
   } else if (kind == "distinct_100k") {

@@ -24,8 +24,8 @@ namespace {
 // Runs a shell command line (meg is $MEG), capturing stdout only when not redirected.
 RunResult run_shell(const std::string& line, const fs::path& dir) {
   const std::string err = (dir / ".stderr").string();
-  const std::string cmd = "cd '" + dir.string() + "' && MEG='" + meg::test::meg_bin() + "' bash -c '" +
-                          line + "' 2>" + err + " </dev/null";
+  const std::string cmd = "cd '" + dir.string() + "' && MEG='" + meg::test::meg_bin() +
+                          "' bash -c '" + line + "' 2>" + err + " </dev/null";
   const int status = std::system(cmd.c_str());
   RunResult r;
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
@@ -37,7 +37,8 @@ RunResult run_shell(const std::string& line, const fs::path& dir) {
 void expect_one_error_line(const RunResult& r, const std::string& fragment) {
   EXPECT_EQ(meg::test::count_lines(r.err), 1u) << r.err;
   EXPECT_EQ(r.err.rfind("meg: error: ", 0), 0u) << r.err;
-  EXPECT_NE(r.err.find(fragment), std::string::npos) << "expected '" << fragment << "' in " << r.err;
+  EXPECT_NE(r.err.find(fragment), std::string::npos)
+      << "expected '" << fragment << "' in " << r.err;
 }
 
 std::set<std::string> column_values(const std::string& csv_text, size_t col) {
@@ -161,8 +162,8 @@ TEST(Hostile, ValuesTooPreciseForADoubleComeBackExactly) {
   std::string text = "big,dec,c\n";
   std::set<std::string> big, dec;
   for (int i = 0; i < 60; ++i) {
-    const std::string b = i % 7 == 0 ? "9223372036854775807"
-                                     : "1000000000000000000000" + std::to_string(100 + i);
+    const std::string b =
+        i % 7 == 0 ? "9223372036854775807" : "1000000000000000000000" + std::to_string(100 + i);
     const std::string d = "0.123456789012345678901234567890123" + std::to_string(10 + i);
     big.insert(b);
     dec.insert(d);
@@ -194,8 +195,7 @@ TEST(Hostile, DpgmmWithManyValuesIsBounded) {
   }
   meg::test::write_bytes(dir / "v.csv", text);
   meg::test::write_bytes(
-      dir / "s.json",
-      R"({"columns": [{"name": "v", "discretizer": "dpgmm", "components": 100}]})");
+      dir / "s.json", R"({"columns": [{"name": "v", "discretizer": "dpgmm", "components": 100}]})");
   const auto start = std::chrono::steady_clock::now();
   RunResult r = run_shell("$MEG fit v.csv --schema s.json -o v.meg --quiet --threads 2", dir);
   const double seconds =
