@@ -34,7 +34,9 @@ RunResult run_shell(const std::string& line, const fs::path& dir) {
   return r;
 }
 
-void expect_one_error_line(const RunResult& r, const std::string& fragment) {
+// The run failed with `code` and one "meg: error: " line holding `fragment`.
+void expect_error(const RunResult& r, int code, const std::string& fragment) {
+  EXPECT_EQ(r.code, code) << r.err;
   EXPECT_EQ(meg::test::count_lines(r.err), 1u) << r.err;
   EXPECT_EQ(r.err.rfind("meg: error: ", 0), 0u) << r.err;
   EXPECT_NE(r.err.find(fragment), std::string::npos)
@@ -58,17 +60,14 @@ TEST(Hostile, StdoutThatCannotBeWrittenFails) {
   const fs::path dir = meg::test::scratch_dir("hostile_full");
   const std::string model = meg::test::small_model(dir);
   RunResult r = run_shell("$MEG inspect " + model + " >/dev/full", dir);
-  EXPECT_EQ(r.code, 1);
-  expect_one_error_line(r, "<stdout>: write error: No space left on device");
+  expect_error(r, 1, "<stdout>: write error: No space left on device");
   const std::string car = fs::absolute("data/car.csv").string();
   r = run_shell("$MEG evaluate --train " + car + " --test " + car + " --synthetic " + car +
                     " --target class --no-detection --attack-rows 0 >/dev/full",
                 dir);
-  EXPECT_EQ(r.code, 1);
-  expect_one_error_line(r, "<stdout>: write error: No space left on device");
+  expect_error(r, 1, "<stdout>: write error: No space left on device");
   r = run_shell("$MEG sample " + model + " -n 10 -o - >/dev/full", dir);
-  EXPECT_EQ(r.code, 1);
-  expect_one_error_line(r, "<stdout>: write error");
+  expect_error(r, 1, "<stdout>: write error");
   fs::remove_all(dir);
 }
 
@@ -114,12 +113,10 @@ TEST(Hostile, FileSizeLimitNamesThePathAndTheCause) {
   const fs::path dir = meg::test::scratch_dir("hostile_xfsz");
   const std::string model = meg::test::small_model(dir);
   RunResult r = run_shell("ulimit -f 100; $MEG sample " + model + " -n 1000000 -o s.csv", dir);
-  EXPECT_EQ(r.code, 1);
-  expect_one_error_line(r, "s.csv: write error: File too large");
+  expect_error(r, 1, "s.csv: write error: File too large");
   EXPECT_FALSE(fs::exists(dir / "s.csv"));
   r = run_shell("ulimit -f 2; $MEG fit small.csv -o m.meg --quiet", dir);
-  EXPECT_EQ(r.code, 1);
-  expect_one_error_line(r, "m.meg: write error: File too large");
+  expect_error(r, 1, "m.meg: write error: File too large");
   EXPECT_FALSE(fs::exists(dir / "m.meg"));
   EXPECT_TRUE(meg::test::leftover_temporaries(dir).empty());
   fs::remove_all(dir);
@@ -150,8 +147,7 @@ TEST(Hostile, WhereEscapesEqualsInAColumnName) {
   EXPECT_EQ(column_values(meg::test::slurp((dir / "s.csv").string()), 0),
             std::set<std::string>{"x"});
   r = run_shell("$MEG sample eq.meg -n 5 -o s2.csv --where a=b=x", dir);
-  EXPECT_EQ(r.code, 2);
-  expect_one_error_line(r, "no column named 'a'");
+  expect_error(r, 2, "no column named 'a'");
   fs::remove_all(dir);
 }
 
