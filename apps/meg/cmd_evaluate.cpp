@@ -22,6 +22,7 @@ namespace {
 struct EvalArgs {
   EvaluateOptions options;
   std::string json;
+  CLI::Option* json_option = nullptr;  // to tell `--json ''` from no --json
   std::string classifiers;
   bool no_detection = false;
 };
@@ -43,7 +44,7 @@ void add_eval_options(CLI::App* cmd, EvalArgs& a) {
   cmd->add_option("--task", o.task,
                   "auto (default: from the target's type), classification or regression");
   cmd->add_option("--schema", o.schema, "JSON schema file overriding the inferred column types");
-  cmd->add_option("--json", a.json, "Also write the full result as JSON here");
+  a.json_option = cmd->add_option("--json", a.json, "Also write the full result as JSON here");
   cmd->add_option("--seed", o.seed, "Random seed (default 0)");
   cmd->add_option("--threads", o.threads,
                   "Worker threads (default: all cores; never changes "
@@ -80,7 +81,7 @@ EvaluationResult run(EvalArgs& a, const std::string& report_output) {
                    {"--schema", o.schema}});
   const std::vector<std::string> inputs = {o.train, o.test, o.synthetic, o.augmented, o.schema};
   if (!report_output.empty()) check_output_path(report_output, inputs);
-  if (!a.json.empty()) check_output_path(a.json, inputs, "--json");
+  if (a.json_option->count() > 0) check_output_path(a.json, inputs, "--json");
   if (!a.classifiers.empty()) {
     a.options.classifiers.clear();
     std::stringstream ss(a.classifiers);
