@@ -86,9 +86,10 @@ for t in "${targets[@]}"; do
   grep -E '^(stat::number_of_executed_units|Done )' "$out/fuzz_$t.log" | sed "s/^/fuzz_$t: /" || true
   if [[ -n ${FUZZ_MERGE:-} ]]; then
     # -merge=1 adds to the committed seeds only the found inputs that reach new coverage
-    # (the named regression seeds stay); inputs over 4 kB are left out, so the corpus
+    # in edges (the named regression seeds stay), read up to 1 kB each, so the corpus
     # stays small.
-    "$out/fuzz_$t" -merge=1 -max_len=4096 "fuzz/corpus/$t" "$out/corpus/$t" 2>>"$out/fuzz_$t.log"
+    "$out/fuzz_$t" -merge=1 -use_counters=0 -max_len=1024 "fuzz/corpus/$t" "$out/corpus/$t" \
+      2>>"$out/fuzz_$t.log"
     echo "fuzz_$t: corpus: $(ls "fuzz/corpus/$t" | wc -l) files, $(du -sk "fuzz/corpus/$t" | cut -f1) kB"
   fi
 done
