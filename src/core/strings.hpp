@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "meg/error.hpp"
+
 namespace meg::core {
 
 // Parses a whole string as a finite double (no surrounding spaces accepted).
@@ -35,29 +37,8 @@ inline std::vector<std::string> split(std::string_view s, char sep) {
   return out;
 }
 
-// `s` with control characters escaped (\n, \r, \t, \xHH; DEL as \x7f), so a name or
-// value from the input quoted in a message keeps it one whole line, NUL included.
-inline std::string printable(std::string_view s) {
-  static const char hex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(s.size());
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (c < 0x20 || c == 0x7f) {
-      out += "\\x";
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    } else {
-      out += ch;
-    }
-  }
-  return out;
-}
+// `s` with control characters escaped (\n, \r, \t, \xHH), so a name or value from the
+// input quoted in a message keeps it one whole line, NUL included (as meg::Error does).
+inline std::string printable(std::string_view s) { return meg::detail::one_line(std::string(s)); }
 
 }  // namespace meg::core
