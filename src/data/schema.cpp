@@ -200,12 +200,16 @@ Schema apply_schema_overrides(const Schema& inferred, const nlohmann::json& over
   return out;
 }
 
-nlohmann::json read_schema_file(const std::string& path) {
+nlohmann::json read_schema_file(const std::string& file) {
+  const std::string path = file == "-" ? "<stdin>" : file;  // as messages name it
   // Checked as it is read: a NUL byte (not JSON text) stops the reading, the parser
   // then reports its position; and a schema file is small.
   constexpr size_t kMaxSchemaBytes = size_t{64} << 20;
-  const std::string text = core::read_file(path, [](std::string_view so_far) {
-    return so_far.size() > kMaxSchemaBytes || so_far.find('\0') != std::string_view::npos;
+  size_t checked = 0;  // bytes already searched for a NUL
+  const std::string text = core::read_file(file, [&checked](std::string_view so_far) {
+    const bool nul = so_far.find('\0', checked) != std::string_view::npos;
+    checked = so_far.size();
+    return nul || so_far.size() > kMaxSchemaBytes;
   });
   if (text.size() > kMaxSchemaBytes && text.find('\0') == std::string::npos) {
     throw DataError(
