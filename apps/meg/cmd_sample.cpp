@@ -39,9 +39,10 @@ void add_sample_command(CLI::App& app) {
   cmd->add_option("--seed", args->seed, "Random seed (default 0)");
   cmd->add_option("--threads", args->threads,
                   "Worker threads (default: all cores; never changes results)");
-  cmd->add_option("--where", args->where,
-                  "Condition every row satisfies: COL=VALUE, or COL=LO..HI for a numeric column "
-                  "(either end may be open); repeatable")
+  cmd->add_option(
+         "--where", args->where,
+         "Condition every row satisfies: COL=VALUE, or COL=LO..HI for a numeric column "
+         "(either end may be open); repeatable. Write '=' and '\\' in COL as '\\=' and '\\\\'")
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_flag("-q,--quiet", args->quiet,
