@@ -3,9 +3,13 @@
 # straight from the sources, in build-fuzz/ (the gcc build trees are not
 # touched), and runs each target for SECONDS (default 30).
 #
-#   scripts/fuzz.sh [SECONDS] [TARGET...]     TARGET: csv, schema, model (default: all)
+#   scripts/fuzz.sh [SECONDS] [TARGET...]     TARGET: csv, schema, model, overrides, where
+#                                             (default: all)
 #   FUZZ_JOBS=2 scripts/fuzz.sh 3600 model    a longer run with 2 parallel workers
 #   FUZZ_RUNS=1000000 scripts/fuzz.sh 0 csv   stop after exactly that many executions
+#   FUZZ_MERGE=1 scripts/fuzz.sh 600          after each run, add the found inputs that reach
+#                                             new coverage to fuzz/corpus/<target>/
+#                                             (the scheduled long run, FUZZING.md)
 #   FUZZ_SRC=/tmp/snap scripts/fuzz.sh 60     build from another source tree (e.g. a
 #                                             `git archive HEAD` snapshot) with this corpus
 #
@@ -19,7 +23,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-30}
 shift || true
 targets=("$@")
-[[ ${#targets[@]} -eq 0 ]] && targets=(csv schema model)
+[[ ${#targets[@]} -eq 0 ]] && targets=(csv schema model overrides where)
 CXX=${FUZZ_CXX:-clang++}
 src_root=${FUZZ_SRC:-.}
 out=build-fuzz
@@ -53,9 +57,9 @@ build_objects() {  # compiles the stale objects of the given sources, 2 at a tim
 
 sources_for() {
   case $1 in
-    csv|schema) ls "$src_root"/src/{core,data}/*.cpp ;;
+    csv|schema|overrides|where) ls "$src_root"/src/{core,data}/*.cpp ;;
     model) ls "$src_root"/src/{core,data,bn,train,ensemble}/*.cpp ;;
-    *) echo "unknown target '$1' (csv, schema, model)" >&2; exit 2 ;;
+    *) echo "unknown target '$1' (csv, schema, model, overrides, where)" >&2; exit 2 ;;
   esac
 }
 
@@ -80,5 +84,13 @@ for t in "${targets[@]}"; do
     status=1
   fi
   grep -E '^(stat::number_of_executed_units|Done )' "$out/fuzz_$t.log" | sed "s/^/fuzz_$t: /" || true
+  if [[ -n ${FUZZ_MERGE:-} ]]; then
+    # -merge=1 adds to the committed seeds only the found inputs that reach new coverage
+    # in edges (the named regression seeds stay), read up to 1 kB each, so the corpus
+    # stays small.
+    "$out/fuzz_$t" -merge=1 -use_counters=0 -max_len=1024 "fuzz/corpus/$t" "$out/corpus/$t" \
+      2>>"$out/fuzz_$t.log"
+    echo "fuzz_$t: corpus: $(ls "fuzz/corpus/$t" | wc -l) files, $(du -sk "fuzz/corpus/$t" | cut -f1) kB"
+  fi
 done
 exit $status

@@ -52,6 +52,12 @@ void add_augment_command(CLI::App& app) {
       if (eq == std::string::npos || eq == 0 || num.empty() || *end != '\0') {
         throw InvalidArgument("option --ratio '" + spec + "': expected CLASS=K");
       }
+      for (const auto& [name, earlier] : req.ratios) {
+        if (name == spec.substr(0, eq)) {
+          throw InvalidArgument("option --ratio '" + spec + "': class '" + name +
+                                "' is given twice");
+        }
+      }
       req.ratios.emplace_back(spec.substr(0, eq), k);
     }
     FitOptions options;
@@ -61,7 +67,8 @@ void add_augment_command(CLI::App& app) {
     validate_options(options);
     req.seed = options.seed;
     req.threads = options.threads;
-    check_output_path(args->output);
+    check_one_stdin({{"DATA", args->data}, {"--model", args->model}});
+    check_output_path(args->output, {args->data, args->model});
     plan_augment(req);  // bad target / classes / ratios fail before fitting
     Model model = args->model.empty()
                       ? Model::fit_csv(args->data, options, "", make_progress_printer(args->quiet))

@@ -8,7 +8,9 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <vector>
 
+#include "cli_checks.hpp"
 #include "commands.hpp"
 #include "meg/evaluate.hpp"
 #include "meg/io.hpp"
@@ -20,6 +22,7 @@ namespace {
 struct EvalArgs {
   EvaluateOptions options;
   std::string json;
+  CLI::Option* json_option = nullptr;  // to tell `--json ''` from no --json
   std::string classifiers;
   bool no_detection = false;
 };
@@ -41,7 +44,7 @@ void add_eval_options(CLI::App* cmd, EvalArgs& a) {
   cmd->add_option("--task", o.task,
                   "auto (default: from the target's type), classification or regression");
   cmd->add_option("--schema", o.schema, "JSON schema file overriding the inferred column types");
-  cmd->add_option("--json", a.json, "Also write the full result as JSON here");
+  a.json_option = cmd->add_option("--json", a.json, "Also write the full result as JSON here");
   cmd->add_option("--seed", o.seed, "Random seed (default 0)");
   cmd->add_option("--threads", o.threads,
                   "Worker threads (default: all cores; never changes "
@@ -67,7 +70,18 @@ void add_eval_options(CLI::App* cmd, EvalArgs& a) {
                   "One-hot features over all categorical columns (default 1000)");
 }
 
-EvaluationResult run(EvalArgs& a) {
+// Checks the inputs and outputs (the --json file and, for `meg report`, the HTML file
+// `report_output`) before any work, then evaluates and writes --json.
+EvaluationResult run(EvalArgs& a, const std::string& report_output) {
+  const EvaluateOptions& o = a.options;
+  check_one_stdin({{"--train", o.train},
+                   {"--test", o.test},
+                   {"--synthetic", o.synthetic},
+                   {"--augmented", o.augmented},
+                   {"--schema", o.schema}});
+  const std::vector<std::string> inputs = {o.train, o.test, o.synthetic, o.augmented, o.schema};
+  if (!report_output.empty()) check_output_path(report_output, inputs);
+  if (a.json_option->count() > 0) check_output_path(a.json, inputs, "--json");
   if (!a.classifiers.empty()) {
     a.options.classifiers.clear();
     std::stringstream ss(a.classifiers);
@@ -85,10 +99,10 @@ EvaluationResult run(EvalArgs& a) {
 
 // Shared with `meg report` (cmd_report.cpp): adds the evaluation options to `cmd`
 // and returns the function that runs the evaluation (and writes --json).
-std::function<EvaluationResult()> add_evaluation_options(CLI::App* cmd) {
+std::function<EvaluationResult(const std::string&)> add_evaluation_options(CLI::App* cmd) {
   auto args = std::make_shared<EvalArgs>();
   add_eval_options(cmd, *args);
-  return [args] { return run(*args); };
+  return [args](const std::string& report_output) { return run(*args, report_output); };
 }
 
 void add_evaluate_command(CLI::App& app) {
@@ -99,8 +113,8 @@ void add_evaluate_command(CLI::App& app) {
       "fidelity and privacy; and/or the lift of an augmented table");
   add_eval_options(cmd, *args);
   cmd->callback([args] {
-    const EvaluationResult result = run(*args);
-    std::cout << format_evaluation(result) << std::flush;
+    const EvaluationResult result = run(*args, "");
+    std::cout << format_evaluation(result);  // flushed (and checked) by main
   });
 }
 

@@ -150,7 +150,8 @@ void add_fit_command(CLI::App& app) {
       if (cmd->count("--seed")) dp_options.noise_seed = options.seed;
       validate_dp_options(dp_options);
     }
-    check_output_path(args->output);
+    check_one_stdin({{"DATA", args->data}, {"--schema", args->schema}});
+    check_output_path(args->output, {args->data, args->schema});
     Model model =
         dp ? Model::fit_csv_private(args->data, options, dp_options, args->schema,
                                     make_progress_printer(args->quiet))

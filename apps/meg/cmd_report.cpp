@@ -5,8 +5,8 @@
 #include <memory>
 #include <string>
 
-#include "cli_checks.hpp"
 #include "commands.hpp"
+#include "meg/error.hpp"
 #include "meg/evaluate.hpp"
 #include "meg/io.hpp"
 
@@ -17,14 +17,14 @@ void add_report_command(CLI::App& app) {
   auto text = std::make_shared<ReportOptions>();
   CLI::App* cmd = app.add_subcommand(
       "report", "Evaluate like `meg evaluate` and write a self-contained HTML report");
-  std::function<EvaluationResult()> evaluate_tables = add_evaluation_options(cmd);
+  std::function<EvaluationResult(const std::string&)> evaluate_tables = add_evaluation_options(cmd);
   cmd->add_option("-o,--output", *output, "HTML file to write")->required();
   cmd->add_option("--title", text->title, "Page title");
   cmd->add_option("--label", text->synthetic_label,
                   "Name of the synthetic table in legends (default 'synthetic')");
   cmd->callback([evaluate_tables, output, text] {
-    check_output_path(*output);
-    const EvaluationResult result = evaluate_tables();
+    if (output->empty()) throw InvalidArgument("option -o: the output path is empty");
+    const EvaluationResult result = evaluate_tables(*output);
     write_text_file(*output, render_report(result, *text));
     std::cerr << "meg: report written to " << *output << "\n";
   });

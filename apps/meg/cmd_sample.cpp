@@ -39,9 +39,10 @@ void add_sample_command(CLI::App& app) {
   cmd->add_option("--seed", args->seed, "Random seed (default 0)");
   cmd->add_option("--threads", args->threads,
                   "Worker threads (default: all cores; never changes results)");
-  cmd->add_option("--where", args->where,
-                  "Condition every row satisfies: COL=VALUE, or COL=LO..HI for a numeric column "
-                  "(either end may be open); repeatable")
+  cmd->add_option(
+         "--where", args->where,
+         "Condition every row satisfies: COL=VALUE, or COL=LO..HI for a numeric column "
+         "(either end may be open); repeatable. Write '=' and '\\' in COL as '\\=' and '\\\\'")
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_flag("-q,--quiet", args->quiet,
@@ -60,7 +61,7 @@ void add_sample_command(CLI::App& app) {
     uint64_t seed = parse_count("--seed", args->seed, 0);
     uint64_t threads = parse_count("--threads", args->threads, 0);
     if (threads > 1024) throw InvalidArgument("option --threads: expected at most 1024");
-    check_output_path(args->output);
+    check_output_path(args->output, {args->model});
     Model model = Model::load(args->model);
     model.sample_to_file(n, seed, static_cast<int>(threads), args->output, args->where,
                          make_progress_printer(args->quiet));

@@ -3,6 +3,7 @@
 #include <memory>
 #include <string>
 
+#include "cli_checks.hpp"
 #include "cli_progress.hpp"
 #include "commands.hpp"
 #include "meg/io.hpp"
@@ -30,6 +31,8 @@ void add_schema_command(CLI::App& app) {
                   "JSON schema file whose entries override the inferred ones");
   cmd->add_flag("-q,--quiet", args->quiet, "No progress output");
   cmd->callback([args] {
+    check_one_stdin({{"DATA", args->data}, {"--schema", args->schema}});
+    check_output_path(args->output, {args->data, args->schema});
     nlohmann::ordered_json schema =
         meg::infer_schema(args->data, args->schema, make_progress_printer(args->quiet));
     finish_progress();

@@ -3,12 +3,15 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 #include <string>
 
 #include "cli_progress.hpp"
 #include "commands.hpp"
+#include "core/strings.hpp"
 #include "meg/error.hpp"
 #include "meg/io.hpp"
 #include "meg/log.hpp"
@@ -16,19 +19,68 @@
 
 namespace {
 
+// Messages quote names and values from the input: control characters (a newline in a
+// column name) are escaped so an error stays one whole line.
+using meg::core::printable;
+
 int fail(int code, const std::string& message) {
   meg::cli::finish_progress();
-  std::fprintf(stderr, "meg: error: %s\n", message.c_str());
+  const std::string line = "meg: error: " + printable(message) + "\n";
+  std::fwrite(line.data(), 1, line.size(), stderr);
   return code;
 }
 
-// SIGINT/SIGTERM: outputs are written to temporary files renamed only when
-// complete, so removing the temporaries leaves no partial file behind.
+// The signals that end a run (a write) by default. Outputs are written to temporary
+// files renamed only when complete, so removing the temporaries leaves no partial
+// file behind; one line says which signal ended the run.
+struct FatalSignal {
+  int number;
+  const char* message;  // written with write(2): async-signal-safe
+};
+// SIGXFSZ is not among them: it is ignored, so a write over the file size limit
+// (`ulimit -f`) fails with EFBIG and is reported as "PATH: write error: File too large".
+#define MEG_SIGNAL_LINE(NAME, WHAT) "meg: interrupted by " #NAME " (" WHAT "); no output written\n"
+constexpr FatalSignal kFatalSignals[] = {
+    {SIGHUP, MEG_SIGNAL_LINE(SIGHUP, "hangup")},
+    {SIGINT, MEG_SIGNAL_LINE(SIGINT, "interrupt")},
+    {SIGTERM, MEG_SIGNAL_LINE(SIGTERM, "terminated")},
+    {SIGPIPE, MEG_SIGNAL_LINE(SIGPIPE, "broken pipe")},
+    {SIGALRM, MEG_SIGNAL_LINE(SIGALRM, "alarm clock")},
+    {SIGUSR1, MEG_SIGNAL_LINE(SIGUSR1, "user signal 1")},
+    {SIGUSR2, MEG_SIGNAL_LINE(SIGUSR2, "user signal 2")},
+    {SIGXCPU, MEG_SIGNAL_LINE(SIGXCPU, "CPU time limit exceeded")},
+};
+#undef MEG_SIGNAL_LINE
+
 void on_signal(int sig) {
   meg::remove_temporary_files();
-  const char msg[] = "\nmeg: interrupted; no output written\n";
-  (void)!::write(STDERR_FILENO, msg, sizeof msg - 1);
+  // A progress bar on a terminal is ended first, so the message has a line of its own.
+  if (::isatty(STDERR_FILENO)) (void)!::write(STDERR_FILENO, "\n", 1);
+  for (const auto& s : kFatalSignals) {
+    if (s.number == sig) {
+      size_t n = 0;
+      while (s.message[n] != '\0') ++n;
+      (void)!::write(STDERR_FILENO, s.message, n);
+    }
+  }
   ::_exit(128 + sig);
+}
+
+// Standard output (inspect, evaluate, schema/sample with "-o -"): an output that could
+// not be written fully is a failure, named with its cause.
+// stdout is fully buffered (1 MB, set in main) so most outputs are written by this
+// flush, which reports the cause (a full disk); an earlier failed write is caught by
+// ferror.
+int check_stdout() {
+  int err = 0;
+  if (std::fflush(stdout) != 0) {  // before std::cout's flush, which would eat the errno
+    err = errno;
+  } else if (std::cout.flush(), std::ferror(stdout) || std::cout.fail()) {
+    err = EIO;
+  }
+  if (err == 0) return 0;
+  return fail(err == ENOSPC || err == EDQUOT || err == EFBIG ? 1 : 2,
+              std::string("<stdout>: write error: ") + std::strerror(err));
 }
 
 }  // namespace
@@ -39,15 +91,25 @@ int main(int argc, char** argv) {
       "realistic synthetic rows"};
   app.set_version_flag("--version", std::string("meg ") + meg::kVersion);
   app.require_subcommand(1);
+  if (!::isatty(STDOUT_FILENO)) {
+    static char stdout_buffer[1 << 20];
+    std::setvbuf(stdout, stdout_buffer, _IOFBF, sizeof stdout_buffer);
+  }
   struct sigaction sa {};
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);
-  ::sigaction(SIGINT, &sa, nullptr);
-  ::sigaction(SIGTERM, &sa, nullptr);
+  for (const auto& s : kFatalSignals) sigaddset(&sa.sa_mask, s.number);
+  for (const auto& s : kFatalSignals) {
+    // A signal ignored by the parent (nohup, a shell's `trap '' PIPE`) stays ignored.
+    struct sigaction old {};
+    if (::sigaction(s.number, nullptr, &old) == 0 && old.sa_handler == SIG_IGN) continue;
+    ::sigaction(s.number, &sa, nullptr);
+  }
+  ::signal(SIGXFSZ, SIG_IGN);
   app.fallthrough(false);
   meg::set_log_sink([](meg::LogLevel level, std::string_view msg) {
     const char* tag = level >= meg::LogLevel::Warning ? "meg: warning: " : "meg: ";
-    std::cerr << tag << msg << '\n';
+    std::cerr << tag << printable(std::string(msg)) << '\n';
   });
 
   meg::cli::add_schema_command(app);
@@ -86,5 +148,5 @@ int main(int argc, char** argv) {
   } catch (const std::exception& e) {
     return fail(1, std::string("internal error: ") + e.what());
   }
-  return 0;
+  return check_stdout();
 }

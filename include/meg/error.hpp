@@ -6,10 +6,40 @@
 
 namespace meg {
 
-// Base of every error meg throws on purpose.
+namespace detail {
+// The message with control characters escaped (\n, \r, \t, \xHH): a name or value from
+// the input quoted in it (a column name with a newline or a NUL) keeps the message one
+// whole line, and what() (a C string) does not end early.
+inline std::string one_line(const std::string& s) {
+  static const char hex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(s.size());
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c >= 0x20 && c != 0x7f) {
+      out += ch;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else {
+      out += "\\x";
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+}  // namespace detail
+
+// Base of every error meg throws on purpose. The message is kept on one line
+// (detail::one_line).
 class Error : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit Error(const std::string& message) : std::runtime_error(detail::one_line(message)) {}
+  explicit Error(const char* message) : Error(std::string(message)) {}
 };
 
 // A bad option value or API argument (the caller's fault). CLI exit code 2.

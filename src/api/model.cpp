@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "core/json_text.hpp"
 #include "data/schema.hpp"
 #include "data/table_builder.hpp"
 #include "ensemble/conditional.hpp"
@@ -83,11 +84,7 @@ Model Model::fit_csv_text(const std::string& text, const std::string& source,
   data::BuildOptions b = build_options(options, progress);
   nlohmann::json overrides;
   if (!schema_json.empty()) {
-    try {
-      overrides = nlohmann::json::parse(schema_json);
-    } catch (const nlohmann::json::parse_error& e) {
-      throw DataError(std::string("schema: invalid JSON: ") + e.what());
-    }
+    overrides = core::parse_json_text(schema_json, "schema");
     b.overrides = [&](const data::Schema& s) {
       return data::apply_schema_overrides(s, overrides, "schema");
     };

@@ -23,9 +23,37 @@ std::set<std::string>& pending() {
 
 std::string errno_text() { return std::strerror(errno); }
 
+// A write that failed for lack of space or a size limit is a resource failure (exit 1),
+// any other write failure an I/O error; both name the path and the cause.
+[[noreturn]] void throw_write_error(const std::string& path, int err) {
+  std::string msg = path + ": write error: " + std::strerror(err);
+  if (err == ENOSPC || err == EDQUOT || err == EFBIG) throw Error(msg);
+  throw IoError(msg);
+}
+
 }  // namespace
 
-std::string read_file(const std::string& path) {
+std::string resolve_symlinks(const std::string& path) {
+  std::string p = path;
+  for (int hops = 0; hops < 40; ++hops) {
+    struct stat st {};
+    if (::lstat(p.c_str(), &st) != 0 || !S_ISLNK(st.st_mode)) return p;
+    std::vector<char> buf(static_cast<size_t>(st.st_size > 0 ? st.st_size : 4095) + 1);
+    const ssize_t n = ::readlink(p.c_str(), buf.data(), buf.size());
+    if (n < 0 || static_cast<size_t>(n) >= buf.size()) return p;
+    std::string target(buf.data(), static_cast<size_t>(n));
+    if (target.empty()) return p;
+    if (target[0] != '/') {
+      const auto slash = p.rfind('/');
+      if (slash != std::string::npos) target = p.substr(0, slash + 1) + target;
+    }
+    p = std::move(target);
+  }
+  throw IoError(path + ": cannot write: too many levels of symbolic links");
+}
+
+std::string read_file(const std::string& path,
+                      const std::function<bool(std::string_view)>& enough) {
   int fd = 0;
   if (path != "-") {
     fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -56,6 +84,7 @@ std::string read_file(const std::string& path) {
     }
     if (got == 0) break;
     used += static_cast<size_t>(got);
+    if (enough && enough(std::string_view(out.data(), used))) break;
   }
   out.resize(used);
   if (fd != 0) ::close(fd);
@@ -68,6 +97,7 @@ AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
     file_ = stdout;
     return;
   }
+  if (path_.empty()) throw InvalidArgument("output path is empty");
   struct stat st {};
   if (::stat(path_.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
     throw IoError(path_ + ": is a directory, cannot write a file there");
@@ -80,12 +110,18 @@ AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
     is_special_ = true;
     return;
   }
+  // A symbolic link is written through to its target (like cp), atomically: the
+  // temporary file goes beside the target and is renamed over it.
+  target_ = resolve_symlinks(path_);
   std::string dir = ".";
-  std::string base = path_;
-  if (auto slash = path_.rfind('/'); slash != std::string::npos) {
-    dir = slash == 0 ? "/" : path_.substr(0, slash);
-    base = path_.substr(slash + 1);
+  std::string base = target_;
+  if (auto slash = target_.rfind('/'); slash != std::string::npos) {
+    dir = slash == 0 ? "/" : target_.substr(0, slash);
+    base = target_.substr(slash + 1);
   }
+  // ".BASE.tmp-XXXXXX" adds 12 bytes: keep it within NAME_MAX (255) for long names.
+  constexpr size_t kMaxBase = 255 - 12;
+  if (base.size() > kMaxBase) base.resize(kMaxBase);
   std::string templ = (dir == "/" ? "" : dir) + "/." + base + ".tmp-XXXXXX";
   std::vector<char> buf(templ.begin(), templ.end());
   buf.push_back('\0');
@@ -121,15 +157,14 @@ AtomicFile::~AtomicFile() {
 void AtomicFile::write(const char* data, size_t size) {
   if (size == 0) return;
   if (std::fwrite(data, 1, size, file_) != size) {
-    throw IoError((is_stdout_ ? std::string("<stdout>") : path_) +
-                  ": write error: " + errno_text());
+    throw_write_error(is_stdout_ ? std::string("<stdout>") : path_, errno);
   }
 }
 
 void AtomicFile::commit() {
   if (committed_) return;
   if (is_stdout_) {
-    if (std::fflush(stdout) != 0) throw IoError("<stdout>: write error: " + errno_text());
+    if (std::fflush(stdout) != 0) throw_write_error("<stdout>", errno);
     committed_ = true;
     return;
   }
@@ -137,14 +172,16 @@ void AtomicFile::commit() {
     int rc = std::fclose(file_);
     file_ = nullptr;
     committed_ = true;
-    if (rc != 0) throw IoError(path_ + ": write error: " + errno_text());
+    if (rc != 0) throw_write_error(path_, errno);
     return;
   }
-  bool ok = std::fflush(file_) == 0;
+  bool ok = std::fflush(file_) == 0 && !std::ferror(file_);
+  int err = errno;
   int close_rc = std::fclose(file_);
+  if (ok && close_rc != 0) err = errno;
   file_ = nullptr;
-  if (!ok || close_rc != 0) throw IoError(path_ + ": write error: " + errno_text());
-  if (::rename(temp_path_.c_str(), path_.c_str()) != 0) {
+  if (!ok || close_rc != 0) throw_write_error(path_, err);
+  if (::rename(temp_path_.c_str(), target_.c_str()) != 0) {
     throw IoError(path_ + ": cannot write: " + errno_text());
   }
   committed_ = true;

@@ -33,9 +33,13 @@ long parse_long(const std::string& key, const std::string& v, long lo, long hi) 
   return x;
 }
 
-double parse_real(const std::string& key, const std::string& v, double lo, double hi) {
+// A number in [lo, hi], or in (lo, hi] when `lo_open` (a value that must be positive).
+double parse_real(const std::string& key, const std::string& v, double lo, double hi,
+                  bool lo_open = false) {
   auto x = core::parse_double(v);
-  if (!x || *x < lo || *x > hi) bad(key, fmt::format("a number in [{}, {}]", lo, hi), v);
+  if (!x || *x < lo || (lo_open && *x == lo) || *x > hi) {
+    bad(key, fmt::format("a number in {}{}, {}]", lo_open ? "(" : "[", lo, hi), v);
+  }
   return *x;
 }
 
@@ -92,10 +96,11 @@ std::vector<Entry> build_table() {
          },
          [=](const UnitOptions& u, const FitOptions&) { return std::to_string(u.*member); }});
   };
-  auto unit_real = [&](const char* key, const char* help, auto member, double lo, double hi) {
+  auto unit_real = [&](const char* key, const char* help, auto member, double lo, double hi,
+                       bool lo_open = false) {
     t.push_back({{key, help, "", true},
                  [=](UnitOptions& u, FitOptions&, const std::string& v) {
-                   u.*member = parse_real(key, v, lo, hi);
+                   u.*member = parse_real(key, v, lo, hi, lo_open);
                  },
                  [=](const UnitOptions& u, const FitOptions&) { return fmt_real(u.*member); }});
   };
@@ -121,16 +126,17 @@ std::vector<Entry> build_table() {
             &UnitOptions::smoothing, kSmoothing);
   unit_real("smoothing_m", "hierarchical smoothing strength; 0 = chosen (see smoothing_select)",
             &UnitOptions::smoothing_m, 0, 1e6);
-  unit_real("laplace_alpha", "Laplace pseudo-count", &UnitOptions::laplace_alpha, 0, 1e6);
+  unit_real("laplace_alpha", "Laplace pseudo-count", &UnitOptions::laplace_alpha, 0, 1e6, true);
   unit_enum("init", "generator start: mle (smoothed counts) or glorot (reference)",
             &UnitOptions::init, kInit);
   unit_int("warmup_epochs", "conditional log-likelihood epochs before the adversarial phase",
            &UnitOptions::warmup_epochs, 0, 100000);
   unit_int("epochs", "adversarial epochs", &UnitOptions::epochs, 0, 100000);
   unit_int("batch_size", "generator mini-batch size", &UnitOptions::batch_size, 1, 1 << 24);
-  unit_real("lr_generator", "generator Adam learning rate", &UnitOptions::lr_generator, 0, 10);
+  unit_real("lr_generator", "generator Adam learning rate", &UnitOptions::lr_generator, 0, 10,
+            true);
   unit_real("lr_discriminator", "discriminator Adam learning rate", &UnitOptions::lr_discriminator,
-            0, 10);
+            0, 10, true);
   unit_enum("adversarial", "adversarial objective: score_function (corrected) or none (reference)",
             &UnitOptions::adversarial, kAdversarial);
   unit_real("lambda", "weight of the adversarial term", &UnitOptions::lambda, 0, 1e6);

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "meg/error.hpp"
+
 namespace meg::core {
 
 // Parses a whole string as a finite double (no surrounding spaces accepted).
@@ -34,5 +36,9 @@ inline std::vector<std::string> split(std::string_view s, char sep) {
   }
   return out;
 }
+
+// `s` with control characters escaped (\n, \r, \t, \xHH), so a name or value from the
+// input quoted in a message keeps it one whole line, NUL included (as meg::Error does).
+inline std::string printable(std::string_view s) { return meg::detail::one_line(std::string(s)); }
 
 }  // namespace meg::core

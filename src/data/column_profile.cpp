@@ -66,7 +66,7 @@ bool ColumnProfile::on_new_text(std::string_view text, uint64_t line, uint64_t r
   if (u >= 0 && token_first_line_[u] == 0) token_first_line_[u] = line;
   const bool infer_missing = u >= 0 && in_infer_[u];
   const bool codec_missing = u >= 0 && in_codec_[u];
-  const bool number = core::parse_double(text).has_value();
+  const bool number = exact_number(text).has_value();
   kind_.push_back(codec_missing ? kMissing : number ? kValue : kOther);
   if (!infer_missing && all_numbers_) {
     if (!number) {
@@ -162,7 +162,7 @@ bool ColumnProfile::add_sampled(std::string_view text, uint64_t line, uint64_t r
   std::optional<double> value;
   if (!(u >= 0 && in_infer_[u])) {  // a value for inference
     sketch(hash_text(text));
-    value = core::parse_double(text);
+    value = exact_number(text);
     if (!value) {
       all_numbers_ = false;
     } else if (all_integers_ && !is_integer_text(text)) {
@@ -330,6 +330,14 @@ std::unique_ptr<ColumnCodec> ColumnProfile::fit(const ColumnSchema& schema, uint
       best = missing[t];
       summary.missing_text = schema.missing_tokens[t];
     }
+  }
+  if (schema.discretizer == DiscretizerKind::Dpgmm && !summary.values.empty() &&
+      !std::isfinite(summary.values.back() - summary.values.front())) {
+    throw DataError(fmt::format(
+        "{}: column '{}': values from {} to {} span more than a double can hold; the dpgmm "
+        "discretizer needs a finite range (declare the column with \"discretizer\": "
+        "\"quantile\")",
+        plan_.source, plan_.name, summary.values.front(), summary.values.back()));
   }
   return fit_numeric_codec(std::move(summary), schema, seed);
 }

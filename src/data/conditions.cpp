@@ -15,11 +15,26 @@ std::vector<ColumnCondition> TableCodec::parse_conditions(
   const auto names = column_names();
   for (const auto& spec : where) {
     const std::string quoted = fmt::format("condition '{}'", spec);
-    const size_t eq = spec.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      throw InvalidArgument(fmt::format("{}: expected COL=VALUE or COL=LO..HI", quoted));
+    // The column name ends at the first '=' not escaped by a backslash: a name holding
+    // '=' or '\\' is written with a backslash before it ("a\\=b=1" is column "a=b").
+    std::string name;
+    size_t eq = std::string::npos;
+    for (size_t i = 0; i < spec.size(); ++i) {
+      if (spec[i] == '\\' && i + 1 < spec.size() && (spec[i + 1] == '=' || spec[i + 1] == '\\')) {
+        name += spec[++i];
+      } else if (spec[i] == '=') {
+        eq = i;
+        break;
+      } else {
+        name += spec[i];
+      }
     }
-    const std::string name = spec.substr(0, eq);
+    if (eq == std::string::npos || name.empty()) {
+      throw InvalidArgument(fmt::format(
+          "{}: expected COL=VALUE or COL=LO..HI (write '=' and '\\' in a column name as "
+          "'\\=' and '\\\\')",
+          quoted));
+    }
     auto it = std::find(names.begin(), names.end(), name);
     if (it == names.end()) {
       std::string list;

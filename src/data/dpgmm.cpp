@@ -423,10 +423,33 @@ DpgmmModel fit_dpgmm(const std::vector<double>& distinct_values, const std::vect
               var,
               options.reg_covar};
 
+  // Over kMaxFitPoints distinct values, consecutive values (in sorted order) are merged
+  // into kMaxFitPoints groups (weighted mean, summed count) for the variational fit, so
+  // its cost (points x components x iterations) is bounded whatever the row count; the
+  // priors above and the labels below use every value.
+  constexpr size_t kMaxFitPoints = 1024;
+  std::vector<double> grouped_x, grouped_counts;
+  if (n > kMaxFitPoints) {
+    std::vector<size_t> order(n);
+    std::iota(order.begin(), order.end(), size_t{0});
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return x[a] < x[b]; });
+    grouped_x.assign(kMaxFitPoints, 0.0);
+    grouped_counts.assign(kMaxFitPoints, 0.0);
+    for (size_t j = 0; j < n; ++j) {
+      const size_t g = j * kMaxFitPoints / n, i = order[j];
+      grouped_x[g] += counts[i] * x[i];
+      grouped_counts[g] += counts[i];
+    }
+    for (size_t g = 0; g < kMaxFitPoints; ++g) grouped_x[g] /= grouped_counts[g];
+    x.swap(grouped_x);
+  }
+  const std::vector<double>& fit_counts = grouped_counts.empty() ? counts : grouped_counts;
+  const size_t points = x.size();
+
   // Random initial responsibilities (uniform, row-normalised), one RNG stream.
   core::Rng rng(seed);
-  std::vector<double> resp(n * kc);
-  for (size_t i = 0; i < n; ++i) {
+  std::vector<double> resp(points * kc);
+  for (size_t i = 0; i < points; ++i) {
     double* r = &resp[i * kc];
     double sum = 0;
     for (size_t k = 0; k < kc; ++k) sum += r[k] = rng.uniform();
@@ -434,14 +457,14 @@ DpgmmModel fit_dpgmm(const std::vector<double>& distinct_values, const std::vect
   }
   VbParams p;
   for (auto* v : {&p.a, &p.b, &p.beta, &p.mean, &p.dof, &p.w}) v->assign(kc, 0.0);
-  m_step(x, counts, resp, k_count, prior, p);
+  m_step(x, fit_counts, resp, k_count, prior, p);
 
   DpgmmModel model;
   double bound = -std::numeric_limits<double>::infinity();
   for (int iter = 1; iter <= options.max_iter; ++iter) {
     const double previous = bound;
-    const double neg_entropy = e_step(x, counts, k_count, p, resp);
-    m_step(x, counts, resp, k_count, prior, p);
+    const double neg_entropy = e_step(x, fit_counts, k_count, p, resp);
+    m_step(x, fit_counts, resp, k_count, prior, p);
     bound = lower_bound(p, neg_entropy);
     model.n_iter = iter;
     if (std::abs(bound - previous) < options.tol) {

@@ -22,13 +22,40 @@ int decimals_of(std::string_view s, bool* exponent) {
   return dot == std::string_view::npos ? 0 : static_cast<int>(mant.size() - dot - 1);
 }
 
-std::optional<double> numeric_cell_value(std::string_view cell, ColumnType type,
-                                         const char** problem) {
-  auto v = core::parse_double(cell);
+std::optional<double> exact_number(std::string_view text, const char** problem) {
+  const char* dummy = nullptr;
+  const char*& why = problem ? *problem : dummy;
+  auto v = core::parse_double(text);
   if (!v) {
-    *problem = "a finite number";
+    why = "a finite number";
     return std::nullopt;
   }
+  bool exponent = false;
+  if (decimals_of(text, &exponent) > kMaxDecimals) {
+    why = "a number with at most 30 decimals";
+    return std::nullopt;
+  }
+  // Significant digits before the decimal point (and before any exponent).
+  size_t i = (text[0] == '-' || text[0] == '+') ? 1 : 0;
+  while (i < text.size() && text[i] == '0') ++i;
+  size_t digits = 0;
+  while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+    ++digits;
+    ++i;
+  }
+  if (digits > 15) {
+    why =
+        "a number of at most 15 digits before the decimal point (larger integers are not "
+        "exact in a double; declare the column categorical)";
+    return std::nullopt;
+  }
+  return v;
+}
+
+std::optional<double> numeric_cell_value(std::string_view cell, ColumnType type,
+                                         const char** problem) {
+  auto v = exact_number(cell, problem);
+  if (!v) return std::nullopt;
   if (type == ColumnType::Integer && (*v != std::floor(*v) || std::fabs(*v) > 9.0e15)) {
     *problem = "an integer";
     return std::nullopt;
@@ -406,7 +433,7 @@ std::unique_ptr<ColumnCodec> numeric_codec_from_json(const nlohmann::json& j) {
   }
   const size_t m = s.values.size();
   if (m == 0 || s.counts.size() != m || s.code_of.size() != m || s.num_bins == 0 ||
-      s.num_bins > m || s.decimals < 0 || s.decimals > 30) {
+      s.num_bins > m || s.decimals < 0 || s.decimals > kMaxDecimals) {
     throw ModelFormatError("model: inconsistent numeric codec");
   }
   std::vector<bool> used(s.num_bins, false);

@@ -22,8 +22,18 @@ struct NumericSummary {
   std::string missing_text;  // the most frequent missing token
 };
 
+// Most decimals a numeric column keeps (the model loader refuses more).
+inline constexpr int kMaxDecimals = 30;
+
+// The value of a number's text when a numeric column can give the text back exactly:
+// finite, at most kMaxDecimals decimals, at most 15 significant digits before the
+// decimal point (a larger integer is not exact in a double); else nullopt, with
+// *problem (if given) saying what it is not. A column with such a value is inferred
+// categorical, and declaring it numeric is refused.
+std::optional<double> exact_number(std::string_view text, const char** problem = nullptr);
+
 // The value of a non-missing cell of a numeric column of type `type`, or nullopt with
-// *problem saying what it is not ("a finite number", "an integer").
+// *problem saying what it is not ("a finite number", "an integer", as exact_number).
 std::optional<double> numeric_cell_value(std::string_view cell, ColumnType type,
                                          const char** problem);
 // Digits after the decimal point of a number's text (before any exponent); sets

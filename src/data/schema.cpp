@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 
 #include "core/file_io.hpp"
+#include "core/json_text.hpp"
+#include "core/strings.hpp"
 #include "data/column_profile.hpp"
 #include "meg/error.hpp"
 
@@ -111,8 +113,8 @@ Enum parse_enum(const nlohmann::json& v,
     if (!allowed.empty()) allowed += ", ";
     allowed += name;
   }
-  throw DataError(
-      fmt::format("{}: invalid value {} (expected one of: {})", where, v.dump(), allowed));
+  throw DataError(fmt::format("{}: invalid value {} (expected one of: {})", where,
+                              core::json_excerpt(v), allowed));
 }
 
 std::vector<std::string> parse_tokens(const nlohmann::json& v, const std::string& where) {
@@ -151,7 +153,7 @@ Schema apply_schema_overrides(const Schema& inferred, const nlohmann::json& over
       throw DataError(where + ": each column needs a \"name\"");
     }
     std::string name = jc["name"].get<std::string>();
-    where = fmt::format("{}: column '{}'", source, name);
+    where = fmt::format("{}: column '{}'", source, core::printable(name));
     int idx = out.column_index(name);
     if (idx < 0) throw DataError(where + ": no such column in the data");
     if (!seen.insert(name).second) throw DataError(where + ": listed twice");
@@ -198,23 +200,29 @@ Schema apply_schema_overrides(const Schema& inferred, const nlohmann::json& over
   return out;
 }
 
-nlohmann::json read_schema_file(const std::string& path) {
-  std::string text = core::read_file(path);
-  try {
-    return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    // e.byte is the 1-based offset of the error: turn it into line:col.
-    size_t line = 1, col = 1;
-    for (size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) {
-      if (text[i] == '\n') {
-        ++line;
-        col = 1;
-      } else {
-        ++col;
-      }
-    }
-    throw DataError(fmt::format("{}:{}:{}: invalid JSON", path, line, col));
+nlohmann::json read_schema_file(const std::string& file) {
+  const std::string path = file == "-" ? "<stdin>" : file;  // as messages name it
+  // Checked as it is read: a NUL byte (not JSON text) stops the reading, the parser
+  // then reports its position; and a schema file is small.
+  constexpr size_t kMaxSchemaBytes = size_t{64} << 20;
+  size_t checked = 0;  // bytes already searched for a NUL
+  const std::string text = core::read_file(file, [&checked](std::string_view so_far) {
+    const bool nul = so_far.find('\0', checked) != std::string_view::npos;
+    checked = so_far.size();
+    return nul || so_far.size() > kMaxSchemaBytes;
+  });
+  if (text.size() > kMaxSchemaBytes && text.find('\0') == std::string::npos) {
+    throw DataError(
+        fmt::format("{}: larger than {} MB, not a schema file", path, kMaxSchemaBytes >> 20));
   }
+  if (const size_t nul = text.find('\0'); nul != std::string::npos) {
+    const size_t line_start = text.rfind('\n', nul);
+    const size_t line = 1 + static_cast<size_t>(std::count(text.begin(), text.begin() + nul, '\n'));
+    const size_t col = nul - (line_start == std::string::npos ? 0 : line_start + 1) + 1;
+    throw DataError(
+        fmt::format("{}:{}:{}: NUL byte in input (not a JSON text file)", path, line, col));
+  }
+  return core::parse_json_text(text, path);
 }
 
 Schema load_schema_file(const Schema& inferred, const std::string& path) {

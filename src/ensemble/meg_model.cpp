@@ -380,7 +380,10 @@ void MegModel::save(const std::string& path) const {
 }
 
 MegModel MegModel::load(const std::string& path) {
-  const nlohmann::json tree = decode_model_file(core::read_file(path), path);  // bytes freed
+  // Reading stops once the bytes cannot be a model (no signature) or pass the length the
+  // header declares, so /dev/zero or an endless pipe is refused at once.
+  const nlohmann::json tree = decode_model_file(core::read_file(path, model_file_complete),
+                                                path == "-" ? "<stdin>" : path);  // bytes freed
   return from_json(tree);
 }
 

@@ -1,6 +1,7 @@
 #include "ensemble/model_io.hpp"
 
 #include <cstring>
+#include <exception>
 #include <ostream>
 #include <streambuf>
 #include <string_view>
@@ -132,7 +133,12 @@ class PayloadSink : public std::streambuf {
     std::ostream os(this);
     nlohmann::json::to_cbor(tree, nlohmann::detail::output_adapter<char>(os));
     os.flush();
-    if (!os) throw IoError("model: could not serialise the model");
+    // The stream swallows what the file's write threw (a full disk, a size limit):
+    // rethrow it, with the path and the cause.
+    if (error_) std::rethrow_exception(error_);
+    if (!os)
+      throw IoError((file_ ? file_->path() : std::string("model")) +
+                    ": could not serialise the model");
   }
   uint64_t size() const { return size_; }
   uint64_t checksum() const { return hash_; }
@@ -148,7 +154,7 @@ class PayloadSink : public std::streambuf {
   }
   int sync() override {
     drain();
-    return 0;
+    return error_ ? -1 : 0;
   }
 
  private:
@@ -156,11 +162,18 @@ class PayloadSink : public std::streambuf {
     const std::string_view chunk(pbase(), static_cast<size_t>(pptr() - pbase()));
     size_ += chunk.size();
     hash_ = core::fnv1a64(chunk, hash_);
-    if (file_) file_->write(chunk.data(), chunk.size());
+    if (file_ && !error_) {
+      try {
+        file_->write(chunk.data(), chunk.size());
+      } catch (...) {
+        error_ = std::current_exception();
+      }
+    }
     setp(buf_, buf_ + sizeof buf_);
   }
 
   core::AtomicFile* file_;
+  std::exception_ptr error_;
   char buf_[1 << 16];
   uint64_t size_ = 0;
   uint64_t hash_ = core::fnv1a64({});
@@ -185,6 +198,15 @@ void write_model_file(const nlohmann::json& tree, core::AtomicFile& file) {
   if (sink.size() != measure.size() || sink.checksum() != measure.checksum()) {
     throw IoError(file.path() + ": the model changed while it was being written");
   }
+}
+
+bool model_file_complete(std::string_view so_far) {
+  if (so_far.size() >= sizeof kMagic && std::memcmp(so_far.data(), kMagic, sizeof kMagic) != 0) {
+    return true;
+  }
+  if (so_far.size() < kHeaderSize) return false;
+  const std::string header(so_far.substr(0, kHeaderSize));
+  return so_far.size() - kHeaderSize > get_le(header, 16, 8);
 }
 
 nlohmann::json decode_model_file(const std::string& bytes, const std::string& path) {

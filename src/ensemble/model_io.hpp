@@ -11,6 +11,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -28,5 +29,10 @@ void write_model_file(const nlohmann::json& tree, core::AtomicFile& file);
 // Parses container bytes; throws ModelFormatError naming `path` when the file is
 // not a meg model, of a newer format version, truncated or corrupt.
 nlohmann::json decode_model_file(const std::string& bytes, const std::string& path);
+
+// For core::read_file: true once `so_far` cannot be the start of a model file (no
+// signature) or holds more than the length its header declares; decode_model_file
+// then reports the problem.
+bool model_file_complete(std::string_view so_far);
 
 }  // namespace meg::ensemble

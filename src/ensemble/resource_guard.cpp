@@ -64,6 +64,7 @@ ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
   double card_sum = 0;
   for (uint32_t r : cardinality) card_sum += std::max<double>(r, 1);
   double largest_scratch = 0;  // one unit's fitting scratch, the largest
+  std::vector<std::pair<std::string, double>> largest_options;  // its parts set by options
   for (size_t u : unit_columns) {
     const UnitOptions& uo = options.for_unit(names[u]);
     const double classes = std::max<double>(cardinality[u], 1);
@@ -121,7 +122,12 @@ ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
       }
       params += fan_in + 1;
       scratch += 40 * unit_cells + (n + synthetic) * (cols + 1) * 24 + 40 * params + 8 * dim;
+      if (scratch > largest_scratch) {
+        largest_options = {{"synthetic_rows", synthetic * (cols + 1) * 24},
+                           {"hidden", 40 * params}};
+      }
     }
+    if (scratch > largest_scratch && !gradient) largest_options.clear();
     largest_scratch = std::max(largest_scratch, scratch);
   }
   // Units are fitted `threads` at a time. The table's codes (all rows, the fit and held-out
@@ -133,6 +139,7 @@ ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
   const double shared =
       in_flight * largest_scratch + 8 * n * cols + 24 * n + 24 * n * units + (1 << 20);
   est.total_bytes = std::accumulate(est.column_bytes.begin(), est.column_bytes.end(), 0.0) + shared;
+  for (auto& [key, bytes] : largest_options) est.option_bytes.emplace_back(key, in_flight * bytes);
   return est;
 }
 
@@ -152,6 +159,20 @@ void check_model_size(const std::vector<uint32_t>& cardinality,
   // Name the columns that account for most of the bytes attributed to columns (at most 5;
   // the fitting scratch and the per-row arrays are not attributed).
   const double attributed = std::accumulate(est.column_bytes.begin(), est.column_bytes.end(), 0.0);
+  // An option whose share is larger than all the columns' is the cause to name.
+  std::pair<std::string, double> top_option{"", 0.0};
+  for (const auto& o : est.option_bytes) {
+    if (o.second > top_option.second) top_option = o;
+  }
+  if (top_option.second > attributed) {
+    throw InvalidArgument(fmt::format(
+        "the model could need up to {:.0f} MB, over the limit of {} MB (option max_model_mb); "
+        "option '{}' accounts for ~{:.0f} MB of it (for {} unit(s) fitted at once); lower it "
+        "(or --threads), or raise --option max_model_mb",
+        est.total_bytes / kMb, options.max_model_mb, top_option.first, top_option.second / kMb,
+        std::min(static_cast<size_t>(core::resolve_threads(options.threads)),
+                 std::max<size_t>(1, unit_columns.size()))));
+  }
   std::string culprits;
   double covered = 0;
   for (size_t i = 0; i < order.size() && i < 5; ++i) {

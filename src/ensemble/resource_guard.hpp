@@ -5,6 +5,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "meg/options.hpp"
@@ -14,6 +15,9 @@ namespace meg::ensemble {
 struct ModelSizeEstimate {
   double total_bytes = 0;            // upper bound for the whole fit
   std::vector<double> column_bytes;  // share attributed to each column (same order as input)
+  // Shares of the fitting scratch set by options rather than columns ("synthetic_rows",
+  // "hidden"), for the units fitted at once.
+  std::vector<std::pair<std::string, double>> option_bytes;
 };
 
 // Upper bound of the heap bytes a fit (and saving, loading, sampling and scoring its model)

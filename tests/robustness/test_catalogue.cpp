@@ -38,10 +38,31 @@ void replace_all(std::string& s, const std::string& from, const std::string& to)
   }
 }
 
-// Inputs too large to commit are generated at run time into `tmp`.
-void generate(const std::string& kind, const fs::path& tmp) {
+// Inputs too large to commit (or that must not be the committed files: links, inputs a
+// failing case could overwrite) are generated at run time into `tmp`.
+void generate(const std::string& kind, const fs::path& dir, const fs::path& tmp) {
   std::string text;
-  if (kind == "distinct_100k") {
+  if (kind.rfind("deep_schema_100k", 0) == 0) {
+    // A field's value nested 100,000 arrays deep (a stack overflow when printed).
+    const std::string field = kind == "deep_schema_100k" ? "type" : "decode";
+    const size_t depth = 100000;
+    text = "{\"columns\": [{\"name\": \"buying\", \"" + field + "\": ";
+    text.append(depth, '[');
+    text.append(depth, ']');
+    text += "}]}\n";
+    meg::test::write_bytes(tmp / "deep.json", text);
+    return;
+  } else if (kind == "copy_in_csv" || kind == "copy_in_csv_and_link") {
+    fs::copy_file(dir / "in.csv", tmp / "in.csv");
+    if (kind == "copy_in_csv_and_link") fs::create_symlink("in.csv", tmp / "link.csv");
+    return;
+  } else if (kind == "out_symlink" || kind == "out_dangling_symlink") {
+    // {out} is a link to target.csv (existing or not): the output is written through
+    // to the target.
+    if (kind == "out_symlink") meg::test::write_bytes(tmp / "target.csv", "old\n");
+    fs::create_symlink("target.csv", tmp / "out");
+    return;
+  } else if (kind == "distinct_100k") {
     text = "id,group\n";
     for (int i = 0; i < 100000; ++i) {
       text.append("k").append(std::to_string(i)).append(",").append(std::to_string(i % 7));
@@ -76,7 +97,7 @@ TEST_P(Catalogue, Case) {
   const fs::path dir = kCatalogue / name;
   const auto spec = nlohmann::json::parse(meg::test::slurp((dir / "case.json").string()));
   const fs::path tmp = meg::test::scratch_dir("bad_" + name);
-  if (spec.contains("generate")) generate(spec["generate"].get<std::string>(), tmp);
+  if (spec.contains("generate")) generate(spec["generate"].get<std::string>(), dir, tmp);
   const fs::path out = tmp / "out";
   std::string args = spec.at("args").get<std::string>();
   if (args.find("{model}") != std::string::npos) {
@@ -86,8 +107,21 @@ TEST_P(Catalogue, Case) {
   replace_all(args, "{out}", out.string());
   replace_all(args, "{tmp}", tmp.string());
   const int expected = spec.at("exit").get<int>();
+  // "unchanged": an input the run must not touch (an output path that is an input).
+  std::string unchanged, unchanged_bytes;
+  if (spec.contains("unchanged")) {
+    unchanged = spec["unchanged"].get<std::string>();
+    replace_all(unchanged, "{model}", meg::test::small_model(tmp));
+    replace_all(unchanged, "{dir}", dir.string());
+    replace_all(unchanged, "{tmp}", tmp.string());
+    unchanged_bytes = meg::test::slurp(unchanged);
+    ASSERT_FALSE(unchanged_bytes.empty()) << unchanged;
+  }
 
   const RunResult r = meg::test::run_meg(args, tmp);
+  if (!unchanged.empty()) {
+    EXPECT_EQ(meg::test::slurp(unchanged), unchanged_bytes) << unchanged << " was changed";
+  }
   EXPECT_EQ(r.code, expected) << "meg " << args << "\nstderr: " << r.err;
   if (expected != 0) {
     EXPECT_EQ(meg::test::count_lines(r.err), 1u) << r.err;
@@ -98,6 +132,10 @@ TEST_P(Catalogue, Case) {
     EXPECT_FALSE(fs::exists(out)) << "a failed run left " << out;
   } else {
     ASSERT_TRUE(fs::exists(out)) << "no output written; stderr: " << r.err;
+    if (spec.value("out_is_symlink", false)) {
+      EXPECT_TRUE(fs::is_symlink(out)) << "the link was replaced by a file";
+      EXPECT_NE(meg::test::slurp((tmp / "target.csv").string()), "old\n");
+    }
     if (spec.contains("output_contains")) {
       const std::string fragment = spec["output_contains"].get<std::string>();
       EXPECT_NE(meg::test::slurp(out.string()).find(fragment), std::string::npos) << fragment;

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/checksum.hpp"
+#include "meg/error.hpp"
 #include "robustness_util.hpp"
 
 namespace fs = std::filesystem;
@@ -133,6 +134,15 @@ TEST(DegenerateTables, FitAndSample) {
     EXPECT_EQ(text.substr(0, text.find('\n')), csv_text.substr(0, csv_text.find('\n'))) << c.name;
   }
   fs::remove_all(dir);
+}
+
+// A name with a newline or a NUL (a schema file, a model, the Python API) quoted in an
+// error: the message stays one line and what() holds all of it.
+TEST(ErrorMessages, ControlCharactersAreEscaped) {
+  const std::string name("a\0b\nc\td", 7);
+  const meg::DataError e("column '" + name + "': no such column");
+  EXPECT_STREQ(e.what(), "column 'a\\x00b\\nc\\td': no such column");
+  EXPECT_STREQ(meg::IoError("plain").what(), "plain");
 }
 
 }  // namespace
