@@ -58,7 +58,7 @@ build_objects() {  # compiles the stale objects of the given sources, 2 at a tim
 sources_for() {
   case $1 in
     csv|schema|overrides|where) ls "$src_root"/src/{core,data}/*.cpp ;;
-    model) ls "$src_root"/src/{core,data,bn,train,ensemble}/*.cpp ;;
+    model) ls "$src_root"/src/{core,data,bn,train,privacy,ensemble}/*.cpp ;;
     *) echo "unknown target '$1' (csv, schema, model, overrides, where)" >&2; exit 2 ;;
   esac
 }
