@@ -38,6 +38,17 @@ inline std::filesystem::path scratch_dir(const std::string& name) {
   return dir;
 }
 
+inline void write_bytes(const std::filesystem::path& p, const std::string& bytes) {
+  std::ofstream out(p, std::ios::binary);
+  out << bytes;
+}
+
+inline size_t count_lines(const std::string& s) {
+  size_t n = 0;
+  for (char c : s) n += c == '\n';
+  return n;
+}
+
 // Runs `meg ARGS` through the shell (ARGS are shell words).
 inline RunResult run_meg(const std::string& args, const std::filesystem::path& dir) {
   std::string out = (dir / ".stdout").string(), err = (dir / ".stderr").string();
