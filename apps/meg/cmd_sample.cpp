@@ -1,5 +1,4 @@
 // meg sample MODEL -n N -o OUT.csv [--seed S] [--threads T] [--where COL=VALUE ...]
-#include <charconv>
 #include <memory>
 #include <string>
 #include <vector>
@@ -9,21 +8,9 @@
 #include "commands.hpp"
 #include "meg/error.hpp"
 #include "meg/model.hpp"
+#include "meg/options.hpp"
 
 namespace meg::cli {
-namespace {
-
-uint64_t parse_count(const std::string& flag, const std::string& text, uint64_t min) {
-  uint64_t v = 0;
-  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || p != text.data() + text.size() || v < min) {
-    throw InvalidArgument("option " + flag + ": expected an integer >= " + std::to_string(min) +
-                          ", got '" + text + "'");
-  }
-  return v;
-}
-
-}  // namespace
 
 void add_sample_command(CLI::App& app) {
   struct Args {
@@ -49,18 +36,10 @@ void add_sample_command(CLI::App& app) {
                 "No progress output (by default: a bar on a terminal, else a line every 10 s, "
                 "on stderr)");
   cmd->callback([args] {
-    uint64_t n = parse_count("-n", args->rows, 1);
-    // The sampling plan holds one entry per 32768-row chunk: bound it (10^10 rows is
-    // already about a terabyte of CSV).
-    constexpr uint64_t kMaxRows = 10'000'000'000ULL;
-    if (n > kMaxRows) {
-      throw InvalidArgument("option -n: at most " + std::to_string(kMaxRows) +
-                            " rows per run, got '" + args->rows +
-                            "' (run several times with different --seed)");
-    }
-    uint64_t seed = parse_count("--seed", args->seed, 0);
-    uint64_t threads = parse_count("--threads", args->threads, 0);
-    if (threads > 1024) throw InvalidArgument("option --threads: expected at most 1024");
+    const uint64_t n = parse_unsigned_option("-n", args->rows, 1, UINT64_MAX);
+    check_sample_rows(n);
+    const uint64_t seed = parse_unsigned_option("--seed", args->seed, 0, UINT64_MAX);
+    const auto threads = parse_unsigned_option("--threads", args->threads, 0, kMaxThreads);
     check_output_path(args->output, {args->model});
     Model model = Model::load(args->model);
     model.sample_to_file(n, seed, static_cast<int>(threads), args->output, args->where,

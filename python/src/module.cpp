@@ -304,6 +304,9 @@ meg::EvaluationResult result_from_text(const std::string& json_text) {
 PYBIND11_MODULE(_meg, m) {
   m.doc() = "meg native core (pybind11). Use the `meg` package, not this module.";
   m.attr("__version__") = meg::kVersion;
+  // The library's limits, so the Python checks use the same numbers as the CLI.
+  m.attr("max_sample_rows") = meg::kMaxSampleRows;
+  m.attr("max_threads") = meg::kMaxThreads;
 
   // Exception classes. ValueError/OSError bases so that generic Python code
   // handles them as usual; meg.Error is the common base of all but Cancelled.

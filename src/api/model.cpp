@@ -114,16 +114,19 @@ ensemble::RowsWritten sample_progress(uint64_t n, const ProgressFn& progress) {
 
 void Model::sample_to_file(uint64_t n, uint64_t seed, int threads, const std::string& path,
                            const ProgressFn& progress) const {
+  check_sample_rows(n);
   impl_->model.sample_to_file(n, seed, threads, path, sample_progress(n, progress));
 }
 
 std::string Model::sample_csv(uint64_t n, uint64_t seed, int threads) const {
+  check_sample_rows(n);
   return impl_->model.sample_csv(n, seed, threads);
 }
 
 void Model::sample_to_file(uint64_t n, uint64_t seed, int threads, const std::string& path,
                            const std::vector<std::string>& where,
                            const ProgressFn& progress) const {
+  check_sample_rows(n);
   if (where.empty()) return sample_to_file(n, seed, threads, path, progress);
   ensemble::ConditionalSampler(impl_->model, where, threads)
       .sample_to_file(n, seed, threads, path, sample_progress(n, progress));
@@ -131,6 +134,7 @@ void Model::sample_to_file(uint64_t n, uint64_t seed, int threads, const std::st
 
 std::string Model::sample_csv(uint64_t n, uint64_t seed, int threads,
                               const std::vector<std::string>& where) const {
+  check_sample_rows(n);
   if (where.empty()) return sample_csv(n, seed, threads);
   return ensemble::ConditionalSampler(impl_->model, where, threads).sample_csv(n, seed, threads);
 }
