@@ -103,6 +103,10 @@ const std::vector<OptionInfo>& option_table();
 // ("option 'k': expected an integer in [0, 8], got 'x'"). Unit keys set `unit`.
 void set_option(FitOptions& options, const std::string& key, const std::string& value);
 void set_unit_option(UnitOptions& options, const std::string& key, const std::string& value);
+// Sets `key` for the unit of class `column` only (--unit-option COLUMN:KEY=VALUE); the
+// override starts from the options' current unit defaults.
+void set_unit_override(FitOptions& options, const std::string& column, const std::string& key,
+                       const std::string& value);
 // The current value of an option as text.
 std::string get_option(const FitOptions& options, const std::string& key);
 std::string get_unit_option(const UnitOptions& options, const std::string& key);

@@ -62,10 +62,7 @@ meg::FitOptions build_options(const OptionItems& items, const UnitItems& unit_it
   meg::FitOptions options;
   for (const auto& [key, value] : items) meg::set_option(options, key, value);
   for (const auto& [column, key, value] : unit_items) {
-    auto it = options.unit_overrides.find(column);
-    if (it == options.unit_overrides.end())
-      it = options.unit_overrides.emplace(column, options.unit).first;
-    meg::set_unit_option(it->second, key, value);
+    meg::set_unit_override(options, column, key, value);
   }
   meg::validate_options(options);
   return options;

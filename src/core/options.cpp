@@ -315,6 +315,15 @@ void set_unit_option(UnitOptions& options, const std::string& key, const std::st
   e.set(options, unused, value);
 }
 
+void set_unit_override(FitOptions& options, const std::string& column, const std::string& key,
+                       const std::string& value) {
+  auto it = options.unit_overrides.find(column);
+  if (it == options.unit_overrides.end()) {
+    it = options.unit_overrides.emplace(column, options.unit).first;
+  }
+  set_unit_option(it->second, key, value);
+}
+
 std::string get_option(const FitOptions& options, const std::string& key) {
   return find(key).get(options.unit, options);
 }

@@ -22,8 +22,7 @@ TEST(Options, UnitChecksUseTheTableRanges) {
   meg::UnitOptions u;
   EXPECT_EQ(error_of([&] { meg::validate_unit_options(u); }), "");
   u.k = 9;  // the table allows [0, 8]
-  EXPECT_NE(error_of([&] { meg::validate_unit_options(u); }).find("option 'k'"),
-            std::string::npos);
+  EXPECT_NE(error_of([&] { meg::validate_unit_options(u); }).find("option 'k'"), std::string::npos);
   u = {};
   u.laplace_alpha = 0;  // (0, 1e6]
   EXPECT_NE(error_of([&] { meg::validate_unit_options(u); }).find("laplace_alpha"),
