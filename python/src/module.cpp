@@ -355,6 +355,14 @@ PYBIND11_MODULE(_meg, m) {
   m.def(
       "option_table", &meg::option_table, py::return_value_policy::reference,
       "Every fit option (key, help, default, per_unit), as `meg fit --list-options` prints them.");
+  py::class_<meg::EvaluateOptionInfo>(m, "EvaluateOptionInfo")
+      .def_readonly("key", &meg::EvaluateOptionInfo::key)
+      .def_readonly("flag", &meg::EvaluateOptionInfo::flag)
+      .def_readonly("help", &meg::EvaluateOptionInfo::help)
+      .def_readonly("default", &meg::EvaluateOptionInfo::default_value);
+  m.def("evaluate_option_table", &meg::evaluate_option_table, py::return_value_policy::reference,
+        "Every tunable option of evaluate (key, flag, help, default), as `meg evaluate "
+        "--list-options` prints them.");
   m.def(
       "check_options",
       [](const OptionItems& items, const UnitItems& unit_items) {

@@ -194,3 +194,23 @@ TEST(Cli, CorruptModelsAndBadSampleOptions) {
   EXPECT_FALSE(fs::exists(out));
   fs::remove_all(dir);
 }
+
+TEST(Cli, EvaluateOptionsComeFromTheLibraryTable) {
+  auto dir = scratch_dir("evaluate_options");
+  for (const std::string command : {"evaluate", "report"}) {
+    const auto list = run_meg(command + " --list-options", dir);
+    ASSERT_EQ(list.code, 0) << list.err;
+    for (const char* flag : {"--seed", "--threads", "--gbt-rounds", "--detection-rounds",
+                             "--attack-rows", "--max-levels", "--max-features"}) {
+      EXPECT_NE(list.out.find(flag), std::string::npos) << command << " " << flag;
+    }
+  }
+  const std::string tables =
+      "evaluate --train data/car.csv --test data/car.csv --synthetic data/car.csv --target class ";
+  expect_one_error_line(run_meg(tables + "--gbt-rounds 0", dir),
+                        "option --gbt-rounds: expected an integer in [1, 100000], got '0'");
+  expect_one_error_line(run_meg(tables + "--classifiers svm", dir), "unknown model 'svm'");
+  expect_one_error_line(run_meg(tables + "--threads 2000", dir), "option --threads");
+  expect_one_error_line(run_meg("report --train data/car.csv --test data/car.csv", dir),
+                        "--output is required");
+}
