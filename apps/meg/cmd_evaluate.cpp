@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "cli_checks.hpp"
+#include "cli_options.hpp"
 #include "commands.hpp"
 #include "meg/evaluate.hpp"
 #include "meg/io.hpp"
@@ -65,10 +66,11 @@ void add_eval_options(CLI::App* cmd, EvalArgs& a) {
 // prints the option table instead (nothing evaluated).
 std::optional<EvaluationResult> run(EvalArgs& a, const std::string& report_output) {
   if (a.list) {
+    std::vector<ListedOption> rows;
     for (const EvaluateOptionInfo& info : evaluate_option_table()) {
-      std::printf("%-22s %-20s %-14s %s\n", info.key.c_str(), info.flag.c_str(),
-                  info.default_value.c_str(), info.help.c_str());
+      rows.push_back({info.key, info.flag, info.default_value, info.help});
     }
+    print_option_list(rows);
     return std::nullopt;
   }
   const EvaluateOptions& o = a.options;

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "cli_checks.hpp"
+#include "cli_options.hpp"
 #include "cli_progress.hpp"
 #include "commands.hpp"
 #include "meg/error.hpp"
@@ -14,18 +15,22 @@ namespace meg::cli {
 
 void add_sample_command(CLI::App& app) {
   struct Args {
-    std::string model, rows, output, seed = "0", threads = "0";
+    std::string model, rows, output;
+    std::string seed = fit_option_info("seed").default_value;
+    std::string threads = fit_option_info("threads").default_value;
     std::vector<std::string> where;
-    bool quiet = false;
+    bool quiet = false, list = false;
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("sample", "Generate synthetic rows from a fitted model");
-  cmd->add_option("MODEL", args->model, "Model file written by `meg fit`")->required();
-  cmd->add_option("-n,--rows", args->rows, "Number of rows to generate")->required();
-  cmd->add_option("-o,--output", args->output, "Output CSV ('-' = stdout)")->required();
-  cmd->add_option("--seed", args->seed, "Random seed (default 0)");
-  cmd->add_option("--threads", args->threads,
-                  "Worker threads (default: all cores; never changes results)");
+  // Required, but checked in the callback so that --list-options needs none.
+  auto* model = cmd->add_option("MODEL", args->model, "Model file written by `meg fit`");
+  const std::string rows_help =
+      "Number of rows to generate [1, " + std::to_string(kMaxSampleRows) + "]";
+  auto* rows = cmd->add_option("-n,--rows", args->rows, rows_help);
+  auto* output = cmd->add_option("-o,--output", args->output, "Output CSV ('-' = stdout)");
+  add_fit_option_flag(cmd, "seed", args->seed);
+  add_fit_option_flag(cmd, "threads", args->threads);
   cmd->add_option(
          "--where", args->where,
          "Condition every row satisfies: COL=VALUE, or COL=LO..HI for a numeric column "
@@ -35,7 +40,16 @@ void add_sample_command(CLI::App& app) {
   cmd->add_flag("-q,--quiet", args->quiet,
                 "No progress output (by default: a bar on a terminal, else a line every 10 s, "
                 "on stderr)");
-  cmd->callback([args] {
+  cmd->add_flag("--list-options", args->list, "List the options with their defaults and exit");
+  cmd->callback([args, model, rows, output, rows_help] {
+    if (args->list) {
+      print_option_list(
+          {{"rows", "-n", "", rows_help}, listed_fit_option("seed"), listed_fit_option("threads")});
+      return;
+    }
+    if (model->count() == 0) throw InvalidArgument("MODEL is required");
+    if (rows->count() == 0) throw InvalidArgument("--rows is required");
+    if (output->count() == 0) throw InvalidArgument("--output is required");
     const uint64_t n = parse_unsigned_option("-n", args->rows, 1, UINT64_MAX);
     check_sample_rows(n);
     const uint64_t seed = parse_unsigned_option("--seed", args->seed, 0, UINT64_MAX);

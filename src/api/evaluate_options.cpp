@@ -87,18 +87,19 @@ std::vector<Entry> build_table() {
           &EvaluateOptions::gbt_rounds, 1, 100000);
   integer("rf_trees", "--rf-trees", "random-forest trees (depth 12, sqrt(p) features)",
           &EvaluateOptions::rf_trees, 1, 10000);
-  t.push_back({{"detection", "--detection",
-                "train the detection classifier, real vs synthetic (true/false; the CLI's "
-                "--no-detection sets false)",
-                ""},
-               [](EvaluateOptions& o, const std::string& v) {
-                 if (v != "true" && v != "false") {
-                   throw InvalidArgument(fmt::format(
-                       "option --detection: expected true or false, got '{}'", core::printable(v)));
-                 }
-                 o.detection = v == "true";
-               },
-               [](const EvaluateOptions& o) { return std::string(o.detection ? "true" : "false"); }});
+  t.push_back(
+      {{"detection", "--detection",
+        "train the detection classifier, real vs synthetic (true/false; the CLI's "
+        "--no-detection sets false)",
+        ""},
+       [](EvaluateOptions& o, const std::string& v) {
+         if (v != "true" && v != "false") {
+           throw InvalidArgument(fmt::format("option --detection: expected true or false, got '{}'",
+                                             core::printable(v)));
+         }
+         o.detection = v == "true";
+       },
+       [](const EvaluateOptions& o) { return std::string(o.detection ? "true" : "false"); }});
   integer("detection_rows", "--detection-rows", "rows per side for detection (seeded subsample)",
           &EvaluateOptions::detection_rows, 10, 100000000);
   integer("detection_folds", "--detection-folds", "detection cross-validation folds",

@@ -243,7 +243,7 @@ std::vector<Entry> build_table() {
                [](const UnitOptions&, const FitOptions& f) { return std::to_string(f.threads); }});
   t.push_back({{"seed", "random seed", "", false},
                [](UnitOptions&, FitOptions& f, const std::string& v) {
-                 f.seed = parse_unsigned_option("seed", v, 0, UINT64_MAX);
+                 f.seed = parse_unsigned_option("'seed'", v, 0, UINT64_MAX);
                },
                [](const UnitOptions&, const FitOptions& f) { return std::to_string(f.seed); }});
   // Defaults come from the structs' in-class initialisers.

@@ -213,4 +213,10 @@ TEST(Cli, EvaluateOptionsComeFromTheLibraryTable) {
   expect_one_error_line(run_meg(tables + "--threads 2000", dir), "option --threads");
   expect_one_error_line(run_meg("report --train data/car.csv --test data/car.csv", dir),
                         "--output is required");
+  // sample's seed and threads are the fit table's options (same help, default, range).
+  const auto list = run_meg("sample --list-options", dir);
+  ASSERT_EQ(list.code, 0) << list.err;
+  EXPECT_NE(list.out.find("[1, 10000000000]"), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("worker threads (0 = all cores)"), std::string::npos) << list.out;
+  expect_one_error_line(run_meg("sample", dir), "MODEL is required");
 }
