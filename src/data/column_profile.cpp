@@ -8,6 +8,9 @@
 
 #include "core/rng.hpp"
 #include "core/strings.hpp"
+#include "data/column_roles.hpp"
+#include "data/datetime_codec.hpp"
+#include "data/id_codec.hpp"
 #include "data/numeric_codec.hpp"
 #include "meg/error.hpp"
 
@@ -38,6 +41,11 @@ ColumnProfile::ColumnProfile(ColumnPlan plan) : plan_(std::move(plan)) {
   token_counts_.assign(tokens_.size(), 0);
   token_first_line_.assign(tokens_.size(), 0);
   sampling_ = !plan_.exact_only && (!plan_.declared || declared_numeric());
+  if (plan_.declared && is_temporal(*plan_.declared) && !plan_.declared_format.empty() &&
+      !declared_numeric()) {
+    declared_pattern_ = TimePattern::compile(
+        plan_.declared_format, fmt::format("{}: column '{}'", plan_.source, plan_.name));
+  }
   sample_key_ = core::derive_seed(plan_.seed, {kRowSampleStream});
   // Address space only: pages are touched as rows are sampled (and never for a column
   // found categorical), and the sample is never copied to grow.
@@ -80,6 +88,11 @@ bool ColumnProfile::on_new_text(std::string_view text, uint64_t line, uint64_t r
     if (!numeric_cell_value(text, *plan_.declared, &problem)) {
       return refuse(row, line, text, problem, error);
     }
+  }
+  if (declared_pattern_ && !codec_missing && !declared_pattern_->parse(text)) {
+    const std::string problem =
+        fmt::format("a date/time in the format '{}'", declared_pattern_->text());
+    return refuse(row, line, text, problem.c_str(), error);
   }
   if (sampling_ && !all_numbers_ && !declared_numeric()) {
     sampling_ = false;  // categorical: every text is kept
@@ -250,7 +263,60 @@ ColumnSchema ColumnProfile::infer(const InferOptions& options) const {
   } else {
     col.type = all_integers_ ? ColumnType::Integer : ColumnType::Continuous;
   }
+  if (mode_ != Mode::Exact) return col;  // a numeric column past the exact bound
+  // Roles (column_roles.hpp): a date/time format that every text fits, else ids.
+  ColumnFacts facts;
+  facts.all_numbers = all_numbers_;
+  facts.all_integers = all_integers_;
+  present_texts(true, &facts.texts, nullptr);
+  facts.present = rows_ - col.missing;
+  col.format = infer_column_format(facts);
+  if (!col.format.empty() && col.distinct > plan_.max_categorical_numeric) {
+    const TimePattern p = TimePattern::compile(col.format, "inferred");
+    col.type = !p.has_time()   ? ColumnType::Date
+               : !p.has_date() ? ColumnType::Time
+                               : ColumnType::Datetime;
+    col.decode = NumericDecode::Uniform;
+  } else if (col.format.empty() && looks_like_ids(facts, options)) {
+    col.type = ColumnType::Id;
+  }
   return col;
+}
+
+void ColumnProfile::present_texts(bool of_inference, std::vector<std::string_view>* texts,
+                                  std::vector<uint64_t>* counts) const {
+  for (uint32_t id = 0; id < dict_.size(); ++id) {
+    const int u = token_index(dict_.text(id));
+    if (u >= 0 && (of_inference ? in_infer_[u] : in_codec_[u])) continue;
+    texts->push_back(dict_.text(id));
+    if (counts) counts->push_back(dict_.count(id));
+  }
+}
+
+std::unique_ptr<ColumnCodec> ColumnProfile::fit_role(const ColumnSchema& schema,
+                                                     const std::vector<uint64_t>& missing,
+                                                     uint64_t seed) const {
+  std::vector<std::string_view> texts;
+  std::vector<uint64_t> counts;
+  present_texts(false, &texts, &counts);
+  if (schema.type == ColumnType::Id) return fit_id_codec(texts, missing, schema, seed);
+  ColumnSchema with_format = schema;
+  if (with_format.format.empty()) {
+    ColumnFacts facts;
+    facts.texts = texts;
+    with_format.format = infer_column_format(facts);
+    if (with_format.format.empty()) {
+      throw DataError(fmt::format(
+          "{}: column '{}': the values fit no single date/time format (first value '{}'); "
+          "give the column's \"format\" in the schema file",
+          plan_.source, plan_.name, texts.empty() ? "" : core::printable(texts[0])));
+    }
+  }
+  try {
+    return fit_temporal_codec(texts, counts, missing, with_format, seed);
+  } catch (const DataError& e) {
+    throw DataError(fmt::format("{}: {}", plan_.source, e.what()));
+  }
 }
 
 std::unique_ptr<ColumnCodec> ColumnProfile::fit(const ColumnSchema& schema, uint64_t seed) const {
@@ -269,6 +335,13 @@ std::unique_ptr<ColumnCodec> ColumnProfile::fit(const ColumnSchema& schema, uint
       counts.push_back(dict_.count(id));
     }
     return fit_categorical_codec(std::move(levels), counts, missing, schema);
+  }
+  if (schema.type == ColumnType::Id || (is_temporal(schema.type) && schema.format != "%s")) {
+    if (mode_ != Mode::Exact) {
+      throw DataError(fmt::format("{}: column '{}': declared {} after its values were sampled",
+                                  plan_.source, plan_.name, to_string(schema.type)));
+    }
+    return fit_role(schema, missing, seed);
   }
   NumericSummary summary;
   std::vector<std::pair<double, uint64_t>> tally;
@@ -309,28 +382,13 @@ std::unique_ptr<ColumnCodec> ColumnProfile::fit(const ColumnSchema& schema, uint
     summary.decimals = decimals_;
     summary.exponent = exponent_;
   }
-  std::sort(tally.begin(), tally.end());
-  for (const auto& [v, c] : tally) {
-    if (!summary.values.empty() && summary.values.back() == v) {
-      summary.counts.back() += c;
-    } else {
-      summary.values.push_back(v);
-      summary.counts.push_back(c);
-    }
-  }
+  tally_values(std::move(tally), &summary);
   if (summary.values.empty()) {
     throw DataError(fmt::format(
         "{}: column '{}': no numeric values (every cell is missing); declare it categorical",
         plan_.source, plan_.name));
   }
-  uint64_t best = 0;
-  for (size_t t = 0; t < missing.size(); ++t) {  // the most frequent token, ties to the first
-    summary.has_missing = summary.has_missing || missing[t] > 0;
-    if (missing[t] > best) {
-      best = missing[t];
-      summary.missing_text = schema.missing_tokens[t];
-    }
-  }
+  tally_missing(missing, schema.missing_tokens, &summary);
   if (schema.discretizer == DiscretizerKind::Dpgmm && !summary.values.empty() &&
       !std::isfinite(summary.values.back() - summary.values.front())) {
     throw DataError(fmt::format(
@@ -338,6 +396,11 @@ std::unique_ptr<ColumnCodec> ColumnProfile::fit(const ColumnSchema& schema, uint
         "discretizer needs a finite range (declare the column with \"discretizer\": "
         "\"quantile\")",
         plan_.source, plan_.name, summary.values.front(), summary.values.back()));
+  }
+  if (is_temporal(schema.type)) {  // epoch seconds: a number column written as it is read
+    ColumnSchema as_number = schema;
+    as_number.type = summary.decimals > 0 ? ColumnType::Continuous : ColumnType::Integer;
+    return temporal_codec(schema.format, 0, fit_numeric_codec(std::move(summary), as_number, seed));
   }
   return fit_numeric_codec(std::move(summary), schema, seed);
 }
