@@ -15,6 +15,8 @@ namespace meg::data {
 namespace {
 
 constexpr uint64_t kMaxSize = uint64_t{1} << 62;
+// Room a shape makes for fresh ids where it can: this many times the training ids.
+constexpr uint64_t kRoom = 64;
 
 // A canonical integer text (no sign '+', no leading zero): its value.
 std::optional<int64_t> canonical_integer(std::string_view s) {
@@ -267,7 +269,7 @@ IdShape id_shape(const std::vector<std::string_view>& ids) {
     const auto [mn, mx] = std::minmax_element(ints.begin(), ints.end());
     shape.lo = *mn;
     const uint64_t span = static_cast<uint64_t>(*mx - *mn) + 1;
-    shape.size = std::min(kMaxSize, std::max(span, 4 * static_cast<uint64_t>(ids.size())));
+    shape.size = std::min(kMaxSize, std::max(span, kRoom * static_cast<uint64_t>(ids.size())));
     const size_t len = ids[0].size();
     const bool same_length =
         *mn > 0 && std::all_of(ids.begin(), ids.end(), [&](auto s) { return s.size() == len; });
@@ -297,12 +299,29 @@ IdShape id_shape(const std::vector<std::string_view>& ids) {
     shape.pattern[i] = seen[i].empty() ? ' ' : seen[i][0];
     if (seen[i].size() > 1) shape.alphabets[i] = alphabet_of(seen[i]);
   }
-  uint64_t size = 1;
-  for (size_t i = len; i-- > 0;) {
-    const size_t k = shape.alphabets[i].size();
-    if (k == 0) continue;
-    if (size > kMaxSize / k) break;
-    size *= k;
+  auto size_of = [&] {
+    uint64_t size = 1;
+    for (size_t i = len; i-- > 0;) {
+      const size_t k = shape.alphabets[i].size();
+      if (k == 0) continue;
+      if (size > kMaxSize / k) break;
+      size *= k;
+    }
+    return size;
+  };
+  // Room for fresh ids: constant digits left of varying ones vary too (right to left), so
+  // "T0100000".."T0104193" also makes "T0123456", until the shape holds kRoom x the ids.
+  uint64_t size = size_of();
+  const uint64_t want = std::min(kMaxSize, kRoom * static_cast<uint64_t>(ids.size()));
+  for (size_t i = len; size < want && i-- > 0;) {
+    const bool digit = shape.pattern[i] >= '0' && shape.pattern[i] <= '9';
+    if (!shape.alphabets[i].empty() || !digit) continue;
+    bool varying_right = false;
+    for (size_t k = i + 1; k < len; ++k)
+      varying_right = varying_right || !shape.alphabets[k].empty();
+    if (!varying_right) continue;
+    shape.alphabets[i] = "0123456789";
+    size = size_of();
   }
   shape.size = size;
   return shape;

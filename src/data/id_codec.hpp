@@ -3,10 +3,11 @@
 // it, and decoding gives row r of a sample a fresh id:
 //
 //  - the shape: integer ids take values in [lo, lo + size) (lo the smallest training id,
-//    size at least 4x the ids, kept within the digit count when every id has the same);
+//    size at least 64x the ids, kept within the digit count when every id has the same);
 //    text ids keep the most common length, the characters that never vary, and at each
 //    varying position the character classes seen there (digits, a-f, g-z, A-F, G-Z, and
-//    any other character seen);
+//    any other character seen); constant digits left of varying ones vary too, right to
+//    left, until the shape holds 64x the ids;
 //  - a keyed permutation pi of [0, size) (a Feistel network with cycle walking);
 //  - the exclusion set E = pi^-1(position of every training id of that shape), sorted:
 //    row r gets pi(j) for j the r-th number of [0, size) not in E. So ids are unique within

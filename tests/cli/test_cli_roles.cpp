@@ -83,7 +83,9 @@ TEST(CliRoles, FitAndSampleGiveFreshIdsAndTimestampsInFormat) {
   // 600 real seconds in a month: a uniform draw hits one about 0.02% of the time.
   EXPECT_LT(copies, 100u);
   // A condition on an id column is refused by name.
-  auto cond = run_meg("sample " + model + " -n 5 --where trip_id=T0100000", dir);
+  auto cond = run_meg(
+      "sample " + model + " -n 5 -o " + (dir / "c.csv").string() + " --where trip_id=T0100000",
+      dir);
   EXPECT_EQ(cond.code, 2);
   EXPECT_NE(cond.err.find("id column"), std::string::npos) << cond.err;
   // A range condition on a timestamp, in the column's own format.

@@ -262,7 +262,7 @@ TEST(IdCodec, DenseIntegerIdsStayIntegersAndRunOutClearly) {
   const IdShape shape = id_shape(views);
   EXPECT_TRUE(shape.integer);
   EXPECT_EQ(shape.lo, 1);
-  EXPECT_EQ(shape.size, 4000u);
+  EXPECT_EQ(shape.size, 64000u);  // room for 64x the ids
   ColumnSchema cs;
   cs.name = "n";
   cs.missing_tokens = {"NA"};
@@ -271,16 +271,16 @@ TEST(IdCodec, DenseIntegerIdsStayIntegersAndRunOutClearly) {
   EXPECT_EQ(codec->encode("NA"), 1u);
   meg::core::Rng rng(1);
   std::set<long> seen;
-  for (uint64_t row = 0; row < 3000; ++row) {  // exactly the fresh ones
+  for (uint64_t row = 0; row < 63000; ++row) {  // exactly the fresh ones
     std::string s;
     codec->decode_row(0, row, rng, s);
     const long v = std::stol(s);
     EXPECT_GT(v, 1000);
-    EXPECT_LE(v, 4000);
+    EXPECT_LE(v, 64000);
     EXPECT_TRUE(seen.insert(v).second);
   }
   std::string s;
-  EXPECT_THROW(codec->decode_row(0, 3000, rng, s), meg::DataError);
+  EXPECT_THROW(codec->decode_row(0, 63000, rng, s), meg::DataError);
   codec->decode_row(1, 5, rng, s);
   EXPECT_EQ(s, "NA");
 }
