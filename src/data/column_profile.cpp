@@ -276,7 +276,7 @@ ColumnSchema ColumnProfile::infer(const InferOptions& options) const {
     col.type = !p.has_time()   ? ColumnType::Date
                : !p.has_date() ? ColumnType::Time
                                : ColumnType::Datetime;
-    col.decode = NumericDecode::Uniform;
+    col.decode = NumericDecode::Jitter;
   } else if (col.format.empty() && looks_like_ids(facts, options)) {
     col.type = ColumnType::Id;
   }
@@ -343,6 +343,12 @@ std::unique_ptr<ColumnCodec> ColumnProfile::fit(const ColumnSchema& schema, uint
     }
     return fit_role(schema, missing, seed);
   }
+  if (schema.decode == NumericDecode::Jitter && !is_temporal(schema.type)) {
+    throw DataError(
+        fmt::format("{}: column '{}': decode 'jitter' is for datetime, date and time "
+                    "columns (schema type {})",
+                    plan_.source, plan_.name, to_string(schema.type)));
+  }
   NumericSummary summary;
   std::vector<std::pair<double, uint64_t>> tally;
   const char* problem = nullptr;
@@ -400,6 +406,7 @@ std::unique_ptr<ColumnCodec> ColumnProfile::fit(const ColumnSchema& schema, uint
   if (is_temporal(schema.type)) {  // epoch seconds: a number column written as it is read
     ColumnSchema as_number = schema;
     as_number.type = summary.decimals > 0 ? ColumnType::Continuous : ColumnType::Integer;
+    if (as_number.decode == NumericDecode::Jitter) as_number.decode = NumericDecode::Uniform;
     return temporal_codec(schema.format, 0, fit_numeric_codec(std::move(summary), as_number, seed));
   }
   return fit_numeric_codec(std::move(summary), schema, seed);

@@ -16,8 +16,18 @@ namespace {
 
 class TemporalCodec final : public ColumnCodec {
  public:
-  TemporalCodec(TimePattern pattern, int offset, std::unique_ptr<ColumnCodec> inner)
-      : pattern_(std::move(pattern)), offset_(offset), inner_(std::move(inner)) {}
+  // `values`: the sorted distinct training values (units) for a jittered decode, else empty.
+  TemporalCodec(TimePattern pattern, int offset, std::unique_ptr<ColumnCodec> inner,
+                std::vector<double> values)
+      : pattern_(std::move(pattern)),
+        offset_(offset),
+        inner_(std::move(inner)),
+        values_(std::move(values)) {
+    if (!std::is_sorted(values_.begin(), values_.end()))
+      throw ModelFormatError("model: date/time values not sorted");
+    for (double v : values_) codes_.push_back(inner_->encode(fmt::format("{}", v)));
+    scale_ = std::pow(10.0, pattern_.epoch() ? 0 : pattern_.fraction_digits());
+  }
 
   uint32_t cardinality() const override { return inner_->cardinality(); }
   Code encode(std::string_view field) const override {
@@ -27,6 +37,9 @@ class TemporalCodec final : public ColumnCodec {
   void decode(Code code, core::Rng& rng, std::string& out) const override {
     std::string number;
     inner_->decode(code, rng, number);
+    if (!values_.empty() && static_cast<int64_t>(code) != inner_->missing_code()) {
+      number = jitter(code, number, rng);
+    }
     write(code, number, out);
   }
   void decode_within(Code code, double lo, double hi, core::Rng& rng,
@@ -59,13 +72,36 @@ class TemporalCodec final : public ColumnCodec {
                              spec);
   }
   nlohmann::json to_json() const override {
-    return {{"kind", "temporal"},
-            {"format", pattern_.text()},
-            {"offset_minutes", offset_},
-            {"inner", inner_->to_json()}};
+    nlohmann::json j = {{"kind", "temporal"},
+                        {"format", pattern_.text()},
+                        {"offset_minutes", offset_},
+                        {"inner", inner_->to_json()}};
+    if (!values_.empty()) j["jitter_values"] = values_;
+    return j;
   }
 
  private:
+  // A value drawn uniformly, at the resolution, in the neighbourhood of the training value
+  // `number` (halfway to the training values on either side that have the same code), other
+  // than the training value itself unless the neighbourhood holds nothing else.
+  std::string jitter(Code code, const std::string& number, core::Rng& rng) const {
+    const auto v = core::parse_double(number);
+    if (!v) return number;
+    size_t i =
+        static_cast<size_t>(std::lower_bound(values_.begin(), values_.end(), *v) - values_.begin());
+    if (i == values_.size() || (i > 0 && *v - values_[i - 1] < values_[i] - *v)) --i;
+    const double x = values_[i];
+    const double lo = i > 0 && codes_[i - 1] == code ? (values_[i - 1] + x) / 2 : x;
+    const double hi =
+        i + 1 < values_.size() && codes_[i + 1] == code ? (x + values_[i + 1]) / 2 : x;
+    // The grid points (value x scale) of [lo, hi], and x's.
+    const double a = std::ceil(lo * scale_ - 1e-6), b = std::floor(hi * scale_ + 1e-6);
+    const double c = std::round(x * scale_);
+    if (!(b - a >= 1.0) || b - a > 9.0e15) return number;
+    double y = a + static_cast<double>(rng.below(static_cast<uint64_t>(b - a)));
+    if (y >= c) y += 1.0;  // skip the training value
+    return fmt::format("{}", y / scale_);
+  }
   // The number the inner codec knows for a text of the pattern.
   std::optional<std::string> value_text(std::string_view text) const {
     const auto s = pattern_.parse(text);
@@ -85,6 +121,9 @@ class TemporalCodec final : public ColumnCodec {
   TimePattern pattern_;
   int offset_;
   std::unique_ptr<ColumnCodec> inner_;
+  std::vector<double> values_;  // jitter: sorted distinct training values, with their codes
+  std::vector<Code> codes_;
+  double scale_ = 1.0;  // 10^decimals of the values
 };
 
 }  // namespace
@@ -124,14 +163,20 @@ std::unique_ptr<ColumnCodec> fit_temporal_codec(const std::vector<std::string_vi
   }
   ColumnSchema inner = schema;
   inner.type = summary.decimals > 0 ? ColumnType::Continuous : ColumnType::Integer;
+  std::vector<double> values;
+  if (schema.decode == NumericDecode::Jitter) {  // the inner codec draws training values
+    inner.decode = NumericDecode::Empirical;
+    values = summary.values;
+  }
   return std::make_unique<TemporalCodec>(std::move(pattern), offset,
-                                         fit_numeric_codec(std::move(summary), inner, seed));
+                                         fit_numeric_codec(std::move(summary), inner, seed),
+                                         std::move(values));
 }
 
 std::unique_ptr<ColumnCodec> temporal_codec(const std::string& format, int offset_minutes,
                                             std::unique_ptr<ColumnCodec> inner) {
   return std::make_unique<TemporalCodec>(TimePattern::compile(format, "format"), offset_minutes,
-                                         std::move(inner));
+                                         std::move(inner), std::vector<double>{});
 }
 
 std::unique_ptr<ColumnCodec> temporal_codec_from_json(const nlohmann::json& j) {
@@ -139,8 +184,10 @@ std::unique_ptr<ColumnCodec> temporal_codec_from_json(const nlohmann::json& j) {
     TimePattern pattern = TimePattern::compile(j.at("format").get<std::string>(), "model");
     const int offset = j.at("offset_minutes").get<int>();
     if (offset < -24 * 60 || offset > 24 * 60) throw ModelFormatError("model: bad offset");
-    return std::make_unique<TemporalCodec>(std::move(pattern), offset,
-                                           numeric_codec_from_json(j.at("inner")));
+    return std::make_unique<TemporalCodec>(
+        std::move(pattern), offset, numeric_codec_from_json(j.at("inner")),
+        j.contains("jitter_values") ? j["jitter_values"].get<std::vector<double>>()
+                                    : std::vector<double>{});
   } catch (const nlohmann::json::exception& e) {
     throw ModelFormatError(std::string("model: bad date/time codec: ") + e.what());
   } catch (const DataError& e) {

@@ -2,6 +2,8 @@
 // date, minutes without a seconds field, else seconds with the fraction's decimals), so
 // bins, discretizers and decoding are the numeric ones; texts are read and written by the
 // column's TimePattern (data/datetime_format.hpp), at the offset most training values had.
+// decode "jitter" (the default of a date/time column): a training value of the bin is drawn,
+// then a grid point of its neighbourhood other than itself (docs/data.md, "Column roles").
 #pragma once
 #include <memory>
 #include <string>

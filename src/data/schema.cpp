@@ -37,7 +37,9 @@ const char* to_string(DiscretizerKind d) {
   return d == DiscretizerKind::Quantile ? "quantile" : "dpgmm";
 }
 const char* to_string(NumericDecode d) {
-  return d == NumericDecode::Empirical ? "empirical" : "uniform";
+  return d == NumericDecode::Empirical ? "empirical"
+         : d == NumericDecode::Uniform ? "uniform"
+                                       : "jitter";
 }
 
 int Schema::column_index(const std::string& name) const {
@@ -197,7 +199,12 @@ Schema apply_schema_overrides(const Schema& inferred, const nlohmann::json& over
                                            {"time", ColumnType::Time}},
                                           where + ": type");
         // A date/time column draws values inside its bins unless told otherwise.
-        if (is_temporal(col.type) && !jc.contains("decode")) col.decode = NumericDecode::Uniform;
+        if (!jc.contains("decode")) {
+          if (is_temporal(col.type)) col.decode = NumericDecode::Jitter;
+          if (!is_temporal(col.type) && col.decode == NumericDecode::Jitter) {
+            col.decode = NumericDecode::Empirical;
+          }
+        }
       } else if (key == "format") {
         if (!value.is_string()) throw DataError(where + ": format must be a string");
         col.format = value.get<std::string>();
@@ -206,9 +213,11 @@ Schema apply_schema_overrides(const Schema& inferred, const nlohmann::json& over
             value, {{"quantile", DiscretizerKind::Quantile}, {"dpgmm", DiscretizerKind::Dpgmm}},
             where + ": discretizer");
       } else if (key == "decode") {
-        col.decode = parse_enum<NumericDecode>(
-            value, {{"empirical", NumericDecode::Empirical}, {"uniform", NumericDecode::Uniform}},
-            where + ": decode");
+        col.decode = parse_enum<NumericDecode>(value,
+                                               {{"empirical", NumericDecode::Empirical},
+                                                {"uniform", NumericDecode::Uniform},
+                                                {"jitter", NumericDecode::Jitter}},
+                                               where + ": decode");
       } else if (key == "bins") {
         if (!value.is_number_integer() || value.get<long>() < 1 || value.get<long>() > 1000) {
           throw DataError(where + ": bins must be an integer in [1, 1000]");

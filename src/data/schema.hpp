@@ -16,7 +16,8 @@ namespace meg::data {
 // modelled as numbers, read and written by the column's `format` (data/datetime_format.hpp).
 enum class ColumnType { Categorical, Integer, Continuous, Id, Datetime, Date, Time };
 enum class DiscretizerKind { Quantile, Dpgmm };
-enum class NumericDecode { Empirical, Uniform };
+// Jitter (date/time columns only): a training value's neighbourhood (datetime_codec.hpp).
+enum class NumericDecode { Empirical, Uniform, Jitter };
 
 const char* to_string(ColumnType t);
 inline bool is_temporal(ColumnType t) {

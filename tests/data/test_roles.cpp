@@ -133,7 +133,7 @@ TEST(ColumnRoles, BothSchemaPathsInferTheSameRoles) {
   EXPECT_EQ(type("kind"), ColumnType::Categorical);
   EXPECT_EQ(memory.columns[memory.column_index("stamp")].format, "%Y-%m-%dT%H:%M:%S%:z");
   EXPECT_EQ(memory.columns[memory.column_index("day")].format, "%d/%m/%Y");
-  EXPECT_EQ(memory.columns[memory.column_index("stamp")].decode, NumericDecode::Uniform);
+  EXPECT_EQ(memory.columns[memory.column_index("stamp")].decode, NumericDecode::Jitter);
 }
 
 TEST(ColumnRoles, FewRowsOrSparseVaryingIntegersAreNotIds) {
@@ -160,7 +160,7 @@ TEST(ColumnRoles, SchemaFileOverridesEachRole) {
       {"name": "code", "type": "categorical"}]})");
   EXPECT_EQ(t.schema.columns[0].type, ColumnType::Id);
   EXPECT_EQ(t.schema.columns[1].type, ColumnType::Datetime);
-  EXPECT_EQ(t.schema.columns[1].decode, NumericDecode::Uniform);
+  EXPECT_EQ(t.schema.columns[1].decode, NumericDecode::Jitter);
   EXPECT_EQ(t.codec.column(0).cardinality(), 1u);  // not modelled
   meg::core::Rng rng(1);
   std::string v;
@@ -194,9 +194,12 @@ TEST(ColumnRoles, BadCellInADeclaredDateColumnNamesLineAndColumn) {
       meg::DataError);
 }
 
-TEST(DatetimeCodec, DrawsVaryInsideTheRangeAndKeepTheFormat) {
+class DatetimeDecode : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(DatetimeDecode, DrawsVaryInsideTheRangeAndKeepTheFormat) {
   const std::string csv = roles_table(800);
-  const BuiltTable t = build(csv);
+  const BuiltTable t = build(
+      csv, fmt::format(R"({{"columns": [{{"name": "stamp", "decode": "{}"}}]}})", GetParam()));
   const size_t c = static_cast<size_t>(t.schema.column_index("stamp"));
   const CsvTable table = parse_csv(csv, "t.csv");
   std::set<std::string> real(table.columns[c].begin(), table.columns[c].end());
@@ -221,6 +224,44 @@ TEST(DatetimeCodec, DrawsVaryInsideTheRangeAndKeepTheFormat) {
   }
   EXPECT_LT(copies, 40u);  // ~800 of 2.7M seconds are real: a copy is rare
   EXPECT_GT(drawn.size(), 3000u);
+  // The model file gives the same draws.
+  const TableCodec loaded = TableCodec::from_json(t.codec.to_json());
+  meg::core::Rng r1(8), r2(8);
+  for (Code code = 0; code < t.codec.column(c).cardinality(); ++code) {
+    std::string a, b;
+    t.codec.column(c).decode(code, r1, a);
+    loaded.column(c).decode(code, r2, b);
+    EXPECT_EQ(a, b);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Decodes, DatetimeDecode, ::testing::Values("jitter", "uniform"));
+
+TEST(DatetimeCodec, JitterKeepsTheHourOfDayProfile) {
+  // Trips at 08:00-09:00 and 18:00-19:00 only, over a month: a jittered draw stays near a
+  // training value, so nearly every hour drawn is one of those (uniform in 20 bins would
+  // spread them over the day).
+  meg::core::Rng rng(3);
+  std::string csv = "t\n";
+  for (int i = 0; i < 2000; ++i) {
+    const int64_t day = static_cast<int64_t>(rng.below(30));
+    const int64_t hour = rng.below(2) ? 8 : 18;
+    const auto s = 1551398400 + day * 86400 + hour * 3600 + static_cast<int64_t>(rng.below(3600));
+    std::string text;
+    TimePattern::compile("%Y-%m-%d %H:%M:%S", "t").format(static_cast<double>(s), 0, text);
+    csv += text + "\n";
+  }
+  const BuiltTable t = build(csv);
+  size_t in_hours = 0, n = 0;
+  for (Code code = 0; code < t.codec.column(0).cardinality(); ++code) {
+    for (int k = 0; k < 100; ++k, ++n) {
+      std::string s;
+      t.codec.column(0).decode(code, rng, s);
+      const std::string hour = s.substr(11, 2);
+      in_hours += hour == "08" || hour == "18";
+    }
+  }
+  EXPECT_GT(in_hours, n * 9 / 10);
 }
 
 TEST(IdCodec, FreshUniqueIdsOfTheSameShapeNeverReal) {
