@@ -8,9 +8,7 @@
 
 #include "core/rng.hpp"
 #include "core/strings.hpp"
-#include "data/column_roles.hpp"
 #include "data/datetime_codec.hpp"
-#include "data/id_codec.hpp"
 #include "data/numeric_codec.hpp"
 #include "meg/error.hpp"
 
@@ -263,60 +261,8 @@ ColumnSchema ColumnProfile::infer(const InferOptions& options) const {
   } else {
     col.type = all_integers_ ? ColumnType::Integer : ColumnType::Continuous;
   }
-  if (mode_ != Mode::Exact) return col;  // a numeric column past the exact bound
-  // Roles (column_roles.hpp): a date/time format that every text fits, else ids.
-  ColumnFacts facts;
-  facts.all_numbers = all_numbers_;
-  facts.all_integers = all_integers_;
-  present_texts(true, &facts.texts, nullptr);
-  facts.present = rows_ - col.missing;
-  col.format = infer_column_format(facts);
-  if (!col.format.empty() && col.distinct > plan_.max_categorical_numeric) {
-    const TimePattern p = TimePattern::compile(col.format, "inferred");
-    col.type = !p.has_time()   ? ColumnType::Date
-               : !p.has_date() ? ColumnType::Time
-                               : ColumnType::Datetime;
-    col.decode = NumericDecode::Jitter;
-  } else if (col.format.empty() && looks_like_ids(facts, options)) {
-    col.type = ColumnType::Id;
-  }
+  if (mode_ == Mode::Exact) infer_role(options, &col);  // column_roles.cpp
   return col;
-}
-
-void ColumnProfile::present_texts(bool of_inference, std::vector<std::string_view>* texts,
-                                  std::vector<uint64_t>* counts) const {
-  for (uint32_t id = 0; id < dict_.size(); ++id) {
-    const int u = token_index(dict_.text(id));
-    if (u >= 0 && (of_inference ? in_infer_[u] : in_codec_[u])) continue;
-    texts->push_back(dict_.text(id));
-    if (counts) counts->push_back(dict_.count(id));
-  }
-}
-
-std::unique_ptr<ColumnCodec> ColumnProfile::fit_role(const ColumnSchema& schema,
-                                                     const std::vector<uint64_t>& missing,
-                                                     uint64_t seed) const {
-  std::vector<std::string_view> texts;
-  std::vector<uint64_t> counts;
-  present_texts(false, &texts, &counts);
-  if (schema.type == ColumnType::Id) return fit_id_codec(texts, missing, schema, seed);
-  ColumnSchema with_format = schema;
-  if (with_format.format.empty()) {
-    ColumnFacts facts;
-    facts.texts = texts;
-    with_format.format = infer_column_format(facts);
-    if (with_format.format.empty()) {
-      throw DataError(fmt::format(
-          "{}: column '{}': the values fit no single date/time format (first value '{}'); "
-          "give the column's \"format\" in the schema file",
-          plan_.source, plan_.name, texts.empty() ? "" : core::printable(texts[0])));
-    }
-  }
-  try {
-    return fit_temporal_codec(texts, counts, missing, with_format, seed);
-  } catch (const DataError& e) {
-    throw DataError(fmt::format("{}: {}", plan_.source, e.what()));
-  }
 }
 
 std::unique_ptr<ColumnCodec> ColumnProfile::fit(const ColumnSchema& schema, uint64_t seed) const {

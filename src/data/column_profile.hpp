@@ -136,6 +136,8 @@ class ColumnProfile {
            (*plan_.declared == ColumnType::Integer || *plan_.declared == ColumnType::Continuous ||
             (is_temporal(*plan_.declared) && plan_.declared_format == "%s"));
   }
+  // Roles (column_roles.cpp): sets an exact column's date/time or id role and format.
+  void infer_role(const InferOptions& options, ColumnSchema* col) const;
   // The distinct texts that are not missing tokens of the codec (or of inference), with counts.
   void present_texts(bool of_inference, std::vector<std::string_view>* texts,
                      std::vector<uint64_t>* counts) const;
