@@ -1,7 +1,8 @@
 // Roles that schema inference gives a column beyond categorical / integer / continuous
 // (docs/data.md, "Column roles"): dates and times, and ids. Both the in-memory
 // infer_schema and the streaming TableBuilder infer through ColumnProfile::infer, which
-// asks this, so the two agree.
+// asks this (ColumnProfile::infer_role and fit_role are defined in column_roles.cpp), so the
+// two agree.
 #pragma once
 #include <optional>
 #include <string>
