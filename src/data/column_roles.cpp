@@ -100,8 +100,9 @@ std::unique_ptr<ColumnCodec> ColumnProfile::fit_role(const ColumnSchema& schema,
     if (with_format.format.empty()) {
       throw DataError(fmt::format(
           "{}: column '{}': the values fit no single date/time format (first value '{}'); "
-          "give the column's \"format\" in the schema file",
-          plan_.source, plan_.name, texts.empty() ? "" : core::printable(texts[0])));
+          "give the column's \"format\" in the schema file{}",
+          plan_.source, plan_.name, texts.empty() ? "" : core::printable(texts[0]),
+          all_numbers_ ? " (epoch seconds: \"format\": \"%s\")" : ""));
     }
   }
   try {
