@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace meg::test {
 
@@ -61,6 +62,22 @@ inline RunResult run_meg(const std::string& args, const std::filesystem::path& d
   std::filesystem::remove(out);
   std::filesystem::remove(err);
   return r;
+}
+
+// The rows of a CSV text without quoted fields (the header skipped), split at commas.
+inline std::vector<std::vector<std::string>> rows_of(const std::string& text) {
+  std::vector<std::vector<std::string>> rows;
+  std::istringstream in(text);
+  std::string line;
+  std::getline(in, line);  // header
+  while (std::getline(in, line)) {
+    std::vector<std::string> f;
+    std::istringstream ls(line);
+    std::string cell;
+    while (std::getline(ls, cell, ',')) f.push_back(cell);
+    rows.push_back(f);
+  }
+  return rows;
 }
 
 }  // namespace meg::test
