@@ -16,6 +16,9 @@
 #include "meg/io.hpp"
 #include "meg/log.hpp"
 #include "meg/version.hpp"
+#if MEG_WITH_MPI
+#include "dist/comm.hpp"
+#endif
 
 namespace {
 
@@ -25,6 +28,11 @@ using meg::core::printable;
 
 int fail(int code, const std::string& message) {
   meg::cli::finish_progress();
+#if MEG_WITH_MPI
+  // Under mpirun, rank 0 prints: the other ranks either failed the same way (the same
+  // arguments) or agreed their error with every rank (dist/comm.hpp).
+  if (meg::dist::rank() != 0) return code;
+#endif
   const std::string line = "meg: error: " + printable(message) + "\n";
   std::fwrite(line.data(), 1, line.size(), stderr);
   return code;
@@ -86,6 +94,9 @@ int check_stdout() {
 }  // namespace
 
 int main(int argc, char** argv) {
+#if MEG_WITH_MPI
+  const meg::dist::Runtime mpi(&argc, &argv);  // MPI only when launched by mpirun
+#endif
   CLI::App app{
       "meg: learn a MEG model (an ensemble of GANBLR units) from a table and generate "
       "realistic synthetic rows"};

@@ -1,0 +1,157 @@
+#include "dist/comm.hpp"
+
+#include <mpi.h>
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "meg/error.hpp"
+
+namespace meg::dist {
+namespace {
+
+bool g_started = false;
+bool g_muted = false;
+Traffic g_traffic;
+
+constexpr size_t kPiece = size_t{1} << 30;
+
+// Error kinds carried between ranks, so every rank throws the same type.
+enum Kind : int { kNone = 0, kData, kArgument, kIo, kModel, kOther };
+
+Kind kind_of(const std::exception_ptr& e, std::string& message) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const DataError& x) {
+    message = x.what();
+    return kData;
+  } catch (const InvalidArgument& x) {
+    message = x.what();
+    return kArgument;
+  } catch (const IoError& x) {
+    message = x.what();
+    return kIo;
+  } catch (const ModelFormatError& x) {
+    message = x.what();
+    return kModel;
+  } catch (const std::exception& x) {
+    message = x.what();
+    return kOther;
+  }
+}
+
+[[noreturn]] void throw_kind(int kind, const std::string& message) {
+  switch (kind) {
+    case kData:
+      throw DataError(message);
+    case kArgument:
+      throw InvalidArgument(message);
+    case kIo:
+      throw IoError(message);
+    case kModel:
+      throw ModelFormatError(message);
+    default:
+      throw Error(message);
+  }
+}
+
+}  // namespace
+
+bool launched() {
+  for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_RANK", "PMI_RANK"}) {
+    if (std::getenv(v)) return true;
+  }
+  return false;
+}
+
+Runtime::Runtime(int* argc, char*** argv) {
+  if (!launched()) return;
+  int provided = 0;
+  MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided);
+  g_started = true;
+}
+
+Runtime::~Runtime() {
+  if (g_started) MPI_Finalize();
+  g_started = false;
+}
+
+int rank() {
+  if (!g_started) return 0;
+  int r = 0;
+  MPI_Comm_rank(MPI_COMM_WORLD, &r);
+  return r;
+}
+
+int size() {
+  if (!g_started) return 1;
+  int s = 1;
+  MPI_Comm_size(MPI_COMM_WORLD, &s);
+  return s;
+}
+
+bool muted() { return g_muted; }
+
+void agree(const std::exception_ptr& local) {
+  if (!g_started) {
+    if (local) std::rethrow_exception(local);
+    return;
+  }
+  const int me = rank();
+  int first = local ? me : size();
+  MPI_Allreduce(MPI_IN_PLACE, &first, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+  g_traffic.collective_bytes += sizeof(int);
+  if (first == size()) return;
+  std::string message;
+  int kind = kNone;
+  if (me == first) kind = kind_of(local, message);
+  uint64_t length = message.size();
+  MPI_Bcast(&kind, 1, MPI_INT, first, MPI_COMM_WORLD);
+  MPI_Bcast(&length, 1, MPI_UINT64_T, first, MPI_COMM_WORLD);
+  message.resize(length);
+  MPI_Bcast(message.data(), static_cast<int>(length), MPI_CHAR, first, MPI_COMM_WORLD);
+  if (me != 0) g_muted = true;
+  throw_kind(kind, message);
+}
+
+std::vector<uint64_t> allgather(uint64_t value) {
+  if (!g_started) return {value};
+  std::vector<uint64_t> out(static_cast<size_t>(size()));
+  MPI_Allgather(&value, 1, MPI_UINT64_T, out.data(), 1, MPI_UINT64_T, MPI_COMM_WORLD);
+  g_traffic.collective_bytes += sizeof value;
+  return out;
+}
+
+uint64_t allreduce_sum(uint64_t value) {
+  if (!g_started) return value;
+  MPI_Allreduce(MPI_IN_PLACE, &value, 1, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
+  g_traffic.collective_bytes += sizeof value;
+  return value;
+}
+
+void send_to_root(const std::vector<char>& bytes) {
+  uint64_t n = bytes.size();
+  MPI_Send(&n, 1, MPI_UINT64_T, 0, 0, MPI_COMM_WORLD);
+  for (size_t at = 0; at < bytes.size(); at += kPiece) {
+    const size_t len = std::min(kPiece, bytes.size() - at);
+    MPI_Send(bytes.data() + at, static_cast<int>(len), MPI_CHAR, 0, 1, MPI_COMM_WORLD);
+  }
+  g_traffic.sent_bytes += n + sizeof n;
+}
+
+std::vector<char> receive_from(int source) {
+  uint64_t n = 0;
+  MPI_Recv(&n, 1, MPI_UINT64_T, source, 0, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+  std::vector<char> bytes(n);
+  for (size_t at = 0; at < n; at += kPiece) {
+    const size_t len = std::min<size_t>(kPiece, n - at);
+    MPI_Recv(bytes.data() + at, static_cast<int>(len), MPI_CHAR, source, 1, MPI_COMM_WORLD,
+             MPI_STATUS_IGNORE);
+  }
+  g_traffic.received_bytes += n + sizeof n;
+  return bytes;
+}
+
+const Traffic& traffic() { return g_traffic; }
+
+}  // namespace meg::dist

@@ -1,0 +1,64 @@
+// The MPI side of a distributed run: starting MPI only when the process was
+// launched by mpirun (a plain `meg` run never touches MPI), the rank and size, and
+// the few collectives the distributed fit and sample use. Errors are agreed
+// collectively (agree()) before any rank acts on them, so a bad input on one rank
+// stops every rank with the same one-line message, printed once (by rank 0).
+#pragma once
+#include <cstdint>
+#include <exception>
+#include <string>
+#include <vector>
+
+namespace meg::dist {
+
+// Whether this process was started by mpirun/mpiexec (OpenMPI or PMI variables).
+bool launched();
+
+// MPI_Init when launched(), MPI_Finalize at the end of the scope.
+class Runtime {
+ public:
+  Runtime(int* argc, char*** argv);
+  ~Runtime();
+  Runtime(const Runtime&) = delete;
+  Runtime& operator=(const Runtime&) = delete;
+};
+
+int rank();  // 0 when MPI is not running
+int size();  // 1 when MPI is not running
+
+// True once an error agreed by every rank was thrown on a rank other than 0: its
+// message is printed by rank 0 only.
+bool muted();
+
+// Every rank passes the error it caught (null: none). When any rank failed, every
+// rank throws the error of the lowest failing rank (same type: DataError,
+// InvalidArgument, IoError or Error, hence the same exit code); else returns.
+void agree(const std::exception_ptr& local);
+
+// Runs fn, then agree()s on what it threw.
+template <class Fn>
+void agreed(Fn&& fn) {
+  std::exception_ptr error;
+  try {
+    fn();
+  } catch (...) {
+    error = std::current_exception();
+  }
+  agree(error);
+}
+
+std::vector<uint64_t> allgather(uint64_t value);
+uint64_t allreduce_sum(uint64_t value);
+
+// Sends `bytes` to rank 0 (any size: in pieces of at most 1 GiB) / receives them there.
+void send_to_root(const std::vector<char>& bytes);
+std::vector<char> receive_from(int source);
+
+// Counters of what this rank sent and received through these functions (bytes).
+struct Traffic {
+  uint64_t collective_bytes = 0;  // its contribution to allgather/allreduce/agreement
+  uint64_t sent_bytes = 0, received_bytes = 0;  // point to point
+};
+const Traffic& traffic();
+
+}  // namespace meg::dist
