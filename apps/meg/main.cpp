@@ -60,8 +60,13 @@ constexpr FatalSignal kFatalSignals[] = {
 };
 #undef MEG_SIGNAL_LINE
 
+// Set on the ranks other than 0 of an mpirun job: mpirun ends them with SIGTERM once
+// rank 0 has failed (and reported why), so their signal line would only be noise.
+volatile sig_atomic_t g_quiet_signals = 0;
+
 void on_signal(int sig) {
   meg::remove_temporary_files();
+  if (g_quiet_signals) ::_exit(128 + sig);
   // A progress bar on a terminal is ended first, so the message has a line of its own.
   if (::isatty(STDERR_FILENO)) (void)!::write(STDERR_FILENO, "\n", 1);
   for (const auto& s : kFatalSignals) {
@@ -96,6 +101,7 @@ int check_stdout() {
 int main(int argc, char** argv) {
 #if MEG_WITH_MPI
   const meg::dist::Runtime mpi(&argc, &argv);  // MPI only when launched by mpirun
+  if (meg::dist::rank() != 0) g_quiet_signals = 1;
 #endif
   CLI::App app{
       "meg: learn a MEG model (an ensemble of GANBLR units) from a table and generate "

@@ -56,7 +56,7 @@ std::vector<char> receive_from(int source);
 
 // Counters of what this rank sent and received through these functions (bytes).
 struct Traffic {
-  uint64_t collective_bytes = 0;  // its contribution to allgather/allreduce/agreement
+  uint64_t collective_bytes = 0;                // its contribution to allgather/allreduce/agreement
   uint64_t sent_bytes = 0, received_bytes = 0;  // point to point
 };
 const Traffic& traffic();

@@ -150,8 +150,8 @@ bool GatheredRows::next(data::CsvChunk& chunk) {
       row_ = 0;
       continue;
     }
-    const size_t m = static_cast<size_t>(
-        std::min<uint64_t>(kChunkRows - chunk.num_rows(), part.rows - row_));
+    const size_t m =
+        static_cast<size_t>(std::min<uint64_t>(kChunkRows - chunk.num_rows(), part.rows - row_));
     fields_.resize(m * d);
     for (size_t c = 0; c < d; ++c) {
       const RankRows::Column& col = part.columns[c];

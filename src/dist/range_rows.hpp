@@ -32,8 +32,8 @@ struct RankRows {
   uint64_t bytes() const;  // held in memory
 };
 
-using HeaderCheck = std::function<void(const std::string& source,
-                                       const std::vector<std::string>& header)>;
+using HeaderCheck =
+    std::function<void(const std::string& source, const std::vector<std::string>& header)>;
 
 // Parses every row of `source` (a header, then the rank's rows), named `name` in
 // messages, with the file's line numbers (`line_offset`). `check` sees the header

@@ -38,10 +38,12 @@ inline std::filesystem::path scratch_dir(const std::string& name) {
   return dir;
 }
 
-// Runs `meg ARGS` through the shell (ARGS are shell words).
-inline RunResult run_meg(const std::string& args, const std::filesystem::path& dir) {
+// Runs `PROGRAM ARGS` through the shell (ARGS are shell words): PROGRAM is the meg
+// binary, or a launcher and the binary (mpirun ... meg).
+inline RunResult run_meg_with(const std::string& program, const std::string& args,
+                              const std::filesystem::path& dir) {
   std::string out = (dir / ".stdout").string(), err = (dir / ".stderr").string();
-  std::string cmd = meg_bin() + " " + args + " >" + out + " 2>" + err + " </dev/null";
+  std::string cmd = program + " " + args + " >" + out + " 2>" + err + " </dev/null";
   int status = std::system(cmd.c_str());
   RunResult r;
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
@@ -50,6 +52,11 @@ inline RunResult run_meg(const std::string& args, const std::filesystem::path& d
   std::filesystem::remove(out);
   std::filesystem::remove(err);
   return r;
+}
+
+// Runs `meg ARGS` through the shell (ARGS are shell words).
+inline RunResult run_meg(const std::string& args, const std::filesystem::path& dir) {
+  return run_meg_with(meg_bin(), args, dir);
 }
 
 }  // namespace meg::test
