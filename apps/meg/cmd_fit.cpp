@@ -164,8 +164,11 @@ void add_fit_command(CLI::App& app) {
                         root ? make_progress_printer(args->quiet) : ProgressFn{});
       finish_progress();
       if (!args->quiet && root) {
-        std::fprintf(stderr, "meg: model written to %s (%llu training rows, %d ranks)\n",
-                     args->output.c_str(), static_cast<unsigned long long>(r.rows), dist::size());
+        std::fprintf(stderr,
+                     "meg: model written to %s (%llu training rows, %d ranks, %.1f MB of rows "
+                     "gathered to rank 0)\n",
+                     args->output.c_str(), static_cast<unsigned long long>(r.rows), dist::size(),
+                     static_cast<double>(r.gathered_bytes) / 1e6);
       }
       return;
     }

@@ -41,10 +41,23 @@ class Reader {
   size_t at_ = 0;
 };
 
+void put_codes(Writer& w, const data::CodeColumn& codes) {
+  w.u64(static_cast<uint64_t>(codes.width()));
+  codes.visit([&](auto span) { w.put(span.data(), span.size_bytes()); });
+}
+
+data::CodeColumn get_codes(Reader& r, uint64_t rows) {
+  const uint64_t width = r.u64();
+  data::CodeColumn codes(width == 1 ? 1 : width == 2 ? 65536 : uint64_t{1} << 32, rows);
+  if (codes.width() != static_cast<int>(width)) throw Error("distributed read: bad code width");
+  codes.visit_mut([&](auto span) { r.get(span.data(), span.size_bytes()); });
+  return codes;
+}
+
 }  // namespace
 
 uint64_t RankRows::bytes() const {
-  uint64_t n = lines.size() * 8;
+  uint64_t n = line_steps.bytes();
   for (const auto& c : columns) n += c.arena.size() + c.ends.size() * 8 + c.ids.bytes();
   return n;
 }
@@ -65,17 +78,25 @@ RankRows parse_rows(std::unique_ptr<data::ByteSource> source, const std::string&
   out.columns.resize(d);
   std::vector<data::Code> ids;
   data::CsvChunk chunk;
+  uint64_t last = 0;
   while (reader.next(chunk)) {
     const size_t n = chunk.num_rows();
-    out.lines.insert(out.lines.end(), chunk.lines(), chunk.lines() + n);
+    if (out.rows == 0) last = out.first_line = chunk.line(0);
     ids.resize(n);
+    for (size_t r = 0; r < n; ++r) {
+      const uint64_t step = chunk.line(r) - last;
+      if (step > UINT32_MAX) throw DataError(name + ": more than 2^32 lines between two rows");
+      ids[r] = static_cast<data::Code>(step);
+      last = chunk.line(r);
+    }
+    out.line_steps.append(std::span<const data::Code>(ids.data(), n));
+    out.rows += n;
     for (size_t c = 0; c < d; ++c) {
       bool added = false;
       for (size_t r = 0; r < n; ++r) ids[r] = dicts[c].find_or_add(chunk.field(r, c), &added);
       out.columns[c].ids.append(std::span<const data::Code>(ids.data(), n));
     }
   }
-  out.rows = out.lines.size();
   for (size_t c = 0; c < d; ++c) {
     auto& col = out.columns[c];
     for (uint32_t id = 0; id < dicts[c].size(); ++id) {
@@ -92,14 +113,14 @@ std::vector<char> pack(const RankRows& rows) {
   w.out.reserve(rows.bytes() + 64 * rows.columns.size() + 64);
   w.u64(rows.rows);
   w.u64(rows.columns.size());
-  w.put(rows.lines.data(), rows.lines.size() * 8);
+  w.u64(rows.first_line);
+  put_codes(w, rows.line_steps);
   for (const auto& c : rows.columns) {
     w.u64(c.ends.size());
     w.u64(c.arena.size());
-    w.u64(static_cast<uint64_t>(c.ids.width()));
     w.put(c.ends.data(), c.ends.size() * 8);
     w.put(c.arena.data(), c.arena.size());
-    c.ids.visit([&](auto span) { w.put(span.data(), span.size_bytes()); });
+    put_codes(w, c.ids);
   }
   return std::move(w.out);
 }
@@ -109,25 +130,24 @@ RankRows unpack(const std::vector<char>& bytes) {
   RankRows out;
   out.rows = r.u64();
   const uint64_t d = r.u64();
-  out.lines.resize(out.rows);
-  r.get(out.lines.data(), out.rows * 8);
+  out.first_line = r.u64();
+  out.line_steps = get_codes(r, out.rows);
   out.columns.resize(d);
   for (auto& c : out.columns) {
     c.ends.resize(r.u64());
     c.arena.resize(r.u64());
-    const uint64_t width = r.u64();
     r.get(c.ends.data(), c.ends.size() * 8);
     r.get(c.arena.data(), c.arena.size());
-    c.ids = data::CodeColumn(width == 1 ? 1 : width == 2 ? 65536 : uint64_t{1} << 32, out.rows);
-    if (c.ids.width() != static_cast<int>(width)) throw Error("distributed read: bad code width");
-    c.ids.visit_mut([&](auto span) { r.get(span.data(), span.size_bytes()); });
+    c.ids = get_codes(r, out.rows);
   }
   return out;
 }
 
 GatheredRows::GatheredRows(std::string name, std::vector<std::string> header,
                            std::vector<RankRows> parts)
-    : name_(std::move(name)), header_(std::move(header)), parts_(std::move(parts)) {}
+    : name_(std::move(name)), header_(std::move(header)), parts_(std::move(parts)) {
+  rewind();
+}
 
 uint64_t GatheredRows::total_rows() const {
   uint64_t n = 0;
@@ -138,6 +158,7 @@ uint64_t GatheredRows::total_rows() const {
 void GatheredRows::rewind() {
   part_ = 0;
   row_ = rows_ = 0;
+  line_ = parts_.empty() ? 0 : parts_[0].first_line;
 }
 
 bool GatheredRows::next(data::CsvChunk& chunk) {
@@ -148,6 +169,7 @@ bool GatheredRows::next(data::CsvChunk& chunk) {
     if (row_ >= part.rows) {
       ++part_;
       row_ = 0;
+      if (part_ < parts_.size()) line_ = parts_[part_].first_line;
       continue;
     }
     const size_t m =
@@ -159,7 +181,12 @@ bool GatheredRows::next(data::CsvChunk& chunk) {
         for (size_t i = 0; i < m; ++i) fields_[i * d + c] = col.text(ids[row_ + i]);
       });
     }
-    for (size_t i = 0; i < m; ++i) chunk.add_row(&fields_[i * d], part.lines[row_ + i]);
+    part.line_steps.visit([&](auto steps) {
+      for (size_t i = 0; i < m; ++i) {
+        line_ += steps[row_ + i];
+        chunk.add_row(&fields_[i * d], line_);
+      }
+    });
     row_ += m;
   }
   rows_ += chunk.num_rows();

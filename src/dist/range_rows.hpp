@@ -27,7 +27,10 @@ struct RankRows {
     }
   };
   uint64_t rows = 0;
-  std::vector<uint64_t> lines;
+  // The line each row starts on: first_line, then a step per row (step 0 is 0; a step
+  // is 1 for a one-line row, so the steps take a byte a row whatever the line numbers).
+  uint64_t first_line = 0;
+  data::CodeColumn line_steps;
   std::vector<Column> columns;
   uint64_t bytes() const;  // held in memory
 };
@@ -63,6 +66,7 @@ class GatheredRows final : public data::RowSource {
   std::vector<RankRows> parts_;
   size_t part_ = 0;
   uint64_t row_ = 0, rows_ = 0;
+  uint64_t line_ = 0;  // the line of the last row handed out (first_line before the first)
   std::vector<std::string_view> fields_;
 };
 

@@ -24,9 +24,9 @@ const std::string kCar = MEG_SOURCE_DIR "/data/car.csv";
 RunResult run_mpi(int np, const std::string& args, const fs::path& dir) {
   ::setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1);
   ::setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1);
-  return run_meg_with(std::string(MEG_MPIEXEC) + " --oversubscribe -np " + std::to_string(np) +
-                          " " + meg_bin(),
-                      args, dir);
+  return run_meg_with(
+      std::string(MEG_MPIEXEC) + " --oversubscribe -np " + std::to_string(np) + " " + meg_bin(),
+      args, dir);
 }
 
 void write(const fs::path& path, const std::string& text) {
@@ -57,9 +57,7 @@ TEST_P(DistFit, SameModelBytesFor2And3Ranks) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Tables, DistFit, ::testing::Values(kQuoted, kGerman),
-                         [](const auto& info) {
-                           return fs::path(info.param).stem().string();
-                         });
+                         [](const auto& info) { return fs::path(info.param).stem().string(); });
 
 TEST(DistSample, PartsInRankOrderAreTheSingleProcessSample) {
   const fs::path dir = scratch_dir("dist_sample");
@@ -74,9 +72,8 @@ TEST(DistSample, PartsInRankOrderAreTheSingleProcessSample) {
     const std::string header = expected.substr(0, expected.find('\n') + 1);
     for (int np : {2, 3}) {
       const fs::path parts = dir / ("parts" + std::to_string(np) + "_" + n);
-      const RunResult r =
-          run_mpi(np, "sample " + model + " -n " + n + " --seed 5 -q -o " + parts.string() + "/",
-                  dir);
+      const RunResult r = run_mpi(
+          np, "sample " + model + " -n " + n + " --seed 5 -q -o " + parts.string() + "/", dir);
       ASSERT_EQ(r.code, 0) << r.err;
       std::string joined = header;
       for (int p = 0; p < np; ++p) {
@@ -91,10 +88,10 @@ TEST(DistSample, PartsInRankOrderAreTheSingleProcessSample) {
     }
   }
   // One process: DIR/ is part 0, the whole sample.
-  ASSERT_EQ(run_meg("sample " + model + " -n 1000 --seed 5 -q -o " + (dir / "one").string() + "/",
-                    dir)
-                .code,
-            0);
+  ASSERT_EQ(
+      run_meg("sample " + model + " -n 1000 --seed 5 -q -o " + (dir / "one").string() + "/", dir)
+          .code,
+      0);
   EXPECT_EQ(slurp((dir / "one" / "part-00000.csv").string()), slurp((dir / "plain.csv").string()));
   fs::remove_all(dir);
 }
@@ -110,7 +107,9 @@ TEST(DistFit, BadInputOnAnyRankStopsEveryRankWithThePlainMessage) {
   const std::string cases[] = {
       text + "a,plain,3\n",
       text.substr(0, middle) + "\nb,pl\"ain,3,4,red" + text.substr(middle),
-      text + "a,plain,3,4,r\xff" "d\n",
+      text +
+          "a,plain,3,4,r\xff"
+          "d\n",
   };
   for (const std::string& bad : cases) {
     const fs::path csv = dir / "bad.csv";
@@ -127,6 +126,20 @@ TEST(DistFit, BadInputOnAnyRankStopsEveryRankWithThePlainMessage) {
       EXPECT_FALSE(fs::exists(out));
     }
   }
+  // A cell a schema file's type refuses, late in the file: found by rank 0 while it builds
+  // the table from the gathered rows, named with the file's line (kept through the gather).
+  write(dir / "s.json", R"({"columns": [{"name": "age", "type": "integer"}]})");
+  write(dir / "bad.csv", text + "a,plain,3.5,4,red\n");
+  const std::string schema = " --schema " + (dir / "s.json").string();
+  const RunResult plain = run_meg(
+      "fit " + (dir / "bad.csv").string() + schema + " -o " + (dir / "p.meg").string(), dir);
+  ASSERT_EQ(plain.code, 2);
+  ASSERT_NE(meg_error(plain.err).find(":1335:"), std::string::npos) << plain.err;
+  const RunResult cell = run_mpi(
+      3, "fit " + (dir / "bad.csv").string() + schema + " -o " + (dir / "m.meg").string(), dir);
+  EXPECT_EQ(cell.code, 2);
+  EXPECT_EQ(meg_error(cell.err), meg_error(plain.err));
+  EXPECT_FALSE(fs::exists(dir / "m.meg"));
   const RunResult missing = run_mpi(2, "fit " + (dir / "none.csv").string() + " -o x.meg", dir);
   EXPECT_EQ(missing.code, 2);
   EXPECT_NE(meg_error(missing.err).find("none.csv: cannot open"), std::string::npos);
