@@ -29,12 +29,16 @@ using meg::core::printable;
 int fail(int code, const std::string& message) {
   meg::cli::finish_progress();
 #if MEG_WITH_MPI
-  // Under mpirun, rank 0 prints: the other ranks either failed the same way (the same
-  // arguments) or agreed their error with every rank (dist/comm.hpp).
-  if (meg::dist::rank() != 0) return code;
+  // Under mpirun, rank 0 prints an error every rank raised (the same arguments) or
+  // agreed; a rank's own error is printed by it and ends the job (dist/comm.hpp).
+  const meg::dist::ErrorScope scope = meg::dist::error_scope();
+  if (meg::dist::rank() != 0 && scope != meg::dist::ErrorScope::Local) return code;
 #endif
   const std::string line = "meg: error: " + printable(message) + "\n";
   std::fwrite(line.data(), 1, line.size(), stderr);
+#if MEG_WITH_MPI
+  if (scope == meg::dist::ErrorScope::Local) meg::dist::abort_job(code);
+#endif
   return code;
 }
 

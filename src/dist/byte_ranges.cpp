@@ -154,7 +154,8 @@ RankRange plan_range(const PreadFile& file) {
   const int r = rank(), p = size();
   RankRange out;
   SliceCounts mine;
-  const uint64_t h = (out.header = find_header(file)).end, total = file.size();
+  agreed([&] { out.header = find_header(file); });
+  const uint64_t h = out.header.end, total = file.size();
   auto slice_start = [&](int i) {  // h + (total - h) * i / p without overflow
     const uint64_t len = total - h, q = len / static_cast<uint64_t>(p),
                    rem = len % static_cast<uint64_t>(p), k = static_cast<uint64_t>(i);

@@ -11,7 +11,8 @@ namespace meg::dist {
 namespace {
 
 bool g_started = false;
-bool g_muted = false;
+bool g_collectives = false;  // a collective was entered
+bool g_agreed = false;       // agree() threw
 Traffic g_traffic;
 
 constexpr size_t kPiece = size_t{1} << 30;
@@ -90,13 +91,21 @@ int size() {
   return s;
 }
 
-bool muted() { return g_muted; }
+ErrorScope error_scope() {
+  if (g_agreed) return ErrorScope::Agreed;
+  return g_collectives ? ErrorScope::Local : ErrorScope::Deterministic;
+}
+
+void abort_job(int code) {
+  if (g_started && size() > 1) MPI_Abort(MPI_COMM_WORLD, code);
+}
 
 void agree(const std::exception_ptr& local) {
   if (!g_started) {
     if (local) std::rethrow_exception(local);
     return;
   }
+  g_collectives = true;
   const int me = rank();
   int first = local ? me : size();
   MPI_Allreduce(MPI_IN_PLACE, &first, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
@@ -110,12 +119,13 @@ void agree(const std::exception_ptr& local) {
   MPI_Bcast(&length, 1, MPI_UINT64_T, first, MPI_COMM_WORLD);
   message.resize(length);
   MPI_Bcast(message.data(), static_cast<int>(length), MPI_CHAR, first, MPI_COMM_WORLD);
-  if (me != 0) g_muted = true;
+  g_agreed = true;
   throw_kind(kind, message);
 }
 
 std::vector<uint64_t> allgather(uint64_t value) {
   if (!g_started) return {value};
+  g_collectives = true;
   std::vector<uint64_t> out(static_cast<size_t>(size()));
   MPI_Allgather(&value, 1, MPI_UINT64_T, out.data(), 1, MPI_UINT64_T, MPI_COMM_WORLD);
   g_traffic.collective_bytes += sizeof value;
@@ -124,12 +134,14 @@ std::vector<uint64_t> allgather(uint64_t value) {
 
 uint64_t allreduce_sum(uint64_t value) {
   if (!g_started) return value;
+  g_collectives = true;
   MPI_Allreduce(MPI_IN_PLACE, &value, 1, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
   g_traffic.collective_bytes += sizeof value;
   return value;
 }
 
 void send_to_root(const std::vector<char>& bytes) {
+  g_collectives = true;
   uint64_t n = bytes.size();
   MPI_Send(&n, 1, MPI_UINT64_T, 0, 0, MPI_COMM_WORLD);
   for (size_t at = 0; at < bytes.size(); at += kPiece) {
@@ -140,6 +152,7 @@ void send_to_root(const std::vector<char>& bytes) {
 }
 
 std::vector<char> receive_from(int source) {
+  g_collectives = true;
   uint64_t n = 0;
   MPI_Recv(&n, 1, MPI_UINT64_T, source, 0, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
   std::vector<char> bytes(n);

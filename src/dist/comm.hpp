@@ -26,9 +26,17 @@ class Runtime {
 int rank();  // 0 when MPI is not running
 int size();  // 1 when MPI is not running
 
-// True once an error agreed by every rank was thrown on a rank other than 0: its
-// message is printed by rank 0 only.
-bool muted();
+// How the error a rank is about to report came about, which says who prints it and
+// how the job ends:
+//  - Deterministic: raised before any collective (arguments, options): every rank
+//    raised the same; rank 0 prints it, every rank exits normally;
+//  - Agreed: thrown by agree() on every rank; rank 0 prints it, every rank exits;
+//  - Local: raised on this rank alone after collectives began (the others may wait in
+//    one): this rank prints it and the job is aborted (MPI_Abort), never left hanging.
+enum class ErrorScope { Deterministic, Agreed, Local };
+ErrorScope error_scope();
+// MPI_Abort of the whole job with `code` (when MPI runs with more than one rank).
+void abort_job(int code);
 
 // Every rank passes the error it caught (null: none). When any rank failed, every
 // rank throws the error of the lowest failing rank (same type: DataError,

@@ -57,7 +57,7 @@ TEST_P(DistFit, SameModelBytesFor2And3Ranks) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Tables, DistFit, ::testing::Values(kQuoted, kGerman),
-                         [](const auto& info) { return fs::path(info.param).stem().string(); });
+                         [](const auto& param) { return fs::path(param.param).stem().string(); });
 
 TEST(DistSample, PartsInRankOrderAreTheSingleProcessSample) {
   const fs::path dir = scratch_dir("dist_sample");
