@@ -56,8 +56,27 @@ TEST_P(DistFit, SameModelBytesFor2And3Ranks) {
   fs::remove_all(dir);
 }
 
-INSTANTIATE_TEST_SUITE_P(Tables, DistFit, ::testing::Values(kQuoted, kGerman),
+// A BOM and no final newline; quoted fields with CRLF line ends.
+INSTANTIATE_TEST_SUITE_P(Tables, DistFit,
+                         ::testing::Values(kQuoted, kGerman,
+                                           MEG_SOURCE_DIR
+                                           "/tests/data/fixtures/bom_no_final_newline.csv",
+                                           MEG_SOURCE_DIR "/tests/data/fixtures/quoted_crlf.csv"),
                          [](const auto& param) { return fs::path(param.param).stem().string(); });
+
+// More ranks than rows: most ranges are empty.
+TEST(DistFit, MoreRanksThanRows) {
+  const fs::path dir = scratch_dir("dist_tiny");
+  write(dir / "t.csv", "a,b\n1,x\n2,y\n3,x\n");
+  ASSERT_EQ(
+      run_meg("fit " + (dir / "t.csv").string() + " -q -o " + (dir / "p.meg").string(), dir).code,
+      0);
+  const RunResult r =
+      run_mpi(5, "fit " + (dir / "t.csv").string() + " -q -o " + (dir / "m.meg").string(), dir);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(slurp((dir / "m.meg").string()) == slurp((dir / "p.meg").string()));
+  fs::remove_all(dir);
+}
 
 TEST(DistSample, PartsInRankOrderAreTheSingleProcessSample) {
   const fs::path dir = scratch_dir("dist_sample");
