@@ -2,8 +2,15 @@
 
 #include <mpi.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
 #include <cstdlib>
+#include <string>
+#include <thread>
 
 #include "meg/error.hpp"
 
@@ -16,6 +23,66 @@ bool g_agreed = false;       // agree() threw
 Traffic g_traffic;
 
 constexpr size_t kPiece = size_t{1} << 30;
+
+// The watchdog of MEG_MPI_TIMEOUT: the time a timed wait began (0: none).
+double g_timeout = 0;
+std::atomic<int64_t> g_wait_since{0};
+std::atomic<bool> g_stop{false};
+std::thread g_watchdog;
+
+int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// Marks a blocking MPI call for the watchdog.
+class Wait {
+ public:
+  explicit Wait(bool timed = true) : timed_(timed && g_timeout > 0) {
+    if (timed_) g_wait_since = now_ns();
+  }
+  ~Wait() {
+    if (timed_) g_wait_since = 0;
+  }
+  Wait(const Wait&) = delete;
+  Wait& operator=(const Wait&) = delete;
+
+ private:
+  bool timed_;
+};
+
+void watch(int me) {
+  while (!g_stop) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    const int64_t since = g_wait_since;
+    if (since != 0 && static_cast<double>(now_ns() - since) > g_timeout * 1e9) {
+      const std::string line =
+          "meg: error: rank " + std::to_string(me) + " waited more than " +
+          std::to_string(static_cast<long long>(g_timeout)) +
+          " s for the other ranks (MEG_MPI_TIMEOUT): one is stuck or slower; ending the job\n";
+      (void)!::write(STDERR_FILENO, line.data(), line.size());
+      ::_exit(1);
+    }
+  }
+}
+
+// MEG_MPI_TIMEOUT in seconds (0 when unset); exits with one line when it is not a
+// number > 0 (printed by the rank mpirun numbers 0).
+double timeout_from_env() {
+  const char* v = std::getenv("MEG_MPI_TIMEOUT");
+  if (!v || !*v) return 0;
+  char* end = nullptr;
+  const double t = std::strtod(v, &end);
+  if (*end != '\0' || !(t > 0)) {
+    const char* r = std::getenv("OMPI_COMM_WORLD_RANK");
+    if (!r || std::string(r) == "0") {
+      std::fprintf(stderr, "meg: error: MEG_MPI_TIMEOUT: expected seconds > 0, got '%s'\n", v);
+    }
+    std::exit(2);
+  }
+  return t;
+}
 
 // Error kinds carried between ranks, so every rank throws the same type.
 enum Kind : int { kNone = 0, kData, kArgument, kIo, kModel, kOther };
@@ -67,14 +134,21 @@ bool launched() {
 
 Runtime::Runtime(int* argc, char*** argv) {
   if (!launched()) return;
+  g_timeout = timeout_from_env();
   int provided = 0;
   MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided);
   g_started = true;
+  if (g_timeout > 0) g_watchdog = std::thread(watch, rank());
 }
 
 Runtime::~Runtime() {
-  if (g_started) MPI_Finalize();
+  if (g_started) {
+    const Wait wait;
+    MPI_Finalize();
+  }
   g_started = false;
+  g_stop = true;
+  if (g_watchdog.joinable()) g_watchdog.join();
 }
 
 int rank() {
@@ -100,7 +174,7 @@ void abort_job(int code) {
   if (g_started && size() > 1) MPI_Abort(MPI_COMM_WORLD, code);
 }
 
-void agree(const std::exception_ptr& local) {
+void agree(const std::exception_ptr& local, bool timed) {
   if (!g_started) {
     if (local) std::rethrow_exception(local);
     return;
@@ -108,13 +182,17 @@ void agree(const std::exception_ptr& local) {
   g_collectives = true;
   const int me = rank();
   int first = local ? me : size();
-  MPI_Allreduce(MPI_IN_PLACE, &first, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+  {
+    const Wait wait(timed);
+    MPI_Allreduce(MPI_IN_PLACE, &first, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+  }
   g_traffic.collective_bytes += sizeof(int);
   if (first == size()) return;
   std::string message;
   int kind = kNone;
   if (me == first) kind = kind_of(local, message);
   uint64_t length = message.size();
+  const Wait wait;
   MPI_Bcast(&kind, 1, MPI_INT, first, MPI_COMM_WORLD);
   MPI_Bcast(&length, 1, MPI_UINT64_T, first, MPI_COMM_WORLD);
   message.resize(length);
@@ -127,6 +205,7 @@ std::vector<uint64_t> allgather(uint64_t value) {
   if (!g_started) return {value};
   g_collectives = true;
   std::vector<uint64_t> out(static_cast<size_t>(size()));
+  const Wait wait;
   MPI_Allgather(&value, 1, MPI_UINT64_T, out.data(), 1, MPI_UINT64_T, MPI_COMM_WORLD);
   g_traffic.collective_bytes += sizeof value;
   return out;
@@ -135,6 +214,7 @@ std::vector<uint64_t> allgather(uint64_t value) {
 uint64_t allreduce_sum(uint64_t value) {
   if (!g_started) return value;
   g_collectives = true;
+  const Wait wait;
   MPI_Allreduce(MPI_IN_PLACE, &value, 1, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
   g_traffic.collective_bytes += sizeof value;
   return value;
@@ -142,6 +222,7 @@ uint64_t allreduce_sum(uint64_t value) {
 
 void send_to_root(const std::vector<char>& bytes) {
   g_collectives = true;
+  const Wait wait;
   uint64_t n = bytes.size();
   MPI_Send(&n, 1, MPI_UINT64_T, 0, 0, MPI_COMM_WORLD);
   for (size_t at = 0; at < bytes.size(); at += kPiece) {
@@ -153,6 +234,7 @@ void send_to_root(const std::vector<char>& bytes) {
 
 std::vector<char> receive_from(int source) {
   g_collectives = true;
+  const Wait wait;
   uint64_t n = 0;
   MPI_Recv(&n, 1, MPI_UINT64_T, source, 0, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
   std::vector<char> bytes(n);

@@ -14,7 +14,10 @@ namespace meg::dist {
 // Whether this process was started by mpirun/mpiexec (OpenMPI or PMI variables).
 bool launched();
 
-// MPI_Init when launched(), MPI_Finalize at the end of the scope.
+// MPI_Init when launched(), MPI_Finalize at the end of the scope. With
+// MEG_MPI_TIMEOUT=SECONDS in the environment, a rank that waits longer than that at a
+// collective (other than a wait for rank 0's fit) prints one line and exits with 1,
+// and mpirun ends the job: a stuck rank (a hung file system) cannot hang the others.
 class Runtime {
  public:
   Runtime(int* argc, char*** argv);
@@ -41,7 +44,8 @@ void abort_job(int code);
 // Every rank passes the error it caught (null: none). When any rank failed, every
 // rank throws the error of the lowest failing rank (same type: DataError,
 // InvalidArgument, IoError or Error, hence the same exit code); else returns.
-void agree(const std::exception_ptr& local);
+// `timed`: the wait counts against MEG_MPI_TIMEOUT (not when waiting for a whole fit).
+void agree(const std::exception_ptr& local, bool timed = true);
 
 // Runs fn, then agree()s on what it threw.
 template <class Fn>

@@ -64,7 +64,7 @@ FitReport fit_csv(const std::string& csv_path, const FitOptions& options,
     mine = {};
     send_to_root(bytes);
     report.gathered_bytes = bytes.size();
-    agree(nullptr);  // rank 0's build, fit and write
+    agree(nullptr, /*timed=*/false);  // rank 0's build, fit and write: as long as it takes
     return report;
   }
   std::vector<RankRows> parts;

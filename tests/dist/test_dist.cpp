@@ -21,11 +21,13 @@ const std::string kGerman = MEG_SOURCE_DIR "/data/german_credit.csv";
 const std::string kCar = MEG_SOURCE_DIR "/data/car.csv";
 
 // `meg ARGS` under mpirun with `np` ranks (OpenMPI refuses root without these).
-RunResult run_mpi(int np, const std::string& args, const fs::path& dir) {
+// `env`: VAR=VALUE words for the environment of the run.
+RunResult run_mpi(int np, const std::string& args, const fs::path& dir,
+                  const std::string& env = "") {
   ::setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1);
   ::setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1);
   return run_meg_with(
-      std::string(MEG_MPIEXEC) + " --oversubscribe -np " + std::to_string(np) + " " + meg_bin(),
+      env + " " + MEG_MPIEXEC + " --oversubscribe -np " + std::to_string(np) + " " + meg_bin(),
       args, dir);
 }
 
@@ -71,10 +73,18 @@ TEST(DistFit, MoreRanksThanRows) {
   ASSERT_EQ(
       run_meg("fit " + (dir / "t.csv").string() + " -q -o " + (dir / "p.meg").string(), dir).code,
       0);
+  // With the watchdog of MEG_MPI_TIMEOUT running (no wait comes near a minute).
   const RunResult r =
-      run_mpi(5, "fit " + (dir / "t.csv").string() + " -q -o " + (dir / "m.meg").string(), dir);
+      run_mpi(5, "fit " + (dir / "t.csv").string() + " -q -o " + (dir / "m.meg").string(), dir,
+              "MEG_MPI_TIMEOUT=60");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_TRUE(slurp((dir / "m.meg").string()) == slurp((dir / "p.meg").string()));
+  const RunResult bad =
+      run_mpi(2, "fit " + (dir / "t.csv").string() + " -q -o " + (dir / "b.meg").string(), dir,
+              "MEG_MPI_TIMEOUT=soon");
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_EQ(meg_error(bad.err), "meg: error: MEG_MPI_TIMEOUT: expected seconds > 0, got 'soon'");
+  EXPECT_EQ(bad.err.find("meg: error:", bad.err.find("meg: error:") + 1), std::string::npos);
   fs::remove_all(dir);
 }
 
