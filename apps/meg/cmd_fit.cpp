@@ -165,10 +165,11 @@ void add_fit_command(CLI::App& app) {
       finish_progress();
       if (!args->quiet && root) {
         std::fprintf(stderr,
-                     "meg: model written to %s (%llu training rows, %d ranks, %.1f MB of rows "
-                     "gathered to rank 0)\n",
+                     "meg: model written to %s (%llu training rows, %d ranks; %.1f MB of rows "
+                     "gathered to rank 0, %llu bytes a rank in collectives)\n",
                      args->output.c_str(), static_cast<unsigned long long>(r.rows), dist::size(),
-                     static_cast<double>(r.gathered_bytes) / 1e6);
+                     static_cast<double>(r.gathered_bytes) / 1e6,
+                     static_cast<unsigned long long>(r.collective_bytes));
       }
       return;
     }

@@ -197,6 +197,7 @@ void agree(const std::exception_ptr& local, bool timed) {
   MPI_Bcast(&length, 1, MPI_UINT64_T, first, MPI_COMM_WORLD);
   message.resize(length);
   MPI_Bcast(message.data(), static_cast<int>(length), MPI_CHAR, first, MPI_COMM_WORLD);
+  g_traffic.collective_bytes += sizeof kind + sizeof length + length;
   g_agreed = true;
   throw_kind(kind, message);
 }

@@ -12,8 +12,9 @@
 namespace meg::dist {
 
 struct FitReport {
-  uint64_t rows = 0;            // training rows
-  uint64_t gathered_bytes = 0;  // rows sent to rank 0 (all ranks)
+  uint64_t rows = 0;              // training rows
+  uint64_t gathered_bytes = 0;    // rows sent to rank 0 (all ranks)
+  uint64_t collective_bytes = 0;  // this rank's part of the allgathers and allreduces
 };
 
 // Collective. Rank r parses its byte range of `csv_path` (dist/byte_ranges.hpp),

@@ -65,6 +65,7 @@ FitReport fit_csv(const std::string& csv_path, const FitOptions& options,
     send_to_root(bytes);
     report.gathered_bytes = bytes.size();
     agree(nullptr, /*timed=*/false);  // rank 0's build, fit and write: as long as it takes
+    report.collective_bytes = traffic().collective_bytes;
     return report;
   }
   std::vector<RankRows> parts;
@@ -79,6 +80,7 @@ FitReport fit_csv(const std::string& csv_path, const FitOptions& options,
     const ensemble::MegModel model = fit_gathered(rows, options, schema_path, progress);
     model.save(output);
   });
+  report.collective_bytes = traffic().collective_bytes;
   return report;
 }
 
