@@ -5,7 +5,8 @@
 #   bash scripts/deps.sh clang pybind11-dev # ... and these too
 set -euo pipefail
 pkgs=(cmake ninja-build g++ libcli11-dev nlohmann-json3-dev libfmt-dev libpcg-cpp-dev
-      libgtest-dev libgmock-dev libbenchmark-dev libxgboost-dev xgboost time "$@")
+      libgtest-dev libgmock-dev libbenchmark-dev libxgboost-dev xgboost time
+      openmpi-bin libopenmpi-dev "$@")
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

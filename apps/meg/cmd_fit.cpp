@@ -11,6 +11,9 @@
 #include "meg/error.hpp"
 #include "meg/model.hpp"
 #include "meg/options.hpp"
+#if MEG_WITH_MPI
+#include "dist/dist.hpp"
+#endif
 
 namespace meg::cli {
 namespace {
@@ -149,6 +152,25 @@ void add_fit_command(CLI::App& app) {
     }
     check_one_stdin({{"DATA", args->data}, {"--schema", args->schema}});
     check_output_path(args->output, {args->data, args->schema});
+#if MEG_WITH_MPI
+    if (dist::launched()) {  // every rank reads a byte range; rank 0 writes the model
+      if (dp) throw InvalidArgument("fit: --epsilon is not supported under mpirun");
+      const bool root = dist::rank() == 0;
+      const dist::FitReport r =
+          dist::fit_csv(args->data, options, args->schema, args->output,
+                        root ? make_progress_printer(args->quiet) : ProgressFn{});
+      finish_progress();
+      if (!args->quiet && root) {
+        std::fprintf(stderr,
+                     "meg: model written to %s (%llu training rows, %d ranks; %.1f MB of rows "
+                     "gathered to rank 0, %llu bytes a rank in collectives)\n",
+                     args->output.c_str(), static_cast<unsigned long long>(r.rows), dist::size(),
+                     static_cast<double>(r.gathered_bytes) / 1e6,
+                     static_cast<unsigned long long>(r.collective_bytes));
+      }
+      return;
+    }
+#endif
     Model model =
         dp ? Model::fit_csv_private(args->data, options, dp_options, args->schema,
                                     make_progress_printer(args->quiet))

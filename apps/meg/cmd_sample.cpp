@@ -1,4 +1,8 @@
 // meg sample MODEL -n N -o OUT.csv [--seed S] [--threads T] [--where COL=VALUE ...]
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
@@ -10,8 +14,21 @@
 #include "meg/error.hpp"
 #include "meg/model.hpp"
 #include "meg/options.hpp"
+#if MEG_WITH_MPI
+#include "dist/dist.hpp"
+#endif
 
 namespace meg::cli {
+namespace {
+
+// Creates `dir` (one level) unless it exists.
+void make_directory(const std::string& dir) {
+  if (::mkdir(dir.c_str(), 0777) != 0 && errno != EEXIST) {
+    throw IoError(dir + ": cannot create the directory: " + std::strerror(errno));
+  }
+}
+
+}  // namespace
 
 void add_sample_command(CLI::App& app) {
   struct Args {
@@ -28,7 +45,10 @@ void add_sample_command(CLI::App& app) {
   const std::string rows_help =
       "Number of rows to generate [1, " + std::to_string(kMaxSampleRows) + "]";
   auto* rows = cmd->add_option("-n,--rows", args->rows, rows_help);
-  auto* output = cmd->add_option("-o,--output", args->output, "Output CSV ('-' = stdout)");
+  auto* output = cmd->add_option(
+      "-o,--output", args->output,
+      "Output CSV ('-' = stdout); DIR/ (ending in '/'): DIR/part-00000.csv, and under "
+      "mpirun one part per rank, the rank's consecutive share of the rows");
   add_fit_option_flag(cmd, "seed", args->seed);
   add_fit_option_flag(cmd, "threads", args->threads);
   cmd->add_option(
@@ -54,6 +74,23 @@ void add_sample_command(CLI::App& app) {
     check_sample_rows(n);
     const uint64_t seed = parse_unsigned_option("--seed", args->seed, 0, UINT64_MAX);
     const auto threads = parse_unsigned_option("--threads", args->threads, 0, kMaxThreads);
+    const bool parts = !args->output.empty() && args->output.back() == '/';
+#if MEG_WITH_MPI
+    if (dist::launched() && dist::size() > 1) {
+      if (!parts) {
+        throw InvalidArgument("option -o: under mpirun, a directory ending in '/' (each rank " +
+                              std::string("writes DIR/part-RRRRR.csv), got '") + args->output +
+                              "'");
+      }
+      if (!args->where.empty()) throw InvalidArgument("option --where: not supported under mpirun");
+      dist::sample_parts(args->model, n, seed, static_cast<int>(threads), args->output);
+      return;
+    }
+#endif
+    if (parts) {  // one process: the whole sample is part 0
+      make_directory(args->output);
+      args->output += "part-00000.csv";
+    }
     check_output_path(args->output, {args->model});
     Model model = Model::load(args->model);
     model.sample_to_file(n, seed, static_cast<int>(threads), args->output, args->where,

@@ -16,6 +16,9 @@
 #include "meg/io.hpp"
 #include "meg/log.hpp"
 #include "meg/version.hpp"
+#if MEG_WITH_MPI
+#include "dist/comm.hpp"
+#endif
 
 namespace {
 
@@ -25,8 +28,17 @@ using meg::core::printable;
 
 int fail(int code, const std::string& message) {
   meg::cli::finish_progress();
+#if MEG_WITH_MPI
+  // Under mpirun, rank 0 prints an error every rank raised (the same arguments) or
+  // agreed; a rank's own error is printed by it and ends the job (dist/comm.hpp).
+  const meg::dist::ErrorScope scope = meg::dist::error_scope();
+  if (meg::dist::rank() != 0 && scope != meg::dist::ErrorScope::Local) return code;
+#endif
   const std::string line = "meg: error: " + printable(message) + "\n";
   std::fwrite(line.data(), 1, line.size(), stderr);
+#if MEG_WITH_MPI
+  if (scope == meg::dist::ErrorScope::Local) meg::dist::abort_job(code);
+#endif
   return code;
 }
 
@@ -52,8 +64,13 @@ constexpr FatalSignal kFatalSignals[] = {
 };
 #undef MEG_SIGNAL_LINE
 
+// Set on the ranks other than 0 of an mpirun job: mpirun ends them with SIGTERM once
+// rank 0 has failed (and reported why), so their signal line would only be noise.
+volatile sig_atomic_t g_quiet_signals = 0;
+
 void on_signal(int sig) {
   meg::remove_temporary_files();
+  if (g_quiet_signals) ::_exit(128 + sig);
   // A progress bar on a terminal is ended first, so the message has a line of its own.
   if (::isatty(STDERR_FILENO)) (void)!::write(STDERR_FILENO, "\n", 1);
   for (const auto& s : kFatalSignals) {
@@ -86,6 +103,10 @@ int check_stdout() {
 }  // namespace
 
 int main(int argc, char** argv) {
+#if MEG_WITH_MPI
+  const meg::dist::Runtime mpi(&argc, &argv);  // MPI only when launched by mpirun
+  if (meg::dist::rank() != 0) g_quiet_signals = 1;
+#endif
   CLI::App app{
       "meg: learn a MEG model (an ensemble of GANBLR units) from a table and generate "
       "realistic synthetic rows"};

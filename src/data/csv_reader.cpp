@@ -207,6 +207,7 @@ CsvReader::CsvReader(std::unique_ptr<ByteSource> source, std::string name,
 CsvReader::~CsvReader() = default;
 
 void CsvReader::fail(uint64_t line, uint64_t col, const std::string& message) const {
+  if (!in_header_) line += options_.line_offset;
   if (col > 0) throw DataError(fmt::format("{}:{}:{}: {}", name_, line, col, message));
   throw DataError(fmt::format("{}:{}: {}", name_, line, message));
 }
@@ -333,7 +334,7 @@ bool CsvReader::end_row(CsvChunk& chunk) {
     fail(row_line_, 0,
          fmt::format("row has {} field{}, the header has {}", n, n == 1 ? "" : "s", chunk.cols_));
   }
-  chunk.lines_.push_back(row_line_);
+  chunk.lines_.push_back(row_line_ + options_.line_offset);
   return chunk.lines_.size() >= options_.chunk_rows || chunk.text_.size() >= options_.chunk_bytes;
 }
 

@@ -31,6 +31,10 @@ struct CsvReadOptions {
   // Keep a copy of input that cannot be read twice (stdin, a pipe) in an unlinked
   // temporary file of $TMPDIR, so rewind() works.
   bool spool = false;
+  // Added to the line of every data row and data error: a part of a file read after a
+  // copy of its header (a byte range of a distributed read, src/dist) keeps the file's
+  // line numbers.
+  uint64_t line_offset = 0;
 };
 
 // Where the bytes come from. read() returns 0 only at the end of the input.
@@ -64,6 +68,17 @@ class CsvChunk {
   uint64_t first_row() const { return first_row_; }  // table index of row 0 (0-based)
   size_t text_bytes() const { return text_.size(); }
 
+  // Building a chunk from rows parsed elsewhere (a RowSource other than CsvReader).
+  void reset(size_t cols, uint64_t first_row) { clear(cols, first_row); }
+  // Appends a row of num_cols() fields starting at `line`.
+  void add_row(const std::string_view* fields, uint64_t line) {
+    for (size_t c = 0; c < cols_; ++c) {
+      text_.append(fields[c]);
+      ends_.push_back(static_cast<uint32_t>(text_.size()));
+    }
+    lines_.push_back(line);
+  }
+
  private:
   friend class CsvReader;
   void clear(size_t cols, uint64_t first_row) {
@@ -80,30 +95,46 @@ class CsvChunk {
   uint64_t first_row_ = 0;
 };
 
-class CsvReader {
+// Where a table's rows come from, chunk by chunk (data/table_builder.hpp reads one):
+// a CSV file (CsvReader) or rows gathered from the ranks of a distributed read.
+class RowSource {
+ public:
+  virtual ~RowSource() = default;
+  virtual const std::string& source() const = 0;  // the name used in messages
+  virtual const std::vector<std::string>& header() const = 0;
+  // The next rows; false when the input is exhausted.
+  virtual bool next(CsvChunk& chunk) = 0;
+  virtual uint64_t rows_read() const = 0;  // data rows handed out so far
+  virtual uint64_t bytes_read() const = 0;
+  virtual uint64_t bytes_total() const = 0;  // 0 when unknown
+  // Reads the data rows again from the first one.
+  virtual void rewind() = 0;
+};
+
+class CsvReader final : public RowSource {
  public:
   // Opens `path` ("-" = standard input; named "<stdin>" in messages) and reads the header.
   explicit CsvReader(const std::string& path, const CsvReadOptions& options = {});
   // Reads `source`, named `name` in messages, and reads the header.
   CsvReader(std::unique_ptr<ByteSource> source, std::string name,
             const CsvReadOptions& options = {});
-  ~CsvReader();
+  ~CsvReader() override;
   CsvReader(const CsvReader&) = delete;
   CsvReader& operator=(const CsvReader&) = delete;
 
-  const std::string& source() const { return name_; }
-  const std::vector<std::string>& header() const { return header_; }
+  const std::string& source() const override { return name_; }
+  const std::vector<std::string>& header() const override { return header_; }
   size_t num_cols() const { return header_.size(); }
 
   // The next rows (at most options.chunk_rows); false when the input is exhausted.
-  bool next(CsvChunk& chunk);
+  bool next(CsvChunk& chunk) override;
 
-  uint64_t rows_read() const { return rows_; }  // data rows handed out so far
-  uint64_t bytes_read() const { return consumed_; }
-  uint64_t bytes_total() const { return source_->size(); }  // 0 when unknown
+  uint64_t rows_read() const override { return rows_; }  // data rows handed out so far
+  uint64_t bytes_read() const override { return consumed_; }
+  uint64_t bytes_total() const override { return source_->size(); }  // 0 when unknown
 
   // Reads the data rows again from the first one (the source is re-read or its spool).
-  void rewind();
+  void rewind() override;
 
  private:
   enum class State { RowStart, FieldStart, Unquoted, Quoted, QuoteInQuoted, Cr };

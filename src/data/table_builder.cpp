@@ -38,7 +38,7 @@ struct PassColumn {
 // (columns in parallel) while the next chunk is parsed on another thread. Throws
 // the first refused cell in reading order (row, then column), and a reading error
 // after the rows before it.
-void run_pass(CsvReader& reader, std::vector<PassColumn>& columns, const BuildOptions& o,
+void run_pass(RowSource& reader, std::vector<PassColumn>& columns, const BuildOptions& o,
               const char* stage, Clock::time_point start) {
   const int threads = core::resolve_threads(o.threads);
   std::vector<size_t> active;
@@ -89,7 +89,7 @@ void run_pass(CsvReader& reader, std::vector<PassColumn>& columns, const BuildOp
   }
 }
 
-BuiltTable build(CsvReader& reader, const BuildOptions& o) {
+BuiltTable build(RowSource& reader, const BuildOptions& o) {
   const auto start = Clock::now();
   BuiltTable out;
   out.source = reader.source();
@@ -223,6 +223,10 @@ BuiltTable build_table(const std::string& path, const BuildOptions& options) {
   read.spool = true;
   CsvReader reader(path, read);
   return build(reader, options);
+}
+
+BuiltTable build_table(RowSource& rows, const BuildOptions& options) {
+  return build(rows, options);
 }
 
 BuiltTable build_table(std::unique_ptr<ByteSource> source, const std::string& name,

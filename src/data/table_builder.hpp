@@ -57,6 +57,8 @@ struct BuiltTable {
 
 // Reads `path` ("-" = standard input).
 BuiltTable build_table(const std::string& path, const BuildOptions& options);
+// Reads the rows of `rows` (rewound if a second pass is needed).
+BuiltTable build_table(RowSource& rows, const BuildOptions& options);
 // Reads `source`, named `name` in messages (text in memory, tests).
 BuiltTable build_table(std::unique_ptr<ByteSource> source, const std::string& name,
                        const BuildOptions& options);

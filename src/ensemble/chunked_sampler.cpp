@@ -90,12 +90,15 @@ void make_chunk(uint64_t chunk, const std::vector<uint64_t>& counts, size_t num_
 
 void sample_chunked(const std::vector<double>& weights, size_t num_cols, uint64_t n, uint64_t seed,
                     int threads, const ChunkStreams& streams, const DrawUnitFn& draw_unit,
-                    const DecodeFn& decode, const TextSink& sink, const RowsWritten& written) {
+                    const DecodeFn& decode, const TextSink& sink, const RowsWritten& written,
+                    ChunkRange range) {
   if (n == 0) return;
   const auto plan = chunk_plan(weights, n);
-  const size_t chunks = plan.size();
-  const size_t workers =
-      std::min<size_t>(static_cast<size_t>(std::max(1, core::resolve_threads(threads))), chunks);
+  const size_t chunks = std::min<uint64_t>(plan.size(), range.end);  // one past the last made
+  const size_t first = std::min<uint64_t>(range.begin, chunks);
+  if (first == chunks) return;
+  const size_t workers = std::min<size_t>(
+      static_cast<size_t>(std::max(1, core::resolve_threads(threads))), chunks - first);
   uint64_t rows_out = 0;
   auto deliver = [&](size_t chunk, const std::string& text) {
     sink(text);
@@ -105,7 +108,7 @@ void sample_chunked(const std::vector<double>& weights, size_t num_cols, uint64_
   if (workers <= 1) {
     ChunkScratch scratch;
     std::string text;
-    for (size_t c = 0; c < chunks; ++c) {
+    for (size_t c = first; c < chunks; ++c) {
       make_chunk(c, plan[c], num_cols, seed, streams, draw_unit, decode, scratch, text);
       deliver(c, text);
     }
@@ -118,8 +121,8 @@ void sample_chunked(const std::vector<double>& weights, size_t num_cols, uint64_
   std::vector<char> ready(window, 0);
   std::mutex mutex;
   std::condition_variable changed;
-  size_t next = 0;       // the next chunk a worker takes
-  size_t delivered = 0;  // chunks written so far
+  size_t next = first;       // the next chunk a worker takes
+  size_t delivered = first;  // chunks written so far (counted from chunk 0)
   bool stop = false;
   std::exception_ptr error;
   size_t error_chunk = chunks;
@@ -157,7 +160,7 @@ void sample_chunked(const std::vector<double>& weights, size_t num_cols, uint64_
   pool.reserve(workers);
   for (size_t t = 0; t < workers; ++t) pool.emplace_back(work);
   try {
-    for (size_t c = 0; c < chunks; ++c) {
+    for (size_t c = first; c < chunks; ++c) {
       {
         std::unique_lock<std::mutex> lock(mutex);
         changed.wait(lock, [&] { return stop || ready[c % window]; });
@@ -172,7 +175,7 @@ void sample_chunked(const std::vector<double>& weights, size_t num_cols, uint64_
   } catch (...) {
     std::lock_guard<std::mutex> lock(mutex);
     if (!error) error = std::current_exception();
-    error_chunk = 0;
+    error_chunk = first;
     stop = true;
     changed.notify_all();
   }

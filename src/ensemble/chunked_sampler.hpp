@@ -43,8 +43,15 @@ using TextSource = std::function<void(const TextSink&)>;
 std::string collect_text(const TextSource& produce);
 void write_text_file(const std::string& path, const TextSource& produce);
 
+// The chunks [begin, end) of a sample (clamped to its chunks): a rank of a distributed
+// sample (src/dist) makes its consecutive share; every chunk is the same whoever makes it.
+struct ChunkRange {
+  uint64_t begin = 0, end = UINT64_MAX;
+};
+
 void sample_chunked(const std::vector<double>& weights, size_t num_cols, uint64_t n, uint64_t seed,
                     int threads, const ChunkStreams& streams, const DrawUnitFn& draw_unit,
-                    const DecodeFn& decode, const TextSink& sink, const RowsWritten& written = {});
+                    const DecodeFn& decode, const TextSink& sink, const RowsWritten& written = {},
+                    ChunkRange range = {});
 
 }  // namespace meg::ensemble

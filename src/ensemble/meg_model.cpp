@@ -273,7 +273,7 @@ std::vector<uint64_t> MegModel::unit_counts(uint64_t n) const {
 
 void MegModel::sample_text(uint64_t n, uint64_t seed, int threads,
                            const std::function<void(const std::string&)>& sink,
-                           const RowsWritten& written) const {
+                           const RowsWritten& written, ChunkRange range) const {
   std::string header;
   codec_.write_header(header);
   sink(header);
@@ -284,7 +284,7 @@ void MegModel::sample_text(uint64_t n, uint64_t seed, int threads,
       },
       [&](const data::Code* codes, size_t rows, uint64_t first_row, core::Rng& rng,
           std::string& out) { codec_.decode_rows(codes, rows, rng, out, first_row); },
-      sink, written);
+      sink, written, range);
 }
 
 std::string MegModel::sample_csv(uint64_t n, uint64_t seed, int threads) const {
@@ -292,9 +292,9 @@ std::string MegModel::sample_csv(uint64_t n, uint64_t seed, int threads) const {
 }
 
 void MegModel::sample_to_file(uint64_t n, uint64_t seed, int threads, const std::string& path,
-                              const RowsWritten& written) const {
-  write_text_file(path,
-                  [&](const TextSink& sink) { sample_text(n, seed, threads, sink, written); });
+                              const RowsWritten& written, ChunkRange range) const {
+  write_text_file(
+      path, [&](const TextSink& sink) { sample_text(n, seed, threads, sink, written, range); });
 }
 
 std::vector<double> MegModel::log_prob(const data::DatasetView& ds, int threads) const {

@@ -45,14 +45,15 @@ class MegModel {
 
   // Generates n rows chunk by chunk (in parallel) and hands each chunk's CSV
   // text to `sink` in order. Deterministic for `seed`, whatever `threads`.
+  // `range`: only these chunks (a part of a distributed sample), after the header.
   void sample_text(uint64_t n, uint64_t seed, int threads,
                    const std::function<void(const std::string&)>& sink,
-                   const RowsWritten& written = {}) const;
+                   const RowsWritten& written = {}, ChunkRange range = {}) const;
   // Generates n rows and returns them as CSV text (header first).
   std::string sample_csv(uint64_t n, uint64_t seed, int threads) const;
   // Writes the CSV to `path` atomically ("-" = stdout), chunk by chunk.
   void sample_to_file(uint64_t n, uint64_t seed, int threads, const std::string& path,
-                      const RowsWritten& written = {}) const;
+                      const RowsWritten& written = {}, ChunkRange range = {}) const;
 
   // Held-out diagnostics and the rows each unit should produce for n rows.
   std::vector<uint64_t> unit_counts(uint64_t n) const;

@@ -50,10 +50,12 @@ inline size_t count_lines(const std::string& s) {
   return n;
 }
 
-// Runs `meg ARGS` through the shell (ARGS are shell words).
-inline RunResult run_meg(const std::string& args, const std::filesystem::path& dir) {
+// Runs `PROGRAM ARGS` through the shell (ARGS are shell words): PROGRAM is the meg
+// binary, or a launcher and the binary (mpirun ... meg).
+inline RunResult run_meg_with(const std::string& program, const std::string& args,
+                              const std::filesystem::path& dir) {
   std::string out = (dir / ".stdout").string(), err = (dir / ".stderr").string();
-  std::string cmd = meg_bin() + " " + args + " >" + out + " 2>" + err + " </dev/null";
+  std::string cmd = program + " " + args + " >" + out + " 2>" + err + " </dev/null";
   int status = std::system(cmd.c_str());
   RunResult r;
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
@@ -62,6 +64,11 @@ inline RunResult run_meg(const std::string& args, const std::filesystem::path& d
   std::filesystem::remove(out);
   std::filesystem::remove(err);
   return r;
+}
+
+// Runs `meg ARGS` through the shell (ARGS are shell words).
+inline RunResult run_meg(const std::string& args, const std::filesystem::path& dir) {
+  return run_meg_with(meg_bin(), args, dir);
 }
 
 // The rows of a CSV text without quoted fields (the header skipped), split at commas.

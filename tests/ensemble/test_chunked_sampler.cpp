@@ -18,7 +18,8 @@ namespace {
 
 // A stand-in ensemble: unit u draws codes (u, random) per row; decoding writes them.
 std::string run(uint64_t n, int threads, std::vector<uint64_t>* written = nullptr,
-                int fail_chunk = -1, int fail_sink_after = -1) {
+                int fail_chunk = -1, int fail_sink_after = -1,
+                meg::ensemble::ChunkRange range = {}) {
   // fail_chunk: rows of the chunk whose decoding throws; fail_sink_after: sink calls
   // before the sink throws.
   const std::vector<double> weights = {0.5, 0.3, 0.2};
@@ -52,7 +53,8 @@ std::string run(uint64_t n, int threads, std::vector<uint64_t>* written = nullpt
       },
       [&](uint64_t rows) {
         if (written) written->push_back(rows);
-      });
+      },
+      range);
   return out;
 }
 
@@ -89,4 +91,21 @@ TEST(ChunkedSampler, AnErrorInAChunkOrTheSinkEndsTheRun) {
       EXPECT_STREQ(e.what(), "sink failed");
     }
   }
+}
+
+// The parts of a distributed sample (src/dist): consecutive chunk ranges, concatenated in
+// order, are the whole sample, for any thread count; a range past the end is empty.
+TEST(ChunkedSampler, ChunkRangesConcatenateToTheWholeSample) {
+  const uint64_t n = kChunkRows * 6 + 11;  // seven chunks
+  const std::string whole = run(n, 1);
+  for (int threads : {1, 3}) {
+    const std::string parts =
+        run(n, threads, nullptr, -1, -1, {0, 2}) + run(n, threads, nullptr, -1, -1, {2, 3}) +
+        run(n, threads, nullptr, -1, -1, {3, 3}) + run(n, threads, nullptr, -1, -1, {3, 100});
+    EXPECT_TRUE(parts == whole) << threads;
+  }
+  EXPECT_EQ(run(n, 2, nullptr, -1, -1, {7, 9}), "");
+  std::vector<uint64_t> written;
+  run(n, 2, &written, -1, -1, {5, 7});
+  EXPECT_EQ(written, (std::vector<uint64_t>{kChunkRows, kChunkRows + 11}));
 }

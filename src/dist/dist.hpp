@@ -1,0 +1,37 @@
+// Distributed `meg fit` and `meg sample` under mpirun (docs/distributed.md). The
+// CLI calls these when dist::launched(); the results are byte for byte those of the
+// single-process commands.
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include "dist/comm.hpp"
+#include "meg/options.hpp"
+#include "meg/progress.hpp"
+
+namespace meg::dist {
+
+struct FitReport {
+  uint64_t rows = 0;              // training rows
+  uint64_t gathered_bytes = 0;    // rows sent to rank 0 (all ranks)
+  uint64_t collective_bytes = 0;  // this rank's part of the allgathers and allreduces
+};
+
+// Collective. Rank r parses its byte range of `csv_path` (dist/byte_ranges.hpp),
+// rank 0 gathers the rows, builds the table and fits the model exactly as
+// `meg fit` does, and writes it to `output` (atomically, only when every rank
+// succeeded). Every rank returns, or throws the same agreed error.
+FitReport fit_csv(const std::string& csv_path, const FitOptions& options,
+                  const std::string& schema_path, const std::string& output,
+                  const ProgressFn& progress);
+
+// Collective. `dir` ends with '/': rank r writes dir/part-RRRRR.csv (header, then its
+// consecutive share of the 32768-row chunks of the sample of n rows); the parts in
+// rank order are the single-process sample. Returns the rows this rank wrote.
+uint64_t sample_parts(const std::string& model_path, uint64_t n, uint64_t seed, int threads,
+                      const std::string& dir);
+
+// dir + "part-RRRRR.csv".
+std::string part_path(const std::string& dir, int part);
+
+}  // namespace meg::dist

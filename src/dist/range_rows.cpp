@@ -1,0 +1,196 @@
+#include "dist/range_rows.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "data/text_dict.hpp"
+#include "meg/error.hpp"
+
+namespace meg::dist {
+namespace {
+
+constexpr size_t kChunkRows = 8192;
+
+class Writer {
+ public:
+  void put(const void* p, size_t n) {
+    const auto* c = static_cast<const char*>(p);
+    out.insert(out.end(), c, c + n);
+    while (out.size() % 8 != 0) out.push_back(0);  // keeps every field 8-byte aligned
+  }
+  void u64(uint64_t v) { put(&v, sizeof v); }
+  std::vector<char> out;
+};
+
+class Reader {
+ public:
+  explicit Reader(const std::vector<char>& in) : in_(in) {}
+  void get(void* p, size_t n) {
+    if (at_ + n > in_.size()) throw Error("distributed read: a rank's rows arrived truncated");
+    std::memcpy(p, in_.data() + at_, n);
+    at_ += (n + 7) / 8 * 8;
+  }
+  uint64_t u64() {
+    uint64_t v = 0;
+    get(&v, sizeof v);
+    return v;
+  }
+
+ private:
+  const std::vector<char>& in_;
+  size_t at_ = 0;
+};
+
+void put_codes(Writer& w, const data::CodeColumn& codes) {
+  w.u64(static_cast<uint64_t>(codes.width()));
+  codes.visit([&](auto span) { w.put(span.data(), span.size_bytes()); });
+}
+
+data::CodeColumn get_codes(Reader& r, uint64_t rows) {
+  const uint64_t width = r.u64();
+  data::CodeColumn codes(width == 1 ? 1 : width == 2 ? 65536 : uint64_t{1} << 32, rows);
+  if (codes.width() != static_cast<int>(width)) throw Error("distributed read: bad code width");
+  codes.visit_mut([&](auto span) { r.get(span.data(), span.size_bytes()); });
+  return codes;
+}
+
+}  // namespace
+
+uint64_t RankRows::bytes() const {
+  uint64_t n = line_steps.bytes();
+  for (const auto& c : columns) n += c.arena.size() + c.ends.size() * 8 + c.ids.bytes();
+  return n;
+}
+
+RankRows parse_rows(std::unique_ptr<data::ByteSource> source, const std::string& name,
+                    uint64_t line_offset, char delimiter, const HeaderCheck& check,
+                    std::vector<std::string>* header) {
+  data::CsvReadOptions o;
+  o.delimiter = delimiter;
+  o.require_rows = false;  // a rank's range may hold no row; the total is checked
+  o.line_offset = line_offset;
+  data::CsvReader reader(std::move(source), name, o);
+  *header = reader.header();
+  if (check) check(name, *header);
+  const size_t d = header->size();
+  std::vector<data::TextDict> dicts(d);
+  RankRows out;
+  out.columns.resize(d);
+  std::vector<data::Code> ids;
+  data::CsvChunk chunk;
+  uint64_t last = 0;
+  while (reader.next(chunk)) {
+    const size_t n = chunk.num_rows();
+    if (out.rows == 0) last = out.first_line = chunk.line(0);
+    ids.resize(n);
+    for (size_t r = 0; r < n; ++r) {
+      const uint64_t step = chunk.line(r) - last;
+      if (step > UINT32_MAX) throw DataError(name + ": more than 2^32 lines between two rows");
+      ids[r] = static_cast<data::Code>(step);
+      last = chunk.line(r);
+    }
+    out.line_steps.append(std::span<const data::Code>(ids.data(), n));
+    out.rows += n;
+    for (size_t c = 0; c < d; ++c) {
+      bool added = false;
+      for (size_t r = 0; r < n; ++r) ids[r] = dicts[c].find_or_add(chunk.field(r, c), &added);
+      out.columns[c].ids.append(std::span<const data::Code>(ids.data(), n));
+    }
+  }
+  for (size_t c = 0; c < d; ++c) {
+    auto& col = out.columns[c];
+    for (uint32_t id = 0; id < dicts[c].size(); ++id) {
+      col.arena.append(dicts[c].text(id));
+      col.ends.push_back(col.arena.size());
+    }
+    dicts[c] = data::TextDict();
+  }
+  return out;
+}
+
+std::vector<char> pack(const RankRows& rows) {
+  Writer w;
+  w.out.reserve(rows.bytes() + 64 * rows.columns.size() + 64);
+  w.u64(rows.rows);
+  w.u64(rows.columns.size());
+  w.u64(rows.first_line);
+  put_codes(w, rows.line_steps);
+  for (const auto& c : rows.columns) {
+    w.u64(c.ends.size());
+    w.u64(c.arena.size());
+    w.put(c.ends.data(), c.ends.size() * 8);
+    w.put(c.arena.data(), c.arena.size());
+    put_codes(w, c.ids);
+  }
+  return std::move(w.out);
+}
+
+RankRows unpack(const std::vector<char>& bytes) {
+  Reader r(bytes);
+  RankRows out;
+  out.rows = r.u64();
+  const uint64_t d = r.u64();
+  out.first_line = r.u64();
+  out.line_steps = get_codes(r, out.rows);
+  out.columns.resize(d);
+  for (auto& c : out.columns) {
+    c.ends.resize(r.u64());
+    c.arena.resize(r.u64());
+    r.get(c.ends.data(), c.ends.size() * 8);
+    r.get(c.arena.data(), c.arena.size());
+    c.ids = get_codes(r, out.rows);
+  }
+  return out;
+}
+
+GatheredRows::GatheredRows(std::string name, std::vector<std::string> header,
+                           std::vector<RankRows> parts)
+    : name_(std::move(name)), header_(std::move(header)), parts_(std::move(parts)) {
+  rewind();
+}
+
+uint64_t GatheredRows::total_rows() const {
+  uint64_t n = 0;
+  for (const auto& p : parts_) n += p.rows;
+  return n;
+}
+
+void GatheredRows::rewind() {
+  part_ = 0;
+  row_ = rows_ = 0;
+  line_ = parts_.empty() ? 0 : parts_[0].first_line;
+}
+
+bool GatheredRows::next(data::CsvChunk& chunk) {
+  const size_t d = header_.size();
+  chunk.reset(d, rows_);
+  while (part_ < parts_.size() && chunk.num_rows() < kChunkRows) {
+    const RankRows& part = parts_[part_];
+    if (row_ >= part.rows) {
+      ++part_;
+      row_ = 0;
+      if (part_ < parts_.size()) line_ = parts_[part_].first_line;
+      continue;
+    }
+    const size_t m =
+        static_cast<size_t>(std::min<uint64_t>(kChunkRows - chunk.num_rows(), part.rows - row_));
+    fields_.resize(m * d);
+    for (size_t c = 0; c < d; ++c) {
+      const RankRows::Column& col = part.columns[c];
+      col.ids.visit([&](auto ids) {
+        for (size_t i = 0; i < m; ++i) fields_[i * d + c] = col.text(ids[row_ + i]);
+      });
+    }
+    part.line_steps.visit([&](auto steps) {
+      for (size_t i = 0; i < m; ++i) {
+        line_ += steps[row_ + i];
+        chunk.add_row(&fields_[i * d], line_);
+      }
+    });
+    row_ += m;
+  }
+  rows_ += chunk.num_rows();
+  return chunk.num_rows() > 0;
+}
+
+}  // namespace meg::dist
