@@ -26,6 +26,8 @@
 
 namespace meg::bn {
 
+struct SearchHints;  // bn/candidates.hpp
+
 struct KdbStructure {
   size_t class_col = 0;
   size_t num_cols = 0;
@@ -36,7 +38,8 @@ struct KdbStructure {
 
   static KdbStructure learn(const data::DatasetView& data, size_t class_col, int k,
                             long max_parent_configs, int threads,
-                            StructureSearch search = StructureSearch::Kdb);
+                            StructureSearch search = StructureSearch::Kdb,
+                            const SearchHints* hints = nullptr);
 
   nlohmann::json to_json() const;
   // Validates against the column cardinalities (indices, acyclic order, limits).

@@ -73,15 +73,28 @@ ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
     const bool gradient = uo.warmup_epochs + uo.epochs > 0;
     est.column_bytes[u] += 16.0 * classes;  // class prior and its alias table
     double sparse = 0, largest_count = 0, unit_cells = 0;
+    // The largest cardinalities that may be parents (at most max_parent_levels levels),
+    // k + 2 of them: enough to take the k largest besides the unit's class and the
+    // feature itself, so a unit costs O(d k) here, not O(d^2).
+    std::vector<std::pair<double, size_t>> top;
+    for (size_t j = 0; j < d; ++j) {
+      const double cj = std::max<double>(cardinality[j], 1);
+      if (j != u && cj <= static_cast<double>(options.max_parent_levels)) top.emplace_back(cj, j);
+    }
+    const size_t keep = std::min(top.size(), k + 1);
+    std::partial_sort(top.begin(), top.begin() + static_cast<long>(keep), top.end(),
+                      [](const auto& a, const auto& b) {
+                        return a.first != b.first ? a.first > b.first : a.second < b.second;
+                      });
+    top.resize(keep);
+    std::vector<double> others;
     for (size_t i = 0; i < d; ++i) {
       if (i == u) continue;
-      std::vector<double> others;
-      for (size_t j = 0; j < d; ++j) {
-        if (j != u && j != i) others.push_back(std::max<double>(cardinality[j], 1));
+      others.clear();
+      for (const auto& [cj, j] : top) {
+        if (j != i && others.size() < k) others.push_back(cj);
       }
-      const size_t parents = std::min(k, others.size());
-      std::partial_sort(others.begin(), others.begin() + static_cast<long>(parents), others.end(),
-                        std::greater<>());
+      const size_t parents = others.size();
       const double r = std::max<double>(cardinality[i], 1);
       const FeatureBound b =
           bound_feature(r, classes, others, parents, static_cast<double>(uo.max_parent_configs), n);

@@ -64,11 +64,26 @@ void validate_unit_options(const UnitOptions& o) {
 
 GanblrUnit GanblrUnit::fit(const data::DatasetView& data, size_t class_col,
                            const UnitOptions& options, uint64_t seed, int threads,
-                           const EpochCallback& on_epoch) {
+                           const EpochCallback& on_epoch, const bn::SearchHints* hints) {
   validate_unit_options(options);
   validate_data(data, class_col);
-  bn::KdbStructure structure = bn::KdbStructure::learn(
-      data, class_col, options.k, options.max_parent_configs, threads, options.structure);
+  return build(data,
+               bn::KdbStructure::learn(data, class_col, options.k, options.max_parent_configs,
+                                       threads, options.structure, hints),
+               options, seed, threads, on_epoch);
+}
+
+GanblrUnit GanblrUnit::fit_structure(const data::DatasetView& data, bn::KdbStructure structure,
+                                     const UnitOptions& options, uint64_t seed, int threads,
+                                     const EpochCallback& on_epoch) {
+  validate_unit_options(options);
+  validate_data(data, structure.class_col);
+  return build(data, std::move(structure), options, seed, threads, on_epoch);
+}
+
+GanblrUnit GanblrUnit::build(const data::DatasetView& data, bn::KdbStructure structure,
+                             const UnitOptions& options, uint64_t seed, int threads,
+                             const EpochCallback& on_epoch) {
   bn::SmoothingSpec spec{options.smoothing, options.smoothing_m, options.laplace_alpha,
                          core::derive_seed(seed, {0})};
   bn::CountedKdb counted = bn::fit_counts(structure, data.cardinality(), data, spec, threads);

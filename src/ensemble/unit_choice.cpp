@@ -1,0 +1,73 @@
+#include "ensemble/unit_choice.hpp"
+
+#include <algorithm>
+#include <numeric>
+
+#include <fmt/format.h>
+
+#include "core/parallel.hpp"
+#include "meg/error.hpp"
+
+namespace meg::ensemble {
+
+size_t auto_unit_count(size_t d, size_t m) {
+  if (d < 3) return d;
+  const size_t pairs = d - 2;
+  const double per_unit = static_cast<double>(d - 1) * static_cast<double>(m == 0 ? pairs : std::min(pairs, m));
+  const auto fit = static_cast<size_t>(kAutoPairBudget / per_unit);
+  return std::min(d, std::max(fit, kAutoMinUnits));
+}
+
+std::vector<size_t> listed_unit_columns(const FitOptions& o,
+                                        const std::vector<std::string>& names) {
+  std::vector<size_t> cols;
+  if (o.units.empty()) {
+    cols.resize(names.size());
+    std::iota(cols.begin(), cols.end(), size_t{0});
+    return cols;
+  }
+  for (const auto& name : o.units) {
+    const auto it = std::find(names.begin(), names.end(), name);
+    if (it == names.end()) {
+      throw InvalidArgument(fmt::format("option 'units': no column named '{}'", name));
+    }
+    const auto idx = static_cast<size_t>(it - names.begin());
+    if (std::find(cols.begin(), cols.end(), idx) != cols.end()) {
+      throw InvalidArgument(fmt::format("option 'units': column '{}' listed twice", name));
+    }
+    cols.push_back(idx);
+  }
+  return cols;
+}
+
+UnitPlan plan_units(const data::DatasetView& all, const FitOptions& options) {
+  UnitPlan plan;
+  const std::vector<std::string>& names = all.names();
+  const size_t d = names.size();
+  plan.columns = listed_unit_columns(options, names);
+  plan.hints.max_parent_levels = static_cast<uint64_t>(options.max_parent_levels);
+  const auto m = static_cast<size_t>(options.parent_candidates);
+  const bool restrict = m > 0 && d >= 3 && m < d - 2;
+  const size_t count =
+      options.units_auto && options.units.empty() ? auto_unit_count(d, m) : plan.columns.size();
+  if (!restrict && count >= plan.columns.size()) return plan;
+  const std::vector<double> mi =
+      bn::pairwise_mutual_info(all, core::resolve_threads(options.threads));
+  plan.hints = bn::make_search_hints(mi, all.cardinality(), m,
+                                     static_cast<uint64_t>(options.max_parent_levels));
+  if (count < plan.columns.size()) {
+    std::vector<double> score(d, 0.0);
+    for (size_t c = 0; c < d; ++c) {
+      for (size_t j = 0; j < d; ++j) score[c] += std::max(0.0, mi[c * d + j]);
+    }
+    std::vector<size_t> order = plan.columns;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return score[a] > score[b]; });
+    order.resize(count);
+    std::sort(order.begin(), order.end());
+    plan.columns = order;
+  }
+  return plan;
+}
+
+}  // namespace meg::ensemble
