@@ -59,7 +59,8 @@ struct FitOptions {
   // for all units (bn/candidates.hpp).
   int parent_candidates = 32;
   // A column with more levels than this is never a parent (its configurations would
-  // multiply every table it enters); it is still a class and a feature.
+  // multiply every table it enters) and takes no parents besides the class; units=auto
+  // does not make it a class. Every one of its levels is still generated.
   long max_parent_levels = 64;
   Weighting weighting = Weighting::Em;
   double softmax_temperature = 1.0;  // softmax_loglik temperature

@@ -60,8 +60,14 @@ class ClassCounts {
         std::fill(linked.begin(), linked.end(), 0);
         for (uint32_t j : hints.candidates[i]) linked[j] = 1;
       }
+      // A column of more than max_parent_levels levels is neither a parent nor, then, a
+      // child with parents: no pair of it is needed.
+      if (!parent_levels(hints, i)) continue;
       for (uint32_t j = i + 1; j < d_; ++j) {
-        if (j == y_ || (hints.restricted() && !linked[j] && !links(hints, j, i))) continue;
+        if (j == y_ || !parent_levels(hints, j) ||
+            (hints.restricted() && !linked[j] && !links(hints, j, i))) {
+          continue;
+        }
         adj_[i].push_back(j);
         adj_[j].push_back(i);
         if (key_space(sorted({i, j, y_})) > 0x1p62) continue;
@@ -131,6 +137,9 @@ class ClassCounts {
     double q = 1.0;
     for (uint32_t c : columns) q *= std::max<double>(data_.cardinality()[c], 1.0);
     return q;
+  }
+  bool parent_levels(const SearchHints& hints, uint32_t c) const {
+    return std::max<uint64_t>(data_.cardinality()[c], 1) <= hints.max_parent_levels;
   }
   static bool links(const SearchHints& hints, uint32_t from, uint32_t to) {
     const auto& c = hints.candidates[from];

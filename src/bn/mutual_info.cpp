@@ -203,18 +203,32 @@ JointEntropy RowGroups::entropy_with(uint32_t c) const {
   if (n == 0) return out;
   std::vector<uint32_t> codes(n), scratch;
   gather_codes(data_, c, 0, n, scratch, codes.data());
-  std::vector<uint32_t> group;
+  // A group of at least r / 4 rows is counted in a table of the column's r values, a
+  // smaller one sorted: either way its values come in ascending order.
+  const uint32_t r = std::max<uint32_t>(data_.cardinality()[c], 1);
+  std::vector<uint32_t> group, table(r, 0);
   double s = 0.0;
+  auto add = [&](uint32_t count) {
+    s += static_cast<double>(count) * std::log(static_cast<double>(count));
+    ++out.cells;
+  };
   for (size_t g = 0; g + 1 < bounds_.size(); ++g) {
+    const uint32_t begin = bounds_[g], end = bounds_[g + 1];
+    if (4 * static_cast<uint64_t>(end - begin) >= r) {
+      for (uint32_t i = begin; i < end; ++i) ++table[codes[rows_[i]]];
+      for (uint32_t v = 0; v < r; ++v) {
+        if (table[v] > 0) add(table[v]);
+        table[v] = 0;
+      }
+      continue;
+    }
     group.clear();
-    for (uint32_t i = bounds_[g]; i < bounds_[g + 1]; ++i) group.push_back(codes[rows_[i]]);
+    for (uint32_t i = begin; i < end; ++i) group.push_back(codes[rows_[i]]);
     std::sort(group.begin(), group.end());
     for (size_t i = 0; i < group.size();) {
       size_t j = i;
       while (j < group.size() && group[j] == group[i]) ++j;
-      const double count = static_cast<double>(j - i);
-      s += count * std::log(count);
-      ++out.cells;
+      add(static_cast<uint32_t>(j - i));
       i = j;
     }
   }

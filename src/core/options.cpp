@@ -202,8 +202,8 @@ std::vector<Entry> build_table() {
                  return std::to_string(f.parent_candidates);
                }});
   t.push_back({{"max_parent_levels",
-                "a column with more levels than this is never a parent (still a class and a "
-                "feature)",
+                "a column with more levels than this is never a parent, takes no parents besides "
+                "the class, and is not a class under units=auto (still generated in full)",
                 "", false},
                [](UnitOptions&, FitOptions& f, const std::string& v) {
                  f.max_parent_levels = parse_long("max_parent_levels", v, 1, 1L << 31);

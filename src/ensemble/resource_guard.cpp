@@ -91,8 +91,11 @@ ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
     for (size_t i = 0; i < d; ++i) {
       if (i == u) continue;
       others.clear();
+      // A column of more than max_parent_levels levels takes no parents either.
+      const bool takes_parents =
+          std::max<double>(cardinality[i], 1) <= static_cast<double>(options.max_parent_levels);
       for (const auto& [cj, j] : top) {
-        if (j != i && others.size() < k) others.push_back(cj);
+        if (takes_parents && j != i && others.size() < k) others.push_back(cj);
       }
       const size_t parents = others.size();
       const double r = std::max<double>(cardinality[i], 1);

@@ -13,7 +13,8 @@ namespace meg::ensemble {
 size_t auto_unit_count(size_t d, size_t m) {
   if (d < 3) return d;
   const size_t pairs = d - 2;
-  const double per_unit = static_cast<double>(d - 1) * static_cast<double>(m == 0 ? pairs : std::min(pairs, m));
+  const double per_unit =
+      static_cast<double>(d - 1) * static_cast<double>(m == 0 ? pairs : std::min(pairs, m));
   const auto fit = static_cast<size_t>(kAutoPairBudget / per_unit);
   return std::min(d, std::max(fit, kAutoMinUnits));
 }
@@ -48,8 +49,21 @@ UnitPlan plan_units(const data::DatasetView& all, const FitOptions& options) {
   plan.hints.max_parent_levels = static_cast<uint64_t>(options.max_parent_levels);
   const auto m = static_cast<size_t>(options.parent_candidates);
   const bool restrict = m > 0 && d >= 3 && m < d - 2;
+  const bool auto_units = options.units_auto && options.units.empty();
+  if (auto_units) {
+    // A class of more than max_parent_levels levels multiplies every table of its unit by
+    // its levels: such a column is left to the other units (as a feature) when some
+    // other column can be a class.
+    std::vector<size_t> small;
+    for (size_t c : plan.columns) {
+      if (all.cardinality()[c] <= static_cast<uint64_t>(options.max_parent_levels)) {
+        small.push_back(c);
+      }
+    }
+    if (!small.empty()) plan.columns = small;
+  }
   const size_t count =
-      options.units_auto && options.units.empty() ? auto_unit_count(d, m) : plan.columns.size();
+      auto_units ? std::min(plan.columns.size(), auto_unit_count(d, m)) : plan.columns.size();
   if (!restrict && count >= plan.columns.size()) return plan;
   const std::vector<double> mi =
       bn::pairwise_mutual_info(all, core::resolve_threads(options.threads));

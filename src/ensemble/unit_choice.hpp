@@ -9,6 +9,9 @@
 // (bias-corrected, positive parts summed) is largest: a unit's class is the root of its
 // network, so a column that explains much of the others gives the unit the most held-out
 // likelihood. Ties go to the smaller column index; the chosen columns keep table order.
+// Columns of more than max_parent_levels levels are not classes under units=auto (their
+// unit's every table would be multiplied by their levels) unless no other column can be:
+// they are modelled as features of the other units, with their full distribution.
 #pragma once
 #include <cstddef>
 #include <cstdint>
