@@ -182,6 +182,27 @@ RowGroups::RowGroups(const data::DatasetView& data, const std::vector<uint32_t>&
   const size_t n = data.num_rows();
   std::vector<uint64_t> radix;
   for (uint32_t c : columns) radix.push_back(std::max<uint32_t>(data.cardinality()[c], 1));
+  uint64_t space = 1;
+  for (uint64_t r : radix)
+    space = space > (uint64_t{1} << 40) / r ? (uint64_t{1} << 41) : space * r;
+  rows_.resize(n);
+  if (space <= std::max<uint64_t>(4 * n, 4096)) {
+    // A counting sort on the keys.
+    std::vector<uint32_t> keys(n), start(space + 1, 0);
+    for_each_key_block(data, columns, radix, [&](size_t begin, std::span<const uint64_t> block) {
+      for (size_t i = 0; i < block.size(); ++i) {
+        keys[begin + i] = static_cast<uint32_t>(block[i]);
+        ++start[block[i] + 1];
+      }
+    });
+    for (uint64_t k = 0; k < space; ++k) {
+      if (start[k + 1] > 0) bounds_.push_back(start[k]);
+      start[k + 1] += start[k];
+    }
+    for (size_t i = 0; i < n; ++i) rows_[start[keys[i]]++] = static_cast<uint32_t>(i);
+    bounds_.push_back(static_cast<uint32_t>(n));
+    return;
+  }
   std::vector<std::pair<uint64_t, uint32_t>> keyed(n);
   for_each_key_block(data, columns, radix, [&](size_t begin, std::span<const uint64_t> keys) {
     for (size_t i = 0; i < keys.size(); ++i) {
@@ -189,7 +210,6 @@ RowGroups::RowGroups(const data::DatasetView& data, const std::vector<uint32_t>&
     }
   });
   std::sort(keyed.begin(), keyed.end());
-  rows_.resize(n);
   for (size_t i = 0; i < n; ++i) {
     rows_[i] = keyed[i].second;
     if (i == 0 || keyed[i].first != keyed[i - 1].first) bounds_.push_back(static_cast<uint32_t>(i));

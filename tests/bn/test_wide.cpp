@@ -86,7 +86,8 @@ TEST(WideStructure, RestrictedGreedySearchRecoversTheChain) {
 TEST(WideStructure, UnrestrictedHintsChangeNothing) {
   const auto ds = chain(12, 2000, 3);
   const data::DatasetView view(ds);
-  const SearchHints hints = make_search_hints(pairwise_mutual_info(view, 2), ds.cardinality, 32, 64);
+  const SearchHints hints =
+      make_search_hints(pairwise_mutual_info(view, 2), ds.cardinality, 32, 64);
   EXPECT_FALSE(hints.restricted());
   for (auto search : {StructureSearch::Greedy, StructureSearch::Kdb}) {
     const KdbStructure a = KdbStructure::learn(view, 12, 2, 100000, 2, search, &hints);
@@ -109,11 +110,13 @@ TEST(WideStructure, ManyLevelColumnIsNeitherParentNorChildWithParents) {
   const data::DatasetView view(ds);
   SearchHints hints;
   hints.max_parent_levels = 64;
-  const KdbStructure s = KdbStructure::learn(view, 8, 2, 100000, 2, StructureSearch::Greedy, &hints);
+  const KdbStructure s =
+      KdbStructure::learn(view, 8, 2, 100000, 2, StructureSearch::Greedy, &hints);
   EXPECT_TRUE(s.parents[0].empty());
   for (const auto& p : s.parents) EXPECT_EQ(std::count(p.begin(), p.end(), 0u), 0);
   SearchHints loose;
-  const KdbStructure t = KdbStructure::learn(view, 8, 2, 100000, 2, StructureSearch::Greedy, &loose);
+  const KdbStructure t =
+      KdbStructure::learn(view, 8, 2, 100000, 2, StructureSearch::Greedy, &loose);
   bool linked = false;  // without the limit, X_0's strong link to X_1 is taken
   for (const auto& [a, b] : links(t.parents)) linked = linked || a == 0;
   EXPECT_TRUE(linked);
