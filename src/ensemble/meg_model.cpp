@@ -129,9 +129,11 @@ void MegModel::fit_codes(data::EncodedDataset all, const data::Schema& schema,
   const size_t n = all.num_rows();
   training_rows_ = n;
   (void)schema;
+  // Before any unit is fitted, and before the pairwise pass of plan_units.
+  check_model_size(all.cardinality, all.names, guard_units(data::DatasetView(all), options), n,
+                   options);
   const UnitPlan plan = plan_units(data::DatasetView(all), options);
   const std::vector<size_t>& cols = plan.columns;
-  check_model_size(all.cardinality, all.names, cols, n, options);  // before any unit is fitted
   const int threads = core::resolve_threads(options.threads);
 
   if (n > std::numeric_limits<data::RowIndex>::max()) {

@@ -41,29 +41,53 @@ std::vector<size_t> listed_unit_columns(const FitOptions& o,
   return cols;
 }
 
-UnitPlan plan_units(const data::DatasetView& all, const FitOptions& options) {
-  UnitPlan plan;
-  const std::vector<std::string>& names = all.names();
-  const size_t d = names.size();
-  plan.columns = listed_unit_columns(options, names);
-  plan.hints.max_parent_levels = static_cast<uint64_t>(options.max_parent_levels);
-  const auto m = static_cast<size_t>(options.parent_candidates);
-  const bool restrict = m > 0 && d >= 3 && m < d - 2;
+namespace {
+
+// The columns the units may take (listed, all, or units=auto's eligible ones) and how
+// many of them are taken.
+std::vector<size_t> eligible_units(const data::DatasetView& all, const FitOptions& options,
+                                   size_t& count) {
+  const size_t d = all.num_cols();
+  std::vector<size_t> columns = listed_unit_columns(options, all.names());
   const bool auto_units = options.units_auto && options.units.empty();
   if (auto_units) {
     // A class of more than max_parent_levels levels multiplies every table of its unit by
     // its levels: such a column is left to the other units (as a feature) when some
     // other column can be a class.
     std::vector<size_t> small;
-    for (size_t c : plan.columns) {
+    for (size_t c : columns) {
       if (all.cardinality()[c] <= static_cast<uint64_t>(options.max_parent_levels)) {
         small.push_back(c);
       }
     }
-    if (!small.empty()) plan.columns = small;
+    if (!small.empty()) columns = small;
   }
-  const size_t count =
-      auto_units ? std::min(plan.columns.size(), auto_unit_count(d, m)) : plan.columns.size();
+  const auto m = static_cast<size_t>(options.parent_candidates);
+  count = auto_units ? std::min(columns.size(), auto_unit_count(d, m)) : columns.size();
+  return columns;
+}
+
+}  // namespace
+
+std::vector<size_t> guard_units(const data::DatasetView& all, const FitOptions& options) {
+  size_t count = 0;
+  std::vector<size_t> columns = eligible_units(all, options, count);
+  if (count >= columns.size()) return columns;
+  std::stable_sort(columns.begin(), columns.end(),
+                   [&](size_t a, size_t b) { return all.cardinality()[a] > all.cardinality()[b]; });
+  columns.resize(count);
+  std::sort(columns.begin(), columns.end());
+  return columns;
+}
+
+UnitPlan plan_units(const data::DatasetView& all, const FitOptions& options) {
+  UnitPlan plan;
+  const size_t d = all.num_cols();
+  size_t count = 0;
+  plan.columns = eligible_units(all, options, count);
+  plan.hints.max_parent_levels = static_cast<uint64_t>(options.max_parent_levels);
+  const auto m = static_cast<size_t>(options.parent_candidates);
+  const bool restrict = m > 0 && d >= 3 && m < d - 2;
   if (!restrict && count >= plan.columns.size()) return plan;
   const std::vector<double> mi =
       bn::pairwise_mutual_info(all, core::resolve_threads(options.threads));

@@ -41,6 +41,12 @@ struct UnitPlan {
 // listed column that does not exist.
 UnitPlan plan_units(const data::DatasetView& all, const FitOptions& options);
 
+// The units the model-size guard checks before plan_units runs: plan_units's columns
+// when no choice is left, else the eligible columns with the most levels, as many as
+// units=auto takes (a unit's bound grows with its class's levels), so the guard answers
+// without the pairwise pass.
+std::vector<size_t> guard_units(const data::DatasetView& all, const FitOptions& options);
+
 // The class columns options.units names (validated), or every column when it is empty.
 std::vector<size_t> listed_unit_columns(const FitOptions& o, const std::vector<std::string>& names);
 

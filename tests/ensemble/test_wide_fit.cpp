@@ -66,7 +66,8 @@ TEST(WideFit, ManyLevelColumnKeepsItsFrequencies) {
   for (size_t i = 0; i < n; ++i) {
     const uint64_t dept = rng.below(4);
     const double u = rng.uniform() * total;
-    const size_t level = static_cast<size_t>(std::lower_bound(cdf.begin(), cdf.end(), u) - cdf.begin());
+    const size_t level =
+        static_cast<size_t>(std::lower_bound(cdf.begin(), cdf.end(), u) - cdf.begin());
     const uint64_t size = (dept + rng.below(2)) % 5;
     text += fmt::format("d{},c{:03},{},{}\n", dept, level, size, rng.below(3) == 0 ? "y" : "n");
   }
