@@ -14,6 +14,11 @@
 // AIC penalty with parameters counted as observed cells; a feature stops
 // taking parents when no candidate improves the AIC. On the bundled data this
 // wins held-out log-likelihood on every dataset (BENCHMARKS.md).
+//
+// With SearchHints (bn/candidates.hpp), shared by the units of a fit: a column of more
+// than max_parent_levels levels is no parent and takes none, and with restricted hints
+// only the pairs where one column is a candidate of the other are counted and linked
+// (Prim's order, parents); unrestricted hints give exactly the search without them.
 #pragma once
 #include <cstddef>
 #include <cstdint>
