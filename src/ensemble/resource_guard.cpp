@@ -220,6 +220,15 @@ void check_model_size(const std::vector<uint32_t>& cardinality,
     covered += est.column_bytes[c];
     if (covered >= 0.8 * attributed) break;
   }
+  // No few columns stand out (a wide table of similar columns): the cause is the width.
+  if (covered < 0.5 * attributed && order.size() > 5) {
+    throw InvalidArgument(fmt::format(
+        "the model could need up to {:.0f} MB, over the limit of {} MB (option max_model_mb); "
+        "it is spread over the table's {} columns and {} unit(s), the largest column share "
+        "~{:.0f} MB: choose fewer units with --units, lower k, or raise --option max_model_mb",
+        est.total_bytes / kMb, options.max_model_mb, cardinality.size(), unit_columns.size(),
+        est.column_bytes[order[0]] / kMb));
+  }
   throw InvalidArgument(fmt::format(
       "the model could need up to {:.0f} MB, over the limit of {} MB (option max_model_mb); "
       "the columns responsible: {}; drop or bin them, choose the units with --units, lower k, "

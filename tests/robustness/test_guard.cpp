@@ -153,6 +153,27 @@ TEST(ResourceGuard, FastOnFiveThousandColumns) {
   EXPECT_LT(seconds, 1.0);
 }
 
+// When no few columns account for the bound (similar columns of a wide table), the
+// refusal names the width and the units instead of five arbitrary columns.
+TEST(ResourceGuard, WideTableRefusalNamesTheWidth) {
+  const size_t d = 2000;
+  std::vector<uint32_t> card(d, 20);
+  std::vector<std::string> names(d);
+  for (size_t c = 0; c < d; ++c) names[c] = "x" + std::to_string(c);
+  const std::vector<size_t> units = {0, 1, 2, 3, 4, 5, 6, 7};
+  meg::FitOptions o;
+  o.max_model_mb = 1;
+  try {
+    check_model_size(card, names, units, 50, o);
+    FAIL() << "expected the guard to refuse";
+  } catch (const meg::InvalidArgument& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("spread over the table's 2000 columns and 8 unit(s)"), std::string::npos)
+        << msg;
+    EXPECT_EQ(msg.find("'x1'"), std::string::npos) << msg;
+  }
+}
+
 // A column above max_parent_levels is bounded as a child without parents, and is no
 // column's parent: the bound of a table with three 700-level codes drops by orders of
 // magnitude, and grows back when the limit is raised above 700.
