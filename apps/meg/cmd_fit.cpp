@@ -63,7 +63,9 @@ void add_fit_command(CLI::App& app) {
     const char* help;
   };
   static const Shortcut kShortcuts[] = {
-      {"--units", "units", "Class columns of the units, comma separated (default: all columns)"},
+      {"--units", "units",
+       "Class columns of the units, comma separated; auto (default: every column up to a "
+       "structure-cost budget) or all"},
       {"--k", "k", "kDB parents per feature besides the class"},
       {"--epochs", "epochs", "Adversarial epochs per unit"},
       {"--warmup-epochs", "warmup_epochs", "Conditional log-likelihood epochs per unit"},

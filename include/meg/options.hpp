@@ -63,7 +63,18 @@ struct UnitOptions {
 struct FitOptions {
   UnitOptions unit;                                   // defaults for every unit
   std::map<std::string, UnitOptions> unit_overrides;  // by class column name
-  std::vector<std::string> units;  // class columns of the units; empty = all columns
+  std::vector<std::string> units;  // class columns of the units; empty = units_auto decides
+  // units=auto (default): how many units and which class columns, chosen from the data
+  // (ensemble/unit_choice.hpp); units=all: every column.
+  bool units_auto = true;
+  // Wide tables: each feature's parents are searched among the parent_candidates other
+  // columns with the largest pairwise mutual information (0 = all columns), computed once
+  // for all units (bn/candidates.hpp).
+  int parent_candidates = 32;
+  // A column with more levels than this is never a parent (its configurations would
+  // multiply every table it enters) and takes no parents besides the class; units=auto
+  // does not make it a class. Every one of its levels is still generated.
+  long max_parent_levels = 64;
   Weighting weighting = Weighting::Em;
   double softmax_temperature = 1.0;  // softmax_loglik temperature
   double validation_fraction = 0.2;  // rows held out to choose the weights

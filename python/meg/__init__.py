@@ -389,7 +389,8 @@ class MEG:
     def fit(self, data, units: Optional[Sequence[str]] = None, schema: Any = None) -> "MEG":
         """Fit on ``data`` (a pandas DataFrame, or the path of a CSV file) and return self.
 
-        ``units``: class columns of the units (default: every column).
+        ``units``: class columns of the units (default: meg's units=auto, every column up to
+        a structure-cost budget; ``["all"]`` for every column).
         ``schema``: column type overrides, either meg's schema JSON as a dict (what
         ``meg schema`` prints, or :func:`infer_schema` returns) or the short form
         ``{"education_num": "categorical", "age": {"type": "integer", "bins": 30}}``,

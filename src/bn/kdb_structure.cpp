@@ -2,9 +2,12 @@
 
 #include <algorithm>
 #include <memory>
+#include <mutex>
 #include <numeric>
 #include <string>
+#include <unordered_map>
 
+#include "bn/candidates.hpp"
 #include "bn/mutual_info.hpp"
 #include "core/parallel.hpp"
 #include "core/rng.hpp"
@@ -20,29 +23,6 @@ namespace {
 // scale, its AIC penalty is the subset's, and it costs the same at any table length
 // (docs/performance.md).
 constexpr size_t kSearchRows = size_t{1} << 16;
-
-// The rows the search reads, as a dataset of their own (narrow codes read in place):
-// every row of `data`, or its subset above kSearchRows. Null when `data` is every row
-// of its dataset and short enough: read as it is.
-std::unique_ptr<data::EncodedDataset> search_rows(const data::DatasetView& data) {
-  const size_t n = data.num_rows();
-  if (n <= kSearchRows && data.is_whole()) return nullptr;
-  std::vector<data::RowIndex> rows;
-  if (n <= kSearchRows) {
-    rows.reserve(n);
-    for (size_t i = 0; i < n; ++i) rows.push_back(static_cast<data::RowIndex>(data.row(i)));
-  } else {
-    const double fraction = static_cast<double>(kSearchRows) / static_cast<double>(n);
-    const auto threshold = static_cast<uint64_t>(fraction * 18446744073709551615.0);
-    rows.reserve(kSearchRows + kSearchRows / 8);
-    for (size_t i = 0; i < n; ++i) {
-      if (core::mix64(i ^ 0x6b64622d726f7773ULL) < threshold) {
-        rows.push_back(static_cast<data::RowIndex>(data.row(i)));
-      }
-    }
-  }
-  return std::make_unique<data::EncodedDataset>(data::DatasetView(data.data(), rows).materialize());
-}
 
 // Columns with the class first, for joint_entropy_cells.
 struct ColumnSet {
@@ -62,26 +42,46 @@ struct ColumnSet {
 // counted when asked for.
 class ClassCounts {
  public:
-  ClassCounts(const data::DatasetView& data, size_t class_col, int threads)
-      : data_(data), y_(static_cast<uint32_t>(class_col)), d_(data.num_cols()) {
-    index_.assign(d_ * d_, -1);
+  // The pairs counted: every pair of features, or with restricted hints those where one is
+  // a candidate of the other.
+  ClassCounts(const data::DatasetView& data, size_t class_col, const SearchHints& hints,
+              int threads)
+      : data_(data), y_(static_cast<uint32_t>(class_col)), d_(data.num_cols()), adj_(d_) {
+    single_.assign(d_, -1);
     std::vector<std::vector<uint32_t>> sets = {{y_}};
+    std::vector<char> linked(d_, 0);
     for (uint32_t i = 0; i < d_; ++i) {
       if (i == y_) continue;
       if (key_space({i, y_}) <= 0x1p62) {
-        index_[i * d_ + i] = static_cast<int>(sets.size());
+        single_[i] = static_cast<int>(sets.size());
         sets.push_back(sorted({i, y_}));
       }
+      if (hints.restricted()) {
+        std::fill(linked.begin(), linked.end(), 0);
+        for (uint32_t j : hints.candidates[i]) linked[j] = 1;
+      }
+      // A column of more than max_parent_levels levels is neither a parent nor, then, a
+      // child with parents: no pair of it is needed.
+      if (!parent_levels(hints, i)) continue;
       for (uint32_t j = i + 1; j < d_; ++j) {
-        if (j == y_ || key_space(sorted({i, j, y_})) > 0x1p62) continue;
-        index_[i * d_ + j] = index_[j * d_ + i] = static_cast<int>(sets.size());
+        if (j == y_ || !parent_levels(hints, j) ||
+            (hints.restricted() && !linked[j] && !links(hints, j, i))) {
+          continue;
+        }
+        adj_[i].push_back(j);
+        adj_[j].push_back(i);
+        if (key_space(sorted({i, j, y_})) > 0x1p62) continue;
+        pair_[pair_key(i, j)] = static_cast<int>(sets.size());
         sets.push_back(sorted({i, j, y_}));
       }
     }
+    for (auto& a : adj_) std::sort(a.begin(), a.end());
     counts_.resize(sets.size());
     core::parallel_for(sets.size(), threads,
                        [&](size_t q) { counts_[q] = joint_counts(data, sets[q]); });
   }
+  // The features paired with feature i (ascending).
+  const std::vector<uint32_t>& adjacent(uint32_t i) const { return adj_[i]; }
   // joint_entropy_cells of `set` (the class among them), as a pass in that order gives it.
   JointEntropy entropy(const ColumnSet& set) const {
     std::vector<uint32_t> features;
@@ -92,19 +92,20 @@ class ClassCounts {
     if (features.empty()) {
       q = 0;
     } else if (features.size() == 1) {
-      q = index_[features[0] * d_ + features[0]];
+      q = single_[features[0]];
     } else if (features.size() == 2) {
-      q = index_[features[0] * d_ + features[1]];
+      const auto it = pair_.find(pair_key(features[0], features[1]));
+      q = it == pair_.end() ? -1 : it->second;
     }
     if (q < 0 || set.columns.size() != features.size() + 1) {
       return joint_entropy_cells(data_, set.columns, set.cards);
     }
     return entropy_in_order(counts_[static_cast<size_t>(q)], set.columns, data_.num_rows());
   }
-  // I(X_i; X_j | Y) for every pair of features, D x D row-major (0 on the diagonal and
-  // the class's row and column), computed as conditional_mutual_info does.
-  std::vector<double> cmi() const {
-    std::vector<double> out(d_ * d_, 0.0);
+  // I(X_i; X_j | Y) for every counted pair: per feature i, (j, value) for j in
+  // adjacent(i), computed as conditional_mutual_info does.
+  std::vector<std::vector<std::pair<uint32_t, double>>> cmi() const {
+    std::vector<std::vector<std::pair<uint32_t, double>>> out(d_);
     auto h = [&](std::vector<uint32_t> columns) {
       ColumnSet set;
       for (uint32_t c : columns) set.add(data_, c);
@@ -116,12 +117,14 @@ class ClassCounts {
       if (i != y_) h_xy[i] = h({i, y_});
     }
     for (uint32_t i = 0; i < d_; ++i) {
-      for (uint32_t j = i + 1; j < d_; ++j) {
-        if (i == y_ || j == y_) continue;
+      for (uint32_t j : adj_[i]) {
+        if (j < i) continue;
         const double v = std::max(0.0, h_xy[i] + h_xy[j] - h({i, j, y_}) - h_y);
-        out[i * d_ + j] = out[j * d_ + i] = v;
+        out[i].emplace_back(j, v);
+        out[j].emplace_back(i, v);
       }
     }
+    for (auto& row : out) std::sort(row.begin(), row.end());
     return out;
   }
 
@@ -135,17 +138,32 @@ class ClassCounts {
     for (uint32_t c : columns) q *= std::max<double>(data_.cardinality()[c], 1.0);
     return q;
   }
+  bool parent_levels(const SearchHints& hints, uint32_t c) const {
+    return std::max<uint64_t>(data_.cardinality()[c], 1) <= hints.max_parent_levels;
+  }
+  static bool links(const SearchHints& hints, uint32_t from, uint32_t to) {
+    const auto& c = hints.candidates[from];
+    return std::binary_search(c.begin(), c.end(), to);
+  }
+  uint64_t pair_key(uint32_t i, uint32_t j) const {
+    return static_cast<uint64_t>(std::min(i, j)) * d_ + std::max(i, j);
+  }
   const data::DatasetView& data_;
   uint32_t y_;
   size_t d_;
-  std::vector<int> index_;  // (i, i): {i, Y}; (i, j): {i, j, Y}; -1: counted when asked
+  std::vector<int> single_;                 // {i, Y}; -1: counted when asked
+  std::unordered_map<uint64_t, int> pair_;  // {i, j, Y} of the counted pairs
+  std::vector<std::vector<uint32_t>> adj_;  // the counted pairs, per feature
   std::vector<JointCounts> counts_;
 };
 
 // Prim's order: the feature with the largest I(X;Y) first, then repeatedly the
 // unplaced feature with the strongest I(X_i;X_j|Y) to a placed one (ties: larger
 // I(X;Y), then smaller index).
-std::vector<uint32_t> prim_order(const std::vector<uint32_t>& by_mi, const std::vector<double>& cmi,
+// Only counted pairs link (all of them without restricted hints).
+using SparseCmi = std::vector<std::vector<std::pair<uint32_t, double>>>;
+
+std::vector<uint32_t> prim_order(const std::vector<uint32_t>& by_mi, const SparseCmi& cmi,
                                  const std::vector<double>& mi, size_t num_cols) {
   std::vector<uint32_t> order;
   std::vector<uint32_t> rest = by_mi;
@@ -162,7 +180,10 @@ std::vector<uint32_t> prim_order(const std::vector<uint32_t>& by_mi, const std::
     const uint32_t next = rest[best];
     rest.erase(rest.begin() + static_cast<long>(best));
     order.push_back(next);
-    for (uint32_t r : rest) link[r] = std::max(link[r], cmi[r * num_cols + next]);
+    link[next] = -2.0;  // placed
+    for (const auto& [r, v] : cmi[next]) {
+      if (link[r] > -2.0) link[r] = std::max(link[r], v);
+    }
   }
   return order;
 }
@@ -182,6 +203,13 @@ std::vector<uint32_t> greedy_parents(const data::DatasetView& data, const ClassC
     const JointEntropy e = counts.entropy(set);
     return e.h + (static_cast<double>(e.cells) - 1.0) / n;
   };
+  // A set of more than three columns, the last being j: from the rows grouped by the
+  // others (one sort for all candidates), the same bits as a pass.
+  auto entropy_aic_with = [&](const RowGroups* groups, const ColumnSet& set, uint32_t j) {
+    if (!groups) return entropy_aic(set);
+    const JointEntropy e = groups->entropy_with(j);
+    return e.h + (static_cast<double>(e.cells) - 1.0) / n;
+  };
   std::vector<uint32_t> chosen;
   double configs = 1.0;
   ColumnSet z;  // the class and the chosen parents
@@ -190,6 +218,9 @@ std::vector<uint32_t> greedy_parents(const data::DatasetView& data, const ClassC
     ColumnSet xz = z;
     xz.add(data, i);
     const double h_z = entropy_aic(z), h_xz = entropy_aic(xz);
+    std::unique_ptr<RowGroups> by_z, by_xz;
+    if (chosen.size() >= 1) by_xz = std::make_unique<RowGroups>(data, xz.columns);
+    if (chosen.size() >= 2) by_z = std::make_unique<RowGroups>(data, z.columns);
     double best_gain = 0.0;
     int best = -1;
     for (uint32_t j : placed) {
@@ -198,7 +229,8 @@ std::vector<uint32_t> greedy_parents(const data::DatasetView& data, const ClassC
       ColumnSet jz = z, xjz = xz;
       jz.add(data, j);
       xjz.add(data, j);
-      const double gain = h_xz + entropy_aic(jz) - entropy_aic(xjz) - h_z;
+      const double gain =
+          h_xz + entropy_aic_with(by_z.get(), jz, j) - entropy_aic_with(by_xz.get(), xjz, j) - h_z;
       if (gain > best_gain) {
         best_gain = gain;
         best = static_cast<int>(j);
@@ -216,12 +248,18 @@ std::vector<uint32_t> greedy_parents(const data::DatasetView& data, const ClassC
 }  // namespace
 
 KdbStructure KdbStructure::learn(const data::DatasetView& rows, size_t class_col, int k,
-                                 long max_parent_configs, int threads, StructureSearch search) {
-  const std::unique_ptr<data::EncodedDataset> copy = search_rows(rows);
+                                 long max_parent_configs, int threads, StructureSearch search,
+                                 const SearchHints* hints) {
+  const std::unique_ptr<data::EncodedDataset> copy = row_subset(rows, kSearchRows);
   const data::DatasetView data = copy ? data::DatasetView(*copy) : rows;
   const size_t num_cols = data.num_cols();
   if (class_col >= num_cols) throw InvalidArgument("kdb: class column out of range");
   if (k < 0) throw InvalidArgument("kdb: k must be >= 0");
+  const SearchHints unrestricted;
+  const SearchHints& h = hints ? *hints : unrestricted;
+  if (h.restricted() && h.candidates.size() != num_cols) {
+    throw InvalidArgument("kdb: search hints do not match the columns");
+  }
   KdbStructure s;
   s.class_col = class_col;
   s.num_cols = num_cols;
@@ -235,25 +273,43 @@ KdbStructure KdbStructure::learn(const data::DatasetView& rows, size_t class_col
   });
   if (k == 0 || s.order.size() < 2) return s;
 
-  const ClassCounts counts(data, class_col, threads);
-  const std::vector<double> cmi = counts.cmi();
+  const ClassCounts counts(data, class_col, h, threads);
+  const SparseCmi cmi = counts.cmi();
   const double limit = static_cast<double>(std::max<long>(max_parent_configs, 1));
+  // Feature i's possible parents among the first t of the order, in that order: the
+  // features paired with it, of at most max_parent_levels levels.
+  auto possible = [&](uint32_t i, size_t t) {
+    const auto& adj = counts.adjacent(i);
+    std::vector<uint32_t> out;
+    for (size_t q = 0; q < t; ++q) {
+      const uint32_t j = s.order[q];
+      if (std::max<uint64_t>(data.cardinality()[j], 1) <= h.max_parent_levels &&
+          std::binary_search(adj.begin(), adj.end(), j)) {
+        out.push_back(j);
+      }
+    }
+    return out;
+  };
   if (search == StructureSearch::Greedy) {
     s.order = prim_order(s.order, cmi, s.mi, num_cols);
     std::vector<std::vector<uint32_t>> chosen(s.order.size());
     core::parallel_for(s.order.size() - 1, threads, [&](size_t q) {
       const size_t t = q + 1;
-      std::vector<uint32_t> placed(s.order.begin(), s.order.begin() + static_cast<long>(t));
-      chosen[t] = greedy_parents(data, counts, class_col, s.order[t], placed, k, limit);
+      chosen[t] =
+          greedy_parents(data, counts, class_col, s.order[t], possible(s.order[t], t), k, limit);
     });
     for (size_t t = 1; t < s.order.size(); ++t) s.parents[s.order[t]] = std::move(chosen[t]);
     return s;
   }
   for (size_t t = 1; t < s.order.size(); ++t) {
     const uint32_t i = s.order[t];
-    std::vector<uint32_t> cand(s.order.begin(), s.order.begin() + static_cast<long>(t));
+    std::vector<uint32_t> cand = possible(i, t);
+    auto cmi_of = [&](uint32_t j) {
+      const auto it = std::lower_bound(cmi[i].begin(), cmi[i].end(), std::make_pair(j, -1.0));
+      return it != cmi[i].end() && it->first == j ? it->second : 0.0;
+    };
     std::sort(cand.begin(), cand.end(), [&](uint32_t a, uint32_t b) {
-      double ca = cmi[i * num_cols + a], cb = cmi[i * num_cols + b];
+      double ca = cmi_of(a), cb = cmi_of(b);
       return ca != cb ? ca > cb : a < b;
     });
     double configs = 1.0;

@@ -14,6 +14,11 @@
 // AIC penalty with parameters counted as observed cells; a feature stops
 // taking parents when no candidate improves the AIC. On the bundled data this
 // wins held-out log-likelihood on every dataset (BENCHMARKS.md).
+//
+// With SearchHints (bn/candidates.hpp), shared by the units of a fit: a column of more
+// than max_parent_levels levels is no parent and takes none, and with restricted hints
+// only the pairs where one column is a candidate of the other are counted and linked
+// (Prim's order, parents); unrestricted hints give exactly the search without them.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -26,6 +31,8 @@
 
 namespace meg::bn {
 
+struct SearchHints;  // bn/candidates.hpp
+
 struct KdbStructure {
   size_t class_col = 0;
   size_t num_cols = 0;
@@ -36,7 +43,8 @@ struct KdbStructure {
 
   static KdbStructure learn(const data::DatasetView& data, size_t class_col, int k,
                             long max_parent_configs, int threads,
-                            StructureSearch search = StructureSearch::Kdb);
+                            StructureSearch search = StructureSearch::Kdb,
+                            const SearchHints* hints = nullptr);
 
   nlohmann::json to_json() const;
   // Validates against the column cardinalities (indices, acyclic order, limits).

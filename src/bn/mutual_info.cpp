@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 
 #include "bn/row_keys.hpp"
 #include "core/parallel.hpp"
@@ -134,22 +135,123 @@ JointEntropy entropy_in_order(const JointCounts& counts, const std::vector<uint3
   if (same) {
     for (uint32_t c : counts.count) add(c);
   } else {
-    std::vector<std::pair<uint64_t, uint32_t>> cells(counts.key.size());
-    std::vector<uint64_t> digit(w);
-    for (size_t i = 0; i < cells.size(); ++i) {
+    // The cells in the order of `order`'s keys: a least-significant-digit counting sort
+    // on each column's digit (stable, so the result is the ascending permuted key), or a
+    // comparison sort when a radix is large next to the cells.
+    const size_t m = counts.key.size();
+    std::vector<uint32_t> digits(m * w);
+    for (size_t i = 0; i < m; ++i) {
       uint64_t key = counts.key[i];
       for (size_t p = w; p-- > 0;) {
-        digit[p] = key % counts.radix[p];
+        digits[i * w + p] = static_cast<uint32_t>(key % counts.radix[p]);
         key /= counts.radix[p];
       }
-      uint64_t permuted = 0;
-      for (size_t q = 0; q < w; ++q) permuted = permuted * counts.radix[from[q]] + digit[from[q]];
-      cells[i] = {permuted, counts.count[i]};
     }
-    std::sort(cells.begin(), cells.end());
-    for (const auto& cell : cells) add(cell.second);
+    bool small = true;
+    for (size_t p = 0; p < w; ++p) small = small && counts.radix[p] <= 4 * m + 64;
+    std::vector<uint32_t> idx(m), next(m);
+    std::iota(idx.begin(), idx.end(), 0u);
+    if (small) {
+      std::vector<uint32_t> start;
+      for (size_t q = w; q-- > 0;) {
+        const size_t p = from[q];
+        start.assign(counts.radix[p] + 1, 0);
+        for (uint32_t i : idx) ++start[digits[i * w + p] + 1];
+        for (size_t v = 1; v < start.size(); ++v) start[v] += start[v - 1];
+        for (uint32_t i : idx) next[start[digits[i * w + p]]++] = i;
+        idx.swap(next);
+      }
+    } else {
+      std::sort(idx.begin(), idx.end(), [&](uint32_t a, uint32_t b) {
+        for (size_t q = 0; q < w; ++q) {
+          const uint32_t da = digits[a * w + from[q]], db = digits[b * w + from[q]];
+          if (da != db) return da < db;
+        }
+        return false;
+      });
+    }
+    for (uint32_t i : idx) add(counts.count[i]);
   }
   out.cells = counts.count.size();
+  out.h = std::log(static_cast<double>(n)) - s / static_cast<double>(n);
+  return out;
+}
+
+RowGroups::RowGroups(const data::DatasetView& data, const std::vector<uint32_t>& columns)
+    : data_(data) {
+  const size_t n = data.num_rows();
+  std::vector<uint64_t> radix;
+  for (uint32_t c : columns) radix.push_back(std::max<uint32_t>(data.cardinality()[c], 1));
+  uint64_t space = 1;
+  for (uint64_t r : radix)
+    space = space > (uint64_t{1} << 40) / r ? (uint64_t{1} << 41) : space * r;
+  rows_.resize(n);
+  if (space <= std::max<uint64_t>(4 * n, 4096)) {
+    // A counting sort on the keys.
+    std::vector<uint32_t> keys(n), start(space + 1, 0);
+    for_each_key_block(data, columns, radix, [&](size_t begin, std::span<const uint64_t> block) {
+      for (size_t i = 0; i < block.size(); ++i) {
+        keys[begin + i] = static_cast<uint32_t>(block[i]);
+        ++start[block[i] + 1];
+      }
+    });
+    for (uint64_t k = 0; k < space; ++k) {
+      if (start[k + 1] > 0) bounds_.push_back(start[k]);
+      start[k + 1] += start[k];
+    }
+    for (size_t i = 0; i < n; ++i) rows_[start[keys[i]]++] = static_cast<uint32_t>(i);
+    bounds_.push_back(static_cast<uint32_t>(n));
+    return;
+  }
+  std::vector<std::pair<uint64_t, uint32_t>> keyed(n);
+  for_each_key_block(data, columns, radix, [&](size_t begin, std::span<const uint64_t> keys) {
+    for (size_t i = 0; i < keys.size(); ++i) {
+      keyed[begin + i] = {keys[i], static_cast<uint32_t>(begin + i)};
+    }
+  });
+  std::sort(keyed.begin(), keyed.end());
+  for (size_t i = 0; i < n; ++i) {
+    rows_[i] = keyed[i].second;
+    if (i == 0 || keyed[i].first != keyed[i - 1].first) bounds_.push_back(static_cast<uint32_t>(i));
+  }
+  bounds_.push_back(static_cast<uint32_t>(n));
+}
+
+JointEntropy RowGroups::entropy_with(uint32_t c) const {
+  JointEntropy out;
+  const size_t n = data_.num_rows();
+  if (n == 0) return out;
+  std::vector<uint32_t> codes(n), scratch;
+  gather_codes(data_, c, 0, n, scratch, codes.data());
+  // A group of at least r / 4 rows is counted in a table of the column's r values, a
+  // smaller one sorted: either way its values come in ascending order.
+  const uint32_t r = std::max<uint32_t>(data_.cardinality()[c], 1);
+  std::vector<uint32_t> group, table(r, 0);
+  double s = 0.0;
+  auto add = [&](uint32_t count) {
+    s += static_cast<double>(count) * std::log(static_cast<double>(count));
+    ++out.cells;
+  };
+  for (size_t g = 0; g + 1 < bounds_.size(); ++g) {
+    const uint32_t begin = bounds_[g], end = bounds_[g + 1];
+    if (4 * static_cast<uint64_t>(end - begin) >= r) {
+      for (uint32_t i = begin; i < end; ++i) ++table[codes[rows_[i]]];
+      for (uint32_t v = 0; v < r; ++v) {
+        if (table[v] > 0) add(table[v]);
+        table[v] = 0;
+      }
+      continue;
+    }
+    group.clear();
+    for (uint32_t i = begin; i < end; ++i) group.push_back(codes[rows_[i]]);
+    std::sort(group.begin(), group.end());
+    for (size_t i = 0; i < group.size();) {
+      size_t j = i;
+      while (j < group.size() && group[j] == group[i]) ++j;
+      add(static_cast<uint32_t>(j - i));
+      i = j;
+    }
+  }
   out.h = std::log(static_cast<double>(n)) - s / static_cast<double>(n);
   return out;
 }

@@ -44,6 +44,23 @@ JointCounts joint_counts(const data::DatasetView& data, const std::vector<uint32
 JointEntropy entropy_in_order(const JointCounts& counts, const std::vector<uint32_t>& order,
                               size_t n);
 
+// The rows of a view grouped by their joint value of a few columns (ascending in the
+// mixed radix of those columns, the first most significant): one sort of the rows, after
+// which the entropy of those columns with any one more column costs a gather of that
+// column and sorts within the groups, instead of a sort of every row's key.
+class RowGroups {
+ public:
+  RowGroups(const data::DatasetView& data, const std::vector<uint32_t>& columns);
+  // joint_entropy_cells(data, columns + {c}, their cardinalities), bit for bit: the c log c
+  // terms are added in the same (ascending key) order.
+  JointEntropy entropy_with(uint32_t c) const;
+
+ private:
+  const data::DatasetView& data_;
+  std::vector<uint32_t> rows_;    // view rows, grouped
+  std::vector<uint32_t> bounds_;  // group g is rows_[bounds_[g], bounds_[g + 1])
+};
+
 // mi[c] = I(X_c; Y) for every column c of `data`, with Y = column class_col
 // (mi[class_col] = 0). O(n * D).
 std::vector<double> mutual_info_with_class(const data::DatasetView& data, size_t class_col);

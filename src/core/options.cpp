@@ -167,24 +167,50 @@ std::vector<Entry> build_table() {
   unit_real("discriminator_l2", "discriminator L2 penalty", &UnitOptions::discriminator_l2, 0,
             kInf);
 
-  t.push_back(
-      {{"units", "class columns of the units, comma separated (empty = all columns)", "", false},
-       [](UnitOptions&, FitOptions& f, const std::string& v) {
-         f.units.clear();
-         if (v.empty()) return;
-         for (const auto& part : core::split(v, ',')) {
-           if (part.empty()) bad("units", "comma-separated column names", v);
-           f.units.push_back(part);
-         }
-       },
-       [](const UnitOptions&, const FitOptions& f) {
-         std::string s;
-         for (const auto& u : f.units) {
-           if (!s.empty()) s += ',';
-           s += u;
-         }
-         return s;
-       }});
+  t.push_back({{"units",
+                "class columns of the units, comma separated; auto = chosen from the data "
+                "(every column up to a structure-cost budget, docs/performance.md); all = every "
+                "column",
+                "auto", false},
+               [](UnitOptions&, FitOptions& f, const std::string& v) {
+                 f.units.clear();
+                 f.units_auto = v == "auto";
+                 if (v.empty() || v == "auto" || v == "all") return;
+                 for (const auto& part : core::split(v, ',')) {
+                   if (part.empty()) bad("units", "auto, all or comma-separated column names", v);
+                   f.units.push_back(part);
+                 }
+               },
+               [](const UnitOptions&, const FitOptions& f) {
+                 if (f.units.empty()) return std::string(f.units_auto ? "auto" : "all");
+                 std::string s;
+                 for (const auto& u : f.units) {
+                   if (!s.empty()) s += ',';
+                   s += u;
+                 }
+                 return s;
+               }});
+  t.push_back({{"parent_candidates",
+                "parents of a feature are searched among this many other columns, those with "
+                "the largest pairwise mutual information (0 = all columns)",
+                "", false},
+               [](UnitOptions&, FitOptions& f, const std::string& v) {
+                 f.parent_candidates =
+                     static_cast<int>(parse_long("parent_candidates", v, 0, 1000000));
+               },
+               [](const UnitOptions&, const FitOptions& f) {
+                 return std::to_string(f.parent_candidates);
+               }});
+  t.push_back({{"max_parent_levels",
+                "a column with more levels than this is never a parent, takes no parents besides "
+                "the class, and is not a class under units=auto (still generated in full)",
+                "", false},
+               [](UnitOptions&, FitOptions& f, const std::string& v) {
+                 f.max_parent_levels = parse_long("max_parent_levels", v, 1, 1L << 31);
+               },
+               [](const UnitOptions&, const FitOptions& f) {
+                 return std::to_string(f.max_parent_levels);
+               }});
   t.push_back(
       {{"weighting", "ensemble weights: em, softmax_loglik, uniform or reference", "", false},
        [](UnitOptions&, FitOptions& f, const std::string& v) {

@@ -15,6 +15,7 @@
 #include "ensemble/model_io.hpp"
 #include "ensemble/resource_guard.hpp"
 #include "ensemble/smoothing_select.hpp"
+#include "ensemble/unit_choice.hpp"
 #include "ensemble/unit_fitting.hpp"
 #include "ensemble/weights.hpp"
 #include "meg/error.hpp"
@@ -60,31 +61,6 @@ std::vector<data::RowIndex> seeded_subset(const std::vector<data::RowIndex>& row
   return out;
 }
 
-// Class columns of the units, validated against the table's column names.
-std::vector<size_t> unit_columns(const FitOptions& o, const std::vector<std::string>& names) {
-  std::vector<size_t> cols;
-  if (o.units.empty()) {
-    for (size_t c = 0; c < names.size(); ++c) cols.push_back(c);
-    return cols;
-  }
-  for (const auto& name : o.units) {
-    const auto it = std::find(names.begin(), names.end(), name);
-    const long idx = it == names.end() ? -1 : it - names.begin();
-    if (idx < 0) throw InvalidArgument(fmt::format("option 'units': no column named '{}'", name));
-    if (std::find(cols.begin(), cols.end(), static_cast<size_t>(idx)) != cols.end()) {
-      throw InvalidArgument(fmt::format("option 'units': column '{}' listed twice", name));
-    }
-    cols.push_back(static_cast<size_t>(idx));
-  }
-  return cols;
-}
-
-std::vector<size_t> unit_columns(const FitOptions& o, const data::Schema& schema) {
-  std::vector<std::string> names;
-  for (const auto& c : schema.columns) names.push_back(c.name);
-  return unit_columns(o, names);
-}
-
 }  // namespace
 
 MegModel MegModel::fit(const data::CsvTable& table, const data::Schema& schema,
@@ -121,7 +97,7 @@ void MegModel::check_columns(const std::vector<std::string>& names, const std::s
                     "others and needs at least two",
                     source, names.size(), names.size() == 1 ? "" : "s"));
   }
-  unit_columns(options, names);
+  listed_unit_columns(options, names);
 }
 
 MegModel MegModel::start_fit(const data::CsvTable& table, const data::Schema& schema,
@@ -152,8 +128,12 @@ void MegModel::fit_codes(data::EncodedDataset all, const data::Schema& schema,
   const FitOptions& options = options_;
   const size_t n = all.num_rows();
   training_rows_ = n;
-  const std::vector<size_t> cols = unit_columns(options, schema);
-  check_model_size(all.cardinality, all.names, cols, n, options);  // before any unit is fitted
+  (void)schema;
+  // Before any unit is fitted, and before the pairwise pass of plan_units.
+  check_model_size(all.cardinality, all.names, guard_units(data::DatasetView(all), options), n,
+                   options);
+  const UnitPlan plan = plan_units(data::DatasetView(all), options);
+  const std::vector<size_t>& cols = plan.columns;
   const int threads = core::resolve_threads(options.threads);
 
   if (n > std::numeric_limits<data::RowIndex>::max()) {
@@ -193,11 +173,15 @@ void MegModel::fit_codes(data::EncodedDataset all, const data::Schema& schema,
   FitOptions fitted = options;  // with the chosen smoothing strength, if one is chosen here
   Weighted w;
   bool have_units = false;
+  // The units' structures on the fit part, learned by the first fit and reused by the
+  // others (they differ only in the smoothing strength, which the search does not read).
+  std::vector<bn::KdbStructure> fit_structures;
   // Fits the units with `o` on the fit rows, scores and weighs them.
   auto fit_and_weigh = [&](const FitOptions& o, const char* stage) {
     units_.clear();  // one set of units in memory at a time
     w.loglik.assign(cols.size(), {});
-    units_ = fit_units(fit_part, cols, o, kUnitStream, stage, relay, &score_part, &w.loglik);
+    units_ = fit_units(fit_part, cols, o, kUnitStream, stage, relay, &score_part, &w.loglik,
+                       &plan.hints, &fit_structures);
     weigh_units(units_, score_part, o, kReferenceStream, threads, w);
   };
   if (options.smoothing_select == SmoothingSelect::Distance && n >= 20 &&
@@ -231,7 +215,8 @@ void MegModel::fit_codes(data::EncodedDataset all, const data::Schema& schema,
         units_.clear();
         // Kept only without a refit; the same seeds give the units evaluated before.
         if (!options.refit_full) {
-          units_ = fit_units(fit_part, cols, fitted, kUnitStream, "fit", relay);
+          units_ = fit_units(fit_part, cols, fitted, kUnitStream, "fit", relay, nullptr, nullptr,
+                             &plan.hints, &fit_structures);
         }
       }
     }
@@ -263,7 +248,8 @@ void MegModel::fit_codes(data::EncodedDataset all, const data::Schema& schema,
 
   if (options.refit_full && n >= 20) {
     units_.clear();  // free the first fit before the refit
-    units_ = fit_units(all, cols, fitted, kRefitStream, "refit", relay);
+    units_ =
+        fit_units(all, cols, fitted, kRefitStream, "refit", relay, nullptr, nullptr, &plan.hints);
   }
 }
 

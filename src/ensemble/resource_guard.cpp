@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <functional>
 #include <numeric>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -73,26 +74,33 @@ ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
     const bool gradient = uo.warmup_epochs + uo.epochs > 0;
     est.column_bytes[u] += 16.0 * classes;  // class prior and its alias table
     double sparse = 0, largest_count = 0, unit_cells = 0;
-    for (size_t i = 0; i < d; ++i) {
-      if (i == u) continue;
-      std::vector<double> others;
-      for (size_t j = 0; j < d; ++j) {
-        if (j != u && j != i) others.push_back(std::max<double>(cardinality[j], 1));
-      }
-      const size_t parents = std::min(k, others.size());
-      std::partial_sort(others.begin(), others.begin() + static_cast<long>(parents), others.end(),
-                        std::greater<>());
-      const double r = std::max<double>(cardinality[i], 1);
-      const FeatureBound b =
-          bound_feature(r, classes, others, parents, static_cast<double>(uo.max_parent_configs), n);
-      const double bytes = b.cells * kCellBytes + b.blocks * kBlockBytes + b.entries * kEntryBytes +
-                           b.groups * kGroupBytes + b.index_bytes;
+    // The largest cardinalities that may be parents (at most max_parent_levels levels),
+    // k + 2 of them: enough to take the k largest besides the unit's class and the
+    // feature itself, so a unit costs O(d k) here, not O(d^2).
+    std::vector<std::pair<double, size_t>> top;
+    for (size_t j = 0; j < d; ++j) {
+      const double cj = std::max<double>(cardinality[j], 1);
+      if (j != u && cj <= static_cast<double>(options.max_parent_levels)) top.emplace_back(cj, j);
+    }
+    const size_t keep = std::min(top.size(), k + 1);
+    std::partial_sort(top.begin(), top.begin() + static_cast<long>(keep), top.end(),
+                      [](const auto& a, const auto& b) {
+                        return a.first != b.first ? a.first > b.first : a.second < b.second;
+                      });
+    top.resize(keep);
+    // One feature's share, from its levels r and its parents' bound (`others`).
+    struct Piece {
+      double bytes, level0, cells, count, sparse;
+    };
+    auto piece = [&](double r, const std::vector<double>& others) {
+      const FeatureBound b = bound_feature(r, classes, others, others.size(),
+                                           static_cast<double>(uo.max_parent_configs), n);
+      Piece p;
+      p.bytes = b.cells * kCellBytes + b.blocks * kBlockBytes + b.entries * kEntryBytes +
+                b.groups * kGroupBytes + b.index_bytes;
       // Level 0 (every class) grows with the class column, the rest with the feature.
-      const double level0 =
-          classes * (r * kCellBytes + kBlockBytes) + std::min(n, classes * r) * kEntryBytes;
-      est.column_bytes[u] += level0;
-      est.column_bytes[i] += bytes - level0;
-      unit_cells += b.cells;
+      p.level0 = classes * (r * kCellBytes + kBlockBytes) + std::min(n, classes * r) * kEntryBytes;
+      p.cells = b.cells;
       // Scratch while counting: counts and held-out counts (uint32 per cell), each row's
       // block per level, the (configuration, class) index (dense or hashed), the held-out
       // rows' back-off chains; the sparse counts of every feature until they are assembled
@@ -100,9 +108,38 @@ ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
       const double index =
           std::min(4 * b.groups * classes, 4 * std::max(1048576.0, 4 * n * levels)) +
           64 * (n * levels + classes);
-      largest_count =
-          std::max(largest_count, 8 * b.cells + 8 * n * levels + index + 24 * n * levels);
-      sparse += b.blocks * 28 + b.entries * 8 + b.groups * 8;
+      p.count = 8 * b.cells + 8 * n * levels + index + 24 * n * levels;
+      p.sparse = b.blocks * 28 + b.entries * 8 + b.groups * 8;
+      return p;
+    };
+    // A feature outside `top` has the first k of `top` as its parents' bound: its share
+    // depends on its levels only, computed once per distinct level count.
+    std::unordered_map<uint32_t, Piece> by_levels;
+    std::vector<double> others;
+    for (size_t i = 0; i < d; ++i) {
+      if (i == u) continue;
+      // A column of more than max_parent_levels levels takes no parents either.
+      const double r = std::max<double>(cardinality[i], 1);
+      const bool takes_parents = r <= static_cast<double>(options.max_parent_levels);
+      const bool in_top =
+          std::any_of(top.begin(), top.end(), [&](const auto& t) { return t.second == i; });
+      Piece p{};
+      const auto cached = in_top ? by_levels.end() : by_levels.find(cardinality[i]);
+      if (cached != by_levels.end()) {
+        p = cached->second;
+      } else {
+        others.clear();
+        for (const auto& [cj, j] : top) {
+          if (takes_parents && j != i && others.size() < k) others.push_back(cj);
+        }
+        p = piece(r, others);
+        if (!in_top) by_levels.emplace(cardinality[i], p);
+      }
+      est.column_bytes[u] += p.level0;
+      est.column_bytes[i] += p.bytes - p.level0;
+      unit_cells += p.cells;
+      largest_count = std::max(largest_count, p.count);
+      sparse += p.sparse;
     }
     // Structure learning (contingency counts or sorted keys, the CMI matrix) and the
     // layout's per-row configurations.
@@ -182,6 +219,15 @@ void check_model_size(const std::vector<uint32_t>& cardinality,
                             est.column_bytes[c] / kMb);
     covered += est.column_bytes[c];
     if (covered >= 0.8 * attributed) break;
+  }
+  // No few columns stand out (a wide table of similar columns): the cause is the width.
+  if (covered < 0.5 * attributed && order.size() > 5) {
+    throw InvalidArgument(fmt::format(
+        "the model could need up to {:.0f} MB, over the limit of {} MB (option max_model_mb); "
+        "it is spread over the table's {} columns and {} unit(s), the largest column share "
+        "~{:.0f} MB: choose fewer units with --units, lower k, or raise --option max_model_mb",
+        est.total_bytes / kMb, options.max_model_mb, cardinality.size(), unit_columns.size(),
+        est.column_bytes[order[0]] / kMb));
   }
   throw InvalidArgument(fmt::format(
       "the model could need up to {:.0f} MB, over the limit of {} MB (option max_model_mb); "

@@ -34,11 +34,15 @@ std::vector<train::GanblrUnit> fit_units(const data::DatasetView& ds,
                                          const std::vector<size_t>& cols, const FitOptions& o,
                                          uint64_t stream, const std::string& stage,
                                          ProgressRelay& relay, const data::DatasetView* val,
-                                         std::vector<std::vector<double>>* loglik) {
+                                         std::vector<std::vector<double>>* loglik,
+                                         const bn::SearchHints* hints,
+                                         std::vector<bn::KdbStructure>* structures) {
   std::vector<train::GanblrUnit> units(cols.size());
   const int threads = core::resolve_threads(o.threads);
   const int inner = std::max(1, threads / static_cast<int>(std::max<size_t>(1, cols.size())));
   relay.reset();
+  const bool reuse = structures && structures->size() == cols.size();
+  if (structures && !reuse) structures->assign(cols.size(), {});
   core::parallel_for(cols.size(), threads, [&](size_t u) {
     const std::string& name = ds.names()[cols[u]];
     auto on_epoch = [&](const std::string& phase, int epoch, int total) {
@@ -50,9 +54,14 @@ std::vector<train::GanblrUnit> fit_units(const data::DatasetView& ds,
       p.epochs = total;
       relay.report(p);
     };
-    units[u] =
-        train::GanblrUnit::fit(ds, cols[u], o.for_unit(name),
-                               core::derive_seed(o.seed, {stream, cols[u]}), inner, on_epoch);
+    const UnitOptions& uo = o.for_unit(name);
+    const uint64_t seed = core::derive_seed(o.seed, {stream, cols[u]});
+    if (reuse) {
+      units[u] = train::GanblrUnit::fit_structure(ds, (*structures)[u], uo, seed, inner, on_epoch);
+    } else {
+      units[u] = train::GanblrUnit::fit(ds, cols[u], uo, seed, inner, on_epoch, hints);
+      if (structures) (*structures)[u] = units[u].model().structure();
+    }
     if (val) {
       (*loglik)[u].resize(val->num_rows());
       units[u].log_prob(*val, (*loglik)[u].data(), inner);

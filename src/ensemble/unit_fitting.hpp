@@ -58,13 +58,14 @@ class ProgressRelay {
 // Fits one unit per class column in `cols` on `ds` (seeds derived from o.seed,
 // `stream` and the column); with `val`, also loglik[u][i] = log p(row i of val)
 // under unit u. A unit leaves with its counts only: the tables its scoring
-// built are dropped, so only the units in flight hold a value per cell.
-std::vector<train::GanblrUnit> fit_units(const data::DatasetView& ds,
-                                         const std::vector<size_t>& cols, const FitOptions& o,
-                                         uint64_t stream, const std::string& stage,
-                                         ProgressRelay& relay,
-                                         const data::DatasetView* val = nullptr,
-                                         std::vector<std::vector<double>>* loglik = nullptr);
+// built are dropped, so only the units in flight hold a value per cell. `hints`: shared by
+// every unit's structure search. `structures`: empty, it receives the units' structures;
+// filled (by an earlier call on the same rows and units), they are reused.
+std::vector<train::GanblrUnit> fit_units(
+    const data::DatasetView& ds, const std::vector<size_t>& cols, const FitOptions& o,
+    uint64_t stream, const std::string& stage, ProgressRelay& relay,
+    const data::DatasetView* val = nullptr, std::vector<std::vector<double>>* loglik = nullptr,
+    const bn::SearchHints* hints = nullptr, std::vector<bn::KdbStructure>* structures = nullptr);
 
 struct Weighted {
   std::vector<double> weights;

@@ -43,11 +43,26 @@ void validate_data(const data::DatasetView& data, size_t class_col) {
 
 GanblrUnit GanblrUnit::fit(const data::DatasetView& data, size_t class_col,
                            const UnitOptions& options, uint64_t seed, int threads,
-                           const EpochCallback& on_epoch) {
+                           const EpochCallback& on_epoch, const bn::SearchHints* hints) {
   meg::validate_unit_options(options);  // the option table's ranges, the only ones
   validate_data(data, class_col);
-  bn::KdbStructure structure = bn::KdbStructure::learn(
-      data, class_col, options.k, options.max_parent_configs, threads, options.structure);
+  return build(data,
+               bn::KdbStructure::learn(data, class_col, options.k, options.max_parent_configs,
+                                       threads, options.structure, hints),
+               options, seed, threads, on_epoch);
+}
+
+GanblrUnit GanblrUnit::fit_structure(const data::DatasetView& data, bn::KdbStructure structure,
+                                     const UnitOptions& options, uint64_t seed, int threads,
+                                     const EpochCallback& on_epoch) {
+  meg::validate_unit_options(options);  // the option table's ranges, the only ones
+  validate_data(data, structure.class_col);
+  return build(data, std::move(structure), options, seed, threads, on_epoch);
+}
+
+GanblrUnit GanblrUnit::build(const data::DatasetView& data, bn::KdbStructure structure,
+                             const UnitOptions& options, uint64_t seed, int threads,
+                             const EpochCallback& on_epoch) {
   bn::SmoothingSpec spec{options.smoothing, options.smoothing_m, options.laplace_alpha,
                          core::derive_seed(seed, {0})};
   bn::CountedKdb counted = bn::fit_counts(structure, data.cardinality(), data, spec, threads);

@@ -25,8 +25,15 @@ class GanblrUnit {
   // Learns the kDB structure, initialises the generator from smoothed counts, runs the warm-up
   // and the adversarial phase on `data` with column `class_col` as the class. `seed` fixes every
   // random choice; `threads` (0 = all cores) changes only the speed, never the result.
+  // `hints`: what the units of a fit share in the structure search (bn/candidates.hpp).
   static GanblrUnit fit(const data::DatasetView& data, size_t class_col, const UnitOptions& options,
-                        uint64_t seed, int threads, const EpochCallback& on_epoch = {});
+                        uint64_t seed, int threads, const EpochCallback& on_epoch = {},
+                        const bn::SearchHints* hints = nullptr);
+  // The same with a structure already learned on `data` (by fit, or kept from a fit of the
+  // same unit on the same rows: the search reads neither the smoothing nor the seed).
+  static GanblrUnit fit_structure(const data::DatasetView& data, bn::KdbStructure structure,
+                                  const UnitOptions& options, uint64_t seed, int threads,
+                                  const EpochCallback& on_epoch = {});
 
   size_t class_column() const { return model_.structure().class_col; }
   size_t num_columns() const { return model_.num_cols(); }
@@ -53,6 +60,10 @@ class GanblrUnit {
   static GanblrUnit from_json(const nlohmann::json& j);
 
  private:
+  // Counts, tables and the optional gradient phases on a validated `data`.
+  static GanblrUnit build(const data::DatasetView& data, bn::KdbStructure structure,
+                          const UnitOptions& options, uint64_t seed, int threads,
+                          const EpochCallback& on_epoch);
   bn::KdbModel model_;
   nlohmann::json training_log_ = nlohmann::json::object();
 };

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdio>  // std::remove
 #include <cstdlib>
+#include <ctime>
 #include <new>
 #include <numeric>
 #include <string>
@@ -129,6 +130,62 @@ TEST(ResourceGuard, RefusesAndNamesTheColumns) {
   EXPECT_NO_THROW(check_model_size({2, 3}, {"flag", "kind"}, {0, 1}, 100000, o));
   o.max_model_mb = 1L << 30;
   EXPECT_NO_THROW(check_model_size(card, names, units, 100000, o));
+}
+
+// The estimate costs O(d k) a unit: 5,000 columns with a unit each in well under a
+// second (it was O(d^2) a unit: minutes).
+TEST(ResourceGuard, FastOnFiveThousandColumns) {
+  const size_t d = 5000;
+  std::vector<uint32_t> card(d);
+  std::vector<std::string> names(d);
+  for (size_t c = 0; c < d; ++c) {
+    card[c] = static_cast<uint32_t>(2 + c % 7);
+    names[c] = "x" + std::to_string(c);
+  }
+  std::vector<size_t> units(d);
+  std::iota(units.begin(), units.end(), 0);
+  // CPU time of this (single-threaded) call: the machine may be shared.
+  const std::clock_t start = std::clock();
+  const auto est = estimate_model_bytes(card, names, units, 30, meg::FitOptions{});
+  const double seconds = static_cast<double>(std::clock() - start) / CLOCKS_PER_SEC;
+  std::printf("estimate for %zu columns and units: %.3f s CPU\n", d, seconds);
+  EXPECT_GT(est.total_bytes, 0);
+  EXPECT_LT(seconds, 1.0);
+}
+
+// When no few columns account for the bound (similar columns of a wide table), the
+// refusal names the width and the units instead of five arbitrary columns.
+TEST(ResourceGuard, WideTableRefusalNamesTheWidth) {
+  const size_t d = 2000;
+  std::vector<uint32_t> card(d, 20);
+  std::vector<std::string> names(d);
+  for (size_t c = 0; c < d; ++c) names[c] = "x" + std::to_string(c);
+  const std::vector<size_t> units = {0, 1, 2, 3, 4, 5, 6, 7};
+  meg::FitOptions o;
+  o.max_model_mb = 1;
+  try {
+    check_model_size(card, names, units, 50, o);
+    FAIL() << "expected the guard to refuse";
+  } catch (const meg::InvalidArgument& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("spread over the table's 2000 columns and 8 unit(s)"), std::string::npos)
+        << msg;
+    EXPECT_EQ(msg.find("'x1'"), std::string::npos) << msg;
+  }
+}
+
+// A column above max_parent_levels is bounded as a child without parents, and is no
+// column's parent: the bound of a table with three 700-level codes drops by orders of
+// magnitude, and grows back when the limit is raised above 700.
+TEST(ResourceGuard, ManyLevelColumnsAreNotParents) {
+  const std::vector<uint32_t> card = {700, 700, 700, 20, 20, 10, 5, 2};
+  const std::vector<std::string> names = {"d1", "d2", "d3", "a", "b", "c", "e", "f"};
+  const std::vector<size_t> units = {3, 4, 5, 6, 7};
+  meg::FitOptions o;
+  const double capped = estimate_model_bytes(card, names, units, 100000, o).total_bytes;
+  o.max_parent_levels = 1000;
+  const double open = estimate_model_bytes(card, names, units, 100000, o).total_bytes;
+  EXPECT_LT(capped * 10, open);
 }
 
 namespace {
