@@ -35,6 +35,9 @@ data::BuildOptions build_options(const FitOptions& options, const ProgressFn& pr
   b.on_header = [&options](const std::string& source, const std::vector<std::string>& header) {
     ensemble::MegModel::check_columns(header, source, options);
   };
+  b.row_model = true;
+  b.rows.joint = options.joint_decode;
+  b.rows.learn_rules = options.learn_rules;
   return b;
 }
 
@@ -55,6 +58,9 @@ Model Model::fit_csv(const std::string& csv_path, const FitOptions& options,
     overrides = data::read_schema_file(schema_path);
     b.overrides = [&](const data::Schema& s) {
       return data::apply_schema_overrides(s, overrides, schema_path);
+    };
+    b.declare = [&](const data::Schema& s, data::RowModelOptions& r) {
+      data::parse_constraints(overrides, s, schema_path, r);
     };
   }
   return Model(
@@ -87,6 +93,9 @@ Model Model::fit_csv_text(const std::string& text, const std::string& source,
     overrides = core::parse_json_text(schema_json, "schema");
     b.overrides = [&](const data::Schema& s) {
       return data::apply_schema_overrides(s, overrides, "schema");
+    };
+    b.declare = [&](const data::Schema& s, data::RowModelOptions& r) {
+      data::parse_constraints(overrides, s, "schema", r);
     };
   }
   return Model(std::make_unique<Impl>(
