@@ -22,9 +22,10 @@ void parse_constraints(const nlohmann::json& file, const Schema& schema, const s
   if (!file.is_object() || !file.contains("constraints")) return;
   const auto& list = file["constraints"];
   if (!list.is_array()) {
-    throw DataError(fmt::format("{}: 'constraints' must be an array of strings such as "
-                                "\"start <= end\" or \"total = a + b\"",
-                                source));
+    throw DataError(
+        fmt::format("{}: 'constraints' must be an array of strings such as "
+                    "\"start <= end\" or \"total = a + b\"",
+                    source));
   }
   for (const auto& item : list) {
     if (!item.is_string()) {

@@ -81,8 +81,8 @@ std::vector<size_t> key_order(const std::vector<uint32_t>& bins, size_t m, size_
 
 std::shared_ptr<const RowModel> RowModel::fit(const TableCodec& codec, uint64_t rows,
                                               const std::vector<bool>& available,
-                                              const ValueSource& values,
-                                              const RowModelOptions& o, uint64_t seed) {
+                                              const ValueSource& values, const RowModelOptions& o,
+                                              uint64_t seed) {
   const size_t d = codec.num_cols();
   std::vector<uint32_t> cols;  // numeric columns whose values the source gives, bounded
   for (size_t c = 0; c < d && cols.size() < kMaxRuleColumns; ++c) {
@@ -97,9 +97,9 @@ std::shared_ptr<const RowModel> RowModel::fit(const TableCodec& codec, uint64_t 
   // Rule candidates: every pair (i < j); le = v_i <= v_j in every row with both, ge alike.
   std::vector<uint8_t> le(k * k, o.learn_rules), ge(k * k, o.learn_rules), seen(k * k, 0);
   const std::vector<uint64_t> chosen =
-      o.joint ? select_rows(rows, std::min<uint64_t>(rows, o.max_donors),
-                            core::derive_seed(seed, {1}))
-              : std::vector<uint64_t>{};
+      o.joint
+          ? select_rows(rows, std::min<uint64_t>(rows, o.max_donors), core::derive_seed(seed, {1}))
+          : std::vector<uint64_t>{};
   const size_t m = chosen.size();
   std::vector<uint32_t> bins(m * k);
   std::vector<uint16_t> pos(m * k);
@@ -198,8 +198,7 @@ std::shared_ptr<const RowModel> RowModel::fit(const TableCodec& codec, uint64_t 
 }
 
 std::shared_ptr<const RowModel> fit_row_model(const TableCodec& codec, const CsvTable& table,
-                                              const RowModelOptions& options,
-                                              uint64_t codec_seed) {
+                                              const RowModelOptions& options, uint64_t codec_seed) {
   const size_t d = codec.num_cols();
   std::vector<bool> available(d, true);
   std::vector<size_t> source(d);
@@ -266,7 +265,8 @@ std::shared_ptr<const RowModel> RowModel::from_json(const nlohmann::json& j,
       m->rules_.push_back({r.at(0).get<uint32_t>(), r.at(1).get<uint32_t>(), r.at(2).get<bool>()});
     }
     for (const auto& s : j.at("sums")) {
-      m->sums_.push_back({s.at("total").get<uint32_t>(), s.at("parts").get<std::vector<uint32_t>>()});
+      m->sums_.push_back(
+          {s.at("total").get<uint32_t>(), s.at("parts").get<std::vector<uint32_t>>()});
     }
   } catch (const nlohmann::json::exception& e) {
     throw ModelFormatError(std::string("model: bad row model: ") + e.what());

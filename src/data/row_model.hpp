@@ -87,8 +87,8 @@ class RowModel {
 
   std::vector<uint32_t> key_cols_;  // numeric columns in key order
   size_t n_donors_ = 0;
-  std::vector<uint32_t> keys_;      // n_donors x key columns: bins, sorted lexicographically
-  std::vector<uint16_t> pos_;       // n_donors x key columns: in-bin positions * 2^16
+  std::vector<uint32_t> keys_;  // n_donors x key columns: bins, sorted lexicographically
+  std::vector<uint16_t> pos_;   // n_donors x key columns: in-bin positions * 2^16
   double jitter_ = 0.1;
   std::vector<OrderRule> rules_;
   std::vector<SumRule> sums_;
