@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "core/json_text.hpp"
+#include "data/row_model.hpp"
 #include "data/schema.hpp"
 #include "data/table_builder.hpp"
 #include "ensemble/conditional.hpp"
@@ -193,6 +194,16 @@ nlohmann::ordered_json Model::describe() const {
     units.push_back(ju);
   }
   out["units"] = units;
+  // Joint decoding and the rules enforced while sampling (data/row_model.hpp).
+  nlohmann::ordered_json rules = nlohmann::ordered_json::object();
+  if (const data::RowModel* rm = codec.row_model()) {
+    std::vector<std::string> keys;
+    for (uint32_t c : rm->key_columns()) keys.push_back(codec.schema().columns[c].name);
+    rules["donor_rows"] = rm->donors();
+    rules["donor_key"] = keys;
+    rules["rules"] = rm->describe(codec);
+  }
+  out["row_model"] = rules;
   out["options"] = nlohmann::ordered_json::parse(options_to_json(m.options()).dump());
   out["fit"] = nlohmann::ordered_json::parse(m.fit_summary().dump());
   return out;

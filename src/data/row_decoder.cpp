@@ -9,6 +9,11 @@
 #include "data/row_model.hpp"
 
 namespace meg::data {
+namespace {
+
+constexpr size_t kDonorTries = 32;  // donors compared in a long run of equal prefixes
+
+}  // namespace
 
 size_t RowModel::pick_donor(const Code* row, core::Rng& rng) const {
   const size_t k = key_cols_.size();
@@ -50,8 +55,29 @@ size_t RowModel::pick_donor(const Code* row, core::Rng& rng) const {
   size_t len = 0;
   if (at < n_donors_) len = common(at);
   if (at > 0) len = std::max(len, common(at - 1));
-  const size_t lo = bound(len, false), hi = bound(len, true);
-  return lo + static_cast<size_t>(rng.below(hi - lo));
+  const size_t lo = bound(len, false), hi = bound(len, true), run = hi - lo;
+  if (len == k || run == 1) return lo + static_cast<size_t>(rng.below(run));
+  // Within the run, the donor whose remaining bins are nearest (L1 over bin codes) among
+  // all of a short run or kDonorTries drawn from a long one; ties drawn uniformly.
+  const bool all = run <= kDonorTries;
+  size_t best = lo, ties = 0;
+  uint64_t best_gap = UINT64_MAX;
+  for (size_t t = 0; t < std::min(run, kDonorTries); ++t) {
+    const size_t i = all ? lo + t : lo + static_cast<size_t>(rng.below(run));
+    uint64_t gap = 0;
+    for (size_t j = len; j < k; ++j) {
+      const int64_t diff = static_cast<int64_t>(keys_[i * k + j]) - row[key_cols_[j]];
+      gap += static_cast<uint64_t>(diff < 0 ? -diff : diff);
+    }
+    if (gap < best_gap) {
+      best_gap = gap;
+      best = i;
+      ties = 1;
+    } else if (gap == best_gap && rng.below(++ties) == 0) {
+      best = i;
+    }
+  }
+  return best;
 }
 
 void RowModel::decode_rows(const TableCodec& codec, const Code* codes, size_t n_rows,
