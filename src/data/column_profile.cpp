@@ -375,6 +375,12 @@ std::vector<double> ColumnProfile::text_numbers() const {
   return out;
 }
 
+std::vector<double> ColumnProfile::text_codes(const ColumnCodec& codec) const {
+  std::vector<double> out(dict_.size());
+  for (uint32_t id = 0; id < dict_.size(); ++id) out[id] = codec.encode(dict_.text(id));
+  return out;
+}
+
 void ColumnProfile::row_values(uint64_t first, size_t n, const std::vector<double>& numbers,
                                double* out) const {
   uint64_t start = 0;  // first row of the block

@@ -108,6 +108,8 @@ class ColumnProfile {
   void row_values(uint64_t first, size_t n, const std::vector<double>& numbers, double* out) const;
   // Per distinct text (exact mode): its number, NaN for a text that is not one.
   std::vector<double> text_numbers() const;
+  // Per distinct text (exact mode): the code `codec` gives it.
+  std::vector<double> text_codes(const ColumnCodec& codec) const;
   // Bytes held (texts, provisional codes, sample).
   size_t memory_bytes() const;
   void release();

@@ -12,6 +12,7 @@ namespace meg::data {
 namespace {
 
 constexpr size_t kDonorTries = 32;  // donors compared in a long run of equal prefixes
+constexpr uint64_t kLevelGap = 2;   // distance of two different categorical codes (bins: |a - b|)
 
 }  // namespace
 
@@ -67,7 +68,11 @@ size_t RowModel::pick_donor(const Code* row, core::Rng& rng) const {
     uint64_t gap = 0;
     for (size_t j = len; j < k; ++j) {
       const int64_t diff = static_cast<int64_t>(keys_[i * k + j]) - row[key_cols_[j]];
-      gap += static_cast<uint64_t>(diff < 0 ? -diff : diff);
+      if (!key_numeric_[j]) {
+        gap += diff != 0 ? kLevelGap : 0;  // categorical codes: equal or not
+      } else {
+        gap += static_cast<uint64_t>(diff < 0 ? -diff : diff);  // bins: how far apart
+      }
     }
     if (gap < best_gap) {
       best_gap = gap;

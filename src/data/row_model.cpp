@@ -26,28 +26,34 @@ std::vector<uint64_t> select_rows(uint64_t n, uint64_t m, uint64_t seed) {
   return out;
 }
 
-// Key order: the column most associated (|correlation| of bin codes over the donors) with
-// the others first, then each next the one most associated with a column already placed.
-std::vector<size_t> key_order(const std::vector<uint32_t>& bins, size_t m, size_t k) {
-  std::vector<double> mean(k, 0.0), sd(k, 0.0);
-  for (size_t i = 0; i < m; ++i)
-    for (size_t j = 0; j < k; ++j) mean[j] += bins[i * k + j];
-  for (auto& x : mean) x /= static_cast<double>(std::max<size_t>(m, 1));
-  std::vector<double> assoc(k * k, 0.0);
-  for (size_t a = 0; a < k; ++a) {
-    for (size_t b = a; b < k; ++b) {
-      double s = 0;
-      for (size_t i = 0; i < m; ++i) {
-        s += (bins[i * k + a] - mean[a]) * (bins[i * k + b] - mean[b]);
-      }
-      assoc[a * k + b] = assoc[b * k + a] = s;
+// Key order: the column most associated with the others first (mutual information of
+// the codes over the donors, divided by the smaller of the two entropies), then each next
+// the one most associated with a column already placed.
+std::vector<size_t> key_order(const std::vector<uint32_t>& bins,
+                              const std::vector<uint32_t>& levels, size_t m) {
+  const size_t k = levels.size();
+  auto entropy = [&](const std::vector<double>& counts) {
+    double h = 0;
+    for (double c : counts) {
+      if (c > 0) h -= c / static_cast<double>(m) * std::log(c / static_cast<double>(m));
     }
-  }
-  for (size_t a = 0; a < k; ++a) sd[a] = std::sqrt(assoc[a * k + a]);
+    return h;
+  };
+  std::vector<double> h(k);
   for (size_t a = 0; a < k; ++a) {
-    for (size_t b = 0; b < k; ++b) {
-      const double den = sd[a] * sd[b];
-      assoc[a * k + b] = (a == b || den <= 0) ? 0.0 : std::fabs(assoc[a * k + b]) / den;
+    std::vector<double> counts(levels[a], 0.0);
+    for (size_t i = 0; i < m; ++i) counts[bins[i * k + a]] += 1;
+    h[a] = entropy(counts);
+  }
+  std::vector<double> assoc(k * k, 0.0);
+  std::vector<double> joint;
+  for (size_t a = 0; a < k; ++a) {
+    for (size_t b = a + 1; b < k; ++b) {
+      joint.assign(static_cast<size_t>(levels[a]) * levels[b], 0.0);
+      for (size_t i = 0; i < m; ++i) joint[bins[i * k + a] * levels[b] + bins[i * k + b]] += 1;
+      const double low = std::min(h[a], h[b]);
+      const double mi = h[a] + h[b] - entropy(joint);
+      assoc[a * k + b] = assoc[b * k + a] = low > 0 ? mi / low : 0.0;
     }
   }
   std::vector<size_t> order;
@@ -84,12 +90,21 @@ std::shared_ptr<const RowModel> RowModel::fit(const TableCodec& codec, uint64_t 
                                               const ValueSource& values, const RowModelOptions& o,
                                               uint64_t seed) {
   const size_t d = codec.num_cols();
-  std::vector<uint32_t> cols;  // numeric columns whose values the source gives, bounded
+  // Numeric columns whose values the source gives (rules and keys), then categorical ones
+  // of few levels (keys only: the in-bin positions then depend on them too), bounded.
+  std::vector<uint32_t> cols;
   for (size_t c = 0; c < d && cols.size() < kMaxRuleColumns; ++c) {
     if (codec.column(c).numeric_view() && available[c]) cols.push_back(static_cast<uint32_t>(c));
   }
+  const size_t q = cols.size();  // numeric columns: cols[0 .. q)
+  for (size_t c = 0; c < d && o.joint && q > 0 && cols.size() < kMaxRuleColumns; ++c) {
+    const ColumnCodec& cc = codec.column(c);
+    if (!cc.numeric_view() && available[c] && cc.cardinality() <= kMaxKeyLevels) {
+      cols.push_back(static_cast<uint32_t>(c));
+    }
+  }
   const bool declared = !o.declared_orders.empty() || !o.declared_sums.empty();
-  if (!declared && (cols.empty() || rows == 0 || (!o.joint && !o.learn_rules))) return nullptr;
+  if (!declared && (q == 0 || rows == 0 || (!o.joint && !o.learn_rules))) return nullptr;
   auto model = std::make_shared<RowModel>();
   model->jitter_ = o.jitter;
   const size_t k = cols.size();
@@ -111,8 +126,8 @@ std::shared_ptr<const RowModel> RowModel::fit(const TableCodec& codec, uint64_t 
     const size_t len = static_cast<size_t>(std::min<uint64_t>(block, rows - first));
     for (size_t i = 0; i < k; ++i) values(cols[i], first, len, &buf[i * block]);
     if (o.learn_rules) {
-      for (size_t i = 0; i < k; ++i) {
-        for (size_t j = i + 1; j < k; ++j) {
+      for (size_t i = 0; i < q; ++i) {
+        for (size_t j = i + 1; j < q; ++j) {
           uint8_t& l = le[i * k + j];
           uint8_t& g = ge[i * k + j];
           if (!l && !g) continue;
@@ -136,7 +151,9 @@ std::shared_ptr<const RowModel> RowModel::fit(const TableCodec& codec, uint64_t 
         const double v = buf[i * block + r];
         double p = 0.5;
         Code bin = 0;
-        if (std::isnan(v)) {
+        if (!cc.numeric_view()) {
+          bin = static_cast<Code>(v);  // a categorical column's code
+        } else if (std::isnan(v)) {
           bin = static_cast<Code>(std::max<int64_t>(cc.missing_code(), 0));
         } else {
           bin = cc.numeric_view()->locate(v, rng.uniform(), &p);
@@ -147,9 +164,9 @@ std::shared_ptr<const RowModel> RowModel::fit(const TableCodec& codec, uint64_t 
     }
   }
 
-  for (size_t i = 0; i < k && o.learn_rules; ++i) {
+  for (size_t i = 0; i < q && o.learn_rules; ++i) {
     const NumericView& vi = *codec.column(cols[i]).numeric_view();
-    for (size_t j = i + 1; j < k; ++j) {
+    for (size_t j = i + 1; j < q; ++j) {
       if (!seen[i * k + j]) continue;
       const NumericView& vj = *codec.column(cols[j]).numeric_view();
       // An order the value ranges already imply holds by itself: not a rule.
@@ -171,7 +188,9 @@ std::shared_ptr<const RowModel> RowModel::fit(const TableCodec& codec, uint64_t 
   model->sums_ = o.declared_sums;
 
   if (m > 0) {
-    const std::vector<size_t> order = key_order(bins, m, k);
+    std::vector<uint32_t> levels(k);
+    for (size_t i = 0; i < k; ++i) levels[i] = codec.column(cols[i]).cardinality();
+    const std::vector<size_t> order = key_order(bins, levels, m);
     for (size_t i : order) model->key_cols_.push_back(cols[i]);
     std::vector<size_t> idx(m);
     std::iota(idx.begin(), idx.end(), 0);
@@ -193,7 +212,7 @@ std::shared_ptr<const RowModel> RowModel::fit(const TableCodec& codec, uint64_t 
     }
   }
   if (model->n_donors_ == 0 && model->rules_.empty() && model->sums_.empty()) return nullptr;
-  model->prepare(d);
+  model->prepare(codec);
   return model;
 }
 
@@ -214,16 +233,24 @@ std::shared_ptr<const RowModel> fit_row_model(const TableCodec& codec, const Csv
         const auto& cells = table.columns[source[c]];
         for (size_t i = 0; i < n; ++i) {
           const std::string& cell = cells[first + i];
-          out[i] = static_cast<int64_t>(cc.encode(cell)) == cc.missing_code()
-                       ? NAN
-                       : core::parse_double(cell).value_or(NAN);
+          const Code code = cc.encode(cell);
+          if (!cc.numeric_view()) {
+            out[i] = code;
+          } else {
+            out[i] = static_cast<int64_t>(code) == cc.missing_code()
+                         ? NAN
+                         : core::parse_double(cell).value_or(NAN);
+          }
         }
       },
       options, row_model_seed(codec_seed));
 }
 
-void RowModel::prepare(size_t num_cols) {
+void RowModel::prepare(const TableCodec& codec) {
+  const size_t num_cols = codec.num_cols();
   slot_.assign(num_cols, -1);
+  key_numeric_.clear();
+  for (uint32_t c : key_cols_) key_numeric_.push_back(codec.column(c).numeric_view() != nullptr);
   for (size_t t = 0; t < key_cols_.size(); ++t) slot_[key_cols_[t]] = static_cast<int>(t);
   lower_of_.assign(num_cols, {});
   upper_of_.assign(num_cols, {});
@@ -277,7 +304,7 @@ std::shared_ptr<const RowModel> RowModel::from_json(const nlohmann::json& j,
             m->jitter_ <= 1;
   std::vector<bool> in_key(d, false);
   for (uint32_t c : m->key_cols_) {
-    ok = ok && numeric(c) && !in_key[c];
+    ok = ok && c < d && !in_key[c];
     if (ok) in_key[c] = true;
   }
   for (size_t i = 0; ok && i < m->keys_.size(); ++i) {
@@ -289,7 +316,7 @@ std::shared_ptr<const RowModel> RowModel::from_json(const nlohmann::json& j,
     for (uint32_t p : s.parts) ok = ok && numeric(p) && p != s.total;
   }
   if (!ok) throw ModelFormatError("model: inconsistent row model");
-  m->prepare(d);
+  m->prepare(codec);
   return m;
 }
 

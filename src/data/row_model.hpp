@@ -51,8 +51,11 @@ struct RowModelOptions {
 
 // Numeric columns that take part (key columns, learned rules): at most this many.
 inline constexpr size_t kMaxRuleColumns = 64;
+// A categorical column joins the donor key when it has at most this many codes.
+inline constexpr uint32_t kMaxKeyLevels = 64;
 
-// Fills out[0..n) with column `col`'s values of rows first..first+n-1 (NaN: missing).
+// Fills out[0..n) with column `col`'s values of rows first..first+n-1: a numeric column's
+// numbers (NaN: missing), a categorical column's codes.
 using ValueSource = std::function<void(size_t col, uint64_t first, size_t n, double* out)>;
 
 class RowModel {
@@ -82,10 +85,10 @@ class RowModel {
   const std::vector<uint32_t>& key_columns() const { return key_cols_; }
 
  private:
-  void prepare(size_t num_cols);
+  void prepare(const TableCodec& codec);
   size_t pick_donor(const Code* row, core::Rng& rng) const;
 
-  std::vector<uint32_t> key_cols_;  // numeric columns in key order
+  std::vector<uint32_t> key_cols_;  // numeric (then categorical) columns, in key order
   size_t n_donors_ = 0;
   std::vector<uint32_t> keys_;  // n_donors x key columns: bins, sorted lexicographically
   std::vector<uint16_t> pos_;   // n_donors x key columns: in-bin positions * 2^16
@@ -95,6 +98,7 @@ class RowModel {
   // Derived: per column, its slot in the key (-1: none) and the columns before it that
   // bound it from below / above.
   std::vector<int> slot_;
+  std::vector<uint8_t> key_numeric_;  // per key column: numeric (bins) or categorical
   std::vector<std::vector<uint32_t>> lower_of_, upper_of_;
 };
 

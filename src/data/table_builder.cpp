@@ -99,8 +99,12 @@ void attach_row_model(BuiltTable& out, const std::vector<std::unique_ptr<ColumnP
   std::vector<bool> available(d);
   std::vector<std::vector<double>> numbers(d);
   for (size_t c = 0; c < d; ++c) {
-    available[c] = profiles[c]->has_codes() && out.codec.column(c).numeric_view();
-    if (available[c]) numbers[c] = profiles[c]->text_numbers();
+    const ColumnCodec& cc = out.codec.column(c);
+    available[c] =
+        profiles[c]->has_codes() && (cc.numeric_view() || cc.cardinality() <= kMaxKeyLevels);
+    if (available[c]) {
+      numbers[c] = cc.numeric_view() ? profiles[c]->text_numbers() : profiles[c]->text_codes(cc);
+    }
   }
   out.codec.set_row_model(RowModel::fit(
       out.codec, out.rows, available,
