@@ -60,9 +60,8 @@ TEST(CliRules, DeclaredAndLearnedRulesHoldInSampledRows) {
   const fs::path dir = scratch_dir("rules");
   write_table(dir / "t.csv");
   std::ofstream(dir / "s.json") << R"({"constraints": ["total = fare + tip"]})";
-  auto fit = run_meg("fit " + (dir / "t.csv").string() + " --schema " +
-                         (dir / "s.json").string() + " -o " + (dir / "m.meg").string() +
-                         " --quiet --threads 2",
+  auto fit = run_meg("fit " + (dir / "t.csv").string() + " --schema " + (dir / "s.json").string() +
+                         " -o " + (dir / "m.meg").string() + " --quiet --threads 2",
                      dir);
   ASSERT_EQ(fit.code, 0) << fit.err;
   auto inspect = run_meg("inspect " + (dir / "m.meg").string(), dir);

@@ -2,6 +2,7 @@
 // on generated tables whose right answer is known.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -180,4 +181,35 @@ TEST(RowModel, RoundTripAndSameSeedSameBytes) {
   nlohmann::json j = t.codec.to_json();
   j["rows"]["key_columns"] = {0, 0};
   EXPECT_THROW(TableCodec::from_json(j), meg::ModelFormatError);
+}
+
+TEST(RowModel, CategoricalColumnsJoinTheKey) {
+  // y - x is +0.5 for kind a and -0.5 for kind b: only a key holding `kind` keeps the sign.
+  meg::core::Rng rng(11);
+  std::string text = "kind,x,y\n";
+  for (int i = 0; i < 20000; ++i) {
+    const bool a = rng.uniform() < 0.5;
+    const double x = rng.uniform() * 100.0;
+    text += fmt::format("{},{:.3f},{:.3f}\n", a ? "a" : "b", x,
+                        x + (a ? 0.5 : -0.5) + 0.05 * (rng.uniform() - 0.5));
+  }
+  const BuiltTable t = build(text, true, false);
+  ASSERT_NE(t.codec.row_model(), nullptr);
+  const auto& key = t.codec.row_model()->key_columns();
+  EXPECT_NE(std::find(key.begin(), key.end(), 0u), key.end());
+  const auto codes = own_codes(t);
+  std::string out;
+  meg::core::Rng decode_rng(12);
+  t.codec.decode_rows(codes.data(), t.rows, decode_rng, out);
+  double gap[2] = {0, 0};
+  size_t count[2] = {0, 0};
+  for (const auto& line : meg::core::split(out, '\n')) {
+    if (line.empty()) continue;
+    const auto f = meg::core::split(line, ',');
+    const int b = f[0] == "b";
+    gap[b] += *meg::core::parse_double(f[2]) - *meg::core::parse_double(f[1]);
+    ++count[b];
+  }
+  EXPECT_GT(gap[0] / count[0], 0.25);
+  EXPECT_LT(gap[1] / count[1], -0.25);
 }
