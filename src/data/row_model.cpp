@@ -119,7 +119,7 @@ std::shared_ptr<const RowModel> RowModel::fit(const TableCodec& codec, uint64_t 
   std::vector<uint32_t> bins(m * k);
   std::vector<uint16_t> pos(m * k);
   core::Rng rng(core::derive_seed(seed, {2}));
-  const size_t block = std::max<size_t>(1024, (size_t{1} << 22) / std::max<size_t>(k, 1));
+  const size_t block = std::max<size_t>(1024, (size_t{1} << 20) / std::max<size_t>(k, 1));
   std::vector<double> buf(k * block);
   size_t next = 0;  // next chosen row
   for (uint64_t first = 0; first < rows && k > 0; first += block) {
