@@ -210,7 +210,14 @@ class NumericCodec final : public ColumnCodec, public NumericView {
     return true;
   }
 
-  void format_value(double v, std::string& out) const override { format(v, out); }
+  void format_value(double v, std::string& out) const override {
+    // A training value's text is ready (formatted once); others (sums, bounds) are formatted.
+    auto it = std::lower_bound(s_.values.begin(), s_.values.end(), v);
+    if (it == s_.values.end() || *it != v) return format(v, out);
+    const auto i = static_cast<size_t>(it - s_.values.begin());
+    const size_t begin = i == 0 ? 0 : text_end_[i - 1];
+    out.append(texts_, begin, text_end_[i] - begin);
+  }
   double min_value() const override { return s_.values.front(); }
   double max_value() const override { return s_.values.back(); }
 

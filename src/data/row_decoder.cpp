@@ -1,6 +1,7 @@
 // Decoding rows with the row model: donor positions, order rules, declared sums
 // (data/row_model.hpp).
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -21,22 +22,24 @@ size_t RowModel::pick_donor(const Code* row, core::Rng& rng) const {
   // Donors are sorted by their key; those sharing the longest prefix with the row's key
   // form one run: find where the row's key would go, the longest prefix it shares with a
   // neighbour there, then that prefix's run.
+  std::array<Code, kMaxRuleColumns> q;  // the row's key
+  for (size_t t = 0; t < k; ++t) q[t] = row[key_cols_[t]];
   auto less_than_row = [&](size_t i, size_t len) {  // donor i's first len codes < row's
+    const uint32_t* key = &keys_[i * k];
     for (size_t t = 0; t < len; ++t) {
-      const Code q = row[key_cols_[t]];
-      if (keys_[i * k + t] != q) return keys_[i * k + t] < q;
+      if (key[t] != q[t]) return key[t] < q[t];
     }
     return false;
   };
   auto row_less_than = [&](size_t i, size_t len) {
+    const uint32_t* key = &keys_[i * k];
     for (size_t t = 0; t < len; ++t) {
-      const Code q = row[key_cols_[t]];
-      if (keys_[i * k + t] != q) return q < keys_[i * k + t];
+      if (key[t] != q[t]) return q[t] < key[t];
     }
     return false;
   };
-  auto bound = [&](size_t len, bool upper) {  // lower_bound / upper_bound on a prefix
-    size_t a = 0, b = n_donors_;
+  // lower_bound / upper_bound of the row's first len codes within [a, b).
+  auto bound = [&](size_t len, bool upper, size_t a, size_t b) {
     while (a < b) {
       const size_t mid = (a + b) / 2;
       if (upper ? !row_less_than(mid, len) : less_than_row(mid, len)) {
@@ -49,14 +52,17 @@ size_t RowModel::pick_donor(const Code* row, core::Rng& rng) const {
   };
   auto common = [&](size_t i) {
     size_t t = 0;
-    while (t < k && keys_[i * k + t] == row[key_cols_[t]]) ++t;
+    while (t < k && keys_[i * k + t] == q[t]) ++t;
     return t;
   };
-  const size_t at = bound(k, false);
+  const size_t at = bound(k, false, 0, n_donors_);
   size_t len = 0;
   if (at < n_donors_) len = common(at);
   if (at > 0) len = std::max(len, common(at - 1));
-  const size_t lo = bound(len, false), hi = bound(len, true), run = hi - lo;
+  // The run of a shorter prefix holds `at` - 1 or `at`: it starts at or before `at` and ends
+  // at or after it.
+  const size_t lo = bound(len, false, 0, at), hi = bound(len, true, at, n_donors_);
+  const size_t run = hi - lo;
   if (len == k || run == 1) return lo + static_cast<size_t>(rng.below(run));
   // Within the run, the donor whose remaining bins are nearest (L1 over bin codes) among
   // all of a short run or kDonorTries drawn from a long one; ties drawn uniformly.
@@ -67,7 +73,7 @@ size_t RowModel::pick_donor(const Code* row, core::Rng& rng) const {
     const size_t i = all ? lo + t : lo + static_cast<size_t>(rng.below(run));
     uint64_t gap = 0;
     for (size_t j = len; j < k; ++j) {
-      const int64_t diff = static_cast<int64_t>(keys_[i * k + j]) - row[key_cols_[j]];
+      const int64_t diff = static_cast<int64_t>(keys_[i * k + j]) - q[j];
       if (!key_numeric_[j]) {
         gap += diff != 0 ? kLevelGap : 0;  // categorical codes: equal or not
       } else {
