@@ -112,7 +112,7 @@ std::shared_ptr<const RowModel> RowModel::fit(const TableCodec& codec, uint64_t 
   // Rule candidates: every pair (i < j); le = v_i <= v_j in every row with both, ge alike.
   std::vector<uint8_t> le(k * k, o.learn_rules), ge(k * k, o.learn_rules), seen(k * k, 0);
   const std::vector<uint64_t> chosen =
-      o.joint
+      o.joint && k > 0
           ? select_rows(rows, std::min<uint64_t>(rows, o.max_donors), core::derive_seed(seed, {1}))
           : std::vector<uint64_t>{};
   const size_t m = chosen.size();
