@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "cli_checks.hpp"
+#include "cli_options.hpp"
 #include "cli_progress.hpp"
 #include "commands.hpp"
 #include "meg/error.hpp"
@@ -17,7 +18,9 @@ namespace meg::cli {
 
 void add_augment_command(CLI::App& app) {
   struct Args {
-    std::string data, target, output, model, k, seed = "0", threads = "0";
+    std::string data, target, output, model, k;
+    std::string seed = fit_option_info("seed").default_value;
+    std::string threads = fit_option_info("threads").default_value;
     std::vector<std::string> ratios;
     bool balance = false, quiet = false;
   };
@@ -34,9 +37,9 @@ void add_augment_command(CLI::App& app) {
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_option("--model", args->model, "Use this model file instead of fitting one on DATA");
-  cmd->add_option("--k", args->k, "kDB parents per feature when fitting");
-  cmd->add_option("--seed", args->seed, "Random seed for fitting and sampling (default 0)");
-  cmd->add_option("--threads", args->threads, "Worker threads (default: all cores)");
+  add_fit_option_flag(cmd, "k", args->k);
+  add_fit_option_flag(cmd, "seed", args->seed);  // for fitting and sampling
+  add_fit_option_flag(cmd, "threads", args->threads);
   cmd->add_flag("-q,--quiet", args->quiet, "No progress or summary output");
   cmd->callback([args, cmd] {
     AugmentRequest req;

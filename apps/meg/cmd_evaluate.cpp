@@ -2,15 +2,19 @@
 //              (--synthetic SYN.csv | --augmented AUG.csv | both)
 //              [--task auto|classification|regression] [--schema S] [--json OUT.json]
 //              [--seed S] [--threads T] [...]
-// Every option's default and range is in meg::EvaluateOptions (include/meg/evaluate.hpp).
+// Every tunable option's flag, default and range is in meg::evaluate_option_table()
+// (include/meg/evaluate.hpp); --list-options prints it.
+#include <cstdio>
 #include <functional>
 #include <iostream>
+#include <map>
 #include <memory>
-#include <sstream>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "cli_checks.hpp"
+#include "cli_options.hpp"
 #include "commands.hpp"
 #include "meg/evaluate.hpp"
 #include "meg/io.hpp"
@@ -23,15 +27,18 @@ struct EvalArgs {
   EvaluateOptions options;
   std::string json;
   CLI::Option* json_option = nullptr;  // to tell `--json ''` from no --json
-  std::string classifiers;
+  // The table's options as given (key -> text), parsed by the library.
+  std::vector<std::pair<std::string, CLI::Option*>> tunables;
+  std::map<std::string, std::string> values;
   bool no_detection = false;
+  bool list = false;
 };
 
 void add_eval_options(CLI::App* cmd, EvalArgs& a) {
   EvaluateOptions& o = a.options;
-  cmd->add_option("--train", o.train, "Real train CSV (its schema is used for every table)")
-      ->required();
-  cmd->add_option("--test", o.test, "Real held-out test CSV")->required();
+  // Required, but checked by EvaluateOptions::validate() so that --list-options needs none.
+  cmd->add_option("--train", o.train, "Real train CSV (its schema is used for every table)");
+  cmd->add_option("--test", o.test, "Real held-out test CSV");
   cmd->add_option("--synthetic", o.synthetic,
                   "Synthetic CSV to evaluate (from any tool): utility, fidelity, privacy");
   cmd->add_option("--augmented", o.augmented,
@@ -39,40 +46,33 @@ void add_eval_options(CLI::App* cmd, EvalArgs& a) {
                   "classifiers trained on it vs on real train");
   cmd->add_option("--target", o.target,
                   "Column the models predict: categorical -> classification, numeric -> "
-                  "regression (R2, MAE)")
-      ->required();
-  cmd->add_option("--task", o.task,
-                  "auto (default: from the target's type), classification or regression");
+                  "regression (R2, MAE)");
   cmd->add_option("--schema", o.schema, "JSON schema file overriding the inferred column types");
   a.json_option = cmd->add_option("--json", a.json, "Also write the full result as JSON here");
-  cmd->add_option("--seed", o.seed, "Random seed (default 0)");
-  cmd->add_option("--threads", o.threads,
-                  "Worker threads (default: all cores; never changes "
-                  "results)");
-  cmd->add_option("--classifiers", a.classifiers,
-                  "Comma-separated subset of logistic_regression,random_forest,gradient_boosting "
-                  "(logistic_regression is ridge regression for a regression)");
-  cmd->add_option("--gbt-rounds", o.gbt_rounds, "Boosted-trees rounds (default 200)");
-  cmd->add_option("--rf-trees", o.rf_trees, "Random-forest trees (default 100)");
-  cmd->add_flag("--no-detection", a.no_detection, "Skip the detection classifier");
-  cmd->add_option("--detection-rows", o.detection_rows,
-                  "Rows per side for detection (seeded subsample, default 10000)");
-  cmd->add_option("--detection-folds", o.detection_folds, "Detection CV folds (default 5)");
-  cmd->add_option("--privacy-rows", o.privacy_rows,
-                  "Rows per table for distance to closest record (seeded subsample, default 2000)");
-  cmd->add_option("--attack-rows", o.attack_rows,
-                  "Membership-inference candidates per side: real train rows (members) and real "
-                  "test rows (non-members); 0 = no attacks (default 1000)");
-  cmd->add_option("--max-levels", o.max_levels_per_column,
-                  "One-hot features per categorical column for the models; rarer levels share "
-                  "one (default 100)");
-  cmd->add_option("--max-features", o.max_onehot_features,
-                  "One-hot features over all categorical columns (default 1000)");
+  for (const EvaluateOptionInfo& info : evaluate_option_table()) {
+    if (info.key == "detection") {
+      cmd->add_flag("--no-detection", a.no_detection, "Skip the detection classifier");
+      continue;
+    }
+    CLI::Option* opt = cmd->add_option(info.flag, a.values[info.key],
+                                       info.help + " (default " + info.default_value + ")");
+    a.tunables.emplace_back(info.key, opt);
+  }
+  cmd->add_flag("--list-options", a.list, "List every option with its default and exit");
 }
 
 // Checks the inputs and outputs (the --json file and, for `meg report`, the HTML file
-// `report_output`) before any work, then evaluates and writes --json.
-EvaluationResult run(EvalArgs& a, const std::string& report_output) {
+// `report_output`) before any work, then evaluates and writes --json. With --list-options:
+// prints the option table instead (nothing evaluated).
+std::optional<EvaluationResult> run(EvalArgs& a, const std::string& report_output) {
+  if (a.list) {
+    std::vector<ListedOption> rows;
+    for (const EvaluateOptionInfo& info : evaluate_option_table()) {
+      rows.push_back({info.key, info.flag, info.default_value, info.help});
+    }
+    print_option_list(rows);
+    return std::nullopt;
+  }
   const EvaluateOptions& o = a.options;
   check_one_stdin({{"--train", o.train},
                    {"--test", o.test},
@@ -82,12 +82,8 @@ EvaluationResult run(EvalArgs& a, const std::string& report_output) {
   const std::vector<std::string> inputs = {o.train, o.test, o.synthetic, o.augmented, o.schema};
   if (!report_output.empty()) check_output_path(report_output, inputs);
   if (a.json_option->count() > 0) check_output_path(a.json, inputs, "--json");
-  if (!a.classifiers.empty()) {
-    a.options.classifiers.clear();
-    std::stringstream ss(a.classifiers);
-    for (std::string name; std::getline(ss, name, ',');) {
-      if (!name.empty()) a.options.classifiers.push_back(name);
-    }
+  for (const auto& [key, opt] : a.tunables) {
+    if (opt->count() > 0) set_evaluate_option(a.options, key, a.values[key]);
   }
   a.options.detection = !a.no_detection;
   EvaluationResult result = evaluate(a.options);
@@ -99,7 +95,8 @@ EvaluationResult run(EvalArgs& a, const std::string& report_output) {
 
 // Shared with `meg report` (cmd_report.cpp): adds the evaluation options to `cmd`
 // and returns the function that runs the evaluation (and writes --json).
-std::function<EvaluationResult(const std::string&)> add_evaluation_options(CLI::App* cmd) {
+std::function<std::optional<EvaluationResult>(const std::string&)> add_evaluation_options(
+    CLI::App* cmd) {
   auto args = std::make_shared<EvalArgs>();
   add_eval_options(cmd, *args);
   return [args](const std::string& report_output) { return run(*args, report_output); };
@@ -113,8 +110,8 @@ void add_evaluate_command(CLI::App& app) {
       "fidelity and privacy; and/or the lift of an augmented table");
   add_eval_options(cmd, *args);
   cmd->callback([args] {
-    const EvaluationResult result = run(*args, "");
-    std::cout << format_evaluation(result);  // flushed (and checked) by main
+    const std::optional<EvaluationResult> result = run(*args, "");
+    if (result) std::cout << format_evaluation(*result);  // flushed (and checked) by main
   });
 }
 

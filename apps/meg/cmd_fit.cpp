@@ -122,11 +122,8 @@ void add_fit_command(CLI::App& app) {
         throw InvalidArgument(
             std::string("--unit-option '").append(spec).append("': expected COLUMN:KEY=VALUE"));
       }
-      std::string column = spec.substr(0, colon);
-      auto it = options.unit_overrides.find(column);
-      if (it == options.unit_overrides.end())
-        it = options.unit_overrides.emplace(column, options.unit).first;
-      set_unit_option(it->second, spec.substr(colon + 1, eq - colon - 1), spec.substr(eq + 1));
+      set_unit_override(options, spec.substr(0, colon), spec.substr(colon + 1, eq - colon - 1),
+                        spec.substr(eq + 1));
     }
     validate_options(options);
     const bool dp = cmd->count("--epsilon") > 0;

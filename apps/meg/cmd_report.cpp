@@ -3,6 +3,7 @@
 #include <functional>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "commands.hpp"
@@ -17,15 +18,18 @@ void add_report_command(CLI::App& app) {
   auto text = std::make_shared<ReportOptions>();
   CLI::App* cmd = app.add_subcommand(
       "report", "Evaluate like `meg evaluate` and write a self-contained HTML report");
-  std::function<EvaluationResult(const std::string&)> evaluate_tables = add_evaluation_options(cmd);
-  cmd->add_option("-o,--output", *output, "HTML file to write")->required();
+  auto evaluate_tables = add_evaluation_options(cmd);
+  auto* output_option = cmd->add_option("-o,--output", *output, "HTML file to write (required)");
   cmd->add_option("--title", text->title, "Page title");
   cmd->add_option("--label", text->synthetic_label,
                   "Name of the synthetic table in legends (default 'synthetic')");
-  cmd->callback([evaluate_tables, output, text] {
-    if (output->empty()) throw InvalidArgument("option -o: the output path is empty");
-    const EvaluationResult result = evaluate_tables(*output);
-    write_text_file(*output, render_report(result, *text));
+  cmd->callback([evaluate_tables, output, output_option, text, cmd] {
+    const bool listing = cmd->get_option("--list-options")->count() > 0;
+    if (!listing && output_option->count() == 0) throw InvalidArgument("--output is required");
+    if (!listing && output->empty()) throw InvalidArgument("option -o: the output path is empty");
+    const std::optional<EvaluationResult> result = evaluate_tables(*output);
+    if (!result) return;  // --list-options
+    write_text_file(*output, render_report(*result, *text));
     std::cerr << "meg: report written to " << *output << "\n";
   });
 }

@@ -1,44 +1,36 @@
 // meg sample MODEL -n N -o OUT.csv [--seed S] [--threads T] [--where COL=VALUE ...]
-#include <charconv>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "cli_checks.hpp"
+#include "cli_options.hpp"
 #include "cli_progress.hpp"
 #include "commands.hpp"
 #include "meg/error.hpp"
 #include "meg/model.hpp"
+#include "meg/options.hpp"
 
 namespace meg::cli {
-namespace {
-
-uint64_t parse_count(const std::string& flag, const std::string& text, uint64_t min) {
-  uint64_t v = 0;
-  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || p != text.data() + text.size() || v < min) {
-    throw InvalidArgument("option " + flag + ": expected an integer >= " + std::to_string(min) +
-                          ", got '" + text + "'");
-  }
-  return v;
-}
-
-}  // namespace
 
 void add_sample_command(CLI::App& app) {
   struct Args {
-    std::string model, rows, output, seed = "0", threads = "0";
+    std::string model, rows, output;
+    std::string seed = fit_option_info("seed").default_value;
+    std::string threads = fit_option_info("threads").default_value;
     std::vector<std::string> where;
-    bool quiet = false;
+    bool quiet = false, list = false;
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("sample", "Generate synthetic rows from a fitted model");
-  cmd->add_option("MODEL", args->model, "Model file written by `meg fit`")->required();
-  cmd->add_option("-n,--rows", args->rows, "Number of rows to generate")->required();
-  cmd->add_option("-o,--output", args->output, "Output CSV ('-' = stdout)")->required();
-  cmd->add_option("--seed", args->seed, "Random seed (default 0)");
-  cmd->add_option("--threads", args->threads,
-                  "Worker threads (default: all cores; never changes results)");
+  // Required, but checked in the callback so that --list-options needs none.
+  auto* model = cmd->add_option("MODEL", args->model, "Model file written by `meg fit`");
+  const std::string rows_help =
+      "Number of rows to generate [1, " + std::to_string(kMaxSampleRows) + "]";
+  auto* rows = cmd->add_option("-n,--rows", args->rows, rows_help);
+  auto* output = cmd->add_option("-o,--output", args->output, "Output CSV ('-' = stdout)");
+  add_fit_option_flag(cmd, "seed", args->seed);
+  add_fit_option_flag(cmd, "threads", args->threads);
   cmd->add_option(
          "--where", args->where,
          "Condition every row satisfies: COL=VALUE, or COL=LO..HI for a numeric column "
@@ -48,19 +40,20 @@ void add_sample_command(CLI::App& app) {
   cmd->add_flag("-q,--quiet", args->quiet,
                 "No progress output (by default: a bar on a terminal, else a line every 10 s, "
                 "on stderr)");
-  cmd->callback([args] {
-    uint64_t n = parse_count("-n", args->rows, 1);
-    // The sampling plan holds one entry per 32768-row chunk: bound it (10^10 rows is
-    // already about a terabyte of CSV).
-    constexpr uint64_t kMaxRows = 10'000'000'000ULL;
-    if (n > kMaxRows) {
-      throw InvalidArgument("option -n: at most " + std::to_string(kMaxRows) +
-                            " rows per run, got '" + args->rows +
-                            "' (run several times with different --seed)");
+  cmd->add_flag("--list-options", args->list, "List the options with their defaults and exit");
+  cmd->callback([args, model, rows, output, rows_help] {
+    if (args->list) {
+      print_option_list(
+          {{"rows", "-n", "", rows_help}, listed_fit_option("seed"), listed_fit_option("threads")});
+      return;
     }
-    uint64_t seed = parse_count("--seed", args->seed, 0);
-    uint64_t threads = parse_count("--threads", args->threads, 0);
-    if (threads > 1024) throw InvalidArgument("option --threads: expected at most 1024");
+    if (model->count() == 0) throw InvalidArgument("MODEL is required");
+    if (rows->count() == 0) throw InvalidArgument("--rows is required");
+    if (output->count() == 0) throw InvalidArgument("--output is required");
+    const uint64_t n = parse_unsigned_option("-n", args->rows, 1, UINT64_MAX);
+    check_sample_rows(n);
+    const uint64_t seed = parse_unsigned_option("--seed", args->seed, 0, UINT64_MAX);
+    const auto threads = parse_unsigned_option("--threads", args->threads, 0, kMaxThreads);
     check_output_path(args->output, {args->model});
     Model model = Model::load(args->model);
     model.sample_to_file(n, seed, static_cast<int>(threads), args->output, args->where,

@@ -2,6 +2,7 @@
 // Commands only parse options, call the public API (include/meg) and print.
 #pragma once
 #include <functional>
+#include <optional>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -20,7 +21,9 @@ void add_report_command(CLI::App& app);
 
 // The options shared by `evaluate` and `report`; the returned function checks the
 // inputs and outputs (with `meg report`'s HTML path, "" for none) and runs the
-// evaluation with the parsed values (defined in cmd_evaluate.cpp).
-std::function<EvaluationResult(const std::string&)> add_evaluation_options(CLI::App* cmd);
+// evaluation with the parsed values (defined in cmd_evaluate.cpp); nullopt (nothing
+// evaluated) after printing the option table for --list-options.
+std::function<std::optional<EvaluationResult>(const std::string&)> add_evaluation_options(
+    CLI::App* cmd);
 
 }  // namespace meg::cli

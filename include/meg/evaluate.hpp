@@ -22,7 +22,7 @@
 namespace meg {
 
 // Every option of `meg evaluate` / `meg report` and of meg.evaluate() in
-// Python, with its default; validate() holds the ranges.
+// Python, with its default; the ranges are in evaluate_option_table() (below).
 struct EvaluateOptions {
   std::string train;      // real train CSV (defines the schema and the levels)
   std::string test;       // real held-out test CSV
@@ -58,6 +58,22 @@ struct EvaluateOptions {
   // Throws InvalidArgument naming the bad option.
   void validate() const;
 };
+
+// The tunable options of EvaluateOptions (all but the file names and the target), defined
+// once: key (Python's keyword), flag (the CLI's), help with the range, and the default.
+// The CLI builds its flags and --list-options from it; Python's defaults are checked
+// against it by a test.
+struct EvaluateOptionInfo {
+  std::string key;
+  std::string flag;
+  std::string help;
+  std::string default_value;
+};
+const std::vector<EvaluateOptionInfo>& evaluate_option_table();
+// Parses `value` into the option `key` (InvalidArgument naming the flag and the range).
+void set_evaluate_option(EvaluateOptions& options, const std::string& key,
+                         const std::string& value);
+std::string get_evaluate_option(const EvaluateOptions& options, const std::string& key);
 
 // Runs the evaluation. DataError for bad inputs (file and column named),
 // IoError for unreadable files.

@@ -18,6 +18,19 @@ enum class GeneratorInit { Mle, Glorot };
 enum class Weighting { Em, SoftmaxLoglik, Uniform, Reference };
 enum class SmoothingSelect { Distance, Loglik };
 
+// Limits every front end shares (the CLI, the Python module and the library itself).
+// Sampling plans one entry per 32,768-row chunk: 10^10 rows (about a terabyte of CSV)
+// per run bounds it; larger samples are several runs with different seeds.
+inline constexpr uint64_t kMaxSampleRows = 10'000'000'000ULL;
+inline constexpr int kMaxThreads = 1024;  // worker threads (0 = all cores)
+
+// An unsigned integer option of any command (`name` as the user wrote it, e.g. "-n" or
+// "--seed") in [lo, hi]; throws InvalidArgument naming the option and the range.
+uint64_t parse_unsigned_option(const std::string& name, const std::string& text, uint64_t lo,
+                               uint64_t hi);
+// Throws InvalidArgument unless 1 <= n <= kMaxSampleRows (every sampling entry point calls it).
+void check_sample_rows(uint64_t n);
+
 // Options of one GANBLR unit (may be overridden per unit).
 struct UnitOptions {
   int k = 2;                         // kDB parents per feature (besides the class)
@@ -95,12 +108,17 @@ const std::vector<OptionInfo>& option_table();
 // ("option 'k': expected an integer in [0, 8], got 'x'"). Unit keys set `unit`.
 void set_option(FitOptions& options, const std::string& key, const std::string& value);
 void set_unit_option(UnitOptions& options, const std::string& key, const std::string& value);
+// Sets `key` for the unit of class `column` only (--unit-option COLUMN:KEY=VALUE); the
+// override starts from the options' current unit defaults.
+void set_unit_override(FitOptions& options, const std::string& column, const std::string& key,
+                       const std::string& value);
 // The current value of an option as text.
 std::string get_option(const FitOptions& options, const std::string& key);
 std::string get_unit_option(const UnitOptions& options, const std::string& key);
 
-// Range and consistency checks (InvalidArgument naming the option).
+// Range and consistency checks (InvalidArgument naming the option), by the table's ranges.
 void validate_options(const FitOptions& options);
+void validate_unit_options(const UnitOptions& options);
 
 nlohmann::json options_to_json(const FitOptions& options);
 FitOptions options_from_json(const nlohmann::json& j);  // ModelFormatError on bad input

@@ -459,7 +459,7 @@ class MEG:
             seed = self._params.get("seed", 0)
         if threads is None:
             threads = self._params.get("threads", 0)
-        for name, v, hi in (("seed", seed, 2**64 - 1), ("threads", threads, 1024)):
+        for name, v, hi in (("seed", seed, 2**64 - 1), ("threads", threads, _meg.max_threads)):
             if isinstance(v, bool) or not isinstance(v, numbers.Integral):
                 raise TypeError(f"{name}: expected an integer, got {_type_name(v)} ({v!r})")
             if not 0 <= int(v) <= hi:
@@ -477,8 +477,10 @@ class MEG:
     def _check_n(n: Any) -> int:
         if isinstance(n, bool) or not isinstance(n, numbers.Integral):
             raise TypeError(f"sample: n must be an integer, got {_type_name(n)} ({n!r})")
-        if int(n) < 1:
-            raise ValueError(f"sample: n must be an integer >= 1, got {n}")
+        if not 1 <= int(n) <= _meg.max_sample_rows:
+            raise ValueError(
+                f"sample: n must be an integer in [1, {_meg.max_sample_rows}] (rows per run), got {n}"
+            )
         return int(n)
 
     def _to_frame(self, data: bytes):

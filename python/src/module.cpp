@@ -62,10 +62,7 @@ meg::FitOptions build_options(const OptionItems& items, const UnitItems& unit_it
   meg::FitOptions options;
   for (const auto& [key, value] : items) meg::set_option(options, key, value);
   for (const auto& [column, key, value] : unit_items) {
-    auto it = options.unit_overrides.find(column);
-    if (it == options.unit_overrides.end())
-      it = options.unit_overrides.emplace(column, options.unit).first;
-    meg::set_unit_option(it->second, key, value);
+    meg::set_unit_override(options, column, key, value);
   }
   meg::validate_options(options);
   return options;
@@ -304,6 +301,9 @@ meg::EvaluationResult result_from_text(const std::string& json_text) {
 PYBIND11_MODULE(_meg, m) {
   m.doc() = "meg native core (pybind11). Use the `meg` package, not this module.";
   m.attr("__version__") = meg::kVersion;
+  // The library's limits, so the Python checks use the same numbers as the CLI.
+  m.attr("max_sample_rows") = meg::kMaxSampleRows;
+  m.attr("max_threads") = meg::kMaxThreads;
 
   // Exception classes. ValueError/OSError bases so that generic Python code
   // handles them as usual; meg.Error is the common base of all but Cancelled.
@@ -355,6 +355,14 @@ PYBIND11_MODULE(_meg, m) {
   m.def(
       "option_table", &meg::option_table, py::return_value_policy::reference,
       "Every fit option (key, help, default, per_unit), as `meg fit --list-options` prints them.");
+  py::class_<meg::EvaluateOptionInfo>(m, "EvaluateOptionInfo")
+      .def_readonly("key", &meg::EvaluateOptionInfo::key)
+      .def_readonly("flag", &meg::EvaluateOptionInfo::flag)
+      .def_readonly("help", &meg::EvaluateOptionInfo::help)
+      .def_readonly("default", &meg::EvaluateOptionInfo::default_value);
+  m.def("evaluate_option_table", &meg::evaluate_option_table, py::return_value_policy::reference,
+        "Every tunable option of evaluate (key, flag, help, default), as `meg evaluate "
+        "--list-options` prints them.");
   m.def(
       "check_options",
       [](const OptionItems& items, const UnitItems& unit_items) {

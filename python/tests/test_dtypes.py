@@ -58,3 +58,25 @@ def test_pickle_keeps_exact_dtypes():
     m = meg.MEG(seed=1, threads=2).fit(df, units=["cls"])
     m2 = pickle.loads(pickle.dumps(m))
     pd.testing.assert_frame_equal(m.sample(100), m2.sample(100))
+
+
+def test_timestamps_and_ids_take_their_roles():
+    # 600 rows: a key of one shape and timestamps over a month are inferred `id` and
+    # `datetime`; sampled keys are fresh and unique, timestamps keep the dtype and range.
+    rng = np.random.default_rng(5)
+    n = 600
+    df = pd.DataFrame(
+        {
+            "key": [f"K{100000 + 3 * i}" for i in range(n)],
+            "when": pd.to_datetime("2021-03-01") + pd.to_timedelta(rng.integers(0, 31 * 86400, size=n), unit="s"),
+            "cls": rng.choice(["a", "b"], size=n),
+        }
+    )
+    m = meg.MEG(seed=0, threads=2).fit(df)
+    types = {c["name"]: c["type"] for c in m.describe()["columns"]}
+    assert types == {"key": "id", "when": "datetime", "cls": "categorical"}
+    s = m.sample(3000, seed=1)
+    assert s["when"].dtype == df["when"].dtype
+    assert s["when"].min() >= df["when"].min() and s["when"].max() <= df["when"].max()
+    assert s["key"].is_unique and not set(s["key"]) & set(df["key"])
+    assert s["key"].str.fullmatch(r"K\d{6}").all()

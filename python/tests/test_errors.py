@@ -92,8 +92,10 @@ def test_bad_schema(car):
 def test_sample_arguments(car_model):
     with pytest.raises(ValueError, match="not fitted"):
         meg.MEG().sample(5)
-    with pytest.raises(ValueError, match=r"sample: n must be an integer >= 1, got 0"):
+    with pytest.raises(ValueError, match=r"sample: n must be an integer in \[1, 10000000000\]"):
         car_model.sample(0)
+    with pytest.raises(ValueError, match=r"rows per run\), got 10000000001"):
+        car_model.sample(10**10 + 1)
     with pytest.raises(TypeError, match="sample: n must be an integer, got float"):
         car_model.sample(1.5)
     with pytest.raises(TypeError, match="seed: expected an integer"):

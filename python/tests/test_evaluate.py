@@ -154,3 +154,21 @@ def test_identifier_columns_are_left_out():
     assert uses == {"key": "id", "x": "feature", "c": "feature", "t": "target"}
     assert [c["name"] for c in r["fidelity"]["columns"]] == ["x", "c", "t"]
     assert r["privacy"]["exact_copy_rate"]["synthetic"] == 1.0  # fresh keys hide nothing
+
+
+def test_evaluate_defaults_are_the_library_table():
+    """meg.evaluate's keyword defaults are the ones `meg evaluate --list-options` prints."""
+    import inspect
+
+    from meg import _meg
+
+    params = inspect.signature(meg.evaluate).parameters
+    table = {o.key: o.default for o in _meg.evaluate_option_table()}
+    assert set(table) <= set(params), set(table) - set(params)
+    for key, default in table.items():
+        py_default = params[key].default
+        if key == "classifiers":
+            assert py_default is None  # None = the library's default list
+            continue
+        text = str(py_default).lower() if isinstance(py_default, bool) else str(py_default)
+        assert text == default, (key, py_default, default)

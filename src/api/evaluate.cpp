@@ -16,49 +16,6 @@
 
 namespace meg {
 
-void EvaluateOptions::validate() const {
-  auto need = [](const std::string& v, const char* what) {
-    if (v.empty()) throw InvalidArgument(fmt::format("evaluate: {} is required", what));
-  };
-  auto range = [](long v, long lo, long hi, const char* option) {
-    if (v < lo || v > hi) {
-      throw InvalidArgument(
-          fmt::format("evaluate: {} must be in [{}, {}], got {}", option, lo, hi, v));
-    }
-  };
-  need(train, "the real train table (--train)");
-  need(test, "the real test table (--test)");
-  if (synthetic.empty() && augmented.empty()) {
-    throw InvalidArgument(
-        "evaluate: the synthetic table (--synthetic) or the augmented table "
-        "(--augmented) is required");
-  }
-  need(target, "the target column (--target)");
-  if (task != "auto" && task != "classification" && task != "regression") {
-    throw InvalidArgument(
-        fmt::format("evaluate: --task must be auto, classification or regression, got '{}'", task));
-  }
-  if (threads < 0) throw InvalidArgument("evaluate: --threads must be >= 0");
-  if (classifiers.empty()) throw InvalidArgument("evaluate: at least one classifier is needed");
-  for (const std::string& c : classifiers) {
-    if (eval::model_family(c) < 0) {
-      throw InvalidArgument(
-          fmt::format("evaluate: unknown classifier '{}' (logistic_regression, ridge_regression, "
-                      "random_forest, gradient_boosting)",
-                      c));
-    }
-  }
-  range(gbt_rounds, 1, 100000, "--gbt-rounds");
-  range(rf_trees, 1, 10000, "--rf-trees");
-  range(detection_rows, 10, 100000000, "--detection-rows");
-  range(detection_folds, 2, 20, "--detection-folds");
-  range(detection_rounds, 1, 100000, "--detection-rounds");
-  range(privacy_rows, 1, 100000000, "--privacy-rows");
-  range(attack_rows, 0, 1000000, "--attack-rows");
-  range(max_levels_per_column, 1, 100000, "--max-levels");
-  range(max_onehot_features, 1, 1000000, "--max-features");
-}
-
 EvaluationResult evaluate(const EvaluateOptions& o) {
   o.validate();
   data::CsvTable train = data::read_csv(o.train);

@@ -68,6 +68,28 @@ Model Model::fit_csv(const std::string& csv_path, const FitOptions& options,
       std::make_unique<Impl>(Impl{fit_built(data::build_table(csv_path, b), options, progress)}));
 }
 
+namespace {
+
+// A private fit may store nothing derived from single rows: an id codec keeps the training
+// ids' positions and a date/time codec its values' bins fitted without noise, so neither role
+// is offered there (docs/privacy.md).
+void refuse_private_roles(const nlohmann::json& file, const std::string& schema_path) {
+  if (!file.is_object() || !file.contains("columns") || !file["columns"].is_array()) return;
+  for (const auto& col : file["columns"]) {
+    if (!col.is_object() || !col.contains("type") || !col["type"].is_string()) continue;
+    const std::string type = col["type"].get<std::string>();
+    if (type == "id" || type == "datetime" || type == "date" || type == "time") {
+      throw InvalidArgument(fmt::format(
+          "{}: column '{}' has type {}: a fit with --epsilon does not model {} columns (drop "
+          "the column, or declare it categorical with public \"levels\")",
+          schema_path, col.value("name", std::string("?")), type,
+          type == "id" ? "id" : "date/time"));
+    }
+  }
+}
+
+}  // namespace
+
 Model Model::fit_csv_private(const std::string& csv_path, const FitOptions& options,
                              const DpOptions& dp, const std::string& schema_path,
                              const ProgressFn& progress) {
@@ -79,6 +101,7 @@ Model Model::fit_csv_private(const std::string& csv_path, const FitOptions& opti
         "the data in a private fit)");
   }
   const nlohmann::json file = data::read_schema_file(schema_path);
+  refuse_private_roles(file, schema_path);
   const data::CsvTable table = data::read_csv(csv_path);
   return Model(std::make_unique<Impl>(
       Impl{ensemble::fit_private(table, file, schema_path, options, dp, progress)}));
@@ -124,16 +147,19 @@ ensemble::RowsWritten sample_progress(uint64_t n, const ProgressFn& progress) {
 
 void Model::sample_to_file(uint64_t n, uint64_t seed, int threads, const std::string& path,
                            const ProgressFn& progress) const {
+  check_sample_rows(n);
   impl_->model.sample_to_file(n, seed, threads, path, sample_progress(n, progress));
 }
 
 std::string Model::sample_csv(uint64_t n, uint64_t seed, int threads) const {
+  check_sample_rows(n);
   return impl_->model.sample_csv(n, seed, threads);
 }
 
 void Model::sample_to_file(uint64_t n, uint64_t seed, int threads, const std::string& path,
                            const std::vector<std::string>& where,
                            const ProgressFn& progress) const {
+  check_sample_rows(n);
   if (where.empty()) return sample_to_file(n, seed, threads, path, progress);
   ensemble::ConditionalSampler(impl_->model, where, threads)
       .sample_to_file(n, seed, threads, path, sample_progress(n, progress));
@@ -141,6 +167,7 @@ void Model::sample_to_file(uint64_t n, uint64_t seed, int threads, const std::st
 
 std::string Model::sample_csv(uint64_t n, uint64_t seed, int threads,
                               const std::vector<std::string>& where) const {
+  check_sample_rows(n);
   if (where.empty()) return sample_csv(n, seed, threads);
   return ensemble::ConditionalSampler(impl_->model, where, threads).sample_csv(n, seed, threads);
 }

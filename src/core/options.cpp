@@ -249,16 +249,12 @@ std::vector<Entry> build_table() {
        [](const UnitOptions&, const FitOptions& f) { return std::to_string(f.max_model_mb); }});
   t.push_back({{"threads", "worker threads (0 = all cores); never changes results", "", false},
                [](UnitOptions&, FitOptions& f, const std::string& v) {
-                 f.threads = static_cast<int>(parse_long("threads", v, 0, 1024));
+                 f.threads = static_cast<int>(parse_long("threads", v, 0, kMaxThreads));
                },
                [](const UnitOptions&, const FitOptions& f) { return std::to_string(f.threads); }});
   t.push_back({{"seed", "random seed", "", false},
                [](UnitOptions&, FitOptions& f, const std::string& v) {
-                 uint64_t x = 0;
-                 auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
-                 if (ec != std::errc() || p != v.data() + v.size())
-                   bad("seed", "a non-negative integer", v);
-                 f.seed = x;
+                 f.seed = parse_unsigned_option("'seed'", v, 0, UINT64_MAX);
                },
                [](const UnitOptions&, const FitOptions& f) { return std::to_string(f.seed); }});
   // Defaults come from the structs' in-class initialisers.
@@ -286,6 +282,29 @@ const Entry& find(const std::string& key) {
 
 }  // namespace
 
+uint64_t parse_unsigned_option(const std::string& name, const std::string& text, uint64_t lo,
+                               uint64_t hi) {
+  uint64_t x = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), x);
+  if (ec != std::errc() || p != text.data() + text.size() || x < lo || x > hi) {
+    throw InvalidArgument(
+        hi == UINT64_MAX
+            ? fmt::format("option {}: expected an integer >= {}, got '{}'", name, lo, text)
+            : fmt::format("option {}: expected an integer in [{}, {}], got '{}'", name, lo, hi,
+                          text));
+  }
+  return x;
+}
+
+void check_sample_rows(uint64_t n) {
+  if (n < 1) throw InvalidArgument("option -n: expected an integer >= 1, got 0");
+  if (n > kMaxSampleRows) {
+    throw InvalidArgument(fmt::format(
+        "option -n: at most {} rows per run, got {} (run several times with different --seed)",
+        kMaxSampleRows, n));
+  }
+}
+
 const std::vector<OptionInfo>& option_table() {
   static const std::vector<OptionInfo> infos = [] {
     std::vector<OptionInfo> v;
@@ -307,6 +326,15 @@ void set_unit_option(UnitOptions& options, const std::string& key, const std::st
   e.set(options, unused, value);
 }
 
+void set_unit_override(FitOptions& options, const std::string& column, const std::string& key,
+                       const std::string& value) {
+  auto it = options.unit_overrides.find(column);
+  if (it == options.unit_overrides.end()) {
+    it = options.unit_overrides.emplace(column, options.unit).first;
+  }
+  set_unit_option(it->second, key, value);
+}
+
 std::string get_option(const FitOptions& options, const std::string& key) {
   return find(key).get(options.unit, options);
 }
@@ -316,17 +344,20 @@ std::string get_unit_option(const UnitOptions& options, const std::string& key) 
   return find(key).get(options, unused);
 }
 
+// Re-parsing every value through the table checks its range: the table's ranges are the
+// only ones.
+void validate_unit_options(const UnitOptions& unit) {
+  UnitOptions u = unit;
+  FitOptions unused;
+  for (const auto& e : table()) {
+    if (e.info.per_unit) e.set(u, unused, e.get(unit, unused));
+  }
+}
+
 void validate_options(const FitOptions& options) {
-  // Re-parsing every value through the table checks its range.
   FitOptions copy = options;
   for (const auto& e : table()) e.set(copy.unit, copy, e.get(options.unit, options));
-  for (const auto& [name, unit] : options.unit_overrides) {
-    UnitOptions u = unit;
-    FitOptions unused;
-    for (const auto& e : table()) {
-      if (e.info.per_unit) e.set(u, unused, e.get(unit, unused));
-    }
-  }
+  for (const auto& [name, unit] : options.unit_overrides) validate_unit_options(unit);
 }
 
 nlohmann::json options_to_json(const FitOptions& options) {

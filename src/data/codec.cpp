@@ -8,6 +8,8 @@
 #include "core/strings.hpp"
 #include "data/column_profile.hpp"
 #include "data/csv.hpp"
+#include "data/datetime_codec.hpp"
+#include "data/id_codec.hpp"
 #include "data/numeric_codec.hpp"
 #include "data/row_model.hpp"
 #include "data/text_dict.hpp"
@@ -182,6 +184,8 @@ std::unique_ptr<ColumnCodec> column_codec_from_json(const nlohmann::json& j) {
   const std::string kind = j["kind"].get<std::string>();
   if (kind == "categorical") return categorical_from_json(j);
   if (kind == "numeric") return numeric_codec_from_json(j);
+  if (kind == "id") return id_codec_from_json(j);
+  if (kind == "temporal") return temporal_codec_from_json(j);
   throw ModelFormatError("model: unknown column codec kind '" + kind + "'");
 }
 
@@ -196,6 +200,7 @@ TableCodec TableCodec::fit(const CsvTable& table, const Schema& schema, uint64_t
     plan.name = cs.name;
     plan.index = static_cast<size_t>(idx);
     plan.declared = cs.type;
+    plan.declared_format = cs.format;
     plan.infer_tokens = plan.tokens = cs.missing_tokens;
     plan.seed = core::derive_seed(seed, {c});
     ColumnProfile profile(std::move(plan));
@@ -257,15 +262,15 @@ void TableCodec::write_header(std::string& out) const {
   w.row(column_names());
 }
 
-void TableCodec::decode_rows(const Code* codes, size_t n_rows, core::Rng& rng,
-                             std::string& out) const {
-  if (rows_) return rows_->decode_rows(*this, codes, n_rows, rng, out, nullptr);
+void TableCodec::decode_rows(const Code* codes, size_t n_rows, core::Rng& rng, std::string& out,
+                             uint64_t first_row) const {
+  if (rows_) return rows_->decode_rows(*this, codes, n_rows, rng, out, nullptr, first_row);
   const size_t d = codecs_.size();
   for (size_t r = 0; r < n_rows; ++r) {
     const size_t row_start = out.size();
     for (size_t c = 0; c < d; ++c) {
       if (c > 0) out.push_back(',');
-      codecs_[c]->decode_csv(codes[r * d + c], rng, out);
+      codecs_[c]->decode_csv_row(codes[r * d + c], first_row + r, rng, out);
     }
     // A row made of one empty field would read back as a blank (skipped) line.
     if (d == 1 && out.size() == row_start) out.append("\"\"");

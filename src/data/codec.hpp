@@ -73,6 +73,16 @@ class ColumnCodec {
     decode(code, rng, cell);
     append_csv_field(out, cell);
   }
+  // decode / decode_csv for row `row` of a sample (counted from 0 over the whole sample):
+  // id columns give each row its own fresh id (data/id_codec.hpp); the others ignore it.
+  virtual void decode_row(Code code, uint64_t row, core::Rng& rng, std::string& out) const {
+    (void)row;
+    decode(code, rng, out);
+  }
+  virtual void decode_csv_row(Code code, uint64_t row, core::Rng& rng, std::string& out) const {
+    (void)row;
+    decode_csv(code, rng, out);
+  }
   // Code used for missing cells, or -1 if the training column had none.
   virtual int64_t missing_code() const = 0;
   virtual Code unknown_code() const = 0;
@@ -116,11 +126,13 @@ class TableCodec {
   // are an error). Unseen values never fail (see ColumnCodec::unknown_code).
   EncodedDataset encode(const CsvTable& table) const;
   // Decodes rows given row-major codes (n_rows x num_cols) into CSV text,
-  // header first when `header` is true. Deterministic for a given rng state.
-  void decode_rows(const Code* codes, size_t n_rows, core::Rng& rng, std::string& out) const;
+  // header first when `header` is true. Deterministic for a given rng state; the rows are
+  // rows first_row.. of the sample (what id columns need).
+  void decode_rows(const Code* codes, size_t n_rows, core::Rng& rng, std::string& out,
+                   uint64_t first_row = 0) const;
   // Same, numeric columns with a ranged condition decoding only inside the range.
   void decode_rows(const Code* codes, size_t n_rows, core::Rng& rng, std::string& out,
-                   const std::vector<ColumnCondition>& conditions) const;
+                   const std::vector<ColumnCondition>& conditions, uint64_t first_row = 0) const;
   // Parses conditions "COL=VALUE" / "COL=LO..HI" (one per column); throws InvalidArgument
   // naming the condition when a column or value is unknown.
   std::vector<ColumnCondition> parse_conditions(const std::vector<std::string>& where) const;

@@ -8,6 +8,7 @@
 
 #include "core/rng.hpp"
 #include "core/strings.hpp"
+#include "data/datetime_codec.hpp"
 #include "data/numeric_codec.hpp"
 #include "meg/error.hpp"
 
@@ -38,6 +39,11 @@ ColumnProfile::ColumnProfile(ColumnPlan plan) : plan_(std::move(plan)) {
   token_counts_.assign(tokens_.size(), 0);
   token_first_line_.assign(tokens_.size(), 0);
   sampling_ = !plan_.exact_only && (!plan_.declared || declared_numeric());
+  if (plan_.declared && is_temporal(*plan_.declared) && !plan_.declared_format.empty() &&
+      !declared_numeric()) {
+    declared_pattern_ = TimePattern::compile(
+        plan_.declared_format, fmt::format("{}: column '{}'", plan_.source, plan_.name));
+  }
   sample_key_ = core::derive_seed(plan_.seed, {kRowSampleStream});
   // Address space only: pages are touched as rows are sampled (and never for a column
   // found categorical), and the sample is never copied to grow.
@@ -80,6 +86,11 @@ bool ColumnProfile::on_new_text(std::string_view text, uint64_t line, uint64_t r
     if (!numeric_cell_value(text, *plan_.declared, &problem)) {
       return refuse(row, line, text, problem, error);
     }
+  }
+  if (declared_pattern_ && !codec_missing && !declared_pattern_->parse(text)) {
+    const std::string problem =
+        fmt::format("a date/time in the format '{}'", declared_pattern_->text());
+    return refuse(row, line, text, problem.c_str(), error);
   }
   if (sampling_ && !all_numbers_ && !declared_numeric()) {
     sampling_ = false;  // categorical: every text is kept
@@ -250,6 +261,7 @@ ColumnSchema ColumnProfile::infer(const InferOptions& options) const {
   } else {
     col.type = all_integers_ ? ColumnType::Integer : ColumnType::Continuous;
   }
+  if (mode_ == Mode::Exact) infer_role(options, &col);  // column_roles.cpp
   return col;
 }
 
@@ -269,6 +281,19 @@ std::unique_ptr<ColumnCodec> ColumnProfile::fit(const ColumnSchema& schema, uint
       counts.push_back(dict_.count(id));
     }
     return fit_categorical_codec(std::move(levels), counts, missing, schema);
+  }
+  if (schema.type == ColumnType::Id || (is_temporal(schema.type) && schema.format != "%s")) {
+    if (mode_ != Mode::Exact) {
+      throw DataError(fmt::format("{}: column '{}': declared {} after its values were sampled",
+                                  plan_.source, plan_.name, to_string(schema.type)));
+    }
+    return fit_role(schema, missing, seed);
+  }
+  if (schema.decode == NumericDecode::Jitter && !is_temporal(schema.type)) {
+    throw DataError(
+        fmt::format("{}: column '{}': decode 'jitter' is for datetime, date and time "
+                    "columns (schema type {})",
+                    plan_.source, plan_.name, to_string(schema.type)));
   }
   NumericSummary summary;
   std::vector<std::pair<double, uint64_t>> tally;
@@ -309,28 +334,13 @@ std::unique_ptr<ColumnCodec> ColumnProfile::fit(const ColumnSchema& schema, uint
     summary.decimals = decimals_;
     summary.exponent = exponent_;
   }
-  std::sort(tally.begin(), tally.end());
-  for (const auto& [v, c] : tally) {
-    if (!summary.values.empty() && summary.values.back() == v) {
-      summary.counts.back() += c;
-    } else {
-      summary.values.push_back(v);
-      summary.counts.push_back(c);
-    }
-  }
+  tally_values(std::move(tally), &summary);
   if (summary.values.empty()) {
     throw DataError(fmt::format(
         "{}: column '{}': no numeric values (every cell is missing); declare it categorical",
         plan_.source, plan_.name));
   }
-  uint64_t best = 0;
-  for (size_t t = 0; t < missing.size(); ++t) {  // the most frequent token, ties to the first
-    summary.has_missing = summary.has_missing || missing[t] > 0;
-    if (missing[t] > best) {
-      best = missing[t];
-      summary.missing_text = schema.missing_tokens[t];
-    }
-  }
+  tally_missing(missing, schema.missing_tokens, &summary);
   if (schema.discretizer == DiscretizerKind::Dpgmm && !summary.values.empty() &&
       !std::isfinite(summary.values.back() - summary.values.front())) {
     throw DataError(fmt::format(
@@ -338,6 +348,12 @@ std::unique_ptr<ColumnCodec> ColumnProfile::fit(const ColumnSchema& schema, uint
         "discretizer needs a finite range (declare the column with \"discretizer\": "
         "\"quantile\")",
         plan_.source, plan_.name, summary.values.front(), summary.values.back()));
+  }
+  if (is_temporal(schema.type)) {  // epoch seconds: a number column written as it is read
+    ColumnSchema as_number = schema;
+    as_number.type = summary.decimals > 0 ? ColumnType::Continuous : ColumnType::Integer;
+    if (as_number.decode == NumericDecode::Jitter) as_number.decode = NumericDecode::Uniform;
+    return temporal_codec(schema.format, 0, fit_numeric_codec(std::move(summary), as_number, seed));
   }
   return fit_numeric_codec(std::move(summary), schema, seed);
 }

@@ -36,6 +36,7 @@
 #include "data/codec.hpp"
 #include "data/csv.hpp"
 #include "data/dataset.hpp"
+#include "data/datetime_format.hpp"
 #include "data/schema.hpp"
 #include "data/text_dict.hpp"
 
@@ -54,6 +55,7 @@ struct ColumnPlan {
   std::string name;
   size_t index = 0;                       // position of the column in the file
   std::optional<ColumnType> declared;     // the type a schema file gives, if any
+  std::string declared_format;            // and its date/time format, if it gives one
   std::vector<std::string> infer_tokens;  // missing tokens of inference (the defaults)
   std::vector<std::string> tokens;        // missing tokens of the codec (the final schema's)
   size_t max_categorical_numeric = 20;    // InferOptions
@@ -135,13 +137,24 @@ class ColumnProfile {
   void set_reread();
   bool refuse(uint64_t row, uint64_t line, std::string_view text, const char* problem,
               CellError* error) const;
+  // Declared a number type (a date/time of epoch seconds is one).
   bool declared_numeric() const {
-    return plan_.declared && *plan_.declared != ColumnType::Categorical;
+    return plan_.declared &&
+           (*plan_.declared == ColumnType::Integer || *plan_.declared == ColumnType::Continuous ||
+            (is_temporal(*plan_.declared) && plan_.declared_format == "%s"));
   }
+  // Roles (column_roles.cpp): sets an exact column's date/time or id role and format.
+  void infer_role(const InferOptions& options, ColumnSchema* col) const;
+  // The distinct texts that are not missing tokens of the codec (or of inference), with counts.
+  void present_texts(bool of_inference, std::vector<std::string_view>* texts,
+                     std::vector<uint64_t>* counts) const;
+  std::unique_ptr<ColumnCodec> fit_role(const ColumnSchema& schema,
+                                        const std::vector<uint64_t>& missing, uint64_t seed) const;
   uint64_t distinct() const;
   uint64_t token_count(size_t u) const;
 
   ColumnPlan plan_;
+  std::optional<TimePattern> declared_pattern_;  // a declared date/time format: cells checked
   Mode mode_ = Mode::Exact;
   uint64_t rows_ = 0;
   bool stopped_ = false;  // a refused cell ended the column

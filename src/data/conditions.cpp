@@ -58,8 +58,9 @@ std::vector<ColumnCondition> TableCodec::parse_conditions(
 }
 
 void TableCodec::decode_rows(const Code* codes, size_t n_rows, core::Rng& rng, std::string& out,
-                             const std::vector<ColumnCondition>& conditions) const {
-  if (rows_) return rows_->decode_rows(*this, codes, n_rows, rng, out, &conditions);
+                             const std::vector<ColumnCondition>& conditions,
+                             uint64_t first_row) const {
+  if (rows_) return rows_->decode_rows(*this, codes, n_rows, rng, out, &conditions, first_row);
   const size_t d = codecs_.size();
   std::vector<const ColumnCondition*> ranged(d, nullptr);
   for (const auto& c : conditions) {
@@ -74,7 +75,7 @@ void TableCodec::decode_rows(const Code* codes, size_t n_rows, core::Rng& rng, s
       if (ranged[c]) {
         codecs_[c]->decode_within(code, ranged[c]->lo, ranged[c]->hi, rng, cell);
       } else {
-        codecs_[c]->decode(code, rng, cell);
+        codecs_[c]->decode_row(code, first_row + r, rng, cell);
       }
       w.field(cell);
     }

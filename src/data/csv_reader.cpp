@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include "core/strings.hpp"
 #include "meg/error.hpp"
 
 #if defined(__SSE2__)
@@ -284,35 +285,24 @@ void CsvReader::validate() {
       ++i;
       continue;
     }
-    size_t len = 0;
-    uint32_t cp = 0;
-    if ((c & 0xE0) == 0xC0) {
-      len = 2;
-      cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      len = 3;
-      cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      len = 4;
-      cp = c & 0x07;
-    } else {
-      return bad(fmt::format("invalid UTF-8 byte 0x{:02X}", c));
-    }
-    for (size_t k = 1; k < len && i + k < len_; ++k) {
-      if ((s[i + k] & 0xC0) != 0x80) {
+    const core::Utf8Step step = core::utf8_step(s + i, len_ - i);
+    switch (step.kind) {
+      case core::Utf8Step::Ok:
+        break;
+      case core::Utf8Step::BadLead:
+        return bad(fmt::format("invalid UTF-8 byte 0x{:02X}", c));
+      case core::Utf8Step::Truncated:
+        if (!eof_) {
+          valid_ = i;  // the rest of the sequence is in the next block
+          return;
+        }
+        [[fallthrough]];
+      case core::Utf8Step::BadContinuation:
         return bad(fmt::format("invalid UTF-8 sequence starting with byte 0x{:02X}", c));
-      }
+      case core::Utf8Step::BadValue:
+        return bad("invalid UTF-8 (overlong or out-of-range sequence)");
     }
-    if (i + len > len_) {
-      if (eof_) return bad(fmt::format("invalid UTF-8 sequence starting with byte 0x{:02X}", c));
-      break;  // the rest of the sequence is in the next block
-    }
-    for (size_t k = 1; k < len; ++k) cp = (cp << 6) | (s[i + k] & 0x3F);
-    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-      return bad("invalid UTF-8 (overlong or out-of-range sequence)");
-    }
-    i += len;
+    i += step.len;
   }
   valid_ = i;
 }

@@ -535,4 +535,28 @@ std::unique_ptr<ColumnCodec> numeric_codec_from_json(const nlohmann::json& j) {
   return std::make_unique<NumericCodec>(std::move(s));
 }
 
+void tally_values(std::vector<std::pair<double, uint64_t>> tally, NumericSummary* summary) {
+  std::sort(tally.begin(), tally.end());
+  for (const auto& [v, c] : tally) {
+    if (!summary->values.empty() && summary->values.back() == v) {
+      summary->counts.back() += c;
+    } else {
+      summary->values.push_back(v);
+      summary->counts.push_back(c);
+    }
+  }
+}
+
+void tally_missing(const std::vector<uint64_t>& counts, const std::vector<std::string>& tokens,
+                   NumericSummary* summary) {
+  uint64_t best = 0;
+  for (size_t t = 0; t < counts.size(); ++t) {
+    summary->has_missing = summary->has_missing || counts[t] > 0;
+    if (counts[t] > best) {
+      best = counts[t];
+      summary->missing_text = tokens[t];
+    }
+  }
+}
+
 }  // namespace meg::data

@@ -22,6 +22,13 @@ struct NumericSummary {
   std::string missing_text;  // the most frequent missing token
 };
 
+// Sets summary->values / counts from (value, count) pairs: sorted, equal values merged.
+void tally_values(std::vector<std::pair<double, uint64_t>> tally, NumericSummary* summary);
+// Sets has_missing and missing_text from the counts of `tokens` (the most frequent one,
+// ties to the first).
+void tally_missing(const std::vector<uint64_t>& counts, const std::vector<std::string>& tokens,
+                   NumericSummary* summary);
+
 // Most decimals a numeric column keeps (the model loader refuses more).
 inline constexpr int kMaxDecimals = 30;
 

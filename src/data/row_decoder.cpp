@@ -93,7 +93,8 @@ size_t RowModel::pick_donor(const Code* row, core::Rng& rng) const {
 
 void RowModel::decode_rows(const TableCodec& codec, const Code* codes, size_t n_rows,
                            core::Rng& rng, std::string& out,
-                           const std::vector<ColumnCondition>* conditions) const {
+                           const std::vector<ColumnCondition>* conditions,
+                           uint64_t first_row) const {
   const size_t d = codec.num_cols();
   const size_t k = key_cols_.size();
   std::vector<const ColumnCondition*> ranged(d, nullptr);
@@ -158,7 +159,7 @@ void RowModel::decode_rows(const TableCodec& codec, const Code* codes, size_t n_
       if (has[c]) {
         views[c]->format_value(value[c], out);  // a number never needs quotes
       } else {
-        codec.column(c).decode_csv(row[c], rng, out);
+        codec.column(c).decode_csv_row(row[c], first_row + r, rng, out);
       }
     }
     // A row made of one empty field would read back as a blank (skipped) line.

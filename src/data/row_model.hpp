@@ -68,9 +68,10 @@ class RowModel {
                                              const RowModelOptions& options, uint64_t seed);
 
   // Decodes rows (row-major codes) into CSV lines; ranged conditions (may be null) keep
-  // their column inside [lo, hi].
+  // their column inside [lo, hi]; the rows are rows first_row.. of the sample (id columns).
   void decode_rows(const TableCodec& codec, const Code* codes, size_t n_rows, core::Rng& rng,
-                   std::string& out, const std::vector<ColumnCondition>* conditions) const;
+                   std::string& out, const std::vector<ColumnCondition>* conditions,
+                   uint64_t first_row = 0) const;
 
   nlohmann::json to_json() const;
   // Checks the tree against the codec (ModelFormatError).

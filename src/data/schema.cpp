@@ -9,6 +9,7 @@
 #include "core/json_text.hpp"
 #include "core/strings.hpp"
 #include "data/column_profile.hpp"
+#include "data/datetime_format.hpp"
 #include "meg/error.hpp"
 
 namespace meg::data {
@@ -21,6 +22,14 @@ const char* to_string(ColumnType t) {
       return "integer";
     case ColumnType::Continuous:
       return "continuous";
+    case ColumnType::Id:
+      return "id";
+    case ColumnType::Datetime:
+      return "datetime";
+    case ColumnType::Date:
+      return "date";
+    case ColumnType::Time:
+      return "time";
   }
   return "?";
 }
@@ -28,7 +37,9 @@ const char* to_string(DiscretizerKind d) {
   return d == DiscretizerKind::Quantile ? "quantile" : "dpgmm";
 }
 const char* to_string(NumericDecode d) {
-  return d == NumericDecode::Empirical ? "empirical" : "uniform";
+  return d == NumericDecode::Empirical ? "empirical"
+         : d == NumericDecode::Uniform ? "uniform"
+                                       : "jitter";
 }
 
 int Schema::column_index(const std::string& name) const {
@@ -79,7 +90,8 @@ nlohmann::ordered_json schema_to_json(const Schema& schema) {
     nlohmann::ordered_json j;
     j["name"] = c.name;
     j["type"] = to_string(c.type);
-    if (c.type != ColumnType::Categorical) {
+    if (is_temporal(c.type) && !c.format.empty()) j["format"] = c.format;
+    if (is_binned(c.type)) {
       j["discretizer"] = to_string(c.discretizer);
       if (c.discretizer == DiscretizerKind::Quantile) {
         j["bins"] = c.bins;
@@ -127,6 +139,19 @@ std::vector<std::string> parse_tokens(const nlohmann::json& v, const std::string
   return out;
 }
 
+// A temporal column's format must compile and fit its type (no time in a date, ...).
+void check_format(const ColumnSchema& col, const std::string& where) {
+  if (!is_temporal(col.type) || col.format.empty()) return;
+  const TimePattern p = TimePattern::compile(col.format, where + ": format");
+  const bool ok = col.type == ColumnType::Date   ? p.has_date() && !p.has_time()
+                  : col.type == ColumnType::Time ? p.has_time() && !p.has_date()
+                                                 : p.epoch() || (p.has_date() && p.has_time());
+  if (!ok) {
+    throw DataError(fmt::format("{}: format '{}' does not fit type {}", where,
+                                core::printable(col.format), to_string(col.type)));
+  }
+}
+
 }  // namespace
 
 Schema apply_schema_overrides(const Schema& inferred, const nlohmann::json& overrides,
@@ -169,16 +194,32 @@ Schema apply_schema_overrides(const Schema& inferred, const nlohmann::json& over
         col.type = parse_enum<ColumnType>(value,
                                           {{"categorical", ColumnType::Categorical},
                                            {"integer", ColumnType::Integer},
-                                           {"continuous", ColumnType::Continuous}},
+                                           {"continuous", ColumnType::Continuous},
+                                           {"id", ColumnType::Id},
+                                           {"datetime", ColumnType::Datetime},
+                                           {"date", ColumnType::Date},
+                                           {"time", ColumnType::Time}},
                                           where + ": type");
+        // A date/time column draws values inside its bins unless told otherwise.
+        if (!jc.contains("decode")) {
+          if (is_temporal(col.type)) col.decode = NumericDecode::Jitter;
+          if (!is_temporal(col.type) && col.decode == NumericDecode::Jitter) {
+            col.decode = NumericDecode::Empirical;
+          }
+        }
+      } else if (key == "format") {
+        if (!value.is_string()) throw DataError(where + ": format must be a string");
+        col.format = value.get<std::string>();
       } else if (key == "discretizer") {
         col.discretizer = parse_enum<DiscretizerKind>(
             value, {{"quantile", DiscretizerKind::Quantile}, {"dpgmm", DiscretizerKind::Dpgmm}},
             where + ": discretizer");
       } else if (key == "decode") {
-        col.decode = parse_enum<NumericDecode>(
-            value, {{"empirical", NumericDecode::Empirical}, {"uniform", NumericDecode::Uniform}},
-            where + ": decode");
+        col.decode = parse_enum<NumericDecode>(value,
+                                               {{"empirical", NumericDecode::Empirical},
+                                                {"uniform", NumericDecode::Uniform},
+                                                {"jitter", NumericDecode::Jitter}},
+                                               where + ": decode");
       } else if (key == "bins") {
         if (!value.is_number_integer() || value.get<long>() < 1 || value.get<long>() > 1000) {
           throw DataError(where + ": bins must be an integer in [1, 1000]");
@@ -193,11 +234,12 @@ Schema apply_schema_overrides(const Schema& inferred, const nlohmann::json& over
         col.missing_tokens = parse_tokens(value, where + ": missing_tokens");
       } else {
         throw DataError(
-            fmt::format("{}: unknown field '{}' (expected type, discretizer, bins, components, "
-                        "decode, missing_tokens)",
+            fmt::format("{}: unknown field '{}' (expected type, format, discretizer, bins, "
+                        "components, decode, missing_tokens)",
                         where, key));
       }
     }
+    check_format(col, where);
   }
   return out;
 }

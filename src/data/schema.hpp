@@ -12,18 +12,29 @@
 
 namespace meg::data {
 
-enum class ColumnType { Categorical, Integer, Continuous };
+// Id: unique keys, not modelled, generated fresh (data/id_codec.hpp). Datetime, Date, Time:
+// modelled as numbers, read and written by the column's `format` (data/datetime_format.hpp).
+enum class ColumnType { Categorical, Integer, Continuous, Id, Datetime, Date, Time };
 enum class DiscretizerKind { Quantile, Dpgmm };
-enum class NumericDecode { Empirical, Uniform };
+// Jitter (date/time columns only): a training value's neighbourhood (datetime_codec.hpp).
+enum class NumericDecode { Empirical, Uniform, Jitter };
 
 const char* to_string(ColumnType t);
+inline bool is_temporal(ColumnType t) {
+  return t == ColumnType::Datetime || t == ColumnType::Date || t == ColumnType::Time;
+}
+// Modelled through a numeric codec (bins, discretizer, decode apply).
+inline bool is_binned(ColumnType t) {
+  return t == ColumnType::Integer || t == ColumnType::Continuous || is_temporal(t);
+}
 const char* to_string(DiscretizerKind d);
 const char* to_string(NumericDecode d);
 
 struct ColumnSchema {
   std::string name;
   ColumnType type = ColumnType::Categorical;
-  // Numeric columns only:
+  std::string format;  // temporal columns: the date/time pattern (empty: inferred from the data)
+  // Numeric and temporal columns only:
   DiscretizerKind discretizer = DiscretizerKind::Quantile;
   int bins = 20;        // quantile: max bins
   int components = 10;  // dpgmm: truncation K of the mixture
@@ -46,6 +57,8 @@ struct InferOptions {
       20;  // numeric columns with <= this many distinct values are categorical
   int bins = 20;
   DiscretizerKind discretizer = DiscretizerKind::Quantile;
+  // An id column: at least this many present cells, nearly all distinct (column_roles.hpp).
+  size_t min_id_rows = 500;
 };
 
 // Infers a schema: non-numeric -> categorical; numeric with few distinct values

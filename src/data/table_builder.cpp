@@ -146,6 +146,7 @@ BuiltTable build(CsvReader& reader, const BuildOptions& o) {
     plan.index = c;
     if (as_text.columns[c].type == as_number.columns[c].type) {
       plan.declared = as_text.columns[c].type;
+      plan.declared_format = as_text.columns[c].format;
     }
     plan.infer_tokens = o.infer.missing_tokens;
     plan.tokens = as_text.columns[c].missing_tokens;

@@ -82,7 +82,8 @@ void make_chunk(uint64_t chunk, const std::vector<uint64_t>& counts, size_t num_
   core::Rng rng(core::derive_seed(seed, {streams.decode, chunk}));
   text.clear();
   text.reserve(scratch.codes.size() * 8);
-  decode(scratch.codes.data(), scratch.codes.size() / std::max<size_t>(1, num_cols), rng, text);
+  decode(scratch.codes.data(), scratch.codes.size() / std::max<size_t>(1, num_cols),
+         chunk * kChunkRows, rng, text);
 }
 
 }  // namespace

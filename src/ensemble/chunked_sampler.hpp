@@ -29,8 +29,9 @@ struct ChunkStreams {
 std::vector<std::vector<uint64_t>> chunk_plan(const std::vector<double>& w, uint64_t n);
 
 using DrawUnitFn = std::function<void(size_t unit, uint64_t rows, uint64_t seed, data::Code* out)>;
-using DecodeFn =
-    std::function<void(const data::Code* codes, size_t rows, core::Rng& rng, std::string& out)>;
+// first_row: the chunk's first row in the whole sample (id columns number rows by it).
+using DecodeFn = std::function<void(const data::Code* codes, size_t rows, uint64_t first_row,
+                                    core::Rng& rng, std::string& out)>;
 
 using TextSink = std::function<void(const std::string&)>;
 // Told the rows handed to the sink so far, after each chunk (progress).

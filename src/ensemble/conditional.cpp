@@ -62,9 +62,8 @@ void ConditionalSampler::sample_text(uint64_t n, uint64_t seed, int threads,
       [&](size_t u, uint64_t rows, uint64_t unit_seed, data::Code* out) {
         bn::sample_with_evidence(model_.units()[u].model(), evidence_, rows, unit_seed, out, 1);
       },
-      [&](const data::Code* codes, size_t rows, core::Rng& rng, std::string& out) {
-        codec.decode_rows(codes, rows, rng, out, conditions_);
-      },
+      [&](const data::Code* codes, size_t rows, uint64_t first_row, core::Rng& rng,
+          std::string& out) { codec.decode_rows(codes, rows, rng, out, conditions_, first_row); },
       sink, written);
 }
 

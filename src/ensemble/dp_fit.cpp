@@ -17,47 +17,65 @@
 
 namespace meg {
 
-void set_dp_option(DpOptions& o, const std::string& key, const std::string& value) {
-  auto number = [&](double lo, double hi) {
-    auto v = core::parse_double(value);
-    if (!v || !std::isfinite(*v) || *v < lo || *v > hi) {
-      throw InvalidArgument(fmt::format("--dp-option '{}': expected a number in [{}, {}], got '{}'",
-                                        key, lo, hi, value));
+namespace {
+
+// The --dp-option table: each key once, with its field (a number or an integer) and range.
+// The split keys are recorded in the model's "split", the others in its "settings".
+struct DpKey {
+  const char* key;
+  double DpOptions::*real;
+  int DpOptions::*integer;
+  double lo, hi;
+  bool setting = true;
+};
+constexpr DpKey kDpKeys[] = {
+    {"split_domain", &DpOptions::split_domain, nullptr, 0.01, 0.98, false},
+    {"split_structure", &DpOptions::split_structure, nullptr, 0, 0.98, false},
+    {"delta_levels", &DpOptions::delta_levels, nullptr, 0.001, 0.999},
+    {"k", nullptr, &DpOptions::k, 0, 2},
+    {"snr", &DpOptions::snr, nullptr, 0, 1000},
+    {"floor", &DpOptions::floor, nullptr, 0, 100},
+    {"smoothing", &DpOptions::smoothing, nullptr, 0, 1000},
+    {"bins", nullptr, &DpOptions::bins, 1, 1000},
+    {"rows_factor", &DpOptions::rows_factor, nullptr, 0.01, 100},
+};
+
+// The model's record of the settings (the keys of the table that are not splits).
+nlohmann::json dp_settings_json(const DpOptions& o) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const DpKey& d : kDpKeys) {
+    if (!d.setting) continue;
+    if (d.integer) {
+      j[d.key] = o.*d.integer;
+    } else {
+      j[d.key] = o.*d.real;
     }
-    return *v;
-  };
-  auto integer = [&](int lo, int hi) {
-    const double v = number(lo, hi);
-    if (v != std::floor(v)) {
-      throw InvalidArgument(fmt::format(
-          "--dp-option '{}': expected an integer in [{}, {}], got '{}'", key, lo, hi, value));
-    }
-    return static_cast<int>(v);
-  };
-  if (key == "split_domain") {
-    o.split_domain = number(0.01, 0.98);
-  } else if (key == "split_structure") {
-    o.split_structure = number(0, 0.98);
-  } else if (key == "delta_levels") {
-    o.delta_levels = number(0.001, 0.999);
-  } else if (key == "k") {
-    o.k = integer(0, 2);
-  } else if (key == "snr") {
-    o.snr = number(0, 1000);
-  } else if (key == "floor") {
-    o.floor = number(0, 100);
-  } else if (key == "smoothing") {
-    o.smoothing = number(0, 1000);
-  } else if (key == "bins") {
-    o.bins = integer(1, 1000);
-  } else if (key == "rows_factor") {
-    o.rows_factor = number(0.01, 100);
-  } else {
-    throw InvalidArgument(fmt::format(
-        "--dp-option '{}': unknown key (expected split_domain, split_structure, delta_levels, "
-        "k, snr, floor, smoothing, bins, rows_factor)",
-        key));
   }
+  return j;
+}
+
+}  // namespace
+
+void set_dp_option(DpOptions& o, const std::string& key, const std::string& value) {
+  std::string known;
+  for (const DpKey& d : kDpKeys) {
+    known += known.empty() ? "" : ", ";
+    known += d.key;
+    if (key != d.key) continue;
+    const auto v = core::parse_double(value);
+    const bool whole = v && *v == std::floor(*v);
+    if (!v || !std::isfinite(*v) || *v < d.lo || *v > d.hi || (d.integer && !whole)) {
+      throw InvalidArgument(fmt::format("--dp-option '{}': expected {} in [{}, {}], got '{}'", key,
+                                        d.integer ? "an integer" : "a number", d.lo, d.hi, value));
+    }
+    if (d.integer) {
+      o.*d.integer = static_cast<int>(*v);
+    } else {
+      o.*d.real = *v;
+    }
+    return;
+  }
+  throw InvalidArgument(fmt::format("--dp-option '{}': unknown key (expected {})", key, known));
 }
 
 void validate_dp_options(const DpOptions& o) {
@@ -228,13 +246,8 @@ MegModel fit_private(const data::CsvTable& table, const nlohmann::json& schema_f
   privacy["split"] = {{"domain", dp.split_domain},
                       {"structure", dp.split_structure},
                       {"counts", 1 - dp.split_domain - dp.split_structure}};
-  privacy["settings"] = {{"k", dp.k},
-                         {"snr", dp.snr},
-                         {"floor", dp.floor},
-                         {"smoothing", dp.smoothing},
-                         {"bins", dp.bins},
-                         {"rows_factor", dp.rows_factor},
-                         {"delta_levels", delta_levels}};
+  privacy["settings"] = dp_settings_json(dp);
+  privacy["settings"]["delta_levels"] = delta_levels;
   privacy["sigma_domain"] = domain.sigma;
   privacy["sigma_counts"] = net.sigma;
   privacy["release_threshold"] = domain.threshold;

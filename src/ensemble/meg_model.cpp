@@ -288,9 +288,8 @@ void MegModel::sample_text(uint64_t n, uint64_t seed, int threads,
       [&](size_t u, uint64_t rows, uint64_t unit_seed, data::Code* out) {
         units_[u].sample(rows, unit_seed, out, 1);
       },
-      [&](const data::Code* codes, size_t rows, core::Rng& rng, std::string& out) {
-        codec_.decode_rows(codes, rows, rng, out);
-      },
+      [&](const data::Code* codes, size_t rows, uint64_t first_row, core::Rng& rng,
+          std::string& out) { codec_.decode_rows(codes, rows, rng, out, first_row); },
       sink, written);
 }
 

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "core/checksum.hpp"
+#include "core/strings.hpp"
 #include "meg/error.hpp"
 
 namespace meg::ensemble {
@@ -29,36 +30,6 @@ uint64_t get_le(const std::string& s, size_t at, int bytes) {
   for (int i = bytes - 1; i >= 0; --i)
     v = (v << 8) | static_cast<unsigned char>(s[at + static_cast<size_t>(i)]);
   return v;
-}
-
-bool valid_utf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    size_t len = 0;
-    if (c < 0x80) {
-      len = 1;
-    } else if ((c & 0xE0) == 0xC0) {
-      len = 2;
-    } else if ((c & 0xF0) == 0xE0) {
-      len = 3;
-    } else if ((c & 0xF8) == 0xF0) {
-      len = 4;
-    }
-    if (len == 0 || i + len > s.size()) return false;
-    uint32_t cp = len == 1 ? c : c & (0x7F >> len);
-    for (size_t k = 1; k < len; ++k) {
-      const auto b = static_cast<unsigned char>(s[i + k]);
-      if ((b & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (b & 0x3F);
-    }
-    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-      return false;
-    }
-    i += len;
-  }
-  return true;
 }
 
 // Structural check of the CBOR payload, iterative, run before nlohmann's reader
@@ -91,7 +62,7 @@ std::string check_cbor(std::string_view p) {
       case 2:
       case 3:
         if (value > left) return "payload cut short";
-        if (major == 3 && !valid_utf8(p.substr(at, value))) {
+        if (major == 3 && !core::valid_utf8(p.substr(at, value))) {
           return "a text field is not valid UTF-8";
         }
         at += value;

@@ -36,7 +36,8 @@ std::pair<size_t, size_t> distinct_present(const std::vector<std::string>& cells
 bool is_identifier_column(const data::ColumnSchema& column, const std::vector<std::string>& cells) {
   // When the schema carries a declared role, a column declared `id` is one (and one declared
   // otherwise is not) before any look at the data.
-  if (column.type == data::ColumnType::Continuous) return false;
+  if (column.type == data::ColumnType::Id) return true;
+  if (column.type == data::ColumnType::Continuous || data::is_temporal(column.type)) return false;
   const auto [distinct, present] = distinct_present(cells, column.missing_tokens);
   if (column.type == data::ColumnType::Categorical) {
     return present >= 50 && 20 * distinct >= 19 * present;
@@ -66,6 +67,10 @@ Preprocessor::Preprocessor(const data::CsvTable& train, const data::Schema& sche
     names_.push_back(cs.name);
     kinds_.push_back(cs.type == data::ColumnType::Categorical ? Kind::Categorical : Kind::Numeric);
     missing_tokens_.push_back(cs.missing_tokens);
+    patterns_.emplace_back();
+    if (data::is_temporal(cs.type) && !cs.format.empty()) {
+      patterns_.back() = data::TimePattern::compile(cs.format, fmt::format("column '{}'", cs.name));
+    }
     levels_.emplace_back();
     if (kinds_.back() != Kind::Categorical) continue;
     std::unordered_map<std::string, size_t> counts;
@@ -130,13 +135,15 @@ PreparedTable Preprocessor::prepare(const data::CsvTable& table) const {
           col.values[r] = std::numeric_limits<double>::quiet_NaN();
           continue;
         }
-        std::optional<double> v = core::parse_double(cells[r]);
+        std::optional<double> v =
+            patterns_[c] ? patterns_[c]->parse(cells[r]) : core::parse_double(cells[r]);
         if (!v) {
           uint64_t line = r < table.row_line.size() ? table.row_line[r] : r + 2;
-          throw DataError(
-              fmt::format("{}:{}: column '{}' is numeric in the real train table but "
-                          "has the value '{}'",
-                          table.source, line, names_[c], cells[r]));
+          throw DataError(fmt::format(
+              "{}:{}: column '{}' is {} in the real train table but has the value '{}'",
+              table.source, line, names_[c],
+              patterns_[c] ? "a date/time (format " + patterns_[c]->text() + ")" : "numeric",
+              cells[r]));
         }
         col.values[r] = *v;
       }

@@ -14,10 +14,12 @@
 #pragma once
 #include <cmath>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "data/csv.hpp"
+#include "data/datetime_format.hpp"
 #include "data/schema.hpp"
 
 namespace meg::eval {
@@ -85,6 +87,7 @@ class Preprocessor {
   std::vector<Kind> kinds_;
   std::vector<std::vector<std::string>> levels_;
   std::vector<std::vector<std::string>> missing_tokens_;
+  std::vector<std::optional<data::TimePattern>> patterns_;  // date/time columns: read as seconds
 };
 
 inline bool is_missing(double v) { return std::isnan(v); }

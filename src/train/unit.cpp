@@ -41,31 +41,10 @@ void validate_data(const data::DatasetView& data, size_t class_col) {
 
 }  // namespace
 
-void validate_unit_options(const UnitOptions& o) {
-  auto require = [](bool ok, const char* what) {
-    if (!ok) throw InvalidArgument(std::string("unit option ") + what);
-  };
-  require(o.k >= 0 && o.k <= 16, "k must be in [0, 16]");
-  require(o.max_parent_configs >= 1, "max_parent_configs must be >= 1");
-  require(o.smoothing_m >= 0, "smoothing_m must be >= 0");
-  require(o.laplace_alpha > 0, "laplace_alpha must be > 0");
-  require(o.warmup_epochs >= 0 && o.epochs >= 0, "epochs must be >= 0");
-  require(o.batch_size >= 1, "batch_size must be >= 1");
-  require(o.lr_generator > 0 && o.lr_discriminator > 0, "learning rates must be > 0");
-  require(o.lambda >= 0 && o.mu >= 0, "lambda and mu must be >= 0");
-  require(o.synthetic_rows >= 0, "synthetic_rows must be >= 0");
-  require(o.discriminator_epochs >= 0, "discriminator_epochs must be >= 0");
-  require(o.discriminator_l2 >= 0, "discriminator_l2 must be >= 0");
-  if (o.discriminator == DiscriminatorType::Mlp) {
-    require(!o.hidden.empty(), "hidden must list at least one layer for the mlp discriminator");
-    for (int h : o.hidden) require(h >= 1 && h <= 4096, "hidden sizes must be in [1, 4096]");
-  }
-}
-
 GanblrUnit GanblrUnit::fit(const data::DatasetView& data, size_t class_col,
                            const UnitOptions& options, uint64_t seed, int threads,
                            const EpochCallback& on_epoch) {
-  validate_unit_options(options);
+  meg::validate_unit_options(options);  // the option table's ranges, the only ones
   validate_data(data, class_col);
   bn::KdbStructure structure = bn::KdbStructure::learn(
       data, class_col, options.k, options.max_parent_configs, threads, options.structure);

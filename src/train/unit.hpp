@@ -57,9 +57,6 @@ class GanblrUnit {
   nlohmann::json training_log_ = nlohmann::json::object();
 };
 
-// Checks the options a unit uses; throws InvalidArgument naming the option.
-void validate_unit_options(const UnitOptions& options);
-
 // The gradient phases (warm-up, adversarial) on a counted model; appends per-epoch
 // figures to log["epochs"]. Single-threaded; deterministic for `seed`.
 void train_generator(bn::KdbModel& model, const data::DatasetView& data, const UnitOptions& options,

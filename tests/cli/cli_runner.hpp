@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace meg::test {
 
@@ -38,6 +39,17 @@ inline std::filesystem::path scratch_dir(const std::string& name) {
   return dir;
 }
 
+inline void write_bytes(const std::filesystem::path& p, const std::string& bytes) {
+  std::ofstream out(p, std::ios::binary);
+  out << bytes;
+}
+
+inline size_t count_lines(const std::string& s) {
+  size_t n = 0;
+  for (char c : s) n += c == '\n';
+  return n;
+}
+
 // Runs `meg ARGS` through the shell (ARGS are shell words).
 inline RunResult run_meg(const std::string& args, const std::filesystem::path& dir) {
   std::string out = (dir / ".stdout").string(), err = (dir / ".stderr").string();
@@ -50,6 +62,22 @@ inline RunResult run_meg(const std::string& args, const std::filesystem::path& d
   std::filesystem::remove(out);
   std::filesystem::remove(err);
   return r;
+}
+
+// The rows of a CSV text without quoted fields (the header skipped), split at commas.
+inline std::vector<std::vector<std::string>> rows_of(const std::string& text) {
+  std::vector<std::vector<std::string>> rows;
+  std::istringstream in(text);
+  std::string line;
+  std::getline(in, line);  // header
+  while (std::getline(in, line)) {
+    std::vector<std::string> f;
+    std::istringstream ls(line);
+    std::string cell;
+    while (std::getline(ls, cell, ',')) f.push_back(cell);
+    rows.push_back(f);
+  }
+  return rows;
 }
 
 }  // namespace meg::test

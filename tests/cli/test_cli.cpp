@@ -11,22 +11,13 @@
 #include "cli_runner.hpp"
 
 namespace fs = std::filesystem;
+using meg::test::count_lines;
 using meg::test::run_meg;
 using meg::test::scratch_dir;
 using meg::test::slurp;
+using meg::test::write_bytes;
 
 namespace {
-
-void write(const fs::path& p, const std::string& text) {
-  std::ofstream out(p, std::ios::binary);
-  out << text;
-}
-
-size_t count_lines(const std::string& s) {
-  size_t n = 0;
-  for (char c : s) n += c == '\n';
-  return n;
-}
 
 // Exactly one line on stderr, starting "meg: error: ".
 void expect_one_error_line(const meg::test::RunResult& r, const std::string& fragment) {
@@ -100,13 +91,13 @@ TEST(Cli, BadInputGivesOneLineExitTwoAndNoOutput) {
       {"utf8.csv", "a,b\n1,\xfe\n", "utf8.csv:2:3: invalid UTF-8"},
   };
   for (const auto& c : cases) {
-    write(dir / c.name, c.content);
+    write_bytes(dir / c.name, c.content);
     auto out = dir / (std::string(c.name) + ".json");
     auto r = run_meg("schema " + (dir / c.name).string() + " -o " + out.string(), dir);
     expect_one_error_line(r, c.fragment);
     EXPECT_FALSE(fs::exists(out)) << c.name;
   }
-  write(dir / "s.json", R"({"columns": [{"name": "salary", "type": "integer"}]})");
+  write_bytes(dir / "s.json", R"({"columns": [{"name": "salary", "type": "integer"}]})");
   auto r = run_meg("schema data/car.csv --schema " + (dir / "s.json").string(), dir);
   expect_one_error_line(r, "s.json: column 'salary': no such column in the data");
   expect_one_error_line(run_meg("schema " + (dir / "missing.csv").string(), dir),
@@ -182,16 +173,16 @@ TEST(Cli, CorruptModelsAndBadSampleOptions) {
       0);
   std::string bytes = slurp(model);
   const std::string out = (dir / "out.csv").string();
-  write(dir / "trunc.meg", bytes.substr(0, bytes.size() / 2));
+  write_bytes(dir / "trunc.meg", bytes.substr(0, bytes.size() / 2));
   expect_one_error_line(run_meg("sample " + (dir / "trunc.meg").string() + " -n 5 -o " + out, dir),
                         "truncated");
   std::string flipped = bytes;
   flipped[bytes.size() / 3] ^= 0x10;
-  write(dir / "flip.meg", flipped);
+  write_bytes(dir / "flip.meg", flipped);
   expect_one_error_line(run_meg("sample " + (dir / "flip.meg").string() + " -n 5 -o " + out, dir),
                         "checksum");
   expect_one_error_line(run_meg("sample data/car.csv -n 5 -o " + out, dir), "not a meg model file");
-  write(dir / "empty.meg", "");
+  write_bytes(dir / "empty.meg", "");
   expect_one_error_line(run_meg("inspect " + (dir / "empty.meg").string(), dir), "empty file");
   expect_one_error_line(run_meg("sample " + model + " -n 0 -o " + out, dir), "-n");
   expect_one_error_line(run_meg("sample " + model + " -n abc -o " + out, dir), "-n");
@@ -202,4 +193,30 @@ TEST(Cli, CorruptModelsAndBadSampleOptions) {
                         "option 'weighting'");
   EXPECT_FALSE(fs::exists(out));
   fs::remove_all(dir);
+}
+
+TEST(Cli, EvaluateOptionsComeFromTheLibraryTable) {
+  auto dir = scratch_dir("evaluate_options");
+  for (const std::string command : {"evaluate", "report"}) {
+    const auto list = run_meg(command + " --list-options", dir);
+    ASSERT_EQ(list.code, 0) << list.err;
+    for (const char* flag : {"--seed", "--threads", "--gbt-rounds", "--detection-rounds",
+                             "--attack-rows", "--max-levels", "--max-features"}) {
+      EXPECT_NE(list.out.find(flag), std::string::npos) << command << " " << flag;
+    }
+  }
+  const std::string tables =
+      "evaluate --train data/car.csv --test data/car.csv --synthetic data/car.csv --target class ";
+  expect_one_error_line(run_meg(tables + "--gbt-rounds 0", dir),
+                        "option --gbt-rounds: expected an integer in [1, 100000], got '0'");
+  expect_one_error_line(run_meg(tables + "--classifiers svm", dir), "unknown model 'svm'");
+  expect_one_error_line(run_meg(tables + "--threads 2000", dir), "option --threads");
+  expect_one_error_line(run_meg("report --train data/car.csv --test data/car.csv", dir),
+                        "--output is required");
+  // sample's seed and threads are the fit table's options (same help, default, range).
+  const auto list = run_meg("sample --list-options", dir);
+  ASSERT_EQ(list.code, 0) << list.err;
+  EXPECT_NE(list.out.find("[1, 10000000000]"), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("worker threads (0 = all cores)"), std::string::npos) << list.out;
+  expect_one_error_line(run_meg("sample", dir), "MODEL is required");
 }

@@ -11,26 +11,12 @@
 #include "cli_runner.hpp"
 
 namespace fs = std::filesystem;
+using meg::test::rows_of;
 using meg::test::run_meg;
 using meg::test::scratch_dir;
 using meg::test::slurp;
 
 namespace {
-
-std::vector<std::vector<std::string>> rows_of(const std::string& text) {
-  std::vector<std::vector<std::string>> rows;
-  std::istringstream in(text);
-  std::string line;
-  std::getline(in, line);  // header
-  while (std::getline(in, line)) {
-    std::vector<std::string> f;
-    std::istringstream ls(line);
-    std::string cell;
-    while (std::getline(ls, cell, ',')) f.push_back(cell);
-    rows.push_back(f);
-  }
-  return rows;
-}
 
 void expect_one_error_line(const meg::test::RunResult& r, const std::string& fragment) {
   EXPECT_EQ(r.code, 2) << r.err;

@@ -12,25 +12,16 @@
 #include "core/checksum.hpp"
 
 namespace fs = std::filesystem;
+using meg::test::count_lines;
 using meg::test::run_meg;
 using meg::test::scratch_dir;
 using meg::test::slurp;
+using meg::test::write_bytes;
 
 namespace {
 
 const std::string kTypes = "tests/data/dp/car_types.json";
 const std::string kPublic = "tests/data/dp/car_public.json";
-
-void write(const fs::path& p, const std::string& text) {
-  std::ofstream out(p, std::ios::binary);
-  out << text;
-}
-
-size_t count_lines(const std::string& s) {
-  size_t n = 0;
-  for (char c : s) n += c == '\n';
-  return n;
-}
 
 void expect_refusal(const std::string& args, const fs::path& dir, const std::string& fragment) {
   const auto r = run_meg(args, dir);
@@ -215,14 +206,14 @@ TEST(CliDp, RefusalsAreOneLineExitTwo) {
   expect_refusal("fit data/car.csv --schema " + kPublic + " --epsilon 1" + out, dir,
                  "--public-schema");
   // Every column's type must come from the schema file.
-  write(dir / "partial.json", R"({"columns": [{"name": "buying", "type": "categorical"}]})");
+  write_bytes(dir / "partial.json", R"({"columns": [{"name": "buying", "type": "categorical"}]})");
   expect_refusal(
       "fit data/car.csv --schema " + (dir / "partial.json").string() + " --epsilon 1" + out, dir,
       "'maint' has no \"type\"");
-  write(dir / "dpgmm.json",
-        R"({"columns": [{"name": "age", "type": "integer", "discretizer": "dpgmm"},
+  write_bytes(dir / "dpgmm.json",
+              R"({"columns": [{"name": "age", "type": "integer", "discretizer": "dpgmm"},
             {"name": "income", "type": "categorical"}]})");
-  write(dir / "t.csv", "age,income\n30,a\n40,b\n50,a\n");
+  write_bytes(dir / "t.csv", "age,income\n30,a\n40,b\n50,a\n");
   expect_refusal("fit " + (dir / "t.csv").string() + " --schema " + (dir / "dpgmm.json").string() +
                      " --epsilon 1" + out,
                  dir, "dpgmm");

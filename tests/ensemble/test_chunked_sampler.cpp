@@ -33,7 +33,8 @@ std::string run(uint64_t n, int threads, std::vector<uint64_t>* written = nullpt
           codes[2 * r + 1] = static_cast<meg::data::Code>(rng.below(1000));
         }
       },
-      [&](const meg::data::Code* codes, size_t rows, meg::core::Rng& rng, std::string& text) {
+      [&](const meg::data::Code* codes, size_t rows, uint64_t, meg::core::Rng& rng,
+          std::string& text) {
         for (size_t r = 0; r < rows; ++r) {
           text += std::to_string(codes[2 * r]) + "," + std::to_string(codes[2 * r + 1]) + "," +
                   std::to_string(rng.below(10)) + "\n";

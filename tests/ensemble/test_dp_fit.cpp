@@ -12,6 +12,7 @@
 #include "data/csv.hpp"
 #include "ensemble/dp_domain.hpp"
 #include "ensemble/dp_fit.hpp"
+#include "meg/error.hpp"
 #include "privacy/accountant.hpp"
 #include "privacy/ledger.hpp"
 #include "privacy/secure_rng.hpp"
@@ -151,4 +152,32 @@ TEST(DpFit, LargeEpsilonReproducesTheMarginals) {
   double tv = 0;
   for (const auto& [k, v] : real) tv += std::fabs(v - synth[k]) / 2;
   EXPECT_LT(tv, 0.03);
+}
+
+TEST(DpOptions, EachKeyParsedByItsRangeAndUnknownKeysListed) {
+  DpOptions o;
+  set_dp_option(o, "snr", "5");
+  set_dp_option(o, "bins", "12");
+  set_dp_option(o, "split_structure", "0");
+  EXPECT_EQ(o.snr, 5);
+  EXPECT_EQ(o.bins, 12);
+  EXPECT_EQ(o.split_structure, 0);
+  auto error = [&](const std::string& key, const std::string& value) {
+    try {
+      set_dp_option(o, key, value);
+    } catch (const InvalidArgument& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_EQ(error("k", "1.5"), "--dp-option 'k': expected an integer in [0, 2], got '1.5'");
+  EXPECT_EQ(error("split_domain", "0.99"),
+            "--dp-option 'split_domain': expected a number in [0.01, 0.98], got '0.99'");
+  EXPECT_EQ(error("floor", "nan"), "--dp-option 'floor': expected a number in [0, 100], got 'nan'");
+  const std::string unknown = error("colour", "1");
+  for (const char* key : {"split_domain", "split_structure", "delta_levels", "k", "snr", "floor",
+                          "smoothing", "bins", "rows_factor"}) {
+    EXPECT_NE(unknown.find(key), std::string::npos) << unknown;
+  }
+  EXPECT_EQ(o.bins, 12);  // a refused value changes nothing
 }

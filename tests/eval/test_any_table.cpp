@@ -116,5 +116,31 @@ TEST(AnyTable, EvaluationLeavesIdentifiersOutEverywhere) {
   EXPECT_EQ(r2.fidelity->mean_distance_synthetic, r.fidelity->mean_distance_synthetic);
 }
 
+TEST(AnyTable, DeclaredRolesDecideIdsAndDatesAreNumbers) {
+  // 30 rows: too few for the shape test, but a column declared `id` is one; a date/time
+  // column is a numeric feature read by its format (seconds).
+  std::string csv = "ref,when,y\n";
+  for (int i = 0; i < 30; ++i) {
+    csv += "R" + std::to_string(100 + i) + ",2020-01-" + (i < 9 ? "0" : "") +
+           std::to_string(i + 1) + " 06:00," + (i % 2 ? "a" : "b") + "\n";
+  }
+  const data::CsvTable t = data::parse_csv(csv, "t.csv");
+  data::Schema schema = data::infer_schema(t);
+  EXPECT_FALSE(is_identifier_column(schema.columns[0], t.columns[0]));
+  schema.columns[0].type = data::ColumnType::Id;
+  EXPECT_TRUE(is_identifier_column(schema.columns[0], t.columns[0]));
+  ASSERT_EQ(schema.columns[1].type, data::ColumnType::Datetime);
+  EXPECT_FALSE(is_identifier_column(schema.columns[1], t.columns[1]));
+  const Preprocessor pre(t, schema, "y");
+  EXPECT_LT(pre.column_index("ref"), 0);
+  const int when = pre.column_index("when");
+  ASSERT_GE(when, 0);
+  const PreparedTable p = pre.prepare(t);
+  EXPECT_EQ(p.columns[static_cast<size_t>(when)].kind, Kind::Numeric);
+  EXPECT_EQ(p.columns[static_cast<size_t>(when)].values[1] -
+                p.columns[static_cast<size_t>(when)].values[0],
+            86400.0);
+}
+
 }  // namespace
 }  // namespace meg::eval

@@ -10,11 +10,6 @@
 
 namespace meg::test {
 
-inline void write_bytes(const std::filesystem::path& p, const std::string& bytes) {
-  std::ofstream out(p, std::ios::binary);
-  out << bytes;
-}
-
 // Names of the atomic-write temporaries (".NAME.tmp-XXXXXX") left in `dir`.
 inline std::vector<std::string> leftover_temporaries(const std::filesystem::path& dir) {
   std::vector<std::string> found;
@@ -23,12 +18,6 @@ inline std::vector<std::string> leftover_temporaries(const std::filesystem::path
     if (name.find(".tmp-") != std::string::npos) found.push_back(name);
   }
   return found;
-}
-
-inline size_t count_lines(const std::string& s) {
-  size_t n = 0;
-  for (char c : s) n += c == '\n';
-  return n;
 }
 
 // A small model (the first 60 rows of car.csv), fitted into `dir` once.
