@@ -107,6 +107,7 @@ void RowModel::decode_rows(const TableCodec& codec, const Code* codes, size_t n_
   for (size_t c = 0; c < d; ++c) views[c] = codec.column(c).numeric_view();
   std::vector<double> value(d);
   std::vector<bool> has(d);
+  std::string cell;
   for (size_t r = 0; r < n_rows; ++r) {
     const Code* row = codes + r * d;
     const size_t row_start = out.size();
@@ -159,7 +160,13 @@ void RowModel::decode_rows(const TableCodec& codec, const Code* codes, size_t n_
       if (has[c]) {
         views[c]->format_value(value[c], out);  // a number never needs quotes
       } else {
-        codec.column(c).decode_csv_row(row[c], first_row + r, rng, out);
+        if (ranged[c]) {  // a ranged column without a numeric view (a date/time column)
+          cell.clear();
+          codec.column(c).decode_within(row[c], ranged[c]->lo, ranged[c]->hi, rng, cell);
+          append_csv_field(out, cell);
+        } else {
+          codec.column(c).decode_csv_row(row[c], first_row + r, rng, out);
+        }
       }
     }
     // A row made of one empty field would read back as a blank (skipped) line.
