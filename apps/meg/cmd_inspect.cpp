@@ -35,6 +35,18 @@ void print_text(const nlohmann::ordered_json& d, const std::string& privacy) {
       std::printf("      %-24s <- %s\n", col.c_str(), join(parents).c_str());
     }
   }
+  const auto& rm = d["row_model"];
+  if (rm.contains("donor_rows") && rm["donor_rows"].get<uint64_t>() > 0) {
+    std::printf(
+        "\nnumeric cells decoded jointly: in-bin positions of %llu training rows, "
+        "matched on the bins of %s\n",
+        static_cast<unsigned long long>(rm["donor_rows"].get<uint64_t>()),
+        join(rm["donor_key"]).c_str());
+  }
+  if (rm.contains("rules")) {
+    std::printf("\nrules kept while sampling:\n");
+    for (const auto& r : rm["rules"]) std::printf("  %s\n", r.get<std::string>().c_str());
+  }
   std::printf("\noptions:\n");
   for (const auto& [k, v] : d["options"].items()) {
     if (k == "unit_overrides") {

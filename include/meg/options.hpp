@@ -82,7 +82,12 @@ struct FitOptions {
   // whose synthetic rows are no closer to the training rows than held-out rows
   // (ensemble/smoothing_select.hpp); loglik = per feature by held-out likelihood.
   SmoothingSelect smoothing_select = SmoothingSelect::Distance;
-  bool refit_full = true;     // refit units on all rows once weights are chosen
+  bool refit_full = true;  // refit units on all rows once weights are chosen
+  // Numeric cells decoded jointly: in-bin positions from a training row with similar bins
+  // (data/row_model.hpp); false = each cell drawn alone inside its bin.
+  bool joint_decode = true;
+  // Learn order rules A <= B that hold in every training row, enforced while sampling.
+  bool learn_rules = true;
   int threads = 0;            // 0 = all cores; never changes results
   long max_model_mb = 16384;  // refuse a fit whose model could need more
   uint64_t seed = 0;

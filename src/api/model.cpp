@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "core/json_text.hpp"
+#include "data/row_model.hpp"
 #include "data/schema.hpp"
 #include "data/table_builder.hpp"
 #include "ensemble/conditional.hpp"
@@ -35,6 +36,9 @@ data::BuildOptions build_options(const FitOptions& options, const ProgressFn& pr
   b.on_header = [&options](const std::string& source, const std::vector<std::string>& header) {
     ensemble::MegModel::check_columns(header, source, options);
   };
+  b.row_model = true;
+  b.rows.joint = options.joint_decode;
+  b.rows.learn_rules = options.learn_rules;
   return b;
 }
 
@@ -55,6 +59,9 @@ Model Model::fit_csv(const std::string& csv_path, const FitOptions& options,
     overrides = data::read_schema_file(schema_path);
     b.overrides = [&](const data::Schema& s) {
       return data::apply_schema_overrides(s, overrides, schema_path);
+    };
+    b.declare = [&](const data::Schema& s, data::RowModelOptions& r) {
+      data::parse_constraints(overrides, s, schema_path, r);
     };
   }
   return Model(
@@ -110,6 +117,9 @@ Model Model::fit_csv_text(const std::string& text, const std::string& source,
     overrides = core::parse_json_text(schema_json, "schema");
     b.overrides = [&](const data::Schema& s) {
       return data::apply_schema_overrides(s, overrides, "schema");
+    };
+    b.declare = [&](const data::Schema& s, data::RowModelOptions& r) {
+      data::parse_constraints(overrides, s, "schema", r);
     };
   }
   return Model(std::make_unique<Impl>(
@@ -211,6 +221,16 @@ nlohmann::ordered_json Model::describe() const {
     units.push_back(ju);
   }
   out["units"] = units;
+  // Joint decoding and the rules enforced while sampling (data/row_model.hpp).
+  nlohmann::ordered_json rules = nlohmann::ordered_json::object();
+  if (const data::RowModel* rm = codec.row_model()) {
+    std::vector<std::string> keys;
+    for (uint32_t c : rm->key_columns()) keys.push_back(codec.schema().columns[c].name);
+    rules["donor_rows"] = rm->donors();
+    rules["donor_key"] = keys;
+    rules["rules"] = rm->describe(codec);
+  }
+  out["row_model"] = rules;
   out["options"] = nlohmann::ordered_json::parse(options_to_json(m.options()).dump());
   out["fit"] = nlohmann::ordered_json::parse(m.fit_summary().dump());
   return out;

@@ -240,20 +240,31 @@ std::vector<Entry> build_table() {
          f.validation_fraction = parse_real("validation_fraction", v, 0.01, 0.9);
        },
        [](const UnitOptions&, const FitOptions& f) { return fmt_real(f.validation_fraction); }});
-  t.push_back({{"refit_full",
-                "refit the units on all rows once the weights are chosen (true/false)", "", false},
-               [](UnitOptions&, FitOptions& f, const std::string& v) {
-                 if (v == "true" || v == "1") {
-                   f.refit_full = true;
-                 } else if (v == "false" || v == "0") {
-                   f.refit_full = false;
-                 } else {
-                   bad("refit_full", "true or false", v);
-                 }
-               },
-               [](const UnitOptions&, const FitOptions& f) {
-                 return std::string(f.refit_full ? "true" : "false");
-               }});
+  auto fit_bool = [&](const char* key, const char* help, bool FitOptions::*member) {
+    t.push_back({{key, help, "", false},
+                 [=](UnitOptions&, FitOptions& f, const std::string& v) {
+                   if (v == "true" || v == "1") {
+                     f.*member = true;
+                   } else if (v == "false" || v == "0") {
+                     f.*member = false;
+                   } else {
+                     bad(key, "true or false", v);
+                   }
+                 },
+                 [=](const UnitOptions&, const FitOptions& f) {
+                   return std::string(f.*member ? "true" : "false");
+                 }});
+  };
+  fit_bool("refit_full", "refit the units on all rows once the weights are chosen (true/false)",
+           &FitOptions::refit_full);
+  fit_bool("joint_decode",
+           "decode numeric cells jointly: in-bin positions taken from a training row with similar "
+           "bins (true/false; false = each cell drawn alone in its bin)",
+           &FitOptions::joint_decode);
+  fit_bool("learn_rules",
+           "learn order rules A <= B between numeric columns that hold in every training row, "
+           "enforced while sampling (true/false; declared constraints always apply)",
+           &FitOptions::learn_rules);
   t.push_back(
       {{"max_model_mb",
         "refuse a fit whose model could need more memory than this (MB), before fitting", "",

@@ -11,6 +11,7 @@
 #include "data/datetime_codec.hpp"
 #include "data/id_codec.hpp"
 #include "data/numeric_codec.hpp"
+#include "data/row_model.hpp"
 #include "data/text_dict.hpp"
 #include "meg/error.hpp"
 
@@ -263,6 +264,7 @@ void TableCodec::write_header(std::string& out) const {
 
 void TableCodec::decode_rows(const Code* codes, size_t n_rows, core::Rng& rng, std::string& out,
                              uint64_t first_row) const {
+  if (rows_) return rows_->decode_rows(*this, codes, n_rows, rng, out, nullptr, first_row);
   const size_t d = codecs_.size();
   for (size_t r = 0; r < n_rows; ++r) {
     const size_t row_start = out.size();
@@ -285,8 +287,10 @@ std::vector<uint32_t> TableCodec::cardinalities() const {
 nlohmann::json TableCodec::to_json() const {
   nlohmann::json cols = nlohmann::json::array();
   for (const auto& c : codecs_) cols.push_back(c->to_json());
-  return {{"schema", nlohmann::json::parse(schema_to_json(schema_).dump())},
-          {"codecs", std::move(cols)}};
+  nlohmann::json j = {{"schema", nlohmann::json::parse(schema_to_json(schema_).dump())},
+                      {"codecs", std::move(cols)}};
+  if (rows_) j["rows"] = rows_->to_json();  // absent: cells decoded alone (older models)
+  return j;
 }
 
 TableCodec TableCodec::from_json(const nlohmann::json& j) {
@@ -314,6 +318,7 @@ TableCodec TableCodec::from_json(const nlohmann::json& j) {
     throw ModelFormatError("model: codec count does not match the schema");
   }
   for (const auto& jc : j["codecs"]) tc.codecs_.push_back(column_codec_from_json(jc));
+  if (j.contains("rows")) tc.rows_ = RowModel::from_json(j["rows"], tc);
   return tc;
 }
 

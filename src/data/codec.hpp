@@ -36,8 +36,30 @@ struct ColumnCondition {
   double lo = 0.0, hi = 0.0;
 };
 
+// What joint decoding and rules need from a numeric codec (data/row_model.hpp): positions
+// inside a bin as rank quantiles, values at a position, clamping, formatting.
+class NumericView {
+ public:
+  virtual ~NumericView() = default;
+  // The bin of training value `v` (nearest training value) and a randomised rank
+  // position in [0, 1) inside it: (rows of the bin below v + r * rows at v) / rows of
+  // the bin, r in [0, 1), so positions are uniform over the bin's rows.
+  virtual Code locate(double v, double r, double* position) const = 0;
+  // The value at rank position u in [0, 1) of bin `code` (the inverse of locate).
+  virtual double value_at(Code code, double u) const = 0;
+  // The training value nearest to v within [lo, hi] (preferring bin `code`'s values);
+  // false when no training value lies in [lo, hi].
+  virtual bool nearest_within(Code code, double v, double lo, double hi, double* out) const = 0;
+  // A value written as the column writes its values (integer-ness, decimals).
+  virtual void format_value(double v, std::string& out) const = 0;
+  virtual double min_value() const = 0;
+  virtual double max_value() const = 0;
+};
+
 class ColumnCodec {
  public:
+  // The numeric view of a numeric codec; nullptr for other codecs.
+  virtual const NumericView* numeric_view() const { return nullptr; }
   virtual ~ColumnCodec() = default;
   virtual uint32_t cardinality() const = 0;
   // Code of a field's text (missing tokens -> missing code; unseen -> unknown_code()).
@@ -89,6 +111,8 @@ std::unique_ptr<ColumnCodec> fit_categorical_codec(std::vector<std::string> leve
                                                    const ColumnSchema& schema);
 std::unique_ptr<ColumnCodec> column_codec_from_json(const nlohmann::json& j);
 
+class RowModel;
+
 class TableCodec {
  public:
   TableCodec() = default;
@@ -123,8 +147,13 @@ class TableCodec {
   nlohmann::json to_json() const;
   static TableCodec from_json(const nlohmann::json& j);
 
+  // Joint numeric decoding and rules (data/row_model.hpp); null: each cell decoded alone.
+  void set_row_model(std::shared_ptr<const RowModel> model) { rows_ = std::move(model); }
+  const RowModel* row_model() const { return rows_.get(); }
+
  private:
   Schema schema_;
+  std::shared_ptr<const RowModel> rows_;
   std::vector<std::shared_ptr<const ColumnCodec>> codecs_;
 };
 

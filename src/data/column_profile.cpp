@@ -383,6 +383,39 @@ void add_table_column(ColumnProfile& profile, const CsvTable& table, size_t colu
   }
 }
 
+std::vector<double> ColumnProfile::text_numbers() const {
+  std::vector<double> out(dict_.size(), NAN);
+  for (uint32_t id = 0; id < dict_.size(); ++id) {
+    if (kind_[id] == kValue) out[id] = core::parse_double(dict_.text(id)).value_or(NAN);
+  }
+  return out;
+}
+
+std::vector<double> ColumnProfile::text_codes(const ColumnCodec& codec) const {
+  std::vector<double> out(dict_.size());
+  for (uint32_t id = 0; id < dict_.size(); ++id) out[id] = codec.encode(dict_.text(id));
+  return out;
+}
+
+void ColumnProfile::row_values(uint64_t first, size_t n, const std::vector<double>& numbers,
+                               double* out) const {
+  uint64_t start = 0;  // first row of the block
+  for (const CodeColumn& block : temp_) {
+    const uint64_t end = start + block.size();
+    if (end > first && n > 0) {
+      const size_t from = static_cast<size_t>(first - start);
+      const size_t take = std::min<size_t>(n, block.size() - from);
+      block.visit([&](auto ids) {
+        for (size_t i = 0; i < take; ++i) out[i] = numbers[ids[from + i]];
+      });
+      out += take;
+      first += take;
+      n -= take;
+    }
+    start = end;
+  }
+}
+
 void ColumnProfile::release() {
   dict_.clear();
   std::vector<Kind>().swap(kind_);

@@ -105,6 +105,13 @@ class ColumnProfile {
       });
     }
   }
+  // Each added row's number, rows first .. first + n - 1, NaN for a cell that is not a
+  // number (a missing token); has_codes() only. `numbers` is from text_numbers().
+  void row_values(uint64_t first, size_t n, const std::vector<double>& numbers, double* out) const;
+  // Per distinct text (exact mode): its number, NaN for a text that is not one.
+  std::vector<double> text_numbers() const;
+  // Per distinct text (exact mode): the code `codec` gives it.
+  std::vector<double> text_codes(const ColumnCodec& codec) const;
   // Bytes held (texts, provisional codes, sample).
   size_t memory_bytes() const;
   void release();

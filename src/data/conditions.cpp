@@ -5,6 +5,7 @@
 
 #include "data/codec.hpp"
 #include "data/csv.hpp"
+#include "data/row_model.hpp"
 #include "meg/error.hpp"
 
 namespace meg::data {
@@ -59,6 +60,7 @@ std::vector<ColumnCondition> TableCodec::parse_conditions(
 void TableCodec::decode_rows(const Code* codes, size_t n_rows, core::Rng& rng, std::string& out,
                              const std::vector<ColumnCondition>& conditions,
                              uint64_t first_row) const {
+  if (rows_) return rows_->decode_rows(*this, codes, n_rows, rng, out, &conditions, first_row);
   const size_t d = codecs_.size();
   std::vector<const ColumnCondition*> ranged(d, nullptr);
   for (const auto& c : conditions) {

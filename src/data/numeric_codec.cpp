@@ -65,7 +65,33 @@ std::optional<double> numeric_cell_value(std::string_view cell, ColumnType type,
 
 namespace {
 
-class NumericCodec final : public ColumnCodec {
+// The index in [0, n) of the value nearest to t among value(0..n-1) (sorted ascending)
+// that lies in [lo, hi], or n when none does.
+template <class Value>
+size_t nearest_index(size_t n, const Value& value, double t, double lo, double hi) {
+  size_t a = 0, b = n;  // first index with value >= t
+  while (a < b) {
+    const size_t mid = (a + b) / 2;
+    if (value(mid) < t) {
+      a = mid + 1;
+    } else {
+      b = mid;
+    }
+  }
+  size_t best = n;
+  double gap = INFINITY;
+  for (size_t i : {a, a - 1}) {  // a - 1 wraps to SIZE_MAX when a == 0
+    if (i >= n) continue;
+    const double x = value(i);
+    if (x >= lo && x <= hi && std::fabs(x - t) < gap) {
+      gap = std::fabs(x - t);
+      best = i;
+    }
+  }
+  return best;
+}
+
+class NumericCodec final : public ColumnCodec, public NumericView {
  public:
   struct State {
     std::vector<double> values;     // sorted distinct training values
@@ -131,19 +157,69 @@ class NumericCodec final : public ColumnCodec {
     if (is_token(field)) return unknown_code();
     auto v = core::parse_double(field);
     if (!v) return unknown_code();
-    // Nearest training value (ties to the lower one).
-    auto it = std::lower_bound(s_.values.begin(), s_.values.end(), *v);
-    size_t i;
-    if (it == s_.values.end()) {
-      i = s_.values.size() - 1;
-    } else if (it == s_.values.begin() || *it == *v) {
-      i = static_cast<size_t>(it - s_.values.begin());
-    } else {
-      size_t hi = static_cast<size_t>(it - s_.values.begin());
-      i = (*v - s_.values[hi - 1] <= s_.values[hi] - *v) ? hi - 1 : hi;
-    }
-    return s_.code_of[i];
+    return s_.code_of[nearest(*v)];
   }
+
+  const NumericView* numeric_view() const override { return this; }
+
+  Code locate(double v, double r, double* position) const override {
+    const size_t i = nearest(v);
+    const Code code = s_.code_of[i];
+    const auto& mem = members_[code];
+    const auto& cum = cumulative_[code];
+    const size_t k = static_cast<size_t>(std::lower_bound(mem.begin(), mem.end(), i) - mem.begin());
+    const double below = k == 0 ? 0.0 : static_cast<double>(cum[k - 1]);
+    *position = (below + r * static_cast<double>(s_.counts[i])) / static_cast<double>(cum.back());
+    return code;
+  }
+
+  double value_at(Code code, double u) const override {
+    const auto& mem = members_[code];
+    const auto& cum = cumulative_[code];
+    u = std::clamp(u, 0.0, 1.0);
+    if (s_.decode == NumericDecode::Uniform && mem.size() > 1) {
+      const double lo = s_.values[mem.front()], hi = s_.values[mem.back()];
+      if (s_.integer) return std::min(hi, lo + std::floor(u * (hi - lo + 1)));
+      double x = lo + u * (hi - lo);
+      if (!s_.exponent) {
+        const double scale = std::pow(10.0, s_.decimals);
+        x = std::clamp(std::round(x * scale) / scale, lo, hi);
+      }
+      return x;
+    }
+    const uint64_t total = cum.back();
+    const auto t = std::min(total - 1, static_cast<uint64_t>(u * static_cast<double>(total)));
+    const size_t k = static_cast<size_t>(std::upper_bound(cum.begin(), cum.end(), t) - cum.begin());
+    return s_.values[mem[k]];
+  }
+
+  bool nearest_within(Code code, double v, double lo, double hi, double* out) const override {
+    if (code < s_.num_bins) {
+      const auto& mem = members_[code];
+      const size_t k = nearest_index(
+          mem.size(), [&](size_t j) { return s_.values[mem[j]]; }, v, lo, hi);
+      if (k < mem.size()) {
+        *out = s_.values[mem[k]];
+        return true;
+      }
+    }
+    const size_t i = nearest_index(
+        s_.values.size(), [&](size_t j) { return s_.values[j]; }, v, lo, hi);
+    if (i >= s_.values.size()) return false;
+    *out = s_.values[i];
+    return true;
+  }
+
+  void format_value(double v, std::string& out) const override {
+    // A training value's text is ready (formatted once); others (sums, bounds) are formatted.
+    auto it = std::lower_bound(s_.values.begin(), s_.values.end(), v);
+    if (it == s_.values.end() || *it != v) return format(v, out);
+    const auto i = static_cast<size_t>(it - s_.values.begin());
+    const size_t begin = i == 0 ? 0 : text_end_[i - 1];
+    out.append(texts_, begin, text_end_[i] - begin);
+  }
+  double min_value() const override { return s_.values.front(); }
+  double max_value() const override { return s_.values.back(); }
 
   void decode(Code code, core::Rng& rng, std::string& out) const override {
     if (code >= s_.num_bins) {
@@ -300,6 +376,15 @@ class NumericCodec final : public ColumnCodec {
 
   bool is_token(std::string_view field) const {
     return std::find(s_.tokens.begin(), s_.tokens.end(), field) != s_.tokens.end();
+  }
+
+  // Index of the training value nearest to v (ties to the lower one).
+  size_t nearest(double v) const {
+    auto it = std::lower_bound(s_.values.begin(), s_.values.end(), v);
+    if (it == s_.values.end()) return s_.values.size() - 1;
+    if (it == s_.values.begin() || *it == v) return static_cast<size_t>(it - s_.values.begin());
+    const size_t hi = static_cast<size_t>(it - s_.values.begin());
+    return (v - s_.values[hi - 1] <= s_.values[hi] - v) ? hi - 1 : hi;
   }
 
   State s_;

@@ -162,9 +162,11 @@ Schema apply_schema_overrides(const Schema& inferred, const nlohmann::json& over
     if (key == "missing_tokens") {
       auto tokens = parse_tokens(value, source + ": missing_tokens");
       for (auto& c : out.columns) c.missing_tokens = tokens;
-    } else if (key != "columns" && key != "source" && key != "rows") {
+    } else if (key != "columns" && key != "source" && key != "rows" && key != "constraints") {
+      // ("constraints" is read by data::parse_constraints, data/row_model.hpp)
       throw DataError(
-          fmt::format("{}: unknown key '{}' (expected 'columns', 'missing_tokens')", source, key));
+          fmt::format("{}: unknown key '{}' (expected 'columns', 'missing_tokens', 'constraints')",
+                      source, key));
     }
   }
   if (!overrides.contains("columns")) return out;

@@ -89,6 +89,31 @@ void run_pass(RowSource& reader, std::vector<PassColumn>& columns, const BuildOp
   }
 }
 
+// The row model, from the rows' values while the profiles still hold them (the columns
+// in exact mode; a sampled column takes no part in joint decoding or learned rules).
+void attach_row_model(BuiltTable& out, const std::vector<std::unique_ptr<ColumnProfile>>& profiles,
+                      const BuildOptions& o) {
+  const size_t d = profiles.size();
+  RowModelOptions ro = o.rows;
+  if (o.declare) o.declare(out.schema, ro);
+  std::vector<bool> available(d);
+  std::vector<std::vector<double>> numbers(d);
+  for (size_t c = 0; c < d; ++c) {
+    const ColumnCodec& cc = out.codec.column(c);
+    available[c] =
+        profiles[c]->has_codes() && (cc.numeric_view() || cc.cardinality() <= kMaxKeyLevels);
+    if (available[c]) {
+      numbers[c] = cc.numeric_view() ? profiles[c]->text_numbers() : profiles[c]->text_codes(cc);
+    }
+  }
+  out.codec.set_row_model(RowModel::fit(
+      out.codec, out.rows, available,
+      [&](size_t c, uint64_t first, size_t n, double* values) {
+        profiles[c]->row_values(first, n, numbers[c], values);
+      },
+      ro, row_model_seed(o.seed)));
+}
+
 BuiltTable build(RowSource& reader, const BuildOptions& o) {
   const auto start = Clock::now();
   BuiltTable out;
@@ -192,17 +217,19 @@ BuiltTable build(RowSource& reader, const BuildOptions& o) {
     }
   }
 
+  out.codec = TableCodec::from_codecs(out.schema, std::move(codecs));
+  if (o.encode && o.row_model) attach_row_model(out, profiles, o);
   if (o.encode) {
     out.data.names = header;
     for (size_t c = 0; c < d; ++c) {
-      out.data.cardinality.push_back(codecs[c]->cardinality());
+      const ColumnCodec& codec = out.codec.column(c);
+      out.data.cardinality.push_back(codec.cardinality());
       CodeColumn column;
       if (profiles[c]->has_codes()) {
-        column = CodeColumn(codecs[c]->cardinality(), out.rows);
+        column = CodeColumn(codec.cardinality(), out.rows);
         column.visit_mut([&](auto codes) {
           using T = typename decltype(codes)::value_type;
-          profiles[c]->codes(*codecs[c],
-                             [&](size_t r, Code code) { codes[r] = static_cast<T>(code); });
+          profiles[c]->codes(codec, [&](size_t r, Code code) { codes[r] = static_cast<T>(code); });
         });
       } else {
         column = std::move(encoded[c]);
@@ -212,7 +239,6 @@ BuiltTable build(RowSource& reader, const BuildOptions& o) {
       out.data.columns.push_back(std::move(column));
     }
   }
-  out.codec = TableCodec::from_codecs(out.schema, std::move(codecs));
   return out;
 }
 

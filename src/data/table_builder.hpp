@@ -26,6 +26,7 @@
 #include "data/column_profile.hpp"
 #include "data/csv_reader.hpp"
 #include "data/dataset.hpp"
+#include "data/row_model.hpp"
 #include "data/schema.hpp"
 #include "meg/progress.hpp"
 
@@ -44,6 +45,11 @@ struct BuildOptions {
   // Called with the header before any data row is read (to check options naming columns).
   std::function<void(const std::string& source, const std::vector<std::string>& header)> on_header;
   ProgressFn progress;  // stages "read" and "reread"
+  // A fit's row model (data/row_model.hpp), made from the rows while their values are
+  // at hand; `declare` adds the schema file's constraints, read against the final schema.
+  bool row_model = false;
+  RowModelOptions rows;
+  std::function<void(const Schema&, RowModelOptions&)> declare;
 };
 
 struct BuiltTable {

@@ -1,5 +1,7 @@
 #include "ensemble/meg_model.hpp"
 
+#include "data/row_model.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -108,6 +110,10 @@ MegModel MegModel::start_fit(const data::CsvTable& table, const data::Schema& sc
   MegModel m;
   m.options_ = options;
   m.codec_ = data::TableCodec::fit(table, schema, codec_seed(options));
+  data::RowModelOptions rows;
+  rows.joint = options.joint_decode;
+  rows.learn_rules = options.learn_rules;
+  m.codec_.set_row_model(data::fit_row_model(m.codec_, table, rows, codec_seed(options)));
   return m;
 }
 

@@ -1,0 +1,201 @@
+// Decoding rows with the row model: donor positions, order rules, declared sums
+// (data/row_model.hpp).
+#include <algorithm>
+#include <array>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "data/csv.hpp"
+#include "data/row_model.hpp"
+
+namespace meg::data {
+namespace {
+
+constexpr size_t kDonorTries = 32;  // donors compared in a long run of equal prefixes
+constexpr uint64_t kLevelGap = 2;   // distance of two different categorical codes (bins: |a - b|)
+
+}  // namespace
+
+size_t RowModel::pick_donor(const Code* row, core::Rng& rng) const {
+  const size_t k = key_cols_.size();
+  // Donors are sorted by their key; those sharing the longest prefix with the row's key
+  // form one run: find where the row's key would go, the longest prefix it shares with a
+  // neighbour there, then that prefix's run.
+  std::array<Code, kMaxRuleColumns> q;  // the row's key
+  for (size_t t = 0; t < k; ++t) q[t] = row[key_cols_[t]];
+  auto less_than_row = [&](size_t i, size_t len) {  // donor i's first len codes < row's
+    const uint32_t* key = &keys_[i * k];
+    for (size_t t = 0; t < len; ++t) {
+      if (key[t] != q[t]) return key[t] < q[t];
+    }
+    return false;
+  };
+  auto row_less_than = [&](size_t i, size_t len) {
+    const uint32_t* key = &keys_[i * k];
+    for (size_t t = 0; t < len; ++t) {
+      if (key[t] != q[t]) return q[t] < key[t];
+    }
+    return false;
+  };
+  // lower_bound / upper_bound of the row's first len codes within [a, b).
+  auto bound = [&](size_t len, bool upper, size_t a, size_t b) {
+    while (a < b) {
+      const size_t mid = (a + b) / 2;
+      if (upper ? !row_less_than(mid, len) : less_than_row(mid, len)) {
+        a = mid + 1;
+      } else {
+        b = mid;
+      }
+    }
+    return a;
+  };
+  auto common = [&](size_t i) {
+    size_t t = 0;
+    while (t < k && keys_[i * k + t] == q[t]) ++t;
+    return t;
+  };
+  const size_t at = bound(k, false, 0, n_donors_);
+  size_t len = 0;
+  if (at < n_donors_) len = common(at);
+  if (at > 0) len = std::max(len, common(at - 1));
+  // The run of a shorter prefix holds `at` - 1 or `at`: it starts at or before `at` and ends
+  // at or after it.
+  const size_t lo = bound(len, false, 0, at), hi = bound(len, true, at, n_donors_);
+  const size_t run = hi - lo;
+  if (len == k || run == 1) return lo + static_cast<size_t>(rng.below(run));
+  // Within the run, the donor whose remaining bins are nearest (L1 over bin codes) among
+  // all of a short run or kDonorTries drawn from a long one; ties drawn uniformly.
+  const bool all = run <= kDonorTries;
+  size_t best = lo, ties = 0;
+  uint64_t best_gap = UINT64_MAX;
+  for (size_t t = 0; t < std::min(run, kDonorTries); ++t) {
+    const size_t i = all ? lo + t : lo + static_cast<size_t>(rng.below(run));
+    uint64_t gap = 0;
+    for (size_t j = len; j < k; ++j) {
+      const int64_t diff = static_cast<int64_t>(keys_[i * k + j]) - q[j];
+      if (!key_numeric_[j]) {
+        gap += diff != 0 ? kLevelGap : 0;  // categorical codes: equal or not
+      } else {
+        gap += static_cast<uint64_t>(diff < 0 ? -diff : diff);  // bins: how far apart
+      }
+    }
+    if (gap < best_gap) {
+      best_gap = gap;
+      best = i;
+      ties = 1;
+    } else if (gap == best_gap && rng.below(++ties) == 0) {
+      best = i;
+    }
+  }
+  return best;
+}
+
+void RowModel::decode_rows(const TableCodec& codec, const Code* codes, size_t n_rows,
+                           core::Rng& rng, std::string& out,
+                           const std::vector<ColumnCondition>* conditions,
+                           uint64_t first_row) const {
+  const size_t d = codec.num_cols();
+  const size_t k = key_cols_.size();
+  std::vector<const ColumnCondition*> ranged(d, nullptr);
+  if (conditions) {
+    for (const auto& c : *conditions) {
+      if (c.ranged && c.column < d) ranged[c.column] = &c;
+    }
+  }
+  std::vector<const NumericView*> views(d);
+  for (size_t c = 0; c < d; ++c) views[c] = codec.column(c).numeric_view();
+  std::vector<double> value(d);
+  std::vector<bool> has(d);
+  std::string cell;
+  for (size_t r = 0; r < n_rows; ++r) {
+    const Code* row = codes + r * d;
+    const size_t row_start = out.size();
+    const size_t donor = n_donors_ > 0 ? pick_donor(row, rng) : 0;
+    for (size_t c = 0; c < d; ++c) {
+      has[c] = false;
+      const NumericView* view = views[c];
+      const ColumnCodec& cc = codec.column(c);
+      if (!view || static_cast<int64_t>(row[c]) == cc.missing_code()) continue;
+      double u;
+      if (slot_[c] >= 0) {
+        u = (pos_[donor * k + static_cast<size_t>(slot_[c])] + 0.5) / 65536.0 +
+            jitter_ * (2.0 * rng.uniform() - 1.0);
+        if (u < 0) u = -u;  // reflected at the ends of the bin
+        if (u >= 1) u = 2.0 - u;
+      } else {
+        u = rng.uniform();
+      }
+      double v = view->value_at(row[c], u);
+      double lo = -INFINITY, hi = INFINITY;
+      if (ranged[c]) {
+        lo = ranged[c]->lo;
+        hi = ranged[c]->hi;
+      }
+      for (uint32_t a : lower_of_[c]) {
+        if (has[a]) lo = std::max(lo, value[a]);
+      }
+      for (uint32_t b : upper_of_[c]) {
+        if (has[b]) hi = std::min(hi, value[b]);
+      }
+      if ((v < lo || v > hi) && lo <= hi) {
+        double w;
+        v = view->nearest_within(row[c], v, lo, hi, &w) ? w : std::clamp(v, lo, hi);
+      }
+      value[c] = v;
+      has[c] = true;
+    }
+    for (const auto& s : sums_) {
+      if (!has[s.total]) continue;
+      double total = 0;
+      bool all = true;
+      for (uint32_t p : s.parts) {
+        all = all && has[p];
+        total += has[p] ? value[p] : 0.0;
+      }
+      if (all) value[s.total] = total;
+    }
+    for (size_t c = 0; c < d; ++c) {
+      if (c > 0) out.push_back(',');
+      if (has[c]) {
+        views[c]->format_value(value[c], out);  // a number never needs quotes
+      } else {
+        if (ranged[c]) {  // a ranged column without a numeric view (a date/time column)
+          cell.clear();
+          codec.column(c).decode_within(row[c], ranged[c]->lo, ranged[c]->hi, rng, cell);
+          append_csv_field(out, cell);
+        } else {
+          codec.column(c).decode_csv_row(row[c], first_row + r, rng, out);
+        }
+      }
+    }
+    // A row made of one empty field would read back as a blank (skipped) line.
+    if (d == 1 && out.size() == row_start) out.append("\"\"");
+    out.push_back('\n');
+  }
+}
+
+std::vector<std::string> RowModel::describe(const TableCodec& codec) const {
+  std::vector<std::string> lines;
+  const auto names = codec.column_names();
+  for (size_t c = 0; c < names.size(); ++c) {
+    const NumericView* v = codec.column(c).numeric_view();
+    if (!v) continue;
+    std::string lo, hi;
+    v->format_value(v->min_value(), lo);
+    v->format_value(v->max_value(), hi);
+    lines.push_back(fmt::format("{} in [{}, {}]  (range: training values only)", names[c], lo, hi));
+  }
+  for (const auto& r : rules_) {
+    lines.push_back(fmt::format("{} <= {}  ({})", names[r.low], names[r.high],
+                                r.declared ? "declared" : "learned: every training row"));
+  }
+  for (const auto& s : sums_) {
+    std::string parts;
+    for (uint32_t p : s.parts) parts += (parts.empty() ? "" : " + ") + names[p];
+    lines.push_back(fmt::format("{} = {}  (declared)", names[s.total], parts));
+  }
+  return lines;
+}
+
+}  // namespace meg::data
