@@ -27,21 +27,6 @@ Model::~Model() = default;
 
 namespace {
 
-// How a fit reads its table: streamed, with the codec seed of the fit.
-data::BuildOptions build_options(const FitOptions& options, const ProgressFn& progress) {
-  data::BuildOptions b;
-  b.seed = ensemble::MegModel::codec_seed(options);
-  b.threads = options.threads;
-  b.progress = progress;
-  b.on_header = [&options](const std::string& source, const std::vector<std::string>& header) {
-    ensemble::MegModel::check_columns(header, source, options);
-  };
-  b.row_model = true;
-  b.rows.joint = options.joint_decode;
-  b.rows.learn_rules = options.learn_rules;
-  return b;
-}
-
 ensemble::MegModel fit_built(data::BuiltTable table, const FitOptions& options,
                              const ProgressFn& progress) {
   return ensemble::MegModel::fit_encoded(std::move(table.codec), std::move(table.data),
@@ -53,17 +38,10 @@ ensemble::MegModel fit_built(data::BuiltTable table, const FitOptions& options,
 Model Model::fit_csv(const std::string& csv_path, const FitOptions& options,
                      const std::string& schema_path, const ProgressFn& progress) {
   validate_options(options);
-  data::BuildOptions b = build_options(options, progress);
   nlohmann::json overrides;
-  if (!schema_path.empty()) {
-    overrides = data::read_schema_file(schema_path);
-    b.overrides = [&](const data::Schema& s) {
-      return data::apply_schema_overrides(s, overrides, schema_path);
-    };
-    b.declare = [&](const data::Schema& s, data::RowModelOptions& r) {
-      data::parse_constraints(overrides, s, schema_path, r);
-    };
-  }
+  if (!schema_path.empty()) overrides = data::read_schema_file(schema_path);
+  const data::BuildOptions b = ensemble::MegModel::build_options(
+      options, schema_path.empty() ? nullptr : &overrides, schema_path, progress);
   return Model(
       std::make_unique<Impl>(Impl{fit_built(data::build_table(csv_path, b), options, progress)}));
 }
@@ -111,17 +89,10 @@ Model Model::fit_csv_text(const std::string& text, const std::string& source,
                           const FitOptions& options, const std::string& schema_json,
                           const ProgressFn& progress) {
   validate_options(options);
-  data::BuildOptions b = build_options(options, progress);
   nlohmann::json overrides;
-  if (!schema_json.empty()) {
-    overrides = core::parse_json_text(schema_json, "schema");
-    b.overrides = [&](const data::Schema& s) {
-      return data::apply_schema_overrides(s, overrides, "schema");
-    };
-    b.declare = [&](const data::Schema& s, data::RowModelOptions& r) {
-      data::parse_constraints(overrides, s, "schema", r);
-    };
-  }
+  if (!schema_json.empty()) overrides = core::parse_json_text(schema_json, "schema");
+  const data::BuildOptions b = ensemble::MegModel::build_options(
+      options, schema_json.empty() ? nullptr : &overrides, "schema", progress);
   return Model(std::make_unique<Impl>(
       Impl{fit_built(data::build_table(data::memory_source(text), source, b), options, progress)}));
 }

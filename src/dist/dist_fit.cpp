@@ -11,21 +11,14 @@
 namespace meg::dist {
 namespace {
 
-// What rank 0 does with the gathered rows: Model::fit_csv's build and fit, verbatim
-// in effect (the same options, codec seed, header checks and schema overrides).
+// What rank 0 does with the gathered rows: Model::fit_csv's build and fit (the same
+// MegModel::build_options: codec seed, header checks, row model, schema file).
 ensemble::MegModel fit_gathered(GatheredRows& rows, const FitOptions& options,
                                 const std::string& schema_path, const ProgressFn& progress) {
-  data::BuildOptions b;
-  b.seed = ensemble::MegModel::codec_seed(options);
-  b.threads = options.threads;
-  b.progress = progress;
   nlohmann::json overrides;
-  if (!schema_path.empty()) {
-    overrides = data::read_schema_file(schema_path);
-    b.overrides = [&](const data::Schema& s) {
-      return data::apply_schema_overrides(s, overrides, schema_path);
-    };
-  }
+  if (!schema_path.empty()) overrides = data::read_schema_file(schema_path);
+  const data::BuildOptions b = ensemble::MegModel::build_options(
+      options, schema_path.empty() ? nullptr : &overrides, schema_path, progress);
   data::BuiltTable table = data::build_table(rows, b);
   return ensemble::MegModel::fit_encoded(std::move(table.codec), std::move(table.data),
                                          table.source, options, progress);

@@ -85,6 +85,30 @@ uint64_t MegModel::codec_seed(const FitOptions& options) {
   return core::derive_seed(options.seed, {kCodecStream});
 }
 
+data::BuildOptions MegModel::build_options(const FitOptions& options, const nlohmann::json* schema,
+                                           const std::string& schema_source,
+                                           const ProgressFn& progress) {
+  data::BuildOptions b;
+  b.seed = codec_seed(options);
+  b.threads = options.threads;
+  b.progress = progress;
+  b.on_header = [&options](const std::string& source, const std::vector<std::string>& header) {
+    check_columns(header, source, options);
+  };
+  b.row_model = true;
+  b.rows.joint = options.joint_decode;
+  b.rows.learn_rules = options.learn_rules;
+  if (schema != nullptr) {
+    b.overrides = [schema, schema_source](const data::Schema& s) {
+      return data::apply_schema_overrides(s, *schema, schema_source);
+    };
+    b.declare = [schema, schema_source](const data::Schema& s, data::RowModelOptions& r) {
+      data::parse_constraints(*schema, s, schema_source, r);
+    };
+  }
+  return b;
+}
+
 void MegModel::check_columns(const std::vector<std::string>& names, const std::string& source,
                              const FitOptions& options) {
   validate_options(options);

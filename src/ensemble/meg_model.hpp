@@ -10,6 +10,7 @@
 
 #include "data/codec.hpp"
 #include "data/csv.hpp"
+#include "data/table_builder.hpp"
 #include "ensemble/chunked_sampler.hpp"
 #include "meg/options.hpp"
 #include "meg/progress.hpp"
@@ -38,6 +39,13 @@ class MegModel {
                               const ProgressFn& progress = {});
   // The seed the codec of a fit with `options` is fitted with.
   static uint64_t codec_seed(const FitOptions& options);
+  // How a fit reads its table (data::build_table): the codec seed, the header checks, the
+  // row model and, when `schema` is given, its overrides and declared constraints, named
+  // `schema_source` in messages. One definition for every way of fitting (the API's file
+  // and text fits, the distributed fit); `options` and `schema` must outlive the result.
+  static data::BuildOptions build_options(const FitOptions& options, const nlohmann::json* schema,
+                                          const std::string& schema_source,
+                                          const ProgressFn& progress);
   // The checks of a fit that need only the column names (run before reading any row):
   // the options, at least two columns, the columns named by 'units' and per-unit options.
   static void check_columns(const std::vector<std::string>& names, const std::string& source,
