@@ -41,11 +41,11 @@ void add_sample_command(CLI::App& app) {
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("sample", "Generate synthetic rows from a fitted model");
   // Required, but checked in the callback so that --list-options needs none.
-  auto* model = cmd->add_option("MODEL", args->model, "Model file written by `meg fit`");
+  auto* model_opt = cmd->add_option("MODEL", args->model, "Model file written by `meg fit`");
   const std::string rows_help =
       "Number of rows to generate [1, " + std::to_string(kMaxSampleRows) + "]";
-  auto* rows = cmd->add_option("-n,--rows", args->rows, rows_help);
-  auto* output = cmd->add_option(
+  auto* rows_opt = cmd->add_option("-n,--rows", args->rows, rows_help);
+  auto* output_opt = cmd->add_option(
       "-o,--output", args->output,
       "Output CSV ('-' = stdout); DIR/ (ending in '/'): DIR/part-00000.csv, and under "
       "mpirun one part per rank, the rank's consecutive share of the rows");
@@ -61,15 +61,15 @@ void add_sample_command(CLI::App& app) {
                 "No progress output (by default: a bar on a terminal, else a line every 10 s, "
                 "on stderr)");
   cmd->add_flag("--list-options", args->list, "List the options with their defaults and exit");
-  cmd->callback([args, model, rows, output, rows_help] {
+  cmd->callback([args, model_opt, rows_opt, output_opt, rows_help] {
     if (args->list) {
       print_option_list(
           {{"rows", "-n", "", rows_help}, listed_fit_option("seed"), listed_fit_option("threads")});
       return;
     }
-    if (model->count() == 0) throw InvalidArgument("MODEL is required");
-    if (rows->count() == 0) throw InvalidArgument("--rows is required");
-    if (output->count() == 0) throw InvalidArgument("--output is required");
+    if (model_opt->count() == 0) throw InvalidArgument("MODEL is required");
+    if (rows_opt->count() == 0) throw InvalidArgument("--rows is required");
+    if (output_opt->count() == 0) throw InvalidArgument("--output is required");
     const uint64_t n = parse_unsigned_option("-n", args->rows, 1, UINT64_MAX);
     check_sample_rows(n);
     const uint64_t seed = parse_unsigned_option("--seed", args->seed, 0, UINT64_MAX);

@@ -48,7 +48,9 @@ TEST(UnitsAuto, ChoosesTheLinkedColumnsAndKeepsTableOrder) {
   ASSERT_EQ(plan.columns.size(), auto_unit_count(300, 32));
   for (size_t i = 0; i < plan.columns.size(); ++i) {
     EXPECT_LT(plan.columns[i], 10u);  // a linked column
-    if (i > 0) EXPECT_LT(plan.columns[i - 1], plan.columns[i]);
+    if (i > 0) {
+      EXPECT_LT(plan.columns[i - 1], plan.columns[i]);
+    }
   }
   EXPECT_TRUE(plan.hints.restricted());
   // The same plan at one thread.

@@ -132,9 +132,10 @@ TEST(ResourceGuard, RefusesAndNamesTheColumns) {
   EXPECT_NO_THROW(check_model_size(card, names, units, 100000, o));
 }
 
-// The estimate costs O(d k) a unit: 5,000 columns with a unit each in well under a
-// second (it was O(d^2) a unit: minutes).
-TEST(ResourceGuard, FastOnFiveThousandColumns) {
+// The estimate costs O(d k) a unit (it was O(d^2) a unit: minutes for 5,000 columns). Its
+// time is measured by bench/wide.sh (table wide2000), not asserted here: a timed test fails
+// on a loaded or sanitized build without a fault. This one checks it completes and is sane.
+TEST(ResourceGuard, EstimatesFiveThousandColumns) {
   const size_t d = 5000;
   std::vector<uint32_t> card(d);
   std::vector<std::string> names(d);
@@ -150,7 +151,8 @@ TEST(ResourceGuard, FastOnFiveThousandColumns) {
   const double seconds = static_cast<double>(std::clock() - start) / CLOCKS_PER_SEC;
   std::printf("estimate for %zu columns and units: %.3f s CPU\n", d, seconds);
   EXPECT_GT(est.total_bytes, 0);
-  EXPECT_LT(seconds, 1.0);
+  // Every unit's tables at least hold its class's distribution over every feature's levels.
+  EXPECT_GT(est.total_bytes, static_cast<double>(d) * (d - 1) * 2 * 2 * sizeof(float));
 }
 
 // When no few columns account for the bound (similar columns of a wide table), the
