@@ -41,6 +41,15 @@ void add_augment_command(CLI::App& app) {
   add_fit_option_flag(cmd, "seed", args->seed);  // for fitting and sampling
   add_fit_option_flag(cmd, "threads", args->threads);
   cmd->add_flag("-q,--quiet", args->quiet, "No progress or summary output");
+  // Runs while parsing, before the required arguments are checked.
+  cmd->add_flag_callback(
+      "--list-options",
+      [] {
+        print_option_list(
+            {listed_fit_option("k"), listed_fit_option("seed"), listed_fit_option("threads")});
+        throw CLI::Success();
+      },
+      "List the options with their defaults and exit (a fit's options: meg fit --list-options)");
   cmd->callback([args, cmd] {
     AugmentRequest req;
     req.data_path = args->data;

@@ -149,6 +149,8 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
+  } catch (const CLI::Success&) {  // a listing (augment --list-options) was printed
+    return 0;
   } catch (const CLI::ParseError& e) {
     // Usage errors: one line like every other error (CLI11 would add a second one).
     return fail(2, std::string(e.what()) + " (see meg --help)");

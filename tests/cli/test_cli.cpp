@@ -219,4 +219,8 @@ TEST(Cli, EvaluateOptionsComeFromTheLibraryTable) {
   EXPECT_NE(list.out.find("[1, 10000000000]"), std::string::npos) << list.out;
   EXPECT_NE(list.out.find("worker threads (0 = all cores)"), std::string::npos) << list.out;
   expect_one_error_line(run_meg("sample", dir), "MODEL is required");
+  const auto augment = run_meg("augment --list-options", dir);
+  ASSERT_EQ(augment.code, 0) << augment.err;
+  EXPECT_NE(augment.out.find("kDB parents per feature"), std::string::npos) << augment.out;
+  expect_one_error_line(run_meg("augment data/car.csv -o x.csv", dir), "--target is required");
 }
