@@ -1,5 +1,7 @@
 #include "data/codec.hpp"
 
+#include <cmath>
+
 #include <algorithm>
 #include <unordered_map>
 
@@ -16,6 +18,11 @@
 #include "meg/error.hpp"
 
 namespace meg::data {
+
+double NumericView::number_of(std::string_view text) const {
+  return core::parse_double(text).value_or(NAN);
+}
+
 namespace {
 
 class CategoricalCodec final : public ColumnCodec {

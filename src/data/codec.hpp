@@ -54,6 +54,8 @@ class NumericView {
   virtual void format_value(double v, std::string& out) const = 0;
   virtual double min_value() const = 0;
   virtual double max_value() const = 0;
+  // The value of a training cell's text (NaN when it is not a value, e.g. a missing token).
+  virtual double number_of(std::string_view text) const;
 };
 
 class ColumnCodec {

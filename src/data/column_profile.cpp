@@ -383,10 +383,10 @@ void add_table_column(ColumnProfile& profile, const CsvTable& table, size_t colu
   }
 }
 
-std::vector<double> ColumnProfile::text_numbers() const {
+std::vector<double> ColumnProfile::text_numbers(const NumericView& view) const {
   std::vector<double> out(dict_.size(), NAN);
   for (uint32_t id = 0; id < dict_.size(); ++id) {
-    if (kind_[id] == kValue) out[id] = core::parse_double(dict_.text(id)).value_or(NAN);
+    if (kind_[id] != kMissing) out[id] = view.number_of(dict_.text(id));  // NaN if not one
   }
   return out;
 }

@@ -109,7 +109,7 @@ class ColumnProfile {
   // number (a missing token); has_codes() only. `numbers` is from text_numbers().
   void row_values(uint64_t first, size_t n, const std::vector<double>& numbers, double* out) const;
   // Per distinct text (exact mode): its number, NaN for a text that is not one.
-  std::vector<double> text_numbers() const;
+  std::vector<double> text_numbers(const NumericView& view) const;  // values as view reads them
   // Per distinct text (exact mode): the code `codec` gives it.
   std::vector<double> text_codes(const ColumnCodec& codec) const;
   // Bytes held (texts, provisional codes, sample).

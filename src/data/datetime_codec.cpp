@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <map>
 
 #include <fmt/format.h>
 
+#include "core/rng.hpp"
 #include "core/strings.hpp"
 #include "data/datetime_format.hpp"
 #include "data/numeric_codec.hpp"
@@ -14,7 +16,10 @@
 namespace meg::data {
 namespace {
 
-class TemporalCodec final : public ColumnCodec {
+// The numeric view (joint decoding, order rules: data/row_model.hpp) works in the inner
+// codec's units; a jittered column's values are moved off the training values as decode()
+// moves them, the grid point chosen from the bits of the position (itself drawn).
+class TemporalCodec final : public ColumnCodec, public NumericView {
  public:
   // `values`: the sorted distinct training values (units) for a jittered decode, else empty.
   TemporalCodec(TimePattern pattern, int offset, std::unique_ptr<ColumnCodec> inner,
@@ -27,6 +32,43 @@ class TemporalCodec final : public ColumnCodec {
       throw ModelFormatError("model: date/time values not sorted");
     for (double v : values_) codes_.push_back(inner_->encode(fmt::format("{}", v)));
     scale_ = std::pow(10.0, pattern_.epoch() ? 0 : pattern_.fraction_digits());
+  }
+
+  const NumericView* numeric_view() const override {
+    return inner_->numeric_view() ? this : nullptr;
+  }
+  Code locate(double v, double r, double* position) const override {
+    return inner_->numeric_view()->locate(v, r, position);
+  }
+  double value_at(Code code, double u) const override {
+    const double v = inner_->numeric_view()->value_at(code, u);
+    if (values_.empty()) return v;
+    uint64_t bits = 0;
+    std::memcpy(&bits, &u, sizeof bits);
+    core::Rng rng(core::derive_seed(bits, {code}));
+    return jitter_value(code, v, rng);
+  }
+  bool nearest_within(Code code, double v, double lo, double hi, double* out) const override {
+    double w = 0;
+    if (!inner_->numeric_view()->nearest_within(code, v, lo, hi, &w)) return false;
+    if (!values_.empty()) {  // off the training value, kept in [lo, hi]
+      uint64_t bits = 0;
+      std::memcpy(&bits, &v, sizeof bits);
+      core::Rng rng(core::derive_seed(bits, {code, 1}));
+      w = std::clamp(jitter_value(code, w, rng), lo, hi);
+    }
+    *out = w;
+    return true;
+  }
+  void format_value(double v, std::string& out) const override {
+    if (pattern_.epoch()) return inner_->numeric_view()->format_value(v, out);
+    pattern_.format(v * pattern_.unit(), offset_, out);
+  }
+  double min_value() const override { return inner_->numeric_view()->min_value(); }
+  double max_value() const override { return inner_->numeric_view()->max_value(); }
+  double number_of(std::string_view text) const override {
+    const auto s = pattern_.parse(text);
+    return s ? *s / pattern_.unit() : NAN;
   }
 
   uint32_t cardinality() const override { return inner_->cardinality(); }
@@ -87,9 +129,13 @@ class TemporalCodec final : public ColumnCodec {
   std::string jitter(Code code, const std::string& number, core::Rng& rng) const {
     const auto v = core::parse_double(number);
     if (!v) return number;
+    const double y = jitter_value(code, *v, rng);
+    return y == *v ? number : fmt::format("{}", y);
+  }
+  double jitter_value(Code code, double v, core::Rng& rng) const {
     size_t i =
-        static_cast<size_t>(std::lower_bound(values_.begin(), values_.end(), *v) - values_.begin());
-    if (i == values_.size() || (i > 0 && *v - values_[i - 1] < values_[i] - *v)) --i;
+        static_cast<size_t>(std::lower_bound(values_.begin(), values_.end(), v) - values_.begin());
+    if (i == values_.size() || (i > 0 && v - values_[i - 1] < values_[i] - v)) --i;
     const double x = values_[i];
     const double lo = i > 0 && codes_[i - 1] == code ? (values_[i - 1] + x) / 2 : x;
     const double hi =
@@ -97,10 +143,10 @@ class TemporalCodec final : public ColumnCodec {
     // The grid points (value x scale) of [lo, hi], and x's.
     const double a = std::ceil(lo * scale_ - 1e-6), b = std::floor(hi * scale_ + 1e-6);
     const double c = std::round(x * scale_);
-    if (!(b - a >= 1.0) || b - a > 9.0e15) return number;
+    if (!(b - a >= 1.0) || b - a > 9.0e15) return v;
     double y = a + static_cast<double>(rng.below(static_cast<uint64_t>(b - a)));
     if (y >= c) y += 1.0;  // skip the training value
-    return fmt::format("{}", y / scale_);
+    return y / scale_;
   }
   // The number the inner codec knows for a text of the pattern.
   std::optional<std::string> value_text(std::string_view text) const {

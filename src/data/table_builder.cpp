@@ -103,7 +103,8 @@ void attach_row_model(BuiltTable& out, const std::vector<std::unique_ptr<ColumnP
     available[c] =
         profiles[c]->has_codes() && (cc.numeric_view() || cc.cardinality() <= kMaxKeyLevels);
     if (available[c]) {
-      numbers[c] = cc.numeric_view() ? profiles[c]->text_numbers() : profiles[c]->text_codes(cc);
+      numbers[c] = cc.numeric_view() ? profiles[c]->text_numbers(*cc.numeric_view())
+                                     : profiles[c]->text_codes(cc);
     }
   }
   out.codec.set_row_model(RowModel::fit(

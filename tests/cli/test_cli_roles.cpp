@@ -78,8 +78,12 @@ TEST(CliRoles, FitAndSampleGiveFreshIdsAndTimestampsInFormat) {
     ASSERT_TRUE(is_stamp(r[2])) << r[2];
     EXPECT_GE(r[1], lo);  // the text order is the time order in this format
     EXPECT_LE(r[1], hi);
+    // Every real trip ends at or after its start: a learned order, kept in every row.
+    EXPECT_LE(r[1], r[2]);
     copies += real_pickups.count(r[1]);
   }
+  const auto described = run_meg("inspect " + model, dir);
+  EXPECT_NE(described.out.find("pickup <= dropoff  (learned"), std::string::npos) << described.out;
   // 600 real seconds in a month: a uniform draw hits one about 0.02% of the time.
   EXPECT_LT(copies, 100u);
   // A condition on an id column is refused by name.
