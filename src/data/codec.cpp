@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include <algorithm>
+#include <stdexcept>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -18,6 +19,14 @@
 #include "meg/error.hpp"
 
 namespace meg::data {
+
+double NumericView::value_of(size_t /*index*/) const {
+  throw std::logic_error("NumericView::value_of: the view keeps no indexed values");
+}
+
+void NumericView::format_index(size_t /*index*/, std::string& /*out*/) const {
+  throw std::logic_error("NumericView::format_index: the view keeps no indexed values");
+}
 
 double NumericView::number_of(std::string_view text) const {
   return core::parse_double(text).value_or(NAN);

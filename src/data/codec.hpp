@@ -52,6 +52,13 @@ class NumericView {
   virtual bool nearest_within(Code code, double v, double lo, double hi, double* out) const = 0;
   // A value written as the column writes its values (integer-ness, decimals).
   virtual void format_value(double v, std::string& out) const = 0;
+  // When value_at(code, u) is a training value kept with its text: that value's index
+  // (then value_of and format_index give the same value and text as value_at and
+  // format_value, without searching); kNoIndex otherwise.
+  static constexpr size_t kNoIndex = SIZE_MAX;
+  virtual size_t index_at(Code /*code*/, double /*u*/) const { return kNoIndex; }
+  virtual double value_of(size_t index) const;
+  virtual void format_index(size_t index, std::string& out) const;
   virtual double min_value() const = 0;
   virtual double max_value() const = 0;
   // The value of a training cell's text (NaN when it is not a value, e.g. a missing token).

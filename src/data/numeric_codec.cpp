@@ -174,23 +174,34 @@ class NumericCodec final : public ColumnCodec, public NumericView {
   }
 
   double value_at(Code code, double u) const override {
+    const size_t i = index_at(code, u);
+    if (i != kNoIndex) return s_.values[i];
     const auto& mem = members_[code];
+    const double lo = s_.values[mem.front()], hi = s_.values[mem.back()];
+    u = std::clamp(u, 0.0, 1.0);
+    if (s_.integer) return std::min(hi, lo + std::floor(u * (hi - lo + 1)));
+    double x = lo + u * (hi - lo);
+    if (!s_.exponent) {
+      const double scale = std::pow(10.0, s_.decimals);
+      x = std::clamp(std::round(x * scale) / scale, lo, hi);
+    }
+    return x;
+  }
+
+  size_t index_at(Code code, double u) const override {
+    const auto& mem = members_[code];
+    if (s_.decode == NumericDecode::Uniform && mem.size() > 1) return kNoIndex;
     const auto& cum = cumulative_[code];
     u = std::clamp(u, 0.0, 1.0);
-    if (s_.decode == NumericDecode::Uniform && mem.size() > 1) {
-      const double lo = s_.values[mem.front()], hi = s_.values[mem.back()];
-      if (s_.integer) return std::min(hi, lo + std::floor(u * (hi - lo + 1)));
-      double x = lo + u * (hi - lo);
-      if (!s_.exponent) {
-        const double scale = std::pow(10.0, s_.decimals);
-        x = std::clamp(std::round(x * scale) / scale, lo, hi);
-      }
-      return x;
-    }
     const uint64_t total = cum.back();
     const auto t = std::min(total - 1, static_cast<uint64_t>(u * static_cast<double>(total)));
     const size_t k = static_cast<size_t>(std::upper_bound(cum.begin(), cum.end(), t) - cum.begin());
-    return s_.values[mem[k]];
+    return mem[k];
+  }
+  double value_of(size_t index) const override { return s_.values[index]; }
+  void format_index(size_t i, std::string& out) const override {
+    const size_t begin = i == 0 ? 0 : text_end_[i - 1];
+    out.append(texts_, begin, text_end_[i] - begin);
   }
 
   bool nearest_within(Code code, double v, double lo, double hi, double* out) const override {
@@ -214,9 +225,7 @@ class NumericCodec final : public ColumnCodec, public NumericView {
     // A training value's text is ready (formatted once); others (sums, bounds) are formatted.
     auto it = std::lower_bound(s_.values.begin(), s_.values.end(), v);
     if (it == s_.values.end() || *it != v) return format(v, out);
-    const auto i = static_cast<size_t>(it - s_.values.begin());
-    const size_t begin = i == 0 ? 0 : text_end_[i - 1];
-    out.append(texts_, begin, text_end_[i] - begin);
+    format_index(static_cast<size_t>(it - s_.values.begin()), out);
   }
   double min_value() const override { return s_.values.front(); }
   double max_value() const override { return s_.values.back(); }

@@ -24,28 +24,24 @@ size_t RowModel::pick_donor(const Code* row, core::Rng& rng) const {
   // neighbour there, then that prefix's run.
   std::array<Code, kMaxRuleColumns> q;  // the row's key
   for (size_t t = 0; t < k; ++t) q[t] = row[key_cols_[t]];
-  auto less_than_row = [&](size_t i, size_t len) {  // donor i's first len codes < row's
-    const uint32_t* key = &keys_[i * k];
-    for (size_t t = 0; t < len; ++t) {
-      if (key[t] != q[t]) return key[t] < q[t];
-    }
-    return false;
-  };
-  auto row_less_than = [&](size_t i, size_t len) {
-    const uint32_t* key = &keys_[i * k];
-    for (size_t t = 0; t < len; ++t) {
-      if (key[t] != q[t]) return q[t] < key[t];
-    }
-    return false;
-  };
-  // lower_bound / upper_bound of the row's first len codes within [a, b).
-  auto bound = [&](size_t len, bool upper, size_t a, size_t b) {
+  // lower_bound (upper: upper_bound) of the row's first len codes within [a, b), every
+  // donor of which shares the row's first `known` codes. The prefix shared with the row by
+  // the donors on both sides of the remaining range is shared by every donor between them
+  // (they are sorted), so each comparison starts there.
+  auto bound = [&](size_t len, bool upper, size_t a, size_t b, size_t known) {
+    size_t left = known, right = known;
     while (a < b) {
       const size_t mid = (a + b) / 2;
-      if (upper ? !row_less_than(mid, len) : less_than_row(mid, len)) {
+      const uint32_t* key = &keys_[mid * k];
+      size_t t = std::min(left, right);
+      while (t < len && key[t] == q[t]) ++t;
+      const bool go_right = t == len ? upper : key[t] < q[t];
+      if (go_right) {
         a = mid + 1;
+        left = t;
       } else {
         b = mid;
+        right = t;
       }
     }
     return a;
@@ -55,13 +51,47 @@ size_t RowModel::pick_donor(const Code* row, core::Rng& rng) const {
     while (t < k && keys_[i * k + t] == q[t]) ++t;
     return t;
   };
-  const size_t at = bound(k, false, 0, n_donors_);
-  size_t len = 0;
-  if (at < n_donors_) len = common(at);
-  if (at > 0) len = std::max(len, common(at - 1));
-  // The run of a shorter prefix holds `at` - 1 or `at`: it starts at or before `at` and ends
-  // at or after it.
-  const size_t lo = bound(len, false, 0, at), hi = bound(len, true, at, n_donors_);
+  // The donors whose first code is the row's: [first, last) (empty: none shares it).
+  size_t first = n_donors_, last = n_donors_;
+  if (k > 0 && q[0] + size_t{1} < first_begin_.size()) {
+    first = first_begin_[q[0]];
+    last = first_begin_[q[0] + 1];
+  } else if (!first_begin_.empty()) {
+    first = last = first_begin_.back();
+  }
+  size_t len = 0, lo = 0, hi = n_donors_;  // no donor shares even the first code: every donor
+  if (first < last) {
+    const size_t at = bound(k, false, first, last, 1);
+    if (at < n_donors_) len = common(at);
+    if (at > 0) len = std::max(len, common(at - 1));
+    // The run of a shorter prefix holds `at` - 1 or `at`: it starts at or before `at` and
+    // ends at or after it; it lies inside [first, last) as len >= 1.
+    // Runs are mostly short: gallop out from `at` (nearby memory), then search the last
+    // step. Donors before `at` are below the row's key, the others above or equal.
+    auto shares = [&](size_t i) {
+      size_t t = 1;
+      while (t < len && keys_[i * k + t] == q[t]) ++t;
+      return t == len;
+    };
+    size_t begin = first, end = at;  // [end, at) share the prefix; lo is in [begin, end]
+    for (size_t step = 1; at - first >= step; step *= 2) {
+      if (!shares(at - step)) {
+        begin = at - step;
+        break;
+      }
+      end = at - step;
+    }
+    lo = bound(len, false, begin, end, 1);
+    begin = at, end = last;  // [at, begin) share the prefix; hi is in [begin, end]
+    for (size_t step = 1; at + step - 1 < last; step *= 2) {
+      if (!shares(at + step - 1)) {
+        end = at + step - 1;
+        break;
+      }
+      begin = at + step;
+    }
+    hi = bound(len, true, begin, end, 1);
+  }
   const size_t run = hi - lo;
   if (len == k || run == 1) return lo + static_cast<size_t>(rng.below(run));
   // Within the run, the donor whose remaining bins are nearest (L1 over bin codes) among
@@ -106,6 +136,7 @@ void RowModel::decode_rows(const TableCodec& codec, const Code* codes, size_t n_
   std::vector<const NumericView*> views(d);
   for (size_t c = 0; c < d; ++c) views[c] = codec.column(c).numeric_view();
   std::vector<double> value(d);
+  std::vector<size_t> index(d);  // the training value's index, or kNoIndex
   std::vector<bool> has(d);
   std::string cell;
   for (size_t r = 0; r < n_rows; ++r) {
@@ -126,7 +157,8 @@ void RowModel::decode_rows(const TableCodec& codec, const Code* codes, size_t n_
       } else {
         u = rng.uniform();
       }
-      double v = view->value_at(row[c], u);
+      size_t vi = view->index_at(row[c], u);
+      double v = vi != NumericView::kNoIndex ? view->value_of(vi) : view->value_at(row[c], u);
       double lo = -INFINITY, hi = INFINITY;
       if (ranged[c]) {
         lo = ranged[c]->lo;
@@ -141,8 +173,10 @@ void RowModel::decode_rows(const TableCodec& codec, const Code* codes, size_t n_
       if ((v < lo || v > hi) && lo <= hi) {
         double w;
         v = view->nearest_within(row[c], v, lo, hi, &w) ? w : std::clamp(v, lo, hi);
+        vi = NumericView::kNoIndex;
       }
       value[c] = v;
+      index[c] = vi;
       has[c] = true;
     }
     for (const auto& s : sums_) {
@@ -153,12 +187,19 @@ void RowModel::decode_rows(const TableCodec& codec, const Code* codes, size_t n_
         all = all && has[p];
         total += has[p] ? value[p] : 0.0;
       }
-      if (all) value[s.total] = total;
+      if (all) {
+        value[s.total] = total;
+        index[s.total] = NumericView::kNoIndex;
+      }
     }
     for (size_t c = 0; c < d; ++c) {
       if (c > 0) out.push_back(',');
       if (has[c]) {
-        views[c]->format_value(value[c], out);  // a number never needs quotes
+        if (index[c] != NumericView::kNoIndex) {  // a number never needs quotes
+          views[c]->format_index(index[c], out);
+        } else {
+          views[c]->format_value(value[c], out);
+        }
       } else {
         if (ranged[c]) {  // a ranged column without a numeric view (a date/time column)
           cell.clear();

@@ -252,6 +252,16 @@ void RowModel::prepare(const TableCodec& codec) {
   key_numeric_.clear();
   for (uint32_t c : key_cols_) key_numeric_.push_back(codec.column(c).numeric_view() != nullptr);
   for (size_t t = 0; t < key_cols_.size(); ++t) slot_[key_cols_[t]] = static_cast<int>(t);
+  // first_begin_[c]: the first donor whose first key code is >= c (donors are sorted).
+  first_begin_.clear();
+  const size_t k = key_cols_.size();
+  if (k > 0 && n_donors_ > 0) {
+    // Donors are sorted, so the first code's maximum is the last donor's; count each code,
+    // then first_begin_[c] = donors with a first code < c.
+    first_begin_.assign(size_t{keys_[(n_donors_ - 1) * k]} + 2, 0);
+    for (size_t i = 0; i < n_donors_; ++i) ++first_begin_[keys_[i * k] + 1];
+    for (size_t c = 1; c < first_begin_.size(); ++c) first_begin_[c] += first_begin_[c - 1];
+  }
   lower_of_.assign(num_cols, {});
   upper_of_.assign(num_cols, {});
   for (const auto& r : rules_) {

@@ -100,6 +100,7 @@ class RowModel {
   // bound it from below / above.
   std::vector<int> slot_;
   std::vector<uint8_t> key_numeric_;  // per key column: numeric (bins) or categorical
+  std::vector<size_t> first_begin_;   // per first key code c: the first donor whose code >= c
   std::vector<std::vector<uint32_t>> lower_of_, upper_of_;
 };
 
