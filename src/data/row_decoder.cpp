@@ -128,11 +128,14 @@ void RowModel::decode_rows(const TableCodec& codec, const Code* codes, size_t n_
   const size_t d = codec.num_cols();
   const size_t k = key_cols_.size();
   std::vector<const ColumnCondition*> ranged(d, nullptr);
+  std::vector<bool> conditioned(d, false);  // a condition's column is never linked
   if (conditions) {
     for (const auto& c : *conditions) {
       if (c.ranged && c.column < d) ranged[c.column] = &c;
+      if (c.column < d) conditioned[c.column] = true;
     }
   }
+  const size_t nl = links_.size();
   std::vector<const NumericView*> views(d);
   for (size_t c = 0; c < d; ++c) views[c] = codec.column(c).numeric_view();
   std::vector<double> value(d);
@@ -148,6 +151,27 @@ void RowModel::decode_rows(const TableCodec& codec, const Code* codes, size_t n_
       const NumericView* view = views[c];
       const ColumnCodec& cc = codec.column(c);
       if (!view || static_cast<int64_t>(row[c]) == cc.missing_code()) continue;
+      const int link = link_of_[c];
+      const double gap =
+          link >= 0 && n_donors_ > 0 ? gaps_[donor * nl + static_cast<size_t>(link)] : NAN;
+      if (link >= 0 && !conditioned[c] && has[links_[static_cast<size_t>(link)].base] &&
+          std::isfinite(gap)) {
+        // The earlier column plus the donor's difference, inside the training range.
+        double v = std::clamp(value[links_[static_cast<size_t>(link)].base] + gap,
+                              view->min_value(), view->max_value());
+        double lo = -INFINITY, hi = INFINITY;
+        for (uint32_t a : lower_of_[c]) {
+          if (has[a]) lo = std::max(lo, value[a]);
+        }
+        for (uint32_t b : upper_of_[c]) {
+          if (has[b]) hi = std::min(hi, value[b]);
+        }
+        if (lo <= hi) v = std::clamp(v, lo, hi);
+        value[c] = v;
+        index[c] = NumericView::kNoIndex;
+        has[c] = true;
+        continue;
+      }
       double u;
       if (slot_[c] >= 0) {
         u = (pos_[donor * k + static_cast<size_t>(slot_[c])] + 0.5) / 65536.0 +
@@ -230,6 +254,11 @@ std::vector<std::string> RowModel::describe(const TableCodec& codec) const {
   for (const auto& r : rules_) {
     lines.push_back(fmt::format("{} <= {}  ({})", names[r.low], names[r.high],
                                 r.declared ? "declared" : "learned: every training row"));
+  }
+  for (const auto& l : links_) {
+    lines.push_back(
+        fmt::format("{} = {} + a training row's difference  (learned: a tight order pair)",
+                    names[l.later], names[l.base]));
   }
   for (const auto& s : sums_) {
     std::string parts;

@@ -83,7 +83,49 @@ std::vector<size_t> key_order(const std::vector<uint32_t>& bins,
   return order;
 }
 
+// Standard deviation of the finite values of f(i), i < m (NaN: fewer than 2).
+template <class F>
+double spread(size_t m, F f) {
+  double n = 0, mean = 0, m2 = 0;
+  for (size_t i = 0; i < m; ++i) {
+    const double x = f(i);
+    if (!std::isfinite(x)) continue;
+    n += 1;
+    const double delta = x - mean;
+    mean += delta / n;
+    m2 += delta * (x - mean);
+  }
+  return n >= 2 ? std::sqrt(m2 / (n - 1)) : NAN;
+}
+
 }  // namespace
+
+std::vector<size_t> RowModel::choose_links(RowModel& model, const std::vector<uint32_t>& cols,
+                                           size_t q, const std::vector<double>& raw, size_t m) {
+  // Per later column, the base of the tightest order pair with it, if tight enough.
+  std::vector<double> best(q, kLinkSpread);
+  std::vector<int> base(q, -1);
+  auto slot = [&](uint32_t c) {
+    return static_cast<size_t>(std::find(cols.begin(), cols.begin() + q, c) - cols.begin());
+  };
+  for (const auto& r : model.rules_) {
+    const size_t a = slot(std::min(r.low, r.high)), b = slot(std::max(r.low, r.high));
+    if (a >= q || b >= q) continue;
+    const double later = spread(m, [&](size_t i) { return raw[i * q + b]; });
+    const double gap = spread(m, [&](size_t i) { return raw[i * q + b] - raw[i * q + a]; });
+    if (!(later > 0) || !(gap <= best[b] * later)) continue;
+    best[b] = gap / later;
+    base[b] = static_cast<int>(a);
+  }
+  std::vector<size_t> slots;
+  for (size_t b = 0; b < q; ++b) {
+    if (base[b] < 0) continue;
+    model.links_.push_back({cols[b], cols[static_cast<size_t>(base[b])]});
+    slots.push_back(static_cast<size_t>(base[b]));
+    slots.push_back(b);
+  }
+  return slots;
+}
 
 std::shared_ptr<const RowModel> RowModel::fit(const TableCodec& codec, uint64_t rows,
                                               const std::vector<bool>& available,
@@ -118,6 +160,7 @@ std::shared_ptr<const RowModel> RowModel::fit(const TableCodec& codec, uint64_t 
   const size_t m = chosen.size();
   std::vector<uint32_t> bins(m * k);
   std::vector<uint16_t> pos(m * k);
+  std::vector<double> raw(m * q);  // the donors' numeric values (links)
   core::Rng rng(core::derive_seed(seed, {2}));
   const size_t block = std::max<size_t>(1024, (size_t{1} << 20) / std::max<size_t>(k, 1));
   std::vector<double> buf(k * block);
@@ -149,6 +192,7 @@ std::shared_ptr<const RowModel> RowModel::fit(const TableCodec& codec, uint64_t 
       for (size_t i = 0; i < k; ++i) {
         const ColumnCodec& cc = codec.column(cols[i]);
         const double v = buf[i * block + r];
+        if (i < q) raw[next * q + i] = v;
         double p = 0.5;
         Code bin = 0;
         if (!cc.numeric_view()) {
@@ -186,6 +230,8 @@ std::shared_ptr<const RowModel> RowModel::fit(const TableCodec& codec, uint64_t 
     }
   }
   model->sums_ = o.declared_sums;
+  std::vector<size_t> link_slot;  // per link: the base's and the later column's slots in raw
+  if (m > 0) link_slot = choose_links(*model, cols, q, raw, m);
 
   if (m > 0) {
     std::vector<uint32_t> levels(k);
@@ -202,6 +248,14 @@ std::shared_ptr<const RowModel> RowModel::fit(const TableCodec& codec, uint64_t 
       return a < b;
     });
     model->n_donors_ = m;
+    const size_t nl = model->links_.size();
+    model->gaps_.resize(m * nl);
+    for (size_t i = 0; i < m; ++i) {
+      for (size_t l = 0; l < nl; ++l) {
+        const double* v = &raw[idx[i] * q];
+        model->gaps_[i * nl + l] = v[link_slot[2 * l + 1]] - v[link_slot[2 * l]];
+      }
+    }
     model->keys_.resize(m * k);
     model->pos_.resize(m * k);
     for (size_t i = 0; i < m; ++i) {
@@ -262,6 +316,8 @@ void RowModel::prepare(const TableCodec& codec) {
     for (size_t i = 0; i < n_donors_; ++i) ++first_begin_[keys_[i * k] + 1];
     for (size_t c = 1; c < first_begin_.size(); ++c) first_begin_[c] += first_begin_[c - 1];
   }
+  link_of_.assign(num_cols, -1);
+  for (size_t l = 0; l < links_.size(); ++l) link_of_[links_[l].later] = static_cast<int>(l);
   lower_of_.assign(num_cols, {});
   upper_of_.assign(num_cols, {});
   for (const auto& r : rules_) {
@@ -278,13 +334,17 @@ nlohmann::json RowModel::to_json() const {
   nlohmann::json rules = nlohmann::json::array(), sums = nlohmann::json::array();
   for (const auto& r : rules_) rules.push_back({r.low, r.high, r.declared});
   for (const auto& s : sums_) sums.push_back({{"total", s.total}, {"parts", s.parts}});
+  nlohmann::json links = nlohmann::json::array();
+  for (const auto& l : links_) links.push_back({l.later, l.base});
   return {{"key_columns", key_cols_},
           {"donors", n_donors_},
           {"keys", core::pack_array(keys_)},
           {"positions", core::pack_array(pos_)},
           {"jitter", jitter_},
           {"order_rules", std::move(rules)},
-          {"sums", std::move(sums)}};
+          {"sums", std::move(sums)},
+          {"links", std::move(links)},
+          {"gaps", core::pack_array(gaps_)}};
 }
 
 std::shared_ptr<const RowModel> RowModel::from_json(const nlohmann::json& j,
@@ -305,6 +365,12 @@ std::shared_ptr<const RowModel> RowModel::from_json(const nlohmann::json& j,
       m->sums_.push_back(
           {s.at("total").get<uint32_t>(), s.at("parts").get<std::vector<uint32_t>>()});
     }
+    if (j.contains("links")) {  // absent in models written before links
+      for (const auto& l : j.at("links")) {
+        m->links_.push_back({l.at(0).get<uint32_t>(), l.at(1).get<uint32_t>()});
+      }
+      m->gaps_ = core::unpack_array<double>(j.at("gaps"), "gaps");
+    }
   } catch (const nlohmann::json::exception& e) {
     throw ModelFormatError(std::string("model: bad row model: ") + e.what());
   }
@@ -324,6 +390,12 @@ std::shared_ptr<const RowModel> RowModel::from_json(const nlohmann::json& j,
   for (const auto& s : m->sums_) {
     ok = ok && numeric(s.total) && !s.parts.empty();
     for (uint32_t p : s.parts) ok = ok && numeric(p) && p != s.total;
+  }
+  ok = ok && m->gaps_.size() == m->n_donors_ * m->links_.size();
+  std::vector<bool> linked(d, false);
+  for (const auto& l : m->links_) {
+    ok = ok && numeric(l.later) && numeric(l.base) && l.base < l.later && !linked[l.later];
+    if (ok) linked[l.later] = true;
   }
   if (!ok) throw ModelFormatError("model: inconsistent row model");
   m->prepare(codec);

@@ -16,6 +16,11 @@
 // order; a value outside the interval its already-decoded partners allow is moved to the
 // nearest training value inside it (in its bin if possible), so no loop can stall; a
 // declared total is set to the sum of its parts and written in its own rounding.
+//
+// Links: an order pair whose difference is tight (its spread over the donors at most
+// kLinkSpread of the later column's) is decoded as the earlier column plus the donor's
+// difference, so a trip's duration keeps its distribution and its relation to the donor
+// key's columns (distance, fare) instead of two independent draws inside wide bins.
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -40,6 +45,13 @@ struct SumRule {
   std::vector<uint32_t> parts;  // total = sum of parts, within the total's rounding
 };
 
+// A column decoded from an earlier one: value(later) = value(base) + the donor row's
+// difference, for an order pair whose difference varies far less than the later column
+// (a trip's end and its start).
+struct LinkRule {
+  uint32_t later = 0, base = 0;  // base < later (column order, so base is decoded first)
+};
+
 struct RowModelOptions {
   bool joint = true;        // in-bin positions from a donor row (fit option joint_decode)
   bool learn_rules = true;  // learn order rules (fit option learn_rules)
@@ -51,6 +63,8 @@ struct RowModelOptions {
 
 // Numeric columns that take part (key columns, learned rules): at most this many.
 inline constexpr size_t kMaxRuleColumns = 64;
+// A link is made when sd(later - base) <= kLinkSpread * sd(later) over the donors.
+inline constexpr double kLinkSpread = 0.1;
 // A categorical column joins the donor key when it has at most this many codes.
 inline constexpr uint32_t kMaxKeyLevels = 64;
 
@@ -82,11 +96,16 @@ class RowModel {
   std::vector<std::string> describe(const TableCodec& codec) const;
   const std::vector<OrderRule>& order_rules() const { return rules_; }
   const std::vector<SumRule>& sum_rules() const { return sums_; }
+  const std::vector<LinkRule>& link_rules() const { return links_; }
   size_t donors() const { return n_donors_; }
   const std::vector<uint32_t>& key_columns() const { return key_cols_; }
 
  private:
   void prepare(const TableCodec& codec);
+  // Picks the links among the order rules (raw: m donors x q numeric values, cols[0..q) the
+  // numeric columns); returns each link's base and later slot in raw.
+  static std::vector<size_t> choose_links(RowModel& model, const std::vector<uint32_t>& cols,
+                                          size_t q, const std::vector<double>& raw, size_t m);
   size_t pick_donor(const Code* row, core::Rng& rng) const;
 
   std::vector<uint32_t> key_cols_;  // numeric (then categorical) columns, in key order
@@ -96,12 +115,15 @@ class RowModel {
   double jitter_ = 0.1;
   std::vector<OrderRule> rules_;
   std::vector<SumRule> sums_;
+  std::vector<LinkRule> links_;
+  std::vector<double> gaps_;  // n_donors x links: value(later) - value(base), NaN if missing
   // Derived: per column, its slot in the key (-1: none) and the columns before it that
   // bound it from below / above.
   std::vector<int> slot_;
   std::vector<uint8_t> key_numeric_;  // per key column: numeric (bins) or categorical
   std::vector<size_t> first_begin_;   // per first key code c: the first donor whose code >= c
   std::vector<std::vector<uint32_t>> lower_of_, upper_of_;
+  std::vector<int> link_of_;  // per column: its link (index into links_), or -1
 };
 
 // The row model's seed from the codec seed (the same for a file and a table in memory).

@@ -236,3 +236,59 @@ TEST(RowModel, DeclaredConstraintWithoutJointColumnsStillLoads) {
   const TableCodec back = TableCodec::from_json(t.codec.to_json());
   for (const auto& r : decode(t, random_codes(t, 2000, 14), 15)) ASSERT_LE(r[0], r[1]);
 }
+
+// start uniform over 10,000 minutes; duration 2 + 3 * distance + noise: the end is linked to
+// the start and keeps the duration's distribution and its relation to the distance.
+TEST(RowModel, TightOrderPairIsDecodedAsBasePlusADonorsDifference) {
+  meg::core::Rng rng(11);
+  std::string text = "start,end,distance\n";
+  for (int i = 0; i < 6000; ++i) {
+    const double start = std::floor(rng.uniform() * 10000), distance = 1 + rng.uniform() * 9;
+    const double duration = std::round(2 + 3 * distance + 2 * rng.uniform());
+    text += fmt::format("{},{},{:.2f}\n", start, start + duration, distance);
+  }
+  const BuiltTable t = build(text, true, true);
+  ASSERT_NE(t.codec.row_model(), nullptr);
+  const auto& links = t.codec.row_model()->link_rules();
+  ASSERT_EQ(links.size(), 1u);
+  EXPECT_EQ(links[0].later, 1u);
+  EXPECT_EQ(links[0].base, 0u);
+  // Decoding the table's own bins: every duration positive and as long as the data's on
+  // average; it still follows the distance (correlation near the data's ~0.97).
+  const auto rows = decode(t, own_codes(t), 12);
+  double sum = 0, sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
+  for (const auto& r : rows) {
+    const double dur = r[1] - r[0];
+    ASSERT_GT(dur, 0);
+    sum += dur;
+    sx += r[2], sy += dur, sxx += r[2] * r[2], syy += dur * dur, sxy += r[2] * dur;
+  }
+  const double n = static_cast<double>(rows.size());
+  EXPECT_NEAR(sum / n, 2 + 3 * 5.5 + 1, 1.0);
+  const double corr = (sxy - sx * sy / n) / std::sqrt((sxx - sx * sx / n) * (syy - sy * sy / n));
+  EXPECT_GT(corr, 0.8);
+  // Without the link (joint decoding off) the end is drawn inside its own bin: durations
+  // are far from the data's.
+  const auto apart = decode(build(text, false, true), own_codes(t), 12);
+  double far = 0;
+  for (const auto& r : apart) far += std::fabs(r[1] - r[0] - (2 + 3 * r[2] + 1)) > 10;
+  EXPECT_GT(far, 0.3 * n);
+  // The link survives the model file; a link whose base comes after it is refused.
+  const TableCodec back = TableCodec::from_json(t.codec.to_json());
+  ASSERT_EQ(back.row_model()->link_rules().size(), 1u);
+  nlohmann::json j = t.codec.to_json();
+  j["rows"]["links"] = {{0, 1}};
+  EXPECT_THROW(TableCodec::from_json(j), meg::ModelFormatError);
+}
+
+TEST(RowModel, LooseOrderPairIsNotLinked) {
+  meg::core::Rng rng(13);
+  std::string text = "start,end\n";
+  for (int i = 0; i < 4000; ++i) {
+    const double start = std::floor(rng.uniform() * 1000);
+    text += fmt::format("{},{}\n", start, start + std::floor(rng.uniform() * 1000));
+  }
+  const BuiltTable t = build(text, true, true);
+  ASSERT_EQ(t.codec.row_model()->order_rules().size(), 1u);
+  EXPECT_TRUE(t.codec.row_model()->link_rules().empty());
+}
