@@ -55,6 +55,9 @@ class NumericView {
   // When value_at(code, u) is a training value kept with its text: that value's index
   // (then value_of and format_index give the same value and text as value_at and
   // format_value, without searching); kNoIndex otherwise.
+  // Whether a written value can hold a comma, quote or line break (a date format with a
+  // comma), so it must go through CSV quoting; a number's text never does.
+  virtual bool text_may_need_quotes() const { return false; }
   static constexpr size_t kNoIndex = SIZE_MAX;
   virtual size_t index_at(Code /*code*/, double /*u*/) const { return kNoIndex; }
   virtual double value_of(size_t index) const;

@@ -64,6 +64,9 @@ class TemporalCodec final : public ColumnCodec, public NumericView {
     if (pattern_.epoch()) return inner_->numeric_view()->format_value(v, out);
     pattern_.format(v * pattern_.unit(), offset_, out);
   }
+  bool text_may_need_quotes() const override {
+    return pattern_.text().find_first_of(",\"\r\n") != std::string::npos;
+  }
   double min_value() const override { return inner_->numeric_view()->min_value(); }
   double max_value() const override { return inner_->numeric_view()->max_value(); }
   double number_of(std::string_view text) const override {

@@ -39,6 +39,24 @@ unsigned days_in_month(int64_t y, unsigned m) {
   return m == 2 && leap ? 29 : kDays[m - 1];
 }
 
+constexpr const char* kMonths[] = {"January",   "February", "March",    "April",
+                                   "May",       "June",     "July",     "August",
+                                   "September", "October",  "November", "December"};
+
+// The month (1-12) whose name (full, or its first three letters) starts text[*i], exactly
+// as written in kMonths; advances *i past it.
+std::optional<int64_t> month_name(std::string_view text, size_t* i, bool full) {
+  for (int64_t m = 0; m < 12; ++m) {
+    const std::string_view name =
+        full ? std::string_view(kMonths[m]) : std::string_view(kMonths[m]).substr(0, 3);
+    if (text.substr(*i, name.size()) == name) {
+      *i += name.size();
+      return m + 1;
+    }
+  }
+  return std::nullopt;
+}
+
 constexpr int64_t kPow10[] = {1,      10,      100,      1000,      10000,
                               100000, 1000000, 10000000, 100000000, 1000000000};
 
@@ -91,9 +109,9 @@ TimePattern TimePattern::compile(std::string_view pattern, const std::string& wh
       if (++i >= pattern.size() || pattern[i] != 'f') throw bad("'%N' must be followed by 'f'");
     }
     const char f = pattern[i];
-    const bool one_ok = f == 'm' || f == 'd' || f == 'H';
-    if (std::string_view("YmdHMSfzs").find(f) == std::string_view::npos || (unpadded && !one_ok) ||
-        (f == 'f') != counted) {
+    const bool one_ok = f == 'm' || f == 'd' || f == 'H' || f == 'I';
+    if (std::string_view("YymbBdHIpPMSfzs").find(f) == std::string_view::npos ||
+        (unpadded && !one_ok) || (f == 'f') != counted) {
       throw bad(fmt::format("unknown field '%{}'", std::string(pattern.substr(i, 1))));
     }
     if (f == 'z' && item.width == 2) item.width = 4;
@@ -105,15 +123,21 @@ TimePattern TimePattern::compile(std::string_view pattern, const std::string& wh
   }
   p.epoch_ = seen['s'];
   p.zoned_ = seen['z'];
-  p.has_date_ = seen['Y'] || seen['m'] || seen['d'];
-  p.has_time_ = seen['H'] || seen['M'] || seen['S'];
+  const int years = seen['Y'] + seen['y'], months = seen['m'] + seen['b'] + seen['B'];
+  const int hours = seen['H'] + seen['I'], halves = seen['p'] + seen['P'];
+  p.has_date_ = years > 0 || months > 0 || seen['d'];
+  p.has_time_ = hours > 0 || seen['M'] || seen['S'] || halves > 0;
   p.has_seconds_ = seen['S'];
   if (p.epoch_) {
     if (p.items_.size() != 1) throw bad("'%s' must be the whole format");
     return p;
   }
-  if (p.has_date_ && !(seen['Y'] && seen['m'] && seen['d'])) throw bad("a date needs %Y, %m, %d");
-  if (p.has_time_ && !(seen['H'] && seen['M'])) throw bad("a time needs %H and %M");
+  if (p.has_date_ && !(years == 1 && months == 1 && seen['d'])) {
+    throw bad("a date needs one year (%Y or %y), one month (%m, %b or %B) and %d");
+  }
+  if (p.has_time_ && !(hours == 1 && seen['M']))
+    throw bad("a time needs one hour (%H or %I) and %M");
+  if ((seen['I'] != 0) != (halves == 1)) throw bad("a 12-hour %I needs one %p or %P, and only it");
   if (seen['S'] && !p.has_time_) throw bad("%S needs %H and %M");
   if (seen['f'] && !seen['S']) throw bad("a fraction needs %S");
   if (!p.has_date_ && !p.has_time_) throw bad("no date or time field");
@@ -134,6 +158,7 @@ std::optional<double> TimePattern::parse(std::string_view text, int* offset_minu
     return v;
   }
   int64_t y = 1970, mo = 1, d = 1, h = 0, mi = 0, s = 0, frac = 0, off = 0;
+  int64_t h12 = -1, pm = 0;  // a 12-hour clock's hour (1-12) and its half (0 or 12)
   size_t i = 0;
   for (const Item& it : items_) {
     if (it.field == 0) {
@@ -147,6 +172,30 @@ std::optional<double> TimePattern::parse(std::string_view text, int* offset_minu
         v = digits(text, &i, 4, 4);
         if (v) y = *v;
         break;
+      case 'y':  // POSIX: 69-99 are 1969-1999, 00-68 are 2000-2068
+        v = digits(text, &i, 2, 2);
+        if (v) y = *v < 69 ? 2000 + *v : 1900 + *v;
+        break;
+      case 'b':
+      case 'B':
+        v = month_name(text, &i, it.field == 'B');
+        if (v) mo = *v;
+        break;
+      case 'p':
+      case 'P': {
+        const std::string_view half = text.substr(i, 2);
+        const bool upper = it.field == 'p';
+        if (half == (upper ? "AM" : "am")) {
+          v = 0;
+        } else if (half == (upper ? "PM" : "pm")) {
+          v = 12;
+        }
+        if (v) {
+          i += 2;
+          pm = *v;
+        }
+        break;
+      }
       case 'f':
         v = digits(text, &i, it.width, it.width);
         if (v) frac = *v;
@@ -168,6 +217,7 @@ std::optional<double> TimePattern::parse(std::string_view text, int* offset_minu
         (it.field == 'm'   ? mo
          : it.field == 'd' ? d
          : it.field == 'H' ? h
+         : it.field == 'I' ? h12
          : it.field == 'M' ? mi
                            : s) = *v;
       }
@@ -175,6 +225,10 @@ std::optional<double> TimePattern::parse(std::string_view text, int* offset_minu
     if (!v) return std::nullopt;
   }
   if (i != text.size()) return std::nullopt;
+  if (h12 >= 0) {
+    if (h12 < 1 || h12 > 12) return std::nullopt;
+    h = h12 % 12 + pm;
+  }
   if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, static_cast<unsigned>(mo)) || h > 23 ||
       mi > 59 || s > 59) {
     return std::nullopt;
@@ -210,6 +264,21 @@ void TimePattern::format(double seconds, int offset_minutes, std::string& out) c
       case 'Y':
         out += fmt::format("{:04}", y);
         break;
+      case 'y':
+        out += fmt::format("{:02}", ((y % 100) + 100) % 100);
+        break;
+      case 'b':
+        out.append(kMonths[mo - 1], 3);
+        break;
+      case 'B':
+        out += kMonths[mo - 1];
+        break;
+      case 'p':
+        out += sod < 43200 ? "AM" : "PM";
+        break;
+      case 'P':
+        out += sod < 43200 ? "am" : "pm";
+        break;
       case 'f':
         out += fmt::format("{:0{}}", frac, fraction_);
         break;
@@ -223,6 +292,7 @@ void TimePattern::format(double seconds, int offset_minutes, std::string& out) c
         const int64_t v = it.field == 'm'   ? mo
                           : it.field == 'd' ? d
                           : it.field == 'H' ? sod / 3600
+                          : it.field == 'I' ? (sod / 3600 + 11) % 12 + 1
                           : it.field == 'M' ? sod / 60 % 60
                                             : sod % 60;
         out += it.width == 1 ? fmt::format("{}", v) : fmt::format("{:02}", v);
@@ -253,6 +323,31 @@ std::vector<TimePattern> make_candidates() {
     times.push_back(fmt::format("{}:%M", hour));
     for (int n = 1; n <= 9; ++n) times.push_back(fmt::format("{}:%M:%S.%{}f", hour, n));
   }
+  // 12-hour clocks ("3:05 PM"), then the rarer dates: two-digit years and month names,
+  // with a time only after a space and without an offset.
+  std::vector<std::string> halves;
+  for (const char* hour : {"%I", "%-I"}) {
+    for (const char* half : {" %p", "%p", " %P", "%P"}) {
+      halves.push_back(fmt::format("{}:%M:%S{}", hour, half));
+      halves.push_back(fmt::format("{}:%M{}", hour, half));
+    }
+  }
+  std::vector<std::string> rare;
+  for (const char* sep : {"/", "-", "."}) {
+    for (const char* pad : {"", "-"}) {
+      rare.push_back(fmt::format("%{1}m{0}%{1}d{0}%y", sep, pad));
+      rare.push_back(fmt::format("%{1}d{0}%{1}m{0}%y", sep, pad));
+    }
+  }
+  for (const char* month : {"%b", "%B"}) {
+    for (const char* day : {"%d", "%-d"}) {
+      rare.push_back(fmt::format("{} {} %Y", day, month));
+      rare.push_back(fmt::format("{}-{}-%Y", day, month));
+      rare.push_back(fmt::format("{}-{}-%y", day, month));
+      rare.push_back(fmt::format("{} {}, %Y", month, day));
+      rare.push_back(fmt::format("{} {} %Y", month, day));
+    }
+  }
   std::vector<TimePattern> out;
   for (const auto& d : dates) {
     for (const char* join : {" ", "T"}) {
@@ -262,9 +357,16 @@ std::vector<TimePattern> make_candidates() {
         }
       }
     }
+    for (const auto& t : halves) out.push_back(TimePattern::compile(d + " " + t, "candidate"));
+    out.push_back(TimePattern::compile(d, "candidate"));
+  }
+  for (const auto& d : rare) {
+    for (const auto& t : times) out.push_back(TimePattern::compile(d + " " + t, "candidate"));
+    for (const auto& t : halves) out.push_back(TimePattern::compile(d + " " + t, "candidate"));
     out.push_back(TimePattern::compile(d, "candidate"));
   }
   for (const auto& t : times) out.push_back(TimePattern::compile(t, "candidate"));
+  for (const auto& t : halves) out.push_back(TimePattern::compile(t, "candidate"));
   return out;
 }
 
@@ -272,12 +374,16 @@ std::vector<TimePattern> make_candidates() {
 
 std::optional<std::string> infer_time_pattern(const std::vector<std::string_view>& texts) {
   if (texts.empty() || texts[0].size() > 48) return std::nullopt;
-  // Every form has a separator right after a 1-4 digit run near the start.
+  // Every form starts with a month's name or has a separator right after a 1-4 digit run.
   const std::string_view first = texts[0];
   size_t lead = 0;
   while (lead < first.size() && first[lead] >= '0' && first[lead] <= '9') ++lead;
-  if (lead == 0 || lead > 4 || lead >= first.size()) return std::nullopt;
-  if (std::string_view("-/.:").find(first[lead]) == std::string_view::npos) return std::nullopt;
+  size_t named = 0;
+  if (lead == 0 && !month_name(first, &named, false)) return std::nullopt;
+  if (lead > 4 || lead >= first.size()) return std::nullopt;
+  if (lead > 0 && std::string_view("-/.: ").find(first[lead]) == std::string_view::npos) {
+    return std::nullopt;
+  }
   static const std::vector<TimePattern> candidates = make_candidates();
   std::vector<const TimePattern*> alive;
   for (const auto& c : candidates) {

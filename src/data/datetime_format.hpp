@@ -4,6 +4,8 @@
 //   %Y year (4 digits)      %m / %-m month (2 digits / 1-2)   %d / %-d day (2 / 1-2)
 //   %H / %-H hour 0-23      %M minute (2)   %S second (2)     %Nf fraction, N = 1..9 digits
 //   %z offset +HHMM         %:z offset +HH:MM                 %s seconds since the epoch
+//   %y year (2 digits, POSIX: 69-99 -> 19xx, 00-68 -> 20xx)   %b / %B month name (Jan / January)
+//   %I / %-I hour 1-12 with %p (AM/PM) or %P (am/pm)
 //   %% a '%'. A literal 'Z' after the time reads as UTC.
 // Values: a pattern with a date counts seconds since 1970-01-01 00:00:00 (UTC when the text
 // has an offset, which is subtracted; else the wall-clock time as written); a time-only

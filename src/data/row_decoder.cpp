@@ -221,6 +221,10 @@ void RowModel::decode_rows(const TableCodec& codec, const Code* codes, size_t n_
       if (has[c]) {
         if (index[c] != NumericView::kNoIndex) {  // a number never needs quotes
           views[c]->format_index(index[c], out);
+        } else if (views[c]->text_may_need_quotes()) {
+          cell.clear();
+          views[c]->format_value(value[c], cell);
+          append_csv_field(out, cell);
         } else {
           views[c]->format_value(value[c], out);
         }

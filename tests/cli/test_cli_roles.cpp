@@ -6,8 +6,11 @@
 
 #include <fstream>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
+
+#include <fmt/format.h>
 
 #include "cli/cli_runner.hpp"
 
@@ -114,4 +117,53 @@ TEST(CliRoles, PrivateFitRefusesRoleColumnsByName) {
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("column 'trip_id' has type id"), std::string::npos) << r.err;
   fs::remove_all(dir);
+}
+
+// A date written with a comma ("Dec 7, 2026") and a 12-hour clock with a two-digit year:
+// inferred, fitted, and sampled back as quoted CSV fields of the same shape.
+TEST(CliRoles, DatesWithCommasAndTwelveHourClocksComeBackQuotedInTheirFormat) {
+  auto dir = scratch_dir("roles_comma_dates");
+  static const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  std::string text = "when,day,amount\n";
+  for (int i = 0; i < 1500; ++i) {
+    const int m = i % 12, d = 1 + i / 12 % 28, h = 1 + i * 5 % 12, mi = i * 13 % 60;
+    text += fmt::format("{:02}/{:02}/21 {:02}:{:02} {},\"{} {}, 2021\",{}\n", m + 1, d, h, mi,
+                        i % 3 ? "PM" : "AM", kMonths[m], d, i % 97);
+  }
+  write_bytes(dir / "dates.csv", text);
+  const std::string csv = (dir / "dates.csv").string(), model = (dir / "m.meg").string(),
+                    out = (dir / "s.csv").string();
+  auto schema = run_meg("schema " + csv, dir);
+  ASSERT_EQ(schema.code, 0) << schema.err;
+  EXPECT_NE(schema.out.find(R"("format": "%m/%d/%y %I:%M %p")"), std::string::npos) << schema.out;
+  EXPECT_NE(schema.out.find(R"("format": "%b %-d, %Y")"), std::string::npos) << schema.out;
+  ASSERT_EQ(run_meg("fit " + csv + " -o " + model + " --quiet", dir).code, 0);
+  ASSERT_EQ(run_meg("sample " + model + " -n 500 -o " + out + " --seed 3", dir).code, 0);
+  // Fields split at commas outside quotes, the quotes removed (no field holds a quote).
+  std::vector<std::vector<std::string>> rows;
+  std::istringstream in(slurp(out));
+  for (std::string line; std::getline(in, line);) {
+    rows.emplace_back(1);
+    bool quoted = false;
+    for (char ch : line) {
+      if (ch == '"') {
+        quoted = !quoted;
+      } else if (ch == ',' && !quoted) {
+        rows.back().emplace_back();
+      } else {
+        rows.back().back().push_back(ch);
+      }
+    }
+  }
+  ASSERT_EQ(rows.size(), 501u);
+  for (size_t r = 1; r < rows.size(); ++r) {
+    ASSERT_EQ(rows[r].size(), 3u);
+    const std::string& when = rows[r][0];
+    ASSERT_EQ(when.size(), 17u) << when;
+    EXPECT_TRUE(when.ends_with(" AM") || when.ends_with(" PM")) << when;
+    EXPECT_TRUE(when.substr(6, 2) == "21") << when;
+    const std::string& day = rows[r][1];
+    EXPECT_TRUE(day.ends_with(", 2021")) << day;
+  }
 }

@@ -343,3 +343,43 @@ TEST(ColumnRoles, CodecsRoundTripThroughTheModelJson) {
   const CsvTable back = parse_csv("cust,seq,amount,ratio,stamp,day,clock,kind\n" + a, "s.csv");
   EXPECT_EQ(back.num_rows(), 50u);
 }
+
+TEST(TimePattern, TwelveHourClocksMonthNamesAndTwoDigitYears) {
+  EXPECT_EQ(round_trip("%m/%d/%Y %I:%M %p", "03/23/2019 12:05 AM"), "03/23/2019 12:05 AM");
+  EXPECT_EQ(round_trip("%-I:%M:%S%P", "12:00:01pm"), "12:00:01pm");
+  EXPECT_EQ(round_trip("%d %b %Y", "07 Dec 2026"), "07 Dec 2026");
+  EXPECT_EQ(round_trip("%B %-d, %Y", "September 9, 1999"), "September 9, 1999");
+  EXPECT_EQ(round_trip("%d-%b-%y", "01-Jan-68"), "01-Jan-68");
+  EXPECT_EQ(round_trip("%-m/%-d/%y", "2/29/00"), "2/29/00");
+  // Values: 12 AM is midnight, 12 PM noon; two-digit years 69-99 are 19xx, 00-68 20xx.
+  const TimePattern clock = TimePattern::compile("%I:%M %p", "t");
+  EXPECT_EQ(*clock.parse("12:00 AM"), 0.0);
+  EXPECT_EQ(*clock.parse("12:30 PM"), 45000.0);
+  EXPECT_EQ(*clock.parse("01:00 PM"), 46800.0);
+  EXPECT_FALSE(clock.parse("13:00 PM"));
+  EXPECT_FALSE(clock.parse("00:10 AM"));
+  EXPECT_FALSE(clock.parse("10:10 am"));  // %p is upper case, %P lower
+  const TimePattern year = TimePattern::compile("%y-%m-%d", "t");
+  EXPECT_EQ(*year.parse("70-01-01"), 0.0);
+  EXPECT_EQ(*year.parse("69-12-31"), -86400.0);
+  EXPECT_EQ(*year.parse("00-03-01"), 951868800.0);
+  EXPECT_FALSE(TimePattern::compile("%d %b %Y", "t").parse("07 DEC 2026"));
+  for (const char* bad : {"%I:%M", "%H:%M %p", "%y %Y-%m-%d", "%b-%m-%d-%Y", "%I:%M %p %P"}) {
+    EXPECT_THROW(TimePattern::compile(bad, "t"), meg::DataError) << bad;
+  }
+}
+
+TEST(TimePattern, InferenceReadsTwelveHourClocksMonthNamesAndTwoDigitYears) {
+  using V = std::vector<std::string_view>;
+  EXPECT_EQ(infer_time_pattern(V{"3/7/2019 8:05 PM", "12/25/2019 11:59 AM"}),
+            "%-m/%-d/%Y %-I:%M %p");
+  EXPECT_EQ(infer_time_pattern(V{"07 Dec 2026", "30 Jan 2025"}), "%d %b %Y");
+  EXPECT_EQ(infer_time_pattern(V{"Dec 7, 2026", "Jan 30, 2025"}), "%b %-d, %Y");
+  EXPECT_EQ(infer_time_pattern(V{"March 3 2020 10:00", "May 31 2021 23:15"}), "%B %-d %Y %H:%M");
+  EXPECT_EQ(infer_time_pattern(V{"01/02/20", "13/02/99"}), "%d/%m/%y");
+  EXPECT_EQ(infer_time_pattern(V{"07-Dec-26", "30-Jan-25"}), "%d-%b-%y");
+  EXPECT_EQ(infer_time_pattern(V{"9:30 am", "12:15 pm"}), "%-I:%M %P");
+  EXPECT_FALSE(infer_time_pattern(V{"Dec 7, 2026", "Decimal"}));
+  EXPECT_FALSE(infer_time_pattern(V{"May", "June"}));
+  EXPECT_FALSE(infer_time_pattern(V{"3 bedrooms", "4 bedrooms"}));
+}
