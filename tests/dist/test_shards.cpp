@@ -11,9 +11,9 @@
 #include <vector>
 
 #include "dist/byte_ranges.hpp"
-#include "mpi_runner.hpp"
 #include "dist/shards.hpp"
 #include "meg/error.hpp"
+#include "mpi_runner.hpp"
 
 namespace meg::test {
 namespace {
@@ -33,8 +33,8 @@ std::vector<std::string> cut(const std::string& csv, const std::vector<double>& 
   const dist::HeaderSpan header = dist::find_header(file);
   std::vector<uint64_t> starts{header.end};
   for (double f : fractions) {
-    const auto at = static_cast<uint64_t>(
-        static_cast<double>(header.end) + f * static_cast<double>(text.size() - header.end));
+    const auto at = static_cast<uint64_t>(static_cast<double>(header.end) +
+                                          f * static_cast<double>(text.size() - header.end));
     const bool in_quotes = dist::count_slice(file, 0, at - 1).quotes % 2 == 1;
     starts.push_back(dist::find_boundary(file, at, in_quotes).offset);
   }
@@ -67,8 +67,7 @@ TEST_P(DistShards, SameModelBytesAsThePlainFitOfTheConcatenation) {
   for (const auto& s : shards) list += s + "\n\n";
   write(dir / "list.txt", list);
   // One process (no mpirun) reads every shard itself.
-  ASSERT_EQ(run_meg("fit" + joined(shards) + " -q -o " + (dir / "one.meg").string(), dir).code,
-            0);
+  ASSERT_EQ(run_meg("fit" + joined(shards) + " -q -o " + (dir / "one.meg").string(), dir).code, 0);
   EXPECT_TRUE(slurp((dir / "one.meg").string()) == plain) << "one process: the model differs";
   for (int np : {2, 3, 7}) {
     const fs::path out = dir / ("np" + std::to_string(np) + ".meg");
@@ -117,6 +116,32 @@ TEST(DistShards, RefusedWithOneLine) {
       EXPECT_EQ(r.err.find("meg: error: ", first + 1), std::string::npos) << "printed twice";
       EXPECT_FALSE(fs::exists(dir / "m.meg"));
     }
+  }
+  fs::remove_all(dir);
+}
+
+// A cell a schema file's type refuses is found by rank 0 while it builds the table from
+// the gathered rows: the message names the shards (first .. last) and the shard's own line.
+TEST(DistShards, SchemaRefusalNamesTheShardsAndTheShardsLine) {
+  const fs::path dir = scratch_dir("dist_shards_schema");
+  const std::vector<std::string> shards = cut(kGerman, {0.5}, dir);
+  std::string second = slurp(shards[1]);
+  size_t line3 = second.find('\n', second.find('\n') + 1) + 1;  // the shard's line 3
+  const size_t comma = second.find(',', line3);
+  second.replace(comma + 1, second.find(',', comma + 1) - comma - 1, "6.5");
+  write(shards[1], second);
+  write(dir / "s.json", R"({"columns": [{"name": "duration_months", "type": "integer"}]})");
+  const std::string expected = "meg: error: " + shards[0] + " .. " + shards[1] +
+                               ":3:2: column 'duration_months': '6.5' is not an integer "
+                               "(schema type integer)";
+  for (int np : {1, 2}) {
+    const RunResult r = run_mpi(np,
+                                "fit" + joined(shards) + " --schema " + (dir / "s.json").string() +
+                                    " -q -o " + (dir / "m.meg").string(),
+                                dir);
+    EXPECT_EQ(r.code, 2) << r.err;
+    EXPECT_EQ(meg_error(r.err), expected) << np << " ranks";
+    EXPECT_FALSE(fs::exists(dir / "m.meg"));
   }
   fs::remove_all(dir);
 }
