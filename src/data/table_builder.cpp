@@ -62,10 +62,14 @@ void run_pass(RowSource& reader, std::vector<PassColumn>& columns, const BuildOp
     const size_t n = chunk.num_rows();
     core::parallel_for(active.size(), threads, [&](size_t i) {
       const size_t c = active[i];
+      PassColumn& pc = columns[c];
+      if (pc.profile && !chunk.coded.empty()) {  // dictionary-encoded rows: ids, no texts
+        pc.profile->add_coded(chunk.coded[c], chunk.lines(), n, chunk.first_row(), &errors[i]);
+        return;
+      }
       auto& v = views[i];
       v.resize(n);
       for (size_t r = 0; r < n; ++r) v[r] = chunk.field(r, c);
-      PassColumn& pc = columns[c];
       if (pc.profile) {
         pc.profile->add(v.data(), chunk.lines(), n, chunk.first_row(), &errors[i]);
       } else {

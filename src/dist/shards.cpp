@@ -21,8 +21,8 @@ std::vector<std::string> read_shard_list(const std::string& list_path) {
     if (start == std::string::npos || line[start] == '#') continue;
     line.erase(0, start);
     if (line == "-") {
-      throw DataError(fmt::format("{}:{}: a shard is a file, not standard input ('-')", list_path,
-                                  number));
+      throw DataError(
+          fmt::format("{}:{}: a shard is a file, not standard input ('-')", list_path, number));
     }
     out.push_back(line);
   }
@@ -40,9 +40,9 @@ std::vector<int> assign_shards(const std::vector<uint64_t>& sizes, int ranks) {
   for (size_t i = 0; i < n; ++i) {
     const long double s = static_cast<long double>(sizes[i]);
     // The shard's middle, as a fraction of all bytes (by index when every shard is empty).
-    const long double at = total > 0 ? (before + s / 2) / total
-                                     : (static_cast<long double>(i) + 0.5L) /
-                                           static_cast<long double>(n);
+    const long double at = total > 0
+                               ? (before + s / 2) / total
+                               : (static_cast<long double>(i) + 0.5L) / static_cast<long double>(n);
     owner[i] = std::min(ranks - 1, static_cast<int>(at * static_cast<long double>(ranks)));
     before += s;
   }
@@ -59,8 +59,8 @@ std::string header_mismatch(const std::string& shard, const std::vector<std::str
   }
   size_t c = 0;
   while (header[c] == reference[c]) ++c;
-  return fmt::format("{}:1: column {} of the header is '{}', the first shard's ({}) is '{}'",
-                     shard, c + 1, header[c], reference_shard, reference[c]);
+  return fmt::format("{}:1: column {} of the header is '{}', the first shard's ({}) is '{}'", shard,
+                     c + 1, header[c], reference_shard, reference[c]);
 }
 
 }  // namespace meg::dist
