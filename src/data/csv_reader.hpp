@@ -81,6 +81,9 @@ class CsvChunk {
 
   // Building a chunk from rows parsed elsewhere (a RowSource other than CsvReader).
   void reset(size_t cols, uint64_t first_row) { clear(cols, first_row); }
+  // Appends a row starting at `line` whose cells are given by `coded` only: the chunk
+  // then has no text, and field() must not be called (table_builder reads `coded`).
+  void add_coded_row(uint64_t line) { lines_.push_back(line); }
   // Appends a row of num_cols() fields starting at `line`.
   void add_row(const std::string_view* fields, uint64_t line) {
     for (size_t c = 0; c < cols_; ++c) {

@@ -181,7 +181,6 @@ bool GatheredRows::next(data::CsvChunk& chunk) {
   if (part_ < parts_.size()) {  // a chunk of this part's rows
     const RankRows& part = parts_[part_];
     const size_t m = static_cast<size_t>(std::min<uint64_t>(kChunkRows, part.rows - row_));
-    fields_.resize(m * d);
     chunk.coded.resize(d);
     for (size_t c = 0; c < d; ++c) {
       const RankRows::Column& col = part.columns[c];
@@ -190,16 +189,13 @@ bool GatheredRows::next(data::CsvChunk& chunk) {
       coded.size = texts_[part_][c].size();
       coded.ids.resize(m);
       col.ids.visit([&](auto ids) {
-        for (size_t i = 0; i < m; ++i) {
-          coded.ids[i] = static_cast<uint32_t>(ids[row_ + i]);
-          fields_[i * d + c] = coded.texts[coded.ids[i]];
-        }
+        for (size_t i = 0; i < m; ++i) coded.ids[i] = static_cast<uint32_t>(ids[row_ + i]);
       });
     }
     part.line_steps.visit([&](auto steps) {
       for (size_t i = 0; i < m; ++i) {
         line_ += steps[row_ + i];
-        chunk.add_row(&fields_[i * d], line_);
+        chunk.add_coded_row(line_);
       }
     });
     row_ += m;

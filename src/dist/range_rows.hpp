@@ -66,13 +66,12 @@ class GatheredRows final : public data::RowSource {
   std::vector<std::string> header_;
   std::vector<RankRows> parts_;
   // Per part and column, the views of its distinct texts: a chunk (never across two
-  // parts) also gives its cells as ids into them (CsvChunk::coded), so the profiles
-  // look each distinct text up once instead of once a cell.
+  // parts) gives its cells as ids into them (CsvChunk::coded, no text), so the
+  // profiles and codecs take each distinct text once instead of once a cell.
   std::vector<std::vector<std::vector<std::string_view>>> texts_;
   size_t part_ = 0;
   uint64_t row_ = 0, rows_ = 0;
   uint64_t line_ = 0;  // the line of the last row handed out (first_line before the first)
-  std::vector<std::string_view> fields_;
 };
 
 }  // namespace meg::dist

@@ -44,8 +44,7 @@ dist::RankRows part(const std::string& text, size_t begin, size_t end) {
   static std::vector<std::string> pieces;  // memory_source does not copy
   pieces.push_back(header + text.substr(starts[begin], starts[end] - starts[begin]));
   std::vector<std::string> names;
-  return dist::parse_rows(data::memory_source(pieces.back()), "t.csv", begin, ',', nullptr,
-                          &names);
+  return dist::parse_rows(data::memory_source(pieces.back()), "t.csv", begin, ',', nullptr, &names);
 }
 
 TEST(GatheredRows, BuildsThePlainReadsTable) {
@@ -63,7 +62,8 @@ TEST(GatheredRows, BuildsThePlainReadsTable) {
   const data::BuiltTable gathered = data::build_table(rows, options());
   EXPECT_EQ(gathered.rows, plain.rows);
   EXPECT_EQ(gathered.reread_columns, plain.reread_columns);
-  EXPECT_EQ(data::schema_to_json(gathered.schema).dump(), data::schema_to_json(plain.schema).dump());
+  EXPECT_EQ(data::schema_to_json(gathered.schema).dump(),
+            data::schema_to_json(plain.schema).dump());
   EXPECT_EQ(gathered.codec.to_json().dump(), plain.codec.to_json().dump());
   ASSERT_EQ(gathered.data.columns.size(), plain.data.columns.size());
   for (size_t c = 0; c < plain.data.columns.size(); ++c) {
