@@ -197,6 +197,7 @@ void add_fit_command(CLI::App& app) {
       if (dp) throw InvalidArgument("fit: --epsilon does not read shards (one table file)");
       const std::vector<std::string> shards =
           args->shard_list.empty() ? args->data : dist::read_shard_list(args->shard_list);
+      check_output_path(args->output, shards);
       const std::string name = !args->shard_list.empty() ? args->shard_list
                                : shards.size() == 1      ? shards.front()
                                                          : shards.front() + " .. " + shards.back();

@@ -106,7 +106,11 @@ TEST(DistShards, RefusedWithOneLine) {
        "meg: error: fit: --epsilon is not supported under mpirun"},
       {"fit " + shards[0] + " --shard-list x.txt" + out,
        "meg: error: fit: give DATA or --shard-list, not both"},
+      {"fit --shard-list " + (dir / "list.txt").string() + " -o " + shards[1],
+       "meg: error: option -o '" + shards[1] + "': is the input file '" + shards[1] +
+           "'; writing it would replace the input (choose another path)"},
   };
+  write(dir / "list.txt", shards[0] + "\n" + shards[1] + "\n");
   for (const Case& c : cases) {
     for (int np : {1, 2}) {
       const RunResult r = run_mpi(np, c.args, dir);
