@@ -13,6 +13,7 @@
 #include "meg/options.hpp"
 #if MEG_WITH_MPI
 #include "dist/dist.hpp"
+#include "dist/shards.hpp"
 #endif
 
 namespace meg::cli {
@@ -33,11 +34,26 @@ double parse_dp_number(const char* flag, const std::string& text) {
   return v;
 }
 
+#if MEG_WITH_MPI
+// Rank 0's last line of a distributed fit.
+void report_distributed_fit(const std::string& output, bool quiet, const dist::FitReport& r) {
+  finish_progress();
+  if (quiet || dist::rank() != 0) return;
+  std::fprintf(stderr,
+               "meg: model written to %s (%llu training rows, %d ranks; %.1f MB of rows "
+               "gathered to rank 0, %llu bytes a rank in collectives)\n",
+               output.c_str(), static_cast<unsigned long long>(r.rows), dist::size(),
+               static_cast<double>(r.gathered_bytes) / 1e6,
+               static_cast<unsigned long long>(r.collective_bytes));
+}
+#endif
+
 }  // namespace
 
 void add_fit_command(CLI::App& app) {
   struct Args {
-    std::string data, output, schema;
+    std::vector<std::string> data;  // one table, or its shards
+    std::string output, schema, shard_list;
     // Shortcut flags: each maps onto one key of the option table.
     std::vector<std::pair<std::string, std::string>> shortcuts;
     std::vector<std::string> options, unit_options;
@@ -54,7 +70,12 @@ void add_fit_command(CLI::App& app) {
                   "Training CSV with a header row ('-' = stdin). The file is streamed, never "
                   "held whole; stdin or a pipe is also copied into an unlinked temporary file "
                   "in $TMPDIR (default /tmp, gone when meg exits) in case a second pass is "
-                  "needed, so $TMPDIR needs room for the input");
+                  "needed, so $TMPDIR needs room for the input. Several files: shards of one "
+                  "table, same header, rows in the given order (MPI builds; under mpirun each "
+                  "rank reads whole shards; docs/distributed.md)");
+  cmd->add_option("--shard-list", args->shard_list,
+                  "File listing the table's shards, one path a line (instead of DATA; MPI "
+                  "builds; docs/distributed.md)");
   cmd->add_option("-o,--output", args->output, "Model file to write");
   cmd->add_option("--schema", args->schema, "JSON schema file overriding inferred column types");
   struct Shortcut {
@@ -106,7 +127,20 @@ void add_fit_command(CLI::App& app) {
       }
       return;
     }
-    if (args->data.empty()) throw InvalidArgument("fit: missing DATA (the training CSV)");
+    if (args->data.empty() && args->shard_list.empty()) {
+      throw InvalidArgument("fit: missing DATA (the training CSV)");
+    }
+    if (!args->data.empty() && !args->shard_list.empty()) {
+      throw InvalidArgument("fit: give DATA or --shard-list, not both");
+    }
+    const bool sharded = args->data.size() > 1 || !args->shard_list.empty();
+#if !MEG_WITH_MPI
+    if (sharded) {
+      throw InvalidArgument(
+          "fit: shards (several DATA files or --shard-list) need a build with "
+          "-DMEG_WITH_MPI=ON; concatenate them (one header) for this build");
+    }
+#endif
     if (args->output.empty())
       throw InvalidArgument("fit: missing -o MODEL (the model file to write)");
     FitOptions options;
@@ -152,31 +186,44 @@ void add_fit_command(CLI::App& app) {
       if (cmd->count("--seed")) dp_options.noise_seed = options.seed;
       validate_dp_options(dp_options);
     }
-    check_one_stdin({{"DATA", args->data}, {"--schema", args->schema}});
-    check_output_path(args->output, {args->data, args->schema});
+    const std::string data = sharded ? std::string() : args->data.front();
+    if (!sharded) check_one_stdin({{"DATA", data}, {"--schema", args->schema}});
+    std::vector<std::string> inputs = args->data;
+    inputs.push_back(args->schema);
+    if (!args->shard_list.empty()) inputs.push_back(args->shard_list);
+    check_output_path(args->output, inputs);
+#if MEG_WITH_MPI
+    if (sharded) {  // every rank reads whole shards; rank 0 writes the model
+      if (dp) throw InvalidArgument("fit: --epsilon does not read shards (one table file)");
+      const std::vector<std::string> shards =
+          args->shard_list.empty() ? args->data : dist::read_shard_list(args->shard_list);
+      check_output_path(args->output, shards);
+      const std::string name = !args->shard_list.empty() ? args->shard_list
+                               : shards.size() == 1      ? shards.front()
+                                                         : shards.front() + " .. " + shards.back();
+      const bool root = dist::rank() == 0;
+      report_distributed_fit(
+          args->output, args->quiet,
+          dist::fit_shards(shards, name, options, args->schema, args->output,
+                           root ? make_progress_printer(args->quiet) : ProgressFn{}));
+      return;
+    }
+#endif
 #if MEG_WITH_MPI
     if (dist::launched()) {  // every rank reads a byte range; rank 0 writes the model
       if (dp) throw InvalidArgument("fit: --epsilon is not supported under mpirun");
       const bool root = dist::rank() == 0;
-      const dist::FitReport r =
-          dist::fit_csv(args->data, options, args->schema, args->output,
-                        root ? make_progress_printer(args->quiet) : ProgressFn{});
-      finish_progress();
-      if (!args->quiet && root) {
-        std::fprintf(stderr,
-                     "meg: model written to %s (%llu training rows, %d ranks; %.1f MB of rows "
-                     "gathered to rank 0, %llu bytes a rank in collectives)\n",
-                     args->output.c_str(), static_cast<unsigned long long>(r.rows), dist::size(),
-                     static_cast<double>(r.gathered_bytes) / 1e6,
-                     static_cast<unsigned long long>(r.collective_bytes));
-      }
+      report_distributed_fit(
+          args->output, args->quiet,
+          dist::fit_csv(data, options, args->schema, args->output,
+                        root ? make_progress_printer(args->quiet) : ProgressFn{}));
       return;
     }
 #endif
     Model model =
-        dp ? Model::fit_csv_private(args->data, options, dp_options, args->schema,
+        dp ? Model::fit_csv_private(data, options, dp_options, args->schema,
                                     make_progress_printer(args->quiet))
-           : Model::fit_csv(args->data, options, args->schema, make_progress_printer(args->quiet));
+           : Model::fit_csv(data, options, args->schema, make_progress_printer(args->quiet));
     finish_progress();
     model.save(args->output);
     if (!args->quiet) {

@@ -123,8 +123,11 @@ void ColumnProfile::sketch(uint64_t hash) {
   }
 }
 
-bool ColumnProfile::add(const std::string_view* cells, const uint64_t* lines, size_t n,
-                        uint64_t first_row, CellError* error) {
+// The loop of add() and add_coded(): `cells` gives cell i's text (text(i)) and its
+// dictionary id in exact mode (id(i, dict, &added), a find_or_add of the text).
+template <class Cells>
+bool ColumnProfile::add_cells(const Cells& cells, const uint64_t* lines, size_t n,
+                              uint64_t first_row, CellError* error) {
   if (stopped_ || mode_ == Mode::Reread) return true;
   const size_t switch_at = std::max(plan_.limits.exact_distinct, plan_.max_categorical_numeric);
   const bool exact_at_start = mode_ == Mode::Exact;
@@ -133,8 +136,8 @@ bool ColumnProfile::add(const std::string_view* cells, const uint64_t* lines, si
     const uint64_t row = first_row + i;
     if (mode_ == Mode::Exact) {
       bool added = false;
-      const uint32_t id = dict_.find_or_add(cells[i], &added);
-      if (added && !on_new_text(cells[i], lines[i], row, error)) {
+      const uint32_t id = cells.id(i, dict_, &added);
+      if (added && !on_new_text(cells.text(i), lines[i], row, error)) {
         stopped_ = true;
         return false;
       }
@@ -143,7 +146,7 @@ bool ColumnProfile::add(const std::string_view* cells, const uint64_t* lines, si
       if (sampling_ && kind_[id] == kValue) offer(row, id);
       if (added && sampling_ && dict_.size() > switch_at) to_sampled();
     } else if (mode_ == Mode::Sampled) {
-      if (!add_sampled(cells[i], lines[i], row, error)) {
+      if (!add_sampled(cells.text(i), lines[i], row, error)) {
         stopped_ = true;
         return false;
       }
@@ -160,6 +163,40 @@ bool ColumnProfile::add(const std::string_view* cells, const uint64_t* lines, si
   }
   rows_ += n;
   return true;
+}
+
+bool ColumnProfile::add(const std::string_view* cells, const uint64_t* lines, size_t n,
+                        uint64_t first_row, CellError* error) {
+  struct Texts {
+    const std::string_view* cells;
+    std::string_view text(size_t i) const { return cells[i]; }
+    uint32_t id(size_t i, TextDict& dict, bool* added) const {
+      return dict.find_or_add(cells[i], added);
+    }
+  };
+  return add_cells(Texts{cells}, lines, n, first_row, error);
+}
+
+bool ColumnProfile::add_coded(const CsvChunk::Coded& cells, const uint64_t* lines, size_t n,
+                              uint64_t first_row, CellError* error) {
+  // The dictionary id of each of the source's texts, looked up at its first cell: the
+  // same find_or_add, at the same cell, as add() makes, without hashing the repeats.
+  if (coded_texts_ != cells.texts) {
+    coded_texts_ = cells.texts;
+    coded_ids_.assign(cells.size, UINT32_MAX);
+  }
+  struct Ids {
+    const CsvChunk::Coded& cells;
+    std::vector<uint32_t>& known;
+    std::string_view text(size_t i) const { return cells.texts[cells.ids[i]]; }
+    uint32_t id(size_t i, TextDict& dict, bool* added) const {
+      uint32_t& slot = known[cells.ids[i]];
+      if (slot == UINT32_MAX) return slot = dict.find_or_add(text(i), added);
+      *added = false;
+      return slot;
+    }
+  };
+  return add_cells(Ids{cells, coded_ids_}, lines, n, first_row, error);
 }
 
 bool ColumnProfile::add_sampled(std::string_view text, uint64_t line, uint64_t row,

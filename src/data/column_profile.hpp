@@ -35,6 +35,7 @@
 
 #include "data/codec.hpp"
 #include "data/csv.hpp"
+#include "data/csv_reader.hpp"
 #include "data/dataset.hpp"
 #include "data/datetime_format.hpp"
 #include "data/schema.hpp"
@@ -82,6 +83,10 @@ class ColumnProfile {
   // type refuses; the column takes no cells after it.
   bool add(const std::string_view* cells, const uint64_t* lines, size_t n, uint64_t first_row,
            CellError* error);
+  // The same for cells given as ids into a dictionary of texts (CsvChunk::Coded): the
+  // same result, with one lookup per distinct text of the dictionary instead of one a cell.
+  bool add_coded(const CsvChunk::Coded& cells, const uint64_t* lines, size_t n, uint64_t first_row,
+                 CellError* error);
 
   Mode mode() const { return mode_; }
   const ColumnPlan& plan() const { return plan_; }
@@ -127,6 +132,9 @@ class ColumnProfile {
     }
   };
 
+  template <class Cells>
+  bool add_cells(const Cells& cells, const uint64_t* lines, size_t n, uint64_t first_row,
+                 CellError* error);
   int token_index(std::string_view text) const;
   bool on_new_text(std::string_view text, uint64_t line, uint64_t row, CellError* error);
   bool add_sampled(std::string_view text, uint64_t line, uint64_t row, CellError* error);
@@ -176,6 +184,10 @@ class ColumnProfile {
   // need): blocks are never copied to grow.
   std::vector<CodeColumn> temp_;
   std::vector<Code> chunk_ids_;
+  // add_coded(): the dictionary it was last given, and its texts' ids in dict_ (UINT32_MAX:
+  // not met yet).
+  const std::string_view* coded_texts_ = nullptr;
+  std::vector<uint32_t> coded_ids_;
 
   // The row sample while the column may be numeric: the rows with a hash below
   // sample_cut_, cut down to the k smallest whenever they reach 1.5 k.

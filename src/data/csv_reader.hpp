@@ -68,8 +68,22 @@ class CsvChunk {
   uint64_t first_row() const { return first_row_; }  // table index of row 0 (0-based)
   size_t text_bytes() const { return text_.size(); }
 
+  // A column's cells as ids into a dictionary of texts, set by a source that holds its
+  // rows dictionary-encoded (dist::GatheredRows): cell r is texts[ids[r]], the same text
+  // field(r, c) holds. A given `texts` pointer names one dictionary, whose ids keep their
+  // meaning in every chunk, so a reader may map each distinct text once (ColumnProfile).
+  struct Coded {
+    const std::string_view* texts = nullptr;
+    size_t size = 0;  // texts in the dictionary
+    std::vector<uint32_t> ids;
+  };
+  std::vector<Coded> coded;  // per column, or empty (a CsvReader's chunks)
+
   // Building a chunk from rows parsed elsewhere (a RowSource other than CsvReader).
   void reset(size_t cols, uint64_t first_row) { clear(cols, first_row); }
+  // Appends a row starting at `line` whose cells are given by `coded` only: the chunk
+  // then has no text, and field() must not be called (table_builder reads `coded`).
+  void add_coded_row(uint64_t line) { lines_.push_back(line); }
   // Appends a row of num_cols() fields starting at `line`.
   void add_row(const std::string_view* fields, uint64_t line) {
     for (size_t c = 0; c < cols_; ++c) {
@@ -85,6 +99,7 @@ class CsvChunk {
     text_.clear();
     ends_.clear();
     lines_.clear();
+    coded.clear();
     cols_ = cols;
     first_row_ = first_row;
   }

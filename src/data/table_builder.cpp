@@ -34,6 +34,32 @@ struct PassColumn {
   CodeColumn* codes = nullptr;  // where codec writes
 };
 
+// The codes a codec gives the texts of one dictionary (CsvChunk::Coded), each text
+// encoded at its first cell.
+struct EncodedTexts {
+  const std::string_view* texts = nullptr;
+  std::vector<Code> codes;
+  std::vector<bool> known;
+};
+
+void encode_coded(const ColumnCodec& codec, const CsvChunk::Coded& cells, size_t n,
+                  EncodedTexts& cache, std::vector<Code>& out) {
+  if (cache.texts != cells.texts) {
+    cache.texts = cells.texts;
+    cache.codes.assign(cells.size, 0);
+    cache.known.assign(cells.size, false);
+  }
+  out.resize(n);
+  for (size_t r = 0; r < n; ++r) {
+    const uint32_t id = cells.ids[r];
+    if (!cache.known[id]) {
+      cache.codes[id] = codec.encode(cells.texts[id]);
+      cache.known[id] = true;
+    }
+    out[r] = cache.codes[id];
+  }
+}
+
 // Reads every chunk of `reader`, feeding each column's cells to its PassColumn
 // (columns in parallel) while the next chunk is parsed on another thread. Throws
 // the first refused cell in reading order (row, then column), and a reading error
@@ -48,6 +74,7 @@ void run_pass(RowSource& reader, std::vector<PassColumn>& columns, const BuildOp
   std::vector<std::vector<std::string_view>> views(active.size());
   std::vector<std::vector<Code>> chunk_codes(active.size());
   std::vector<CellError> errors(active.size());
+  std::vector<EncodedTexts> encoded(active.size());
   CsvChunk chunk, next;
   bool more = reader.next(chunk);
   while (more) {
@@ -62,10 +89,20 @@ void run_pass(RowSource& reader, std::vector<PassColumn>& columns, const BuildOp
     const size_t n = chunk.num_rows();
     core::parallel_for(active.size(), threads, [&](size_t i) {
       const size_t c = active[i];
+      PassColumn& pc = columns[c];
+      if (!chunk.coded.empty()) {  // dictionary-encoded rows: ids, no text
+        const CsvChunk::Coded& cells = chunk.coded[c];
+        if (pc.profile) {
+          pc.profile->add_coded(cells, chunk.lines(), n, chunk.first_row(), &errors[i]);
+          return;
+        }
+        encode_coded(*pc.codec, cells, n, encoded[i], chunk_codes[i]);
+        pc.codes->append(std::span<const Code>(chunk_codes[i].data(), n));
+        return;
+      }
       auto& v = views[i];
       v.resize(n);
       for (size_t r = 0; r < n; ++r) v[r] = chunk.field(r, c);
-      PassColumn& pc = columns[c];
       if (pc.profile) {
         pc.profile->add(v.data(), chunk.lines(), n, chunk.first_row(), &errors[i]);
       } else {

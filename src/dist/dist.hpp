@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "dist/comm.hpp"
 #include "meg/options.hpp"
@@ -24,6 +25,14 @@ struct FitReport {
 FitReport fit_csv(const std::string& csv_path, const FitOptions& options,
                   const std::string& schema_path, const std::string& output,
                   const ProgressFn& progress);
+
+// Collective. The table is the shards' rows in list order (dist/shards.hpp): rank r
+// parses the whole shards assigned to it (every shard's header must be the first
+// shard's), then as fit_csv. `name` names the table in messages of rank 0's build
+// (a shard list file, or the first and last shard).
+FitReport fit_shards(const std::vector<std::string>& shards, const std::string& name,
+                     const FitOptions& options, const std::string& schema_path,
+                     const std::string& output, const ProgressFn& progress);
 
 // Collective. `dir` ends with '/': rank r writes dir/part-RRRRR.csv (header, then its
 // consecutive share of the 32768-row chunks of the sample of n rows); the parts in

@@ -9,6 +9,8 @@
 namespace meg::dist {
 namespace {
 
+using CsvCodedColumn = data::CsvChunk::Coded;
+
 constexpr size_t kChunkRows = 8192;
 
 class Writer {
@@ -146,6 +148,13 @@ RankRows unpack(const std::vector<char>& bytes) {
 GatheredRows::GatheredRows(std::string name, std::vector<std::string> header,
                            std::vector<RankRows> parts)
     : name_(std::move(name)), header_(std::move(header)), parts_(std::move(parts)) {
+  texts_.resize(parts_.size());
+  for (size_t p = 0; p < parts_.size(); ++p) {
+    for (const RankRows::Column& col : parts_[p].columns) {
+      auto& views = texts_[p].emplace_back(col.ends.size());
+      for (size_t id = 0; id < views.size(); ++id) views[id] = col.text(id);
+    }
+  }
   rewind();
 }
 
@@ -164,27 +173,29 @@ void GatheredRows::rewind() {
 bool GatheredRows::next(data::CsvChunk& chunk) {
   const size_t d = header_.size();
   chunk.reset(d, rows_);
-  while (part_ < parts_.size() && chunk.num_rows() < kChunkRows) {
+  while (part_ < parts_.size() && parts_[part_].rows <= row_) {  // the next part with rows
+    ++part_;
+    row_ = 0;
+    if (part_ < parts_.size()) line_ = parts_[part_].first_line;
+  }
+  if (part_ < parts_.size()) {  // a chunk of this part's rows
     const RankRows& part = parts_[part_];
-    if (row_ >= part.rows) {
-      ++part_;
-      row_ = 0;
-      if (part_ < parts_.size()) line_ = parts_[part_].first_line;
-      continue;
-    }
-    const size_t m =
-        static_cast<size_t>(std::min<uint64_t>(kChunkRows - chunk.num_rows(), part.rows - row_));
-    fields_.resize(m * d);
+    const size_t m = static_cast<size_t>(std::min<uint64_t>(kChunkRows, part.rows - row_));
+    chunk.coded.resize(d);
     for (size_t c = 0; c < d; ++c) {
       const RankRows::Column& col = part.columns[c];
+      CsvCodedColumn& coded = chunk.coded[c];
+      coded.texts = texts_[part_][c].data();
+      coded.size = texts_[part_][c].size();
+      coded.ids.resize(m);
       col.ids.visit([&](auto ids) {
-        for (size_t i = 0; i < m; ++i) fields_[i * d + c] = col.text(ids[row_ + i]);
+        for (size_t i = 0; i < m; ++i) coded.ids[i] = static_cast<uint32_t>(ids[row_ + i]);
       });
     }
     part.line_steps.visit([&](auto steps) {
       for (size_t i = 0; i < m; ++i) {
         line_ += steps[row_ + i];
-        chunk.add_row(&fields_[i * d], line_);
+        chunk.add_coded_row(line_);
       }
     });
     row_ += m;

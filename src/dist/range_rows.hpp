@@ -3,7 +3,8 @@
 // row's text id in 1, 2 or 4 bytes; per row the line it starts on (for messages).
 // Rank 0 hands the ranks' rows, in rank order, to the ordinary table builder through
 // GatheredRows (a data::RowSource), so schema inference, codec fitting and encoding
-// are exactly those of a single-process read of the same file.
+// are exactly those of a single-process read of the same file (the cells also come as
+// text ids: CsvChunk::coded).
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -64,10 +65,13 @@ class GatheredRows final : public data::RowSource {
   std::string name_;
   std::vector<std::string> header_;
   std::vector<RankRows> parts_;
+  // Per part and column, the views of its distinct texts: a chunk (never across two
+  // parts) gives its cells as ids into them (CsvChunk::coded, no text), so the
+  // profiles and codecs take each distinct text once instead of once a cell.
+  std::vector<std::vector<std::vector<std::string_view>>> texts_;
   size_t part_ = 0;
   uint64_t row_ = 0, rows_ = 0;
   uint64_t line_ = 0;  // the line of the last row handed out (first_line before the first)
-  std::vector<std::string_view> fields_;
 };
 
 }  // namespace meg::dist

@@ -8,8 +8,8 @@
 #include <fstream>
 #include <string>
 
-#include "../cli/cli_runner.hpp"
 #include "dist/byte_ranges.hpp"
+#include "mpi_runner.hpp"
 
 namespace meg::test {
 namespace {
@@ -19,28 +19,6 @@ namespace fs = std::filesystem;
 const std::string kQuoted = MEG_SOURCE_DIR "/tests/dist/quoted_newlines.csv";
 const std::string kGerman = MEG_SOURCE_DIR "/data/german_credit.csv";
 const std::string kCar = MEG_SOURCE_DIR "/data/car.csv";
-
-// `meg ARGS` under mpirun with `np` ranks (OpenMPI refuses root without these).
-// `env`: VAR=VALUE words for the environment of the run.
-RunResult run_mpi(int np, const std::string& args, const fs::path& dir,
-                  const std::string& env = "") {
-  ::setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1);
-  ::setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1);
-  return run_meg_with(
-      env + " " + MEG_MPIEXEC + " --oversubscribe -np " + std::to_string(np) + " " + meg_bin(),
-      args, dir);
-}
-
-void write(const fs::path& path, const std::string& text) {
-  std::ofstream(path, std::ios::binary) << text;
-}
-
-// The line meg printed (mpirun adds its own notices on stderr).
-std::string meg_error(const std::string& err) {
-  const size_t at = err.find("meg: error: ");
-  if (at == std::string::npos) return "";
-  return err.substr(at, err.find('\n', at) - at);
-}
 
 class DistFit : public ::testing::TestWithParam<std::string> {};
 
@@ -116,6 +94,12 @@ TEST(DistSample, PartsInRankOrderAreTheSingleProcessSample) {
       EXPECT_FALSE(fs::exists(parts / "part-00003.csv"));
     }
   }
+  // Conditional sampling is one process's: refused under mpirun with one line, exit 2.
+  const RunResult where = run_mpi(
+      2, "sample " + model + " -n 10 --where class=acc -q -o " + (dir / "w").string() + "/", dir);
+  EXPECT_EQ(where.code, 2);
+  EXPECT_EQ(meg_error(where.err), "meg: error: option --where: not supported under mpirun");
+  EXPECT_FALSE(fs::exists(dir / "w" / "part-00000.csv"));
   // One process: DIR/ is part 0, the whole sample.
   ASSERT_EQ(
       run_meg("sample " + model + " -n 1000 --seed 5 -q -o " + (dir / "one").string() + "/", dir)
