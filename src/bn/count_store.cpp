@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -21,8 +22,65 @@ nlohmann::json pack_narrow(const std::vector<uint32_t>& v) {
   return {{"width", width}, {"data", nlohmann::json::binary(std::move(bytes))}};
 }
 
+namespace {
+
+void put_varint(std::vector<uint8_t>& out, uint64_t x) {
+  while (x >= 0x80) {
+    out.push_back(static_cast<uint8_t>(x | 0x80));
+    x >>= 7;
+  }
+  out.push_back(static_cast<uint8_t>(x));
+}
+
+// The varints of `bytes`, each at most `max`; throws ModelFormatError naming `name` if one
+// is larger, or cut short.
+std::vector<uint64_t> get_varints(const std::vector<uint8_t>& bytes, uint64_t max,
+                                  const std::string& name) {
+  std::vector<uint64_t> v;
+  v.reserve(bytes.size());
+  uint64_t x = 0;
+  int shift = 0;
+  for (uint8_t b : bytes) {
+    x |= shift <= 56 ? uint64_t{b & 0x7fu} << shift : UINT64_MAX;
+    if (x > max) {
+      throw ModelFormatError("model: field '" + name + "' holds a value out of range");
+    }
+    if (b & 0x80) {
+      shift += 7;
+      continue;
+    }
+    v.push_back(x);
+    x = 0;
+    shift = 0;
+  }
+  if (shift != 0) throw ModelFormatError("model: field '" + name + "' has a truncated array");
+  return v;
+}
+
+const std::vector<uint8_t>& binary_field(const nlohmann::json& j, const char* key,
+                                         const std::string& name) {
+  if (!j.is_object() || !j.contains(key) || !j[key].is_binary()) {
+    throw ModelFormatError("model: field '" + name + "' is not a packed integer array");
+  }
+  return j[key].get_binary();
+}
+
+}  // namespace
+
+nlohmann::json pack_varint(const std::vector<uint32_t>& v) {
+  std::vector<uint8_t> bytes;
+  bytes.reserve(v.size() + v.size() / 4);
+  for (uint32_t x : v) put_varint(bytes, x);
+  return {{"varint", nlohmann::json::binary(std::move(bytes))}};
+}
+
 std::vector<uint32_t> unpack_narrow(const nlohmann::json& j, const char* what) {
   const std::string name(what);
+  if (j.is_object() && j.size() == 1 && j.contains("varint")) {
+    const std::vector<uint64_t> wide =
+        get_varints(binary_field(j, "varint", name), UINT32_MAX, name);
+    return {wide.begin(), wide.end()};
+  }
   if (!j.is_object() || !j.contains("width") || !j.contains("data") ||
       !j["width"].is_number_integer() || !j["data"].is_binary()) {
     throw ModelFormatError("model: field '" + name + "' is not a packed integer array");
@@ -42,13 +100,69 @@ std::vector<uint32_t> unpack_narrow(const nlohmann::json& j, const char* what) {
   return v;
 }
 
+namespace {
+
+// A block's entries (model format 2): per entry one varint, gap * 4 + min(count, 4) - 1,
+// where gap is the value itself for the block's first entry, else the value minus the
+// previous one minus 1 (values ascend within a block); a count of 4 or more is continued
+// in "large_counts" (count - 4). Most entries take one byte.
+constexpr uint64_t kMaxEntryCode = (uint64_t{UINT32_MAX} << 2) | 3;
+
+nlohmann::json pack_entries(const std::vector<uint32_t>& nnz, const std::vector<uint32_t>& values,
+                            const std::vector<uint32_t>& counts) {
+  std::vector<uint8_t> entries;
+  entries.reserve(values.size() + values.size() / 8);
+  std::vector<uint32_t> large;
+  size_t e = 0;
+  for (uint32_t k : nnz) {
+    for (uint32_t i = 0; i < k; ++i, ++e) {
+      const uint64_t gap = i == 0 ? values[e] : values[e] - values[e - 1] - 1;
+      const uint32_t low = std::min<uint32_t>(counts[e], 4) - 1;
+      put_varint(entries, gap << 2 | low);
+      if (low == 3) large.push_back(counts[e] - 4);
+    }
+  }
+  return {{"entries", nlohmann::json::binary(std::move(entries))},
+          {"large_counts", pack_varint(large)}};
+}
+
+// The inverse of pack_entries into s.values and s.counts (s.nnz set). A value beyond 32
+// bits becomes UINT32_MAX (out of range for any block, so the checks of from_json refuse
+// it); so does a count.
+void unpack_entries(const nlohmann::json& j, CountStore& s) {
+  const std::vector<uint64_t> codes =
+      get_varints(binary_field(j, "entries", "entries"), kMaxEntryCode, "entries");
+  const std::vector<uint32_t> large = unpack_narrow(j.at("large_counts"), "large_counts");
+  s.values.assign(codes.size(), 0);
+  s.counts.assign(codes.size(), 0);
+  size_t e = 0, l = 0;
+  for (uint32_t k : s.nnz) {
+    uint64_t v = 0;
+    for (uint32_t i = 0; i < k && e < codes.size(); ++i, ++e) {
+      v = i == 0 ? codes[e] >> 2 : v + (codes[e] >> 2) + 1;
+      s.values[e] = static_cast<uint32_t>(std::min<uint64_t>(v, UINT32_MAX));
+      const uint64_t low = codes[e] & 3;
+      if (low < 3) {
+        s.counts[e] = static_cast<uint32_t>(low + 1);
+      } else {
+        if (l >= large.size())
+          throw ModelFormatError("model: count arrays do not match the blocks");
+        s.counts[e] =
+            static_cast<uint32_t>(std::min<uint64_t>(uint64_t{large[l++]} + 4, UINT32_MAX));
+      }
+    }
+  }
+  if (l != large.size()) throw ModelFormatError("model: count arrays do not match the blocks");
+}
+
+}  // namespace
+
 nlohmann::json CountStore::to_json() const {
   return {{"smoothing", kind == Smoothing::Laplace ? "laplace" : "hierarchical"},
           {"alpha", alpha},
           {"m", m},
-          {"nnz", pack_narrow(nnz)},
-          {"values", pack_narrow(values)},
-          {"counts", pack_narrow(counts)}};
+          {"nnz", pack_varint(nnz)},
+          {"entries", pack_entries(nnz, values, counts)}};
 }
 
 CountStore CountStore::from_json(const nlohmann::json& j, const KdbLayout& layout,
@@ -68,8 +182,14 @@ CountStore CountStore::from_json(const nlohmann::json& j, const KdbLayout& layou
     if (!(m >= 0 && std::isfinite(m))) throw ModelFormatError("model: bad smoothing strength");
   }
   s.nnz = unpack_narrow(j.at("nnz"), "nnz");
-  s.values = unpack_narrow(j.at("values"), "values");
-  s.counts = unpack_narrow(j.at("counts"), "counts");
+  // Format 1 stored the values and counts with fixed widths; format 2 packs them as
+  // entries (pack_entries).
+  if (j.contains("entries")) {
+    unpack_entries(j.at("entries"), s);
+  } else {
+    s.values = unpack_narrow(j.at("values"), "values");
+    s.counts = unpack_narrow(j.at("counts"), "counts");
+  }
   if (s.nnz.size() != blocks.num_blocks() || s.values.size() != s.counts.size()) {
     throw ModelFormatError("model: count arrays have the wrong size");
   }

@@ -357,13 +357,19 @@ MegModel MegModel::from_json(const nlohmann::json& j) {
     // Each unit must describe the codec's columns; checked before a unit is built,
     // so a crafted file cannot make a unit allocate for cardinalities it does not have.
     const auto card = m.codec_.cardinalities();
-    for (const auto& ju : j.at("units")) {
+    const auto& units = j.at("units");
+    if (!units.is_array()) throw ModelFormatError("model: 'units' is not a list");
+    for (const auto& ju : units) {
       if (!ju.is_object() || !ju.contains("model") || !ju["model"].is_object() ||
           ju["model"].value("cardinality", std::vector<uint32_t>{}) != card) {
         throw ModelFormatError("model: a unit does not match the table's columns");
       }
-      m.units_.push_back(train::GanblrUnit::from_json(ju));
     }
+    // Building a unit (smoothing its counts, its alias tables) is most of a load: the
+    // units are built in parallel, each into its own slot (the same model at any count).
+    m.units_.resize(units.size());
+    core::parallel_for(units.size(), 0,
+                       [&](size_t u) { m.units_[u] = train::GanblrUnit::from_json(units[u]); });
     m.weights_ = j.at("weights").get<std::vector<double>>();
     m.training_rows_ = j.at("training_rows").get<uint64_t>();
     m.summary_ = j.value("summary", nlohmann::json::object());
