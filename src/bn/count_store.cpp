@@ -32,12 +32,15 @@ void put_varint(std::vector<uint8_t>& out, uint64_t x) {
   out.push_back(static_cast<uint8_t>(x));
 }
 
-// The varints of `bytes`, each at most `max`; throws ModelFormatError naming `name` if one
-// is larger, or cut short.
-std::vector<uint64_t> get_varints(const std::vector<uint8_t>& bytes, uint64_t max,
-                                  const std::string& name) {
-  std::vector<uint64_t> v;
-  v.reserve(bytes.size());
+// Calls fn(x) for each varint x of `bytes` in turn (how many: count_varints); throws
+// ModelFormatError naming `name` if one is above `max` or the last is cut short.
+size_t count_varints(const std::vector<uint8_t>& bytes) {
+  return static_cast<size_t>(
+      std::count_if(bytes.begin(), bytes.end(), [](uint8_t b) { return (b & 0x80) == 0; }));
+}
+template <class Fn>
+void for_each_varint(const std::vector<uint8_t>& bytes, uint64_t max, const std::string& name,
+                     Fn&& fn) {
   uint64_t x = 0;
   int shift = 0;
   for (uint8_t b : bytes) {
@@ -49,12 +52,11 @@ std::vector<uint64_t> get_varints(const std::vector<uint8_t>& bytes, uint64_t ma
       shift += 7;
       continue;
     }
-    v.push_back(x);
+    fn(x);
     x = 0;
     shift = 0;
   }
   if (shift != 0) throw ModelFormatError("model: field '" + name + "' has a truncated array");
-  return v;
 }
 
 const std::vector<uint8_t>& binary_field(const nlohmann::json& j, const char* key,
@@ -77,9 +79,12 @@ nlohmann::json pack_varint(const std::vector<uint32_t>& v) {
 std::vector<uint32_t> unpack_narrow(const nlohmann::json& j, const char* what) {
   const std::string name(what);
   if (j.is_object() && j.size() == 1 && j.contains("varint")) {
-    const std::vector<uint64_t> wide =
-        get_varints(binary_field(j, "varint", name), UINT32_MAX, name);
-    return {wide.begin(), wide.end()};
+    const auto& bytes = binary_field(j, "varint", name);
+    std::vector<uint32_t> v;
+    v.reserve(count_varints(bytes));
+    for_each_varint(bytes, UINT32_MAX, name,
+                    [&](uint64_t x) { v.push_back(static_cast<uint32_t>(x)); });
+    return v;
   }
   if (!j.is_object() || !j.contains("width") || !j.contains("data") ||
       !j["width"].is_number_integer() || !j["data"].is_binary()) {
@@ -130,28 +135,30 @@ nlohmann::json pack_entries(const std::vector<uint32_t>& nnz, const std::vector<
 // bits becomes UINT32_MAX (out of range for any block, so the checks of from_json refuse
 // it); so does a count.
 void unpack_entries(const nlohmann::json& j, CountStore& s) {
-  const std::vector<uint64_t> codes =
-      get_varints(binary_field(j, "entries", "entries"), kMaxEntryCode, "entries");
+  const auto& bytes = binary_field(j, "entries", "entries");
   const std::vector<uint32_t> large = unpack_narrow(j.at("large_counts"), "large_counts");
-  s.values.assign(codes.size(), 0);
-  s.counts.assign(codes.size(), 0);
-  size_t e = 0, l = 0;
-  for (uint32_t k : s.nnz) {
-    uint64_t v = 0;
-    for (uint32_t i = 0; i < k && e < codes.size(); ++i, ++e) {
-      v = i == 0 ? codes[e] >> 2 : v + (codes[e] >> 2) + 1;
-      s.values[e] = static_cast<uint32_t>(std::min<uint64_t>(v, UINT32_MAX));
-      const uint64_t low = codes[e] & 3;
-      if (low < 3) {
-        s.counts[e] = static_cast<uint32_t>(low + 1);
-      } else {
-        if (l >= large.size())
-          throw ModelFormatError("model: count arrays do not match the blocks");
-        s.counts[e] =
-            static_cast<uint32_t>(std::min<uint64_t>(uint64_t{large[l++]} + 4, UINT32_MAX));
-      }
+  s.values.clear();
+  s.counts.clear();
+  s.values.reserve(count_varints(bytes));
+  s.counts.reserve(s.values.capacity());
+  size_t block = 0, left = 0, l = 0;  // the block of the next entry, its entries still to come
+  uint64_t v = 0;
+  for_each_varint(bytes, kMaxEntryCode, "entries", [&](uint64_t code) {
+    while (left == 0 && block < s.nnz.size()) left = s.nnz[block++];
+    // Past the blocks' entries: kept as they come (from_json refuses the sizes).
+    const bool first = left == 0 || left == s.nnz[block - 1];
+    v = first ? code >> 2 : v + (code >> 2) + 1;
+    if (left > 0) --left;
+    s.values.push_back(static_cast<uint32_t>(std::min<uint64_t>(v, UINT32_MAX)));
+    const uint64_t low = code & 3;
+    if (low < 3) {
+      s.counts.push_back(static_cast<uint32_t>(low + 1));
+      return;
     }
-  }
+    if (l >= large.size()) throw ModelFormatError("model: count arrays do not match the blocks");
+    s.counts.push_back(
+        static_cast<uint32_t>(std::min<uint64_t>(uint64_t{large[l++]} + 4, UINT32_MAX)));
+  });
   if (l != large.size()) throw ModelFormatError("model: count arrays do not match the blocks");
 }
 
