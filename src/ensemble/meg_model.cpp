@@ -278,8 +278,13 @@ void MegModel::fit_codes(data::EncodedDataset all, const data::Schema& schema,
 
   if (options.refit_full && n >= 20) {
     units_.clear();  // free the first fit before the refit
-    units_ =
-        fit_units(all, cols, fitted, kRefitStream, "refit", relay, nullptr, nullptr, &plan.hints);
+    // When the fit part is longer than the structure search reads, the search reads a
+    // subset of about bn::kSearchRows rows of it as it would of all rows: the refit keeps
+    // the structures learned on the fit part (as precise) and only counts all rows.
+    const bool keep_structures =
+        fit_part.num_rows() > bn::kSearchRows && fit_structures.size() == cols.size();
+    units_ = fit_units(all, cols, fitted, kRefitStream, "refit", relay, nullptr, nullptr,
+                       &plan.hints, keep_structures ? &fit_structures : nullptr);
   }
 }
 
