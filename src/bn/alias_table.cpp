@@ -40,21 +40,16 @@ uint32_t alias_threshold(float prob) {
   return x >= 0x1.0p24 ? 1u << 24 : static_cast<uint32_t>(std::ceil(x));
 }
 
-AliasTables::AliasTables(size_t cells, uint32_t max_values) {
-  if (max_values <= kMaxPacked) {
-    packed_.assign(cells, 0);
-  } else {
-    wide_.assign(cells, AliasEntry{});
-  }
-}
+AliasTables::AliasTables(size_t cells) : packed_(cells, 0) {}
 
 void AliasTables::set(size_t base, const double* p, uint32_t r) {
   const AliasEntry* t = builder_.build(p, r);
-  if (packed_.empty()) {
-    std::copy(t, t + r, wide_.begin() + static_cast<long>(base));
+  if (r > kMaxPacked) {
+    if (wide_.size() > UINT32_MAX - r) throw InvalidArgument("alias: too many wide tables");
+    packed_[base] = static_cast<uint32_t>(wide_.size());
+    wide_.insert(wide_.end(), t, t + r);
     return;
   }
-  if (r > kMaxPacked) throw InvalidArgument("alias: table larger than announced");
   for (uint32_t j = 0; j < r; ++j) {
     uint32_t threshold = alias_threshold(t[j].prob);
     uint32_t alias = t[j].alias;

@@ -39,39 +39,40 @@ inline uint32_t alias_draw(core::Rng& rng, const AliasEntry* table, uint32_t r) 
 uint32_t alias_threshold(float prob);
 
 // The alias tables of many distributions back to back: a distribution of r values has
-// the r entries from its base. When none has more than 256 values an entry takes 4 bytes
-// instead of 8: the coin (24 random bits k, coin = k / 2^24) is below prob exactly when
-// k < ceil(prob * 2^24), so the entry holds that threshold in 24 bits (an entry that always
-// keeps its value becomes its own alias with threshold 0) and the alias in 8. Every draw
-// is the same as alias_draw's on the full entries.
+// the r entries from its base. A distribution of at most 256 values takes 4 bytes an
+// entry instead of 8: the coin (24 random bits k, coin = k / 2^24) is below prob exactly
+// when k < ceil(prob * 2^24), so the entry holds that threshold in 24 bits (an entry that
+// always keeps its value becomes its own alias with threshold 0) and the alias in 8. A
+// larger one keeps full entries elsewhere, its first packed slot pointing at them (so a
+// unit with one many-level feature packs all its other tables). Every draw is the same
+// as alias_draw's on the full entries.
 class AliasTables {
  public:
   AliasTables() = default;
-  // Room for `cells` entries; max_values = the largest r of any table.
-  AliasTables(size_t cells, uint32_t max_values);
+  // Room for `cells` entries.
+  explicit AliasTables(size_t cells);
 
   // Builds the table of p[0..r) (any positive scale) at base.
   void set(size_t base, const double* p, uint32_t r);
   uint32_t draw(core::Rng& rng, size_t base, uint32_t r) const {
-    if (packed_.empty()) return alias_draw(rng, &wide_[base], r);
+    if (r > kMaxPacked) return alias_draw(rng, &wide_[packed_[base]], r);
     const uint64_t u = rng.next();
     const auto j = static_cast<uint32_t>(((u >> 32) * r) >> 32);
     const uint32_t e = packed_[base + j];
     return (u & 0xffffffU) < (e >> 8) ? j : (e & 0xffU);
   }
-  bool packed() const { return !packed_.empty(); }
   size_t bytes() const {
     return packed_.size() * sizeof(uint32_t) + wide_.size() * sizeof(AliasEntry);
   }
-  // Entry size for tables of up to max_values values.
+  // Bytes an entry takes at most, for tables of up to max_values values.
   static size_t entry_bytes(uint32_t max_values) {
-    return max_values <= kMaxPacked ? sizeof(uint32_t) : sizeof(AliasEntry);
+    return max_values <= kMaxPacked ? sizeof(uint32_t) : sizeof(uint32_t) + sizeof(AliasEntry);
   }
 
  private:
   static constexpr uint32_t kMaxPacked = 256;
-  std::vector<uint32_t> packed_;
-  std::vector<AliasEntry> wide_;
+  std::vector<uint32_t> packed_;  // every table's entries; a wide table's first: its offset
+  std::vector<AliasEntry> wide_;  // the tables of more than kMaxPacked values
   AliasBuilder builder_;
 };
 

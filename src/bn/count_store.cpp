@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -21,8 +22,70 @@ nlohmann::json pack_narrow(const std::vector<uint32_t>& v) {
   return {{"width", width}, {"data", nlohmann::json::binary(std::move(bytes))}};
 }
 
+namespace {
+
+void put_varint(std::vector<uint8_t>& out, uint64_t x) {
+  while (x >= 0x80) {
+    out.push_back(static_cast<uint8_t>(x | 0x80));
+    x >>= 7;
+  }
+  out.push_back(static_cast<uint8_t>(x));
+}
+
+// Calls fn(x) for each varint x of `bytes` in turn (how many: count_varints); throws
+// ModelFormatError naming `name` if one is above `max` or the last is cut short.
+size_t count_varints(const std::vector<uint8_t>& bytes) {
+  return static_cast<size_t>(
+      std::count_if(bytes.begin(), bytes.end(), [](uint8_t b) { return (b & 0x80) == 0; }));
+}
+template <class Fn>
+void for_each_varint(const std::vector<uint8_t>& bytes, uint64_t max, const std::string& name,
+                     Fn&& fn) {
+  uint64_t x = 0;
+  int shift = 0;
+  for (uint8_t b : bytes) {
+    x |= shift <= 56 ? uint64_t{b & 0x7fu} << shift : UINT64_MAX;
+    if (x > max) {
+      throw ModelFormatError("model: field '" + name + "' holds a value out of range");
+    }
+    if (b & 0x80) {
+      shift += 7;
+      continue;
+    }
+    fn(x);
+    x = 0;
+    shift = 0;
+  }
+  if (shift != 0) throw ModelFormatError("model: field '" + name + "' has a truncated array");
+}
+
+const std::vector<uint8_t>& binary_field(const nlohmann::json& j, const char* key,
+                                         const std::string& name) {
+  if (!j.is_object() || !j.contains(key) || !j[key].is_binary()) {
+    throw ModelFormatError("model: field '" + name + "' is not a packed integer array");
+  }
+  return j[key].get_binary();
+}
+
+}  // namespace
+
+nlohmann::json pack_varint(const std::vector<uint32_t>& v) {
+  std::vector<uint8_t> bytes;
+  bytes.reserve(v.size() + v.size() / 4);
+  for (uint32_t x : v) put_varint(bytes, x);
+  return {{"varint", nlohmann::json::binary(std::move(bytes))}};
+}
+
 std::vector<uint32_t> unpack_narrow(const nlohmann::json& j, const char* what) {
   const std::string name(what);
+  if (j.is_object() && j.size() == 1 && j.contains("varint")) {
+    const auto& bytes = binary_field(j, "varint", name);
+    std::vector<uint32_t> v;
+    v.reserve(count_varints(bytes));
+    for_each_varint(bytes, UINT32_MAX, name,
+                    [&](uint64_t x) { v.push_back(static_cast<uint32_t>(x)); });
+    return v;
+  }
   if (!j.is_object() || !j.contains("width") || !j.contains("data") ||
       !j["width"].is_number_integer() || !j["data"].is_binary()) {
     throw ModelFormatError("model: field '" + name + "' is not a packed integer array");
@@ -42,13 +105,71 @@ std::vector<uint32_t> unpack_narrow(const nlohmann::json& j, const char* what) {
   return v;
 }
 
+namespace {
+
+// A block's entries (model format 2): per entry one varint, gap * 4 + min(count, 4) - 1,
+// where gap is the value itself for the block's first entry, else the value minus the
+// previous one minus 1 (values ascend within a block); a count of 4 or more is continued
+// in "large_counts" (count - 4). Most entries take one byte.
+constexpr uint64_t kMaxEntryCode = (uint64_t{UINT32_MAX} << 2) | 3;
+
+nlohmann::json pack_entries(const std::vector<uint32_t>& nnz, const std::vector<uint32_t>& values,
+                            const std::vector<uint32_t>& counts) {
+  std::vector<uint8_t> entries;
+  entries.reserve(values.size() + values.size() / 8);
+  std::vector<uint32_t> large;
+  size_t e = 0;
+  for (uint32_t k : nnz) {
+    for (uint32_t i = 0; i < k; ++i, ++e) {
+      const uint64_t gap = i == 0 ? values[e] : values[e] - values[e - 1] - 1;
+      const uint32_t low = std::min<uint32_t>(counts[e], 4) - 1;
+      put_varint(entries, gap << 2 | low);
+      if (low == 3) large.push_back(counts[e] - 4);
+    }
+  }
+  return {{"entries", nlohmann::json::binary(std::move(entries))},
+          {"large_counts", pack_varint(large)}};
+}
+
+// The inverse of pack_entries into s.values and s.counts (s.nnz set). A value beyond 32
+// bits becomes UINT32_MAX (out of range for any block, so the checks of from_json refuse
+// it); so does a count.
+void unpack_entries(const nlohmann::json& j, CountStore& s) {
+  const auto& bytes = binary_field(j, "entries", "entries");
+  const std::vector<uint32_t> large = unpack_narrow(j.at("large_counts"), "large_counts");
+  s.values.clear();
+  s.counts.clear();
+  s.values.reserve(count_varints(bytes));
+  s.counts.reserve(s.values.capacity());
+  size_t block = 0, left = 0, l = 0;  // the block of the next entry, its entries still to come
+  uint64_t v = 0;
+  for_each_varint(bytes, kMaxEntryCode, "entries", [&](uint64_t code) {
+    while (left == 0 && block < s.nnz.size()) left = s.nnz[block++];
+    // Past the blocks' entries: kept as they come (from_json refuses the sizes).
+    const bool first = left == 0 || left == s.nnz[block - 1];
+    v = first ? code >> 2 : v + (code >> 2) + 1;
+    if (left > 0) --left;
+    s.values.push_back(static_cast<uint32_t>(std::min<uint64_t>(v, UINT32_MAX)));
+    const uint64_t low = code & 3;
+    if (low < 3) {
+      s.counts.push_back(static_cast<uint32_t>(low + 1));
+      return;
+    }
+    if (l >= large.size()) throw ModelFormatError("model: count arrays do not match the blocks");
+    s.counts.push_back(
+        static_cast<uint32_t>(std::min<uint64_t>(uint64_t{large[l++]} + 4, UINT32_MAX)));
+  });
+  if (l != large.size()) throw ModelFormatError("model: count arrays do not match the blocks");
+}
+
+}  // namespace
+
 nlohmann::json CountStore::to_json() const {
   return {{"smoothing", kind == Smoothing::Laplace ? "laplace" : "hierarchical"},
           {"alpha", alpha},
           {"m", m},
-          {"nnz", pack_narrow(nnz)},
-          {"values", pack_narrow(values)},
-          {"counts", pack_narrow(counts)}};
+          {"nnz", pack_varint(nnz)},
+          {"entries", pack_entries(nnz, values, counts)}};
 }
 
 CountStore CountStore::from_json(const nlohmann::json& j, const KdbLayout& layout,
@@ -68,8 +189,14 @@ CountStore CountStore::from_json(const nlohmann::json& j, const KdbLayout& layou
     if (!(m >= 0 && std::isfinite(m))) throw ModelFormatError("model: bad smoothing strength");
   }
   s.nnz = unpack_narrow(j.at("nnz"), "nnz");
-  s.values = unpack_narrow(j.at("values"), "values");
-  s.counts = unpack_narrow(j.at("counts"), "counts");
+  // Format 1 stored the values and counts with fixed widths; format 2 packs them as
+  // entries (pack_entries).
+  if (j.contains("entries")) {
+    unpack_entries(j.at("entries"), s);
+  } else {
+    s.values = unpack_narrow(j.at("values"), "values");
+    s.counts = unpack_narrow(j.at("counts"), "counts");
+  }
   if (s.nnz.size() != blocks.num_blocks() || s.values.size() != s.counts.size()) {
     throw ModelFormatError("model: count arrays have the wrong size");
   }

@@ -1,8 +1,11 @@
 // The sparse counts behind a counted (untrained) kDB: for every stored block, the
 // values seen with their counts. The smoothed log-probabilities are a pure function
 // of these counts, the layout and the smoothing settings (cpt.hpp), so a counted
-// model is saved as counts (a few bytes per non-zero count) instead of one double
-// per cell, and smooth_counts() rebuilds bit-identical parameters on load.
+// model is saved as counts instead of one double per cell, and smooth_counts()
+// rebuilds bit-identical parameters on load. Saved (model format 2): the non-zero
+// counts per block as varints, and each entry as one varint of its value's gap within
+// the block and its count when below 4 (count_store.cpp, pack_entries): mostly one byte
+// an entry. Format 1 (fixed widths, values and counts apart) still loads.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -74,6 +77,10 @@ std::vector<double> smooth_counts(const KdbLayout& layout, const ClassBlocks& bl
 
 // Unsigned integers stored with the narrowest of 1, 2 or 4 bytes: {"width", "data"}.
 nlohmann::json pack_narrow(const std::vector<uint32_t>& v);
+// Unsigned integers as LEB128 varints (7 bits a byte, low first): {"varint"}. For arrays
+// of mostly small numbers with a few large ones (counts, gaps between values).
+nlohmann::json pack_varint(const std::vector<uint32_t>& v);
+// Either form; throws ModelFormatError naming `what` if malformed.
 std::vector<uint32_t> unpack_narrow(const nlohmann::json& j, const char* what);
 
 }  // namespace meg::bn

@@ -74,8 +74,7 @@ KdbModel::Sampler KdbModel::build_sampler(bool validate) const {
       throw ModelFormatError("model: unit parameters are not probability distributions");
     }
   };
-  Sampler s{AliasTables(blocks_.total_cells(), max_card()),
-            AliasTables(num_classes(), num_classes())};
+  Sampler s{AliasTables(blocks_.total_cells()), AliasTables(num_classes())};
   std::vector<double> p;
   // log_theta(v) of block b: its alias table from exp(log theta), as for a loaded model.
   auto add_block = [&](size_t b, auto&& log_theta) {

@@ -17,13 +17,6 @@ namespace meg::bn {
 
 namespace {
 
-// The search reads at most this many rows: above it, a fixed pseudo-random subset of
-// about this many (a row is kept when a hash of its index falls below the fraction).
-// Its information quantities are then estimated to about 1 / sqrt(2^16) of their
-// scale, its AIC penalty is the subset's, and it costs the same at any table length
-// (docs/performance.md).
-constexpr size_t kSearchRows = size_t{1} << 16;
-
 // Columns with the class first, for joint_entropy_cells.
 struct ColumnSet {
   std::vector<uint32_t> columns;

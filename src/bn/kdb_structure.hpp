@@ -33,6 +33,13 @@ namespace meg::bn {
 
 struct SearchHints;  // bn/candidates.hpp
 
+// The search reads at most this many rows: above it, a fixed pseudo-random subset of
+// about this many (a row is kept when a hash of its index falls below the fraction).
+// Its information quantities are then estimated to about 1 / sqrt(2^16) of their
+// scale, its AIC penalty is the subset's, and it costs the same at any table length
+// (docs/performance.md).
+inline constexpr size_t kSearchRows = size_t{1} << 16;
+
 struct KdbStructure {
   size_t class_col = 0;
   size_t num_cols = 0;

@@ -170,7 +170,7 @@ std::vector<Entry> build_table() {
   t.push_back({{"units",
                 "class columns of the units, comma separated; auto = chosen from the data "
                 "(every column up to a structure-cost budget, docs/performance.md); all = every "
-                "column",
+                "column of more than one code (an id column has one and is never a class)",
                 "auto", false},
                [](UnitOptions&, FitOptions& f, const std::string& v) {
                  f.units.clear();

@@ -278,8 +278,13 @@ void MegModel::fit_codes(data::EncodedDataset all, const data::Schema& schema,
 
   if (options.refit_full && n >= 20) {
     units_.clear();  // free the first fit before the refit
-    units_ =
-        fit_units(all, cols, fitted, kRefitStream, "refit", relay, nullptr, nullptr, &plan.hints);
+    // When the fit part is longer than the structure search reads, the search reads a
+    // subset of about bn::kSearchRows rows of it as it would of all rows: the refit keeps
+    // the structures learned on the fit part (as precise) and only counts all rows.
+    const bool keep_structures =
+        fit_part.num_rows() > bn::kSearchRows && fit_structures.size() == cols.size();
+    units_ = fit_units(all, cols, fitted, kRefitStream, "refit", relay, nullptr, nullptr,
+                       &plan.hints, keep_structures ? &fit_structures : nullptr);
   }
 }
 
@@ -357,13 +362,19 @@ MegModel MegModel::from_json(const nlohmann::json& j) {
     // Each unit must describe the codec's columns; checked before a unit is built,
     // so a crafted file cannot make a unit allocate for cardinalities it does not have.
     const auto card = m.codec_.cardinalities();
-    for (const auto& ju : j.at("units")) {
+    const auto& units = j.at("units");
+    if (!units.is_array()) throw ModelFormatError("model: 'units' is not a list");
+    for (const auto& ju : units) {
       if (!ju.is_object() || !ju.contains("model") || !ju["model"].is_object() ||
           ju["model"].value("cardinality", std::vector<uint32_t>{}) != card) {
         throw ModelFormatError("model: a unit does not match the table's columns");
       }
-      m.units_.push_back(train::GanblrUnit::from_json(ju));
     }
+    // Building a unit (smoothing its counts, its alias tables) is most of a load: the
+    // units are built in parallel, each into its own slot (the same model at any count).
+    m.units_.resize(units.size());
+    core::parallel_for(units.size(), 0,
+                       [&](size_t u) { m.units_[u] = train::GanblrUnit::from_json(units[u]); });
     m.weights_ = j.at("weights").get<std::vector<double>>();
     m.training_rows_ = j.at("training_rows").get<uint64_t>();
     m.summary_ = j.value("summary", nlohmann::json::object());

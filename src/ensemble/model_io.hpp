@@ -19,7 +19,9 @@
 
 namespace meg::ensemble {
 
-inline constexpr uint32_t kModelFormatVersion = 1;
+// 2: a counted unit's counts saved as varints, values as gaps (bn/count_store.hpp); files
+// of version 1 still load.
+inline constexpr uint32_t kModelFormatVersion = 2;
 
 // Serialises the tree into the container bytes.
 std::string encode_model_file(const nlohmann::json& tree);

@@ -49,6 +49,21 @@ std::vector<size_t> eligible_units(const data::DatasetView& all, const FitOption
                                    size_t& count) {
   const size_t d = all.num_cols();
   std::vector<size_t> columns = listed_unit_columns(options, all.names());
+  // A column of a single code (an id column, or a constant) has nothing for a class to
+  // explain: a listed one is refused, and it is left out of units=all and auto.
+  for (size_t c : columns) {
+    if (!options.units.empty() && all.cardinality()[c] <= 1) {
+      throw InvalidArgument(fmt::format(
+          "option 'units': column '{}' has a single code (an id column or a constant), so it "
+          "cannot be a unit's class",
+          all.names()[c]));
+    }
+  }
+  std::vector<size_t> varying;
+  for (size_t c : columns) {
+    if (all.cardinality()[c] > 1) varying.push_back(c);
+  }
+  if (!varying.empty()) columns = std::move(varying);
   const bool auto_units = options.units_auto && options.units.empty();
   if (auto_units) {
     // A class of more than max_parent_levels levels multiplies every table of its unit by

@@ -12,6 +12,8 @@
 // Columns of more than max_parent_levels levels are not classes under units=auto (their
 // unit's every table would be multiplied by their levels) unless no other column can be:
 // they are modelled as features of the other units, with their full distribution.
+// A column of a single code (an id column, which is not modelled, or a constant) is never a
+// class under auto or all (unless every column is one); listing it in `units` is an error.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -38,7 +40,7 @@ struct UnitPlan {
 // The units of a fit on `all` (options.units, else all columns or units=auto) and the
 // search hints; the pairwise mutual information is computed (once) only when the hints
 // restrict the search or units=auto drops columns. Throws InvalidArgument naming a
-// listed column that does not exist.
+// listed column that does not exist or has a single code.
 UnitPlan plan_units(const data::DatasetView& all, const FitOptions& options);
 
 // The units the model-size guard checks before plan_units runs: plan_units's columns

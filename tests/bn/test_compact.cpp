@@ -226,7 +226,15 @@ TEST(CompactBlocks, CountedModelSavesCounts) {
     EXPECT_LT(bytes.size() * 3, explicit_bytes.size());
   }
   const KdbModel counted = fit(data, 1, {});
-  const nlohmann::json good = counted.to_json();
+  // Saved as varints with the values as gaps (format 2); the edits below use format 1's
+  // fixed widths and values, which still load to the same model.
+  nlohmann::json good = counted.to_json();
+  EXPECT_TRUE(good["counts"].contains("entries"));
+  good["counts"].erase("entries");
+  good["counts"]["values"] = pack_narrow(counted.counts()->values);
+  good["counts"]["nnz"] = pack_narrow(counted.counts()->nnz);
+  good["counts"]["counts"] = pack_narrow(counted.counts()->counts);
+  EXPECT_EQ(KdbModel::from_json(good).logp(), counted.logp());
   auto expect_bad = [](const nlohmann::json& j) {
     EXPECT_THROW(KdbModel::from_json(j), ModelFormatError);
   };
@@ -272,6 +280,38 @@ TEST(CompactBlocks, CountedModelSavesCounts) {
   j = good;
   j["counts"].erase("values");
   expect_bad(j);
+}
+
+// Varints: any 32-bit value round-trips; a truncated or oversized one is refused, and a
+// gap that takes a value out of its block's range is caught by the count checks.
+TEST(CompactBlocks, VarintsRoundTripAndRefuseDamage) {
+  const std::vector<uint32_t> v = {0, 1, 127, 128, 300, 16383, 16384, 65535, 4294967295u};
+  EXPECT_EQ(unpack_narrow(pack_varint(v), "v"), v);
+  EXPECT_EQ(unpack_narrow(pack_narrow(v), "v"), v);
+  EXPECT_EQ(pack_varint({5, 127}).at("varint").get_binary().size(), 2u);
+  nlohmann::json cut = pack_varint({300});
+  cut["varint"].get_binary().pop_back();
+  EXPECT_THROW(unpack_narrow(cut, "v"), ModelFormatError);
+  const nlohmann::json big = {{"varint", nlohmann::json::binary({0xff, 0xff, 0xff, 0xff, 0x7f})}};
+  EXPECT_THROW(unpack_narrow(big, "v"), ModelFormatError);
+
+  // An entry whose gap takes its value out of its block's range, or whose large count is
+  // missing, is refused.
+  const KdbModel counted = fit(sparse_table(5), 1, {});
+  const nlohmann::json good = counted.to_json();
+  nlohmann::json j = good;
+  auto& entries = j["counts"]["entries"]["entries"].get_binary();
+  ASSERT_LT(entries[0], 0x80);
+  entries[0] = 0x7c;  // gap 31, count 1: beyond the block's values
+  EXPECT_THROW(KdbModel::from_json(j), ModelFormatError);
+  j = good;
+  j["counts"]["entries"]["large_counts"] = pack_varint({});
+  const auto& counts = counted.counts()->counts;
+  ASSERT_TRUE(std::any_of(counts.begin(), counts.end(), [](uint32_t c) { return c >= 4; }));
+  EXPECT_THROW(KdbModel::from_json(j), ModelFormatError);
+  j = good;
+  j["counts"]["entries"]["large_counts"] = pack_varint({1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12});
+  EXPECT_THROW(KdbModel::from_json(j), ModelFormatError);
 }
 
 }  // namespace

@@ -83,5 +83,25 @@ TEST(UnitsAuto, ManyLevelColumnIsNotAClass) {
   EXPECT_EQ(plan_units(data::DatasetView(ds), o).columns.size(), 6u);
 }
 
+// A column of a single code (what an id column is encoded as) gets no unit under auto or
+// all, and listing it is an error naming it.
+TEST(UnitsAuto, SingleCodeColumnIsNotAClass) {
+  auto ds = table(5, 5, 500);
+  ds.cardinality[3] = 1;
+  ds.columns[3] = data::CodeColumn(1, 500);
+  FitOptions o;
+  EXPECT_EQ(plan_units(data::DatasetView(ds), o).columns, (std::vector<size_t>{0, 1, 2, 4}));
+  EXPECT_EQ(guard_units(data::DatasetView(ds), o), (std::vector<size_t>{0, 1, 2, 4}));
+  set_option(o, "units", "all");
+  EXPECT_EQ(plan_units(data::DatasetView(ds), o).columns, (std::vector<size_t>{0, 1, 2, 4}));
+  set_option(o, "units", "c1,c3");
+  try {
+    plan_units(data::DatasetView(ds), o);
+    FAIL() << "a single-code unit was accepted";
+  } catch (const InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find("'c3' has a single code"), std::string::npos);
+  }
+}
+
 }  // namespace
 }  // namespace meg::ensemble
