@@ -172,3 +172,22 @@ TEST(Resample, FitChoosesItWhereItHelpsAndRestoresTheRelation) {
   const auto loaded = meg::ensemble::MegModel::from_json(fixed.to_json());
   EXPECT_EQ(loaded.sample_csv(8000, 1, 2), after);
 }
+
+TEST(Resample, OptionsAreCheckedAndRecorded) {
+  meg::FitOptions o;
+  EXPECT_EQ(meg::get_option(o, "resample"), "auto");
+  EXPECT_EQ(meg::get_option(o, "resample_candidates"), "4");
+  meg::set_option(o, "resample", "off");
+  meg::set_option(o, "resample_candidates", "8");
+  const meg::FitOptions back = meg::options_from_json(meg::options_to_json(o));
+  EXPECT_EQ(back.resample, meg::Resample::Off);
+  EXPECT_EQ(back.resample_candidates, 8u);
+  try {
+    meg::set_option(o, "resample", "maybe");
+    FAIL() << "accepted resample=maybe";
+  } catch (const meg::InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find("option 'resample'"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(meg::set_option(o, "resample_candidates", "1"), meg::InvalidArgument);
+  EXPECT_THROW(meg::set_option(o, "resample_candidates", "65"), meg::InvalidArgument);
+}
