@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <unordered_set>
 
+#include "core/checksum.hpp"
 #include "core/rng.hpp"
 #include "ensemble/unit_fitting.hpp"
 #include "meg/error.hpp"
@@ -74,6 +76,27 @@ double detection_auc(const std::vector<data::Code>& real, const std::vector<data
   }
   return sum / 2;
 }
+
+// Share of the rows (row-major, d codes each) whose codes equal one of the reference rows'.
+class CopyRate {
+ public:
+  CopyRate(const std::vector<data::Code>& reference, size_t rows, size_t d) : d_(d) {
+    for (size_t i = 0; i < rows; ++i) seen_.insert(hash(&reference[i * d]));
+  }
+  double operator()(const std::vector<data::Code>& rows) const {
+    const size_t n = rows.size() / d_;
+    size_t copies = 0;
+    for (size_t i = 0; i < n; ++i) copies += seen_.count(hash(&rows[i * d_]));
+    return n ? static_cast<double>(copies) / static_cast<double>(n) : 0.0;
+  }
+
+ private:
+  uint64_t hash(const data::Code* row) const {
+    return core::fnv1a64({reinterpret_cast<const char*>(row), d_ * sizeof(data::Code)});
+  }
+  size_t d_;
+  std::unordered_set<uint64_t> seen_;
+};
 
 }  // namespace
 
@@ -155,14 +178,26 @@ ResampleFit fit_resampler(const std::vector<train::GanblrUnit>& units,
   if (holdout.num_rows() >= kMinHoldout) {
     const std::vector<data::Code> real = gather(holdout, kMaxHoldout, core::derive_seed(seed, {3}));
     const size_t h = real.size() / d;
-    const double plain = detection_auc(
-        real, mixture_codes(units, weights, d, h, core::derive_seed(seed, {4})), card);
-    const double resampled = detection_auc(
-        real, resampled_codes(units, weights, d, h, r, core::derive_seed(seed, {5})), card);
+    const std::vector<data::Code> plain_rows =
+        mixture_codes(units, weights, d, h, core::derive_seed(seed, {4}));
+    const std::vector<data::Code> resampled_rows =
+        resampled_codes(units, weights, d, h, r, core::derive_seed(seed, {5}));
+    const double plain = detection_auc(real, plain_rows, card);
+    const double resampled = detection_auc(real, resampled_rows, card);
+    // Privacy: resampled rows may copy training rows no more often than held-out real rows
+    // or plain mixture rows do (codes equal to one of the discriminator's real rows').
+    const CopyRate copies(rows, m, d);
+    const double copy_real = copies(real), copy_plain = copies(plain_rows),
+                 copy_resampled = copies(resampled_rows);
     out.summary["holdout_rows"] = h;
     out.summary["holdout_auc_plain"] = plain;
     out.summary["holdout_auc_resampled"] = resampled;
-    if (options.resample == Resample::Auto) use = resampled < plain - kMinGain;
+    out.summary["copy_rate_holdout"] = copy_real;
+    out.summary["copy_rate_plain"] = copy_plain;
+    out.summary["copy_rate_resampled"] = copy_resampled;
+    if (options.resample == Resample::Auto) {
+      use = resampled < plain - kMinGain && copy_resampled <= std::max(copy_real, copy_plain);
+    }
   } else {
     out.summary["holdout_rows"] = holdout.num_rows();  // too few to decide: auto leaves it off
   }
