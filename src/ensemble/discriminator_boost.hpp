@@ -19,8 +19,8 @@ namespace meg::ensemble {
 class CodeBooster {
  public:
   static constexpr uint32_t kBuckets = 64;
-  static constexpr int kDepth = 3;
-  static constexpr int kTrees = 60;
+  static constexpr int kDepth = 4;
+  static constexpr int kTrees = 150;
   static constexpr double kLearningRate = 0.2;
 
   // Fits on `rows` row-major code rows (cardinality.size() codes each) with labels 0/1.
