@@ -37,6 +37,8 @@ fit_args() {
     kdb_k3) echo "--k 3 --option structure=kdb" ;;
     loglik) echo "--option smoothing_select=loglik" ;;  # smoothing by held-out likelihood only
     indep) echo "--option joint_decode=false --option learn_rules=false" ;;  # numeric cells decoded alone (before issue 15)
+    noresample) echo "--option resample=off" ;;  # no discriminator-weighted resampling (docs/design.md §7a)
+    resample_on) echo "--option resample=on" ;;
     trained_sf) echo "--warmup-epochs 1 --epochs 3 --adversarial score_function" ;;
     trained_none) echo "--warmup-epochs 1 --epochs 3 --adversarial none" ;;
     *) local var="CFG_$1"  # ad-hoc configurations: CFG_name="--k 3 ..." CONFIGS=name bench/run.sh

@@ -73,6 +73,21 @@ void print_text(const nlohmann::ordered_json& d, const std::string& privacy) {
         chosen.c_str(), sel["holdout_distance"].get<double>(),
         tried.empty() ? 0.0 : tried.back()["distance"].get<double>());
   }
+  if (d.contains("fit") && d["fit"].contains("resample")) {
+    const auto& rs = d["fit"]["resample"];
+    std::string measured = "too few held-out rows to measure";
+    if (rs.contains("holdout_auc_plain")) {
+      measured = fmt::format(
+          "held-out detection AUC {:.3f} plain, {:.3f} resampled; copies {:.4f} / {:.4f} "
+          "(held-out rows {:.4f})",
+          rs["holdout_auc_plain"].get<double>(), rs["holdout_auc_resampled"].get<double>(),
+          rs.value("copy_rate_plain", 0.0), rs.value("copy_rate_resampled", 0.0),
+          rs.value("copy_rate_holdout", 0.0));
+    }
+    std::printf("discriminator resampling (%s): %s, %u candidates a row (%s)\n",
+                rs["mode"].get<std::string>().c_str(), rs["used"].get<bool>() ? "used" : "not used",
+                rs["candidates"].get<unsigned>(), measured.c_str());
+  }
   if (!privacy.empty()) {
     std::printf(
         "\ndifferential privacy (units fitted on a pseudo-table sampled from the noisy "

@@ -78,6 +78,8 @@ const EnumNames<GeneratorInit> kInit{
     {{"mle", GeneratorInit::Mle}, {"glorot", GeneratorInit::Glorot}}};
 const EnumNames<SmoothingSelect> kSmoothingSelect{
     {{"distance", SmoothingSelect::Distance}, {"loglik", SmoothingSelect::Loglik}}};
+const EnumNames<Resample> kResample{
+    {{"auto", Resample::Auto}, {"on", Resample::On}, {"off", Resample::Off}}};
 const EnumNames<Weighting> kWeighting{{{"em", Weighting::Em},
                                        {"softmax_loglik", Weighting::SoftmaxLoglik},
                                        {"uniform", Weighting::Uniform},
@@ -265,6 +267,24 @@ std::vector<Entry> build_table() {
            "learn order rules A <= B between numeric columns that hold in every training row, "
            "enforced while sampling (true/false; declared constraints always apply)",
            &FitOptions::learn_rules);
+  t.push_back({{"resample",
+                "discriminator-weighted resampling of sampled rows: auto (used when it lowers the "
+                "detection AUC of held-out rows, measured at fit time), on or off",
+                "", false},
+               [](UnitOptions&, FitOptions& f, const std::string& v) {
+                 f.resample = kResample.parse("resample", v);
+               },
+               [](const UnitOptions&, const FitOptions& f) { return kResample.name(f.resample); }});
+  t.push_back(
+      {{"resample_candidates",
+        "candidate rows drawn per sampled row when resampling (sampling cost grows with it)", "",
+        false},
+       [](UnitOptions&, FitOptions& f, const std::string& v) {
+         f.resample_candidates = static_cast<uint32_t>(parse_long("resample_candidates", v, 2, 64));
+       },
+       [](const UnitOptions&, const FitOptions& f) {
+         return std::to_string(f.resample_candidates);
+       }});
   t.push_back(
       {{"max_model_mb",
         "refuse a fit whose model could need more memory than this (MB), before fitting", "",

@@ -51,20 +51,27 @@ struct ChunkScratch {
 
 // The shuffled codes of one chunk (row-major, num_cols per row) in scratch.codes.
 void draw_chunk(uint64_t chunk, const std::vector<uint64_t>& counts, size_t num_cols, uint64_t seed,
-                const ChunkStreams& streams, const DrawUnitFn& draw_unit, ChunkScratch& scratch) {
+                const ChunkStreams& streams, const DrawUnitFn& draw_unit, const ChunkSelect& select,
+                ChunkScratch& scratch) {
   const uint64_t rows = std::accumulate(counts.begin(), counts.end(), uint64_t{0});
-  scratch.block.resize(rows * num_cols);
+  const uint64_t factor = select.pick ? std::max<uint32_t>(1, select.factor) : 1;
+  scratch.block.resize(rows * factor * num_cols);
   size_t at = 0;
   for (size_t u = 0; u < counts.size(); ++u) {
     if (counts[u] == 0) continue;
-    draw_unit(u, counts[u], core::derive_seed(seed, {streams.sample, chunk, u}),
+    draw_unit(u, counts[u] * factor, core::derive_seed(seed, {streams.sample, chunk, u}),
               scratch.block.data() + at * num_cols);
-    at += counts[u];
+    at += counts[u] * factor;
   }
-  // Interleave the units' rows: a seeded shuffle of the chunk.
+  // The rows kept (all, or the selection's), interleaved by a seeded shuffle of the chunk.
   auto& order = scratch.order;
-  order.resize(rows);
-  std::iota(order.begin(), order.end(), 0);
+  if (factor > 1) {
+    select.pick(scratch.block.data(), at, rows,
+                core::derive_seed(seed, {streams.shuffle, chunk, 1}), order);
+  } else {
+    order.resize(rows);
+    std::iota(order.begin(), order.end(), 0);
+  }
   core::Rng rng(core::derive_seed(seed, {streams.shuffle, chunk}));
   for (size_t i = rows; i > 1; --i) std::swap(order[i - 1], order[rng.below(i)]);
   scratch.codes.resize(rows * num_cols);
@@ -77,8 +84,8 @@ void draw_chunk(uint64_t chunk, const std::vector<uint64_t>& counts, size_t num_
 // The CSV text of chunk `chunk`: drawn, shuffled and decoded (the same whoever makes it).
 void make_chunk(uint64_t chunk, const std::vector<uint64_t>& counts, size_t num_cols, uint64_t seed,
                 const ChunkStreams& streams, const DrawUnitFn& draw_unit, const DecodeFn& decode,
-                ChunkScratch& scratch, std::string& text) {
-  draw_chunk(chunk, counts, num_cols, seed, streams, draw_unit, scratch);
+                const ChunkSelect& select, ChunkScratch& scratch, std::string& text) {
+  draw_chunk(chunk, counts, num_cols, seed, streams, draw_unit, select, scratch);
   core::Rng rng(core::derive_seed(seed, {streams.decode, chunk}));
   text.clear();
   text.reserve(scratch.codes.size() * 8);
@@ -91,7 +98,7 @@ void make_chunk(uint64_t chunk, const std::vector<uint64_t>& counts, size_t num_
 void sample_chunked(const std::vector<double>& weights, size_t num_cols, uint64_t n, uint64_t seed,
                     int threads, const ChunkStreams& streams, const DrawUnitFn& draw_unit,
                     const DecodeFn& decode, const TextSink& sink, const RowsWritten& written,
-                    ChunkRange range) {
+                    ChunkRange range, const ChunkSelect& select) {
   if (n == 0) return;
   const auto plan = chunk_plan(weights, n);
   const size_t chunks = std::min<uint64_t>(plan.size(), range.end);  // one past the last made
@@ -109,7 +116,7 @@ void sample_chunked(const std::vector<double>& weights, size_t num_cols, uint64_
     ChunkScratch scratch;
     std::string text;
     for (size_t c = first; c < chunks; ++c) {
-      make_chunk(c, plan[c], num_cols, seed, streams, draw_unit, decode, scratch, text);
+      make_chunk(c, plan[c], num_cols, seed, streams, draw_unit, decode, select, scratch, text);
       deliver(c, text);
     }
     return;
@@ -139,7 +146,7 @@ void sample_chunked(const std::vector<double>& weights, size_t num_cols, uint64_
         text.swap(slots[c % window]);  // reuse the slot's buffer
       }
       try {
-        make_chunk(c, plan[c], num_cols, seed, streams, draw_unit, decode, scratch, text);
+        make_chunk(c, plan[c], num_cols, seed, streams, draw_unit, decode, select, scratch, text);
       } catch (...) {
         std::lock_guard<std::mutex> lock(mutex);
         if (c < error_chunk) {

@@ -33,6 +33,16 @@ using DrawUnitFn = std::function<void(size_t unit, uint64_t rows, uint64_t seed,
 using DecodeFn = std::function<void(const data::Code* codes, size_t rows, uint64_t first_row,
                                     core::Rng& rng, std::string& out)>;
 
+// An optional selection of a chunk's rows (ensemble/discriminator_resample.hpp): the chunk
+// draws `factor` x its rows, and `pick` keeps `keep` of the n drawn (indices ascending),
+// with randomness from `seed` only (the chunk's own stream).
+struct ChunkSelect {
+  uint32_t factor = 1;
+  std::function<void(const data::Code* rows, size_t n, size_t keep, uint64_t seed,
+                     std::vector<uint32_t>& picked)>
+      pick;
+};
+
 using TextSink = std::function<void(const std::string&)>;
 // Told the rows handed to the sink so far, after each chunk (progress).
 using RowsWritten = std::function<void(uint64_t rows)>;
@@ -52,6 +62,6 @@ struct ChunkRange {
 void sample_chunked(const std::vector<double>& weights, size_t num_cols, uint64_t n, uint64_t seed,
                     int threads, const ChunkStreams& streams, const DrawUnitFn& draw_unit,
                     const DecodeFn& decode, const TextSink& sink, const RowsWritten& written = {},
-                    ChunkRange range = {});
+                    ChunkRange range = {}, const ChunkSelect& select = {});
 
 }  // namespace meg::ensemble

@@ -38,7 +38,8 @@ enum : uint64_t {
   kCodecStream = 7,
   kReferenceStream = 8,
   kSelectStream = 9,
-  kScoreStream = 10
+  kScoreStream = 10,
+  kResampleStream = 11
 };
 
 // Held-out rows compared with synthetic ones when choosing the smoothing strength.
@@ -286,6 +287,13 @@ void MegModel::fit_codes(data::EncodedDataset all, const data::Schema& schema,
     units_ = fit_units(all, cols, fitted, kRefitStream, "refit", relay, nullptr, nullptr,
                        &plan.hints, keep_structures ? &fit_structures : nullptr);
   }
+  // The discriminator learns from the fit part; the held-out part decides (docs/design.md §7a).
+  if (options.resample != Resample::Off && n >= 20) {
+    ResampleFit r = fit_resampler(units_, weights_, fit_part, val_part, options,
+                                  core::derive_seed(options.seed, {kResampleStream}));
+    resampler_ = std::move(r.resampler);
+    summary_["resample"] = std::move(r.summary);
+  }
 }
 
 std::vector<uint64_t> MegModel::unit_counts(uint64_t n) const {
@@ -305,7 +313,16 @@ void MegModel::sample_text(uint64_t n, uint64_t seed, int threads,
       },
       [&](const data::Code* codes, size_t rows, uint64_t first_row, core::Rng& rng,
           std::string& out) { codec_.decode_rows(codes, rows, rng, out, first_row); },
-      sink, written, range);
+      sink, written, range, resample_select());
+}
+
+ChunkSelect MegModel::resample_select() const {
+  if (!resampler_) return {};
+  const Resampler* r = &*resampler_;
+  const size_t d = codec_.num_cols();
+  return {r->candidates,
+          [r, d](const data::Code* rows, size_t n, size_t keep, uint64_t seed,
+                 std::vector<uint32_t>& picked) { r->select(rows, n, d, keep, seed, picked); }};
 }
 
 std::string MegModel::sample_csv(uint64_t n, uint64_t seed, int threads) const {
@@ -341,14 +358,16 @@ std::vector<double> MegModel::log_prob(const data::DatasetView& ds, int threads)
 nlohmann::json MegModel::to_json() const {
   nlohmann::json units = nlohmann::json::array();
   for (const auto& u : units_) units.push_back(u.to_json());
-  return {{"magic", "meg-model"},
-          {"meg_version", kVersion},
-          {"options", options_to_json(options_)},
-          {"codec", codec_.to_json()},
-          {"units", std::move(units)},
-          {"weights", weights_},
-          {"training_rows", training_rows_},
-          {"summary", summary_}};
+  nlohmann::json j = {{"magic", "meg-model"},
+                      {"meg_version", kVersion},
+                      {"options", options_to_json(options_)},
+                      {"codec", codec_.to_json()},
+                      {"units", std::move(units)},
+                      {"weights", weights_},
+                      {"training_rows", training_rows_},
+                      {"summary", summary_}};
+  if (resampler_) j["resampler"] = resampler_->to_json();
+  return j;
 }
 
 MegModel MegModel::from_json(const nlohmann::json& j) {
@@ -378,6 +397,9 @@ MegModel MegModel::from_json(const nlohmann::json& j) {
     m.weights_ = j.at("weights").get<std::vector<double>>();
     m.training_rows_ = j.at("training_rows").get<uint64_t>();
     m.summary_ = j.value("summary", nlohmann::json::object());
+    if (j.contains("resampler")) {
+      m.resampler_ = Resampler::from_json(j["resampler"], m.codec_.cardinalities());
+    }
   } catch (const nlohmann::json::exception& e) {
     throw ModelFormatError(std::string("model: ") + e.what());
   }

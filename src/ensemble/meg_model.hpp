@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,7 @@
 #include "data/csv.hpp"
 #include "data/table_builder.hpp"
 #include "ensemble/chunked_sampler.hpp"
+#include "ensemble/discriminator_resample.hpp"
 #include "meg/options.hpp"
 #include "meg/progress.hpp"
 #include "train/unit.hpp"
@@ -76,6 +78,7 @@ class MegModel {
   // A differentially private fit's record (ensemble/dp_fit.hpp): summary "privacy".
   void set_privacy(nlohmann::json privacy) { summary_["privacy"] = std::move(privacy); }
   uint64_t training_rows() const { return training_rows_; }
+  const std::optional<Resampler>& resampler() const { return resampler_; }
 
   nlohmann::json to_json() const;
   static MegModel from_json(const nlohmann::json& j);
@@ -87,6 +90,8 @@ class MegModel {
   static MegModel start_fit(const data::CsvTable& table, const data::Schema& schema,
                             const FitOptions& options);
   // The rest of fit() on the encoded table: split, units, weights, refit.
+  // The chunk selection of sampling: the resampler's, or none.
+  ChunkSelect resample_select() const;
   void fit_codes(data::EncodedDataset all, const data::Schema& schema, const ProgressFn& progress);
 
   data::TableCodec codec_;
@@ -95,6 +100,7 @@ class MegModel {
   FitOptions options_;
   nlohmann::json summary_ = nlohmann::json::object();
   uint64_t training_rows_ = 0;
+  std::optional<Resampler> resampler_;  // discriminator-weighted resampling, when chosen
 };
 
 }  // namespace meg::ensemble

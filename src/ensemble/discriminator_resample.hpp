@@ -1,0 +1,52 @@
+// Discriminator-weighted resampling (docs/design.md §7a). At fit time a boosted-tree
+// discriminator (ensemble/discriminator_boost.hpp) learns to tell training rows from the
+// fitted mixture's rows; at sample time each chunk draws `candidates` x its rows and keeps
+// its rows by weighted sampling without replacement with weights w = p/(1-p) = e^logit
+// (Efraimidis-Spirakis keys u^(1/w)): rows the discriminator finds too synthetic are kept
+// less often. The sample count is exact, the selection has no loop that can stall, and
+// every draw comes from the chunk's seeded streams (same bytes at any thread count).
+// Whether it is used is decided by held-out rows (fit_resampler); option `resample`.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "data/dataset.hpp"
+#include "ensemble/discriminator_boost.hpp"
+#include "meg/options.hpp"
+#include "train/unit.hpp"
+
+namespace meg::ensemble {
+
+struct Resampler {
+  CodeBooster booster;
+  uint32_t candidates = 4;  // candidate rows drawn per row kept
+
+  // Indices (ascending) of `keep` of the n candidate rows (row-major, num_cols codes each).
+  void select(const data::Code* rows, size_t n, size_t num_cols, size_t keep, uint64_t seed,
+              std::vector<uint32_t>& picked) const;
+
+  nlohmann::json to_json() const;
+  static Resampler from_json(const nlohmann::json& j, const std::vector<uint32_t>& cardinality);
+};
+
+struct ResampleFit {
+  std::optional<Resampler> resampler;  // empty: sampling is left as it is
+  nlohmann::json summary;              // what was measured and decided (fit summary "resample")
+};
+
+// Trains the discriminator on `train` (real rows) against rows of the mixture (units,
+// weights), then measures the detection AUC of a fresh discriminator on `holdout` rows
+// (two-fold) against plain and resampled mixture rows. With options.resample = auto the
+// resampler is kept only when it lowers that AUC; `on` keeps it, `off` never calls this.
+ResampleFit fit_resampler(const std::vector<train::GanblrUnit>& units,
+                          const std::vector<double>& weights, const data::DatasetView& train,
+                          const data::DatasetView& holdout, const FitOptions& options,
+                          uint64_t seed);
+
+// Area under the ROC curve of scores of positives vs negatives (ties count one half).
+double roc_auc(const std::vector<double>& pos, const std::vector<double>& neg);
+
+}  // namespace meg::ensemble
