@@ -103,20 +103,37 @@ CodeBooster CodeBooster::fit(const std::vector<data::Code>& rows,
     b.threshold_.insert(b.threshold_.end(), thr, thr + kInner);
     b.leaf_.insert(b.leaf_.end(), leaf, leaf + kLeaves);
   }
+  b.prepare();
   return b;
+}
+
+void CodeBooster::prepare() {
+  split_column_.resize(feature_.size());
+  code_threshold_.resize(feature_.size());
+  for (size_t k = 0; k < feature_.size(); ++k) {
+    if (feature_[k] < 0) {
+      split_column_[k] = 0;
+      code_threshold_[k] = UINT32_MAX;
+      continue;
+    }
+    const auto c = static_cast<size_t>(feature_[k]);
+    // bucket(code) = floor(code * B / C) <= t  <=>  code <= ceil((t + 1) * C / B) - 1.
+    const uint64_t B = buckets_[c], C = cardinality_[c], t = threshold_[k];
+    split_column_[k] = static_cast<uint32_t>(c);
+    code_threshold_[k] = static_cast<uint32_t>(((t + 1) * C + B - 1) / B - 1);
+  }
 }
 
 double CodeBooster::logit(const data::Code* row) const {
   double f = base_;
   const size_t trees = leaf_.size() / kLeaves;
   for (size_t t = 0; t < trees; ++t) {
-    const int32_t* feat = &feature_[t * kInner];
-    const uint32_t* thr = &threshold_[t * kInner];
+    const uint32_t* col = &split_column_[t * kInner];
+    const uint32_t* thr = &code_threshold_[t * kInner];
     uint32_t nd = 0;
     for (int level = 0; level < kDepth; ++level) {
       const uint32_t k = (1u << level) - 1 + nd;
-      const bool right = feat[k] >= 0 && bucket(row, static_cast<uint32_t>(feat[k])) > thr[k];
-      nd = nd * 2 + (right ? 1 : 0);
+      nd = nd * 2 + (row[col[k]] > thr[k] ? 1 : 0);
     }
     f += leaf_[t * kLeaves + nd];
   }
@@ -170,6 +187,7 @@ CodeBooster CodeBooster::from_json(const nlohmann::json& j,
   for (float v : b.leaf_) {
     if (!std::isfinite(v)) bad("a leaf value");
   }
+  b.prepare();
   return b;
 }
 

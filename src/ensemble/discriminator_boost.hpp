@@ -48,6 +48,11 @@ class CodeBooster {
   std::vector<int32_t> feature_;
   std::vector<uint32_t> threshold_;
   std::vector<float> leaf_;
+  // Derived, for predictions: per split, its column (0 when none) and the largest code whose
+  // bucket is <= the threshold (buckets grow with codes, so "bucket > t" is "code > this";
+  // UINT32_MAX when every row goes left): no division per split.
+  std::vector<uint32_t> split_column_, code_threshold_;
+  void prepare();
 };
 
 }  // namespace meg::ensemble
