@@ -100,7 +100,7 @@ void RowModel::decode_rows(const TableCodec& codec, const Code* codes, size_t n_
   std::vector<const ColumnCondition*> ranged(d, nullptr);
   if (conditions) {
     for (const auto& c : *conditions) {
-      if (c.ranged && c.column < d) ranged[c.column] = &c;
+      if (c.ranged() && c.column < d) ranged[c.column] = &c;
     }
   }
   std::vector<const NumericView*> views(d);
@@ -128,17 +128,15 @@ void RowModel::decode_rows(const TableCodec& codec, const Code* codes, size_t n_
       }
       double v = view->value_at(row[c], u);
       double lo = -INFINITY, hi = INFINITY;
-      if (ranged[c]) {
-        lo = ranged[c]->lo;
-        hi = ranged[c]->hi;
-      }
       for (uint32_t a : lower_of_[c]) {
         if (has[a]) lo = std::max(lo, value[a]);
       }
       for (uint32_t b : upper_of_[c]) {
         if (has[b]) hi = std::min(hi, value[b]);
       }
-      if ((v < lo || v > hi) && lo <= hi) {
+      if (ranged[c]) {
+        v = keep_within(*view, row[c], v, ranged[c]->ranges, lo, hi);
+      } else if ((v < lo || v > hi) && lo <= hi) {
         double w;
         v = view->nearest_within(row[c], v, lo, hi, &w) ? w : std::clamp(v, lo, hi);
       }
@@ -162,7 +160,7 @@ void RowModel::decode_rows(const TableCodec& codec, const Code* codes, size_t n_
       } else {
         if (ranged[c]) {  // a ranged column without a numeric view (a date/time column)
           cell.clear();
-          codec.column(c).decode_within(row[c], ranged[c]->lo, ranged[c]->hi, rng, cell);
+          codec.column(c).decode_within(row[c], ranged[c]->ranges, rng, cell);
           append_csv_field(out, cell);
         } else {
           codec.column(c).decode_csv_row(row[c], first_row + r, rng, out);
