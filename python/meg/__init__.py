@@ -519,8 +519,8 @@ class MEG:
 
         - A dict ``{column: condition}``; every column's condition holds. A condition
           is a value (``{"income": ">50K"}``), None or NaN for a missing value, a
-          numeric range ``(lo, hi)`` (either end None = open, ends included), or a
-          list/set of those: any of them (``{"sex": ["Female", None]}``). The model
+          range ``(lo, hi)`` of numbers or dates/times (either end None = open, ends
+          included), or a list/set of those: any of them (``{"sex": ["Female", None]}``). The model
           samples it directly, the same rows as ``meg sample --where`` with one
           ``--where COL=...`` per value and the same seed (exact for a unit's class
           column, likelihood weighting otherwise), so a rare condition costs no more

@@ -8,6 +8,7 @@ by chunk in order, and keeps the first ``n`` rows it accepts.
 """
 from __future__ import annotations
 
+import datetime
 import math
 import numbers
 from typing import Any, Callable, List, Mapping, Sequence
@@ -45,13 +46,35 @@ def _value_text(column: str, v: Any) -> str:
     return str(v)
 
 
-def _range_text(column: str, lo: Any, hi: Any) -> str:
-    for x in (lo, hi):
-        if x is not None and (isinstance(x, bool) or not isinstance(x, numbers.Real) or math.isnan(x)):
-            raise TypeError(
-                f"sample: where: column '{column}': a range (lo, hi) takes numbers or None, got {x!r}"
-            )
-    return f"{'' if lo is None else _num_text(lo)}..{'' if hi is None else _num_text(hi)}"
+def _is_range_end(x: Any) -> bool:
+    if x is None or isinstance(x, (datetime.date, datetime.time)) or type(x).__name__ == "datetime64":
+        return True
+    return isinstance(x, numbers.Real) and not isinstance(x, bool) and not _is_missing(x)
+
+
+def _is_range(v: Any) -> bool:
+    return isinstance(v, tuple) and len(v) == 2 and all(_is_range_end(x) for x in v)
+
+
+def _end_text(x: Any) -> str:
+    if x is None:
+        return ""
+    if isinstance(x, numbers.Real):
+        return _num_text(x)
+    if type(x).__name__ == "datetime64":
+        import pandas as pd
+
+        return str(pd.Timestamp(x))
+    return str(x)  # a date/time in ISO form; the column reads it in its own format
+
+
+def _range_text(column: str, item: Any) -> str:
+    if not _is_range(item):
+        raise TypeError(
+            f"sample: where: column '{column}': a range (lo, hi) takes numbers, dates/times or None, got {item!r}"
+        )
+    lo, hi = item
+    return f"{_end_text(lo)}..{_end_text(hi)}"
 
 
 def _escape(column: str) -> str:
@@ -62,15 +85,16 @@ def _escape(column: str) -> str:
 def where_texts(where: Mapping[Any, Any], columns: Sequence[str]) -> List[str]:
     """The condition texts of ``meg sample --where`` for a dict of conditions.
 
-    Each value is one value (str, number, bool), None/NaN for missing, a numeric range
-    ``(lo, hi)`` (either end None = open), or a list/set/tuple of those: any of them
-    (a condition repeated on the column). Unknown columns raise ValueError.
+    Each value is one value (str, number, bool), None/NaN for missing, a range ``(lo, hi)``
+    of numbers or dates/times (either end None = open), or a list/set/tuple of those: any
+    of them (a condition repeated on the column). A 2-tuple whose ends are not numbers,
+    dates/times or None is two values. Unknown columns raise ValueError.
     """
     out: List[str] = []
     for column, v in where.items():
         if not isinstance(column, str) or column not in columns:
             raise ValueError(f"sample: where: no column named '{column}' (columns: {', '.join(columns)})")
-        if isinstance(v, tuple) and len(v) == 2 and all(x is None or isinstance(x, numbers.Real) for x in v):
+        if _is_range(v):
             items = [v]
         elif isinstance(v, (list, tuple, set, frozenset)):
             items = list(v)
@@ -80,7 +104,7 @@ def where_texts(where: Mapping[Any, Any], columns: Sequence[str]) -> List[str]:
             items = [v]
         for item in items:
             if isinstance(item, tuple) and len(item) == 2:
-                text = _range_text(column, *item)
+                text = _range_text(column, item)
             else:
                 text = _value_text(column, item)
             out.append(f"{_escape(column)}={text}")

@@ -61,7 +61,7 @@ def test_value_forms(adult_model):
     assert a == adult_model.sample_csv(300, seed=1, where={"age": (40, 40), "workclass": [None]})
     with pytest.raises(ValueError, match="an empty list of values"):
         adult_model.sample(5, where={"sex": []})
-    with pytest.raises(TypeError, match=r"a range \(lo, hi\) takes numbers or None"):
+    with pytest.raises(TypeError, match=r"a range \(lo, hi\) takes numbers, dates/times or None"):
         adult_model.sample(5, where={"age": [("a", 3)]})
     with pytest.raises(ValueError, match="'Nobody' is not a value of column 'sex'"):
         adult_model.sample(5, where={"sex": ["Female", "Nobody"]})
@@ -77,6 +77,25 @@ def test_column_names_with_equals_and_backslash_are_escaped():
     model = meg.MEG(seed=0, threads=2).fit(df)
     s = model.sample(200, where={"a=b": ["x", "z"], "c\\d": (20, 140)}, seed=0)
     assert s["a=b"].isin(["x", "z"]).all() and s["c\\d"].between(20, 140).all()
+
+
+def test_bool_integer_level_and_datetime_range_conditions():
+    rng = np.random.default_rng(1)
+    n = 800
+    df = pd.DataFrame(
+        {
+            "flag": rng.random(n) < 0.3,
+            "k": rng.integers(0, 5, n),  # few integers: a categorical column
+            "t": pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 86400 * 30, n), unit="s"),
+        }
+    )
+    model = meg.MEG(seed=0, threads=2).fit(df)
+    lo, hi = pd.Timestamp("2020-01-05"), np.datetime64("2020-01-12T12:00:00")
+    s = model.sample(300, where={"flag": True, "k": [1, 3], "t": (lo, hi)}, seed=2)
+    assert s["flag"].all() and s["k"].isin([1, 3]).all()
+    assert s["t"].between(lo, pd.Timestamp(hi)).all()
+    t = model.sample(300, where={"flag": np.bool_(False), "t": [(None, lo), (pd.Timestamp(hi), None)]}, seed=2)
+    assert (~t["flag"]).all() and ((t["t"] <= lo) | (t["t"] >= pd.Timestamp(hi))).all()
 
 
 def test_chunks_of_a_sample_are_the_whole_sample(adult_model):
