@@ -48,7 +48,8 @@ class NumericView;
 // The value that joint decoding writes for `v` drawn in bin `code` of a ranged column,
 // also kept to [lo, hi] (order rules): v when it lies in a range, else the nearest
 // training value of the bin in a range (or v clamped to the nearest range when the bin
-// has none there); v unchanged when no range meets [lo, hi].
+// has none there); when no range meets [lo, hi], the same ignoring [lo, hi] (a condition
+// holds on every row, an order rule may then not).
 double keep_within(const NumericView& view, Code code, double v,
                    const std::vector<ValueRange>& ranges, double lo, double hi);
 

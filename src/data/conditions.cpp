@@ -104,6 +104,10 @@ double keep_within(const NumericView& view, Code code, double v,
       have = true;
     }
   }
+  // No range meets [lo, hi] (an order rule against the condition): the condition wins.
+  if (!have && (lo > -INFINITY || hi < INFINITY)) {
+    return keep_within(view, code, v, ranges, -INFINITY, INFINITY);
+  }
   return best;
 }
 

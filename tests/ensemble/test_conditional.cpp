@@ -206,3 +206,27 @@ TEST(Conditional, MissingValuesAreAValueToConditionOn) {
   for (size_t i = 0; i < only.num_rows(); ++i) ASSERT_EQ(only.columns[0][i], "");
   EXPECT_THROW(ConditionalSampler(m, {"w="}, 1), meg::InvalidArgument);  // w had no missing
 }
+
+// A learned order rule (a <= b on every training row) against a condition on b: the
+// condition holds on every row, also where the row's a was drawn above the range.
+TEST(Conditional, AConditionWinsOverAnOrderRule) {
+  meg::core::Rng rng(5);
+  std::string text = "a,b,g\n";
+  for (int i = 0; i < 3000; ++i) {
+    const uint64_t a = rng.below(100);
+    text += fmt::format("{},{},g{}\n", a, a + rng.below(5), a % 3);
+  }
+  const auto t = meg::data::parse_csv(text, "order.csv");
+  MegModel m = MegModel::fit(t, meg::data::infer_schema(t), options());
+  for (const char* where : {"b=..20", "a=80.."}) {
+    auto syn = meg::data::parse_csv(ConditionalSampler(m, {where}, 2).sample_csv(3000, 9, 2), "s");
+    for (size_t i = 0; i < syn.num_rows(); ++i) {
+      const int a = std::stoi(syn.columns[0][i]), b = std::stoi(syn.columns[1][i]);
+      if (where[0] == 'b') {
+        ASSERT_LE(b, 20) << where << " a=" << a;
+      } else {
+        ASSERT_GE(a, 80) << where << " b=" << b;
+      }
+    }
+  }
+}
