@@ -1,4 +1,5 @@
 // meg sample MODEL -n N -o OUT.csv [--seed S] [--threads T] [--where COL=VALUE ...]
+// (the --where text is parsed by the library: TableCodec::parse_conditions)
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -53,8 +54,11 @@ void add_sample_command(CLI::App& app) {
   add_fit_option_flag(cmd, "threads", args->threads);
   cmd->add_option(
          "--where", args->where,
-         "Condition every row satisfies: COL=VALUE, or COL=LO..HI for a numeric column "
-         "(either end may be open); repeatable. Write '=' and '\\' in COL as '\\=' and '\\\\'")
+         "Condition every row satisfies: COL=VALUE, or COL=LO..HI for a numeric or date/time "
+         "column (either end may be open); COL= (or COL=NA, any missing token): missing. "
+         "Repeatable: conditions on different columns all hold, several on one column allow "
+         "any of their values (--where c=a --where c=b: c is a or b). Write '=' and '\\' in "
+         "COL as '\\=' and '\\\\'")
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_flag("-q,--quiet", args->quiet,

@@ -39,14 +39,23 @@ class Model {
   void sample_to_file(uint64_t n, uint64_t seed, int threads, const std::string& path,
                       const ProgressFn& progress = {}) const;
   std::string sample_csv(uint64_t n, uint64_t seed, int threads) const;
-  // Same, every row satisfying every condition in `where` ("COL=VALUE" for a
-  // categorical column; "COL=VALUE" or "COL=LO..HI", either end open, for a numeric
-  // one; docs/conditional.md). Empty `where` = unconditional. Throws InvalidArgument
-  // for an unknown column or value or a condition of probability zero.
+  // Same, every row satisfying the conditions in `where` ("COL=VALUE" for a
+  // categorical column; "COL=VALUE" or "COL=LO..HI", either end open, for a numeric or
+  // date/time one; "COL=" or another missing token: missing; docs/conditional.md).
+  // Conditions on different columns all hold; several on one column allow any of their
+  // values. Empty `where` = unconditional. Throws InvalidArgument for an unknown column
+  // or value or a condition of probability zero.
   void sample_to_file(uint64_t n, uint64_t seed, int threads, const std::string& path,
                       const std::vector<std::string>& where, const ProgressFn& progress = {}) const;
   std::string sample_csv(uint64_t n, uint64_t seed, int threads,
                          const std::vector<std::string>& where) const;
+  // Chunks [begin, end) of sample_csv(n, seed, threads) (header first; chunks of
+  // sample_chunk_rows() rows, the last one shorter; clamped to the sample): a caller
+  // reading a large sample piece by piece gets exactly the rows of the whole (the
+  // Python module filters them with a predicate).
+  std::string sample_csv_chunks(uint64_t n, uint64_t seed, int threads, uint64_t begin,
+                                uint64_t end) const;
+  static uint64_t sample_chunk_rows();
   // The text of a column's level / name list, for callers building conditions.
   std::vector<std::string> column_names() const;
 

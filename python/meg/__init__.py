@@ -27,14 +27,13 @@ from __future__ import annotations
 import io
 import json
 import logging
-import math
 import numbers
 import os
 import tempfile
 from collections import OrderedDict
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Union
 
-from . import _meg
+from . import _meg, _where
 from ._meg import (  # noqa: F401  (re-exported)
     Cancelled,
     DataError,
@@ -89,13 +88,6 @@ def _is_dataframe(obj: Any) -> bool:
 
 def _is_path(obj: Any) -> bool:
     return isinstance(obj, (str, os.PathLike))
-
-
-def _num_text(x):
-    """A number as meg reads it: integers without a decimal point, floats in repr form."""
-    if isinstance(x, numbers.Integral) or (isinstance(x, float) and x.is_integer()):
-        return str(int(x))
-    return repr(float(x))
 
 
 def _type_name(obj: Any) -> str:
@@ -467,12 +459,23 @@ class MEG:
                 raise ValueError(f"{name}: expected an integer in [0, {hi}], got {v}")
         return int(seed), int(threads)
 
-    def sample_csv(self, n: int, seed: Optional[int] = None, threads: Optional[int] = None) -> str:
-        """n synthetic rows as CSV text, byte for byte what ``meg sample -n N --seed S`` writes."""
+    def sample_csv(
+        self,
+        n: int,
+        seed: Optional[int] = None,
+        threads: Optional[int] = None,
+        where: Optional[Mapping[str, Any]] = None,
+    ) -> str:
+        """n synthetic rows as CSV text, byte for byte what ``meg sample -n N --seed S``
+        writes; ``where``: a dict of conditions as in :meth:`sample` (``--where``)."""
         model = self._require_fitted("sample")
         n = self._check_n(n)
         seed, threads = self._seed_threads(seed, threads)
-        return model.sample_csv(n, seed, threads).decode("utf-8")
+        if where is None:
+            return model.sample_csv(n, seed, threads).decode("utf-8")
+        if not isinstance(where, Mapping):
+            raise TypeError(f"sample_csv: where: expected a dict, got {_type_name(where)}")
+        return model.sample_csv_where(n, seed, threads, self._where_texts(where)).decode("utf-8")
 
     @staticmethod
     def _check_n(n: Any) -> int:
@@ -512,107 +515,48 @@ class MEG:
         ``seed`` defaults to the model's ``seed`` option; the same seed gives the same
         rows whatever ``threads``, and the same rows as ``meg sample --seed``.
 
-        ``where`` asks for rows matching a condition. A dict whose values are single
-        values (``{"income": ">50K"}``) or numeric ranges given as ``(lo, hi)`` tuples
-        (either end may be None) is sampled natively by the model (``meg sample
-        --where``: exact for a unit's class column, likelihood weighting otherwise),
-        so rare conditions cost no more than common ones; ValueError if the condition
-        has probability zero. Other forms — lists of values, NaN/None for missing, or
-        a callable taking a DataFrame and returning a boolean mask — are drawn by
-        rejection in seeded batches (ValueError if fewer than n matching rows are
-        found in ``max_tries`` batches).
+        ``where`` asks for rows matching a condition (docs/conditional.md).
+
+        - A dict ``{column: condition}``; every column's condition holds. A condition
+          is a value (``{"income": ">50K"}``), None or NaN for a missing value, a
+          range ``(lo, hi)`` of numbers or dates/times (either end None = open, ends
+          included), or a list/set of those: any of them (``{"sex": ["Female", None]}``). The model
+          samples it directly, the same rows as ``meg sample --where`` with one
+          ``--where COL=...`` per value and the same seed (exact for a unit's class
+          column, likelihood weighting otherwise), so a rare condition costs no more
+          than a common one; ValueError for an unknown column or value, or a
+          condition of probability zero.
+        - A callable taking a DataFrame and returning one boolean per row: the rows
+          it accepts among the model's sample of ``n * max_tries`` rows with this
+          seed (``sample(n * max_tries, seed=seed)``), the first n in order; ValueError
+          if fewer than n are accepted (raise ``max_tries``, or write the condition
+          as a dict).
         """
         model = self._require_fitted("sample")
         n = self._check_n(n)
         seed, threads = self._seed_threads(seed, threads)
-        if where is None:
-            return self._to_frame(model.sample_csv(n, seed, threads))
-        native = self._native_conditions(where)
-        if native is not None:
-            return self._to_frame(model.sample_csv_where(n, seed, threads, native))
-        return self._sample_where(model, n, where, seed, threads, max_tries)
-
-    def _native_conditions(self, where):
-        """["COL=VALUE", "COL=LO..HI", ...] for a dict of single values or ranges, else None."""
-        if not isinstance(where, Mapping) or not where:
-            return None
-        out = []
-        for c, v in where.items():
-            if not isinstance(c, str) or c not in (self._columns or []):
-                return None  # the rejection path reports unknown columns
-            if isinstance(v, tuple) and len(v) == 2:
-                lo, hi = v
-                if any(x is not None and (isinstance(x, bool) or not isinstance(x, numbers.Real)) for x in v):
-                    return None
-                if any(isinstance(x, float) and math.isnan(x) for x in v if x is not None):
-                    return None
-                out.append(f"{c}={'' if lo is None else _num_text(lo)}..{'' if hi is None else _num_text(hi)}")
-            elif isinstance(v, str):
-                out.append(f"{c}={v}")
-            elif isinstance(v, numbers.Integral) and not isinstance(v, bool):
-                out.append(f"{c}={int(v)}")
-            elif isinstance(v, numbers.Real) and not isinstance(v, bool) and not math.isnan(v):
-                out.append(f"{c}={_num_text(v)}")
-            else:
-                return None
-        return out
-
-    def _sample_where(self, model, n, where, seed, threads, max_tries):
-        # Rejection sampling for conditions the native sampler does not express.
-        pd = _pd()
         if isinstance(max_tries, bool) or not isinstance(max_tries, numbers.Integral) or max_tries < 1:
             raise ValueError(f"sample: max_tries must be an integer >= 1, got {max_tries!r}")
+        if where is None:
+            return self._to_frame(model.sample_csv(n, seed, threads))
         if isinstance(where, Mapping):
-            unknown = [c for c in where if c not in (self._columns or [])]
-            if unknown:
-                raise ValueError(
-                    f"sample: where: no column named '{unknown[0]}' (columns: {', '.join(self._columns)})"
-                )
-            conditions = {}
-            for c, v in where.items():
-                values = list(v) if isinstance(v, (list, tuple, set, frozenset)) else [v]
-                conditions[c] = values
+            return self._to_frame(model.sample_csv_where(n, seed, threads, self._where_texts(where)))
+        if callable(where):
+            return _where.sample_filtered(
+                model,
+                self._to_frame,
+                n,
+                where,
+                seed,
+                threads,
+                int(max_tries),
+                _meg.max_sample_rows,
+                _meg.sample_chunk_rows,
+            )
+        raise TypeError(f"sample: where: expected a dict or a callable, got {_type_name(where)}")
 
-            def mask_of(df):
-                m = pd.Series(True, index=df.index)
-                for c, values in conditions.items():
-                    want_na = any(v is None or (isinstance(v, float) and math.isnan(v)) for v in values)
-                    concrete = [v for v in values if not (v is None or (isinstance(v, float) and math.isnan(v)))]
-                    col = df[c]
-                    hit = col.isin(concrete) if concrete else pd.Series(False, index=df.index)
-                    if want_na:
-                        hit = hit | col.isna()
-                    m &= hit.fillna(False).astype(bool)
-                return m
-
-        elif callable(where):
-
-            def mask_of(df):
-                m = where(df)
-                return pd.Series(m, index=df.index).astype(bool)
-
-        else:
-            raise TypeError(f"sample: where: expected a dict or a callable, got {_type_name(where)}")
-        parts, found = [], 0
-        batch = max(n, 1000)
-        for i in range(int(max_tries)):
-            # Batch i uses its own seed derived from `seed` (deterministic).
-            batch_seed = (seed + i * 0x9E3779B97F4A7C15) % 2**64
-            df = self._to_frame(model.sample_csv(batch, batch_seed, threads))
-            kept = df[mask_of(df).to_numpy()]
-            if len(kept):
-                parts.append(kept)
-                found += len(kept)
-            if found >= n:
-                out = pd.concat(parts, ignore_index=True).iloc[:n].reset_index(drop=True)
-                return out
-            rate = found / ((i + 1) * batch)
-            if rate > 0:  # size the next batch for what is left
-                batch = int(min(max(1000, 1.2 * (n - found) / rate), 10_000_000))
-        raise ValueError(
-            f"sample: where: found only {found} of {n} matching rows in {max_tries} batches; "
-            "the condition is too rare (or impossible) under the model"
-        )
+    def _where_texts(self, where: Mapping[str, Any]) -> List[str]:
+        return _where.where_texts(where, self._columns or [])
 
     def sample_to_file(
         self, n: int, path: Union[str, os.PathLike], seed: Optional[int] = None, threads: Optional[int] = None

@@ -228,6 +228,16 @@ class PyModel {
     return py::bytes(csv);
   }
 
+  py::bytes sample_csv_chunks(uint64_t n, uint64_t seed, int threads, uint64_t begin,
+                              uint64_t end) const {
+    std::string csv;
+    {
+      py::gil_scoped_release release;
+      csv = model_.sample_csv_chunks(n, seed, threads, begin, end);
+    }
+    return py::bytes(csv);
+  }
+
   void sample_to_file(uint64_t n, uint64_t seed, int threads, const std::string& path) const {
     py::gil_scoped_release release;
     model_.sample_to_file(n, seed, threads, path);
@@ -303,6 +313,7 @@ PYBIND11_MODULE(_meg, m) {
   m.attr("__version__") = meg::kVersion;
   // The library's limits, so the Python checks use the same numbers as the CLI.
   m.attr("max_sample_rows") = meg::kMaxSampleRows;
+  m.attr("sample_chunk_rows") = meg::Model::sample_chunk_rows();
   m.attr("max_threads") = meg::kMaxThreads;
 
   // Exception classes. ValueError/OSError bases so that generic Python code
@@ -381,6 +392,8 @@ PYBIND11_MODULE(_meg, m) {
       .def("sample_csv", &PyModel::sample_csv, py::arg("n"), py::arg("seed"), py::arg("threads"))
       .def("sample_csv_where", &PyModel::sample_csv_where, py::arg("n"), py::arg("seed"),
            py::arg("threads"), py::arg("where"))
+      .def("sample_csv_chunks", &PyModel::sample_csv_chunks, py::arg("n"), py::arg("seed"),
+           py::arg("threads"), py::arg("begin"), py::arg("end"))
       .def("sample_to_file", &PyModel::sample_to_file, py::arg("n"), py::arg("seed"),
            py::arg("threads"), py::arg("path"))
       .def("save", &PyModel::save, py::arg("path"))

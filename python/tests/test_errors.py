@@ -106,8 +106,10 @@ def test_sample_arguments(car_model):
         car_model.sample(5, where={"nope": 1})
     with pytest.raises(ValueError, match="'no-such-level' is not a value of column 'class'"):
         car_model.sample(5, where={"class": "no-such-level"})
-    with pytest.raises(ValueError, match="too rare"):  # rejection path (a list of values)
-        car_model.sample(5, where={"class": ["no-such-level"]}, max_tries=2)
+    with pytest.raises(ValueError, match="'no-such-level' is not a value of column 'class'"):
+        car_model.sample(5, where={"class": ["vgood", "no-such-level"]})
+    with pytest.raises(ValueError, match="too rare"):  # a predicate nothing satisfies
+        car_model.sample(5, where=lambda d: d["class"] == "no-such-level", max_tries=2)
     with pytest.raises(TypeError, match="where"):
         car_model.sample(5, where=3)
 

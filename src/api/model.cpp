@@ -143,6 +143,16 @@ std::string Model::sample_csv(uint64_t n, uint64_t seed, int threads,
   return ensemble::ConditionalSampler(impl_->model, where, threads).sample_csv(n, seed, threads);
 }
 
+std::string Model::sample_csv_chunks(uint64_t n, uint64_t seed, int threads, uint64_t begin,
+                                     uint64_t end) const {
+  check_sample_rows(n);
+  return ensemble::collect_text([&](const ensemble::TextSink& sink) {
+    impl_->model.sample_text(n, seed, threads, sink, {}, {begin, end});
+  });
+}
+
+uint64_t Model::sample_chunk_rows() { return ensemble::kChunkRows; }
+
 std::vector<std::string> Model::column_names() const { return impl_->model.codec().column_names(); }
 
 void Model::save(const std::string& path) const { impl_->model.save(path); }

@@ -29,12 +29,29 @@ namespace meg::data {
 
 // A condition "COL=TEXT" on one column (docs/conditional.md): the allowed codes and,
 // for a numeric range, the interval the decoded values must stay in.
-struct ColumnCondition {
-  size_t column = 0;
-  std::vector<Code> codes;  // sorted, distinct, never empty
-  bool ranged = false;      // numeric range: decode only values in [lo, hi]
+// Values lo <= v <= hi (either end may be infinite).
+struct ValueRange {
   double lo = 0.0, hi = 0.0;
 };
+
+// What a column's values may be in a conditional sample (docs/conditional.md): the codes a
+// unit may draw and, for a numeric or date/time column, the value ranges decoding keeps to.
+// Several conditions on one column allow any of their values (a union).
+struct ColumnCondition {
+  size_t column = 0;
+  std::vector<Code> codes;         // sorted, distinct, never empty
+  std::vector<ValueRange> ranges;  // sorted, disjoint; empty = the codes say it all
+  bool ranged() const { return !ranges.empty(); }
+};
+
+class NumericView;
+// The value that joint decoding writes for `v` drawn in bin `code` of a ranged column,
+// also kept to [lo, hi] (order rules): v when it lies in a range, else the nearest
+// training value of the bin in a range (or v clamped to the nearest range when the bin
+// has none there); when no range meets [lo, hi], the same ignoring [lo, hi] (a condition
+// holds on every row, an order rule may then not).
+double keep_within(const NumericView& view, Code code, double v,
+                   const std::vector<ValueRange>& ranges, double lo, double hi);
 
 // What joint decoding and rules need from a numeric codec (data/row_model.hpp): positions
 // inside a bin as rank quantiles, values at a position, clamping, formatting.
@@ -106,11 +123,11 @@ class ColumnCodec {
   // a missing token. Throws InvalidArgument when nothing in training matches.
   virtual ColumnCondition condition(std::string_view text, const std::string& name,
                                     const std::string& spec) const = 0;
-  // decode() restricted to values in [lo, hi] (numeric ranges); default: decode().
-  virtual void decode_within(Code code, double lo, double hi, core::Rng& rng,
+  // decode() restricted to values in one of `ranges` (numeric and date/time columns);
+  // default: decode().
+  virtual void decode_within(Code code, const std::vector<ValueRange>& ranges, core::Rng& rng,
                              std::string& out) const {
-    (void)lo;
-    (void)hi;
+    (void)ranges;
     decode(code, rng, out);
   }
 };
@@ -145,8 +162,9 @@ class TableCodec {
   // Same, numeric columns with a ranged condition decoding only inside the range.
   void decode_rows(const Code* codes, size_t n_rows, core::Rng& rng, std::string& out,
                    const std::vector<ColumnCondition>& conditions, uint64_t first_row = 0) const;
-  // Parses conditions "COL=VALUE" / "COL=LO..HI" (one per column); throws InvalidArgument
-  // naming the condition when a column or value is unknown.
+  // Parses conditions "COL=VALUE" / "COL=LO..HI"; several on one column allow any of
+  // their values (one ColumnCondition per column, in order of first mention). Throws
+  // InvalidArgument naming the condition when a column or value is unknown.
   std::vector<ColumnCondition> parse_conditions(const std::vector<std::string>& where) const;
   void write_header(std::string& out) const;
 

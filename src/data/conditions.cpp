@@ -1,5 +1,7 @@
-// TableCodec conditions: "COL=VALUE" parsing and range-constrained decoding.
+// TableCodec conditions: "COL=VALUE" parsing (several on a column = any of them) and
+// range-constrained decoding.
 #include <algorithm>
+#include <cmath>
 
 #include <fmt/format.h>
 
@@ -9,6 +11,29 @@
 #include "meg/error.hpp"
 
 namespace meg::data {
+namespace {
+
+// `into` allows the values of `more` too (a second condition on the same column).
+void merge_condition(ColumnCondition& into, const ColumnCondition& more) {
+  into.codes.insert(into.codes.end(), more.codes.begin(), more.codes.end());
+  std::sort(into.codes.begin(), into.codes.end());
+  into.codes.erase(std::unique(into.codes.begin(), into.codes.end()), into.codes.end());
+  auto& r = into.ranges;
+  r.insert(r.end(), more.ranges.begin(), more.ranges.end());
+  std::sort(r.begin(), r.end(),
+            [](const ValueRange& a, const ValueRange& b) { return a.lo < b.lo; });
+  size_t kept = 0;  // overlapping ranges become one
+  for (size_t i = 0; i < r.size(); ++i) {
+    if (kept > 0 && r[i].lo <= r[kept - 1].hi) {
+      r[kept - 1].hi = std::max(r[kept - 1].hi, r[i].hi);
+    } else {
+      r[kept++] = r[i];
+    }
+  }
+  r.resize(kept);
+}
+
+}  // namespace
 
 std::vector<ColumnCondition> TableCodec::parse_conditions(
     const std::vector<std::string>& where) const {
@@ -44,17 +69,46 @@ std::vector<ColumnCondition> TableCodec::parse_conditions(
           fmt::format("{}: no column named '{}' (columns: {})", quoted, name, list));
     }
     const size_t col = static_cast<size_t>(it - names.begin());
-    for (const auto& c : out) {
-      if (c.column == col) {
-        throw InvalidArgument(fmt::format("{}: column '{}' is conditioned twice", quoted, name));
-      }
-    }
     ColumnCondition cond =
         codecs_[col]->condition(std::string_view(spec).substr(eq + 1), name, quoted);
     cond.column = col;
-    out.push_back(std::move(cond));
+    auto same = std::find_if(out.begin(), out.end(),
+                             [col](const ColumnCondition& c) { return c.column == col; });
+    if (same == out.end()) {
+      out.push_back(std::move(cond));
+    } else {
+      merge_condition(*same, cond);
+    }
   }
   return out;
+}
+
+double keep_within(const NumericView& view, Code code, double v,
+                   const std::vector<ValueRange>& ranges, double lo, double hi) {
+  // The candidate of each range met by [lo, hi]: a training value of the bin beats a
+  // clamped value, then the nearer wins, then the first range.
+  bool found = false, have = false;
+  double best = v, best_distance = 0.0;
+  for (const auto& r : ranges) {
+    const double a = std::max(lo, r.lo), b = std::min(hi, r.hi);
+    if (a > b) continue;
+    if (v >= a && v <= b) return v;
+    double w;
+    const bool in_bin = view.nearest_within(code, v, a, b, &w);
+    if (!in_bin) w = std::clamp(v, a, b);
+    const double distance = std::abs(w - v);
+    if (!have || (in_bin && !found) || (in_bin == found && distance < best_distance)) {
+      best = w;
+      best_distance = distance;
+      found = in_bin;
+      have = true;
+    }
+  }
+  // No range meets [lo, hi] (an order rule against the condition): the condition wins.
+  if (!have && (lo > -INFINITY || hi < INFINITY)) {
+    return keep_within(view, code, v, ranges, -INFINITY, INFINITY);
+  }
+  return best;
 }
 
 void TableCodec::decode_rows(const Code* codes, size_t n_rows, core::Rng& rng, std::string& out,
@@ -64,7 +118,7 @@ void TableCodec::decode_rows(const Code* codes, size_t n_rows, core::Rng& rng, s
   const size_t d = codecs_.size();
   std::vector<const ColumnCondition*> ranged(d, nullptr);
   for (const auto& c : conditions) {
-    if (c.ranged && c.column < d) ranged[c.column] = &c;
+    if (c.ranged() && c.column < d) ranged[c.column] = &c;
   }
   CsvWriter w(out);
   std::string cell;
@@ -73,7 +127,7 @@ void TableCodec::decode_rows(const Code* codes, size_t n_rows, core::Rng& rng, s
       cell.clear();
       const Code code = codes[r * d + c];
       if (ranged[c]) {
-        codecs_[c]->decode_within(code, ranged[c]->lo, ranged[c]->hi, rng, cell);
+        codecs_[c]->decode_within(code, ranged[c]->ranges, rng, cell);
       } else {
         codecs_[c]->decode_row(code, first_row + r, rng, cell);
       }

@@ -87,10 +87,10 @@ class TemporalCodec final : public ColumnCodec, public NumericView {
     }
     write(code, number, out);
   }
-  void decode_within(Code code, double lo, double hi, core::Rng& rng,
+  void decode_within(Code code, const std::vector<ValueRange>& ranges, core::Rng& rng,
                      std::string& out) const override {
     std::string number;
-    inner_->decode_within(code, lo, hi, rng, number);
+    inner_->decode_within(code, ranges, rng, number);
     write(code, number, out);
   }
   int64_t missing_code() const override { return inner_->missing_code(); }

@@ -298,19 +298,20 @@ class NumericCodec final : public ColumnCodec, public NumericView {
       return *v;
     };
     const size_t dots = text.find("..");
+    ValueRange range;
     if (dots == std::string_view::npos) {
       if (text.empty()) throw InvalidArgument(fmt::format("{}: empty value", spec));
-      cond.lo = cond.hi = bound(text, 0.0);
+      range.lo = range.hi = bound(text, 0.0);
     } else {
-      cond.lo = bound(text.substr(0, dots), -INFINITY);
-      cond.hi = bound(text.substr(dots + 2), INFINITY);
+      range.lo = bound(text.substr(0, dots), -INFINITY);
+      range.hi = bound(text.substr(dots + 2), INFINITY);
     }
-    if (cond.lo > cond.hi) {
+    if (range.lo > range.hi) {
       throw InvalidArgument(fmt::format("{}: the range is empty (low end above high end)", spec));
     }
-    cond.ranged = true;
-    auto first = std::lower_bound(s_.values.begin(), s_.values.end(), cond.lo);
-    auto last = std::upper_bound(s_.values.begin(), s_.values.end(), cond.hi);
+    cond.ranges = {range};
+    auto first = std::lower_bound(s_.values.begin(), s_.values.end(), range.lo);
+    auto last = std::upper_bound(s_.values.begin(), s_.values.end(), range.hi);
     for (auto it = first; it < last; ++it) {
       cond.codes.push_back(s_.code_of[static_cast<size_t>(it - s_.values.begin())]);
     }
@@ -328,16 +329,20 @@ class NumericCodec final : public ColumnCodec, public NumericView {
     return cond;
   }
 
-  void decode_within(Code code, double lo, double hi, core::Rng& rng,
+  void decode_within(Code code, const std::vector<ValueRange>& ranges, core::Rng& rng,
                      std::string& out) const override {
     if (code >= s_.num_bins) return decode(code, rng, out);
     const auto& mem = members_[code];
+    auto inside = [&](double v) {
+      return std::any_of(ranges.begin(), ranges.end(),
+                         [v](const ValueRange& r) { return v >= r.lo && v <= r.hi; });
+    };
     uint64_t total = 0;
-    for (size_t i : mem) total += (s_.values[i] >= lo && s_.values[i] <= hi) ? s_.counts[i] : 0;
+    for (size_t i : mem) total += inside(s_.values[i]) ? s_.counts[i] : 0;
     if (total == 0) return decode(code, rng, out);  // not reached for a parsed condition
     uint64_t t = rng.below(total);
     for (size_t i : mem) {
-      if (!(s_.values[i] >= lo && s_.values[i] <= hi)) continue;
+      if (!inside(s_.values[i])) continue;
       if (t < s_.counts[i]) return format(s_.values[i], out);
       t -= s_.counts[i];
     }

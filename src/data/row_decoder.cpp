@@ -131,7 +131,7 @@ void RowModel::decode_rows(const TableCodec& codec, const Code* codes, size_t n_
   std::vector<bool> conditioned(d, false);  // a condition's column is never linked
   if (conditions) {
     for (const auto& c : *conditions) {
-      if (c.ranged && c.column < d) ranged[c.column] = &c;
+      if (c.ranged() && c.column < d) ranged[c.column] = &c;
       if (c.column < d) conditioned[c.column] = true;
     }
   }
@@ -142,6 +142,17 @@ void RowModel::decode_rows(const TableCodec& codec, const Code* codes, size_t n_
   std::vector<size_t> index(d);  // the training value's index, or kNoIndex
   std::vector<bool> has(d);
   std::string cell;
+  // The interval column c's order rules allow, given the columns already decoded.
+  auto order_bounds = [&](size_t c, double* lo, double* hi) {
+    *lo = -INFINITY;
+    *hi = INFINITY;
+    for (uint32_t a : lower_of_[c]) {
+      if (has[a]) *lo = std::max(*lo, value[a]);
+    }
+    for (uint32_t b : upper_of_[c]) {
+      if (has[b]) *hi = std::min(*hi, value[b]);
+    }
+  };
   for (size_t r = 0; r < n_rows; ++r) {
     const Code* row = codes + r * d;
     const size_t row_start = out.size();
@@ -159,13 +170,8 @@ void RowModel::decode_rows(const TableCodec& codec, const Code* codes, size_t n_
         // The earlier column plus the donor's difference, inside the training range.
         double v = std::clamp(value[links_[static_cast<size_t>(link)].base] + gap,
                               view->min_value(), view->max_value());
-        double lo = -INFINITY, hi = INFINITY;
-        for (uint32_t a : lower_of_[c]) {
-          if (has[a]) lo = std::max(lo, value[a]);
-        }
-        for (uint32_t b : upper_of_[c]) {
-          if (has[b]) hi = std::min(hi, value[b]);
-        }
+        double lo, hi;
+        order_bounds(c, &lo, &hi);
         if (lo <= hi) v = std::clamp(v, lo, hi);
         value[c] = v;
         index[c] = NumericView::kNoIndex;
@@ -183,18 +189,13 @@ void RowModel::decode_rows(const TableCodec& codec, const Code* codes, size_t n_
       }
       size_t vi = view->index_at(row[c], u);
       double v = vi != NumericView::kNoIndex ? view->value_of(vi) : view->value_at(row[c], u);
-      double lo = -INFINITY, hi = INFINITY;
+      double lo, hi;
+      order_bounds(c, &lo, &hi);
       if (ranged[c]) {
-        lo = ranged[c]->lo;
-        hi = ranged[c]->hi;
-      }
-      for (uint32_t a : lower_of_[c]) {
-        if (has[a]) lo = std::max(lo, value[a]);
-      }
-      for (uint32_t b : upper_of_[c]) {
-        if (has[b]) hi = std::min(hi, value[b]);
-      }
-      if ((v < lo || v > hi) && lo <= hi) {
+        const double kept = keep_within(*view, row[c], v, ranged[c]->ranges, lo, hi);
+        if (kept != v) vi = NumericView::kNoIndex;
+        v = kept;
+      } else if ((v < lo || v > hi) && lo <= hi) {
         double w;
         v = view->nearest_within(row[c], v, lo, hi, &w) ? w : std::clamp(v, lo, hi);
         vi = NumericView::kNoIndex;
@@ -231,7 +232,7 @@ void RowModel::decode_rows(const TableCodec& codec, const Code* codes, size_t n_
       } else {
         if (ranged[c]) {  // a ranged column without a numeric view (a date/time column)
           cell.clear();
-          codec.column(c).decode_within(row[c], ranged[c]->lo, ranged[c]->hi, rng, cell);
+          codec.column(c).decode_within(row[c], ranged[c]->ranges, rng, cell);
           append_csv_field(out, cell);
         } else {
           codec.column(c).decode_csv_row(row[c], first_row + r, rng, out);

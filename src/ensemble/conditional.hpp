@@ -1,6 +1,7 @@
 // Conditional sampling from a MEG model (docs/conditional.md): rows satisfying
-// conditions "COL=VALUE" / "COL=LO..HI". Each unit samples from p_u(. | E) (exact for
-// evidence on its class column, else likelihood weighting with resampling); units are
+// conditions "COL=VALUE" / "COL=LO..HI" / "COL=" (missing); several on one column allow
+// any of their values (data::TableCodec::parse_conditions). Each unit samples from p_u(. | E)
+// (exact for evidence on its class column, else likelihood weighting with resampling); units are
 // mixed with posterior weights proportional to w_u * p_u(E). Never a rejection loop.
 #pragma once
 #include <cstdint>

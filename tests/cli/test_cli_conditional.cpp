@@ -56,6 +56,27 @@ TEST(CliConditional, WhereRangesAndErrors) {
   s = run_meg("sample " + model + " -n 50 -o " + out + " --where x=..3", dir);
   ASSERT_EQ(s.code, 0) << s.err;
   for (const auto& r : rows_of(slurp(out))) ASSERT_LE(std::stoi(r[2]), 3);
+  // Several conditions on one column: any of their values (the same rows whatever the order).
+  s = run_meg("sample " + model + " -n 600 -o " + out +
+                  " --where g=g0 --where x=..3 --where g=g2 --where x=25..",
+              dir);
+  ASSERT_EQ(s.code, 0) << s.err;
+  const std::string both = slurp(out);
+  std::map<std::string, int> groups;
+  for (const auto& r : rows_of(both)) {
+    ASSERT_TRUE(r[0] == "g0" || r[0] == "g2") << r[0];
+    const int x = std::stoi(r[2]);
+    ASSERT_TRUE(x <= 3 || x >= 25) << x;
+    ++groups[r[0]];
+  }
+  EXPECT_EQ(groups.size(), 2u);
+  s = run_meg("sample " + model + " -n 600 -o " + out +
+                  " --where x=25.. --where g=g2 --where x=..3 --where g=g0",
+              dir);
+  ASSERT_EQ(s.code, 0) << s.err;
+  EXPECT_EQ(slurp(out), both);
+  expect_one_error_line(run_meg("sample " + model + " -n 5 -o - --where g=g0 --where g=zz", dir),
+                        "condition 'g=zz': 'zz' is not a value of column 'g'");
   expect_one_error_line(run_meg("sample " + model + " -n 5 -o - --where g=zz", dir),
                         "'zz' is not a value of column 'g' (levels: g0, g1, g2)");
   expect_one_error_line(run_meg("sample " + model + " -n 5 -o - --where x=100..", dir),

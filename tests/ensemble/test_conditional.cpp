@@ -115,7 +115,7 @@ TEST(Conditional, BadConditionsAreClearErrors) {
   EXPECT_THROW(ConditionalSampler(m, {"x=9..3"}, 1), meg::InvalidArgument);
   EXPECT_THROW(ConditionalSampler(m, {"z=1"}, 1), meg::InvalidArgument);
   EXPECT_THROW(ConditionalSampler(m, {"y"}, 1), meg::InvalidArgument);
-  EXPECT_THROW(ConditionalSampler(m, {"y=r", "y=s"}, 1), meg::InvalidArgument);
+  EXPECT_THROW(ConditionalSampler(m, {"y=r", "y=q"}, 1), meg::InvalidArgument);
   try {
     ConditionalSampler(m, {"y=q"}, 1);
   } catch (const meg::InvalidArgument& e) {
@@ -130,4 +130,103 @@ TEST(Conditional, DeterministicWhateverTheThreads) {
   const std::string a = ConditionalSampler(m, {"a=a2"}, 1).sample_csv(n, 9, 1);
   EXPECT_EQ(a, ConditionalSampler(m, {"a=a2"}, 4).sample_csv(n, 9, 4));
   EXPECT_NE(a, ConditionalSampler(m, {"a=a2"}, 1).sample_csv(n, 10, 1));
+}
+
+// Several conditions on one column allow any of their values, in the proportions the
+// model gives them (real: p(r) / (p(r) + p(s)) = 0.06 / 0.5 = 0.12; tolerance 0.03);
+// order and repeats do not change the rows.
+TEST(Conditional, SeveralValuesOnAColumnAllowAnyOfThem) {
+  MegModel m = MegModel::fit(real(), meg::data::infer_schema(real()), options());
+  const std::string text = ConditionalSampler(m, {"y=r", "y=s"}, 2).sample_csv(8000, 5, 2);
+  auto syn = meg::data::parse_csv(text, "s");
+  double r = 0;
+  for (size_t i = 0; i < syn.num_rows(); ++i) {
+    ASSERT_TRUE(syn.columns[0][i] == "r" || syn.columns[0][i] == "s") << syn.columns[0][i];
+    r += syn.columns[0][i] == "r";
+  }
+  EXPECT_NEAR(r / 8000.0, 0.12, 0.03);
+  EXPECT_EQ(text, ConditionalSampler(m, {"y=s", "y=r", "y=s"}, 1).sample_csv(8000, 5, 1));
+}
+
+// Numeric ranges on one column: every value inside one of them, and the ranges in the
+// proportions the model gives them: for ranges whose bins are disjoint, p(E1 or E2) =
+// p(E1) + p(E2), so the share of the first is p(E1) / (p(E1) + p(E2)) (tolerance 0.03 at
+// 6,000 rows). The probabilities are the model's at the bin level (docs/conditional.md).
+TEST(Conditional, SeveralRangesOnANumericColumn) {
+  MegModel m = MegModel::fit(real(), meg::data::infer_schema(real()), options());
+  ConditionalSampler s(m, {"x=..9", "x=90.."}, 2);
+  ASSERT_EQ(s.conditions().size(), 1u);
+  ASSERT_EQ(s.conditions()[0].ranges.size(), 2u);
+  const double p1 = std::exp(ConditionalSampler(m, {"x=..9"}, 1).log_probability());
+  const double p2 = std::exp(ConditionalSampler(m, {"x=90.."}, 1).log_probability());
+  EXPECT_NEAR(std::exp(s.log_probability()), p1 + p2, 0.03 * (p1 + p2));
+  auto syn = meg::data::parse_csv(s.sample_csv(6000, 6, 2), "s");
+  double low = 0;
+  for (size_t i = 0; i < syn.num_rows(); ++i) {
+    const int x = std::stoi(syn.columns[3][i]);
+    ASSERT_TRUE(x <= 9 || x >= 90) << x;
+    low += x <= 9;
+  }
+  EXPECT_NEAR(low / 6000.0, p1 / (p1 + p2), 0.03);
+  ConditionalSampler merged(m, {"x=5..12", "x=10..20", "x=7"}, 1);
+  ASSERT_EQ(merged.conditions()[0].ranges.size(), 1u);
+  EXPECT_EQ(merged.conditions()[0].ranges[0].lo, 5.0);
+  EXPECT_EQ(merged.conditions()[0].ranges[0].hi, 20.0);
+}
+
+// Missing values as a condition, alone or with other values: "COL=" (or any missing token).
+TEST(Conditional, MissingValuesAreAValueToConditionOn) {
+  meg::core::Rng rng(21);
+  std::string text = "c,v,w\n";
+  for (int i = 0; i < 4000; ++i) {
+    const bool miss = rng.uniform() < 0.2;
+    const uint64_t c = rng.below(3);
+    text += fmt::format("{},{},{}\n", miss ? "" : fmt::format("c{}", c),
+                        rng.uniform() < 0.15 ? "NA" : std::to_string(c * 10 + rng.below(10)),
+                        rng.below(5));
+  }
+  const auto t = meg::data::parse_csv(text, "miss.csv");
+  MegModel m = MegModel::fit(t, meg::data::infer_schema(t), options());
+  auto syn = meg::data::parse_csv(
+      ConditionalSampler(m, {"c=", "c=c1", "v=NA", "v=..4"}, 2).sample_csv(3000, 7, 2), "s");
+  size_t missing_c = 0, missing_v = 0;
+  for (size_t i = 0; i < syn.num_rows(); ++i) {
+    const std::string& c = syn.columns[0][i];
+    const std::string& v = syn.columns[1][i];
+    ASSERT_TRUE(c.empty() || c == "c1") << c;
+    ASSERT_TRUE(v == "NA" || std::stoi(v) <= 4) << v;
+    missing_c += c.empty();
+    missing_v += v == "NA";
+  }
+  EXPECT_GT(missing_c, 0u);
+  EXPECT_LT(missing_c, syn.num_rows());
+  EXPECT_GT(missing_v, 0u);
+  EXPECT_LT(missing_v, syn.num_rows());
+  auto only = meg::data::parse_csv(ConditionalSampler(m, {"c="}, 1).sample_csv(200, 8, 1), "o");
+  for (size_t i = 0; i < only.num_rows(); ++i) ASSERT_EQ(only.columns[0][i], "");
+  EXPECT_THROW(ConditionalSampler(m, {"w="}, 1), meg::InvalidArgument);  // w had no missing
+}
+
+// A learned order rule (a <= b on every training row) against a condition on b: the
+// condition holds on every row, also where the row's a was drawn above the range.
+TEST(Conditional, AConditionWinsOverAnOrderRule) {
+  meg::core::Rng rng(5);
+  std::string text = "a,b,g\n";
+  for (int i = 0; i < 3000; ++i) {
+    const uint64_t a = rng.below(100);
+    text += fmt::format("{},{},g{}\n", a, a + rng.below(5), a % 3);
+  }
+  const auto t = meg::data::parse_csv(text, "order.csv");
+  MegModel m = MegModel::fit(t, meg::data::infer_schema(t), options());
+  for (const char* where : {"b=..20", "a=80.."}) {
+    auto syn = meg::data::parse_csv(ConditionalSampler(m, {where}, 2).sample_csv(3000, 9, 2), "s");
+    for (size_t i = 0; i < syn.num_rows(); ++i) {
+      const int a = std::stoi(syn.columns[0][i]), b = std::stoi(syn.columns[1][i]);
+      if (where[0] == 'b') {
+        ASSERT_LE(b, 20) << where << " a=" << a;
+      } else {
+        ASSERT_GE(a, 80) << where << " b=" << b;
+      }
+    }
+  }
 }
