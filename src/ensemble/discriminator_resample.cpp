@@ -7,6 +7,7 @@
 
 #include "core/checksum.hpp"
 #include "core/rng.hpp"
+#include "core/stats.hpp"
 #include "ensemble/unit_fitting.hpp"
 #include "meg/error.hpp"
 
@@ -102,22 +103,11 @@ class CopyRate {
 
 double roc_auc(const std::vector<double>& pos, const std::vector<double>& neg) {
   if (pos.empty() || neg.empty()) return 0.5;
-  std::vector<std::pair<double, int>> all;
-  all.reserve(pos.size() + neg.size());
-  for (double s : pos) all.emplace_back(s, 1);
-  for (double s : neg) all.emplace_back(s, 0);
-  std::sort(all.begin(), all.end());
-  double rank_sum = 0;  // ranks of the positives, ties given their mean rank
-  for (size_t i = 0; i < all.size();) {
-    size_t j = i;
-    size_t p = 0;
-    while (j < all.size() && all[j].first == all[i].first)
-      p += static_cast<size_t>(all[j++].second);
-    rank_sum += static_cast<double>(p) * (static_cast<double>(i + j - 1) / 2.0 + 1.0);
-    i = j;
-  }
-  const double np = static_cast<double>(pos.size()), nn = static_cast<double>(neg.size());
-  return (rank_sum - np * (np + 1) / 2) / (np * nn);
+  std::vector<double> scores(pos);
+  scores.insert(scores.end(), neg.begin(), neg.end());
+  std::vector<uint8_t> labels(scores.size(), 0);
+  std::fill(labels.begin(), labels.begin() + static_cast<long>(pos.size()), uint8_t{1});
+  return core::roc_auc(scores, labels);
 }
 
 void Resampler::select(const data::Code* rows, size_t n, size_t num_cols, size_t keep,

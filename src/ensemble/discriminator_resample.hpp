@@ -46,7 +46,8 @@ ResampleFit fit_resampler(const std::vector<train::GanblrUnit>& units,
                           const data::DatasetView& holdout, const FitOptions& options,
                           uint64_t seed);
 
-// Area under the ROC curve of scores of positives vs negatives (ties count one half).
+// Area under the ROC curve of scores of positives vs negatives (core::roc_auc; 0.5 when a
+// side is empty).
 double roc_auc(const std::vector<double>& pos, const std::vector<double>& neg);
 
 }  // namespace meg::ensemble
