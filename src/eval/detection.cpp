@@ -22,13 +22,11 @@ DetectionResult detection_score(const Preprocessor& pre, const PreparedTable& tr
   std::vector<size_t> syn_rows =
       sample_indices(synthetic.rows, s.max_rows, core::derive_seed(s.seed, {2}));
   Matrix xr = enc.encode(train, &real_rows), xs = enc.encode(synthetic, &syn_rows);
-  Matrix x;
-  x.rows = xr.rows + xs.rows;
-  x.cols = enc.num_features();
-  x.data = std::move(xr.data);
-  x.data.insert(x.data.end(), xs.data.begin(), xs.data.end());
+  Matrix x = std::move(xr);
+  for (size_t i = 0; i < xs.rows; ++i) x.append_row(xs, i);
   std::vector<int> y(x.rows, 0);
-  std::fill(y.begin() + static_cast<long>(xr.rows), y.end(), 1);
+  const size_t n_real = real_rows.size();
+  std::fill(y.begin() + static_cast<long>(n_real), y.end(), 1);
 
   // Folds. A synthetic row that exactly equals a sampled real row is paired with it (one to
   // one) and the pair shares a fold: otherwise the classifier would learn the real twin's label
@@ -37,13 +35,17 @@ DetectionResult detection_score(const Preprocessor& pre, const PreparedTable& tr
   const int folds = std::max(2, s.folds);
   std::vector<int> fold(x.rows);
   std::unordered_map<std::string, std::vector<size_t>> real_by_content;
+  // A row's content: its entries' columns and values, byte for byte.
   auto content = [&](size_t i) {
-    return std::string(reinterpret_cast<const char*>(x.row(i)), x.cols * sizeof(float));
+    const size_t b = x.begin(i), e = x.end(i);
+    std::string key(reinterpret_cast<const char*>(x.index.data() + b), (e - b) * sizeof(uint32_t));
+    key.append(reinterpret_cast<const char*>(x.value.data() + b), (e - b) * sizeof(float));
+    return key;
   };
-  for (size_t i = 0; i < xr.rows; ++i) real_by_content[content(i)].push_back(i);
+  for (size_t i = 0; i < n_real; ++i) real_by_content[content(i)].push_back(i);
   std::vector<std::vector<size_t>> units[3];  // pairs, real singles, synthetic singles
   std::vector<bool> paired(x.rows, false);
-  for (size_t i = xr.rows; i < x.rows; ++i) {
+  for (size_t i = n_real; i < x.rows; ++i) {
     auto it = real_by_content.find(content(i));
     if (it == real_by_content.end() || it->second.empty()) continue;
     size_t twin = it->second.back();
@@ -52,7 +54,7 @@ DetectionResult detection_score(const Preprocessor& pre, const PreparedTable& tr
     units[0].push_back({twin, i});
   }
   for (size_t i = 0; i < x.rows; ++i) {
-    if (!paired[i]) units[i < xr.rows ? 1 : 2].push_back({i});
+    if (!paired[i]) units[i < n_real ? 1 : 2].push_back({i});
   }
   core::Rng rng(core::derive_seed(s.seed, {3}));
   for (auto& group : units) {
@@ -71,12 +73,10 @@ DetectionResult detection_score(const Preprocessor& pre, const PreparedTable& tr
     if (test_rows.empty() || fit_rows.empty()) return;
     auto take = [&](const std::vector<size_t>& rows, std::vector<int>* labels) {
       Matrix m;
-      m.rows = rows.size();
       m.cols = x.cols;
-      m.data.resize(m.rows * m.cols);
-      for (size_t i = 0; i < rows.size(); ++i) {
-        std::copy(x.row(rows[i]), x.row(rows[i]) + x.cols, m.data.begin() + i * m.cols);
-        if (labels) labels->push_back(y[rows[i]]);
+      for (size_t r : rows) {
+        m.append_row(x, r);
+        if (labels) labels->push_back(y[r]);
       }
       return m;
     };
@@ -103,8 +103,8 @@ DetectionResult detection_score(const Preprocessor& pre, const PreparedTable& tr
   out.classifier = trees ? "gradient_boosting" : "logistic_regression";
   out.folds = folds;
   out.rounds = trees ? s.rounds : 0;
-  out.rows_real = xr.rows;
-  out.rows_synthetic = xs.rows;
+  out.rows_real = n_real;
+  out.rows_synthetic = syn_rows.size();
   out.copied_pairs = units[0].size();
   return out;
 }

@@ -70,39 +70,63 @@ FeatureEncoder::FeatureEncoder(const Preprocessor& pre, const PreparedTable& tra
   }
 }
 
-void FeatureEncoder::encode_row(const PreparedTable& t, size_t r, float* out) const {
+void FeatureEncoder::encode_row(const PreparedTable& t, size_t r, Matrix& out) const {
+  // Blocks are in column order and each pushes its entries in slot order: the row's
+  // entries come out sorted.
   for (const Block& b : blocks_) {
     const PreparedColumn& col = t.columns[b.column];
+    const auto at = [&](size_t slot) { return static_cast<uint32_t>(b.offset + slot); };
     if (b.categorical) {
       // Slots: kept levels, then "other" (when levels were cut), then "missing".
       const uint32_t code = col.codes[r];
       const bool capped = b.kept < b.num_levels;
-      const size_t missing_at = b.offset + b.kept + (capped ? 1 : 0);
       if (code < b.kept) {
-        out[b.offset + code] = 1.0f;
+        out.push(at(code), 1.0f);
       } else if (code == b.num_levels) {
-        if (b.missing_slot) out[missing_at] = 1.0f;
+        if (b.missing_slot) out.push(at(b.kept + (capped ? 1 : 0)), 1.0f);
       } else if (capped) {
-        out[b.offset + b.kept] = 1.0f;  // a cut level, or one train never had
+        out.push(at(b.kept), 1.0f);  // a cut level, or one train never had
       }
     } else {
-      double v = col.values[r];
+      // The value is always an entry (0 = the train mean for a missing cell), so trees
+      // see a number, never "missing", in a numeric column, as with a dense matrix.
+      const double v = col.values[r];
       if (is_missing(v)) {
-        if (b.missing_slot) out[b.offset + 1] = 1.0f;
+        out.push(at(0), 0.0f);
+        if (b.missing_slot) out.push(at(1), 1.0f);
       } else {
-        out[b.offset] = static_cast<float>((v - b.mean) * b.scale);
+        out.push(at(0), static_cast<float>((v - b.mean) * b.scale));
       }
     }
   }
+  out.end_row();
 }
 
 Matrix FeatureEncoder::encode(const PreparedTable& t, const std::vector<size_t>* rows) const {
   Matrix m;
-  m.rows = rows ? rows->size() : t.rows;
   m.cols = width_;
-  m.data.assign(m.rows * m.cols, 0.0f);
-  for (size_t i = 0; i < m.rows; ++i) {
-    encode_row(t, rows ? (*rows)[i] : i, m.data.data() + i * m.cols);
+  const size_t n = rows ? rows->size() : t.rows;
+  m.start.reserve(n + 1);
+  m.index.reserve(n * blocks_.size());
+  m.value.reserve(n * blocks_.size());
+  for (size_t i = 0; i < n; ++i) encode_row(t, rows ? (*rows)[i] : i, m);
+  return m;
+}
+
+void Matrix::append_row(const Matrix& other, size_t r) {
+  index.insert(index.end(), other.index.begin() + static_cast<long>(other.begin(r)),
+               other.index.begin() + static_cast<long>(other.end(r)));
+  value.insert(value.end(), other.value.begin() + static_cast<long>(other.begin(r)),
+               other.value.begin() + static_cast<long>(other.end(r)));
+  end_row();
+}
+
+Matrix Matrix::from_dense(size_t rows, size_t cols, const std::vector<float>& dense) {
+  Matrix m;
+  m.cols = cols;
+  for (size_t r = 0; r < rows; ++r) {
+    for (size_t c = 0; c < cols; ++c) m.push(static_cast<uint32_t>(c), dense[r * cols + c]);
+    m.end_row();
   }
   return m;
 }

@@ -1,5 +1,5 @@
-// The model input every classifier and regressor sees: a dense float matrix
-// fitted on the real train table and applied unchanged to test and synthetic
+// The model input every classifier and regressor sees: a sparse float matrix
+// (Matrix below) fitted on the real train table and applied unchanged to test and synthetic
 // rows.
 //   categorical: one-hot over the most frequent train levels (at most
 //                `max_levels_per_column`, and at most `max_onehot_features`
@@ -12,7 +12,8 @@
 //                missing -> 0 (= train-mean imputation) plus a missing
 //                indicator when the train column has missing cells.
 // So the width is bounded by the caps and the number of columns, never by the
-// number of distinct values, and encoding costs O(rows x width).
+// number of distinct values; the matrix holds about one entry per row and column
+// (O(rows x columns) memory, not O(rows x width)).
 // Labels: classification targets are the train classes (rows whose target is
 // missing or a class train never had are dropped and counted); regression
 // targets are the numbers (rows whose target is missing are dropped).
@@ -26,11 +27,33 @@
 
 namespace meg::eval {
 
+// The model input as sparse rows (CSR): row r's entries are index[start[r] .. start[r+1])
+// with their values, in increasing column order. The encoder stores a one-hot block's one
+// set slot (its zeros are absent) and a numeric column's value (present even when 0), so
+// a row costs about one entry per column whatever the one-hot width: memory O(n c), not
+// O(n w). Trees (XGBoost) read an absent entry as missing, the linear models as 0.
 struct Matrix {
   size_t rows = 0;
   size_t cols = 0;
-  std::vector<float> data;  // row-major
-  const float* row(size_t r) const { return data.data() + r * cols; }
+  std::vector<size_t> start{0};  // rows + 1
+  std::vector<uint32_t> index;
+  std::vector<float> value;
+
+  size_t begin(size_t r) const { return start[r]; }
+  size_t end(size_t r) const { return start[r + 1]; }
+  size_t entries() const { return index.size(); }
+  void push(uint32_t column, float v) {
+    index.push_back(column);
+    value.push_back(v);
+  }
+  void end_row() {
+    start.push_back(index.size());
+    ++rows;
+  }
+  // Appends row r of `other` (same width).
+  void append_row(const Matrix& other, size_t r);
+  // Every cell of a row-major dense array as an entry (zeros included, as a dense matrix).
+  static Matrix from_dense(size_t rows, size_t cols, const std::vector<float>& dense);
 };
 
 struct LabeledData {
@@ -79,7 +102,7 @@ class FeatureEncoder {
   std::vector<Block> blocks_;
   size_t width_ = 0;
   const Preprocessor& pre_;
-  void encode_row(const PreparedTable& t, size_t r, float* out) const;
+  void encode_row(const PreparedTable& t, size_t r, Matrix& out) const;
 };
 
 }  // namespace meg::eval

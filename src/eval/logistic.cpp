@@ -1,5 +1,5 @@
-// Multinomial logistic regression with L2, fitted by L-BFGS on the sparse
-// (non-zero) entries of the one-hot + standardised design matrix.
+// Multinomial logistic regression with L2, fitted by L-BFGS on the non-zero
+// entries of the sparse one-hot + standardised design matrix (Matrix).
 // Objective (divided by n): mean cross-entropy + |W|^2 / (2 C n); the
 // intercepts are not penalised. Row blocks are fixed, and their partial sums
 // are added in block order, so results do not depend on the thread count.
@@ -16,29 +16,6 @@ namespace meg::eval {
 
 namespace {
 
-struct Sparse {
-  std::vector<size_t> start;  // rows + 1
-  std::vector<uint32_t> index;
-  std::vector<float> value;
-};
-
-Sparse to_sparse(const Matrix& x) {
-  Sparse s;
-  s.start.reserve(x.rows + 1);
-  s.start.push_back(0);
-  for (size_t r = 0; r < x.rows; ++r) {
-    const float* row = x.row(r);
-    for (size_t c = 0; c < x.cols; ++c) {
-      if (row[c] != 0.0f) {
-        s.index.push_back(static_cast<uint32_t>(c));
-        s.value.push_back(row[c]);
-      }
-    }
-    s.start.push_back(s.index.size());
-  }
-  return s;
-}
-
 double dot(const std::vector<double>& a, const std::vector<double>& b) {
   double s = 0;
   for (size_t i = 0; i < a.size(); ++i) s += a[i] * b[i];
@@ -54,7 +31,6 @@ class LogisticRegression final : public Classifier {
     if (x.rows == 0) throw DataError("logistic regression: no training rows");
     d_ = x.cols;
     k_ = static_cast<size_t>(num_classes);
-    const Sparse s = to_sparse(x);
     const size_t n_par = (d_ + 1) * k_;  // weights [feature][class], then intercepts
     const double lambda = 1.0 / (c_ * static_cast<double>(x.rows));
     const size_t block_rows = 1024;
@@ -70,9 +46,10 @@ class LogisticRegression final : public Classifier {
         size_t end = std::min(x.rows, (b + 1) * block_rows);
         for (size_t r = b * block_rows; r < end; ++r) {
           for (size_t k = 0; k < k_; ++k) z[k] = w[d_ * k_ + k];
-          for (size_t e = s.start[r]; e < s.start[r + 1]; ++e) {
-            const double v = s.value[e];
-            const double* wr = w.data() + s.index[e] * k_;
+          for (size_t e = x.begin(r); e < x.end(r); ++e) {
+            if (x.value[e] == 0.0f) continue;
+            const double v = x.value[e];
+            const double* wr = w.data() + x.index[e] * k_;
             for (size_t k = 0; k < k_; ++k) z[k] += v * wr[k];
           }
           double zmax = *std::max_element(z.begin(), z.end());
@@ -83,9 +60,10 @@ class LogisticRegression final : public Classifier {
           for (size_t k = 0; k < k_; ++k) {
             z[k] = std::exp(z[k] - lse) - (static_cast<size_t>(y[r]) == k ? 1.0 : 0.0);
           }
-          for (size_t e = s.start[r]; e < s.start[r + 1]; ++e) {
-            const double v = s.value[e];
-            double* gr = g.data() + s.index[e] * k_;
+          for (size_t e = x.begin(r); e < x.end(r); ++e) {
+            if (x.value[e] == 0.0f) continue;
+            const double v = x.value[e];
+            double* gr = g.data() + x.index[e] * k_;
             for (size_t k = 0; k < k_; ++k) gr[k] += v * z[k];
           }
           for (size_t k = 0; k < k_; ++k) g[d_ * k_ + k] += z[k];
@@ -184,11 +162,11 @@ class LogisticRegression final : public Classifier {
       std::vector<double> z(k_);
       size_t end = std::min(x.rows, (b + 1) * 4096);
       for (size_t r = b * 4096; r < end; ++r) {
-        const float* row = x.row(r);
         for (size_t k = 0; k < k_; ++k) z[k] = w_[d_ * k_ + k];
-        for (size_t c = 0; c < d_; ++c) {
-          if (row[c] == 0.0f) continue;
-          for (size_t k = 0; k < k_; ++k) z[k] += row[c] * w_[c * k_ + k];
+        for (size_t e = x.begin(r); e < x.end(r); ++e) {
+          const float v = x.value[e];
+          if (v == 0.0f) continue;
+          for (size_t k = 0; k < k_; ++k) z[k] += v * w_[x.index[e] * k_ + k];
         }
         double zmax = *std::max_element(z.begin(), z.end());
         double sum = 0;

@@ -31,11 +31,10 @@ class RidgeRegression final : public Regressor {
     for (size_t r = 0; r < x.rows; ++r) {
       idx.clear();
       val.clear();
-      const float* row = x.row(r);
-      for (size_t c = 0; c < x.cols; ++c) {
-        if (row[c] != 0.0f) {
-          idx.push_back(c);
-          val.push_back(row[c]);
+      for (size_t e = x.begin(r); e < x.end(r); ++e) {
+        if (x.value[e] != 0.0f) {
+          idx.push_back(x.index[e]);
+          val.push_back(x.value[e]);
         }
       }
       idx.push_back(x.cols);
@@ -79,9 +78,8 @@ class RidgeRegression final : public Regressor {
   std::vector<double> predict(const Matrix& x) const override {
     std::vector<double> out(x.rows, intercept_);
     for (size_t r = 0; r < x.rows; ++r) {
-      const float* row = x.row(r);
-      for (size_t c = 0; c < x.cols; ++c) {
-        if (row[c] != 0.0f) out[r] += row[c] * w_[c];
+      for (size_t e = x.begin(r); e < x.end(r); ++e) {
+        if (x.value[e] != 0.0f) out[r] += x.value[e] * w_[x.index[e]];
       }
     }
     return out;

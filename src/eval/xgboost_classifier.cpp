@@ -2,7 +2,6 @@
 // (when meg is built with MEG_HAVE_XGBOOST). Every call is checked; failures become meg::Error with
 // XGBoost's own message. nthread and seed are always passed.
 #include <cmath>
-#include <limits>
 #include <string>
 #include <utility>
 #include <vector>
@@ -25,11 +24,13 @@ void xgb_check(int rc, const char* what) {
 
 class DMatrix {
  public:
-  DMatrix(const Matrix& x, int threads) {
-    xgb_check(
-        XGDMatrixCreateFromMat_omp(x.data.data(), x.rows, x.cols,
-                                   std::numeric_limits<float>::quiet_NaN(), &handle_, threads),
-        "XGDMatrixCreateFromMat");
+  // From the sparse rows: an absent entry (a one-hot zero) is "missing" to XGBoost, whose
+  // splits send missing values one learned way, so a one-hot slot still splits "level or
+  // not"; its copy holds the entries only, not rows x width cells.
+  explicit DMatrix(const Matrix& x) {
+    xgb_check(XGDMatrixCreateFromCSREx(x.start.data(), x.index.data(), x.value.data(),
+                                       x.start.size(), x.entries(), x.cols, &handle_),
+              "XGDMatrixCreateFromCSREx");
   }
   ~DMatrix() { XGDMatrixFree(handle_); }
   DMatrix(const DMatrix&) = delete;
@@ -55,7 +56,7 @@ class Booster {
   void train(const Matrix& x, const std::vector<float>& labels, const TreeSettings& s,
              const std::vector<std::pair<std::string, std::string>>& objective) {
     if (x.rows == 0) throw DataError("xgboost: no training rows");
-    DMatrix d(x, s.threads);
+    DMatrix d(x);
     xgb_check(XGDMatrixSetFloatInfo(d.get(), "label", labels.data(), labels.size()),
               "XGDMatrixSetFloatInfo");
     if (handle_) XGBoosterFree(handle_);
@@ -87,8 +88,8 @@ class Booster {
 
   // Calls `take(result)` with the raw prediction array (rows x outputs).
   template <class Take>
-  void predict(const Matrix& x, int threads, Take&& take) const {
-    DMatrix d(x, threads);
+  void predict(const Matrix& x, Take&& take) const {
+    DMatrix d(x);
     const char* config =
         R"({"type": 0, "training": false, "iteration_begin": 0, "iteration_end": 0,)"
         R"( "strict_shape": true})";
@@ -121,7 +122,7 @@ class XgbClassifier final : public Classifier {
   std::vector<float> predict_proba(const Matrix& x) const override {
     const auto k = static_cast<size_t>(k_);
     std::vector<float> out(x.rows * k);
-    booster_.predict(x, s_.threads, [&](const float* result) {
+    booster_.predict(x, [&](const float* result) {
       if (k_ == 2) {
         for (size_t r = 0; r < x.rows; ++r) {
           out[2 * r] = 1.0f - result[r];
@@ -150,7 +151,7 @@ class XgbRegressor final : public Regressor {
 
   std::vector<double> predict(const Matrix& x) const override {
     std::vector<double> out(x.rows);
-    booster_.predict(x, s_.threads,
+    booster_.predict(x,
                      [&](const float* result) { std::copy(result, result + x.rows, out.begin()); });
     return out;
   }

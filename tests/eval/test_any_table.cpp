@@ -73,9 +73,18 @@ TEST(AnyTable, OneHotWidthIsBoundedByTheCapsNotTheLevels) {
   EXPECT_EQ(enc.num_features(), 3u + 2u + 1u + 4u + 20u);
   // The one-hot of a row sums to one per categorical column, whatever its level.
   const Matrix x = enc.encode(t);
+  // Stored sparse: at most one entry per column (two for a numeric column with a missing
+  // cell), whatever the width, in increasing column order.
+  EXPECT_LE(x.entries(), 6 * x.rows);
+  for (size_t r = 0; r < x.rows; ++r) {
+    for (size_t e = x.begin(r); e < x.end(r); ++e) {
+      ASSERT_LT(x.index[e], x.cols);
+      if (e > x.begin(r)) ASSERT_LT(x.index[e - 1], x.index[e]);
+    }
+  }
   for (size_t r = 0; r < x.rows; ++r) {
     float ones = 0;
-    for (size_t c = 0; c < x.cols; ++c) ones += x.row(r)[c] == 1.0f ? 1.0f : 0.0f;
+    for (size_t e = x.begin(r); e < x.end(r); ++e) ones += x.value[e] == 1.0f ? 1.0f : 0.0f;
     EXPECT_GE(ones, 3.0f);  // color, shape (or missing), code (or other)
   }
   // The dependence of a many-level column is computed on the capped codes.

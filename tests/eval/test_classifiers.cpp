@@ -11,11 +11,7 @@ namespace meg::eval {
 namespace {
 
 Matrix make_matrix(size_t rows, size_t cols) {
-  Matrix m;
-  m.rows = rows;
-  m.cols = cols;
-  m.data.assign(rows * cols, 0.0f);
-  return m;
+  return Matrix::from_dense(rows, cols, std::vector<float>(rows * cols, 0.0f));
 }
 
 TEST(LogisticRegression, WithoutFeaturesPredictsTheClassShares) {
@@ -34,16 +30,17 @@ TEST(LogisticRegression, WithoutFeaturesPredictsTheClassShares) {
 // Two Gaussian blobs per class in 3 dimensions; 3 classes.
 void blobs(size_t n, uint64_t seed, Matrix& x, std::vector<int>& y) {
   core::Rng rng(seed);
-  x = make_matrix(n, 3);
+  std::vector<float> dense(n * 3);
   y.resize(n);
   for (size_t r = 0; r < n; ++r) {
     int c = static_cast<int>(rng.below(3));
     y[r] = c;
     for (size_t j = 0; j < 3; ++j) {
-      x.data[r * 3 + j] =
+      dense[r * 3 + j] =
           static_cast<float>((j == static_cast<size_t>(c) ? 2.5 : 0.0) + rng.normal());
     }
   }
+  x = Matrix::from_dense(n, 3, dense);
 }
 
 TEST(LogisticRegression, LearnsSeparableClassesAndIgnoresThreadCount) {
@@ -82,15 +79,16 @@ TEST(Trees, ForestAndBoostingLearnXor) {
   if (!classifier_available("gradient_boosting")) GTEST_SKIP() << "built without XGBoost";
   // XOR of two binary features plus a noise feature: no linear model can do it.
   core::Rng rng(5);
-  Matrix x = make_matrix(800, 3);
+  std::vector<float> dense(800 * 3);
   std::vector<int> y(800);
   for (size_t r = 0; r < 800; ++r) {
     int a = static_cast<int>(rng.below(2)), b = static_cast<int>(rng.below(2));
-    x.data[r * 3] = static_cast<float>(a);
-    x.data[r * 3 + 1] = static_cast<float>(b);
-    x.data[r * 3 + 2] = static_cast<float>(rng.uniform());
+    dense[r * 3] = static_cast<float>(a);
+    dense[r * 3 + 1] = static_cast<float>(b);
+    dense[r * 3 + 2] = static_cast<float>(rng.uniform());
     y[r] = a ^ b;
   }
+  const Matrix x = Matrix::from_dense(800, 3, dense);
   ClassifierSettings s;
   s.threads = 1;
   s.rf_trees = 20;

@@ -125,10 +125,7 @@ TEST(Regression, TaskOverrideReadsTheTargetAsTheTaskNeeds) {
 
 TEST(Regression, RidgeSolvesTheNormalEquations) {
   // y = 1 + 2 x exactly, x in {-1, 0, 1}: with alpha -> 0 ridge is least squares.
-  Matrix x;
-  x.rows = 3;
-  x.cols = 1;
-  x.data = {-1, 0, 1};
+  const Matrix x = Matrix::from_dense(3, 1, {-1, 0, 1});
   auto model = make_ridge_regression(1e-9);
   model->fit(x, {-1, 1, 3});
   const std::vector<double> p = model->predict(x);
