@@ -162,7 +162,7 @@ void MegModel::fit_codes(data::EncodedDataset all, const data::Schema& schema,
   (void)schema;
   // Before any unit is fitted, and before the pairwise pass of plan_units.
   check_model_size(all.cardinality, all.names, guard_units(data::DatasetView(all), options), n,
-                   options);
+                   options, &all, row_model_columns(codec_));
   const UnitPlan plan = plan_units(data::DatasetView(all), options);
   const std::vector<size_t>& cols = plan.columns;
   const int threads = core::resolve_threads(options.threads);

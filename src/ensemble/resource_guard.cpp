@@ -1,13 +1,18 @@
 #include "ensemble/resource_guard.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
 #include <numeric>
+#include <tuple>
 #include <unordered_map>
 
 #include <fmt/format.h>
 
 #include "core/parallel.hpp"
+#include "data/codec.hpp"
+#include "data/dataset.hpp"
+#include "data/row_model.hpp"
 #include "meg/error.hpp"
 
 namespace meg::ensemble {
@@ -25,24 +30,197 @@ struct FeatureBound {
   double index_bytes = 4;  // dense configuration indexes of small spaces (4096 at most)
 };
 
+// Caps on the configurations (groups) and (configuration, class) pairs (blocks) of levels
+// 1 and 2 measured on the rows (Observed below); infinite when not measured. Level j > 2
+// extends level j - 1's cap by the j-th parent's levels.
+struct LevelCaps {
+  double groups[3] = {1, HUGE_VAL, HUGE_VAL};
+  double blocks[3] = {0, HUGE_VAL, HUGE_VAL};
+};
+
 FeatureBound bound_feature(double r, double classes, const std::vector<double>& others_desc,
-                           size_t parents, double max_configs, double n) {
+                           size_t parents, double max_configs, double n, const LevelCaps& caps) {
   FeatureBound b;
   b.blocks = classes;
   b.entries = std::min(n, classes * r);
-  double q = 1;
+  double q = 1, group_cap = 1, block_cap = classes;
   for (size_t j = 0; j < parents; ++j) {
     q *= others_desc[j];
     const double qj = std::min(q, max_configs);
-    b.groups += std::min(n, qj);
+    group_cap = j < 2 ? caps.groups[j + 1] : group_cap * others_desc[j];
+    block_cap = j < 2 ? caps.blocks[j + 1] : block_cap * others_desc[j];
+    b.groups += std::min({n, qj, group_cap});
     b.index_bytes += 4 * std::min(qj, 4096.0);
-    b.blocks += std::min(n, qj * classes);
-    b.entries += n;
+    const double level_blocks = std::min({n, qj * classes, block_cap});
+    b.blocks += level_blocks;
+    b.entries += std::min(n, r * level_blocks);  // a row adds one count per level
   }
   b.cells = r * b.blocks;
   b.entries = std::min(b.entries, b.cells);
   return b;
 }
+
+// Distinct codes of each column and distinct code pairs of the column pairs that can meet
+// in a configuration (two possible parents, or a unit's class and a possible parent),
+// counted on every row: the configurations a fit observes are among them. One pass over
+// the rows per pair with a bitmap of the pair's code space (a pair whose space is larger
+// keeps the bound without data); skipped (measured = false) above kObserveColumns columns
+// or when the pairs times the rows exceed kObserveBudget, so the guard stays fast (and its
+// d x d table small) on a wide table, where the bound without the data holds.
+constexpr double kObserveBudget = 2.5e8;
+constexpr size_t kObserveColumns = 256;
+// Triples (class, parent pair) are counted per unit when units x pairs x rows stay within
+// this budget (Adult: 15 x 91 x 32,561 = 44 M).
+constexpr double kTripleBudget = 1.5e8;
+constexpr double kBitmapBits = 1 << 22;
+
+struct Observed {
+  bool measured = false;
+  size_t d = 0;
+  std::vector<double> levels;  // distinct codes per column
+  std::vector<double> pairs;   // d x d, symmetric; 0 = not counted
+  bool triples = false;        // whether a unit's (class, parent pair) triples are counted
+  double pair(size_t a, size_t b) const { return pairs[a * d + b]; }
+};
+
+double distinct_pairs(const data::EncodedDataset& data, size_t a, size_t b) {
+  const uint64_t rb = data.cardinality[b];
+  std::vector<uint64_t> seen((static_cast<uint64_t>(data.cardinality[a]) * rb + 63) / 64, 0);
+  double count = 0;
+  data.columns[a].visit([&](auto ca) {
+    data.columns[b].visit([&](auto cb) {
+      for (size_t i = 0; i < ca.size(); ++i) {
+        const uint64_t key = static_cast<uint64_t>(ca[i]) * rb + cb[i];
+        const uint64_t bit = uint64_t{1} << (key & 63);
+        count += (seen[key >> 6] & bit) ? 0 : 1;
+        seen[key >> 6] |= bit;
+      }
+    });
+  });
+  return count;
+}
+
+// Distinct (u, a, b) code triples, for the (class, parent pair) configurations of level 2.
+double distinct_triples(const data::EncodedDataset& data, size_t u, size_t a, size_t b,
+                        std::vector<uint64_t>& seen) {
+  const uint64_t ra = data.cardinality[a], rb = data.cardinality[b];
+  seen.assign((data.cardinality[u] * ra * rb + 63) / 64, 0);
+  double count = 0;
+  data.columns[u].visit([&](auto cu) {
+    data.columns[a].visit([&](auto ca) {
+      data.columns[b].visit([&](auto cb) {
+        for (size_t i = 0; i < cu.size(); ++i) {
+          const uint64_t key = (static_cast<uint64_t>(cu[i]) * ra + ca[i]) * rb + cb[i];
+          const uint64_t bit = uint64_t{1} << (key & 63);
+          count += (seen[key >> 6] & bit) ? 0 : 1;
+          seen[key >> 6] |= bit;
+        }
+      });
+    });
+  });
+  return count;
+}
+
+Observed observe(const data::EncodedDataset* data, const std::vector<size_t>& units,
+                 const std::vector<bool>& parent) {
+  Observed o;
+  const size_t d = parent.size();
+  if (data == nullptr || data->num_cols() != d || d > kObserveColumns) return o;
+  const double n = static_cast<double>(data->num_rows());
+  std::vector<bool> unit(d, false);
+  for (size_t u : units) unit[u] = true;
+  std::vector<std::pair<size_t, size_t>> todo;
+  for (size_t a = 0; a < d; ++a) {
+    for (size_t b = a + 1; b < d; ++b) {
+      const double space = static_cast<double>(data->cardinality[a]) * data->cardinality[b];
+      const bool meet = (parent[a] && (parent[b] || unit[b])) || (parent[b] && unit[a]);
+      if (meet && space <= kBitmapBits) todo.emplace_back(a, b);
+    }
+  }
+  if (static_cast<double>(todo.size() + d) * n > kObserveBudget) return o;
+  o.measured = true;
+  o.d = d;
+  double parents = 0;
+  for (bool p : parent) parents += p ? 1 : 0;
+  o.triples = static_cast<double>(units.size()) * parents * parents / 2 * n <= kTripleBudget;
+  o.levels.resize(d);
+  o.pairs.assign(d * d, 0.0);
+  for (size_t a = 0; a < d; ++a) {
+    std::vector<bool> seen(data->cardinality[a], false);
+    data->columns[a].visit([&](auto codes) {
+      for (auto c : codes) seen[c] = true;
+    });
+    o.levels[a] = static_cast<double>(std::count(seen.begin(), seen.end(), true));
+  }
+  // Without a count: the product of the observed levels.
+  for (size_t a = 0; a < d; ++a) {
+    for (size_t b = 0; b < d; ++b) {
+      o.pairs[a * d + b] = std::min(n, o.levels[a] * o.levels[b]);
+    }
+  }
+  for (const auto& [a, b] : todo) {
+    o.pairs[a * d + b] = o.pairs[b * d + a] =
+        std::min(o.pairs[a * d + b], distinct_pairs(*data, a, b));
+  }
+  return o;
+}
+
+// Unit u's caps from the measured codes: level 1 has at most max_a L(a) groups and
+// max_a D(u, a) blocks (L = distinct codes, D = distinct pairs, a over the possible
+// parents); level 2 at most max_{a,b} D(a, b) groups and, for feature i, the largest over
+// the parent pairs without i of min(D(u, a) L(b), D(u, b) L(a), D(a, b) C, T(u, a, b)),
+// T the distinct triples when counted.
+class UnitCaps {
+ public:
+  UnitCaps(const Observed& o, const data::EncodedDataset* data, size_t u,
+           const std::vector<size_t>& candidates, double classes) {
+    caps_.blocks[0] = classes;
+    if (!o.measured) return;
+    std::vector<uint64_t> seen;
+    for (size_t a : candidates) {
+      caps_.groups[1] = std::max(caps_.groups[1] == HUGE_VAL ? 0 : caps_.groups[1], o.levels[a]);
+      caps_.blocks[1] = std::max(caps_.blocks[1] == HUGE_VAL ? 0 : caps_.blocks[1], o.pair(u, a));
+    }
+    double g2 = 0;
+    for (size_t x = 0; x < candidates.size(); ++x) {
+      for (size_t y = x + 1; y < candidates.size(); ++y) {
+        const size_t a = candidates[x], b = candidates[y];
+        g2 = std::max(g2, o.pair(a, b));
+        double bound = std::min(
+            {o.pair(u, a) * o.levels[b], o.pair(u, b) * o.levels[a], o.pair(a, b) * classes});
+        const double space = classes * data->cardinality[a] * data->cardinality[b];
+        if (o.triples && space <= kBitmapBits) {
+          bound = std::min(bound, distinct_triples(*data, u, a, b, seen));
+        }
+        pairs_.push_back({bound, a, b});
+      }
+    }
+    caps_.groups[2] = candidates.size() >= 2 ? g2 : HUGE_VAL;
+    std::sort(pairs_.begin(), pairs_.end(), [](const Pair& p, const Pair& q) {
+      return p.bound != q.bound ? p.bound > q.bound : std::tie(p.a, p.b) < std::tie(q.a, q.b);
+    });
+  }
+  // Caps for feature i (not a parent of itself).
+  LevelCaps for_feature(size_t i) const {
+    LevelCaps caps = caps_;
+    for (const Pair& p : pairs_) {
+      if (p.a != i && p.b != i) {
+        caps.blocks[2] = p.bound;
+        break;
+      }
+    }
+    return caps;
+  }
+  bool per_feature() const { return !pairs_.empty(); }
+
+ private:
+  struct Pair {
+    double bound;
+    size_t a, b;
+  };
+  LevelCaps caps_;
+  std::vector<Pair> pairs_;
+};
 
 // Bytes per group: its key, offset, feature, back-off and first block (24), up to 32 for a
 // dense configuration index of a large space (at most 8 slots per key), 12 in the saved
@@ -56,9 +234,17 @@ constexpr double kGroupBytes = 68, kBlockBytes = 24, kEntryBytes = 16, kCellByte
 ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
                                        const std::vector<std::string>& names,
                                        const std::vector<size_t>& unit_columns, uint64_t rows,
-                                       const FitOptions& options) {
+                                       const FitOptions& options, const data::EncodedDataset* data,
+                                       size_t row_model_columns) {
   const size_t d = cardinality.size();
   ModelSizeEstimate est;
+  std::vector<bool> parent(d);
+  for (size_t j = 0; j < d; ++j) {
+    parent[j] =
+        std::max<double>(cardinality[j], 1) <= static_cast<double>(options.max_parent_levels);
+  }
+  const Observed observed = observe(data, unit_columns, parent);
+  std::vector<size_t> candidates;
   est.column_bytes.assign(d, 0.0);
   const double n = static_cast<double>(std::max<uint64_t>(rows, 1));
   const double cols = static_cast<double>(d);
@@ -88,13 +274,20 @@ ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
                         return a.first != b.first ? a.first > b.first : a.second < b.second;
                       });
     top.resize(keep);
+    candidates.clear();
+    if (observed.measured) {
+      for (size_t j = 0; j < d; ++j) {
+        if (j != u && parent[j]) candidates.push_back(j);
+      }
+    }
+    const UnitCaps unit_caps(observed, data, u, candidates, classes);
     // One feature's share, from its levels r and its parents' bound (`others`).
     struct Piece {
       double bytes, level0, cells, count, sparse;
     };
-    auto piece = [&](double r, const std::vector<double>& others) {
+    auto piece = [&](double r, const std::vector<double>& others, const LevelCaps& caps) {
       const FeatureBound b = bound_feature(r, classes, others, others.size(),
-                                           static_cast<double>(uo.max_parent_configs), n);
+                                           static_cast<double>(uo.max_parent_configs), n, caps);
       Piece p;
       p.bytes = b.cells * kCellBytes + b.blocks * kBlockBytes + b.entries * kEntryBytes +
                 b.groups * kGroupBytes + b.index_bytes;
@@ -105,15 +298,20 @@ ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
       // block per level, the (configuration, class) index (dense or hashed), the held-out
       // rows' back-off chains; the sparse counts of every feature until they are assembled
       // (more than the per-block totals used when scoring).
+      // The counting tables are sized by configuration spaces, not by what the rows
+      // hold: their share uses the bound without the data's caps.
+      const FeatureBound f = bound_feature(r, classes, others, others.size(),
+                                           static_cast<double>(uo.max_parent_configs), n, {});
       const double index =
-          std::min(4 * b.groups * classes, 4 * std::max(1048576.0, 4 * n * levels)) +
-          64 * (n * levels + classes);
-      p.count = 8 * b.cells + 8 * n * levels + index + 24 * n * levels;
+          std::min(4 * f.groups * classes, 4 * std::max(1048576.0, 4 * n * levels)) +
+          8 * (n * levels + classes);
+      p.count = 8 * f.cells + 8 * n * levels + index + 24 * n * levels;
       p.sparse = b.blocks * 28 + b.entries * 8 + b.groups * 8;
       return p;
     };
-    // A feature outside `top` has the first k of `top` as its parents' bound: its share
-    // depends on its levels only, computed once per distinct level count.
+    // A feature outside `top` has the first k of `top` as its parents' bound: without
+    // per-feature caps from the data its share depends on its levels only, computed once
+    // per distinct level count.
     std::unordered_map<uint32_t, Piece> by_levels;
     std::vector<double> others;
     for (size_t i = 0; i < d; ++i) {
@@ -124,7 +322,8 @@ ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
       const bool in_top =
           std::any_of(top.begin(), top.end(), [&](const auto& t) { return t.second == i; });
       Piece p{};
-      const auto cached = in_top ? by_levels.end() : by_levels.find(cardinality[i]);
+      const bool cacheable = !in_top && !unit_caps.per_feature();
+      const auto cached = cacheable ? by_levels.find(cardinality[i]) : by_levels.end();
       if (cached != by_levels.end()) {
         p = cached->second;
       } else {
@@ -132,8 +331,8 @@ ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
         for (const auto& [cj, j] : top) {
           if (takes_parents && j != i && others.size() < k) others.push_back(cj);
         }
-        p = piece(r, others);
-        if (!in_top) by_levels.emplace(cardinality[i], p);
+        p = piece(r, others, unit_caps.for_feature(i));
+        if (cacheable) by_levels.emplace(cardinality[i], p);
       }
       est.column_bytes[u] += p.level0;
       est.column_bytes[i] += p.bytes - p.level0;
@@ -173,19 +372,44 @@ ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
       std::min<double>(core::resolve_threads(options.threads),
                        static_cast<double>(std::max<size_t>(1, unit_columns.size())));
   const double units = static_cast<double>(unit_columns.size());
-  const double shared =
-      in_flight * largest_scratch + 8 * n * cols + 24 * n + 24 * n * units + (1 << 20);
+  est.scratch_bytes = in_flight * largest_scratch;
+  double code_bytes = 0;  // the codes are stored 1, 2 or 4 bytes wide
+  for (uint32_t r : cardinality) code_bytes += r <= 256 ? 1 : r <= 65536 ? 2 : 4;
+  // The row model's fitting (once the units are fitted): its reading buffer of about 2^20
+  // values, and per donor row (at most 2^15) a code, a position and a value per column.
+  const double rm = static_cast<double>(row_model_columns);
+  const double row_model =
+      rm > 0 ? 8 * std::max(1048576.0, 1024 * rm) + 14 * rm * std::min(n, 32768.0) : 0;
+  // Held-out log-likelihoods and the weights' scaled copy: 16 bytes per held-out row and
+  // unit (every row of a table under 20 rows).
+  const double held_out = n < 20 ? n : std::ceil(options.validation_fraction * n) + 1;
+  est.row_bytes = code_bytes * n + 24 * n + 16 * held_out * units + row_model + (1 << 20);
+  const double shared = est.scratch_bytes + est.row_bytes;
   est.total_bytes = std::accumulate(est.column_bytes.begin(), est.column_bytes.end(), 0.0) + shared;
   for (auto& [key, bytes] : largest_options) est.option_bytes.emplace_back(key, in_flight * bytes);
   return est;
 }
 
+size_t row_model_columns(const data::TableCodec& codec) {
+  size_t numeric = 0, few_levels = 0;
+  for (size_t c = 0; c < codec.num_cols(); ++c) {
+    const data::ColumnCodec& cc = codec.column(c);
+    if (cc.numeric_view() != nullptr) {
+      ++numeric;
+    } else if (cc.cardinality() <= data::kMaxKeyLevels) {
+      ++few_levels;
+    }
+  }
+  return numeric == 0 ? 0 : std::min(numeric + few_levels, data::kMaxRuleColumns);
+}
+
 void check_model_size(const std::vector<uint32_t>& cardinality,
                       const std::vector<std::string>& names,
                       const std::vector<size_t>& unit_columns, uint64_t rows,
-                      const FitOptions& options) {
-  const ModelSizeEstimate est =
-      estimate_model_bytes(cardinality, names, unit_columns, rows, options);
+                      const FitOptions& options, const data::EncodedDataset* data,
+                      size_t row_model_columns) {
+  const ModelSizeEstimate est = estimate_model_bytes(cardinality, names, unit_columns, rows,
+                                                     options, data, row_model_columns);
   constexpr double kMb = 1024.0 * 1024.0;
   const double limit = static_cast<double>(options.max_model_mb) * kMb;
   if (est.total_bytes <= limit) return;

@@ -10,6 +10,11 @@
 
 #include "meg/options.hpp"
 
+namespace meg::data {
+struct EncodedDataset;
+class TableCodec;
+}  // namespace meg::data
+
 namespace meg::ensemble {
 
 struct ModelSizeEstimate {
@@ -18,6 +23,8 @@ struct ModelSizeEstimate {
   // Shares of the fitting scratch set by options rather than columns ("synthetic_rows",
   // "hidden"), for the units fitted at once.
   std::vector<std::pair<std::string, double>> option_bytes;
+  double scratch_bytes = 0;  // fitting scratch of the units fitted at once (in total_bytes)
+  double row_bytes = 0;      // per-row arrays and fixed terms (in total_bytes)
 };
 
 // Upper bound of the heap bytes a fit (and saving, loading, sampling and scoring its model)
@@ -31,16 +38,28 @@ struct ModelSizeEstimate {
 // level. Plus the largest unit's fitting scratch times the units fitted at once (threads),
 // and per-row arrays (codes, split, held-out likelihoods). Checked against measured heap
 // peaks in tests/robustness/test_guard.cpp.
+// With the table's codes (`data`, every row, the columns of `cardinality`), levels 1 and
+// 2 are also bounded by the distinct code pairs counted on the rows (tables of at most
+// 256 columns whose pairs times rows stay within a budget; wider ones keep the bound
+// without data, see resource_guard.cpp).
 ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
                                        const std::vector<std::string>& names,
                                        const std::vector<size_t>& unit_columns, uint64_t rows,
-                                       const FitOptions& options);
+                                       const FitOptions& options,
+                                       const data::EncodedDataset* data = nullptr,
+                                       size_t row_model_columns = 0);
+
+// The columns the codec's row model reads when it is fitted (data/row_model.cpp: the
+// numeric columns, then, when there is one, the categorical ones of few levels; at most
+// kMaxRuleColumns); 0 when there is no numeric column (no row model).
+size_t row_model_columns(const data::TableCodec& codec);
 
 // Throws InvalidArgument if the estimate exceeds options.max_model_mb, naming
 // the columns that account for most of it.
 void check_model_size(const std::vector<uint32_t>& cardinality,
                       const std::vector<std::string>& names,
                       const std::vector<size_t>& unit_columns, uint64_t rows,
-                      const FitOptions& options);
+                      const FitOptions& options, const data::EncodedDataset* data = nullptr,
+                      size_t row_model_columns = 0);
 
 }  // namespace meg::ensemble

@@ -16,6 +16,7 @@
 
 #include "core/rng.hpp"
 #include "data/csv.hpp"
+#include "data/dataset.hpp"
 #include "data/schema.hpp"
 #include "ensemble/meg_model.hpp"
 #include "ensemble/resource_guard.hpp"
@@ -190,6 +191,32 @@ TEST(ResourceGuard, ManyLevelColumnsAreNotParents) {
   EXPECT_LT(capped * 10, open);
 }
 
+// The codes bound the configurations: 60,000 rows over 50-level columns that only ever
+// take 5 combinations open at most 5 configurations a level, however many rows there are,
+// so the bound with the codes is far below the one from the levels alone, and the same
+// whatever the rows' count beyond that.
+TEST(ResourceGuard, CountedCombinationsTightenTheBound) {
+  const size_t n = 60000, d = 6;
+  std::vector<std::vector<meg::data::Code>> cols(d, std::vector<meg::data::Code>(n));
+  for (size_t r = 0; r < n; ++r) {
+    for (size_t c = 0; c < d; ++c) cols[c][r] = static_cast<meg::data::Code>((r % 5) * 10 + c);
+  }
+  std::vector<std::string> names;
+  for (size_t c = 0; c < d; ++c) names.push_back("c" + std::to_string(c));
+  const std::vector<uint32_t> card(d, 50);
+  const auto data = meg::data::EncodedDataset::from_columns(names, card, cols);
+  std::vector<size_t> units(d);
+  std::iota(units.begin(), units.end(), 0);
+  meg::FitOptions o;
+  o.unit.k = 2;
+  const auto without = estimate_model_bytes(card, names, units, n, o);
+  const auto with = estimate_model_bytes(card, names, units, n, o, &data);
+  EXPECT_LT(with.total_bytes * 5, without.total_bytes)
+      << with.total_bytes << " vs " << without.total_bytes;
+  EXPECT_LT(with.total_bytes - with.row_bytes - with.scratch_bytes,
+            (without.total_bytes - without.row_bytes - without.scratch_bytes) / 50);
+}
+
 namespace {
 
 // Heap bytes allocated at the peak of fn() beyond what was live before it.
@@ -223,13 +250,16 @@ TEST(ResourceGuard, EstimateBoundsTheMeasuredHeap) {
     meg::data::CsvTable table;
     int k;
     int epochs;
+    // Whether the bound is within issue 14's 3x of the larger peak on this table; where it
+    // is not (docs/performance.md, "The guard against measured heap", says why), 6x.
+    bool within_3x = true;
   };
   std::vector<Case> cases;
   cases.push_back({meg::data::read_csv("data/car.csv"), 2, 0});
-  cases.push_back({meg::data::read_csv("data/car.csv"), 3, 1});
-  cases.push_back({meg::data::read_csv("data/german_credit.csv"), 2, 0});
+  cases.push_back({meg::data::read_csv("data/car.csv"), 3, 1, false});
+  cases.push_back({meg::data::read_csv("data/german_credit.csv"), 2, 0, false});
   cases.push_back({wide_table(), 3, 0});
-  cases.push_back({meg::data::read_csv("data/adult_train.csv"), 2, 0});
+  cases.push_back({meg::data::read_csv("data/adult_train.csv"), 2, 0, false});
   cases.push_back({meg::data::read_csv("data/nursery.csv"), 2, 0});
   cases.push_back({meg::data::read_csv("data/kr_vs_kp.csv"), 2, 0});
   const std::string path = ::testing::TempDir() + "meg_guard_test.meg";
@@ -242,14 +272,16 @@ TEST(ResourceGuard, EstimateBoundsTheMeasuredHeap) {
     o.threads = 2;
     std::vector<size_t> units(schema.columns.size());
     std::iota(units.begin(), units.end(), 0);
-    double estimate = 0;
+    meg::ensemble::ModelSizeEstimate est;
     const double fit = peak_bytes([&] {
       const auto m = meg::ensemble::MegModel::fit(c.table, schema, o);
       m.save(path);
-      estimate = estimate_model_bytes(m.codec().cardinalities(), m.codec().column_names(), units,
-                                      c.table.num_rows(), o)
-                     .total_bytes;
+      const meg::data::EncodedDataset codes = m.codec().encode(c.table);
+      est = estimate_model_bytes(m.codec().cardinalities(), m.codec().column_names(), units,
+                                 c.table.num_rows(), o, &codes,
+                                 meg::ensemble::row_model_columns(m.codec()));
     });
+    const double estimate = est.total_bytes;
     const double use = peak_bytes([&] {
       const auto m = meg::ensemble::MegModel::load(path);
       for (const auto& unit : m.units()) {
@@ -258,11 +290,15 @@ TEST(ResourceGuard, EstimateBoundsTheMeasuredHeap) {
         (void)unit.model().logp();
       }
     });
+    std::printf(
+        "%s k=%d epochs=%d: estimate %.1f MB (scratch %.1f, rows %.1f), fit %.1f MB, "
+        "use %.1f MB, ratio %.2f\n",
+        c.table.source.c_str(), c.k, c.epochs, estimate / 1048576.0, est.scratch_bytes / 1048576.0,
+        est.row_bytes / 1048576.0, fit / 1048576.0, use / 1048576.0, estimate / std::max(fit, use));
     EXPECT_GE(estimate, fit) << c.table.source << " k=" << c.k << " epochs=" << c.epochs;
     EXPECT_GE(estimate, use) << c.table.source << " k=" << c.k << " epochs=" << c.epochs;
-    // How loose the bound is (docs/performance.md, "The guard against measured heap"):
-    // 1.1x to 12.6x of the larger heap peak on these tables; the issue's aim is 3x.
-    EXPECT_LE(estimate, 16 * std::max(fit, use))
+    // How loose the bound is (docs/performance.md, "The guard against measured heap").
+    EXPECT_LE(estimate, (c.within_3x ? 3 : 6) * std::max(fit, use))
         << c.table.source << " k=" << c.k << " epochs=" << c.epochs;
   }
   std::remove(path.c_str());
