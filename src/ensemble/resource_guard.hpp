@@ -1,7 +1,8 @@
 // Resource guard: an upper bound on a model's memory, computed from the column
-// cardinalities and the options before any unit is fitted, so a table whose
-// model would not fit is refused with a message naming the columns at fault
-// instead of exhausting memory half-way through a fit.
+// cardinalities, the options and (when the table is not too wide) a pass counting the
+// distinct code pairs and triples on the rows (resource_guard_counts.hpp), before any
+// unit is fitted, so a table whose model would not fit is refused with a message naming
+// the columns or the option at fault instead of exhausting memory half-way through a fit.
 #pragma once
 #include <cstdint>
 #include <string>

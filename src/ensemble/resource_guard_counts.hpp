@@ -1,0 +1,73 @@
+// The data pass of the model-size guard (resource_guard.hpp): distinct codes, code
+// pairs and (class, parent pair) triples counted on the rows, and the caps they put on a
+// unit's configurations and blocks at levels 1 and 2.
+#pragma once
+#include <cmath>
+#include <cstddef>
+#include <vector>
+
+#include "data/dataset.hpp"
+
+namespace meg::ensemble {
+
+// Caps on the configurations (groups) and (configuration, class) pairs (blocks) of levels
+// 1 and 2 measured on the rows (Observed below); infinite when not measured. Level j > 2
+// extends level j - 1's cap by the j-th parent's levels.
+struct LevelCaps {
+  double groups[3] = {1, HUGE_VAL, HUGE_VAL};
+  double blocks[3] = {0, HUGE_VAL, HUGE_VAL};
+};
+
+// Distinct codes of each column and distinct code pairs of the column pairs that can meet
+// in a configuration (two possible parents, or a unit's class and a possible parent),
+// counted on every row: the configurations a fit observes are among them. One pass over
+// the rows per pair with a bitmap of the pair's code space (a pair whose space is larger
+// keeps the bound without data); skipped (measured = false) above kObserveColumns columns
+// or when the pairs times the rows exceed kObserveBudget, so the guard stays fast (and its
+// d x d table small) on a wide table, where the bound without the data holds.
+struct Observed {
+  bool measured = false;
+  size_t d = 0;
+  std::vector<double> levels;  // distinct codes per column
+  std::vector<double> pairs;   // d x d, symmetric; 0 = not counted
+  bool triples = false;        // whether a unit's (class, parent pair) triples are counted
+  double pair(size_t a, size_t b) const { return pairs[a * d + b]; }
+};
+
+// The counts for `units` and the possible parents (`parent[c]`) of `data` (null: none).
+Observed observe(const data::EncodedDataset* data, const std::vector<size_t>& units,
+                 const std::vector<bool>& parent);
+
+// Unit u's caps from the measured codes: level 1 has at most max_a L(a) groups and
+// max_a D(u, a) blocks (L = distinct codes, D = distinct pairs, a over the possible
+// parents); level 2 at most max_{a,b} D(a, b) groups and, for feature i, the largest over
+// the parent pairs without i of min(D(u, a) L(b), D(u, b) L(a), D(a, b) C, T(u, a, b)),
+// T the distinct triples when counted.
+class UnitCaps {
+ public:
+  UnitCaps(const Observed& o, const data::EncodedDataset* data, size_t u,
+           const std::vector<size_t>& candidates, double classes);
+
+  // Caps for feature i (not a parent of itself).
+  LevelCaps for_feature(size_t i) const {
+    LevelCaps caps = caps_;
+    for (const Pair& p : pairs_) {
+      if (p.a != i && p.b != i) {
+        caps.blocks[2] = p.bound;
+        break;
+      }
+    }
+    return caps;
+  }
+  bool per_feature() const { return !pairs_.empty(); }
+
+ private:
+  struct Pair {
+    double bound;
+    size_t a, b;
+  };
+  LevelCaps caps_;
+  std::vector<Pair> pairs_;
+};
+
+}  // namespace meg::ensemble
