@@ -15,7 +15,6 @@ constexpr size_t kObserveColumns = 256;
 constexpr double kTripleBudget = 1.5e8;
 constexpr double kBitmapBits = 1 << 22;
 
-
 double distinct_pairs(const data::EncodedDataset& data, size_t a, size_t b) {
   const uint64_t rb = data.cardinality[b];
   std::vector<uint64_t> seen((static_cast<uint64_t>(data.cardinality[a]) * rb + 63) / 64, 0);
@@ -100,34 +99,51 @@ Observed observe(const data::EncodedDataset* data, const std::vector<size_t>& un
   return o;
 }
 
-
 UnitCaps::UnitCaps(const Observed& o, const data::EncodedDataset* data, size_t u,
                    const std::vector<size_t>& candidates, double classes) {
   caps_.blocks[0] = classes;
   if (!o.measured) return;
+  constexpr size_t kNone = SIZE_MAX;
   std::vector<uint64_t> seen;
   for (size_t a : candidates) {
-    caps_.groups[1] = std::max(caps_.groups[1] == HUGE_VAL ? 0 : caps_.groups[1], o.levels[a]);
-    caps_.blocks[1] = std::max(caps_.blocks[1] == HUGE_VAL ? 0 : caps_.blocks[1], o.pair(u, a));
+    ranked_[0].push_back({o.levels[a], a, kNone});
+    ranked_[1].push_back({o.pair(u, a), a, kNone});
   }
-  double g2 = 0;
   for (size_t x = 0; x < candidates.size(); ++x) {
     for (size_t y = x + 1; y < candidates.size(); ++y) {
       const size_t a = candidates[x], b = candidates[y];
-      g2 = std::max(g2, o.pair(a, b));
       double bound = std::min(
           {o.pair(u, a) * o.levels[b], o.pair(u, b) * o.levels[a], o.pair(a, b) * classes});
       const double space = classes * data->cardinality[a] * data->cardinality[b];
       if (o.triples && space <= kBitmapBits) {
         bound = std::min(bound, distinct_triples(*data, u, a, b, seen));
       }
-      pairs_.push_back({bound, a, b});
+      ranked_[2].push_back({o.pair(a, b), a, b});
+      ranked_[3].push_back({bound, a, b});
     }
   }
-  caps_.groups[2] = candidates.size() >= 2 ? g2 : HUGE_VAL;
-  std::sort(pairs_.begin(), pairs_.end(), [](const Pair& p, const Pair& q) {
-    return p.bound != q.bound ? p.bound > q.bound : std::tie(p.a, p.b) < std::tie(q.a, q.b);
-  });
+  for (auto& list : ranked_) {
+    std::sort(list.begin(), list.end(), [](const Pair& p, const Pair& q) {
+      return p.bound != q.bound ? p.bound > q.bound : std::tie(p.a, p.b) < std::tie(q.a, q.b);
+    });
+  }
+}
+
+LevelCaps UnitCaps::for_feature(size_t i) const {
+  // The largest entry of a list whose columns do not include i (i is not its own parent);
+  // none: that level has no parent set for i (the caps stay infinite, min(n, q) holds).
+  auto first_without = [i](const std::vector<Pair>& list) {
+    for (const Pair& p : list) {
+      if (p.a != i && p.b != i) return p.bound;
+    }
+    return HUGE_VAL;
+  };
+  LevelCaps caps = caps_;
+  caps.groups[1] = first_without(ranked_[0]);
+  caps.blocks[1] = first_without(ranked_[1]);
+  caps.groups[2] = first_without(ranked_[2]);
+  caps.blocks[2] = first_without(ranked_[3]);
+  return caps;
 }
 
 }  // namespace meg::ensemble

@@ -4,6 +4,7 @@
 #pragma once
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 #include "data/dataset.hpp"
@@ -38,36 +39,30 @@ struct Observed {
 Observed observe(const data::EncodedDataset* data, const std::vector<size_t>& units,
                  const std::vector<bool>& parent);
 
-// Unit u's caps from the measured codes: level 1 has at most max_a L(a) groups and
-// max_a D(u, a) blocks (L = distinct codes, D = distinct pairs, a over the possible
-// parents); level 2 at most max_{a,b} D(a, b) groups and, for feature i, the largest over
-// the parent pairs without i of min(D(u, a) L(b), D(u, b) L(a), D(a, b) C, T(u, a, b)),
-// T the distinct triples when counted.
+// Unit u's caps from the measured codes, for feature i: level 1 has at most max_a L(a)
+// groups and max_a D(u, a) blocks (L = distinct codes, D = distinct pairs, a over the
+// possible parents other than i); level 2 at most max_{a,b} D(a, b) groups and the largest
+// over the parent pairs without i of min(D(u, a) L(b), D(u, b) L(a), D(a, b) C, T(u, a, b))
+// blocks, T the distinct triples when counted.
 class UnitCaps {
  public:
   UnitCaps(const Observed& o, const data::EncodedDataset* data, size_t u,
            const std::vector<size_t>& candidates, double classes);
 
-  // Caps for feature i (not a parent of itself).
-  LevelCaps for_feature(size_t i) const {
-    LevelCaps caps = caps_;
-    for (const Pair& p : pairs_) {
-      if (p.a != i && p.b != i) {
-        caps.blocks[2] = p.bound;
-        break;
-      }
-    }
-    return caps;
-  }
-  bool per_feature() const { return !pairs_.empty(); }
+  // Caps for feature i (not a parent of itself: each cap is the largest over the parent
+  // sets without i).
+  LevelCaps for_feature(size_t i) const;
+  bool per_feature() const { return !ranked_[0].empty(); }
 
  private:
   struct Pair {
     double bound;
-    size_t a, b;
+    size_t a, b;  // the parent (set); b = SIZE_MAX for one parent
   };
   LevelCaps caps_;
-  std::vector<Pair> pairs_;
+  // Descending: level-1 groups L(a), level-1 blocks D(u, a), level-2 groups D(a, b),
+  // level-2 blocks (the pair bound above).
+  std::vector<Pair> ranked_[4];
 };
 
 }  // namespace meg::ensemble
