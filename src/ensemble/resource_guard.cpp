@@ -34,7 +34,7 @@ FeatureBound bound_feature(double r, double classes, const std::vector<double>& 
                            size_t parents, double max_configs, double n, const LevelCaps& caps) {
   FeatureBound b;
   b.blocks = classes;
-  b.entries = std::min(n, classes * r);
+  b.entries = std::min({n, classes * r, caps.entries[0]});
   double q = 1, group_cap = 1, block_cap = classes;
   for (size_t j = 0; j < parents; ++j) {
     q *= others_desc[j];
@@ -45,7 +45,8 @@ FeatureBound bound_feature(double r, double classes, const std::vector<double>& 
     b.index_bytes += 4 * std::min(qj, 4096.0);
     const double level_blocks = std::min({n, qj * classes, block_cap});
     b.blocks += level_blocks;
-    b.entries += std::min(n, r * level_blocks);  // a row adds one count per level
+    // A row adds one count per level.
+    b.entries += std::min({n, r * level_blocks, j == 0 ? caps.entries[1] : HUGE_VAL});
   }
   b.cells = r * b.blocks;
   b.entries = std::min(b.entries, b.cells);

@@ -105,6 +105,10 @@ UnitCaps::UnitCaps(const Observed& o, const data::EncodedDataset* data, size_t u
   if (!o.measured) return;
   constexpr size_t kNone = SIZE_MAX;
   std::vector<uint64_t> seen;
+  d_ = o.d;
+  pair_bound_.assign(d_ * d_, HUGE_VAL);
+  class_pair_.resize(d_);
+  for (size_t i = 0; i < d_; ++i) class_pair_[i] = o.pair(u, i);
   for (size_t a : candidates) {
     ranked_[0].push_back({o.levels[a], a, kNone});
     ranked_[1].push_back({o.pair(u, a), a, kNone});
@@ -118,6 +122,7 @@ UnitCaps::UnitCaps(const Observed& o, const data::EncodedDataset* data, size_t u
       if (o.triples && space <= kBitmapBits) {
         bound = std::min(bound, distinct_triples(*data, u, a, b, seen));
       }
+      pair_bound_[a * d_ + b] = pair_bound_[b * d_ + a] = bound;
       ranked_[2].push_back({o.pair(a, b), a, b});
       ranked_[3].push_back({bound, a, b});
     }
@@ -143,6 +148,13 @@ LevelCaps UnitCaps::for_feature(size_t i) const {
   caps.blocks[1] = first_without(ranked_[1]);
   caps.groups[2] = first_without(ranked_[2]);
   caps.blocks[2] = first_without(ranked_[3]);
+  if (d_ == 0) return caps;
+  caps.entries[0] = class_pair_[i];
+  double level1 = 0;
+  for (const Pair& p : ranked_[0]) {
+    if (p.a != i) level1 = std::max(level1, pair_bound_[p.a * d_ + i]);
+  }
+  if (!ranked_[0].empty()) caps.entries[1] = level1;
   return caps;
 }
 

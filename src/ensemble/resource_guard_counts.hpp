@@ -17,6 +17,9 @@ namespace meg::ensemble {
 struct LevelCaps {
   double groups[3] = {1, HUGE_VAL, HUGE_VAL};
   double blocks[3] = {0, HUGE_VAL, HUGE_VAL};
+  // Non-zero counts of levels 0 and 1: distinct (class, value) and (class, parent, value)
+  // combinations.
+  double entries[2] = {HUGE_VAL, HUGE_VAL};
 };
 
 // Distinct codes of each column and distinct code pairs of the column pairs that can meet
@@ -43,7 +46,8 @@ Observed observe(const data::EncodedDataset* data, const std::vector<size_t>& un
 // groups and max_a D(u, a) blocks (L = distinct codes, D = distinct pairs, a over the
 // possible parents other than i); level 2 at most max_{a,b} D(a, b) groups and the largest
 // over the parent pairs without i of min(D(u, a) L(b), D(u, b) L(a), D(a, b) C, T(u, a, b))
-// blocks, T the distinct triples when counted.
+// blocks, T the distinct triples when counted. Level 0 has at most D(u, i) non-zero
+// counts, level 1 at most max_a of that pair bound for (a, i).
 class UnitCaps {
  public:
   UnitCaps(const Observed& o, const data::EncodedDataset* data, size_t u,
@@ -63,6 +67,11 @@ class UnitCaps {
   // Descending: level-1 groups L(a), level-1 blocks D(u, a), level-2 groups D(a, b),
   // level-2 blocks (the pair bound above).
   std::vector<Pair> ranked_[4];
+  // The pair bound of every two possible parents (d x d, infinite elsewhere), which also
+  // bounds the (class, parent, value) combinations of a feature that could be a parent;
+  // D(u, i) for level 0.
+  size_t d_ = 0;
+  std::vector<double> pair_bound_, class_pair_;
 };
 
 }  // namespace meg::ensemble
