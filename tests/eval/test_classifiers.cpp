@@ -103,6 +103,40 @@ TEST(Trees, ForestAndBoostingLearnXor) {
   EXPECT_LT(accuracy(y, argmax_rows(lr->predict_proba(x), 2)), 0.65);
 }
 
+// The encoder's sparse rows: one entry per one-hot block (its set slot), the zeros absent.
+// Two 4-level columns, y = (first is level 2) xor (second is level 0): the trees split
+// "this level or not" on the absent-is-missing slots, and the linear model gets the same
+// numbers as from the dense matrix with every zero present.
+TEST(SparseRows, OneHotSlotsWithoutZerosMatchTheDenseMatrix) {
+  core::Rng rng(11);
+  Matrix sparse;
+  sparse.cols = 8;
+  std::vector<float> dense(600 * 8, 0.0f);
+  std::vector<int> y(600);
+  for (size_t r = 0; r < 600; ++r) {
+    const auto a = static_cast<uint32_t>(rng.below(4)), b = static_cast<uint32_t>(rng.below(4));
+    sparse.push(a, 1.0f);
+    sparse.push(4 + b, 1.0f);
+    sparse.end_row();
+    dense[r * 8 + a] = dense[r * 8 + 4 + b] = 1.0f;
+    y[r] = (a == 2) != (b == 0) ? 1 : 0;
+  }
+  const Matrix full = Matrix::from_dense(600, 8, dense);
+  EXPECT_EQ(sparse.entries(), 2 * sparse.rows);
+  auto lr_sparse = make_logistic_regression(1.0, 300, 1);
+  auto lr_dense = make_logistic_regression(1.0, 300, 1);
+  lr_sparse->fit(sparse, y, 2);
+  lr_dense->fit(full, y, 2);
+  EXPECT_EQ(lr_sparse->predict_proba(sparse), lr_dense->predict_proba(full));
+  if (!classifier_available("gradient_boosting")) GTEST_SKIP() << "built without XGBoost";
+  ClassifierSettings s;
+  s.threads = 1;
+  s.gbt_rounds = 30;
+  auto gbt = make_classifier("gradient_boosting", s);
+  gbt->fit(sparse, y, 2);
+  EXPECT_EQ(accuracy(y, argmax_rows(gbt->predict_proba(sparse), 2)), 1.0);
+}
+
 TEST(Trees, MultiClassProbabilitiesSumToOne) {
   if (!classifier_available("gradient_boosting")) GTEST_SKIP() << "built without XGBoost";
   Matrix x, xt;
