@@ -79,7 +79,9 @@ TEST(AnyTable, OneHotWidthIsBoundedByTheCapsNotTheLevels) {
   for (size_t r = 0; r < x.rows; ++r) {
     for (size_t e = x.begin(r); e < x.end(r); ++e) {
       ASSERT_LT(x.index[e], x.cols);
-      if (e > x.begin(r)) ASSERT_LT(x.index[e - 1], x.index[e]);
+      if (e > x.begin(r)) {
+        ASSERT_LT(x.index[e - 1], x.index[e]);
+      }
     }
   }
   for (size_t r = 0; r < x.rows; ++r) {
