@@ -3,6 +3,7 @@
 
 #include "core/strings.hpp"
 #include "data/row_model.hpp"
+#include "data/sum_rules.hpp"
 #include "meg/error.hpp"
 
 namespace meg::data {
@@ -69,11 +70,18 @@ void parse_constraints(const nlohmann::json& file, const Schema& schema, const s
       const uint32_t p = column(part);
       if (p == sum.total) fail("the total is also one of its parts");
       sum.parts.push_back(p);
+      sum.signs.push_back(1);
     }
     for (const auto& other : options.declared_sums) {
       if (other.total == sum.total) fail("the column is already the total of another sum");
     }
     options.declared_sums.push_back(std::move(sum));
+  }
+  if (choose_sums({}, options.declared_sums).size() != options.declared_sums.size()) {
+    throw DataError(
+        fmt::format("{}: the declared sums form a cycle (a total is among the parts "
+                    "of its own parts)",
+                    source));
   }
 }
 

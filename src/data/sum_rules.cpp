@@ -1,0 +1,269 @@
+// Learned sums: the bounded candidate search, the choice of sums and the decoding order
+// (data/sum_rules.hpp).
+#include "data/sum_rules.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <numeric>
+
+#include "core/rng.hpp"
+
+namespace meg::data {
+namespace {
+
+// A signed single column or pair, by slot (b = -1: a single).
+struct Half {
+  double key = 0;
+  int a = -1, b = -1;
+  int sa = 1, sb = 1;
+};
+
+}  // namespace
+
+std::vector<SumRule> sum_candidates(const std::vector<double>& sample, size_t s,
+                                    const std::vector<uint32_t>& cols,
+                                    const std::vector<double>& units, uint64_t seed) {
+  const size_t p = cols.size();
+  // Sample rows with every column present; a column missing in many of them is dropped
+  // (the most-missing first) until at least kSumKeyRows rows are complete.
+  std::vector<bool> use(p, true);
+  std::vector<size_t> rows;
+  for (;;) {
+    rows.clear();
+    std::vector<size_t> missing(p, 0);
+    for (size_t r = 0; r < s; ++r) {
+      bool all = true;
+      for (size_t i = 0; i < p; ++i) {
+        if (use[i] && std::isnan(sample[r * p + i])) {
+          all = false;
+          ++missing[i];
+        }
+      }
+      if (all) rows.push_back(r);
+    }
+    const size_t worst =
+        static_cast<size_t>(std::max_element(missing.begin(), missing.end()) - missing.begin());
+    if (rows.size() >= kSumKeyRows || missing[worst] == 0) break;
+    use[worst] = false;
+  }
+  if (rows.size() < 2) return {};
+  auto x = [&](size_t r, size_t i) { return sample[rows[r] * p + i]; };
+  // Constant columns (on these rows) take no part: a constant 0 would add nothing.
+  std::vector<int> slots;
+  for (size_t i = 0; i < p; ++i) {
+    bool varies = false;
+    for (size_t r = 1; r < rows.size() && use[i] && !varies; ++r) varies = x(r, i) != x(0, i);
+    if (varies) slots.push_back(static_cast<int>(i));
+  }
+  if (slots.size() < 3) return {};
+  // Keys: a random positive combination of the first key rows.
+  core::Rng rng(seed);
+  const size_t nk = std::min(kSumKeyRows, rows.size());
+  std::vector<double> w(nk);
+  for (double& v : w) v = 1.0 + rng.uniform();
+  const double weight = std::accumulate(w.begin(), w.end(), 0.0);
+  std::vector<double> key(p, 0.0);
+  double magnitude = 0;  // the largest sum of |weighted values| of a column
+  for (int i : slots) {
+    double mag = 0;
+    for (size_t r = 0; r < nk; ++r) {
+      key[i] += w[r] * x(r, i);
+      mag += w[r] * std::abs(x(r, i));
+    }
+    magnitude = std::max(magnitude, mag);
+  }
+  std::vector<Half> halves;
+  for (size_t u = 0; u < slots.size(); ++u) {
+    for (int su : {1, -1}) {
+      halves.push_back({su * key[slots[u]], slots[u], -1, su, 1});
+      for (size_t v = u + 1; v < slots.size(); ++v) {
+        for (int sv : {1, -1}) {
+          halves.push_back({su * key[slots[u]] + sv * key[slots[v]], slots[u], slots[v], su, sv});
+        }
+      }
+    }
+  }
+  std::sort(halves.begin(), halves.end(), [](const Half& l, const Half& r) {
+    return std::tie(l.key, l.a, l.b, l.sa, l.sb) < std::tie(r.key, r.a, r.b, r.sa, r.sb);
+  });
+  // Relations found, canonical: sorted slots with signs, the first slot's sign +1.
+  std::map<std::vector<std::pair<int, int>>, bool> found;
+  std::vector<SumRule> out;
+  for (int t : slots) {
+    const double tol = weight * 0.5 * units[t] + 1e-9 * 5 * magnitude;
+    for (size_t ia = 0; ia < halves.size() && out.size() < kMaxSumCandidates; ++ia) {
+      const Half& A = halves[ia];
+      if (A.a == t || A.b == t) continue;
+      const double target = key[t] - A.key;
+      auto it = std::lower_bound(halves.begin() + static_cast<std::ptrdiff_t>(ia) + 1, halves.end(),
+                                 target - tol, [](const Half& h, double v) { return h.key < v; });
+      for (; it != halves.end() && it->key <= target + tol; ++it) {
+        const Half& B = *it;
+        if (B.a == t || B.b == t || B.a == A.a || B.a == A.b || (B.b >= 0 && B.b == A.a) ||
+            (B.b >= 0 && B.b == A.b)) {
+          continue;
+        }
+        std::vector<std::pair<int, int>> terms = {{t, 1}, {A.a, -A.sa}, {B.a, -B.sa}};
+        if (A.b >= 0) terms.push_back({A.b, -A.sb});
+        if (B.b >= 0) terms.push_back({B.b, -B.sb});
+        std::sort(terms.begin(), terms.end());
+        if (terms[0].second < 0) {
+          for (auto& term : terms) term.second = -term.second;
+        }
+        if (!found.emplace(terms, true).second) continue;
+        // Orientation: the total whose parts have the most '+' signs, ties: the later one.
+        // With total T of sign e, part j has sign -e * s_j.
+        size_t best = 0;
+        int best_plus = -1;
+        for (size_t j = 0; j < terms.size(); ++j) {
+          int plus = 0;
+          for (size_t i = 0; i < terms.size(); ++i) {
+            plus += i != j && terms[i].second != terms[j].second;
+          }
+          if (plus >= best_plus) {
+            best_plus = plus;
+            best = j;
+          }
+        }
+        SumRule rule;
+        rule.learned = true;
+        const int total = terms[best].first, e = terms[best].second;
+        rule.total = static_cast<uint32_t>(total);
+        for (const auto& [slot, sign] : terms) {
+          if (slot == total) continue;
+          rule.parts.push_back(static_cast<uint32_t>(slot));
+          rule.signs.push_back(-e * sign);
+        }
+        // Every sample row with the relation's columns present.
+        bool holds = true;
+        for (size_t r = 0; r < s && holds; ++r) {
+          const double* row = &sample[r * p];
+          double sum = 0, mag = std::abs(row[total]);
+          for (size_t j = 0; j < rule.parts.size(); ++j) {
+            sum += rule.signs[j] * row[rule.parts[j]];
+            mag += std::abs(row[rule.parts[j]]);
+          }
+          if (std::isnan(sum) || std::isnan(row[total])) continue;
+          holds = sum_within(row[total], sum, mag, units[total]);
+        }
+        if (!holds) continue;
+        // Slots to columns.
+        rule.total = cols[rule.total];
+        for (uint32_t& part : rule.parts) part = cols[part];
+        out.push_back(std::move(rule));
+        if (out.size() >= kMaxSumCandidates) break;
+      }
+    }
+  }
+  return out;
+}
+
+void keep_verified(std::vector<SumRule>& candidates, uint64_t rows, size_t num_cols,
+                   const std::vector<double>& unit, const ValueSource& values) {
+  std::vector<int> slot(num_cols, -1);  // the involved columns' slots in the buffer
+  std::vector<uint32_t> used;
+  for (const auto& rule : candidates) {
+    for (uint32_t c : rule.parts) used.push_back(c);
+    used.push_back(rule.total);
+  }
+  std::sort(used.begin(), used.end());
+  used.erase(std::unique(used.begin(), used.end()), used.end());
+  for (size_t i = 0; i < used.size(); ++i) slot[used[i]] = static_cast<int>(i);
+  const size_t block = std::max<size_t>(1024, (size_t{1} << 20) / std::max<size_t>(used.size(), 1));
+  std::vector<double> buf(used.size() * block);
+  std::vector<bool> holds(candidates.size(), true);
+  for (uint64_t first = 0; first < rows && !used.empty(); first += block) {
+    const size_t len = static_cast<size_t>(std::min<uint64_t>(block, rows - first));
+    for (size_t i = 0; i < used.size(); ++i) values(used[i], first, len, &buf[i * block]);
+    for (size_t k = 0; k < candidates.size(); ++k) {
+      if (!holds[k]) continue;
+      const SumRule& rule = candidates[k];
+      const double* t = &buf[static_cast<size_t>(slot[rule.total]) * block];
+      bool ok = true;
+      for (size_t r = 0; r < len && ok; ++r) {
+        double sum = 0, mag = std::abs(t[r]);
+        for (size_t j = 0; j < rule.parts.size(); ++j) {
+          const double v = buf[static_cast<size_t>(slot[rule.parts[j]]) * block + r];
+          sum += rule.signs[j] * v;
+          mag += std::abs(v);
+        }
+        ok = std::isnan(sum) || std::isnan(t[r]) || sum_within(t[r], sum, mag, unit[rule.total]);
+      }
+      holds[k] = ok;
+    }
+  }
+  size_t n = 0;
+  for (size_t k = 0; k < candidates.size(); ++k) {
+    if (!holds[k]) continue;
+    if (n != k) candidates[n] = std::move(candidates[k]);
+    ++n;
+  }
+  candidates.resize(n);
+}
+
+std::vector<SumRule> choose_sums(const std::vector<SumRule>& declared,
+                                 std::vector<SumRule> learned) {
+  std::stable_sort(learned.begin(), learned.end(), [](const SumRule& a, const SumRule& b) {
+    return a.parts.size() < b.parts.size();
+  });
+  std::vector<SumRule> kept = declared;
+  // Whether column c depends on `target` through the totals kept (c is target, or c is a
+  // total one of whose parts depends on it).
+  auto depends = [&](auto&& self, uint32_t c, uint32_t target, int depth) -> bool {
+    if (c == target) return true;
+    if (depth > 64) return true;  // deeper than any acyclic chain of 64 totals: refuse
+    for (const auto& s : kept) {
+      if (s.total != c) continue;
+      for (uint32_t p : s.parts) {
+        if (self(self, p, target, depth + 1)) return true;
+      }
+    }
+    return false;
+  };
+  for (auto& rule : learned) {
+    bool ok = true;
+    for (const auto& s : kept) ok = ok && s.total != rule.total;
+    for (uint32_t p : rule.parts) ok = ok && !depends(depends, p, rule.total, 0);
+    if (ok) kept.push_back(std::move(rule));
+  }
+  return kept;
+}
+
+std::vector<uint32_t> decode_order(size_t num_cols, const std::vector<SumRule>& sums) {
+  std::vector<int> sum_of(num_cols, -1);
+  for (size_t i = 0; i < sums.size(); ++i) {
+    if (sums[i].total < num_cols && sum_of[sums[i].total] < 0) {
+      sum_of[sums[i].total] = static_cast<int>(i);
+    }
+  }
+  std::vector<bool> placed(num_cols, false);
+  std::vector<uint32_t> order;
+  auto place = [&](uint32_t c) {
+    order.push_back(c);
+    placed[c] = true;
+  };
+  for (uint32_t c = 0; c < num_cols; ++c) {
+    if (sum_of[c] >= 0) continue;
+    place(c);
+    // Totals whose parts are now all placed, repeatedly (a total can be another's part).
+    for (bool more = true; more;) {
+      more = false;
+      for (const auto& s : sums) {
+        if (s.total >= num_cols || placed[s.total]) continue;
+        bool ready = true;
+        for (uint32_t p : s.parts) ready = ready && p < num_cols && placed[p];
+        if (ready) {
+          place(s.total);
+          more = true;
+        }
+      }
+    }
+  }
+  for (uint32_t c = 0; c < num_cols; ++c) {
+    if (!placed[c]) place(c);
+  }
+  return order;
+}
+
+}  // namespace meg::data
