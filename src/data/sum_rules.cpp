@@ -14,7 +14,7 @@ namespace {
 
 // A signed single column or pair, by slot (b = -1: a single).
 struct Half {
-  double key = 0;
+  double key = 0, key2 = 0;  // sorted by key; key2 (other weights) screens a match
   int a = -1, b = -1;
   int sa = 1, sb = 1;
 };
@@ -57,29 +57,54 @@ std::vector<SumRule> sum_candidates(const std::vector<double>& sample, size_t s,
     if (varies) slots.push_back(static_cast<int>(i));
   }
   if (slots.size() < 3) return {};
-  // Keys: a random positive combination of the first key rows.
+  // Key rows: first those where a column not yet seen twice away from 0 is away from 0
+  // (a column 0 in every key row would have key 0 and match everything), then the others
+  // in order, kSumKeyRows in all.
+  std::vector<size_t> key_rows;
+  std::vector<int> seen(p, 0);
+  std::vector<bool> taken(rows.size(), false);
+  for (size_t r = 0; r < rows.size() && key_rows.size() < kSumKeyRows; ++r) {
+    bool helps = false;
+    for (int i : slots) helps = helps || (x(r, i) != 0 && seen[i] < 2);
+    if (!helps) continue;
+    for (int i : slots) seen[i] += x(r, i) != 0;
+    key_rows.push_back(r);
+    taken[r] = true;
+  }
+  for (size_t r = 0; r < rows.size() && key_rows.size() < kSumKeyRows; ++r) {
+    if (!taken[r]) key_rows.push_back(r);
+  }
+  // Two keys per column: random positive combinations of the key rows.
   core::Rng rng(seed);
-  const size_t nk = std::min(kSumKeyRows, rows.size());
-  std::vector<double> w(nk);
-  for (double& v : w) v = 1.0 + rng.uniform();
+  const size_t nk = key_rows.size();
+  std::vector<double> w(nk), w2(nk);
+  for (size_t r = 0; r < nk; ++r) {
+    w[r] = 1.0 + rng.uniform();
+    w2[r] = 1.0 + rng.uniform();
+  }
   const double weight = std::accumulate(w.begin(), w.end(), 0.0);
-  std::vector<double> key(p, 0.0);
+  const double weight2 = std::accumulate(w2.begin(), w2.end(), 0.0);
+  std::vector<double> key(p, 0.0), key2(p, 0.0);
   double magnitude = 0;  // the largest sum of |weighted values| of a column
   for (int i : slots) {
     double mag = 0;
     for (size_t r = 0; r < nk; ++r) {
-      key[i] += w[r] * x(r, i);
-      mag += w[r] * std::abs(x(r, i));
+      const double v = x(key_rows[r], i);
+      key[i] += w[r] * v;
+      key2[i] += w2[r] * v;
+      mag += 2 * std::abs(v);
     }
     magnitude = std::max(magnitude, mag);
   }
   std::vector<Half> halves;
   for (size_t u = 0; u < slots.size(); ++u) {
     for (int su : {1, -1}) {
-      halves.push_back({su * key[slots[u]], slots[u], -1, su, 1});
+      const int a = slots[u];
+      halves.push_back({su * key[a], su * key2[a], a, -1, su, 1});
       for (size_t v = u + 1; v < slots.size(); ++v) {
+        const int b = slots[v];
         for (int sv : {1, -1}) {
-          halves.push_back({su * key[slots[u]] + sv * key[slots[v]], slots[u], slots[v], su, sv});
+          halves.push_back({su * key[a] + sv * key[b], su * key2[a] + sv * key2[b], a, b, su, sv});
         }
       }
     }
@@ -90,16 +115,21 @@ std::vector<SumRule> sum_candidates(const std::vector<double>& sample, size_t s,
   // Relations found, canonical: sorted slots with signs, the first slot's sign +1.
   std::map<std::vector<std::pair<int, int>>, bool> found;
   std::vector<SumRule> out;
+  size_t visits = 0;  // key matches looked at
   for (int t : slots) {
     const double tol = weight * 0.5 * units[t] + 1e-9 * 5 * magnitude;
-    for (size_t ia = 0; ia < halves.size() && out.size() < kMaxSumCandidates; ++ia) {
+    const double tol2 = weight2 * 0.5 * units[t] + 1e-9 * 5 * magnitude;
+    for (size_t ia = 0;
+         ia < halves.size() && out.size() < kMaxSumCandidates && visits < kMaxSumVisits; ++ia) {
       const Half& A = halves[ia];
       if (A.a == t || A.b == t) continue;
       const double target = key[t] - A.key;
       auto it = std::lower_bound(halves.begin() + static_cast<std::ptrdiff_t>(ia) + 1, halves.end(),
                                  target - tol, [](const Half& h, double v) { return h.key < v; });
-      for (; it != halves.end() && it->key <= target + tol; ++it) {
+      for (; it != halves.end() && it->key <= target + tol && visits < kMaxSumVisits; ++it) {
+        ++visits;
         const Half& B = *it;
+        if (std::abs(key2[t] - A.key2 - B.key2) > tol2) continue;
         if (B.a == t || B.b == t || B.a == A.a || B.a == A.b || (B.b >= 0 && B.b == A.a) ||
             (B.b >= 0 && B.b == A.b)) {
           continue;

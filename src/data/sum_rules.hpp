@@ -2,12 +2,13 @@
 // rounding in every training row (docs/data.md, "Learned sums").
 //
 // Search, bounded and not exponential in the columns: on a seeded sample of rows, each
-// column's values are folded into one key (a random positive combination of up to
-// kSumKeyRows rows); a relation total = s1 a + s2 b (+ s3 c + s4 d) makes the keys agree
-// within the total's rounding. Signed single columns and pairs ("halves", O(p^2) for p
-// columns) are sorted by key; for each total and each half, the other half is found by a
-// range search, O(p^3 log p) in all (p <= 64). Candidates are checked on every sample row,
-// then verified on every training row by the caller.
+// column's values are folded into two keys (random positive combinations of up to
+// kSumKeyRows rows, chosen so that each column is away from 0 in some); a relation total = s1 a +
+// s2 b (+ s3 c + s4 d) makes the keys agree within the total's rounding. Signed single columns and
+// pairs ("halves", O(p^2) for p columns) are sorted by key; for each total and each half, the other
+// half is found by a range search and screened by the second key, O(p^3 log p) in all (p <= 64), at
+// most kMaxSumVisits matches looked at. Candidates are checked on every sample row, then verified
+// on every training row by the caller.
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -18,9 +19,11 @@ namespace meg::data {
 
 // Rows of the sample the search uses, and of them the rows folded into the keys.
 inline constexpr size_t kSumSampleRows = 1024;
-inline constexpr size_t kSumKeyRows = 16;
+inline constexpr size_t kSumKeyRows = 64;
 // Relations checked on every row at most (the search stops there: a sum may then be missed).
 inline constexpr size_t kMaxSumCandidates = 256;
+// Key matches looked at, at most (bounds the search when many columns share keys).
+inline constexpr size_t kMaxSumVisits = size_t{1} << 22;
 
 // Whether total = sum of signed parts within the total's rounding: |difference| at most
 // half its step (plus a relative 1e-9 for the binary fractions of parsed decimals).
