@@ -77,7 +77,7 @@ void parse_constraints(const nlohmann::json& file, const Schema& schema, const s
     }
     options.declared_sums.push_back(std::move(sum));
   }
-  if (choose_sums({}, options.declared_sums).size() != options.declared_sums.size()) {
+  if (choose_sums({}, options.declared_sums, {}).size() != options.declared_sums.size()) {
     throw DataError(
         fmt::format("{}: the declared sums form a cycle (a total is among the parts "
                     "of its own parts)",

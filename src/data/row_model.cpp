@@ -268,7 +268,7 @@ std::shared_ptr<const RowModel> RowModel::fit(const TableCodec& codec, uint64_t 
                              core::derive_seed(seed, {4}));
     keep_verified(learned, rows, d, unit, values);
   }
-  model->sums_ = choose_sums(o.declared_sums, std::move(learned));
+  model->sums_ = choose_sums(o.declared_sums, std::move(learned), unit);
   std::vector<size_t> link_slot;  // per link: the base's and the later column's slots in raw
   if (m > 0) link_slot = choose_links(*model, cols, q, raw, m);
 

@@ -19,7 +19,36 @@ struct Half {
   int sa = 1, sb = 1;
 };
 
+// The number of '+' parts.
+size_t plus_parts(const SumRule& r) {
+  return static_cast<size_t>(std::count(r.signs.begin(), r.signs.end(), 1));
+}
+
 }  // namespace
+
+std::vector<SumRule> orientations(const SumRule& rule) {
+  // The relation sum(c_i x_i) = 0: the total's c is 1, a part's -sign; as x_k's sum,
+  // x_k = sum over i != k of -c_i c_k x_i.
+  std::vector<std::pair<uint32_t, int>> terms = {{rule.total, 1}};
+  for (size_t j = 0; j < rule.parts.size(); ++j) terms.push_back({rule.parts[j], -rule.signs[j]});
+  std::vector<SumRule> out;
+  for (size_t k = 0; k < terms.size(); ++k) {
+    SumRule o;
+    o.learned = rule.learned;
+    o.total = terms[k].first;
+    for (size_t i = 0; i < terms.size(); ++i) {
+      if (i == k) continue;
+      o.parts.push_back(terms[i].first);
+      o.signs.push_back(-terms[i].second * terms[k].second);
+    }
+    out.push_back(std::move(o));
+  }
+  std::stable_sort(out.begin(), out.end(), [](const SumRule& a, const SumRule& b) {
+    const size_t pa = plus_parts(a), pb = plus_parts(b);
+    return pa != pb ? pa > pb : a.total > b.total;
+  });
+  return out;
+}
 
 std::vector<SumRule> sum_candidates(const std::vector<double>& sample, size_t s,
                                     const std::vector<uint32_t>& cols,
@@ -142,29 +171,15 @@ std::vector<SumRule> sum_candidates(const std::vector<double>& sample, size_t s,
           for (auto& term : terms) term.second = -term.second;
         }
         if (!found.emplace(terms, true).second) continue;
-        // Orientation: the total whose parts have the most '+' signs, ties: the later one.
-        // With total T of sign e, part j has sign -e * s_j.
-        size_t best = 0;
-        int best_plus = -1;
-        for (size_t j = 0; j < terms.size(); ++j) {
-          int plus = 0;
-          for (size_t i = 0; i < terms.size(); ++i) {
-            plus += i != j && terms[i].second != terms[j].second;
-          }
-          if (plus >= best_plus) {
-            best_plus = plus;
-            best = j;
-          }
-        }
         SumRule rule;
         rule.learned = true;
-        const int total = terms[best].first, e = terms[best].second;
-        rule.total = static_cast<uint32_t>(total);
-        for (const auto& [slot, sign] : terms) {
-          if (slot == total) continue;
-          rule.parts.push_back(static_cast<uint32_t>(slot));
-          rule.signs.push_back(-e * sign);
+        rule.total = static_cast<uint32_t>(terms[0].first);
+        for (size_t j = 1; j < terms.size(); ++j) {
+          rule.parts.push_back(static_cast<uint32_t>(terms[j].first));
+          rule.signs.push_back(-terms[0].second * terms[j].second);
         }
+        rule = orientations(rule)[0];
+        const uint32_t total = rule.total;
         // Every sample row with the relation's columns present.
         bool holds = true;
         for (size_t r = 0; r < s && holds; ++r) {
@@ -232,10 +247,11 @@ void keep_verified(std::vector<SumRule>& candidates, uint64_t rows, size_t num_c
   candidates.resize(n);
 }
 
-std::vector<SumRule> choose_sums(const std::vector<SumRule>& declared,
-                                 std::vector<SumRule> learned) {
+std::vector<SumRule> choose_sums(const std::vector<SumRule>& declared, std::vector<SumRule> learned,
+                                 const std::vector<double>& unit) {
   std::stable_sort(learned.begin(), learned.end(), [](const SumRule& a, const SumRule& b) {
-    return a.parts.size() < b.parts.size();
+    const size_t pa = plus_parts(a), pb = plus_parts(b);
+    return pa != pb ? pa > pb : a.parts.size() < b.parts.size();
   });
   std::vector<SumRule> kept = declared;
   // Whether column c depends on `target` through the totals kept (c is target, or c is a
@@ -251,11 +267,17 @@ std::vector<SumRule> choose_sums(const std::vector<SumRule>& declared,
     }
     return false;
   };
-  for (auto& rule : learned) {
-    bool ok = true;
-    for (const auto& s : kept) ok = ok && s.total != rule.total;
-    for (uint32_t p : rule.parts) ok = ok && !depends(depends, p, rule.total, 0);
-    if (ok) kept.push_back(std::move(rule));
+  for (const auto& relation : learned) {
+    for (auto& rule : unit.empty() ? std::vector<SumRule>{relation} : orientations(relation)) {
+      // Verified within the relation's total's rounding: a total of a coarser or equal step.
+      bool ok = unit.empty() || unit[rule.total] >= unit[relation.total];
+      for (const auto& s : kept) ok = ok && s.total != rule.total;
+      for (uint32_t p : rule.parts) ok = ok && !depends(depends, p, rule.total, 0);
+      if (ok) {
+        kept.push_back(std::move(rule));
+        break;
+      }
+    }
   }
   return kept;
 }

@@ -33,8 +33,8 @@ inline bool sum_within(double total, double sum, double magnitude, double unit) 
 
 // Candidate relations over columns cols[0..p) (units[i] > 0 each: plain decimals) from
 // sample rows (s x p values, row-major, NaN: missing); each checked on every sample row
-// with all its columns present. Each relation appears once, oriented as the sum to
-// enforce: the total is the column that gives the most '+' parts, ties: the later column.
+// with all its columns present. Each relation appears once, written the preferred way
+// (orientations).
 std::vector<SumRule> sum_candidates(const std::vector<double>& sample, size_t s,
                                     const std::vector<uint32_t>& cols,
                                     const std::vector<double>& units, uint64_t seed);
@@ -45,11 +45,18 @@ std::vector<SumRule> sum_candidates(const std::vector<double>& sample, size_t s,
 void keep_verified(std::vector<SumRule>& candidates, uint64_t rows, size_t num_cols,
                    const std::vector<double>& unit, const ValueSource& values);
 
-// The sums to enforce: the declared ones, then verified learned ones (fewest parts first)
-// whose total is not already a total and that do not make a total depend on itself (a
-// relation implied by those kept always would: no sum is listed twice).
-std::vector<SumRule> choose_sums(const std::vector<SumRule>& declared,
-                                 std::vector<SumRule> learned);
+// A relation's ways of being written as a sum, the preferred first: the most '+' parts,
+// ties: the later column as the total (the first is how a learned candidate is written).
+std::vector<SumRule> orientations(const SumRule& rule);
+
+// The sums to enforce: the declared ones, then the verified learned ones (the most '+'
+// parts first, then the fewest parts), each written the first way (orientations) whose
+// total is not already a total, has a step no finer than the verified total's, and that
+// does not make a total depend on itself (a relation implied by those kept always would:
+// no sum is listed twice).
+// `unit[c]`: column c's step; empty: each learned sum only as it is written.
+std::vector<SumRule> choose_sums(const std::vector<SumRule>& declared, std::vector<SumRule> learned,
+                                 const std::vector<double>& unit);
 
 // The order columns are decoded in: column order, each sum's total moved right after the
 // last of its parts (totals whose parts never all come first, a cycle: at the end).

@@ -83,8 +83,9 @@ TEST(SumRules, SumOfThreeAndASignedDifferenceAreLearned) {
   // include a (a total itself, decoded before it).
   const auto lines = sums_text(t);
   ASSERT_EQ(lines.size(), 2u) << fmt::format("{}", fmt::join(lines, "\n"));
-  EXPECT_EQ(lines[0], "a = b + diff  (learned: every training row, within its rounding)");
-  EXPECT_EQ(lines[1], "total = a + b + c  (learned: every training row, within its rounding)");
+  // The sum with the most '+' parts is kept first.
+  EXPECT_EQ(lines[0], "total = a + b + c  (learned: every training row, within its rounding)");
+  EXPECT_EQ(lines[1], "a = b + diff  (learned: every training row, within its rounding)");
   const BuiltTable off = build(sum_table(4000), false);
   EXPECT_TRUE(off.codec.row_model()->sum_rules().empty());
 }
@@ -197,4 +198,28 @@ TEST(SumRules, ColumnsThatMerelyCorrelateGiveNoSum) {
   }
   const BuiltTable t = build(text, true);
   EXPECT_TRUE(t.codec.row_model() == nullptr || t.codec.row_model()->sum_rules().empty());
+}
+
+TEST(SumRules, TwoSumsSharingATotalAreBothKept) {
+  // total = a + b + c + shipping (4 parts) and net = total - discount: the sum with the most
+  // '+' parts takes `total`; the other is written with `net` as its total.
+  meg::core::Rng rng(12);
+  std::string text = "a,b,c,shipping,total,discount,net\n";
+  auto cents = [](long v) { return fmt::format("{}.{:02d}", v / 100, v % 100); };
+  for (int i = 0; i < 3000; ++i) {
+    const long a = static_cast<long>(rng.below(5000)), b = static_cast<long>(rng.below(3000)),
+               c = static_cast<long>(rng.below(1500)), ship = static_cast<long>(rng.below(999));
+    const long total = a + b + c + ship, discount = static_cast<long>(rng.below(400));
+    text += fmt::format("{},{},{},{},{},{},{}\n", cents(a), cents(b), cents(c), cents(ship),
+                        cents(total), cents(discount), cents(total - discount));
+  }
+  const BuiltTable t = build(text, true);
+  const auto lines = sums_text(t);
+  ASSERT_EQ(lines.size(), 2u) << fmt::format("{}", fmt::join(lines, "\n"));
+  EXPECT_EQ(lines[0].rfind("total = a + b + c + shipping  (learned", 0), 0u) << lines[0];
+  EXPECT_EQ(lines[1].rfind("net = total - discount  (learned", 0), 0u) << lines[1];
+  for (const auto& r : decode_random(t, 5000, 3)) {
+    ASSERT_NEAR(num(r[4]), num(r[0]) + num(r[1]) + num(r[2]) + num(r[3]), 0.005 + 1e-9);
+    ASSERT_NEAR(num(r[6]), num(r[4]) - num(r[5]), 0.005 + 1e-9);
+  }
 }
