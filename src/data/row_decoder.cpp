@@ -158,12 +158,6 @@ void RowModel::decode_rows(const TableCodec& codec, const Code* codes, size_t n_
   auto rounded = [&](size_t c, double v) {
     return units_[c] > 0 ? std::round(v / units_[c]) * units_[c] : v;
   };
-  auto plus_part = [](const SumRule& s, uint32_t p) {
-    for (size_t j = 0; j < s.parts.size(); ++j) {
-      if (s.parts[j] == p && s.signs[j] > 0) return true;
-    }
-    return false;
-  };
   // Sets sum i's total from its decoded parts, inside the interval its range and order
   // rules allow: when the sum falls outside it, the parts free to move (nothing decoded
   // since depends on them: RowModel::movable_) are moved, the latest first, each inside its
@@ -171,6 +165,7 @@ void RowModel::decode_rows(const TableCodec& codec, const Code* codes, size_t n_
   // missing (the total is then decoded as usual).
   auto decode_total = [&](size_t i, const Code* row) {
     const SumRule& s = sums_[i];
+    const uint32_t c = s.total;
     double sum = 0;
     for (size_t j = 0; j < s.parts.size(); ++j) {
       const uint32_t p = s.parts[j];
@@ -178,25 +173,37 @@ void RowModel::decode_rows(const TableCodec& codec, const Code* codes, size_t n_
       if (index[p] == NumericView::kNoIndex) value[p] = rounded(p, value[p]);
       sum += s.signs[j] * value[p];
     }
-    const uint32_t c = s.total;
-    // The total's interval: its range and its order partners other than its '+' parts
-    // (with them the rule holds or not whatever the part is).
-    double lo = views[c]->min_value(), hi = views[c]->max_value();
-    for (uint32_t a : lower_of_[c]) {
-      if (has[a] && !plus_part(s, a)) lo = std::max(lo, value[a]);
-    }
-    for (uint32_t b : upper_of_[c]) {
-      if (has[b] && !plus_part(s, b)) hi = std::min(hi, value[b]);
-    }
+    // The total's range and order rules, but for those with column `skip`.
+    auto bounds_without = [&](uint32_t skip, double* lo, double* hi) {
+      *lo = views[c]->min_value();
+      *hi = views[c]->max_value();
+      for (uint32_t a : lower_of_[c]) {
+        if (has[a] && a != skip) *lo = std::max(*lo, value[a]);
+      }
+      for (uint32_t b : upper_of_[c]) {
+        if (has[b] && b != skip) *hi = std::min(*hi, value[b]);
+      }
+    };
+    double lo, hi;
+    bounds_without(static_cast<uint32_t>(d), &lo, &hi);
     for (const size_t j : movable_[i]) {
       const uint32_t p = s.parts[j];
       if (!(sum < lo || sum > hi)) break;
       if (conditioned[p]) continue;
       const int sign = s.signs[j];
       const double rest = sum - sign * value[p];
-      // p inside its own interval, and rest + sign * p as far into [lo, hi] as it goes.
-      const double a = std::max(lo_at[p], sign > 0 ? lo - rest : rest - hi);
-      const double b = std::min(hi_at[p], sign > 0 ? hi - rest : rest - lo);
+      // p inside its own interval, rest + sign * p inside the total's other bounds, and
+      // p's own rule with the total (p <= rest - p: p <= rest / 2 for a '-' part; with a
+      // '+' part it does not depend on p).
+      double tlo, thi;
+      bounds_without(p, &tlo, &thi);
+      double a = std::max(lo_at[p], sign > 0 ? tlo - rest : rest - thi);
+      double b = std::min(hi_at[p], sign > 0 ? thi - rest : rest - tlo);
+      auto has_rule = [&](const std::vector<uint32_t>& v) {
+        return std::find(v.begin(), v.end(), p) != v.end();
+      };
+      if (sign < 0 && has_rule(lower_of_[c])) b = std::min(b, rest / 2);
+      if (sign < 0 && has_rule(upper_of_[c])) a = std::max(a, rest / 2);
       double target;
       if (a <= b) {
         target = std::clamp(value[p], a, b);
@@ -208,6 +215,7 @@ void RowModel::decode_rows(const TableCodec& codec, const Code* codes, size_t n_
       value[p] = target;
       index[p] = NumericView::kNoIndex;
       sum = rest + sign * target;
+      bounds_without(static_cast<uint32_t>(d), &lo, &hi);
     }
     value[c] = rounded(c, sum);
     index[c] = NumericView::kNoIndex;

@@ -382,13 +382,7 @@ void RowModel::prepare(const TableCodec& codec) {
     const SumRule& s = sums_[i];
     for (size_t j = 0; j < s.parts.size(); ++j) {
       const uint32_t p = s.parts[j];
-      // An order rule between p and the total: p <= total = rest + p holds or not
-      // whatever p is when p's sign is +; with a '-' sign p may not move.
-      auto partner = [&](const OrderRule& r) {
-        return (r.low == p && r.high == s.total) || (r.high == p && r.low == s.total);
-      };
-      bool free =
-          sum_of_[p] < 0 && (s.signs[j] > 0 || std::none_of(rules_.begin(), rules_.end(), partner));
+      bool free = sum_of_[p] < 0;
       for (uint32_t q : dependents[p]) {
         free = free && (q == s.total || !(rank[q] > rank[p] && rank[q] < rank[s.total]));
       }

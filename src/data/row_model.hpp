@@ -136,8 +136,8 @@ class RowModel {
   std::vector<int> sum_of_;      // per column: the sum it is the total of, or -1
   std::vector<double> units_;    // per column: the step of its written values (0: none)
   // Per sum: its parts (indices into parts) that may be moved to keep the total in its
-  // interval, latest decoded first: not a total, not an order partner of the total, and no
-  // column decoded between the part and the total depends on the part.
+  // interval, latest decoded first: not a total, and no column decoded between the part
+  // and the total depends on the part.
   std::vector<std::vector<size_t>> movable_;
 };
 
