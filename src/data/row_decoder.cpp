@@ -162,8 +162,9 @@ void RowModel::decode_rows(const TableCodec& codec, const Code* codes, size_t n_
   // rules allow: when the sum falls outside it, the parts free to move (nothing decoded
   // since depends on them: RowModel::movable_) are moved, the latest first, each inside its
   // own interval, until the sum lands in it; else the sum is kept. False when a part is
-  // missing (the total is then decoded as usual).
-  auto decode_total = [&](size_t i, const Code* row) {
+  // missing, or when the sum cannot meet the total's condition `within` (may be null): the
+  // total is then decoded as usual.
+  auto decode_total = [&](size_t i, const Code* row, const ValueRange* within) {
     const SumRule& s = sums_[i];
     const uint32_t c = s.total;
     double sum = 0;
@@ -175,8 +176,8 @@ void RowModel::decode_rows(const TableCodec& codec, const Code* codes, size_t n_
     }
     // The total's range and order rules, but for those with column `skip`.
     auto bounds_without = [&](uint32_t skip, double* lo, double* hi) {
-      *lo = views[c]->min_value();
-      *hi = views[c]->max_value();
+      *lo = within ? std::max(views[c]->min_value(), within->lo) : views[c]->min_value();
+      *hi = within ? std::min(views[c]->max_value(), within->hi) : views[c]->max_value();
       for (uint32_t a : lower_of_[c]) {
         if (has[a] && a != skip) *lo = std::max(*lo, value[a]);
       }
@@ -217,7 +218,9 @@ void RowModel::decode_rows(const TableCodec& codec, const Code* codes, size_t n_
       sum = rest + sign * target;
       bounds_without(static_cast<uint32_t>(d), &lo, &hi);
     }
-    value[c] = rounded(c, sum);
+    sum = rounded(c, sum);
+    if (within && (sum < within->lo || sum > within->hi)) return false;
+    value[c] = sum;
     index[c] = NumericView::kNoIndex;
     lo_at[c] = lo;
     hi_at[c] = hi;
@@ -233,8 +236,11 @@ void RowModel::decode_rows(const TableCodec& codec, const Code* codes, size_t n_
       const NumericView* view = views[c];
       const ColumnCodec& cc = codec.column(c);
       if (!view || static_cast<int64_t>(row[c]) == cc.missing_code()) continue;
-      if (sum_of_[c] >= 0 && !conditioned[c] &&
-          decode_total(static_cast<size_t>(sum_of_[c]), row)) {
+      // A total under a condition of one range is computed inside it when it can be.
+      const ValueRange* within =
+          ranged[c] && ranged[c]->ranges.size() == 1 ? &ranged[c]->ranges[0] : nullptr;
+      if (sum_of_[c] >= 0 && (!conditioned[c] || within) &&
+          decode_total(static_cast<size_t>(sum_of_[c]), row, within)) {
         continue;
       }
       const int link = link_of_[c];

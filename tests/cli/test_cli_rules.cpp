@@ -140,6 +140,19 @@ TEST(CliRules, LearnedSumIsListedKeptAtAnyThreadCountAndCanBeTurnedOff) {
     ASSERT_LE(r[0], r[1]);
     ASSERT_NEAR(r[4], r[2] + r[3], 0.005 + 1e-9);
   }
+  // A condition on the total: the parts are moved so that the sum meets it.
+  auto where =
+      run_meg("sample " + (dir / "m.meg").string() +
+                  " -n 2000 --seed 4 --where total=20..21.5 -o " + (dir / "w.csv").string(),
+              dir);
+  ASSERT_EQ(where.code, 0) << where.err;
+  const auto kept = numeric_rows(slurp((dir / "w.csv").string()));
+  ASSERT_EQ(kept.size(), 2000u);
+  for (const auto& r : kept) {
+    ASSERT_GE(r[4], 20.0);
+    ASSERT_LE(r[4], 21.5);
+    ASSERT_NEAR(r[4], r[2] + r[3], 0.005 + 1e-9);
+  }
   fit = run_meg("fit " + (dir / "t.csv").string() + " -o " + (dir / "off.meg").string() +
                     " --quiet --option learn_sums=false",
                 dir);
