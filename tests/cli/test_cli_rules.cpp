@@ -127,6 +127,12 @@ TEST(CliRules, LearnedSumIsListedKeptAtAnyThreadCountAndCanBeTurnedOff) {
                          " --quiet --threads 2",
                      dir);
   ASSERT_EQ(fit.code, 0) << fit.err;
+  // The same model file at one thread.
+  fit = run_meg("fit " + (dir / "t.csv").string() + " -o " + (dir / "m1.meg").string() +
+                    " --quiet --threads 1",
+                dir);
+  ASSERT_EQ(fit.code, 0) << fit.err;
+  EXPECT_EQ(slurp((dir / "m.meg").string()), slurp((dir / "m1.meg").string()));
   auto inspect = run_meg("inspect " + (dir / "m.meg").string(), dir);
   ASSERT_EQ(inspect.code, 0) << inspect.err;
   EXPECT_NE(
