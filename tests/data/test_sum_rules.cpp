@@ -195,6 +195,19 @@ TEST(SumRules, ModelFileRoundTripsAndVersionOneLoads) {
   EXPECT_FALSE(old->sum_rules()[0].learned);
   j["rules_version"] = kRulesVersion + 1;
   EXPECT_THROW(RowModel::from_json(j, t.codec), meg::ModelFormatError);
+  // Bad signs, a sign list of the wrong length, a column the total of two sums: refused.
+  j["rules_version"] = kRulesVersion;
+  for (const auto& sums :
+       {nlohmann::json::array(
+            {{{"total", 5}, {"parts", {0, 1}}, {"signs", {1, 2}}, {"learned", true}}}),
+        nlohmann::json::array(
+            {{{"total", 5}, {"parts", {0, 1}}, {"signs", {1}}, {"learned", true}}}),
+        nlohmann::json::array(
+            {{{"total", 5}, {"parts", {0}}, {"signs", {1}}, {"learned", true}},
+             {{"total", 5}, {"parts", {1}}, {"signs", {1}}, {"learned", true}}})}) {
+    j["sums"] = sums;
+    EXPECT_THROW(RowModel::from_json(j, t.codec), meg::ModelFormatError) << sums.dump();
+  }
 }
 
 TEST(SumRules, ColumnsThatMerelyCorrelateGiveNoSum) {
