@@ -19,10 +19,9 @@ struct Half {
   int sa = 1, sb = 1;
 };
 
-// The number of '+' parts.
-size_t plus_parts(const SumRule& r) {
-  return static_cast<size_t>(std::count(r.signs.begin(), r.signs.end(), 1));
-}
+// '+' parts minus '-' parts: a plain sum of many parts ranks above a short one, a
+// difference below both.
+int plus_parts(const SumRule& r) { return std::accumulate(r.signs.begin(), r.signs.end(), 0); }
 
 }  // namespace
 
@@ -44,7 +43,7 @@ std::vector<SumRule> orientations(const SumRule& rule) {
     out.push_back(std::move(o));
   }
   std::stable_sort(out.begin(), out.end(), [](const SumRule& a, const SumRule& b) {
-    const size_t pa = plus_parts(a), pb = plus_parts(b);
+    const int pa = plus_parts(a), pb = plus_parts(b);
     return pa != pb ? pa > pb : a.total > b.total;
   });
   return out;
@@ -145,59 +144,64 @@ std::vector<SumRule> sum_candidates(const std::vector<double>& sample, size_t s,
   std::map<std::vector<std::pair<int, int>>, bool> found;
   std::vector<SumRule> out;
   size_t visits = 0;  // key matches looked at
-  for (int t : slots) {
-    const double tol = weight * 0.5 * units[t] + 1e-9 * 5 * magnitude;
-    const double tol2 = weight2 * 0.5 * units[t] + 1e-9 * 5 * magnitude;
-    for (size_t ia = 0;
-         ia < halves.size() && out.size() < kMaxSumCandidates && visits < kMaxSumVisits; ++ia) {
-      const Half& A = halves[ia];
-      if (A.a == t || A.b == t) continue;
-      const double target = key[t] - A.key;
-      auto it = std::lower_bound(halves.begin() + static_cast<std::ptrdiff_t>(ia) + 1, halves.end(),
-                                 target - tol, [](const Half& h, double v) { return h.key < v; });
-      for (; it != halves.end() && it->key <= target + tol && visits < kMaxSumVisits; ++it) {
-        ++visits;
-        const Half& B = *it;
-        if (std::abs(key2[t] - A.key2 - B.key2) > tol2) continue;
-        if (B.a == t || B.b == t || B.a == A.a || B.a == A.b || (B.b >= 0 && B.b == A.a) ||
-            (B.b >= 0 && B.b == A.b)) {
-          continue;
-        }
-        std::vector<std::pair<int, int>> terms = {{t, 1}, {A.a, -A.sa}, {B.a, -B.sa}};
-        if (A.b >= 0) terms.push_back({A.b, -A.sb});
-        if (B.b >= 0) terms.push_back({B.b, -B.sb});
-        std::sort(terms.begin(), terms.end());
-        if (terms[0].second < 0) {
-          for (auto& term : terms) term.second = -term.second;
-        }
-        if (!found.emplace(terms, true).second) continue;
-        SumRule rule;
-        rule.learned = true;
-        rule.total = static_cast<uint32_t>(terms[0].first);
-        for (size_t j = 1; j < terms.size(); ++j) {
-          rule.parts.push_back(static_cast<uint32_t>(terms[j].first));
-          rule.signs.push_back(-terms[0].second * terms[j].second);
-        }
-        rule = orientations(rule)[0];
-        const uint32_t total = rule.total;
-        // Every sample row with the relation's columns present.
-        bool holds = true;
-        for (size_t r = 0; r < s && holds; ++r) {
-          const double* row = &sample[r * p];
-          double sum = 0, mag = std::abs(row[total]);
-          for (size_t j = 0; j < rule.parts.size(); ++j) {
-            sum += rule.signs[j] * row[rule.parts[j]];
-            mag += std::abs(row[rule.parts[j]]);
+  // Fewer parts first (2, then 3, then 4), so the simplest relations fill the bounds first.
+  for (size_t parts = 2; parts <= 4; ++parts) {
+    for (int t : slots) {
+      const double tol = weight * 0.5 * units[t] + 1e-9 * 5 * magnitude;
+      const double tol2 = weight2 * 0.5 * units[t] + 1e-9 * 5 * magnitude;
+      for (size_t ia = 0;
+           ia < halves.size() && out.size() < kMaxSumCandidates && visits < kMaxSumVisits; ++ia) {
+        const Half& A = halves[ia];
+        if (A.a == t || A.b == t) continue;
+        const double target = key[t] - A.key;
+        auto it =
+            std::lower_bound(halves.begin() + static_cast<std::ptrdiff_t>(ia) + 1, halves.end(),
+                             target - tol, [](const Half& h, double v) { return h.key < v; });
+        for (; it != halves.end() && it->key <= target + tol && visits < kMaxSumVisits; ++it) {
+          ++visits;
+          const Half& B = *it;
+          if ((A.b >= 0) + (B.b >= 0) + 2u != parts) continue;
+          if (std::abs(key2[t] - A.key2 - B.key2) > tol2) continue;
+          if (B.a == t || B.b == t || B.a == A.a || B.a == A.b || (B.b >= 0 && B.b == A.a) ||
+              (B.b >= 0 && B.b == A.b)) {
+            continue;
           }
-          if (std::isnan(sum) || std::isnan(row[total])) continue;
-          holds = sum_within(row[total], sum, mag, units[total]);
+          std::vector<std::pair<int, int>> terms = {{t, 1}, {A.a, -A.sa}, {B.a, -B.sa}};
+          if (A.b >= 0) terms.push_back({A.b, -A.sb});
+          if (B.b >= 0) terms.push_back({B.b, -B.sb});
+          std::sort(terms.begin(), terms.end());
+          if (terms[0].second < 0) {
+            for (auto& term : terms) term.second = -term.second;
+          }
+          if (!found.emplace(terms, true).second) continue;
+          SumRule rule;
+          rule.learned = true;
+          rule.total = static_cast<uint32_t>(terms[0].first);
+          for (size_t j = 1; j < terms.size(); ++j) {
+            rule.parts.push_back(static_cast<uint32_t>(terms[j].first));
+            rule.signs.push_back(-terms[0].second * terms[j].second);
+          }
+          rule = orientations(rule)[0];
+          const uint32_t total = rule.total;
+          // Every sample row with the relation's columns present.
+          bool holds = true;
+          for (size_t r = 0; r < s && holds; ++r) {
+            const double* row = &sample[r * p];
+            double sum = 0, mag = std::abs(row[total]);
+            for (size_t j = 0; j < rule.parts.size(); ++j) {
+              sum += rule.signs[j] * row[rule.parts[j]];
+              mag += std::abs(row[rule.parts[j]]);
+            }
+            if (std::isnan(sum) || std::isnan(row[total])) continue;
+            holds = sum_within(row[total], sum, mag, units[total]);
+          }
+          if (!holds) continue;
+          // Slots to columns.
+          rule.total = cols[rule.total];
+          for (uint32_t& part : rule.parts) part = cols[part];
+          out.push_back(std::move(rule));
+          if (out.size() >= kMaxSumCandidates) break;
         }
-        if (!holds) continue;
-        // Slots to columns.
-        rule.total = cols[rule.total];
-        for (uint32_t& part : rule.parts) part = cols[part];
-        out.push_back(std::move(rule));
-        if (out.size() >= kMaxSumCandidates) break;
       }
     }
   }
@@ -250,7 +254,7 @@ void keep_verified(std::vector<SumRule>& candidates, uint64_t rows, size_t num_c
 std::vector<SumRule> choose_sums(const std::vector<SumRule>& declared, std::vector<SumRule> learned,
                                  const std::vector<double>& unit) {
   std::stable_sort(learned.begin(), learned.end(), [](const SumRule& a, const SumRule& b) {
-    const size_t pa = plus_parts(a), pb = plus_parts(b);
+    const int pa = plus_parts(a), pb = plus_parts(b);
     return pa != pb ? pa > pb : a.parts.size() < b.parts.size();
   });
   std::vector<SumRule> kept = declared;
