@@ -2,6 +2,7 @@
 // not found when one row breaks them, enforced in every decoded row, old models load.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -245,4 +246,35 @@ TEST(SumRules, TwoSumsSharingATotalAreBothKept) {
     ASSERT_NEAR(num(r[4]), num(r[0]) + num(r[1]) + num(r[2]) + num(r[3]), 0.005 + 1e-9);
     ASSERT_NEAR(num(r[6]), num(r[4]) - num(r[5]), 0.005 + 1e-9);
   }
+}
+
+TEST(SumRules, ManyRelatedColumnsGiveTheSimplestSums) {
+  // b0..b3 and their six pairwise sums: every 4-part combination (s01 = b0 + b2 - s12 + s01
+  // ...) also holds; the six plain sums are kept and nothing else.
+  meg::core::Rng rng(21);
+  std::string text = "b0,b1,b2,b3,s01,s02,s03,s12,s13,s23\n";
+  for (int i = 0; i < 3000; ++i) {
+    long b[4];
+    for (long& v : b) v = static_cast<long>(rng.below(100000));
+    std::string line;
+    for (long v : b) line += fmt::format("{}.{:02d},", v / 100, v % 100);
+    for (int x = 0; x < 4; ++x) {
+      for (int y = x + 1; y < 4; ++y) {
+        line += fmt::format("{}.{:02d},", (b[x] + b[y]) / 100, (b[x] + b[y]) % 100);
+      }
+    }
+    line.back() = '\n';
+    text += line;
+  }
+  const BuiltTable t = build(text, true);
+  auto lines = sums_text(t);
+  std::sort(lines.begin(), lines.end());
+  std::vector<std::string> want;
+  for (int x = 0; x < 4; ++x) {
+    for (int y = x + 1; y < 4; ++y) {
+      want.push_back(fmt::format(
+          "s{}{} = b{} + b{}  (learned: every training row, within its rounding)", x, y, x, y));
+    }
+  }
+  EXPECT_EQ(lines, want);
 }
