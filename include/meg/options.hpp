@@ -89,6 +89,9 @@ struct FitOptions {
   bool joint_decode = true;
   // Learn order rules A <= B that hold in every training row, enforced while sampling.
   bool learn_rules = true;
+  // Learn sums (a column = a signed sum of 2..4 others in every training row), computed
+  // from their parts while sampling (data/sum_rules.hpp).
+  bool learn_sums = true;
   // Discriminator-weighted resampling of sampled rows (ensemble/discriminator_resample.hpp):
   // auto = used when it lowers a held-out detection AUC, measured at fit time.
   Resample resample = Resample::Auto;

@@ -267,6 +267,11 @@ std::vector<Entry> build_table() {
            "learn order rules A <= B between numeric columns that hold in every training row, "
            "enforced while sampling (true/false; declared constraints always apply)",
            &FitOptions::learn_rules);
+  fit_bool("learn_sums",
+           "learn sums: a numeric column equal to a signed sum of 2 to 4 others within its "
+           "rounding in every training row, its value computed from them while sampling "
+           "(true/false; declared sums always apply)",
+           &FitOptions::learn_sums);
   t.push_back({{"resample",
                 "discriminator-weighted resampling of sampled rows: auto (used when it lowers the "
                 "detection AUC of held-out rows, measured at fit time), on or off",

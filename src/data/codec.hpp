@@ -81,6 +81,9 @@ class NumericView {
   virtual void format_index(size_t index, std::string& out) const;
   virtual double min_value() const = 0;
   virtual double max_value() const = 0;
+  // The step of the written values of a plain decimal column (1 for integers, 10^-decimals);
+  // 0 when the values are not plain decimals (dates, exponent notation): no learned sums.
+  virtual double unit() const { return 0; }
   // The value of a training cell's text (NaN when it is not a value, e.g. a missing token).
   virtual double number_of(std::string_view text) const;
 };

@@ -1,8 +1,11 @@
 // Declared constraints of a schema file (docs/data.md, "Constraints").
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "core/strings.hpp"
 #include "data/row_model.hpp"
+#include "data/sum_rules.hpp"
 #include "meg/error.hpp"
 
 namespace meg::data {
@@ -61,19 +64,41 @@ void parse_constraints(const nlohmann::json& file, const Schema& schema, const s
     const size_t eq = text.find('=');
     if (eq == std::string::npos || text.find('=', eq + 1) != std::string::npos ||
         text.find_first_of("<>") != std::string::npos) {
-      fail("expected \"A <= B\", \"A >= B\" or \"total = a + b + ...\"");
+      fail("expected \"A <= B\", \"A >= B\" or \"total = a + b - c ...\"");
     }
     SumRule sum;
     sum.total = column(std::string_view(text).substr(0, eq));
-    for (const auto& part : core::split(text.substr(eq + 1), '+')) {
-      const uint32_t p = column(part);
+    auto add = [&](std::string_view name, int sign) {
+      const uint32_t p = column(name);
       if (p == sum.total) fail("the total is also one of its parts");
+      if (std::find(sum.parts.begin(), sum.parts.end(), p) != sum.parts.end()) {
+        fail(fmt::format("column '{}' is a part twice", trim(name)));
+      }
       sum.parts.push_back(p);
+      sum.signs.push_back(sign);
+    };
+    for (const auto& piece : core::split(text.substr(eq + 1), '+')) {
+      // "a - b": '-' separates parts unless the whole piece names a column ("pickup-zone").
+      if (schema.column_index(trim(piece)) >= 0) {
+        add(piece, 1);
+        continue;
+      }
+      const auto terms = core::split(piece, '-');
+      for (size_t i = 0; i < terms.size(); ++i) {
+        if (i == 0 && trim(terms[0]).empty() && terms.size() > 1) continue;  // "- a"
+        add(terms[i], i == 0 ? 1 : -1);
+      }
     }
     for (const auto& other : options.declared_sums) {
       if (other.total == sum.total) fail("the column is already the total of another sum");
     }
     options.declared_sums.push_back(std::move(sum));
+  }
+  if (choose_sums({}, options.declared_sums, {}).size() != options.declared_sums.size()) {
+    throw DataError(
+        fmt::format("{}: the declared sums form a cycle (a total is among the parts "
+                    "of its own parts)",
+                    source));
   }
 }
 

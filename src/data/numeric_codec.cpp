@@ -229,6 +229,9 @@ class NumericCodec final : public ColumnCodec, public NumericView {
   }
   double min_value() const override { return s_.values.front(); }
   double max_value() const override { return s_.values.back(); }
+  double unit() const override {
+    return s_.integer ? 1.0 : s_.exponent ? 0.0 : std::pow(10.0, -s_.decimals);
+  }
 
   void decode(Code code, core::Rng& rng, std::string& out) const override {
     if (code >= s_.num_bins) {

@@ -141,6 +141,7 @@ void RowModel::decode_rows(const TableCodec& codec, const Code* codes, size_t n_
   std::vector<double> value(d);
   std::vector<size_t> index(d);  // the training value's index, or kNoIndex
   std::vector<bool> has(d);
+  std::vector<double> lo_at(d), hi_at(d);  // the interval each decoded value had to keep
   std::string cell;
   // The interval column c's order rules allow, given the columns already decoded.
   auto order_bounds = [&](size_t c, double* lo, double* hi) {
@@ -153,15 +154,95 @@ void RowModel::decode_rows(const TableCodec& codec, const Code* codes, size_t n_
       if (has[b]) *hi = std::min(*hi, value[b]);
     }
   };
+  // A value written in column c's step (the text it will have).
+  auto rounded = [&](size_t c, double v) {
+    return units_[c] > 0 ? std::round(v / units_[c]) * units_[c] : v;
+  };
+  // Sets sum i's total from its decoded parts, inside the interval its range and order
+  // rules allow: when the sum falls outside it, the parts free to move (nothing decoded
+  // since depends on them: RowModel::movable_) are moved, the latest first, each inside its
+  // own interval, until the sum lands in it; else the sum is kept. False when a part is
+  // missing, or when the sum cannot meet the total's condition `within` (may be null): the
+  // total is then decoded as usual.
+  auto decode_total = [&](size_t i, const Code* row, const ValueRange* within) {
+    const SumRule& s = sums_[i];
+    const uint32_t c = s.total;
+    double sum = 0;
+    for (size_t j = 0; j < s.parts.size(); ++j) {
+      const uint32_t p = s.parts[j];
+      if (!has[p]) return false;
+      if (index[p] == NumericView::kNoIndex) value[p] = rounded(p, value[p]);
+      sum += s.signs[j] * value[p];
+    }
+    // The total's range and order rules, but for those with column `skip`.
+    auto bounds_without = [&](uint32_t skip, double* lo, double* hi) {
+      *lo = within ? std::max(views[c]->min_value(), within->lo) : views[c]->min_value();
+      *hi = within ? std::min(views[c]->max_value(), within->hi) : views[c]->max_value();
+      for (uint32_t a : lower_of_[c]) {
+        if (has[a] && a != skip) *lo = std::max(*lo, value[a]);
+      }
+      for (uint32_t b : upper_of_[c]) {
+        if (has[b] && b != skip) *hi = std::min(*hi, value[b]);
+      }
+    };
+    double lo, hi;
+    bounds_without(static_cast<uint32_t>(d), &lo, &hi);
+    for (const size_t j : movable_[i]) {
+      const uint32_t p = s.parts[j];
+      if (!(sum < lo || sum > hi)) break;
+      if (conditioned[p]) continue;
+      const int sign = s.signs[j];
+      const double rest = sum - sign * value[p];
+      // p inside its own interval, rest + sign * p inside the total's other bounds, and
+      // p's own rule with the total (p <= rest - p: p <= rest / 2 for a '-' part; with a
+      // '+' part it does not depend on p).
+      double tlo, thi;
+      bounds_without(p, &tlo, &thi);
+      double a = std::max(lo_at[p], sign > 0 ? tlo - rest : rest - thi);
+      double b = std::min(hi_at[p], sign > 0 ? thi - rest : rest - tlo);
+      auto has_rule = [&](const std::vector<uint32_t>& v) {
+        return std::find(v.begin(), v.end(), p) != v.end();
+      };
+      if (sign < 0 && has_rule(lower_of_[c])) b = std::min(b, rest / 2);
+      if (sign < 0 && has_rule(upper_of_[c])) a = std::max(a, rest / 2);
+      double target;
+      if (a <= b) {
+        target = std::clamp(value[p], a, b);
+        double w;
+        target = views[p]->nearest_within(row[p], target, a, b, &w) ? w : rounded(p, target);
+      } else {  // p's end nearest to the interval; the next part does the rest
+        target = (sum < lo) == (sign > 0) ? hi_at[p] : lo_at[p];
+      }
+      value[p] = target;
+      index[p] = NumericView::kNoIndex;
+      sum = rest + sign * target;
+      bounds_without(static_cast<uint32_t>(d), &lo, &hi);
+    }
+    sum = rounded(c, sum);
+    if (within && (sum < within->lo || sum > within->hi)) return false;
+    value[c] = sum;
+    index[c] = NumericView::kNoIndex;
+    lo_at[c] = lo;
+    hi_at[c] = hi;
+    has[c] = true;
+    return true;
+  };
   for (size_t r = 0; r < n_rows; ++r) {
     const Code* row = codes + r * d;
     const size_t row_start = out.size();
     const size_t donor = n_donors_ > 0 ? pick_donor(row, rng) : 0;
-    for (size_t c = 0; c < d; ++c) {
-      has[c] = false;
+    std::fill(has.begin(), has.end(), false);
+    for (const uint32_t c : order_) {
       const NumericView* view = views[c];
       const ColumnCodec& cc = codec.column(c);
       if (!view || static_cast<int64_t>(row[c]) == cc.missing_code()) continue;
+      // A total under a condition of one range is computed inside it when it can be.
+      const ValueRange* within =
+          ranged[c] && ranged[c]->ranges.size() == 1 ? &ranged[c]->ranges[0] : nullptr;
+      if (sum_of_[c] >= 0 && (!conditioned[c] || within) &&
+          decode_total(static_cast<size_t>(sum_of_[c]), row, within)) {
+        continue;
+      }
       const int link = link_of_[c];
       const double gap =
           link >= 0 && n_donors_ > 0 ? gaps_[donor * nl + static_cast<size_t>(link)] : NAN;
@@ -173,6 +254,8 @@ void RowModel::decode_rows(const TableCodec& codec, const Code* codes, size_t n_
         double lo, hi;
         order_bounds(c, &lo, &hi);
         if (lo <= hi) v = std::clamp(v, lo, hi);
+        lo_at[c] = std::max(lo, view->min_value());
+        hi_at[c] = std::min(hi, view->max_value());
         value[c] = v;
         index[c] = NumericView::kNoIndex;
         has[c] = true;
@@ -200,22 +283,11 @@ void RowModel::decode_rows(const TableCodec& codec, const Code* codes, size_t n_
         v = view->nearest_within(row[c], v, lo, hi, &w) ? w : std::clamp(v, lo, hi);
         vi = NumericView::kNoIndex;
       }
+      lo_at[c] = std::max(lo, view->min_value());
+      hi_at[c] = std::min(hi, view->max_value());
       value[c] = v;
       index[c] = vi;
       has[c] = true;
-    }
-    for (const auto& s : sums_) {
-      if (!has[s.total]) continue;
-      double total = 0;
-      bool all = true;
-      for (uint32_t p : s.parts) {
-        all = all && has[p];
-        total += has[p] ? value[p] : 0.0;
-      }
-      if (all) {
-        value[s.total] = total;
-        index[s.total] = NumericView::kNoIndex;
-      }
     }
     for (size_t c = 0; c < d; ++c) {
       if (c > 0) out.push_back(',');
@@ -267,8 +339,14 @@ std::vector<std::string> RowModel::describe(const TableCodec& codec) const {
   }
   for (const auto& s : sums_) {
     std::string parts;
-    for (uint32_t p : s.parts) parts += (parts.empty() ? "" : " + ") + names[p];
-    lines.push_back(fmt::format("{} = {}  (declared)", names[s.total], parts));
+    for (size_t j = 0; j < s.parts.size(); ++j) {
+      const bool minus = s.signs[j] < 0;
+      parts += j == 0 ? (minus ? "-" : "") : (minus ? " - " : " + ");
+      parts += names[s.parts[j]];
+    }
+    lines.push_back(
+        fmt::format("{} = {}  ({})", names[s.total], parts,
+                    s.learned ? "learned: every training row, within its rounding" : "declared"));
   }
   return lines;
 }

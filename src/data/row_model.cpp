@@ -1,9 +1,12 @@
 // Fitting the row model (donors, key order, learned order rules) and its model-file form.
 #include "data/row_model.hpp"
+#include "data/sum_rules.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+
+#include <fmt/format.h>
 
 #include "core/json_blob.hpp"
 #include "core/strings.hpp"
@@ -111,6 +114,9 @@ std::vector<size_t> RowModel::choose_links(RowModel& model, const std::vector<ui
   for (const auto& r : model.rules_) {
     const size_t a = slot(std::min(r.low, r.high)), b = slot(std::max(r.low, r.high));
     if (a >= q || b >= q) continue;
+    auto total = [&](const SumRule& s) { return s.total == cols[b]; };
+    // A sum's total is computed from its parts, never linked.
+    if (std::any_of(model.sums_.begin(), model.sums_.end(), total)) continue;
     const double later = spread(m, [&](size_t i) { return raw[i * q + b]; });
     const double gap = spread(m, [&](size_t i) { return raw[i * q + b] - raw[i * q + a]; });
     if (!(later > 0) || !(gap <= best[b] * later)) continue;
@@ -146,7 +152,9 @@ std::shared_ptr<const RowModel> RowModel::fit(const TableCodec& codec, uint64_t 
     }
   }
   const bool declared = !o.declared_orders.empty() || !o.declared_sums.empty();
-  if (!declared && (q == 0 || rows == 0 || (!o.joint && !o.learn_rules))) return nullptr;
+  if (!declared && (q == 0 || rows == 0 || (!o.joint && !o.learn_rules && !o.learn_sums))) {
+    return nullptr;
+  }
   auto model = std::make_shared<RowModel>();
   model->jitter_ = o.jitter;
   const size_t k = cols.size();
@@ -158,6 +166,19 @@ std::shared_ptr<const RowModel> RowModel::fit(const TableCodec& codec, uint64_t 
           ? select_rows(rows, std::min<uint64_t>(rows, o.max_donors), core::derive_seed(seed, {1}))
           : std::vector<uint64_t>{};
   const size_t m = chosen.size();
+  // Learned sums: the plain decimal numeric columns, and a sample of rows to search.
+  std::vector<double> unit(d, 0.0);
+  std::vector<size_t> plain;  // slots in cols
+  for (size_t i = 0; i < q; ++i) {
+    unit[cols[i]] = codec.column(cols[i]).numeric_view()->unit();
+    if (unit[cols[i]] > 0 && o.learn_sums) plain.push_back(i);
+  }
+  const std::vector<uint64_t> sampled =
+      plain.size() >= 3 ? select_rows(rows, std::min<uint64_t>(rows, kSumSampleRows),
+                                      core::derive_seed(seed, {3}))
+                        : std::vector<uint64_t>{};
+  std::vector<double> sample(sampled.size() * plain.size());
+  size_t next_sampled = 0;
   std::vector<uint32_t> bins(m * k);
   std::vector<uint16_t> pos(m * k);
   std::vector<double> raw(m * q);  // the donors' numeric values (links)
@@ -185,6 +206,12 @@ std::shared_ptr<const RowModel> RowModel::fit(const TableCodec& codec, uint64_t 
           }
           seen[i * k + j] |= any;
         }
+      }
+    }
+    for (; next_sampled < sampled.size() && sampled[next_sampled] < first + len; ++next_sampled) {
+      const size_t r = static_cast<size_t>(sampled[next_sampled] - first);
+      for (size_t j = 0; j < plain.size(); ++j) {
+        sample[next_sampled * plain.size() + j] = buf[plain[j] * block + r];
       }
     }
     for (; next < m && chosen[next] < first + len; ++next) {
@@ -229,7 +256,19 @@ std::shared_ptr<const RowModel> RowModel::fit(const TableCodec& codec, uint64_t 
       it->declared = true;
     }
   }
-  model->sums_ = o.declared_sums;
+  std::vector<SumRule> learned;
+  if (!sampled.empty()) {
+    std::vector<uint32_t> plain_cols;
+    std::vector<double> plain_units;
+    for (size_t i : plain) {
+      plain_cols.push_back(cols[i]);
+      plain_units.push_back(unit[cols[i]]);
+    }
+    learned = sum_candidates(sample, sampled.size(), plain_cols, plain_units,
+                             core::derive_seed(seed, {4}));
+    keep_verified(learned, rows, d, unit, values);
+  }
+  model->sums_ = choose_sums(o.declared_sums, std::move(learned), unit);
   std::vector<size_t> link_slot;  // per link: the base's and the later column's slots in raw
   if (m > 0) link_slot = choose_links(*model, cols, q, raw, m);
 
@@ -318,11 +357,45 @@ void RowModel::prepare(const TableCodec& codec) {
   }
   link_of_.assign(num_cols, -1);
   for (size_t l = 0; l < links_.size(); ++l) link_of_[links_[l].later] = static_cast<int>(l);
+  order_ = decode_order(num_cols, sums_);
+  std::vector<size_t> rank(num_cols);
+  for (size_t i = 0; i < num_cols; ++i) rank[order_[i]] = i;
+  sum_of_.assign(num_cols, -1);
+  for (size_t i = 0; i < sums_.size(); ++i) sum_of_[sums_[i].total] = static_cast<int>(i);
+  units_.assign(num_cols, 0.0);
+  for (size_t c = 0; c < num_cols; ++c) {
+    if (const NumericView* v = codec.column(c).numeric_view()) units_[c] = v->unit();
+  }
+  // Who depends on whom: order partners (each way), a link's later column on its base, a
+  // total on its parts.
+  std::vector<std::vector<uint32_t>> dependents(num_cols);
+  for (const auto& r : rules_) {
+    dependents[r.low].push_back(r.high);
+    dependents[r.high].push_back(r.low);
+  }
+  for (const auto& l : links_) dependents[l.base].push_back(l.later);
+  for (const auto& s : sums_) {
+    for (uint32_t p : s.parts) dependents[p].push_back(s.total);
+  }
+  movable_.assign(sums_.size(), {});
+  for (size_t i = 0; i < sums_.size(); ++i) {
+    const SumRule& s = sums_[i];
+    for (size_t j = 0; j < s.parts.size(); ++j) {
+      const uint32_t p = s.parts[j];
+      bool free = sum_of_[p] < 0;
+      for (uint32_t q : dependents[p]) {
+        free = free && (q == s.total || !(rank[q] > rank[p] && rank[q] < rank[s.total]));
+      }
+      if (free) movable_[i].push_back(j);
+    }
+    std::sort(movable_[i].begin(), movable_[i].end(),
+              [&](size_t x, size_t y) { return rank[s.parts[x]] > rank[s.parts[y]]; });
+  }
   lower_of_.assign(num_cols, {});
   upper_of_.assign(num_cols, {});
   for (const auto& r : rules_) {
-    // Enforced when the later of the two columns is decoded.
-    if (r.low < r.high) {
+    // Enforced when the later of the two columns (in decoding order) is decoded.
+    if (rank[r.low] < rank[r.high]) {
       lower_of_[r.high].push_back(r.low);
     } else {
       upper_of_[r.low].push_back(r.high);
@@ -333,10 +406,14 @@ void RowModel::prepare(const TableCodec& codec) {
 nlohmann::json RowModel::to_json() const {
   nlohmann::json rules = nlohmann::json::array(), sums = nlohmann::json::array();
   for (const auto& r : rules_) rules.push_back({r.low, r.high, r.declared});
-  for (const auto& s : sums_) sums.push_back({{"total", s.total}, {"parts", s.parts}});
+  for (const auto& s : sums_) {
+    sums.push_back(
+        {{"total", s.total}, {"parts", s.parts}, {"signs", s.signs}, {"learned", s.learned}});
+  }
   nlohmann::json links = nlohmann::json::array();
   for (const auto& l : links_) links.push_back({l.later, l.base});
-  return {{"key_columns", key_cols_},
+  return {{"rules_version", kRulesVersion},
+          {"key_columns", key_cols_},
           {"donors", n_donors_},
           {"keys", core::pack_array(keys_)},
           {"positions", core::pack_array(pos_)},
@@ -361,9 +438,20 @@ std::shared_ptr<const RowModel> RowModel::from_json(const nlohmann::json& j,
     for (const auto& r : j.at("order_rules")) {
       m->rules_.push_back({r.at(0).get<uint32_t>(), r.at(1).get<uint32_t>(), r.at(2).get<bool>()});
     }
+    // Version 1 (no "rules_version"): declared sums of '+' parts only.
+    const int version = j.value("rules_version", 1);
+    if (version < 1 || version > kRulesVersion) {
+      throw ModelFormatError(fmt::format(
+          "model: row model rules version {} (this meg reads up to {})", version, kRulesVersion));
+    }
     for (const auto& s : j.at("sums")) {
-      m->sums_.push_back(
-          {s.at("total").get<uint32_t>(), s.at("parts").get<std::vector<uint32_t>>()});
+      SumRule rule;
+      rule.total = s.at("total").get<uint32_t>();
+      rule.parts = s.at("parts").get<std::vector<uint32_t>>();
+      rule.signs = version >= 2 ? s.at("signs").get<std::vector<int>>()
+                                : std::vector<int>(rule.parts.size(), 1);
+      rule.learned = version >= 2 && s.at("learned").get<bool>();
+      m->sums_.push_back(std::move(rule));
     }
     if (j.contains("links")) {  // absent in models written before links
       for (const auto& l : j.at("links")) {
@@ -387,9 +475,13 @@ std::shared_ptr<const RowModel> RowModel::from_json(const nlohmann::json& j,
     ok = m->keys_[i] < codec.column(m->key_cols_[i % k]).cardinality();
   }
   for (const auto& r : m->rules_) ok = ok && numeric(r.low) && numeric(r.high) && r.low != r.high;
+  std::vector<bool> total(d, false);
   for (const auto& s : m->sums_) {
-    ok = ok && numeric(s.total) && !s.parts.empty();
+    ok = ok && numeric(s.total) && !s.parts.empty() && s.signs.size() == s.parts.size() &&
+         !total[s.total];
+    if (ok) total[s.total] = true;
     for (uint32_t p : s.parts) ok = ok && numeric(p) && p != s.total;
+    for (int sign : s.signs) ok = ok && (sign == 1 || sign == -1);
   }
   ok = ok && m->gaps_.size() == m->n_donors_ * m->links_.size();
   std::vector<bool> linked(d, false);

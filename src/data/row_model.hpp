@@ -12,10 +12,12 @@
 //
 // Rules: an order A <= B between two numeric columns that holds in every training row
 // (learned over every row, for the first kMaxRuleColumns numeric columns) or is declared
-// in the schema file, and declared sums "total = a + b". Values are decoded in column
-// order; a value outside the interval its already-decoded partners allow is moved to the
-// nearest training value inside it (in its bin if possible), so no loop can stall; a
-// declared total is set to the sum of its parts and written in its own rounding.
+// in the schema file; sums "total = a + b - c", declared or learned (data/sum_rules.hpp).
+// Values are decoded in column order, a sum's total moved right after its parts; a value
+// outside the interval its already-decoded partners allow is moved to the nearest training
+// value inside it (in its bin if possible), so no loop can stall; a total is the sum of its
+// parts, written in its own rounding (the part decoded just before it may be moved so the
+// total keeps its range and order rules).
 //
 // Links: an order pair whose difference is tight (its spread over the donors at most
 // kLinkSpread of the later column's) is decoded as the earlier column plus the donor's
@@ -42,7 +44,9 @@ struct OrderRule {
 
 struct SumRule {
   uint32_t total = 0;
-  std::vector<uint32_t> parts;  // total = sum of parts, within the total's rounding
+  std::vector<uint32_t> parts;  // total = sum of signs[i] * parts[i], within its rounding
+  std::vector<int> signs;       // +1 or -1 per part
+  bool learned = false;         // found in the training rows (else declared)
 };
 
 // A column decoded from an earlier one: value(later) = value(base) + the donor row's
@@ -55,12 +59,16 @@ struct LinkRule {
 struct RowModelOptions {
   bool joint = true;        // in-bin positions from a donor row (fit option joint_decode)
   bool learn_rules = true;  // learn order rules (fit option learn_rules)
+  bool learn_sums = true;   // learn sums (fit option learn_sums; data/sum_rules.hpp)
   size_t max_donors = size_t{1} << 15;
   double jitter = 0.1;  // half-width of the uniform jitter on a donor's position
   std::vector<OrderRule> declared_orders;
   std::vector<SumRule> declared_sums;
 };
 
+// The model file's rules section: 1 = declared sums of '+' parts; 2 = signed and learned
+// sums ("signs", "learned"). Older versions load.
+inline constexpr int kRulesVersion = 2;
 // Numeric columns that take part (key columns, learned rules): at most this many.
 inline constexpr size_t kMaxRuleColumns = 64;
 // A link is made when sd(later - base) <= kLinkSpread * sd(later) over the donors.
@@ -123,7 +131,14 @@ class RowModel {
   std::vector<uint8_t> key_numeric_;  // per key column: numeric (bins) or categorical
   std::vector<size_t> first_begin_;   // per first key code c: the first donor whose code >= c
   std::vector<std::vector<uint32_t>> lower_of_, upper_of_;
-  std::vector<int> link_of_;  // per column: its link (index into links_), or -1
+  std::vector<int> link_of_;     // per column: its link (index into links_), or -1
+  std::vector<uint32_t> order_;  // the columns in decoding order (totals after their parts)
+  std::vector<int> sum_of_;      // per column: the sum it is the total of, or -1
+  std::vector<double> units_;    // per column: the step of its written values (0: none)
+  // Per sum: its parts (indices into parts) that may be moved to keep the total in its
+  // interval, latest decoded first: not a total, and no column decoded between the part
+  // and the total depends on the part.
+  std::vector<std::vector<size_t>> movable_;
 };
 
 // The row model's seed from the codec seed (the same for a file and a table in memory).

@@ -99,6 +99,7 @@ data::BuildOptions MegModel::build_options(const FitOptions& options, const nloh
   b.row_model = true;
   b.rows.joint = options.joint_decode;
   b.rows.learn_rules = options.learn_rules;
+  b.rows.learn_sums = options.learn_sums;
   if (schema != nullptr) {
     b.overrides = [schema, schema_source](const data::Schema& s) {
       return data::apply_schema_overrides(s, *schema, schema_source);
@@ -138,6 +139,7 @@ MegModel MegModel::start_fit(const data::CsvTable& table, const data::Schema& sc
   data::RowModelOptions rows;
   rows.joint = options.joint_decode;
   rows.learn_rules = options.learn_rules;
+  rows.learn_sums = options.learn_sums;
   m.codec_.set_row_model(data::fit_row_model(m.codec_, table, rows, codec_seed(options)));
   return m;
 }

@@ -54,6 +54,21 @@ std::vector<std::vector<double>> numeric_rows(const std::string& text) {
   return rows;
 }
 
+// `meg sample` of dir/m.meg at 1 and 2 threads: the same bytes (checked), returned.
+std::string sample_at_1_and_2_threads(const fs::path& dir, int n, int seed) {
+  std::string bytes[2];
+  for (int threads : {1, 2}) {
+    auto sample = run_meg("sample " + (dir / "m.meg").string() + " -n " + std::to_string(n) +
+                              " --seed " + std::to_string(seed) + " --threads " +
+                              std::to_string(threads) + " -o " + (dir / "s.csv").string(),
+                          dir);
+    EXPECT_EQ(sample.code, 0) << sample.err;
+    bytes[threads - 1] = slurp((dir / "s.csv").string());
+  }
+  EXPECT_EQ(bytes[0], bytes[1]);  // same seed, same bytes at any thread count
+  return bytes[0];
+}
+
 }  // namespace
 
 TEST(CliRules, DeclaredAndLearnedRulesHoldInSampledRows) {
@@ -68,16 +83,9 @@ TEST(CliRules, DeclaredAndLearnedRulesHoldInSampledRows) {
   ASSERT_EQ(inspect.code, 0) << inspect.err;
   EXPECT_NE(inspect.out.find("start <= end  (learned"), std::string::npos) << inspect.out;
   EXPECT_NE(inspect.out.find("total = fare + tip  (declared)"), std::string::npos);
-  std::string bytes[2];
-  for (int threads : {1, 2}) {
-    auto sample = run_meg("sample " + (dir / "m.meg").string() + " -n 40000 --seed 5 --threads " +
-                              std::to_string(threads) + " -o " + (dir / "s.csv").string(),
-                          dir);
-    ASSERT_EQ(sample.code, 0) << sample.err;
-    bytes[threads - 1] = slurp((dir / "s.csv").string());
-  }
-  EXPECT_EQ(bytes[0], bytes[1]);  // same seed, same bytes at any thread count
-  const auto rows = numeric_rows(bytes[0]);
+  // The same sum is also learned: listed once, as declared.
+  EXPECT_EQ(inspect.out.find("total = fare + tip  (learned"), std::string::npos) << inspect.out;
+  const auto rows = numeric_rows(sample_at_1_and_2_threads(dir, 40000, 5));
   ASSERT_EQ(rows.size(), 40000u);
   for (const auto& r : rows) {
     ASSERT_LE(r[0], r[1]);
@@ -108,5 +116,55 @@ TEST(CliRules, BadConstraintIsOneLineNamingFileAndConstraint) {
             std::string::npos)
       << r.err;
   EXPECT_FALSE(fs::exists(dir / "m.meg"));
+  fs::remove_all(dir);
+}
+
+TEST(CliRules, LearnedSumIsListedKeptAtAnyThreadCountAndCanBeTurnedOff) {
+  // The same table without a schema: total = fare + tip is learned, not declared.
+  const fs::path dir = scratch_dir("rules_sum");
+  write_table(dir / "t.csv");
+  auto fit = run_meg("fit " + (dir / "t.csv").string() + " -o " + (dir / "m.meg").string() +
+                         " --quiet --threads 2",
+                     dir);
+  ASSERT_EQ(fit.code, 0) << fit.err;
+  // The same model file at one thread.
+  fit = run_meg("fit " + (dir / "t.csv").string() + " -o " + (dir / "m1.meg").string() +
+                    " --quiet --threads 1",
+                dir);
+  ASSERT_EQ(fit.code, 0) << fit.err;
+  EXPECT_EQ(slurp((dir / "m.meg").string()), slurp((dir / "m1.meg").string()));
+  auto inspect = run_meg("inspect " + (dir / "m.meg").string(), dir);
+  ASSERT_EQ(inspect.code, 0) << inspect.err;
+  EXPECT_NE(
+      inspect.out.find("total = fare + tip  (learned: every training row, within its rounding)"),
+      std::string::npos)
+      << inspect.out;
+  EXPECT_NE(inspect.out.find("learn_sums             true"), std::string::npos) << inspect.out;
+  const auto rows = numeric_rows(sample_at_1_and_2_threads(dir, 20000, 3));
+  ASSERT_EQ(rows.size(), 20000u);
+  for (const auto& r : rows) {
+    ASSERT_LE(r[0], r[1]);
+    ASSERT_NEAR(r[4], r[2] + r[3], 0.005 + 1e-9);
+  }
+  // A condition on the total: the parts are moved so that the sum meets it.
+  auto where =
+      run_meg("sample " + (dir / "m.meg").string() +
+                  " -n 2000 --seed 4 --where total=20..21.5 -o " + (dir / "w.csv").string(),
+              dir);
+  ASSERT_EQ(where.code, 0) << where.err;
+  const auto kept = numeric_rows(slurp((dir / "w.csv").string()));
+  ASSERT_EQ(kept.size(), 2000u);
+  for (const auto& r : kept) {
+    ASSERT_GE(r[4], 20.0);
+    ASSERT_LE(r[4], 21.5);
+    ASSERT_NEAR(r[4], r[2] + r[3], 0.005 + 1e-9);
+  }
+  fit = run_meg("fit " + (dir / "t.csv").string() + " -o " + (dir / "off.meg").string() +
+                    " --quiet --option learn_sums=false",
+                dir);
+  ASSERT_EQ(fit.code, 0) << fit.err;
+  inspect = run_meg("inspect " + (dir / "off.meg").string(), dir);
+  EXPECT_EQ(inspect.out.find("total = "), std::string::npos) << inspect.out;
+  EXPECT_NE(inspect.out.find("start <= end  (learned"), std::string::npos);
   fs::remove_all(dir);
 }

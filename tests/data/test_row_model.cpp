@@ -14,6 +14,7 @@
 #include "data/row_model.hpp"
 #include "data/table_builder.hpp"
 #include "meg/error.hpp"
+#include "row_codes.hpp"
 
 using namespace meg::data;
 
@@ -32,24 +33,8 @@ BuiltTable build(const std::string& text, bool joint, bool rules,
   return build_table(memory_source(text), "t.csv", o);
 }
 
-// Row-major codes of the built table (its own rows), or of `n` rows of independent
-// random bins (rows no network would make: the rules must hold anyway).
-std::vector<Code> own_codes(const BuiltTable& t) {
-  const size_t d = t.data.columns.size(), n = t.rows;
-  std::vector<Code> codes(n * d);
-  for (size_t c = 0; c < d; ++c)
-    for (size_t r = 0; r < n; ++r) codes[r * d + c] = t.data.columns[c][r];
-  return codes;
-}
-std::vector<Code> random_codes(const BuiltTable& t, size_t n, uint64_t seed) {
-  const size_t d = t.codec.num_cols();
-  meg::core::Rng rng(seed);
-  std::vector<Code> codes(n * d);
-  for (size_t r = 0; r < n; ++r)
-    for (size_t c = 0; c < d; ++c)
-      codes[r * d + c] = static_cast<Code>(rng.below(t.codec.column(c).cardinality()));
-  return codes;
-}
+using meg::data::test::own_codes;
+using meg::data::test::random_codes;
 
 std::vector<std::vector<double>> decode(const BuiltTable& t, const std::vector<Code>& codes,
                                         uint64_t seed) {
