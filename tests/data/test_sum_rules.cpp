@@ -118,7 +118,9 @@ TEST(SumRules, EveryDecodedRowObeysTheSumsRangesAndOrders) {
       // Parts stay in their ranges; a total only leaves its range when no free part
       // (here c) can bring it back: the sum wins.
       const bool in = num(r[col]) >= v->min_value() - 1e-9 && num(r[col]) <= v->max_value() + 1e-9;
-      if (col != 0 && col != 5) ASSERT_TRUE(in) << names[col] << " " << r[col];
+      if (col != 0 && col != 5) {
+        ASSERT_TRUE(in) << names[col] << " " << r[col];
+      }
       out_of_range += !in;
     }
     for (const auto& rule : model->order_rules()) {
