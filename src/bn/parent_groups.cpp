@@ -20,11 +20,17 @@ std::vector<std::vector<uint32_t>> parent_groups(const data::DatasetView& data,
     });
     std::vector<uint32_t> order(card);
     std::iota(order.begin(), order.end(), 0U);
-    const auto keep = static_cast<size_t>(max_parent_levels - 1);
-    std::partial_sort(order.begin(), order.begin() + static_cast<long>(keep), order.end(),
-                      [&](uint32_t a, uint32_t b) {
-                        return count[a] != count[b] ? count[a] > count[b] : a < b;
-                      });
+    size_t keep = static_cast<size_t>(max_parent_levels - 1);
+    std::partial_sort(
+        order.begin(), order.begin() + static_cast<long>(keep), order.end(),
+        [&](uint32_t a, uint32_t b) { return count[a] != count[b] ? count[a] > count[b] : a < b; });
+    // A level keeps a group of its own when it holds at least 1 / L of the rows (and
+    // always the most frequent one), so rare levels never make sparse configurations.
+    const double floor =
+        static_cast<double>(data.num_rows()) / static_cast<double>(max_parent_levels);
+    size_t frequent = 1;
+    while (frequent < keep && static_cast<double>(count[order[frequent]]) >= floor) ++frequent;
+    keep = frequent;
     order.resize(keep);
     std::sort(order.begin(), order.end());
     out[c] = std::move(order);
@@ -66,7 +72,7 @@ data::EncodedDataset grouped_copy(const data::DatasetView& view,
 
 double high_card_child_configs(uint64_t r, uint64_t max_parent_levels) {
   const auto l = static_cast<double>(max_parent_levels);
-  return std::max(1.0, std::floor(4.0 * l * l / static_cast<double>(std::max<uint64_t>(r, 1))));
+  return std::max(1.0, std::floor(l * l / static_cast<double>(std::max<uint64_t>(r, 1))));
 }
 
 bool any_groups(const std::vector<std::vector<uint32_t>>& groups) {

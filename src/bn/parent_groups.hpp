@@ -1,10 +1,12 @@
 // High-cardinality columns in the parent role (docs/performance.md, "High-cardinality
 // columns"). A column of more than max_parent_levels levels L would multiply every
 // configuration space it enters by its levels; as a parent it enters instead through
-// its grouped codes: its L - 1 most frequent levels (ties: the smaller code) keep a group
-// each, numbered in ascending code order, and every other level is the last group,
-// "other". The groups are made once per fit from every row of the table, so all units
-// and every refit read the same ones, and a unit's structure stores those of its parents.
+// its grouped codes: each of its levels holding at least 1/L of the rows (at most L - 1
+// of them, the most frequent, ties to the smaller code; at least the most frequent one)
+// keeps a group, numbered in ascending code order, and every other level is the last
+// group, "other" (as the quantile bins give a value of at least 1/20 of the rows a bin). The groups
+// are made once per fit from every row of the table, so all units and every refit read the same
+// ones, and a unit's structure stores those of its parents.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -33,8 +35,8 @@ data::EncodedDataset grouped_copy(const data::DatasetView& view,
 
 // The parent configurations a child of r > max_parent_levels = L levels may take: its
 // full-level table holds (configurations x classes) blocks of r values, so the
-// configurations are bounded by 4 L^2 / r (at least 1): 23 for 700 levels with L = 64,
-// the cells per class of a 64-level child under a 256-configuration parent set.
+// configurations are bounded by L^2 / r (at least 1): 5 for 700 levels with L = 64, 13
+// for 300, the cells per class of a 64-level child under a 64-configuration parent set.
 double high_card_child_configs(uint64_t r, uint64_t max_parent_levels);
 
 bool any_groups(const std::vector<std::vector<uint32_t>>& groups);
