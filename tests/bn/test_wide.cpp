@@ -10,6 +10,8 @@
 
 #include "bn/candidates.hpp"
 #include "bn/kdb_structure.hpp"
+#include "bn/parent_groups.hpp"
+#include "meg/error.hpp"
 #include "core/rng.hpp"
 
 namespace meg::bn {
@@ -120,6 +122,63 @@ TEST(WideStructure, ManyLevelColumnIsNeitherParentNorChildWithParents) {
   bool linked = false;  // without the limit, X_0's strong link to X_1 is taken
   for (const auto& [a, b] : links(t.parents)) linked = linked || a == 0;
   EXPECT_TRUE(linked);
+}
+
+// With grouped hints the same column enters the search by its groups: it is linked, the
+// structure keeps the groups of the columns that are parents, and they survive the JSON.
+TEST(WideStructure, ManyLevelColumnLinksThroughItsGroups) {
+  auto ds = chain(8, 2000, 5);
+  core::Rng rng(9);
+  data::CodeColumn wide(200, 2000);
+  for (size_t i = 0; i < 2000; ++i) {
+    // Levels 0, 66 and 132 hold about a third of each X_0 value's rows; the rest are rare.
+    const auto x = ds.columns[0][i];
+    wide.set(i, static_cast<data::Code>(x * 66 + (rng.below(3) == 0 ? 0 : 1 + rng.below(65))));
+  }
+  ds.columns[0] = wide;
+  ds.cardinality[0] = 200;
+  const data::DatasetView view(ds);
+  SearchHints hints;
+  hints.max_parent_levels = 64;
+  hints.groups = parent_groups(view, 64);
+  // Levels of at least 1/64 of the rows: the three frequent ones (about 11% each).
+  ASSERT_EQ(hints.groups[0], (std::vector<uint32_t>{0, 66, 132}));
+  for (size_t c = 1; c < ds.num_cols(); ++c) EXPECT_TRUE(hints.groups[c].empty());
+  const KdbStructure s =
+      KdbStructure::learn(view, 8, 2, 100000, 2, StructureSearch::Greedy, &hints);
+  bool linked = false;
+  for (const auto& [a, b] : links(s.parents)) linked = linked || a == 0 || b == 0;
+  EXPECT_TRUE(linked);
+  // The 200-level child's parent configurations are within 64^2 / 200 = 20.
+  double configs = 1;
+  for (uint32_t p : s.parents[0]) configs *= s.parent_card(p, ds.cardinality[p]);
+  EXPECT_LE(configs, 20.0);
+  bool parent = false;
+  for (const auto& p : s.parents) parent = parent || std::count(p.begin(), p.end(), 0u) > 0;
+  EXPECT_EQ(s.grouped(), parent);
+  if (parent) EXPECT_EQ(s.parent_card(0, 200), 4u);
+  const KdbStructure back = KdbStructure::from_json(s.to_json(), ds.cardinality);
+  EXPECT_EQ(back.to_json(), s.to_json());
+  // Groups that do not fit the column are refused.
+  auto bad = s.to_json();
+  bad["groups"] = nlohmann::json::array({nlohmann::json::array({0, {66, 0}})});
+  EXPECT_THROW(KdbStructure::from_json(bad, ds.cardinality), ModelFormatError);
+  bad["groups"] = nlohmann::json::array({nlohmann::json::array({0, {0, 200}})});
+  EXPECT_THROW(KdbStructure::from_json(bad, ds.cardinality), ModelFormatError);
+}
+
+// Ties among equally frequent levels go to the smaller code; at least one level is kept.
+TEST(WideStructure, ParentGroupsAreDeterministic) {
+  data::EncodedDataset ds;
+  ds.names = {"c"};
+  ds.cardinality = {100};
+  std::vector<data::Code> codes;
+  for (data::Code v = 0; v < 100; ++v) codes.push_back(99 - v);  // every level once
+  ds.columns.emplace_back(100, codes);
+  const data::DatasetView view(ds);
+  EXPECT_EQ(parent_groups(view, 64)[0], (std::vector<uint32_t>{0}));
+  EXPECT_TRUE(parent_groups(view, 100)[0].empty());
+  EXPECT_EQ(group_map({3, 7}, 9), (std::vector<uint32_t>{2, 2, 2, 0, 2, 2, 2, 1, 2}));
 }
 
 }  // namespace
