@@ -72,7 +72,7 @@ data::EncodedDataset grouped_copy(const data::DatasetView& view,
 
 double high_card_child_configs(uint64_t r, uint64_t max_parent_levels) {
   const auto l = static_cast<double>(max_parent_levels);
-  return std::max(1.0, std::floor(l * l / static_cast<double>(std::max<uint64_t>(r, 1))));
+  return std::max(1.0, std::floor(4.0 * l * l / static_cast<double>(std::max<uint64_t>(r, 1))));
 }
 
 bool any_groups(const std::vector<std::vector<uint32_t>>& groups) {

@@ -35,8 +35,8 @@ data::EncodedDataset grouped_copy(const data::DatasetView& view,
 
 // The parent configurations a child of r > max_parent_levels = L levels may take: its
 // full-level table holds (configurations x classes) blocks of r values, so the
-// configurations are bounded by L^2 / r (at least 1): 5 for 700 levels with L = 64, 13
-// for 300, the cells per class of a 64-level child under a 64-configuration parent set.
+// configurations are bounded by 4 L^2 / r (at least 1): 23 for 700 levels with L = 64,
+// 54 for 300: the cells per class of a 64-level child under a 256-configuration parent set.
 double high_card_child_configs(uint64_t r, uint64_t max_parent_levels);
 
 bool any_groups(const std::vector<std::vector<uint32_t>>& groups);
