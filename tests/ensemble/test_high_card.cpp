@@ -153,6 +153,9 @@ void check(bool child_code) {
   const std::string bytes = meg::ensemble::encode_model_file(m.to_json());
   EXPECT_TRUE(bytes == meg::ensemble::encode_model_file(one.to_json()));
   EXPECT_EQ(meg::ensemble::model_format_version(m.to_json()), 3u);
+  // Saved and loaded, the grouped parents give the same rows.
+  const MegModel back = MegModel::from_json(meg::ensemble::decode_model_file(bytes, "codes.meg"));
+  EXPECT_EQ(back.sample_csv(2000, 7, 2), m.sample_csv(2000, 7, 2));
 }
 
 }  // namespace
