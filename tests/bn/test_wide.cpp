@@ -167,6 +167,28 @@ TEST(WideStructure, ManyLevelColumnLinksThroughItsGroups) {
   EXPECT_THROW(KdbStructure::from_json(bad, ds.cardinality), ModelFormatError);
 }
 
+// A many-level class (units=all) is read whole: it is never grouped, and the search runs.
+TEST(WideStructure, ManyLevelClassIsNotGrouped) {
+  auto ds = chain(6, 2000, 4);
+  core::Rng rng(3);
+  data::CodeColumn wide(150, 2000);
+  for (size_t i = 0; i < 2000; ++i) {
+    wide.set(i, static_cast<data::Code>(ds.columns[0][i] * 50 + rng.below(50)));
+  }
+  ds.columns[0] = wide;
+  ds.cardinality[0] = 150;
+  const data::DatasetView view(ds);
+  SearchHints hints;
+  hints.max_parent_levels = 64;
+  hints.groups = parent_groups(view, 64);
+  ASSERT_FALSE(hints.groups[0].empty());
+  const KdbStructure s =
+      KdbStructure::learn(view, 0, 2, 100000, 2, StructureSearch::Greedy, &hints);
+  EXPECT_FALSE(s.grouped());  // the class is no parent
+  EXPECT_EQ(s.order.size(), 6u);
+  EXPECT_GT(s.mi[1], 0.1);  // X_1 follows X_0, which the class carries whole
+}
+
 // Ties among equally frequent levels go to the smaller code; at least one level is kept.
 TEST(WideStructure, ParentGroupsAreDeterministic) {
   data::EncodedDataset ds;
