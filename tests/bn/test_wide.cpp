@@ -52,6 +52,18 @@ std::set<std::pair<uint32_t, uint32_t>> links(const std::vector<std::vector<uint
   return out;
 }
 
+// Column 0 re-coded to `card` levels, level(x, rng) of each row's X_0 value x.
+template <class Level>
+void widen_first(data::EncodedDataset& ds, uint32_t card, uint64_t seed, Level level) {
+  core::Rng rng(seed);
+  data::CodeColumn wide(card, ds.num_rows());
+  for (size_t i = 0; i < ds.num_rows(); ++i) {
+    wide.set(i, static_cast<data::Code>(level(ds.columns[0][i], rng)));
+  }
+  ds.columns[0] = wide;
+  ds.cardinality[0] = card;
+}
+
 TEST(WideStructure, CandidatesHoldTheTrueNeighbours) {
   const size_t features = 300;
   const auto ds = chain(features, 3000, 7);
@@ -102,13 +114,7 @@ TEST(WideStructure, UnrestrictedHintsChangeNothing) {
 TEST(WideStructure, ManyLevelColumnIsNeitherParentNorChildWithParents) {
   auto ds = chain(8, 2000, 5);
   // Column 0 re-coded to 200 levels that still carry X_0 (level = X_0 * 66 + noise).
-  core::Rng rng(9);
-  data::CodeColumn wide(200, 2000);
-  for (size_t i = 0; i < 2000; ++i) {
-    wide.set(i, static_cast<data::Code>(ds.columns[0][i] * 66 + rng.below(66)));
-  }
-  ds.columns[0] = wide;
-  ds.cardinality[0] = 200;
+  widen_first(ds, 200, 9, [](uint32_t x, core::Rng& rng) { return x * 66 + rng.below(66); });
   const data::DatasetView view(ds);
   SearchHints hints;
   hints.max_parent_levels = 64;
@@ -128,15 +134,10 @@ TEST(WideStructure, ManyLevelColumnIsNeitherParentNorChildWithParents) {
 // structure keeps the groups of the columns that are parents, and they survive the JSON.
 TEST(WideStructure, ManyLevelColumnLinksThroughItsGroups) {
   auto ds = chain(8, 2000, 5);
-  core::Rng rng(9);
-  data::CodeColumn wide(200, 2000);
-  for (size_t i = 0; i < 2000; ++i) {
-    // Levels 0, 66 and 132 hold about a third of each X_0 value's rows; the rest are rare.
-    const auto x = ds.columns[0][i];
-    wide.set(i, static_cast<data::Code>(x * 66 + (rng.below(3) == 0 ? 0 : 1 + rng.below(65))));
-  }
-  ds.columns[0] = wide;
-  ds.cardinality[0] = 200;
+  // Levels 0, 66 and 132 hold about a third of each X_0 value's rows; the rest are rare.
+  widen_first(ds, 200, 9, [](uint32_t x, core::Rng& rng) {
+    return x * 66 + (rng.below(3) == 0 ? 0 : 1 + rng.below(65));
+  });
   const data::DatasetView view(ds);
   SearchHints hints;
   hints.max_parent_levels = 64;
@@ -170,13 +171,7 @@ TEST(WideStructure, ManyLevelColumnLinksThroughItsGroups) {
 // A many-level class (units=all) is read whole: it is never grouped, and the search runs.
 TEST(WideStructure, ManyLevelClassIsNotGrouped) {
   auto ds = chain(6, 2000, 4);
-  core::Rng rng(3);
-  data::CodeColumn wide(150, 2000);
-  for (size_t i = 0; i < 2000; ++i) {
-    wide.set(i, static_cast<data::Code>(ds.columns[0][i] * 50 + rng.below(50)));
-  }
-  ds.columns[0] = wide;
-  ds.cardinality[0] = 150;
+  widen_first(ds, 150, 3, [](uint32_t x, core::Rng& rng) { return x * 50 + rng.below(50); });
   const data::DatasetView view(ds);
   SearchHints hints;
   hints.max_parent_levels = 64;
