@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "bn/mutual_info.hpp"
+#include "bn/parent_groups.hpp"
 #include "core/parallel.hpp"
 #include "core/rng.hpp"
 
@@ -33,8 +34,13 @@ std::unique_ptr<data::EncodedDataset> row_subset(const data::DatasetView& data, 
   return std::make_unique<data::EncodedDataset>(data::DatasetView(data.data(), rows).materialize());
 }
 
-std::vector<double> pairwise_mutual_info(const data::DatasetView& rows, int threads) {
-  const std::unique_ptr<data::EncodedDataset> copy = row_subset(rows, kScreenRows);
+std::vector<double> pairwise_mutual_info(const data::DatasetView& rows, int threads,
+                                         const std::vector<std::vector<uint32_t>>* groups) {
+  std::unique_ptr<data::EncodedDataset> copy = row_subset(rows, kScreenRows);
+  if (groups && any_groups(*groups)) {
+    if (!copy) copy = std::make_unique<data::EncodedDataset>(rows.materialize());
+    apply_groups(*copy, *groups, SIZE_MAX);
+  }
   const data::DatasetView data = copy ? data::DatasetView(*copy) : rows;
   const size_t d = data.num_cols();
   const auto& card = data.cardinality();

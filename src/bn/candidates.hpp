@@ -20,6 +20,10 @@ struct SearchHints {
   // column (then the search is exactly the unrestricted one).
   std::vector<std::vector<uint32_t>> candidates;
   uint64_t max_parent_levels = UINT64_MAX;
+  // Per column: the codes kept as groups in the parent role (bn/parent_groups.hpp), empty
+  // for a column of at most max_parent_levels levels. Without any, a column of more
+  // levels is no parent and takes none.
+  std::vector<std::vector<uint32_t>> groups;
   bool restricted() const { return !candidates.empty(); }
 };
 
@@ -31,7 +35,10 @@ std::unique_ptr<data::EncodedDataset> row_subset(const data::DatasetView& data, 
 // I(X_i; X_j) - (r_i - 1)(r_j - 1) / (2 n) (the Miller-Madow bias of the plug-in estimate)
 // for every pair, d x d row-major, 0 on the diagonal; on at most 2^14 rows (row_subset).
 // O(d^2 min(n, 2^14)), pairs in parallel; the result does not depend on `threads`.
-std::vector<double> pairwise_mutual_info(const data::DatasetView& data, int threads);
+// With `groups` (parent_groups.hpp), a grouped column enters by its group codes.
+std::vector<double> pairwise_mutual_info(
+    const data::DatasetView& data, int threads,
+    const std::vector<std::vector<uint32_t>>* groups = nullptr);
 
 // Each column's `m` candidates (ascending index) by the matrix above, ties to the smaller
 // index, among the columns with at most `max_parent_levels` levels. With m >= d - 2 (every

@@ -60,15 +60,22 @@ LevelCells drop_last_parent(const LevelCells& up, uint64_t card, uint32_t r) {
 }
 
 // Every level of feature f, index j = number of parents.
+// parent_cards[j]: the codes parent j takes (KdbStructure::parent_card).
 std::vector<LevelCells> feature_levels(const FeatureCounts& fc, UnitCounts::Part part,
-                                       const std::vector<uint32_t>& parents,
-                                       const std::vector<uint32_t>& cardinality, uint32_t r) {
-  std::vector<LevelCells> levels(parents.size() + 1);
+                                       const std::vector<uint32_t>& parent_cards, uint32_t r) {
+  std::vector<LevelCells> levels(parent_cards.size() + 1);
   levels.back() = part_cells(fc, part);
-  for (size_t j = parents.size(); j-- > 0;) {
-    levels[j] = drop_last_parent(levels[j + 1], std::max<uint32_t>(cardinality[parents[j]], 1), r);
+  for (size_t j = parent_cards.size(); j-- > 0;) {
+    levels[j] = drop_last_parent(levels[j + 1], parent_cards[j], r);
   }
   return levels;
+}
+
+std::vector<uint32_t> parent_cards(const KdbStructure& s, const std::vector<uint32_t>& cardinality,
+                                   uint32_t col) {
+  std::vector<uint32_t> out;
+  for (uint32_t p : s.parents[col]) out.push_back(s.parent_card(p, cardinality[p]));
+  return out;
 }
 
 // Calls fn(begin, end) for each (cfg, cls) block of a level: cells [begin, end).
@@ -108,7 +115,7 @@ UnitCounts UnitCounts::count(const KdbStructure& structure,
   core::parallel_for(structure.order.size(), threads, [&](size_t f) {
     const uint32_t col = structure.order[f];
     out.features_[f] =
-        count_feature(data, cardinality, structure.parents[col], class_col, col, mask);
+        count_feature(data, cardinality, structure.parents[col], class_col, col, mask, &structure);
   });
   const uint32_t num_classes = cardinality[class_col];
   out.class_all_.assign(num_classes, 0);
@@ -144,7 +151,7 @@ CountedKdb UnitCounts::parameters(Part part, Smoothing kind, double alpha,
   std::vector<std::vector<std::vector<uint64_t>>> keys(d);
   for (size_t f = 0; f < d; ++f) {
     const uint32_t col = structure_.order[f];
-    levels[f] = feature_levels(features_[f], part, structure_.parents[col], cardinality_,
+    levels[f] = feature_levels(features_[f], part, parent_cards(structure_, cardinality_, col),
                                cardinality_[col]);
     keys[f].resize(levels[f].size());
     for (size_t j = 0; j < levels[f].size(); ++j) {
@@ -220,8 +227,8 @@ std::vector<double> UnitCounts::held_out_strengths(double alpha) const {
     const std::vector<uint32_t>& parents = structure_.parents[col];
     if (parents.empty()) continue;
     const uint32_t r = cardinality_[col];
-    const std::vector<LevelCells> levels =
-        feature_levels(features_[f], Part::Unmasked, parents, cardinality_, r);
+    const std::vector<LevelCells> levels = feature_levels(
+        features_[f], Part::Unmasked, parent_cards(structure_, cardinality_, col), r);
     // Per level: blocks (cfg, cls) with their first cell and total count.
     struct Blocks {
       std::vector<std::pair<uint64_t, uint32_t>> key;
@@ -242,7 +249,7 @@ std::vector<double> UnitCounts::held_out_strengths(double alpha) const {
     }
     std::vector<uint64_t> divisor(parents.size() + 1, 1);
     for (size_t j = parents.size(); j-- > 0;) {
-      divisor[j] = divisor[j + 1] * std::max<uint32_t>(cardinality_[parents[j]], 1);
+      divisor[j] = divisor[j + 1] * structure_.parent_card(parents[j], cardinality_[parents[j]]);
     }
     // The masked rows' cells (full configuration, class, value) with their number of
     // rows, from the counts: rows of one cell share their back-off chain.

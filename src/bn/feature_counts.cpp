@@ -63,14 +63,20 @@ class CellTable {
 
 FeatureCounts count_feature(const data::DatasetView& data, const std::vector<uint32_t>& cardinality,
                             std::span<const uint32_t> parents, uint32_t class_col, uint32_t x_col,
-                            const uint8_t* mask) {
+                            const uint8_t* mask, const KdbStructure* groups) {
   const size_t n = data.num_rows();
   const uint64_t num_classes = std::max<uint32_t>(cardinality[class_col], 1);
   const uint64_t r = std::max<uint32_t>(cardinality[x_col], 1);
   std::vector<uint64_t> radix;
+  std::vector<std::vector<uint32_t>> group_maps(parents.size());
+  std::vector<const std::vector<uint32_t>*> maps;
   double q = 1.0;
-  for (uint32_t p : parents) {
-    radix.push_back(std::max<uint32_t>(cardinality[p], 1));
+  for (size_t i = 0; i < parents.size(); ++i) {
+    const uint32_t p = parents[i];
+    if (groups) group_maps[i] = groups->group_map(p, cardinality[p]);
+    maps.push_back(&group_maps[i]);
+    radix.push_back(groups ? groups->parent_card(p, cardinality[p])
+                           : std::max<uint32_t>(cardinality[p], 1));
     q *= static_cast<double>(radix.back());
   }
   if (q > 9.0e18) throw InvalidArgument("kdb: parent configuration space too large");
@@ -92,14 +98,17 @@ FeatureCounts count_feature(const data::DatasetView& data, const std::vector<uin
     cols.push_back(x_col);
     radix.push_back(num_classes);
     radix.push_back(r);
-    for_each_key_block(data, cols, radix, [&](size_t begin, std::span<const uint64_t> keys) {
-      if (mask) {
-        const uint8_t* m = mask + begin;
-        for (size_t i = 0; i < keys.size(); ++i) ++counts[2 * keys[i] + (m[i] != 0)];
-      } else {
-        for (uint64_t key : keys) ++counts[key];
-      }
-    });
+    for_each_key_block(
+        data, cols, radix,
+        [&](size_t begin, std::span<const uint64_t> keys) {
+          if (mask) {
+            const uint8_t* m = mask + begin;
+            for (size_t i = 0; i < keys.size(); ++i) ++counts[2 * keys[i] + (m[i] != 0)];
+          } else {
+            for (uint64_t key : keys) ++counts[key];
+          }
+        },
+        maps);
     const uint64_t yx_cells = num_classes * r;
     for (uint64_t key = 0; key < num_cells; ++key) {
       const uint32_t masked = mask ? counts[2 * key + 1] : 0;
@@ -116,7 +125,7 @@ FeatureCounts count_feature(const data::DatasetView& data, const std::vector<uin
   std::vector<uint32_t> scratch;
   for (size_t begin = 0; begin < n; begin += kKeyBlockRows) {
     const size_t end = std::min(n, begin + kKeyBlockRows);
-    block_keys(data, begin, end, parents, radix, scratch, config.data());
+    block_keys(data, begin, end, parents, radix, scratch, config.data(), maps);
     block_keys(data, begin, end, yx_cols, yx_radix, scratch, yx.data());
     for (size_t i = 0; i < end - begin; ++i) {
       table.add(config[i], yx[i], mask && mask[begin + i] ? 1 : 0);

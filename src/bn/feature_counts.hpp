@@ -14,6 +14,7 @@
 #include <span>
 #include <vector>
 
+#include "bn/kdb_structure.hpp"
 #include "data/dataset.hpp"
 
 namespace meg::bn {
@@ -30,9 +31,10 @@ struct FeatureCounts {
 // Counts column x_col given the class column class_col and the parents (in that order of
 // significance) over the rows of `data`; mask[i] != 0 marks view row i (null: none).
 // Codes must be below `cardinality`; the configuration space (product of the parents'
-// cardinalities) must fit 63 bits.
+// codes) must fit 63 bits. With `groups`, a grouped parent's codes are read as its groups
+// (KdbStructure::groups).
 FeatureCounts count_feature(const data::DatasetView& data, const std::vector<uint32_t>& cardinality,
                             std::span<const uint32_t> parents, uint32_t class_col, uint32_t x_col,
-                            const uint8_t* mask);
+                            const uint8_t* mask, const KdbStructure* groups = nullptr);
 
 }  // namespace meg::bn

@@ -71,6 +71,8 @@ void KdbLayout::finish(const KdbStructure& structure, const std::vector<uint32_t
   if (keys.size() != d) throw InvalidArgument("kdb: wrong number of features in the layout");
   features_.assign(d, {});
   parent_cards_.assign(d, {});
+  parent_maps_.assign(num_cols_, {});
+  for (size_t c = 0; c < num_cols_; ++c) parent_maps_[c] = structure.group_map(c, cardinality[c]);
   // First pass: validate and count groups per (feature, level).
   size_t total_groups = 0;
   for (size_t f = 0; f < d; ++f) {
@@ -78,7 +80,8 @@ void KdbLayout::finish(const KdbStructure& structure, const std::vector<uint32_t
     fl.column = structure.order[f];
     fl.card = cardinality[fl.column];
     fl.parents = structure.parents[fl.column];
-    for (uint32_t p : fl.parents) parent_cards_[f].push_back(cardinality[p]);
+    for (uint32_t p : fl.parents)
+      parent_cards_[f].push_back(structure.parent_card(p, cardinality[p]));
     const size_t num_parents = fl.parents.size();
     if (keys[f].size() != num_parents + 1) throw InvalidArgument("kdb: wrong number of levels");
     fl.divisor.assign(num_parents + 1, 1);

@@ -94,13 +94,16 @@ class KdbLayout {
     return static_cast<int32_t>(it - group_offset_.begin()) - 1;
   }
 
-  // Full configuration of feature f for a row; code_at(col) returns the row's code.
+  // Full configuration of feature f for a row; code_at(col) returns the row's code (a
+  // grouped parent's code is read as its group, KdbStructure::groups).
   template <class CodeAt>
   uint64_t full_config(size_t f, CodeAt&& code_at) const {
     uint64_t key = 0;
     const FeatureLayout& fl = features_[f];
     for (size_t q = 0; q < fl.parents.size(); ++q) {
-      key = key * parent_cards_[f][q] + code_at(fl.parents[q]);
+      const uint32_t code = code_at(fl.parents[q]);
+      const std::vector<uint32_t>& map = parent_maps_[fl.parents[q]];
+      key = key * parent_cards_[f][q] + (map.empty() ? code : map[code]);
     }
     return key;
   }
@@ -136,6 +139,7 @@ class KdbLayout {
   uint32_t num_classes_ = 0;
   std::vector<FeatureLayout> features_;
   std::vector<std::vector<uint32_t>> parent_cards_;
+  std::vector<std::vector<uint32_t>> parent_maps_;  // per column: code -> group, or empty
   std::vector<uint32_t> group_offset_;
   std::vector<uint32_t> group_feature_;
   std::vector<int32_t> parent_group_;

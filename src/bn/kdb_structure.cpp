@@ -1,6 +1,7 @@
 #include "bn/kdb_structure.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <numeric>
@@ -9,6 +10,7 @@
 
 #include "bn/candidates.hpp"
 #include "bn/mutual_info.hpp"
+#include "bn/parent_groups.hpp"
 #include "core/parallel.hpp"
 #include "core/rng.hpp"
 #include "meg/error.hpp"
@@ -238,21 +240,38 @@ std::vector<uint32_t> greedy_parents(const data::DatasetView& data, const ClassC
   return chosen;
 }
 
+// The groups of the columns that are parents in `s` (none: s.groups stays empty).
+void keep_parent_groups(KdbStructure& s, const std::vector<std::vector<uint32_t>>& groups) {
+  if (!any_groups(groups)) return;
+  std::vector<std::vector<uint32_t>> kept(s.num_cols);
+  for (const auto& parents : s.parents) {
+    for (uint32_t p : parents) kept[p] = groups[p];
+  }
+  if (any_groups(kept)) s.groups = std::move(kept);
+}
+
 }  // namespace
 
 KdbStructure KdbStructure::learn(const data::DatasetView& rows, size_t class_col, int k,
                                  long max_parent_configs, int threads, StructureSearch search,
                                  const SearchHints* hints) {
-  const std::unique_ptr<data::EncodedDataset> copy = row_subset(rows, kSearchRows);
-  const data::DatasetView data = copy ? data::DatasetView(*copy) : rows;
-  const size_t num_cols = data.num_cols();
+  const size_t num_cols = rows.num_cols();
   if (class_col >= num_cols) throw InvalidArgument("kdb: class column out of range");
   if (k < 0) throw InvalidArgument("kdb: k must be >= 0");
   const SearchHints unrestricted;
   const SearchHints& h = hints ? *hints : unrestricted;
-  if (h.restricted() && h.candidates.size() != num_cols) {
+  if ((h.restricted() && h.candidates.size() != num_cols) ||
+      (!h.groups.empty() && h.groups.size() != num_cols)) {
     throw InvalidArgument("kdb: search hints do not match the columns");
   }
+  // The search reads grouped columns (but the class) by their group codes.
+  std::unique_ptr<data::EncodedDataset> copy = row_subset(rows, kSearchRows);
+  const bool grouped = any_groups(h.groups);
+  if (grouped) {
+    if (!copy) copy = std::make_unique<data::EncodedDataset>(rows.materialize());
+    apply_groups(*copy, h.groups, class_col);
+  }
+  const data::DatasetView data = copy ? data::DatasetView(*copy) : rows;
   KdbStructure s;
   s.class_col = class_col;
   s.num_cols = num_cols;
@@ -269,6 +288,11 @@ KdbStructure KdbStructure::learn(const data::DatasetView& rows, size_t class_col
   const ClassCounts counts(data, class_col, h, threads);
   const SparseCmi cmi = counts.cmi();
   const double limit = static_cast<double>(std::max<long>(max_parent_configs, 1));
+  // A grouped child's full table has its own levels in every configuration's block.
+  auto child_limit = [&](uint32_t i) {
+    if (!grouped || h.groups[i].empty()) return limit;
+    return std::min(limit, high_card_child_configs(rows.cardinality()[i], h.max_parent_levels));
+  };
   // Feature i's possible parents among the first t of the order, in that order: the
   // features paired with it, of at most max_parent_levels levels.
   auto possible = [&](uint32_t i, size_t t) {
@@ -288,10 +312,11 @@ KdbStructure KdbStructure::learn(const data::DatasetView& rows, size_t class_col
     std::vector<std::vector<uint32_t>> chosen(s.order.size());
     core::parallel_for(s.order.size() - 1, threads, [&](size_t q) {
       const size_t t = q + 1;
-      chosen[t] =
-          greedy_parents(data, counts, class_col, s.order[t], possible(s.order[t], t), k, limit);
+      chosen[t] = greedy_parents(data, counts, class_col, s.order[t], possible(s.order[t], t), k,
+                                 child_limit(s.order[t]));
     });
     for (size_t t = 1; t < s.order.size(); ++t) s.parents[s.order[t]] = std::move(chosen[t]);
+    keep_parent_groups(s, h.groups);
     return s;
   }
   for (size_t t = 1; t < s.order.size(); ++t) {
@@ -310,20 +335,34 @@ KdbStructure KdbStructure::learn(const data::DatasetView& rows, size_t class_col
     for (uint32_t j : cand) {
       if (chosen.size() >= static_cast<size_t>(k)) break;
       double next = configs * std::max<uint32_t>(data.cardinality()[j], 1);
-      if (next > limit) continue;
+      if (next > child_limit(i)) continue;
       configs = next;
       chosen.push_back(j);
     }
   }
+  keep_parent_groups(s, h.groups);
   return s;
 }
 
+std::vector<uint32_t> KdbStructure::group_map(size_t c, uint32_t card) const {
+  if (c >= groups.size() || groups[c].empty()) return {};
+  return bn::group_map(groups[c], card);
+}
+
 nlohmann::json KdbStructure::to_json() const {
-  return {{"class_col", class_col},
-          {"num_cols", num_cols},
-          {"order", order},
-          {"parents", parents},
-          {"mi", mi}};
+  nlohmann::json j = {{"class_col", class_col},
+                      {"num_cols", num_cols},
+                      {"order", order},
+                      {"parents", parents},
+                      {"mi", mi}};
+  if (grouped()) {
+    nlohmann::json g = nlohmann::json::array();
+    for (size_t c = 0; c < groups.size(); ++c) {
+      if (!groups[c].empty()) g.push_back({c, groups[c]});
+    }
+    j["groups"] = std::move(g);  // [[column, kept codes], ...]: format 3 (model_io.hpp)
+  }
+  return j;
 }
 
 KdbStructure KdbStructure::from_json(const nlohmann::json& j,
@@ -368,6 +407,19 @@ KdbStructure KdbStructure::from_json(const nlohmann::json& j,
                 s.parents[c].begin() + static_cast<long>(q)) {
           throw ModelFormatError("model: unit structure has an invalid parent");
         }
+      }
+    }
+    if (j.contains("groups")) {
+      s.groups.assign(s.num_cols, {});
+      for (const auto& g : j.at("groups")) {
+        const auto c = g.at(0).get<size_t>();
+        auto kept = g.at(1).get<std::vector<uint32_t>>();
+        if (c >= s.num_cols || !s.groups[c].empty() || kept.empty() ||
+            kept.size() >= cardinality[c] || kept.back() >= cardinality[c] ||
+            std::adjacent_find(kept.begin(), kept.end(), std::greater_equal<>()) != kept.end()) {
+          throw ModelFormatError("model: unit structure has invalid parent groups");
+        }
+        s.groups[c] = std::move(kept);
       }
     }
   } catch (const nlohmann::json::exception& e) {

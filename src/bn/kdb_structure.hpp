@@ -19,7 +19,14 @@
 // than max_parent_levels levels is no parent and takes none, and with restricted hints
 // only the pairs where one column is a candidate of the other are counted and linked
 // (Prim's order, parents); unrestricted hints give exactly the search without them.
+// With grouped hints (hints.groups, docs/performance.md "High-cardinality columns") such a
+// column instead enters the search through its grouped codes (its most frequent levels and
+// one "other" group): it may be a parent, its grouped version standing in the parent's
+// configuration, and may take parents as a child while its parent configurations times its
+// levels stay within high_card_child_configs; the structure keeps the groups of the
+// columns that are parents.
 #pragma once
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -47,6 +54,24 @@ struct KdbStructure {
   std::vector<std::vector<uint32_t>>
       parents;             // per table column, most informative first; empty for the class
   std::vector<double> mi;  // I(X_c; Y) per table column (for inspect)
+  // Per table column: empty, or the codes that keep a group of their own in the parent
+  // role (ascending); every other code of the column is the last group, "other". Only
+  // columns that are parents are grouped; a model without groups is the format-2 one.
+  std::vector<std::vector<uint32_t>> groups;
+
+  bool grouped() const {
+    for (const auto& g : groups) {
+      if (!g.empty()) return true;
+    }
+    return false;
+  }
+  // Codes column c takes as a parent: its groups, or its cardinality (at least 1).
+  uint32_t parent_card(size_t c, uint32_t card) const {
+    return c < groups.size() && !groups[c].empty() ? static_cast<uint32_t>(groups[c].size() + 1)
+                                                   : std::max<uint32_t>(card, 1);
+  }
+  // Code -> parent code of column c (of `card` codes); empty when c is not grouped.
+  std::vector<uint32_t> group_map(size_t c, uint32_t card) const;
 
   static KdbStructure learn(const data::DatasetView& data, size_t class_col, int k,
                             long max_parent_configs, int threads,

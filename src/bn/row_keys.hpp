@@ -16,16 +16,24 @@ inline constexpr size_t kKeyBlockRows = 4096;
 
 // keys[i] = sum over q of code(cols[q], begin + i) * prod_{q' > q} radix[q'] for the view
 // rows [begin, end): the first column most significant, so with radix[q] the column's
-// cardinality a key is below the product of the radices. No columns: zero keys.
+// cardinality a key is below the product of the radices. No columns: zero keys. With
+// maps (one per column, null or empty: none), column q's code v counts as (*maps[q])[v].
+using CodeMaps = std::span<const std::vector<uint32_t>* const>;
 inline void block_keys(const data::DatasetView& view, size_t begin, size_t end,
                        std::span<const uint32_t> cols, std::span<const uint64_t> radix,
-                       std::vector<uint32_t>& scratch, uint64_t* keys) {
+                       std::vector<uint32_t>& scratch, uint64_t* keys, CodeMaps maps = {}) {
   const size_t len = end - begin;
   std::fill(keys, keys + len, 0);
   for (size_t q = 0; q < cols.size(); ++q) {
     const uint64_t r = radix[q];
+    const std::vector<uint32_t>* map = q < maps.size() ? maps[q] : nullptr;
     view.visit(cols[q], begin, end, scratch, [&](auto codes) {
-      for (size_t i = 0; i < len; ++i) keys[i] = keys[i] * r + codes[i];
+      if (map && !map->empty()) {
+        const uint32_t* m = map->data();
+        for (size_t i = 0; i < len; ++i) keys[i] = keys[i] * r + m[codes[i]];
+      } else {
+        for (size_t i = 0; i < len; ++i) keys[i] = keys[i] * r + codes[i];
+      }
     });
   }
 }
@@ -33,13 +41,13 @@ inline void block_keys(const data::DatasetView& view, size_t begin, size_t end,
 // Calls fn(begin, keys) for consecutive blocks of the view's rows, keys as in block_keys.
 template <class Fn>
 void for_each_key_block(const data::DatasetView& view, std::span<const uint32_t> cols,
-                        std::span<const uint64_t> radix, Fn&& fn) {
+                        std::span<const uint64_t> radix, Fn&& fn, CodeMaps maps = {}) {
   const size_t n = view.num_rows();
   std::vector<uint64_t> keys(std::min(n, kKeyBlockRows));
   std::vector<uint32_t> scratch;
   for (size_t begin = 0; begin < n; begin += kKeyBlockRows) {
     const size_t end = std::min(n, begin + kKeyBlockRows);
-    block_keys(view, begin, end, cols, radix, scratch, keys.data());
+    block_keys(view, begin, end, cols, radix, scratch, keys.data(), maps);
     fn(begin, std::span<const uint64_t>(keys.data(), end - begin));
   }
 }

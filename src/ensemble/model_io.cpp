@@ -86,9 +86,9 @@ std::string check_cbor(std::string_view p) {
   return {};
 }
 
-std::string file_header(uint64_t payload_size, uint64_t checksum) {
+std::string file_header(uint64_t payload_size, uint64_t checksum, uint32_t version) {
   std::string out(kMagic, sizeof kMagic);
-  put_u32(out, kModelFormatVersion);
+  put_u32(out, version);
   put_u32(out, 0);
   put_u64(out, payload_size);
   put_u64(out, checksum);
@@ -152,18 +152,31 @@ class PayloadSink : public std::streambuf {
 
 }  // namespace
 
+uint32_t model_format_version(const nlohmann::json& tree) {
+  if (tree.is_object() && tree.contains("units") && tree["units"].is_array()) {
+    for (const auto& unit : tree["units"]) {  // units[i].model.structure.groups
+      const auto* m = unit.is_object() && unit.contains("model") ? &unit["model"] : nullptr;
+      const auto* s =
+          m && m->is_object() && m->contains("structure") ? &(*m)["structure"] : nullptr;
+      if (s && s->is_object() && s->contains("groups")) return kModelFormatVersion;
+    }
+  }
+  return kModelFormatUngrouped;
+}
+
 std::string encode_model_file(const nlohmann::json& tree) {
-  std::string out = file_header(0, 0);  // payload length and checksum, filled in below
+  std::string out = file_header(0, 0, 0);  // payload length and checksum, filled in below
   nlohmann::json::to_cbor(tree, nlohmann::detail::output_adapter<char>(out));  // no extra copy
   const std::string_view payload(out.data() + kHeaderSize, out.size() - kHeaderSize);
-  out.replace(0, kHeaderSize, file_header(payload.size(), core::fnv1a64(payload)));
+  out.replace(0, kHeaderSize,
+              file_header(payload.size(), core::fnv1a64(payload), model_format_version(tree)));
   return out;
 }
 
 void write_model_file(const nlohmann::json& tree, core::AtomicFile& file) {
   PayloadSink measure(nullptr);
   measure.write_cbor(tree);
-  file.write(file_header(measure.size(), measure.checksum()));
+  file.write(file_header(measure.size(), measure.checksum(), model_format_version(tree)));
   PayloadSink sink(&file);
   sink.write_cbor(tree);
   if (sink.size() != measure.size() || sink.checksum() != measure.checksum()) {

@@ -21,7 +21,15 @@ namespace meg::ensemble {
 
 // 2: a counted unit's counts saved as varints, values as gaps (bn/count_store.hpp); files
 // of version 1 still load.
-inline constexpr uint32_t kModelFormatVersion = 2;
+// 3: a unit's structure may hold parent groups (a column of more than max_parent_levels
+// levels as a parent, bn/parent_groups.hpp). Only a model with such a unit is written as
+// version 3 (others stay version 2, byte for byte), so that a meg reading version 2 refuses
+// it naming the version instead of reading its grouped parents as full ones.
+inline constexpr uint32_t kModelFormatVersion = 3;
+inline constexpr uint32_t kModelFormatUngrouped = 2;
+
+// The version a tree is written as: 3 when a unit's structure has "groups", else 2.
+uint32_t model_format_version(const nlohmann::json& tree);
 
 // Serialises the tree into the container bytes.
 std::string encode_model_file(const nlohmann::json& tree);

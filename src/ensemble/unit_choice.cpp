@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "bn/parent_groups.hpp"
 #include "core/parallel.hpp"
 #include "meg/error.hpp"
 
@@ -100,14 +101,23 @@ UnitPlan plan_units(const data::DatasetView& all, const FitOptions& options) {
   const size_t d = all.num_cols();
   size_t count = 0;
   plan.columns = eligible_units(all, options, count);
-  plan.hints.max_parent_levels = static_cast<uint64_t>(options.max_parent_levels);
+  const auto max_levels = static_cast<uint64_t>(options.max_parent_levels);
+  plan.hints.max_parent_levels = max_levels;
+  // Columns of more levels take part through their groups (bn/parent_groups.hpp).
+  std::vector<std::vector<uint32_t>> groups = bn::parent_groups(all, max_levels);
+  if (!bn::any_groups(groups)) groups.clear();
+  plan.hints.groups = groups;
   const auto m = static_cast<size_t>(options.parent_candidates);
   const bool restrict = m > 0 && d >= 3 && m < d - 2;
   if (!restrict && count >= plan.columns.size()) return plan;
   const std::vector<double> mi =
-      bn::pairwise_mutual_info(all, core::resolve_threads(options.threads));
-  plan.hints = bn::make_search_hints(mi, all.cardinality(), m,
-                                     static_cast<uint64_t>(options.max_parent_levels));
+      bn::pairwise_mutual_info(all, core::resolve_threads(options.threads), &groups);
+  std::vector<uint32_t> cards = all.cardinality();
+  for (size_t c = 0; c < d && c < groups.size(); ++c) {
+    if (!groups[c].empty()) cards[c] = static_cast<uint32_t>(groups[c].size() + 1);
+  }
+  plan.hints = bn::make_search_hints(mi, cards, m, max_levels);
+  plan.hints.groups = std::move(groups);
   if (count < plan.columns.size()) {
     std::vector<double> score(d, 0.0);
     for (size_t c = 0; c < d; ++c) {

@@ -11,7 +11,9 @@
 // likelihood. Ties go to the smaller column index; the chosen columns keep table order.
 // Columns of more than max_parent_levels levels are not classes under units=auto (their
 // unit's every table would be multiplied by their levels) unless no other column can be:
-// they are modelled as features of the other units, with their full distribution.
+// they are modelled as features of the other units, with their full distribution, and
+// enter the others' parent configurations through their groups (the plan's hints.groups,
+// bn/parent_groups.hpp; the pairwise screening reads them grouped too).
 // A column of a single code (an id column, which is not modelled, or a constant) is never a
 // class under auto or all (unless every column is one); listing it in `units` is an error.
 #pragma once

@@ -10,7 +10,9 @@
 
 #include "bn/candidates.hpp"
 #include "bn/kdb_structure.hpp"
+#include "bn/parent_groups.hpp"
 #include "core/rng.hpp"
+#include "meg/error.hpp"
 
 namespace meg::bn {
 namespace {
@@ -48,6 +50,18 @@ std::set<std::pair<uint32_t, uint32_t>> links(const std::vector<std::vector<uint
     for (uint32_t p : parents[c]) out.insert({std::min(c, p), std::max(c, p)});
   }
   return out;
+}
+
+// Column 0 re-coded to `card` levels, level(x, rng) of each row's X_0 value x.
+template <class Level>
+void widen_first(data::EncodedDataset& ds, uint32_t card, uint64_t seed, Level level) {
+  core::Rng rng(seed);
+  data::CodeColumn wide(card, ds.num_rows());
+  for (size_t i = 0; i < ds.num_rows(); ++i) {
+    wide.set(i, static_cast<data::Code>(level(ds.columns[0][i], rng)));
+  }
+  ds.columns[0] = wide;
+  ds.cardinality[0] = card;
 }
 
 TEST(WideStructure, CandidatesHoldTheTrueNeighbours) {
@@ -100,13 +114,7 @@ TEST(WideStructure, UnrestrictedHintsChangeNothing) {
 TEST(WideStructure, ManyLevelColumnIsNeitherParentNorChildWithParents) {
   auto ds = chain(8, 2000, 5);
   // Column 0 re-coded to 200 levels that still carry X_0 (level = X_0 * 66 + noise).
-  core::Rng rng(9);
-  data::CodeColumn wide(200, 2000);
-  for (size_t i = 0; i < 2000; ++i) {
-    wide.set(i, static_cast<data::Code>(ds.columns[0][i] * 66 + rng.below(66)));
-  }
-  ds.columns[0] = wide;
-  ds.cardinality[0] = 200;
+  widen_first(ds, 200, 9, [](uint32_t x, core::Rng& rng) { return x * 66 + rng.below(66); });
   const data::DatasetView view(ds);
   SearchHints hints;
   hints.max_parent_levels = 64;
@@ -120,6 +128,74 @@ TEST(WideStructure, ManyLevelColumnIsNeitherParentNorChildWithParents) {
   bool linked = false;  // without the limit, X_0's strong link to X_1 is taken
   for (const auto& [a, b] : links(t.parents)) linked = linked || a == 0;
   EXPECT_TRUE(linked);
+}
+
+// With grouped hints the same column enters the search by its groups: it is linked, the
+// structure keeps the groups of the columns that are parents, and they survive the JSON.
+TEST(WideStructure, ManyLevelColumnLinksThroughItsGroups) {
+  auto ds = chain(8, 2000, 5);
+  // Levels 0, 66 and 132 hold about a third of each X_0 value's rows; the rest are rare.
+  widen_first(ds, 200, 9, [](uint32_t x, core::Rng& rng) {
+    return x * 66 + (rng.below(3) == 0 ? 0 : 1 + rng.below(65));
+  });
+  const data::DatasetView view(ds);
+  SearchHints hints;
+  hints.max_parent_levels = 64;
+  hints.groups = parent_groups(view, 64);
+  // Levels of at least 1/64 of the rows: the three frequent ones (about 11% each).
+  ASSERT_EQ(hints.groups[0], (std::vector<uint32_t>{0, 66, 132}));
+  for (size_t c = 1; c < ds.num_cols(); ++c) EXPECT_TRUE(hints.groups[c].empty());
+  const KdbStructure s =
+      KdbStructure::learn(view, 8, 2, 100000, 2, StructureSearch::Greedy, &hints);
+  bool linked = false;
+  for (const auto& [a, b] : links(s.parents)) linked = linked || a == 0 || b == 0;
+  EXPECT_TRUE(linked);
+  // The 200-level child's parent configurations are within 4 * 64^2 / 200 = 81.
+  double configs = 1;
+  for (uint32_t p : s.parents[0]) configs *= s.parent_card(p, ds.cardinality[p]);
+  EXPECT_LE(configs, 81.0);
+  bool parent = false;
+  for (const auto& p : s.parents) parent = parent || std::count(p.begin(), p.end(), 0u) > 0;
+  EXPECT_EQ(s.grouped(), parent);
+  if (parent) EXPECT_EQ(s.parent_card(0, 200), 4u);
+  const KdbStructure back = KdbStructure::from_json(s.to_json(), ds.cardinality);
+  EXPECT_EQ(back.to_json(), s.to_json());
+  // Groups that do not fit the column are refused.
+  auto bad = s.to_json();
+  bad["groups"] = nlohmann::json::array({nlohmann::json::array({0, {66, 0}})});
+  EXPECT_THROW(KdbStructure::from_json(bad, ds.cardinality), ModelFormatError);
+  bad["groups"] = nlohmann::json::array({nlohmann::json::array({0, {0, 200}})});
+  EXPECT_THROW(KdbStructure::from_json(bad, ds.cardinality), ModelFormatError);
+}
+
+// A many-level class (units=all) is read whole: it is never grouped, and the search runs.
+TEST(WideStructure, ManyLevelClassIsNotGrouped) {
+  auto ds = chain(6, 2000, 4);
+  widen_first(ds, 150, 3, [](uint32_t x, core::Rng& rng) { return x * 50 + rng.below(50); });
+  const data::DatasetView view(ds);
+  SearchHints hints;
+  hints.max_parent_levels = 64;
+  hints.groups = parent_groups(view, 64);
+  ASSERT_FALSE(hints.groups[0].empty());
+  const KdbStructure s =
+      KdbStructure::learn(view, 0, 2, 100000, 2, StructureSearch::Greedy, &hints);
+  EXPECT_FALSE(s.grouped());  // the class is no parent
+  EXPECT_EQ(s.order.size(), 6u);
+  EXPECT_GT(s.mi[1], 0.1);  // X_1 follows X_0, which the class carries whole
+}
+
+// Ties among equally frequent levels go to the smaller code; at least one level is kept.
+TEST(WideStructure, ParentGroupsAreDeterministic) {
+  data::EncodedDataset ds;
+  ds.names = {"c"};
+  ds.cardinality = {100};
+  std::vector<data::Code> codes;
+  for (data::Code v = 0; v < 100; ++v) codes.push_back(99 - v);  // every level once
+  ds.columns.emplace_back(100, codes);
+  const data::DatasetView view(ds);
+  EXPECT_EQ(parent_groups(view, 64)[0], (std::vector<uint32_t>{0}));
+  EXPECT_TRUE(parent_groups(view, 100)[0].empty());
+  EXPECT_EQ(group_map({3, 7}, 9), (std::vector<uint32_t>{2, 2, 2, 0, 2, 2, 2, 1, 2}));
 }
 
 }  // namespace

@@ -53,6 +53,8 @@ TEST(WideFit, SameBytesAtOneAndTwoThreads) {
   EXPECT_EQ(one.units().size(), 34u);  // units=auto: 65,536 / (59 * 32)
   EXPECT_TRUE(meg::ensemble::encode_model_file(one.to_json()) ==
               meg::ensemble::encode_model_file(two.to_json()));
+  // No column above max_parent_levels: no groups, the file stays format 2.
+  EXPECT_EQ(meg::ensemble::model_format_version(one.to_json()), 2u);
 }
 
 TEST(WideFit, ManyLevelColumnKeepsItsFrequencies) {

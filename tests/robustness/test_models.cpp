@@ -45,11 +45,11 @@ TEST(DamagedModels, TruncatedAtEveryTenthFlippedVersionEmptyCsv) {
     expect_model_error(sample_bad(), "byte " + std::to_string(at) + " flipped");
   }
   std::string newer = bytes;
-  newer[8] = 3;
+  newer[8] = 4;
   meg::test::write_bytes(bad, newer);
   RunResult r = sample_bad();
-  expect_model_error(r, "version 3");
-  EXPECT_NE(r.err.find("model format version 3 is not supported"), std::string::npos) << r.err;
+  expect_model_error(r, "version 4");
+  EXPECT_NE(r.err.find("model format version 4 is not supported"), std::string::npos) << r.err;
   // A length field claiming an enormous payload is refused, not allocated.
   std::string huge = bytes;
   for (int i = 16; i < 24; ++i) huge[static_cast<size_t>(i)] = static_cast<char>(0xff);
