@@ -6,6 +6,7 @@
 #pragma once
 #include <cstdint>
 #include <exception>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -61,6 +62,10 @@ void agreed(Fn&& fn) {
 
 std::vector<uint64_t> allgather(uint64_t value);
 uint64_t allreduce_sum(uint64_t value);
+// Element-wise sum across the ranks, in place (every rank the same size).
+void allreduce_sum(std::span<uint32_t> values);
+// Every rank's bytes, in rank order (any sizes: broadcast in pieces of at most 1 GiB).
+std::vector<std::vector<char>> allgather_bytes(const std::vector<char>& bytes);
 
 // Sends `bytes` to rank 0 (any size: in pieces of at most 1 GiB) / receives them there.
 void send_to_root(const std::vector<char>& bytes);
@@ -69,6 +74,8 @@ std::vector<char> receive_from(int source);
 // Counters of what this rank sent and received through these functions (bytes).
 struct Traffic {
   uint64_t collective_bytes = 0;                // its contribution to allgather/allreduce/agreement
+  uint64_t reduced_bytes = 0;                   // of which: count sums (allreduce_sum of a span)
+  uint64_t allgathered_bytes = 0;               // of which: allgather_bytes
   uint64_t sent_bytes = 0, received_bytes = 0;  // point to point
 };
 const Traffic& traffic();

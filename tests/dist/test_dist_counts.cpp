@@ -1,0 +1,61 @@
+// The distributed counting of `meg fit` under mpirun (dist/mpi_reducer.hpp): every rank
+// fits on the same table, counting its share of the rows, and the counts are summed
+// across the ranks. The model is the plain fit's byte for byte with any number of
+// threads a rank (the units are then fitted one after another, the threads counting
+// the features), the counts really travel, and what travels does not depend on the
+// number of ranks.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <regex>
+#include <string>
+
+#include "mpi_runner.hpp"
+
+namespace meg::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The "N MB of counts summed a rank" of meg's last line (-1 when missing).
+double counts_summed_mb(const std::string& err) {
+  std::smatch m;
+  if (!std::regex_search(err, m, std::regex(R"(([0-9.]+) MB of counts summed a rank)"))) return -1;
+  return std::stod(m[1].str());
+}
+
+class DistCounts : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(DistCounts, CountsSummedAcrossRanksGiveThePlainModel) {
+  const fs::path dir = scratch_dir("dist_counts");
+  const std::string data = GetParam();
+  ASSERT_EQ(run_meg("fit " + data + " -o " + (dir / "plain.meg").string() + " -q --threads 1", dir)
+                .code,
+            0);
+  const std::string plain = slurp((dir / "plain.meg").string());
+  double summed = -1;
+  for (int np : {2, 3}) {
+    for (int threads : {1, 2}) {
+      SCOPED_TRACE(testing::Message() << np << " ranks, " << threads << " threads a rank");
+      const fs::path out = dir / ("np" + std::to_string(np) + ".meg");
+      const RunResult r = run_mpi(
+          np, "fit " + data + " -o " + out.string() + " --threads " + std::to_string(threads),
+          dir);
+      ASSERT_EQ(r.code, 0) << r.err;
+      EXPECT_TRUE(slurp(out.string()) == plain) << "the model differs";
+      const double mb = counts_summed_mb(r.err);
+      EXPECT_GT(mb, 0) << r.err;
+      if (summed < 0) summed = mb;
+      EXPECT_EQ(mb, summed) << "the counts summed depend on the ranks or threads";
+    }
+  }
+  fs::remove_all(dir);
+}
+
+INSTANTIATE_TEST_SUITE_P(Tables, DistCounts,
+                         ::testing::Values(MEG_SOURCE_DIR "/data/car.csv",
+                                           MEG_SOURCE_DIR "/data/german_credit.csv"),
+                         [](const auto& param) { return fs::path(param.param).stem().string(); });
+
+}  // namespace
+}  // namespace meg::test
