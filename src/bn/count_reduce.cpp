@@ -27,6 +27,8 @@ Shape feature_shape(const KdbStructure& s, const std::vector<uint32_t>& cardinal
 
 bool dense(const Shape& shape) { return shape.cells <= static_cast<double>(kReduceDenseCells); }
 
+constexpr uint64_t kSparseCellBytes = 24;  // config, class, value, all, masked
+
 // The occurring cells of a dense table (per = 1: all only; 2: all, masked).
 FeatureCounts from_dense(const uint32_t* cells, uint64_t num_cells, size_t per,
                          const Shape& shape) {
@@ -64,7 +66,7 @@ void take(const std::vector<uint8_t>& in, size_t& at, size_t n, std::vector<T>& 
 // Sums the sparse features `which` across processes: allgather of their cells, then a
 // sort and a merge of equal (config, cls, value) cells.
 void reduce_sparse(core::CountReducer& reducer, const std::vector<size_t>& which,
-                       std::vector<FeatureCounts>& features) {
+                   std::vector<FeatureCounts>& features) {
   std::vector<uint8_t> mine;
   for (size_t f : which) {
     const FeatureCounts& fc = features[f];
@@ -118,17 +120,24 @@ void reduce_sparse(core::CountReducer& reducer, const std::vector<size_t>& which
 }  // namespace
 
 void reduce_unit_counts(core::CountReducer& reducer, const KdbStructure& structure,
-                            const std::vector<uint32_t>& cardinality, bool masked,
-                            std::vector<FeatureCounts>& features, std::vector<uint64_t>& class_all,
-                            std::vector<uint64_t>& class_masked) {
+                        const std::vector<uint32_t>& cardinality, bool masked,
+                        std::vector<FeatureCounts>& features, std::vector<uint64_t>& class_all,
+                        std::vector<uint64_t>& class_masked) {
   const size_t per = masked ? 2 : 1;
+  // The cells that occur on some process (an upper bound: a cell occurring on several
+  // counts once a process) decide each feature's way: the cheaper of a dense table
+  // (4 per bytes a cell) and the occurring cells (kSparseCellBytes each).
+  std::vector<uint64_t> occurring(features.size());
+  for (size_t f = 0; f < features.size(); ++f) occurring[f] = features[f].size();
+  reducer.sum(std::span<uint64_t>(occurring));
   std::vector<size_t> sparse;
   std::vector<uint64_t> offset(features.size() + 1, 0);
   for (size_t f = 0; f < features.size(); ++f) {
     const Shape shape = feature_shape(structure, cardinality, f);
-    const auto cells = dense(shape) ? static_cast<uint64_t>(shape.cells) : 0;
-    if (!dense(shape)) sparse.push_back(f);
-    offset[f + 1] = offset[f] + per * cells;
+    const bool as_dense = dense(shape) && static_cast<double>(kSparseCellBytes * occurring[f]) >=
+                                              static_cast<double>(4 * per) * shape.cells;
+    if (!as_dense) sparse.push_back(f);
+    offset[f + 1] = offset[f] + (as_dense ? per * static_cast<uint64_t>(shape.cells) : 0);
   }
   const size_t classes = class_all.size();
   std::vector<uint32_t> buffer(offset.back() + per * classes, 0);
@@ -152,8 +161,8 @@ void reduce_unit_counts(core::CountReducer& reducer, const KdbStructure& structu
   for (size_t f = 0; f < features.size(); ++f) {
     if (offset[f + 1] == offset[f]) continue;
     const Shape shape = feature_shape(structure, cardinality, f);
-    features[f] = from_dense(buffer.data() + offset[f], (offset[f + 1] - offset[f]) / per, per,
-                             shape);
+    features[f] =
+        from_dense(buffer.data() + offset[f], (offset[f + 1] - offset[f]) / per, per, shape);
   }
   for (size_t c = 0; c < classes; ++c) {
     class_all[c] = tail[per * c];

@@ -3,14 +3,16 @@
 // process holds the counts over all rows, exactly those a single process counts
 // (integer sums), in the same layout (occurring cells ascending).
 //
-// Per unit, one sum of a dense vector: for every feature whose table has at most
-// kReduceDenseCells cells (C * r_x * the parents' cardinalities), one uint32 per cell
-// (two with a held-out mask: all rows and the masked rows), then the class counts (C,
-// or 2 C). Its size depends on the structure and the levels, never on the rows. A
-// feature with a larger table (high-cardinality parents) is merged sparse instead: its
-// occurring cells (24 bytes each) are allgathered and summed, one allgather per unit
-// that has such a feature. Which features go which way depends only on the structure
-// and the cardinalities, so every process makes the same calls.
+// Per unit: a sum of the number of cells each feature has on each process (8 bytes a
+// feature), then one sum of a dense vector: for every feature whose table has at most
+// kReduceDenseCells cells (C * r_x * the parents' cardinalities) and for which that is
+// cheaper than its occurring cells, one uint32 per cell (two with a held-out mask: all
+// rows and the masked rows), then the class counts (C, or 2 C). The other features are
+// merged sparse: their occurring cells (24 bytes each) are allgathered and summed, one
+// allgather per unit that has such a feature. A unit's traffic is thus at most the
+// dense tables' size (independent of the rows) for tables up to kReduceDenseCells, and
+// small on few rows. The choice depends only on the structure, the cardinalities and
+// the summed cell numbers, so every process makes the same calls.
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -27,8 +29,8 @@ inline constexpr uint64_t kReduceDenseCells = uint64_t{1} << 22;
 // `masked`: whether a held-out mask was counted. Replaces every count by its sum over
 // the processes.
 void reduce_unit_counts(core::CountReducer& reducer, const KdbStructure& structure,
-                            const std::vector<uint32_t>& cardinality, bool masked,
-                            std::vector<FeatureCounts>& features, std::vector<uint64_t>& class_all,
-                            std::vector<uint64_t>& class_masked);
+                        const std::vector<uint32_t>& cardinality, bool masked,
+                        std::vector<FeatureCounts>& features, std::vector<uint64_t>& class_all,
+                        std::vector<uint64_t>& class_masked);
 
 }  // namespace meg::bn

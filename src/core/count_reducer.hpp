@@ -27,6 +27,7 @@ class CountReducer {
   virtual std::pair<size_t, size_t> share(size_t rows) const = 0;
   // counts[i] := the sum of counts[i] over the processes (every process, same size).
   virtual void sum(std::span<uint32_t> counts) = 0;
+  virtual void sum(std::span<uint64_t> counts) = 0;
   // Every process's `bytes`, in process order (this one's included).
   virtual std::vector<std::vector<uint8_t>> allgather(std::span<const uint8_t> bytes) = 0;
 };

@@ -64,6 +64,7 @@ std::vector<uint64_t> allgather(uint64_t value);
 uint64_t allreduce_sum(uint64_t value);
 // Element-wise sum across the ranks, in place (every rank the same size).
 void allreduce_sum(std::span<uint32_t> values);
+void allreduce_sum(std::span<uint64_t> values);
 // Every rank's bytes, in rank order (any sizes: broadcast in pieces of at most 1 GiB).
 std::vector<std::vector<char>> allgather_bytes(const std::vector<char>& bytes);
 

@@ -16,7 +16,7 @@ struct FitReport {
   uint64_t rows = 0;              // training rows
   uint64_t gathered_bytes = 0;    // the rows allgathered (packed, every rank's)
   uint64_t collective_bytes = 0;  // this rank's part of the allgathers and allreduces
-  uint64_t reduced_bytes = 0;     // of which: the counts it summed (allreduce)
+  uint64_t reduced_bytes = 0;     // of which: the counts it summed (allreduce, sparse allgather)
 };
 
 // Collective. Rank r parses its byte range of `csv_path` (dist/byte_ranges.hpp), the

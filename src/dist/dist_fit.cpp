@@ -93,6 +93,7 @@ FitReport gather_and_fit(const std::string& name, std::vector<std::string> heade
     unpack_parts(bytes, parts);
     bytes = {};
   }
+  const Traffic before = traffic();
   agreed([&] {
     GatheredRows rows(name, std::move(header), std::move(parts));
     MpiCountReducer reducer;
@@ -101,7 +102,8 @@ FitReport gather_and_fit(const std::string& name, std::vector<std::string> heade
     if (rank() == 0) model.save(output);
   });
   report.collective_bytes = traffic().collective_bytes;
-  report.reduced_bytes = traffic().reduced_bytes;
+  report.reduced_bytes = traffic().reduced_bytes - before.reduced_bytes +
+                         traffic().allgathered_bytes - before.allgathered_bytes;
   return report;
 }
 

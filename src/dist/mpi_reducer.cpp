@@ -21,6 +21,8 @@ std::pair<size_t, size_t> MpiCountReducer::share(size_t rows) const {
 
 void MpiCountReducer::sum(std::span<uint32_t> counts) { allreduce_sum(counts); }
 
+void MpiCountReducer::sum(std::span<uint64_t> counts) { allreduce_sum(counts); }
+
 std::vector<std::vector<uint8_t>> MpiCountReducer::allgather(std::span<const uint8_t> bytes) {
   const std::vector<char> mine(bytes.begin(), bytes.end());
   std::vector<std::vector<uint8_t>> out;

@@ -11,6 +11,7 @@ class MpiCountReducer final : public core::CountReducer {
  public:
   std::pair<size_t, size_t> share(size_t rows) const override;
   void sum(std::span<uint32_t> counts) override;
+  void sum(std::span<uint64_t> counts) override;
   std::vector<std::vector<uint8_t>> allgather(std::span<const uint8_t> bytes) override;
 };
 
