@@ -17,7 +17,7 @@ bool launched();
 
 // MPI_Init when launched(), MPI_Finalize at the end of the scope. With
 // MEG_MPI_TIMEOUT=SECONDS in the environment, a rank that waits longer than that at a
-// collective (other than a wait for rank 0's fit) prints one line and exits with 1,
+// collective (other than an untimed agree()) prints one line and exits with 1,
 // and mpirun ends the job: a stuck rank (a hung file system) cannot hang the others.
 class Runtime {
  public:
