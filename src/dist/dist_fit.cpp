@@ -1,4 +1,6 @@
 #include <cstring>
+#include <exception>
+#include <new>
 
 #include <fmt/format.h>
 
@@ -94,13 +96,23 @@ FitReport gather_and_fit(const std::string& name, std::vector<std::string> heade
     bytes = {};
   }
   const Traffic before = traffic();
-  agreed([&] {
+  // An error of the fit's input or options is raised by every rank at the same point
+  // (they run the same fit on the same table) and agreed. A failed allocation is this
+  // rank's own, while the others may be inside a count sum: it leaves as a local error,
+  // which ends the job (main's handler), never a wait.
+  std::exception_ptr error;
+  try {
     GatheredRows rows(name, std::move(header), std::move(parts));
     MpiCountReducer reducer;
     const core::CountReducerScope scope(&reducer);
     const ensemble::MegModel model = fit_gathered(rows, options, schema_path, progress);
     if (rank() == 0) model.save(output);
-  });
+  } catch (const std::bad_alloc&) {
+    throw;
+  } catch (...) {
+    error = std::current_exception();
+  }
+  agree(error);
   report.collective_bytes = traffic().collective_bytes;
   report.reduced_bytes = traffic().reduced_bytes - before.reduced_bytes +
                          traffic().allgathered_bytes - before.allgathered_bytes;
