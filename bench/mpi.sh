@@ -5,7 +5,8 @@
 # RANKS (--threads 1 a rank: P ranks use P cores), on the file (byte ranges) and on
 # SHARDS shards of it; checks every model's bytes against the plain fit's (cmp).
 # Prints wall, CPU (user + sys of every process) and peak RSS (the largest process) per
-# run, from /usr/bin/time -v, and the rows gathered to rank 0 (meg's last line).
+# run, from /usr/bin/time -v, and what travelled (meg's last line: the rows allgathered,
+# the counts summed a rank).
 #
 #   bench/mpi.sh                          # 1M rows, RANKS="2 3", SHARDS=4
 #   ROWS=10000000 RANKS=2 bench/mpi.sh    # the issue's 10M-row target
@@ -52,11 +53,11 @@ timed() {
   awk -F': ' '
     /Elapsed \(wall clock\)/ { n = split($2, t, ":"); w = 0; for (i = 1; i <= n; i++) w = w * 60 + t[i] }
     /User time/ { u = $2 } /System time/ { s = $2 } /Maximum resident/ { r = $2 }
-    /gathered to rank 0/ { sub(/.*ranks; /, ""); sub(/ of rows.*/, ""); g = $0 }
+    /allgathered/ { sub(/.*ranks; /, ""); sub(/, [0-9]+ bytes a rank in collectives.*/, ""); g = $0 }
     END { printf "%8.2f %8.2f %8.0f  %s\n", w, u + s, r / 1024, g }' "$out"
 }
 
-printf '%-34s %8s %8s %8s  %s\n' "run ($ROWS rows)" wall_s cpu_s rss_mb gathered
+printf '%-34s %8s %8s %8s  %s\n' "run ($ROWS rows)" wall_s cpu_s rss_mb traffic
 plain="$WORK/mpi_plain.meg"
 for t in 1 2; do
   printf '%-34s ' "meg fit --threads $t"
@@ -68,7 +69,7 @@ for p in $RANKS; do
     args=$table
     [ "$input" = shards ] && args=$shards
     printf '%-34s ' "mpirun -np $p --threads 1 ($input)"
-    # Not --quiet: meg's last line says what was gathered.
+    # Not --quiet: meg's last line says what travelled.
     timed "$MPIRUN" --oversubscribe -np "$p" "$MEG" fit $args -o "$model" --threads 1
     cmp -s "$model" "$plain" || { echo "bench/mpi.sh: $model differs from the plain fit" >&2; exit 1; }
   done

@@ -41,9 +41,11 @@ void report_distributed_fit(const std::string& output, bool quiet, const dist::F
   if (quiet || dist::rank() != 0) return;
   std::fprintf(stderr,
                "meg: model written to %s (%llu training rows, %d ranks; %.1f MB of rows "
-               "gathered to rank 0, %llu bytes a rank in collectives)\n",
+               "allgathered, %.1f MB of counts summed a rank, %llu bytes a rank in "
+               "collectives)\n",
                output.c_str(), static_cast<unsigned long long>(r.rows), dist::size(),
                static_cast<double>(r.gathered_bytes) / 1e6,
+               static_cast<double>(r.reduced_bytes) / 1e6,
                static_cast<unsigned long long>(r.collective_bytes));
 }
 #endif

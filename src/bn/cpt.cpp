@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "bn/count_reduce.hpp"
 #include "bn/row_keys.hpp"
 #include "core/parallel.hpp"
 #include "core/rng.hpp"
@@ -106,12 +107,21 @@ std::vector<uint8_t> held_out_mask(size_t rows, uint64_t seed) {
 
 UnitCounts UnitCounts::count(const KdbStructure& structure,
                              const std::vector<uint32_t>& cardinality,
-                             const data::DatasetView& data, const uint8_t* mask, int threads) {
+                             const data::DatasetView& all_rows, const uint8_t* mask, int threads) {
+  data::DatasetView data = all_rows;
   UnitCounts out;
   out.structure_ = structure;
   out.cardinality_ = cardinality;
   const auto class_col = static_cast<uint32_t>(structure.class_col);
   out.features_.resize(structure.order.size());
+  // A distributed fit (core/count_reducer.hpp): this process counts its share of the
+  // rows, then the counts are summed across the processes.
+  core::CountReducer* reducer = core::count_reducer();
+  if (reducer) {
+    const auto [begin, end] = reducer->share(all_rows.num_rows());
+    data = all_rows.slice(begin, end);
+    if (mask) mask += begin;
+  }
   core::parallel_for(structure.order.size(), threads, [&](size_t f) {
     const uint32_t col = structure.order[f];
     out.features_[f] =
@@ -129,6 +139,10 @@ UnitCounts UnitCounts::count(const KdbStructure& structure,
         if (mask && mask[begin + i]) ++out.class_masked_[y[i]];
       }
     });
+  }
+  if (reducer) {
+    reduce_unit_counts(*reducer, structure, cardinality, mask != nullptr, out.features_,
+                       out.class_all_, out.class_masked_);
   }
   return out;
 }

@@ -214,8 +214,19 @@ class DatasetView {
   const std::vector<uint32_t>& cardinality() const { return data_->cardinality; }
   const std::vector<std::string>& names() const { return data_->names; }
   // True when the view is every row of the dataset, in order.
-  bool is_whole() const { return !indexed_; }
-  size_t row(size_t i) const { return indexed_ ? rows_[i] : i; }
+  bool is_whole() const { return !indexed_ && first_ == 0 && n_ == data_->num_rows(); }
+  size_t row(size_t i) const { return indexed_ ? rows_[i] : first_ + i; }
+  // View rows [begin, end) as a view of their own (no copy).
+  DatasetView slice(size_t begin, size_t end) const {
+    DatasetView out = *this;
+    if (indexed_) {
+      out.rows_ = rows_.subspan(begin, end - begin);
+    } else {
+      out.first_ = first_ + begin;
+    }
+    out.n_ = end - begin;
+    return out;
+  }
   // The code of column c at view row i (dispatches on the width: not for hot loops).
   Code code(size_t c, size_t i) const { return data_->columns[c][row(i)]; }
 
@@ -226,7 +237,7 @@ class DatasetView {
   decltype(auto) visit(size_t c, size_t begin, size_t end, std::vector<uint32_t>& scratch,
                        Fn&& fn) const {
     return data_->columns[c].visit([&](auto span) {
-      if (!indexed_) return fn(span.subspan(begin, end - begin));
+      if (!indexed_) return fn(span.subspan(first_ + begin, end - begin));
       scratch.resize(end - begin);
       for (size_t i = begin; i < end; ++i) scratch[i - begin] = span[rows_[i]];
       return fn(std::span<const uint32_t>(scratch));
@@ -253,6 +264,7 @@ class DatasetView {
   const EncodedDataset* data_;
   std::span<const RowIndex> rows_;
   bool indexed_ = false;
+  size_t first_ = 0;  // a view of consecutive rows: its first row
   size_t n_ = 0;
 };
 

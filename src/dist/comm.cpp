@@ -237,6 +237,53 @@ uint64_t allreduce_sum(uint64_t value) {
   return value;
 }
 
+namespace {
+
+template <class T>
+void sum_in_place(std::span<T> values, MPI_Datatype type) {
+  if (!g_started || values.empty()) return;
+  g_collectives = true;
+  const Wait wait;
+  constexpr size_t kMaxCount = size_t{1} << 28;  // elements a call (an int count)
+  for (size_t at = 0; at < values.size(); at += kMaxCount) {
+    const size_t len = std::min(kMaxCount, values.size() - at);
+    MPI_Allreduce(MPI_IN_PLACE, values.data() + at, static_cast<int>(len), type, MPI_SUM,
+                  MPI_COMM_WORLD);
+  }
+  const uint64_t bytes = values.size() * sizeof(T);
+  g_traffic.collective_bytes += bytes;
+  g_traffic.reduced_bytes += bytes;
+}
+
+}  // namespace
+
+void allreduce_sum(std::span<uint32_t> values) { sum_in_place(values, MPI_UINT32_T); }
+
+void allreduce_sum(std::span<uint64_t> values) { sum_in_place(values, MPI_UINT64_T); }
+
+std::vector<std::vector<char>> allgather_bytes(const std::vector<char>& bytes) {
+  if (!g_started) return {bytes};
+  const std::vector<uint64_t> sizes = allgather(bytes.size());
+  std::vector<std::vector<char>> out(sizes.size());
+  const int me = rank();
+  const Wait wait;
+  for (size_t r = 0; r < sizes.size(); ++r) {
+    if (static_cast<int>(r) == me) {
+      out[r] = bytes;
+    } else {
+      out[r].resize(sizes[r]);
+    }
+    for (size_t at = 0; at < sizes[r]; at += kPiece) {
+      const size_t len = std::min<size_t>(kPiece, sizes[r] - at);
+      MPI_Bcast(out[r].data() + at, static_cast<int>(len), MPI_CHAR, static_cast<int>(r),
+                MPI_COMM_WORLD);
+    }
+  }
+  g_traffic.collective_bytes += bytes.size();
+  g_traffic.allgathered_bytes += bytes.size();
+  return out;
+}
+
 void send_to_root(const std::vector<char>& bytes) {
   g_collectives = true;
   const Wait wait;

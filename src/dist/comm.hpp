@@ -6,6 +6,7 @@
 #pragma once
 #include <cstdint>
 #include <exception>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -16,7 +17,7 @@ bool launched();
 
 // MPI_Init when launched(), MPI_Finalize at the end of the scope. With
 // MEG_MPI_TIMEOUT=SECONDS in the environment, a rank that waits longer than that at a
-// collective (other than a wait for rank 0's fit) prints one line and exits with 1,
+// collective (other than an untimed agree()) prints one line and exits with 1,
 // and mpirun ends the job: a stuck rank (a hung file system) cannot hang the others.
 class Runtime {
  public:
@@ -61,6 +62,11 @@ void agreed(Fn&& fn) {
 
 std::vector<uint64_t> allgather(uint64_t value);
 uint64_t allreduce_sum(uint64_t value);
+// Element-wise sum across the ranks, in place (every rank the same size).
+void allreduce_sum(std::span<uint32_t> values);
+void allreduce_sum(std::span<uint64_t> values);
+// Every rank's bytes, in rank order (any sizes: broadcast in pieces of at most 1 GiB).
+std::vector<std::vector<char>> allgather_bytes(const std::vector<char>& bytes);
 
 // Sends `bytes` to rank 0 (any size: in pieces of at most 1 GiB) / receives them there.
 void send_to_root(const std::vector<char>& bytes);
@@ -69,6 +75,8 @@ std::vector<char> receive_from(int source);
 // Counters of what this rank sent and received through these functions (bytes).
 struct Traffic {
   uint64_t collective_bytes = 0;                // its contribution to allgather/allreduce/agreement
+  uint64_t reduced_bytes = 0;                   // of which: count sums (allreduce_sum of a span)
+  uint64_t allgathered_bytes = 0;               // of which: allgather_bytes
   uint64_t sent_bytes = 0, received_bytes = 0;  // point to point
 };
 const Traffic& traffic();

@@ -14,14 +14,16 @@ namespace meg::dist {
 
 struct FitReport {
   uint64_t rows = 0;              // training rows
-  uint64_t gathered_bytes = 0;    // rows sent to rank 0 (all ranks)
+  uint64_t gathered_bytes = 0;    // the rows allgathered (packed, every rank's)
   uint64_t collective_bytes = 0;  // this rank's part of the allgathers and allreduces
+  uint64_t reduced_bytes = 0;     // of which: the counts it summed (allreduce, sparse allgather)
 };
 
-// Collective. Rank r parses its byte range of `csv_path` (dist/byte_ranges.hpp),
-// rank 0 gathers the rows, builds the table and fits the model exactly as
-// `meg fit` does, and writes it to `output` (atomically, only when every rank
-// succeeded). Every rank returns, or throws the same agreed error.
+// Collective. Rank r parses its byte range of `csv_path` (dist/byte_ranges.hpp), the
+// rows are allgathered, every rank builds the table and runs the fit, counting its
+// share of the rows (the counts summed across the ranks: dist/mpi_reducer.hpp); the
+// model is exactly `meg fit`'s, rank 0 writes it to `output` (atomically, only when
+// every rank succeeded). Every rank returns, or throws the same agreed error.
 FitReport fit_csv(const std::string& csv_path, const FitOptions& options,
                   const std::string& schema_path, const std::string& output,
                   const ProgressFn& progress);

@@ -1,4 +1,6 @@
 #include <cstring>
+#include <exception>
+#include <new>
 
 #include <fmt/format.h>
 
@@ -6,6 +8,7 @@
 #include "data/table_builder.hpp"
 #include "dist/byte_ranges.hpp"
 #include "dist/dist.hpp"
+#include "dist/mpi_reducer.hpp"
 #include "dist/range_rows.hpp"
 #include "dist/shards.hpp"
 #include "ensemble/meg_model.hpp"
@@ -27,15 +30,47 @@ ensemble::MegModel fit_gathered(GatheredRows& rows, const FitOptions& options,
                                          table.source, options, progress);
 }
 
-std::vector<char> count_message(uint64_t n) {
-  std::vector<char> bytes(sizeof n);
-  std::memcpy(bytes.data(), &n, sizeof n);
-  return bytes;
+// A rank's parts as one message: their number, then each part's length and pack().
+std::vector<char> pack_parts(const std::vector<RankRows>& parts) {
+  std::vector<char> out;
+  auto put = [&](uint64_t v) {
+    const size_t at = out.size();
+    out.resize(at + sizeof v);
+    std::memcpy(out.data() + at, &v, sizeof v);
+  };
+  put(parts.size());
+  for (const auto& part : parts) {
+    const std::vector<char> bytes = pack(part);
+    put(bytes.size());
+    out.insert(out.end(), bytes.begin(), bytes.end());
+  }
+  return out;
+}
+
+void unpack_parts(const std::vector<char>& bytes, std::vector<RankRows>& parts) {
+  size_t at = 0;
+  auto get = [&] {
+    uint64_t v = 0;
+    if (at + sizeof v > bytes.size()) throw Error("distributed read: a rank's rows are garbled");
+    std::memcpy(&v, bytes.data() + at, sizeof v);
+    at += sizeof v;
+    return v;
+  };
+  const uint64_t n = get();
+  for (uint64_t i = 0; i < n; ++i) {
+    const uint64_t len = get();
+    if (at + len > bytes.size()) throw Error("distributed read: a rank's rows are garbled");
+    parts.push_back(unpack(std::vector<char>(bytes.begin() + static_cast<long>(at),
+                                             bytes.begin() + static_cast<long>(at + len))));
+    at += len;
+  }
 }
 
 // Collective, after every rank has parsed its parts (`mine`, in table order): the
-// parts go to rank 0 (a message with their number, then one per part), which fits
-// and writes the model. `empty`: the message when the table has no data row.
+// parts are allgathered, every rank builds the same table and runs the same fit, each
+// counting its share of the rows with the counts summed across the ranks
+// (MpiCountReducer); rank 0 writes the model. `empty`: the message when the table has
+// no data row.
 FitReport gather_and_fit(const std::string& name, std::vector<std::string> header,
                          std::vector<RankRows> mine, const std::string& empty,
                          const FitOptions& options, const std::string& schema_path,
@@ -48,36 +83,39 @@ FitReport gather_and_fit(const std::string& name, std::vector<std::string> heade
   });
   FitReport report;
   report.rows = total;
-  if (rank() != 0) {
-    send_to_root(count_message(mine.size()));
-    for (auto& part : mine) {
-      const std::vector<char> bytes = pack(part);
-      part = {};
-      send_to_root(bytes);
-      report.gathered_bytes += bytes.size();
-    }
-    agree(nullptr, /*timed=*/false);  // rank 0's build, fit and write: as long as it takes
-    report.collective_bytes = traffic().collective_bytes;
-    return report;
+  std::vector<std::vector<char>> every;
+  {
+    const std::vector<char> bytes = pack_parts(mine);
+    mine.clear();
+    every = allgather_bytes(bytes);
+    for (const auto& part : every) report.gathered_bytes += part.size();
   }
-  std::vector<RankRows> parts = std::move(mine);
-  for (int r = 1; r < size(); ++r) {
-    const std::vector<char> count = receive_from(r);
-    uint64_t n = 0;
-    if (count.size() != sizeof n) throw Error("distributed read: a rank's part count is garbled");
-    std::memcpy(&n, count.data(), sizeof n);
-    for (uint64_t i = 0; i < n; ++i) {
-      const std::vector<char> bytes = receive_from(r);
-      report.gathered_bytes += bytes.size();
-      parts.push_back(unpack(bytes));
-    }
+  std::vector<RankRows> parts;
+  for (auto& bytes : every) {
+    unpack_parts(bytes, parts);
+    bytes = {};
   }
-  agreed([&] {
+  const Traffic before = traffic();
+  // An error of the fit's input or options is raised by every rank at the same point
+  // (they run the same fit on the same table) and agreed. A failed allocation is this
+  // rank's own, while the others may be inside a count sum: it leaves as a local error,
+  // which ends the job (main's handler), never a wait.
+  std::exception_ptr error;
+  try {
     GatheredRows rows(name, std::move(header), std::move(parts));
+    MpiCountReducer reducer;
+    const core::CountReducerScope scope(&reducer);
     const ensemble::MegModel model = fit_gathered(rows, options, schema_path, progress);
-    model.save(output);
-  });
+    if (rank() == 0) model.save(output);
+  } catch (const std::bad_alloc&) {
+    throw;
+  } catch (...) {
+    error = std::current_exception();
+  }
+  agree(error);
   report.collective_bytes = traffic().collective_bytes;
+  report.reduced_bytes = traffic().reduced_bytes - before.reduced_bytes +
+                         traffic().allgathered_bytes - before.allgathered_bytes;
   return report;
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/count_reducer.hpp"
 #include "core/parallel.hpp"
 #include "core/rng.hpp"
 #include "ensemble/weights.hpp"
@@ -39,11 +40,17 @@ std::vector<train::GanblrUnit> fit_units(const data::DatasetView& ds,
                                          std::vector<bn::KdbStructure>* structures) {
   std::vector<train::GanblrUnit> units(cols.size());
   const int threads = core::resolve_threads(o.threads);
-  const int inner = std::max(1, threads / static_cast<int>(std::max<size_t>(1, cols.size())));
+  // In a distributed fit every unit's counts are summed across processes
+  // (core/count_reducer.hpp): collectives, made in the same order everywhere, so the
+  // units are fitted one after another, each on every thread (same results).
+  const bool serial = core::count_reducer() != nullptr;
+  const int outer = serial ? 1 : threads;
+  const int inner =
+      serial ? threads : std::max(1, threads / static_cast<int>(std::max<size_t>(1, cols.size())));
   relay.reset();
   const bool reuse = structures && structures->size() == cols.size();
   if (structures && !reuse) structures->assign(cols.size(), {});
-  core::parallel_for(cols.size(), threads, [&](size_t u) {
+  core::parallel_for(cols.size(), outer, [&](size_t u) {
     const std::string& name = ds.names()[cols[u]];
     auto on_epoch = [&](const std::string& phase, int epoch, int total) {
       Progress p;

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "bn/cpt.hpp"
+#include "core/count_reducer.hpp"
 #include "core/rng.hpp"
 #include "meg/error.hpp"
 
@@ -27,6 +28,24 @@ void validate_data(const data::DatasetView& data, size_t class_col) {
     if (table.columns[c].size() != table.num_rows()) {
       throw InvalidArgument("unit: ragged columns");
     }
+  }
+  // In a distributed fit (core/count_reducer.hpp) each process checks its share of the
+  // rows and the processes sum the codes out of range; only when some are does every
+  // process scan every row, so that all throw the same first error.
+  core::CountReducer* reducer = core::count_reducer();
+  if (reducer) {
+    const auto [begin, end] = reducer->share(table.num_rows());
+    uint64_t bad = 0;
+    for (size_t c = 0; c < num_cols; ++c) {
+      const uint32_t r = data.cardinality()[c];
+      table.columns[c].visit([&](auto codes) {
+        for (size_t i = begin; i < end; ++i) bad += codes[i] >= r ? 1 : 0;
+      });
+    }
+    reducer->sum(std::span<uint64_t>(&bad, 1));
+    if (bad == 0) return;
+  }
+  for (size_t c = 0; c < num_cols; ++c) {
     const uint32_t r = data.cardinality()[c];
     table.columns[c].visit([&](auto codes) {
       for (data::Code code : codes) {
