@@ -157,7 +157,9 @@ TEST(WideStructure, ManyLevelColumnLinksThroughItsGroups) {
   bool parent = false;
   for (const auto& p : s.parents) parent = parent || std::count(p.begin(), p.end(), 0u) > 0;
   EXPECT_EQ(s.grouped(), parent);
-  if (parent) EXPECT_EQ(s.parent_card(0, 200), 4u);
+  if (parent) {
+    EXPECT_EQ(s.parent_card(0, 200), 4u);
+  }
   const KdbStructure back = KdbStructure::from_json(s.to_json(), ds.cardinality);
   EXPECT_EQ(back.to_json(), s.to_json());
   // Groups that do not fit the column are refused.
