@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "bn/parent_groups.hpp"
 #include "core/parallel.hpp"
 #include "data/codec.hpp"
 #include "data/dataset.hpp"
@@ -69,10 +70,23 @@ ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
                                        size_t row_model_columns) {
   const size_t d = cardinality.size();
   ModelSizeEstimate est;
-  std::vector<bool> parent(d);
+  // Every column may be a parent: one of more than max_parent_levels levels L enters
+  // configurations through at most L groups (bn/parent_groups.hpp); its raw code pairs
+  // bound its grouped ones.
+  const std::vector<bool> parent(d, true);
+  const double max_levels = static_cast<double>(std::max<uint64_t>(options.max_parent_levels, 1));
+  // Each column's levels in the parent role: its own up to L; above, its groups (counted
+  // on the rows when they are given, one pass a grouped column; else L).
+  std::vector<double> parent_levels(d);
+  const std::vector<std::vector<uint32_t>> groups =
+      data != nullptr ? bn::parent_groups(*data, options.max_parent_levels)
+                      : std::vector<std::vector<uint32_t>>();
   for (size_t j = 0; j < d; ++j) {
-    parent[j] =
-        std::max<double>(cardinality[j], 1) <= static_cast<double>(options.max_parent_levels);
+    const double r = std::max<double>(cardinality[j], 1);
+    parent_levels[j] = r <= max_levels ? r
+                       : j < groups.size() && !groups[j].empty()
+                           ? static_cast<double>(groups[j].size() + 1)
+                           : max_levels;
   }
   const Observed observed = observe(data, unit_columns, parent);
   std::vector<size_t> candidates;
@@ -91,13 +105,12 @@ ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
     const bool gradient = uo.warmup_epochs + uo.epochs > 0;
     est.column_bytes[u] += 16.0 * classes;  // class prior and its alias table
     double sparse = 0, largest_count = 0, unit_cells = 0;
-    // The largest cardinalities that may be parents (at most max_parent_levels levels),
+    // The largest parent cardinalities (a column's levels, at most L once grouped),
     // k + 2 of them: enough to take the k largest besides the unit's class and the
     // feature itself, so a unit costs O(d k) here, not O(d^2).
     std::vector<std::pair<double, size_t>> top;
     for (size_t j = 0; j < d; ++j) {
-      const double cj = std::max<double>(cardinality[j], 1);
-      if (j != u && cj <= static_cast<double>(options.max_parent_levels)) top.emplace_back(cj, j);
+      if (j != u) top.emplace_back(parent_levels[j], j);
     }
     const size_t keep = std::min(top.size(), k + 1);
     std::partial_sort(top.begin(), top.begin() + static_cast<long>(keep), top.end(),
@@ -117,8 +130,14 @@ ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
       double bytes, level0, cells, count, sparse;
     };
     auto piece = [&](double r, const std::vector<double>& others, const LevelCaps& caps) {
-      const FeatureBound b = bound_feature(r, classes, others, others.size(),
-                                           static_cast<double>(uo.max_parent_configs), n, caps);
+      // A child of more than L levels takes at most bn::high_card_child_configs parent
+      // configurations.
+      const double configs = r > max_levels
+                                 ? std::min(static_cast<double>(uo.max_parent_configs),
+                                            bn::high_card_child_configs(static_cast<uint64_t>(r),
+                                                                        options.max_parent_levels))
+                                 : static_cast<double>(uo.max_parent_configs);
+      const FeatureBound b = bound_feature(r, classes, others, others.size(), configs, n, caps);
       Piece p;
       p.bytes = b.cells * kCellBytes + b.blocks * kBlockBytes + b.entries * kEntryBytes +
                 b.groups * kGroupBytes + b.index_bytes;
@@ -131,8 +150,7 @@ ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
       // (more than the per-block totals used when scoring).
       // The counting tables are sized by configuration spaces, not by what the rows
       // hold: their share uses the bound without the data's caps.
-      const FeatureBound f = bound_feature(r, classes, others, others.size(),
-                                           static_cast<double>(uo.max_parent_configs), n, {});
+      const FeatureBound f = bound_feature(r, classes, others, others.size(), configs, n, {});
       const double index =
           std::min(4 * f.groups * classes, 4 * std::max(1048576.0, 4 * n * levels)) +
           8 * (n * levels + classes);
@@ -147,9 +165,7 @@ ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
     std::vector<double> others;
     for (size_t i = 0; i < d; ++i) {
       if (i == u) continue;
-      // A column of more than max_parent_levels levels takes no parents either.
       const double r = std::max<double>(cardinality[i], 1);
-      const bool takes_parents = r <= static_cast<double>(options.max_parent_levels);
       const bool in_top =
           std::any_of(top.begin(), top.end(), [&](const auto& t) { return t.second == i; });
       Piece p{};
@@ -160,7 +176,7 @@ ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
       } else {
         others.clear();
         for (const auto& [cj, j] : top) {
-          if (takes_parents && j != i && others.size() < k) others.push_back(cj);
+          if (j != i && others.size() < k) others.push_back(cj);
         }
         p = piece(r, others, unit_caps.for_feature(i));
         if (cacheable) by_levels.emplace(cardinality[i], p);

@@ -177,9 +177,10 @@ TEST(ResourceGuard, WideTableRefusalNamesTheWidth) {
   }
 }
 
-// A column above max_parent_levels is bounded as a child without parents, and is no
-// column's parent: the bound of a table with three 700-level codes drops by orders of
-// magnitude, and grows back when the limit is raised above 700.
+// A column above max_parent_levels L enters configurations through at most L groups and
+// takes at most 4 L^2 / r parent configurations: the bound of a table with three
+// 700-level codes drops by orders of magnitude, and grows back when the limit is raised
+// above 700.
 TEST(ResourceGuard, ManyLevelColumnsAreNotParents) {
   const std::vector<uint32_t> card = {700, 700, 700, 20, 20, 10, 5, 2};
   const std::vector<std::string> names = {"d1", "d2", "d3", "a", "b", "c", "e", "f"};
@@ -241,6 +242,25 @@ meg::data::CsvTable wide_table() {
   return meg::data::parse_csv(text, "wide");
 }
 
+// A 300-level skewed code that depends on a 5-level region, and two columns that depend
+// on the code: the code is a grouped parent (its frequent levels keep their own groups)
+// and a child with parents (docs/performance.md, "High-cardinality columns").
+meg::data::CsvTable grouped_table() {
+  meg::core::Rng rng(5);
+  std::string text = "region,code,kind,level\n";
+  for (int i = 0; i < 20000; ++i) {
+    const uint64_t region = rng.below(5);
+    const double u = rng.uniform();
+    const uint64_t code = (region * 60 + static_cast<uint64_t>(300 * u * u * u)) % 300;
+    text += "r" + std::to_string(region) + ",c" + std::to_string(code) + "," +
+            (code % 7 < 3   ? "A"
+             : code % 7 < 5 ? "B"
+                            : "C") +
+            "," + std::to_string(code % 4 + rng.below(2)) + "\n";
+  }
+  return meg::data::parse_csv(text, "grouped");
+}
+
 }  // namespace
 
 // The estimate bounds the heap of a whole fit and save, and of loading the model and building
@@ -259,6 +279,7 @@ TEST(ResourceGuard, EstimateBoundsTheMeasuredHeap) {
   cases.push_back({meg::data::read_csv("data/car.csv"), 3, 1, false});
   cases.push_back({meg::data::read_csv("data/german_credit.csv"), 2, 0, false});
   cases.push_back({wide_table(), 3, 0});
+  cases.push_back({grouped_table(), 2, 0, false});
   cases.push_back({meg::data::read_csv("data/adult_train.csv"), 2, 0, false});
   cases.push_back({meg::data::read_csv("data/nursery.csv"), 2, 0});
   cases.push_back({meg::data::read_csv("data/kr_vs_kp.csv"), 2, 0});
