@@ -34,7 +34,9 @@ void validate_data(const data::DatasetView& data, size_t class_col) {
   // process scan every row, so that all throw the same first error.
   core::CountReducer* reducer = core::count_reducer();
   if (reducer) {
-    const auto [begin, end] = reducer->share(table.num_rows());
+    // Named copies: a lambda may not capture structured bindings before C++20 in clang 14.
+    const auto share = reducer->share(table.num_rows());
+    const size_t begin = share.first, end = share.second;
     uint64_t bad = 0;
     for (size_t c = 0; c < num_cols; ++c) {
       const uint32_t r = data.cardinality()[c];
