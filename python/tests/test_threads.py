@@ -29,6 +29,16 @@ def test_gil_released_during_fit(adult):
 
 
 def test_ctrl_c_cancels_fit(adult):
+    # Python's own Ctrl-C handler, whatever the launcher left: a shell's background job
+    # starts with SIGINT ignored, and Python then installs no KeyboardInterrupt handler.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        _ctrl_c_cancels_fit(adult)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _ctrl_c_cancels_fit(adult):
     sent, events = [], []
 
     def progress(p):
