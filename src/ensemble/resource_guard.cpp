@@ -54,12 +54,15 @@ FeatureBound bound_feature(double r, double classes, const std::vector<double>& 
   return b;
 }
 
-// Bytes per group: its key, offset, feature, back-off and first block (24), up to 32 for a
-// dense configuration index of a large space (at most 8 slots per key), 12 in the saved
-// tree. Per block: class, group, offset, non-zero count (16), 8 in the tree. Per entry:
-// value and count (8), 8 in the tree. Per cell, once sampled and scored: log-probability
-// (8) and alias entry (at most 8).
-constexpr double kGroupBytes = 68, kBlockBytes = 24, kEntryBytes = 16, kCellBytes = 16;
+// Bytes a fitted unit holds per group: its key, offset, feature and back-off (20), up to 32
+// for a dense configuration index of a large space (at most 8 slots per key); per block:
+// class, group, offset and non-zero count (16); per entry (non-zero count): value and count
+// (8). The saved tree (the model's JSON while it is written or read) adds 12 a group, 8 a
+// block and 8 an entry. Per cell, once sampled and scored: its log-probability (8) and its
+// alias entry (4, plus a full 8-byte entry for a feature of more than 256 levels).
+constexpr double kGroupBytes = 56, kBlockBytes = 16, kEntryBytes = 8;
+constexpr double kTreeGroupBytes = 12, kTreeBlockBytes = 8, kTreeEntryBytes = 8;
+double alias_bytes(double levels) { return levels > 256 ? 12 : 4; }
 
 }  // namespace
 
@@ -96,6 +99,9 @@ ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
   double card_sum = 0;
   for (uint32_t r : cardinality) card_sum += std::max<double>(r, 1);
   double largest_scratch = 0;  // one unit's fitting scratch, the largest
+  // Summed over the units: what the fitted units hold, their tables once sampled and
+  // scored, their alias tables alone (built when the fit samples), their saved tree.
+  double all_held = 0, all_tables = 0, all_alias = 0, all_tree = 0;
   std::vector<std::pair<std::string, double>> largest_options;  // its parts set by options
   for (size_t u : unit_columns) {
     const UnitOptions& uo = options.for_unit(names[u]);
@@ -105,6 +111,7 @@ ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
     const bool gradient = uo.warmup_epochs + uo.epochs > 0;
     est.column_bytes[u] += 16.0 * classes;  // class prior and its alias table
     double sparse = 0, largest_count = 0, unit_cells = 0;
+    double held = 16.0 * classes, tables = 0, alias = 0, tree = 0;
     // The largest parent cardinalities (a column's levels, at most L once grouped),
     // k + 2 of them: enough to take the k largest besides the unit's class and the
     // feature itself, so a unit costs O(d k) here, not O(d^2).
@@ -127,7 +134,7 @@ ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
     const UnitCaps unit_caps(observed, data, u, candidates, classes);
     // One feature's share, from its levels r and its parents' bound (`others`).
     struct Piece {
-      double bytes, level0, cells, count, sparse;
+      double held, tables, alias, tree, level0, cells, count, sparse, blocks, entries, groups;
     };
     auto piece = [&](double r, const std::vector<double>& others, const LevelCaps& caps) {
       // A child of more than L levels takes at most bn::high_card_child_configs parent
@@ -139,11 +146,21 @@ ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
                                  : static_cast<double>(uo.max_parent_configs);
       const FeatureBound b = bound_feature(r, classes, others, others.size(), configs, n, caps);
       Piece p;
-      p.bytes = b.cells * kCellBytes + b.blocks * kBlockBytes + b.entries * kEntryBytes +
-                b.groups * kGroupBytes + b.index_bytes;
+      // What a fitted unit holds (a trained one its log-probabilities instead of counts),
+      // what its tables add once sampled and scored, and its share of the saved tree.
+      p.held = b.blocks * kBlockBytes + b.groups * kGroupBytes + b.index_bytes +
+               (gradient ? 8 * b.cells : b.entries * kEntryBytes);
+      p.alias = b.cells * alias_bytes(r);
+      p.tables = b.cells * 8 + p.alias;
+      p.tree = b.blocks * kTreeBlockBytes + b.groups * kTreeGroupBytes +
+               (gradient ? 8 * b.cells : b.entries * kTreeEntryBytes);
       // Level 0 (every class) grows with the class column, the rest with the feature.
-      p.level0 = classes * (r * kCellBytes + kBlockBytes) + std::min(n, classes * r) * kEntryBytes;
+      p.level0 = classes * (r * (8 + alias_bytes(r)) + kBlockBytes) +
+                 std::min(n, classes * r) * kEntryBytes;
       p.cells = b.cells;
+      p.blocks = b.blocks;
+      p.entries = b.entries;
+      p.groups = b.groups;
       // Scratch while counting: counts and held-out counts (uint32 per cell), each row's
       // block per level, the (configuration, class) index (dense or hashed), the held-out
       // rows' back-off chains; the sparse counts of every feature until they are assembled
@@ -182,8 +199,16 @@ ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
         if (cacheable) by_levels.emplace(cardinality[i], p);
       }
       est.column_bytes[u] += p.level0;
-      est.column_bytes[i] += p.bytes - p.level0;
+      est.column_bytes[i] += p.held + p.tables - p.level0;
+      held += p.held;
+      tables += p.tables;
+      alias += p.alias;
+      tree += p.tree;
       unit_cells += p.cells;
+      est.model_cells += p.cells;
+      est.model_blocks += p.blocks;
+      est.model_entries += p.entries;
+      est.model_groups += p.groups;
       largest_count = std::max(largest_count, p.count);
       sparse += p.sparse;
     }
@@ -191,6 +216,7 @@ ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
     // layout's per-row configurations.
     const double structure = 16 * std::max(n, 4096.0) + 8 * cols * cols + 16 * n;
     double scratch = largest_count + sparse + structure;
+    double gradient_bytes = 0;
     if (gradient) {
       // Generator: parameters, gradient and Adam moments per cell; rows' slots, synthetic
       // rows and discriminator inputs; the discriminator (one-hot and class-crossed inputs,
@@ -204,14 +230,25 @@ ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
         }
       }
       params += fan_in + 1;
-      scratch += 40 * unit_cells + (n + synthetic) * (cols + 1) * 24 + 40 * params + 8 * dim;
+      gradient_bytes = 40 * unit_cells + (n + synthetic) * (cols + 1) * 24 + 40 * params + 8 * dim;
+      scratch += gradient_bytes;
       if (scratch > largest_scratch) {
         largest_options = {{"synthetic_rows", synthetic * (cols + 1) * 24},
                            {"hidden", 40 * params}};
       }
     }
     if (scratch > largest_scratch && !gradient) largest_options.clear();
+    if (scratch > largest_scratch) {
+      est.scratch_parts = {{"count", largest_count},
+                           {"sparse", sparse},
+                           {"structure", structure},
+                           {"gradient", gradient_bytes}};
+    }
     largest_scratch = std::max(largest_scratch, scratch);
+    all_held += held;
+    all_tables += tables;
+    all_alias += alias;
+    all_tree += tree;
   }
   // Units are fitted `threads` at a time. The table's codes (all rows, the fit and held-out
   // parts), the row split, and each unit's held-out log-likelihoods with the weights' scratch.
@@ -230,9 +267,29 @@ ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
   // Held-out log-likelihoods and the weights' scaled copy: 16 bytes per held-out row and
   // unit (every row of a table under 20 rows).
   const double held_out = n < 20 ? n : std::ceil(options.validation_fraction * n) + 1;
-  est.row_bytes = code_bytes * n + 24 * n + 16 * held_out * units + row_model + (1 << 20);
-  const double shared = est.scratch_bytes + est.row_bytes;
-  est.total_bytes = std::accumulate(est.column_bytes.begin(), est.column_bytes.end(), 0.0) + shared;
+  est.row_bytes = code_bytes * n + 24 * n + 16 * held_out * units + (1 << 20);
+  // The phases do not overlap: the row model is fitted before the codes exist; the units
+  // are fitted `in_flight` at a time, each finished one keeping only its counts; at the
+  // end of the fit every unit has its alias tables (the fit samples) while the model is
+  // saved; a load holds the saved tree, then every unit's tables.
+  // Choosing the smoothing strength compares sampled rows with the fit rows (at most 2^16,
+  // 4 bytes a code plus a packed copy); the resampler's discriminator learns from at most
+  // 20,000 real and as many sampled rows (4-byte codes, binned copies, gradients) and is
+  // judged on at most 10,000 held-out rows against sampled ones.
+  const double probe = options.smoothing_select == SmoothingSelect::Distance
+                           ? 5 * cols * std::min(n, 65536.0) + 4 * cols * 1000
+                           : 0;
+  const double resample =
+      options.resample != Resample::Off
+          ? (20 * cols + 64) * std::min(n, 20000.0) +
+                24 * cols * std::min(std::ceil(options.validation_fraction * n), 10000.0)
+          : 0;
+  const double fitting = est.row_bytes + all_held + est.scratch_bytes + probe;
+  const double saving = est.row_bytes + all_held + all_alias + std::max(all_tree, resample);
+  const double using_model = (1 << 20) + all_held + std::max(all_tree, all_tables);
+  est.fit_bytes = std::max({fitting, saving, row_model + (1 << 20)});
+  est.use_bytes = using_model;
+  est.total_bytes = std::max(est.fit_bytes, est.use_bytes);
   for (auto& [key, bytes] : largest_options) est.option_bytes.emplace_back(key, in_flight * bytes);
   return est;
 }

@@ -26,6 +26,11 @@ struct ModelSizeEstimate {
   std::vector<std::pair<std::string, double>> option_bytes;
   double scratch_bytes = 0;  // fitting scratch of the units fitted at once (in total_bytes)
   double row_bytes = 0;      // per-row arrays and fixed terms (in total_bytes)
+  double fit_bytes = 0;      // the fit's phases, the largest (total_bytes: this or use_bytes)
+  double use_bytes = 0;      // loading the model and building its tables
+  // The bound's counts summed over the units' tables (diagnostics).
+  std::vector<std::pair<std::string, double>> scratch_parts;  // the largest unit's, one unit
+  double model_cells = 0, model_blocks = 0, model_entries = 0, model_groups = 0;
 };
 
 // Upper bound of the heap bytes a fit (and saving, loading, sampling and scoring its model)
