@@ -28,6 +28,9 @@ namespace {
 // has one configuration and C blocks. A row adds one count per level.
 struct FeatureBound {
   double groups = 1, blocks = 0, cells = 0, entries = 0;
+  // The full level's (configuration, class, value) space and its non-zero counts: what
+  // counting the feature holds (a dense counter per cell, or a hash table of those seen).
+  double top_space = 0, top_entries = 0;
   double index_bytes = 4;  // dense configuration indexes of small spaces (4096 at most)
 };
 
@@ -36,6 +39,8 @@ FeatureBound bound_feature(double r, double classes, const std::vector<double>& 
   FeatureBound b;
   b.blocks = classes;
   b.entries = std::min({n, classes * r, caps.entries[0]});
+  b.top_space = classes * r;
+  b.top_entries = b.entries;
   double q = 1, group_cap = 1, block_cap = classes;
   for (size_t j = 0; j < parents; ++j) {
     q *= others_desc[j];
@@ -47,7 +52,9 @@ FeatureBound bound_feature(double r, double classes, const std::vector<double>& 
     const double level_blocks = std::min({n, qj * classes, block_cap});
     b.blocks += level_blocks;
     // A row adds one count per level.
-    b.entries += std::min({n, r * level_blocks, j == 0 ? caps.entries[1] : HUGE_VAL});
+    b.top_entries = std::min({n, r * level_blocks, j < 2 ? caps.entries[j + 1] : HUGE_VAL});
+    b.entries += b.top_entries;
+    b.top_space = qj * classes * r;
   }
   b.cells = r * b.blocks;
   b.entries = std::min(b.entries, b.cells);
@@ -93,6 +100,15 @@ ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
   }
   const Observed observed = observe(data, unit_columns, parent);
   std::vector<size_t> candidates;
+  std::vector<double> child_configs;
+  // The parent configurations a child of r levels may take: max_parent_configs, and for
+  // one of more than L levels at most bn::high_card_child_configs.
+  auto child_limit = [&](uint32_t r, const UnitOptions& uo) {
+    const double configs = static_cast<double>(std::max<long>(uo.max_parent_configs, 1));
+    return r > max_levels ? std::min(configs, bn::high_card_child_configs(
+                                                  r, static_cast<uint64_t>(max_levels)))
+                          : configs;
+  };
   est.column_bytes.assign(d, 0.0);
   const double n = static_cast<double>(std::max<uint64_t>(rows, 1));
   const double cols = static_cast<double>(d);
@@ -131,19 +147,17 @@ ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
         if (j != u && parent[j]) candidates.push_back(j);
       }
     }
-    const UnitCaps unit_caps(observed, data, u, candidates, classes);
+    if (observed.measured) {
+      child_configs.resize(d);
+      for (size_t j = 0; j < d; ++j) child_configs[j] = child_limit(cardinality[j], uo);
+    }
+    const UnitCaps unit_caps(observed, data, u, candidates, classes, parent_levels, child_configs);
     // One feature's share, from its levels r and its parents' bound (`others`).
     struct Piece {
       double held, tables, alias, tree, level0, cells, count, sparse, blocks, entries, groups;
     };
     auto piece = [&](double r, const std::vector<double>& others, const LevelCaps& caps) {
-      // A child of more than L levels takes at most bn::high_card_child_configs parent
-      // configurations.
-      const double configs = r > max_levels
-                                 ? std::min(static_cast<double>(uo.max_parent_configs),
-                                            bn::high_card_child_configs(static_cast<uint64_t>(r),
-                                                                        options.max_parent_levels))
-                                 : static_cast<double>(uo.max_parent_configs);
+      const double configs = child_limit(static_cast<uint32_t>(r), uo);
       const FeatureBound b = bound_feature(r, classes, others, others.size(), configs, n, caps);
       Piece p;
       // What a fitted unit holds (a trained one its log-probabilities instead of counts),
@@ -167,11 +181,15 @@ ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
       // (more than the per-block totals used when scoring).
       // The counting tables are sized by configuration spaces, not by what the rows
       // hold: their share uses the bound without the data's caps.
-      const FeatureBound f = bound_feature(r, classes, others, others.size(), configs, n, {});
-      const double index =
-          std::min(4 * f.groups * classes, 4 * std::max(1048576.0, 4 * n * levels)) +
-          8 * (n * levels + classes);
-      p.count = 8 * f.cells + 8 * n * levels + index + 24 * n * levels;
+      // Counting one feature (bn/feature_counts.cpp): two 4-byte counters per cell of the
+      // full level when its space is small (at most max(2^16, 4 rows) cells, 2^22), else a
+      // hash table of the cells seen (24-byte slots at most half full, the old table while
+      // it grows, a sorted copy) and blocks of 4,096 rows' keys; then its blocks' and
+      // counts' indexes while the parameters and the smoothing are chosen (32 bytes each).
+      const double dense_limit = std::min(4194304.0, std::max(65536.0, 4 * n));
+      const double counting =
+          b.top_space <= dense_limit ? 8 * b.top_space : 168 * b.top_entries + 16 * 4096;
+      p.count = counting + 32 * (b.blocks + b.entries);
       p.sparse = b.blocks * 28 + b.entries * 8 + b.groups * 8;
       return p;
     };
@@ -212,10 +230,19 @@ ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
       largest_count = std::max(largest_count, p.count);
       sparse += p.sparse;
     }
-    // Structure learning (contingency counts or sorted keys, the CMI matrix) and the
-    // layout's per-row configurations.
-    const double structure = 16 * std::max(n, 4096.0) + 8 * cols * cols + 16 * n;
-    double scratch = largest_count + sparse + structure;
+    // Structure learning, before the counting: the (class, feature) and (class, feature,
+    // feature) counts the search reads (12 bytes a combination seen, twice while they
+    // grow), on at most about 2^16 rows (a copy of them), a pass's sorted keys, the rows
+    // grouped by the chosen parents, the CMI matrix. Then scoring the held-out rows: the
+    // unit's log-probabilities (8 bytes a cell) and a value per row.
+    const double search_rows = std::min(n, 72089.0);
+    const double combos = observed.measured
+                              ? unit_caps.search_combinations(search_rows)
+                              : cols * std::min(search_rows, classes * max_levels) +
+                                    cols * cols / 2 * std::min(search_rows, classes * 64 * 64);
+    const double structure = 24 * combos + (40 + cols) * search_rows + 8 * cols * cols;
+    const double scoring = 8 * unit_cells + 16 * std::min(n, 32768.0);
+    double scratch = std::max(largest_count + sparse, structure) + scoring;
     double gradient_bytes = 0;
     if (gradient) {
       // Generator: parameters, gradient and Adam moments per cell; rows' slots, synthetic

@@ -14,6 +14,9 @@ constexpr size_t kObserveColumns = 256;
 // this budget (Adult: 15 x 91 x 32,561 = 44 M).
 constexpr double kTripleBudget = 1.5e8;
 constexpr double kBitmapBits = 1 << 22;
+// Level 2's non-zero counts are bounded per feature when units x columns^3 stay within this
+// (hospital: 43 x 47^3 = 4.5 M).
+constexpr double kLevel2Budget = 5e7;
 
 double distinct_pairs(const data::EncodedDataset& data, size_t a, size_t b) {
   const uint64_t rb = data.cardinality[b];
@@ -74,6 +77,7 @@ Observed observe(const data::EncodedDataset* data, const std::vector<size_t>& un
   if (static_cast<double>(todo.size() + d) * n > kObserveBudget) return o;
   o.measured = true;
   o.d = d;
+  o.unit_count = units.size();
   double parents = 0;
   for (bool p : parent) parents += p ? 1 : 0;
   o.triples = static_cast<double>(units.size()) * parents * parents / 2 * n <= kTripleBudget;
@@ -100,31 +104,69 @@ Observed observe(const data::EncodedDataset* data, const std::vector<size_t>& un
 }
 
 UnitCaps::UnitCaps(const Observed& o, const data::EncodedDataset* data, size_t u,
-                   const std::vector<size_t>& candidates, double classes) {
+                   const std::vector<size_t>& candidates, double classes,
+                   const std::vector<double>& parent_levels,
+                   const std::vector<double>& child_configs)
+    : parent_levels_(parent_levels), child_configs_(child_configs) {
   caps_.blocks[0] = classes;
   if (!o.measured) return;
   constexpr size_t kNone = SIZE_MAX;
   std::vector<uint64_t> seen;
   d_ = o.d;
-  pair_bound_.assign(d_ * d_, HUGE_VAL);
+  // A parent is read by its groups: its codes, its pairs with the class and with another
+  // parent are at most those of the groups (pl = parent_levels). A child and the class are
+  // read by their own codes.
+  auto lp = [&](size_t a) { return std::min(o.levels[a], parent_levels_[a]); };
+  auto dp = [&](size_t a) { return std::min(o.pair(u, a), classes * parent_levels_[a]); };
+  auto dpp = [&](size_t a, size_t b) {
+    return std::min(o.pair(a, b), parent_levels_[a] * parent_levels_[b]);
+  };
+  // (class, parent a, child i): by the pairs, min with the triples when counted.
+  auto child_bound = [&](size_t a, size_t i, double triples) {
+    return std::min({dp(a) * o.levels[i], o.pair(u, i) * lp(a),
+                     std::min(o.pair(a, i), parent_levels_[a] * o.levels[i]) * classes, triples});
+  };
+  parent_bound_.assign(d_ * d_, HUGE_VAL);
+  child_bound_.assign(d_ * d_, HUGE_VAL);
   class_pair_.resize(d_);
   for (size_t i = 0; i < d_; ++i) class_pair_[i] = o.pair(u, i);
   for (size_t a : candidates) {
-    ranked_[0].push_back({o.levels[a], a, kNone});
-    ranked_[1].push_back({o.pair(u, a), a, kNone});
+    ranked_[0].push_back({lp(a), a, kNone});
+    ranked_[1].push_back({dp(a), a, kNone});
   }
   for (size_t x = 0; x < candidates.size(); ++x) {
     for (size_t y = x + 1; y < candidates.size(); ++y) {
       const size_t a = candidates[x], b = candidates[y];
-      double bound = std::min(
-          {o.pair(u, a) * o.levels[b], o.pair(u, b) * o.levels[a], o.pair(a, b) * classes});
+      double triples = HUGE_VAL;
       const double space = classes * data->cardinality[a] * data->cardinality[b];
-      if (o.triples && space <= kBitmapBits) {
-        bound = std::min(bound, distinct_triples(*data, u, a, b, seen));
-      }
-      pair_bound_[a * d_ + b] = pair_bound_[b * d_ + a] = bound;
-      ranked_[2].push_back({o.pair(a, b), a, b});
+      if (o.triples && space <= kBitmapBits) triples = distinct_triples(*data, u, a, b, seen);
+      const double bound = std::min({dp(a) * lp(b), dp(b) * lp(a), dpp(a, b) * classes, triples});
+      parent_bound_[a * d_ + b] = parent_bound_[b * d_ + a] = bound;
+      child_bound_[a * d_ + b] = child_bound(a, b, triples);
+      child_bound_[b * d_ + a] = child_bound(b, a, triples);
+      ranked_[2].push_back({dpp(a, b), a, b});
       ranked_[3].push_back({bound, a, b});
+    }
+  }
+  // Level 2's non-zero counts of each feature: O(columns^3) a unit, within a budget.
+  const double c = static_cast<double>(candidates.size());
+  if (static_cast<double>(o.unit_count) * c * c * c <= kLevel2Budget) {
+    level2_entries_.assign(d_, HUGE_VAL);
+    for (size_t i : candidates) {
+      double best = 0;
+      for (size_t x = 0; x < candidates.size(); ++x) {
+        const size_t a = candidates[x];
+        if (a == i) continue;
+        const double ai = child_bound_[a * d_ + i];
+        for (size_t y = x + 1; y < candidates.size(); ++y) {
+          const size_t b = candidates[y];
+          if (b == i || configs(a, b) > child_configs_[i]) continue;
+          const double bound = std::min({ai * lp(b), child_bound_[b * d_ + i] * lp(a),
+                                         parent_bound_[a * d_ + b] * o.levels[i]});
+          best = std::max(best, bound);
+        }
+      }
+      level2_entries_[i] = best;
     }
   }
   for (auto& list : ranked_) {
@@ -134,27 +176,38 @@ UnitCaps::UnitCaps(const Observed& o, const data::EncodedDataset* data, size_t u
   }
 }
 
+double UnitCaps::search_combinations(double rows) const {
+  double total = 0;
+  for (const Pair& p : ranked_[1]) total += std::min(rows, class_pair_[p.a]);
+  for (const Pair& p : ranked_[3]) total += std::min(rows, p.bound);
+  return total;
+}
+
 LevelCaps UnitCaps::for_feature(size_t i) const {
   // The largest entry of a list whose columns do not include i (i is not its own parent);
   // none: that level has no parent set for i (the caps stay infinite, min(n, q) holds).
-  auto first_without = [i](const std::vector<Pair>& list) {
+  if (d_ == 0) return caps_;  // not measured: the bound without the data holds
+  const double limit = child_configs_[i];
+  auto first_without = [&](const std::vector<Pair>& list) {
     for (const Pair& p : list) {
-      if (p.a != i && p.b != i) return p.bound;
+      if (p.a != i && p.b != i && configs(p.a, p.b) <= limit) return p.bound;
     }
-    return HUGE_VAL;
+    return 0.0;  // no parent set i may take at this level
   };
   LevelCaps caps = caps_;
   caps.groups[1] = first_without(ranked_[0]);
   caps.blocks[1] = first_without(ranked_[1]);
   caps.groups[2] = first_without(ranked_[2]);
   caps.blocks[2] = first_without(ranked_[3]);
-  if (d_ == 0) return caps;
   caps.entries[0] = class_pair_[i];
   double level1 = 0;
   for (const Pair& p : ranked_[0]) {
-    if (p.a != i) level1 = std::max(level1, pair_bound_[p.a * d_ + i]);
+    if (p.a != i && configs(p.a, p.b) <= limit) {
+      level1 = std::max(level1, child_bound_[p.a * d_ + i]);
+    }
   }
   if (!ranked_[0].empty()) caps.entries[1] = level1;
+  if (!level2_entries_.empty()) caps.entries[2] = level2_entries_[i];
   return caps;
 }
 
