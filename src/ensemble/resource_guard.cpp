@@ -165,7 +165,7 @@ ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
       p.held = b.blocks * kBlockBytes + b.groups * kGroupBytes + b.index_bytes +
                (gradient ? 8 * b.cells : b.entries * kEntryBytes);
       p.alias = b.cells * alias_bytes(r);
-      p.tables = b.cells * 8 + p.alias;
+      p.tables = (gradient ? 0 : b.cells * 8) + p.alias;  // a trained unit holds its logp
       p.tree = b.blocks * kTreeBlockBytes + b.groups * kTreeGroupBytes +
                (gradient ? 8 * b.cells : b.entries * kTreeEntryBytes);
       // Level 0 (every class) grows with the class column, the rest with the feature.
@@ -241,7 +241,7 @@ ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
                               : cols * std::min(search_rows, classes * max_levels) +
                                     cols * cols / 2 * std::min(search_rows, classes * 64 * 64);
     const double structure = 24 * combos + (40 + cols) * search_rows + 8 * cols * cols;
-    const double scoring = 8 * unit_cells + 16 * std::min(n, 32768.0);
+    const double scoring = (gradient ? 0 : 8 * unit_cells) + 16 * std::min(n, 32768.0);
     double scratch = std::max(largest_count + sparse, structure) + scoring;
     double gradient_bytes = 0;
     if (gradient) {
@@ -257,11 +257,14 @@ ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
         }
       }
       params += fan_in + 1;
-      gradient_bytes = 40 * unit_cells + (n + synthetic) * (cols + 1) * 24 + 40 * params + 8 * dim;
+      // Per real row: its slots, its discriminator inputs (one-hot and class-crossed, 2c - 1
+      // of them), label, split and order (12 c + 14 bytes); per synthetic row the same
+      // inputs, its codes, slots and advantage (16 c + 18).
+      const double real_rows = n * (12 * cols + 14), synthetic_rows = synthetic * (16 * cols + 18);
+      gradient_bytes = 40 * unit_cells + real_rows + synthetic_rows + 40 * params + 8 * dim;
       scratch += gradient_bytes;
       if (scratch > largest_scratch) {
-        largest_options = {{"synthetic_rows", synthetic * (cols + 1) * 24},
-                           {"hidden", 40 * params}};
+        largest_options = {{"synthetic_rows", synthetic_rows}, {"hidden", 40 * params}};
       }
     }
     if (scratch > largest_scratch && !gradient) largest_options.clear();
