@@ -123,7 +123,6 @@ ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
     const UnitOptions& uo = options.for_unit(names[u]);
     const double classes = std::max<double>(cardinality[u], 1);
     const size_t k = static_cast<size_t>(std::max(uo.k, 0));
-    const double levels = static_cast<double>(k + 1);
     const bool gradient = uo.warmup_epochs + uo.epochs > 0;
     est.column_bytes[u] += 16.0 * classes;  // class prior and its alias table
     double sparse = 0, largest_count = 0, unit_cells = 0;
@@ -142,12 +141,12 @@ ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
                       });
     top.resize(keep);
     candidates.clear();
-    if (observed.measured) {
+    if (observed.measured || observed.partial) {
       for (size_t j = 0; j < d; ++j) {
         if (j != u && parent[j]) candidates.push_back(j);
       }
     }
-    if (observed.measured) {
+    if (observed.measured || observed.partial) {
       child_configs.resize(d);
       for (size_t j = 0; j < d; ++j) child_configs[j] = child_limit(cardinality[j], uo);
     }
@@ -235,11 +234,16 @@ ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
     // grow), on at most about 2^16 rows (a copy of them), a pass's sorted keys, the rows
     // grouped by the chosen parents, the CMI matrix. Then scoring the held-out rows: the
     // unit's log-probabilities (8 bytes a cell) and a value per row.
+    // With parent candidates (m of them) the pairs counted are those where one column is
+    // a candidate of the other: at most (d - 1) m.
     const double search_rows = std::min(n, 72089.0);
-    const double combos = observed.measured
-                              ? unit_caps.search_combinations(search_rows)
-                              : cols * std::min(search_rows, classes * max_levels) +
-                                    cols * cols / 2 * std::min(search_rows, classes * 64 * 64);
+    const double m = static_cast<double>(options.parent_candidates);
+    const double pairs = std::min((cols - 1) * (cols - 2) / 2, m > 0 ? (cols - 1) * m : HUGE_VAL);
+    const double top1 = top.empty() ? 1 : top[0].first, top2 = top.size() < 2 ? 1 : top[1].first;
+    const double combos = observed.measured || observed.partial
+                              ? unit_caps.search_combinations(search_rows, pairs)
+                              : cols * std::min(search_rows, classes * top1) +
+                                    pairs * std::min(search_rows, classes * top1 * top2);
     const double structure = 24 * combos + (40 + cols) * search_rows + 8 * cols * cols;
     const double scoring = (gradient ? 0 : 8 * unit_cells) + 16 * std::min(n, 32768.0);
     double scratch = std::max(largest_count + sparse, structure) + scoring;

@@ -62,8 +62,40 @@ Observed observe(const data::EncodedDataset* data, const std::vector<size_t>& un
                  const std::vector<bool>& parent) {
   Observed o;
   const size_t d = parent.size();
-  if (data == nullptr || data->num_cols() != d || d > kObserveColumns) return o;
+  if (data == nullptr || data->num_cols() != d) return o;
   const double n = static_cast<double>(data->num_rows());
+  auto count_levels = [&] {
+    o.levels.resize(d);
+    for (size_t a = 0; a < d; ++a) {
+      std::vector<bool> seen(data->cardinality[a], false);
+      data->columns[a].visit([&](auto codes) {
+        for (auto c : codes) seen[c] = true;
+      });
+      o.levels[a] = static_cast<double>(std::count(seen.begin(), seen.end(), true));
+    }
+  };
+  if (d > kObserveColumns) {
+    if (static_cast<double>(units.size() + 1) * static_cast<double>(d) * n > kObserveBudget) {
+      return o;
+    }
+    o.partial = true;
+    o.d = d;
+    o.unit_count = units.size();
+    count_levels();
+    o.unit_row.assign(d, SIZE_MAX);
+    o.class_pairs.resize(units.size() * d);
+    for (size_t q = 0; q < units.size(); ++q) {
+      const size_t u = units[q];
+      o.unit_row[u] = q;
+      for (size_t a = 0; a < d; ++a) {
+        const double space = static_cast<double>(data->cardinality[u]) * data->cardinality[a];
+        o.class_pairs[q * d + a] = a == u                 ? o.levels[u]
+                                   : space <= kBitmapBits ? distinct_pairs(*data, u, a)
+                                                          : std::min(n, o.levels[u] * o.levels[a]);
+      }
+    }
+    return o;
+  }
   std::vector<bool> unit(d, false);
   for (size_t u : units) unit[u] = true;
   std::vector<std::pair<size_t, size_t>> todo;
@@ -81,15 +113,8 @@ Observed observe(const data::EncodedDataset* data, const std::vector<size_t>& un
   double parents = 0;
   for (bool p : parent) parents += p ? 1 : 0;
   o.triples = static_cast<double>(units.size()) * parents * parents / 2 * n <= kTripleBudget;
-  o.levels.resize(d);
+  count_levels();
   o.pairs.assign(d * d, 0.0);
-  for (size_t a = 0; a < d; ++a) {
-    std::vector<bool> seen(data->cardinality[a], false);
-    data->columns[a].visit([&](auto codes) {
-      for (auto c : codes) seen[c] = true;
-    });
-    o.levels[a] = static_cast<double>(std::count(seen.begin(), seen.end(), true));
-  }
   // Without a count: the product of the observed levels.
   for (size_t a = 0; a < d; ++a) {
     for (size_t b = 0; b < d; ++b) {
@@ -109,8 +134,25 @@ UnitCaps::UnitCaps(const Observed& o, const data::EncodedDataset* data, size_t u
                    const std::vector<double>& child_configs)
     : parent_levels_(parent_levels), child_configs_(child_configs) {
   caps_.blocks[0] = classes;
-  if (!o.measured) return;
   constexpr size_t kNone = SIZE_MAX;
+  if (o.partial && o.unit_row[u] != kNone) {
+    // Levels and class pairs only: the single-parent lists (lists of pairs stay empty).
+    d_ = o.d;
+    partial_ = true;
+    const double* cp = &o.class_pairs[o.unit_row[u] * d_];
+    class_pair_.assign(cp, cp + d_);
+    for (size_t a : candidates) {
+      ranked_[0].push_back({std::min(o.levels[a], parent_levels_[a]), a, kNone});
+      ranked_[1].push_back({std::min(cp[a], classes * parent_levels_[a]), a, kNone});
+    }
+    for (size_t q = 0; q < 2; ++q) {
+      std::sort(ranked_[q].begin(), ranked_[q].end(), [](const Pair& p, const Pair& r) {
+        return p.bound != r.bound ? p.bound > r.bound : p.a < r.a;
+      });
+    }
+    return;
+  }
+  if (!o.measured) return;
   std::vector<uint64_t> seen;
   d_ = o.d;
   // A parent is read by its groups: its codes, its pairs with the class and with another
@@ -176,10 +218,23 @@ UnitCaps::UnitCaps(const Observed& o, const data::EncodedDataset* data, size_t u
   }
 }
 
-double UnitCaps::search_combinations(double rows) const {
+double UnitCaps::search_combinations(double rows, double pairs) const {
   double total = 0;
   for (const Pair& p : ranked_[1]) total += std::min(rows, class_pair_[p.a]);
-  for (const Pair& p : ranked_[3]) total += std::min(rows, p.bound);
+  if (partial_ && !ranked_[0].empty()) {
+    // Each pair counted is (i, j) with j one of i's candidates (pairs / features of them):
+    // at most D(u, i) L(j) combinations, L(j) at most the largest levels.
+    const auto per = static_cast<size_t>(std::ceil(pairs / static_cast<double>(ranked_[0].size())));
+    for (const Pair& p : ranked_[1]) {
+      for (size_t q = 0; q < per && q < ranked_[0].size(); ++q) {
+        total += std::min(rows, class_pair_[p.a] * ranked_[0][q].bound);
+      }
+    }
+    return total;
+  }
+  for (size_t q = 0; q < ranked_[3].size() && static_cast<double>(q) < pairs; ++q) {
+    total += std::min(rows, ranked_[3][q].bound);  // descending
+  }
   return total;
 }
 
@@ -197,9 +252,22 @@ LevelCaps UnitCaps::for_feature(size_t i) const {
   LevelCaps caps = caps_;
   caps.groups[1] = first_without(ranked_[0]);
   caps.blocks[1] = first_without(ranked_[1]);
+  caps.entries[0] = class_pair_[i];
+  if (partial_) {
+    // Two parents a != b without i: at most the two largest levels' product
+    // configurations, and (class, a) pairs times b's levels blocks.
+    double top[2] = {0, 0};
+    size_t found = 0;
+    for (size_t q = 0; q < ranked_[0].size() && found < 2; ++q) {
+      if (ranked_[0][q].a != i) top[found++] = ranked_[0][q].bound;
+    }
+    const double first = top[0], second = top[1];
+    caps.groups[2] = first * second;
+    caps.blocks[2] = caps.blocks[1] * first;
+    return caps;
+  }
   caps.groups[2] = first_without(ranked_[2]);
   caps.blocks[2] = first_without(ranked_[3]);
-  caps.entries[0] = class_pair_[i];
   double level1 = 0;
   for (const Pair& p : ranked_[0]) {
     if (p.a != i && configs(p.a, p.b) <= limit) {

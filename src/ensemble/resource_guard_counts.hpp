@@ -28,9 +28,14 @@ struct LevelCaps {
 // the rows per pair with a bitmap of the pair's code space (a pair whose space is larger
 // keeps the bound without data); skipped (measured = false) above kObserveColumns columns
 // or when the pairs times the rows exceed kObserveBudget, so the guard stays fast (and its
-// d x d table small) on a wide table, where the bound without the data holds.
+// d x d table small) on a wide table. There (`partial`) only each column's distinct codes
+// and each unit's (class, column) pairs are counted, (units + 1) x columns passes when
+// they times the rows stay within kObserveBudget; else the bound without the data holds.
 struct Observed {
   bool measured = false;
+  bool partial = false;             // levels and class pairs only (pairs left empty)
+  std::vector<size_t> unit_row;     // per column: its row of class_pairs, or SIZE_MAX
+  std::vector<double> class_pairs;  // per unit, d distinct (class, column) pairs
   size_t d = 0;
   std::vector<double> levels;  // distinct codes per column
   std::vector<double> pairs;   // d x d, symmetric; 0 = not counted
@@ -63,9 +68,10 @@ class UnitCaps {
   // sets without i whose configurations i may take).
   LevelCaps for_feature(size_t i) const;
   bool per_feature() const { return !ranked_[0].empty(); }
-  // The combinations the structure search counts on `rows` rows: (class, feature) and
-  // (class, feature, feature) for every possible parent, each at most `rows`.
-  double search_combinations(double rows) const;
+  // The combinations the structure search counts on `rows` rows: (class, feature) for
+  // every feature and (class, feature, feature) for at most `pairs` pairs (the largest),
+  // each at most `rows`.
+  double search_combinations(double rows, double pairs) const;
 
  private:
   struct Pair {
@@ -80,6 +86,7 @@ class UnitCaps {
   // bounds the (class, parent, value) combinations of a feature that could be a parent;
   // D(u, i) for level 0.
   size_t d_ = 0;
+  bool partial_ = false;  // levels and class pairs only (Observed::partial)
   std::vector<double> parent_levels_, child_configs_;
   // Configurations of a parent set (b = SIZE_MAX for one parent).
   double configs(size_t a, size_t b) const {

@@ -316,6 +316,28 @@ meg::data::CsvTable hospital_table(int rows) {
   return meg::data::parse_csv(text, "hospital");
 }
 
+// More columns than the guard counts pairs of (270 > 256): the levels and each unit's
+// (class, column) pairs only. Columns of 2-5 and 20 levels driven by a latent factor and
+// by the previous column.
+meg::data::CsvTable many_columns_table(int cols, int rows) {
+  meg::core::Rng rng(13);
+  std::string text;
+  for (int c = 0; c < cols; ++c) text += fmt::format("{}c{}", c == 0 ? "" : ",", c);
+  text += "\n";
+  for (int r = 0; r < rows; ++r) {
+    const uint64_t latent = rng.below(5);
+    uint64_t prev = latent;
+    for (int c = 0; c < cols; ++c) {
+      const uint64_t levels = c % 4 == 3 ? 20 : 2 + c % 4;
+      const uint64_t v = rng.uniform() < 0.6 ? (prev + latent + c) % levels : rng.below(levels);
+      text += fmt::format("{}v{}", c == 0 ? "" : ",", v);
+      prev = v;
+    }
+    text += "\n";
+  }
+  return meg::data::parse_csv(text, "many_columns");
+}
+
 }  // namespace
 
 // The estimate bounds the heap of a whole fit and save, and of loading the model and building
@@ -341,6 +363,7 @@ TEST(ResourceGuard, EstimateBoundsTheMeasuredHeap) {
   // The 700-level codes' tables follow the parents the search gives them, which the data
   // pass cannot know: 3.8x.
   cases.push_back({hospital_table(6000), 2, 0, 4.5});
+  cases.push_back({many_columns_table(270, 150), 2, 0});
   const std::string path = ::testing::TempDir() + "meg_guard_test.meg";
   for (const Case& c : cases) {
     const meg::data::Schema schema = meg::data::infer_schema(c.table);
