@@ -293,7 +293,7 @@ ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
   est.scratch_bytes = in_flight * largest_scratch;
   double code_bytes = 0;  // the codes are stored 1, 2 or 4 bytes wide
   for (uint32_t r : cardinality) code_bytes += r <= 256 ? 1 : r <= 65536 ? 2 : 4;
-  // The row model's fitting (once the units are fitted): its reading buffer of about 2^20
+  // The row model's fitting (before the table is encoded): its reading buffer of about 2^20
   // values, and per donor row (at most 2^15) a code, a position and a value per column.
   const double rm = static_cast<double>(row_model_columns);
   const double row_model =
