@@ -174,20 +174,17 @@ ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
       p.blocks = b.blocks;
       p.entries = b.entries;
       p.groups = b.groups;
-      // Scratch while counting: counts and held-out counts (uint32 per cell), each row's
-      // block per level, the (configuration, class) index (dense or hashed), the held-out
-      // rows' back-off chains; the sparse counts of every feature until they are assembled
-      // (more than the per-block totals used when scoring).
-      // The counting tables are sized by configuration spaces, not by what the rows
-      // hold: their share uses the bound without the data's caps.
       // Counting one feature (bn/feature_counts.cpp): two 4-byte counters per cell of the
       // full level when its space is small (at most max(2^16, 4 rows) cells, 2^22), else a
       // hash table of the cells seen (24-byte slots at most half full, the old table while
       // it grows, a sorted copy) and blocks of 4,096 rows' keys; then its blocks' and
       // counts' indexes while the parameters and the smoothing are chosen (32 bytes each).
+      // The real parents' space may be small enough to be dense when the bound's is not.
+      // Then the sparse counts of every feature until they are assembled.
       const double dense_limit = std::min(4194304.0, std::max(65536.0, 4 * n));
-      const double counting =
-          b.top_space <= dense_limit ? 8 * b.top_space : 168 * b.top_entries + 16 * 4096;
+      const double counting = b.top_space <= dense_limit
+                                  ? 8 * b.top_space
+                                  : std::max(8 * dense_limit, 168 * b.top_entries + 16 * 4096);
       p.count = counting + 32 * (b.blocks + b.entries);
       p.sparse = b.blocks * 28 + b.entries * 8 + b.groups * 8;
       return p;
