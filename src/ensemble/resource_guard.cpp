@@ -28,6 +28,9 @@ namespace {
 // has one configuration and C blocks. A row adds one count per level.
 struct FeatureBound {
   double groups = 1, blocks = 0, cells = 0, entries = 0;
+  // The full level's (configuration, class, value) space and its non-zero counts: what
+  // counting the feature holds (a dense counter per cell, or a hash table of those seen).
+  double top_space = 0, top_entries = 0;
   double index_bytes = 4;  // dense configuration indexes of small spaces (4096 at most)
 };
 
@@ -36,6 +39,8 @@ FeatureBound bound_feature(double r, double classes, const std::vector<double>& 
   FeatureBound b;
   b.blocks = classes;
   b.entries = std::min({n, classes * r, caps.entries[0]});
+  b.top_space = classes * r;
+  b.top_entries = b.entries;
   double q = 1, group_cap = 1, block_cap = classes;
   for (size_t j = 0; j < parents; ++j) {
     q *= others_desc[j];
@@ -47,19 +52,24 @@ FeatureBound bound_feature(double r, double classes, const std::vector<double>& 
     const double level_blocks = std::min({n, qj * classes, block_cap});
     b.blocks += level_blocks;
     // A row adds one count per level.
-    b.entries += std::min({n, r * level_blocks, j == 0 ? caps.entries[1] : HUGE_VAL});
+    b.top_entries = std::min({n, r * level_blocks, j < 2 ? caps.entries[j + 1] : HUGE_VAL});
+    b.entries += b.top_entries;
+    b.top_space = qj * classes * r;
   }
   b.cells = r * b.blocks;
   b.entries = std::min(b.entries, b.cells);
   return b;
 }
 
-// Bytes per group: its key, offset, feature, back-off and first block (24), up to 32 for a
-// dense configuration index of a large space (at most 8 slots per key), 12 in the saved
-// tree. Per block: class, group, offset, non-zero count (16), 8 in the tree. Per entry:
-// value and count (8), 8 in the tree. Per cell, once sampled and scored: log-probability
-// (8) and alias entry (at most 8).
-constexpr double kGroupBytes = 68, kBlockBytes = 24, kEntryBytes = 16, kCellBytes = 16;
+// Bytes a fitted unit holds per group: its key, offset, feature and back-off (20), up to 32
+// for a dense configuration index of a large space (at most 8 slots per key); per block:
+// class, group, offset and non-zero count (16); per entry (non-zero count): value and count
+// (8). The saved tree (the model's JSON while it is written or read) adds 12 a group, 8 a
+// block and 8 an entry. Per cell, once sampled and scored: its log-probability (8) and its
+// alias entry (4, plus a full 8-byte entry for a feature of more than 256 levels).
+constexpr double kGroupBytes = 56, kBlockBytes = 16, kEntryBytes = 8;
+constexpr double kTreeGroupBytes = 12, kTreeBlockBytes = 8, kTreeEntryBytes = 8;
+double alias_bytes(double levels) { return levels > 256 ? 12 : 4; }
 
 }  // namespace
 
@@ -90,21 +100,33 @@ ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
   }
   const Observed observed = observe(data, unit_columns, parent);
   std::vector<size_t> candidates;
+  std::vector<double> child_configs;
+  // The parent configurations a child of r levels may take: max_parent_configs, and for
+  // one of more than L levels at most bn::high_card_child_configs.
+  auto child_limit = [&](uint32_t r, const UnitOptions& uo) {
+    const double configs = static_cast<double>(std::max<long>(uo.max_parent_configs, 1));
+    return r > max_levels ? std::min(configs, bn::high_card_child_configs(
+                                                  r, static_cast<uint64_t>(max_levels)))
+                          : configs;
+  };
   est.column_bytes.assign(d, 0.0);
   const double n = static_cast<double>(std::max<uint64_t>(rows, 1));
   const double cols = static_cast<double>(d);
   double card_sum = 0;
   for (uint32_t r : cardinality) card_sum += std::max<double>(r, 1);
   double largest_scratch = 0;  // one unit's fitting scratch, the largest
+  // Summed over the units: what the fitted units hold, their tables once sampled and
+  // scored, their alias tables alone (built when the fit samples), their saved tree.
+  double all_held = 0, all_tables = 0, all_alias = 0, all_tree = 0;
   std::vector<std::pair<std::string, double>> largest_options;  // its parts set by options
   for (size_t u : unit_columns) {
     const UnitOptions& uo = options.for_unit(names[u]);
     const double classes = std::max<double>(cardinality[u], 1);
     const size_t k = static_cast<size_t>(std::max(uo.k, 0));
-    const double levels = static_cast<double>(k + 1);
     const bool gradient = uo.warmup_epochs + uo.epochs > 0;
     est.column_bytes[u] += 16.0 * classes;  // class prior and its alias table
     double sparse = 0, largest_count = 0, unit_cells = 0;
+    double held = 16.0 * classes, tables = 0, alias = 0, tree = 0;
     // The largest parent cardinalities (a column's levels, at most L once grouped),
     // k + 2 of them: enough to take the k largest besides the unit's class and the
     // feature itself, so a unit costs O(d k) here, not O(d^2).
@@ -119,42 +141,51 @@ ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
                       });
     top.resize(keep);
     candidates.clear();
-    if (observed.measured) {
+    if (observed.measured || observed.partial) {
       for (size_t j = 0; j < d; ++j) {
         if (j != u && parent[j]) candidates.push_back(j);
       }
     }
-    const UnitCaps unit_caps(observed, data, u, candidates, classes);
+    if (observed.measured || observed.partial) {
+      child_configs.resize(d);
+      for (size_t j = 0; j < d; ++j) child_configs[j] = child_limit(cardinality[j], uo);
+    }
+    const UnitCaps unit_caps(observed, data, u, candidates, classes, parent_levels, child_configs);
     // One feature's share, from its levels r and its parents' bound (`others`).
     struct Piece {
-      double bytes, level0, cells, count, sparse;
+      double held, tables, alias, tree, level0, cells, count, sparse, blocks, entries, groups;
     };
     auto piece = [&](double r, const std::vector<double>& others, const LevelCaps& caps) {
-      // A child of more than L levels takes at most bn::high_card_child_configs parent
-      // configurations.
-      const double configs = r > max_levels
-                                 ? std::min(static_cast<double>(uo.max_parent_configs),
-                                            bn::high_card_child_configs(static_cast<uint64_t>(r),
-                                                                        options.max_parent_levels))
-                                 : static_cast<double>(uo.max_parent_configs);
+      const double configs = child_limit(static_cast<uint32_t>(r), uo);
       const FeatureBound b = bound_feature(r, classes, others, others.size(), configs, n, caps);
       Piece p;
-      p.bytes = b.cells * kCellBytes + b.blocks * kBlockBytes + b.entries * kEntryBytes +
-                b.groups * kGroupBytes + b.index_bytes;
+      // What a fitted unit holds (a trained one its log-probabilities instead of counts),
+      // what its tables add once sampled and scored, and its share of the saved tree.
+      p.held = b.blocks * kBlockBytes + b.groups * kGroupBytes + b.index_bytes +
+               (gradient ? 8 * b.cells : b.entries * kEntryBytes);
+      p.alias = b.cells * alias_bytes(r);
+      p.tables = (gradient ? 0 : b.cells * 8) + p.alias;  // a trained unit holds its logp
+      p.tree = b.blocks * kTreeBlockBytes + b.groups * kTreeGroupBytes +
+               (gradient ? 8 * b.cells : b.entries * kTreeEntryBytes);
       // Level 0 (every class) grows with the class column, the rest with the feature.
-      p.level0 = classes * (r * kCellBytes + kBlockBytes) + std::min(n, classes * r) * kEntryBytes;
+      p.level0 = classes * (r * (8 + alias_bytes(r)) + kBlockBytes) +
+                 std::min(n, classes * r) * kEntryBytes;
       p.cells = b.cells;
-      // Scratch while counting: counts and held-out counts (uint32 per cell), each row's
-      // block per level, the (configuration, class) index (dense or hashed), the held-out
-      // rows' back-off chains; the sparse counts of every feature until they are assembled
-      // (more than the per-block totals used when scoring).
-      // The counting tables are sized by configuration spaces, not by what the rows
-      // hold: their share uses the bound without the data's caps.
-      const FeatureBound f = bound_feature(r, classes, others, others.size(), configs, n, {});
-      const double index =
-          std::min(4 * f.groups * classes, 4 * std::max(1048576.0, 4 * n * levels)) +
-          8 * (n * levels + classes);
-      p.count = 8 * f.cells + 8 * n * levels + index + 24 * n * levels;
+      p.blocks = b.blocks;
+      p.entries = b.entries;
+      p.groups = b.groups;
+      // Counting one feature (bn/feature_counts.cpp): two 4-byte counters per cell of the
+      // full level when its space is small (at most max(2^16, 4 rows) cells, 2^22), else a
+      // hash table of the cells seen (24-byte slots at most half full, the old table while
+      // it grows, a sorted copy) and blocks of 4,096 rows' keys; then its blocks' and
+      // counts' indexes while the parameters and the smoothing are chosen (32 bytes each).
+      // The real parents' space may be small enough to be dense when the bound's is not.
+      // Then the sparse counts of every feature until they are assembled.
+      const double dense_limit = std::min(4194304.0, std::max(65536.0, 4 * n));
+      const double counting = b.top_space <= dense_limit
+                                  ? 8 * b.top_space
+                                  : std::max(8 * dense_limit, 168 * b.top_entries + 16 * 4096);
+      p.count = counting + 32 * (b.blocks + b.entries);
       p.sparse = b.blocks * 28 + b.entries * 8 + b.groups * 8;
       return p;
     };
@@ -182,15 +213,38 @@ ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
         if (cacheable) by_levels.emplace(cardinality[i], p);
       }
       est.column_bytes[u] += p.level0;
-      est.column_bytes[i] += p.bytes - p.level0;
+      est.column_bytes[i] += p.held + p.tables - p.level0;
+      held += p.held;
+      tables += p.tables;
+      alias += p.alias;
+      tree += p.tree;
       unit_cells += p.cells;
+      est.model_cells += p.cells;
+      est.model_blocks += p.blocks;
+      est.model_entries += p.entries;
+      est.model_groups += p.groups;
       largest_count = std::max(largest_count, p.count);
       sparse += p.sparse;
     }
-    // Structure learning (contingency counts or sorted keys, the CMI matrix) and the
-    // layout's per-row configurations.
-    const double structure = 16 * std::max(n, 4096.0) + 8 * cols * cols + 16 * n;
-    double scratch = largest_count + sparse + structure;
+    // Structure learning, before the counting: the (class, feature) and (class, feature,
+    // feature) counts the search reads (12 bytes a combination seen, twice while they
+    // grow), on at most about 2^16 rows (a copy of them), a pass's sorted keys, the rows
+    // grouped by the chosen parents, the CMI matrix. Then scoring the held-out rows: the
+    // unit's log-probabilities (8 bytes a cell) and a value per row.
+    // With parent candidates (m of them) the pairs counted are those where one column is
+    // a candidate of the other: at most (d - 1) m.
+    const double search_rows = std::min(n, 72089.0);
+    const double m = static_cast<double>(options.parent_candidates);
+    const double pairs = std::min((cols - 1) * (cols - 2) / 2, m > 0 ? (cols - 1) * m : HUGE_VAL);
+    const double top1 = top.empty() ? 1 : top[0].first, top2 = top.size() < 2 ? 1 : top[1].first;
+    const double combos = observed.measured || observed.partial
+                              ? unit_caps.search_combinations(search_rows, pairs)
+                              : cols * std::min(search_rows, classes * top1) +
+                                    pairs * std::min(search_rows, classes * top1 * top2);
+    const double structure = 24 * combos + (40 + cols) * search_rows + 8 * cols * cols;
+    const double scoring = (gradient ? 0 : 8 * unit_cells) + 16 * std::min(n, 32768.0);
+    double scratch = std::max(largest_count + sparse, structure) + scoring;
+    double gradient_bytes = 0;
     if (gradient) {
       // Generator: parameters, gradient and Adam moments per cell; rows' slots, synthetic
       // rows and discriminator inputs; the discriminator (one-hot and class-crossed inputs,
@@ -204,14 +258,28 @@ ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
         }
       }
       params += fan_in + 1;
-      scratch += 40 * unit_cells + (n + synthetic) * (cols + 1) * 24 + 40 * params + 8 * dim;
+      // Per real row: its slots, its discriminator inputs (one-hot and class-crossed, 2c - 1
+      // of them), label, split and order (12 c + 14 bytes); per synthetic row the same
+      // inputs, its codes, slots and advantage (16 c + 18).
+      const double real_rows = n * (12 * cols + 14), synthetic_rows = synthetic * (16 * cols + 18);
+      gradient_bytes = 40 * unit_cells + real_rows + synthetic_rows + 40 * params + 8 * dim;
+      scratch += gradient_bytes;
       if (scratch > largest_scratch) {
-        largest_options = {{"synthetic_rows", synthetic * (cols + 1) * 24},
-                           {"hidden", 40 * params}};
+        largest_options = {{"synthetic_rows", synthetic_rows}, {"hidden", 40 * params}};
       }
     }
     if (scratch > largest_scratch && !gradient) largest_options.clear();
+    if (scratch > largest_scratch) {
+      est.scratch_parts = {{"count", largest_count},
+                           {"sparse", sparse},
+                           {"structure", structure},
+                           {"gradient", gradient_bytes}};
+    }
     largest_scratch = std::max(largest_scratch, scratch);
+    all_held += held;
+    all_tables += tables;
+    all_alias += alias;
+    all_tree += tree;
   }
   // Units are fitted `threads` at a time. The table's codes (all rows, the fit and held-out
   // parts), the row split, and each unit's held-out log-likelihoods with the weights' scratch.
@@ -222,7 +290,7 @@ ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
   est.scratch_bytes = in_flight * largest_scratch;
   double code_bytes = 0;  // the codes are stored 1, 2 or 4 bytes wide
   for (uint32_t r : cardinality) code_bytes += r <= 256 ? 1 : r <= 65536 ? 2 : 4;
-  // The row model's fitting (once the units are fitted): its reading buffer of about 2^20
+  // The row model's fitting (before the table is encoded): its reading buffer of about 2^20
   // values, and per donor row (at most 2^15) a code, a position and a value per column.
   const double rm = static_cast<double>(row_model_columns);
   const double row_model =
@@ -230,9 +298,29 @@ ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
   // Held-out log-likelihoods and the weights' scaled copy: 16 bytes per held-out row and
   // unit (every row of a table under 20 rows).
   const double held_out = n < 20 ? n : std::ceil(options.validation_fraction * n) + 1;
-  est.row_bytes = code_bytes * n + 24 * n + 16 * held_out * units + row_model + (1 << 20);
-  const double shared = est.scratch_bytes + est.row_bytes;
-  est.total_bytes = std::accumulate(est.column_bytes.begin(), est.column_bytes.end(), 0.0) + shared;
+  est.row_bytes = code_bytes * n + 24 * n + 16 * held_out * units + (1 << 20);
+  // The phases do not overlap: the row model is fitted before the codes exist; the units
+  // are fitted `in_flight` at a time, each finished one keeping only its counts; at the
+  // end of the fit every unit has its alias tables (the fit samples) while the model is
+  // saved; a load holds the saved tree, then every unit's tables.
+  // Choosing the smoothing strength compares sampled rows with the fit rows (at most 2^16,
+  // 4 bytes a code plus a packed copy); the resampler's discriminator learns from at most
+  // 20,000 real and as many sampled rows (4-byte codes, binned copies, gradients) and is
+  // judged on at most 10,000 held-out rows against sampled ones.
+  const double probe = options.smoothing_select == SmoothingSelect::Distance
+                           ? 5 * cols * std::min(n, 65536.0) + 4 * cols * 1000
+                           : 0;
+  const double resample =
+      options.resample != Resample::Off
+          ? (20 * cols + 64) * std::min(n, 20000.0) +
+                24 * cols * std::min(std::ceil(options.validation_fraction * n), 10000.0)
+          : 0;
+  const double fitting = est.row_bytes + all_held + est.scratch_bytes + probe;
+  const double saving = est.row_bytes + all_held + all_alias + std::max(all_tree, resample);
+  const double using_model = (1 << 20) + all_held + std::max(all_tree, all_tables);
+  est.fit_bytes = std::max({fitting, saving, row_model + (1 << 20)});
+  est.use_bytes = using_model;
+  est.total_bytes = std::max(est.fit_bytes, est.use_bytes);
   for (auto& [key, bytes] : largest_options) est.option_bytes.emplace_back(key, in_flight * bytes);
   return est;
 }

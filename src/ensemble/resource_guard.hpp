@@ -19,13 +19,19 @@ class TableCodec;
 namespace meg::ensemble {
 
 struct ModelSizeEstimate {
-  double total_bytes = 0;            // upper bound for the whole fit
+  double total_bytes = 0;            // upper bound: the larger of fit_bytes and use_bytes
   std::vector<double> column_bytes;  // share attributed to each column (same order as input)
   // Shares of the fitting scratch set by options rather than columns ("synthetic_rows",
   // "hidden"), for the units fitted at once.
   std::vector<std::pair<std::string, double>> option_bytes;
   double scratch_bytes = 0;  // fitting scratch of the units fitted at once (in total_bytes)
   double row_bytes = 0;      // per-row arrays and fixed terms (in total_bytes)
+  double fit_bytes = 0;      // the fit's phases, the largest (total_bytes: this or use_bytes)
+  double use_bytes = 0;      // loading the model and building its tables
+  // Diagnostics: the largest unit's scratch by part (one unit), and the bound's cells,
+  // blocks, non-zero counts and groups summed over the units' tables.
+  std::vector<std::pair<std::string, double>> scratch_parts;
+  double model_cells = 0, model_blocks = 0, model_entries = 0, model_groups = 0;
 };
 
 // Upper bound of the heap bytes a fit (and saving, loading, sampling and scoring its model)
@@ -36,13 +42,15 @@ struct ModelSizeEstimate {
 // min(rows, q_j C) stored distributions (q_j = product of the j largest other
 // cardinalities, at most max_parent_configs), level 0 has C; r_i cells each (a
 // log-probability and an alias entry once built), at most one non-zero count per row and
-// level. Plus the largest unit's fitting scratch times the units fitted at once (threads),
-// and per-row arrays (codes, split, held-out likelihoods). Checked against measured heap
-// peaks in tests/robustness/test_guard.cpp.
+// level. The fit's peak (per-row arrays, the units' counts, the largest unit's scratch
+// times the units fitted at once, or at its end every unit's alias tables while the model
+// is saved) and a load's (the counts, then the saved tree or every unit's tables) do not
+// overlap: the estimate is the larger. Checked against measured heap peaks in
+// tests/robustness/test_guard.cpp (docs/performance.md, "The guard against measured heap").
 // With the table's codes (`data`, every row, the columns of `cardinality`), levels 1 and
-// 2 are also bounded by the distinct code pairs counted on the rows (tables of at most
-// 256 columns whose pairs times rows stay within a budget; wider ones keep the bound
-// without data, see resource_guard.cpp).
+// 2 are also bounded by the distinct codes and code pairs counted on the rows (all pairs
+// up to 256 columns, each unit's class pairs beyond, within budgets; past them the bound
+// without data holds, see resource_guard_counts.hpp).
 ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
                                        const std::vector<std::string>& names,
                                        const std::vector<size_t>& unit_columns, uint64_t rows,

@@ -17,9 +17,9 @@ namespace meg::ensemble {
 struct LevelCaps {
   double groups[3] = {1, HUGE_VAL, HUGE_VAL};
   double blocks[3] = {0, HUGE_VAL, HUGE_VAL};
-  // Non-zero counts of levels 0 and 1: distinct (class, value) and (class, parent, value)
-  // combinations.
-  double entries[2] = {HUGE_VAL, HUGE_VAL};
+  // Non-zero counts of levels 0, 1 and 2: distinct (class, value), (class, parent, value)
+  // and (class, parent, parent, value) combinations.
+  double entries[3] = {HUGE_VAL, HUGE_VAL, HUGE_VAL};
 };
 
 // Distinct codes of each column and distinct code pairs of the column pairs that can meet
@@ -28,13 +28,19 @@ struct LevelCaps {
 // the rows per pair with a bitmap of the pair's code space (a pair whose space is larger
 // keeps the bound without data); skipped (measured = false) above kObserveColumns columns
 // or when the pairs times the rows exceed kObserveBudget, so the guard stays fast (and its
-// d x d table small) on a wide table, where the bound without the data holds.
+// d x d table small) on a wide table. There (`partial`) only each column's distinct codes
+// and each unit's (class, column) pairs are counted, (units + 1) x columns passes when
+// they times the rows stay within kObserveBudget; else the bound without the data holds.
 struct Observed {
   bool measured = false;
+  bool partial = false;             // levels and class pairs only (pairs left empty)
+  std::vector<size_t> unit_row;     // per column: its row of class_pairs, or SIZE_MAX
+  std::vector<double> class_pairs;  // per unit, d distinct (class, column) pairs
   size_t d = 0;
   std::vector<double> levels;  // distinct codes per column
   std::vector<double> pairs;   // d x d, symmetric; 0 = not counted
   bool triples = false;        // whether a unit's (class, parent pair) triples are counted
+  size_t unit_count = 0;       // the units counted for
   double pair(size_t a, size_t b) const { return pairs[a * d + b]; }
 };
 
@@ -47,16 +53,25 @@ Observed observe(const data::EncodedDataset* data, const std::vector<size_t>& un
 // possible parents other than i); level 2 at most max_{a,b} D(a, b) groups and the largest
 // over the parent pairs without i of min(D(u, a) L(b), D(u, b) L(a), D(a, b) C, T(u, a, b))
 // blocks, T the distinct triples when counted. Level 0 has at most D(u, i) non-zero
-// counts, level 1 at most max_a of that pair bound for (a, i).
+// counts, level 1 at most max_a of that pair bound for (a, i), level 2 at most the largest
+// over the parent pairs of the products of a pair bound and a column's distinct codes.
 class UnitCaps {
  public:
+  // parent_levels[c]: column c's codes as a parent (its groups when grouped);
+  // child_configs[c]: the parent configurations column c may take as a child (a parent set
+  // of more is skipped by the search).
   UnitCaps(const Observed& o, const data::EncodedDataset* data, size_t u,
-           const std::vector<size_t>& candidates, double classes);
+           const std::vector<size_t>& candidates, double classes,
+           const std::vector<double>& parent_levels, const std::vector<double>& child_configs);
 
   // Caps for feature i (not a parent of itself: each cap is the largest over the parent
-  // sets without i).
+  // sets without i whose configurations i may take).
   LevelCaps for_feature(size_t i) const;
   bool per_feature() const { return !ranked_[0].empty(); }
+  // The combinations the structure search counts on `rows` rows: (class, feature) for
+  // every feature and (class, feature, feature) for at most `pairs` pairs (the largest),
+  // each at most `rows`.
+  double search_combinations(double rows, double pairs) const;
 
  private:
   struct Pair {
@@ -71,7 +86,20 @@ class UnitCaps {
   // bounds the (class, parent, value) combinations of a feature that could be a parent;
   // D(u, i) for level 0.
   size_t d_ = 0;
-  std::vector<double> pair_bound_, class_pair_;
+  bool partial_ = false;  // levels and class pairs only (Observed::partial)
+  std::vector<double> parent_levels_, child_configs_;
+  // Configurations of a parent set (b = SIZE_MAX for one parent).
+  double configs(size_t a, size_t b) const {
+    return parent_levels_[a] * (b == SIZE_MAX ? 1.0 : parent_levels_[b]);
+  }
+  std::vector<double> parent_bound_, class_pair_;
+  // (class, parent a, child i) combinations, a x d + i: the parent by its groups, the child
+  // by its codes (the non-zero counts of level 1).
+  std::vector<double> child_bound_;
+  // Per feature, the largest over the parent pairs (a, b) without it of
+  // min(P(a, i) L(b), P(b, i) L(a), P(a, b) L(i)), P the pair bound (level 2's non-zero
+  // counts); empty when units x columns^3 exceed a budget.
+  std::vector<double> level2_entries_;
 };
 
 }  // namespace meg::ensemble

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <cstddef>
 #include <cstdio>  // std::remove
 #include <cstdlib>
@@ -14,12 +15,16 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "core/rng.hpp"
+#include "data/codec.hpp"
 #include "data/csv.hpp"
 #include "data/dataset.hpp"
 #include "data/schema.hpp"
 #include "ensemble/meg_model.hpp"
 #include "ensemble/resource_guard.hpp"
+#include "ensemble/unit_choice.hpp"
 #include "meg/error.hpp"
 
 // Every replaceable operator new and delete, so that what one allocates the other frees.
@@ -261,6 +266,78 @@ meg::data::CsvTable grouped_table() {
   return meg::data::parse_csv(text, "grouped");
 }
 
+// A hospital-like table (bench/gen_tables.py hospital, smaller): a 12-level department,
+// three 700-level Zipf-distributed diagnosis codes (the first depends on the department,
+// each next one on the previous one's chapter), grouped for the parent role, and columns
+// that depend on them: ages, a severity, stays, a cost, an outcome and flags.
+meg::data::CsvTable hospital_table(int rows) {
+  meg::core::Rng rng(11);
+  constexpr int kLevels = 700, kChapters = 20;
+  // Zipf(1.05) over the codes by a fixed permutation: draw a rank, then its code.
+  std::vector<double> cum(kLevels);
+  double total = 0;
+  for (int i = 0; i < kLevels; ++i) cum[i] = total += 1.0 / std::pow(i + 1, 1.05);
+  std::vector<int> perm(kLevels);
+  std::iota(perm.begin(), perm.end(), 0);
+  for (int i = kLevels - 1; i > 0; --i) std::swap(perm[i], perm[rng.below(i + 1)]);
+  auto zipf_code = [&] {
+    const double u = rng.uniform() * total;
+    const auto it = std::lower_bound(cum.begin(), cum.end(), u);
+    return perm[std::min<long>(it - cum.begin(), kLevels - 1)];
+  };
+  // A code, drawn from `chapter` with probability p, else from all codes.
+  auto code_in = [&](int chapter, double p) {
+    const int c = zipf_code();
+    return rng.uniform() < p ? chapter * (kLevels / kChapters) + c % (kLevels / kChapters) : c;
+  };
+  std::string text =
+      "department,age,sex,diag_1,diag_2,diag_3,severity,stay,cost,outcome,"
+      "insurance,region,flag_a,flag_b\n";
+  for (int r = 0; r < rows; ++r) {
+    const auto dept = static_cast<int>(std::min<uint64_t>(rng.below(12), rng.below(12)));
+    const int age = dept == 4 ? static_cast<int>(rng.below(18))
+                              : std::clamp(static_cast<int>(52 + 18 * rng.normal()), 18, 99);
+    const int d1 = code_in((dept * 3 + static_cast<int>(rng.below(3))) % kChapters, 0.7);
+    const int d2 = code_in(d1 / (kLevels / kChapters), 0.6);
+    const int d3 = code_in(d2 / (kLevels / kChapters), 0.6);
+    const int severity = std::min(4, (d1 % 35) / 9 + (age > 70) + static_cast<int>(rng.below(2)));
+    const int stay = 1 + static_cast<int>(rng.below(2 + 2 * severity));
+    const double cost = stay * (900 + 150 * severity) * (0.7 + 0.6 * rng.uniform());
+    const char* outcome = rng.uniform() < 0.02 + 0.03 * severity ? "died"
+                          : stay > 8                             ? "transferred"
+                                                                 : "home";
+    const int insurance = age > 65 ? 5 : static_cast<int>(rng.below(5));
+    text += fmt::format("D{},{},{},C{},C{},{},{},{},{:.2f},{},I{},R{},{},{}\n", dept, age,
+                        rng.below(2) != 0 ? "F" : "M", d1, d2,
+                        rng.uniform() < 0.3 ? "" : fmt::format("C{}", d3), severity, stay, cost,
+                        outcome, insurance, std::min(rng.below(20), rng.below(20)),
+                        (severity + rng.below(3)) % 3, (dept + rng.below(2)) % 4);
+  }
+  return meg::data::parse_csv(text, "hospital");
+}
+
+// More columns than the guard counts pairs of (270 > 256): the levels and each unit's
+// (class, column) pairs only. Columns of 2-5 and 20 levels driven by a latent factor and
+// by the previous column.
+meg::data::CsvTable many_columns_table(int cols, int rows) {
+  meg::core::Rng rng(13);
+  std::string text;
+  for (int c = 0; c < cols; ++c) text += fmt::format("{}c{}", c == 0 ? "" : ",", c);
+  text += "\n";
+  for (int r = 0; r < rows; ++r) {
+    const uint64_t latent = rng.below(5);
+    uint64_t prev = latent;
+    for (int c = 0; c < cols; ++c) {
+      const uint64_t levels = c % 4 == 3 ? 20 : 2 + c % 4;
+      const uint64_t v = rng.uniform() < 0.6 ? (prev + latent + c) % levels : rng.below(levels);
+      text += fmt::format("{}v{}", c == 0 ? "" : ",", v);
+      prev = v;
+    }
+    text += "\n";
+  }
+  return meg::data::parse_csv(text, "many_columns");
+}
+
 }  // namespace
 
 // The estimate bounds the heap of a whole fit and save, and of loading the model and building
@@ -270,19 +347,23 @@ TEST(ResourceGuard, EstimateBoundsTheMeasuredHeap) {
     meg::data::CsvTable table;
     int k;
     int epochs;
-    // Whether the bound is within issue 14's 3x of the larger peak on this table; where it
-    // is not (docs/performance.md, "The guard against measured heap", says why), 6x.
-    bool within_3x = true;
+    // How far above the larger peak the estimate may be: issue 14's 3x, except where
+    // docs/performance.md ("The guard against measured heap") says why not.
+    double max_ratio = 3;
   };
   std::vector<Case> cases;
   cases.push_back({meg::data::read_csv("data/car.csv"), 2, 0});
-  cases.push_back({meg::data::read_csv("data/car.csv"), 3, 1, false});
-  cases.push_back({meg::data::read_csv("data/german_credit.csv"), 2, 0, false});
+  cases.push_back({meg::data::read_csv("data/car.csv"), 3, 1});
+  cases.push_back({meg::data::read_csv("data/german_credit.csv"), 2, 0});
   cases.push_back({wide_table(), 3, 0});
-  cases.push_back({grouped_table(), 2, 0, false});
-  cases.push_back({meg::data::read_csv("data/adult_train.csv"), 2, 0, false});
+  cases.push_back({grouped_table(), 2, 0});
+  cases.push_back({meg::data::read_csv("data/adult_train.csv"), 2, 0});
   cases.push_back({meg::data::read_csv("data/nursery.csv"), 2, 0});
   cases.push_back({meg::data::read_csv("data/kr_vs_kp.csv"), 2, 0});
+  // The 700-level codes' tables follow the parents the search gives them, which the data
+  // pass cannot know: 3.8x.
+  cases.push_back({hospital_table(6000), 2, 0, 4.5});
+  cases.push_back({many_columns_table(270, 150), 2, 0});
   const std::string path = ::testing::TempDir() + "meg_guard_test.meg";
   for (const Case& c : cases) {
     const meg::data::Schema schema = meg::data::infer_schema(c.table);
@@ -291,20 +372,30 @@ TEST(ResourceGuard, EstimateBoundsTheMeasuredHeap) {
     o.unit.warmup_epochs = c.epochs;
     o.unit.epochs = c.epochs;
     o.threads = 2;
-    std::vector<size_t> units(schema.columns.size());
-    std::iota(units.begin(), units.end(), 0);
     meg::ensemble::ModelSizeEstimate est;
     const double fit = peak_bytes([&] {
       const auto m = meg::ensemble::MegModel::fit(c.table, schema, o);
       m.save(path);
       const meg::data::EncodedDataset codes = m.codec().encode(c.table);
+      // The units the fit checks (units=auto: all columns but the grouped codes here).
+      const std::vector<size_t> units =
+          meg::ensemble::guard_units(meg::data::DatasetView(codes), o);
       est = estimate_model_bytes(m.codec().cardinalities(), m.codec().column_names(), units,
                                  c.table.num_rows(), o, &codes,
                                  meg::ensemble::row_model_columns(m.codec()));
     });
     const double estimate = est.total_bytes;
+    double real_cells = 0, real_blocks = 0, real_entries = 0, real_groups = 0;
     const double use = peak_bytes([&] {
       const auto m = meg::ensemble::MegModel::load(path);
+      for (const auto& unit : m.units()) {
+        real_cells += static_cast<double>(unit.model().blocks().total_cells());
+        real_blocks += static_cast<double>(unit.model().blocks().num_blocks());
+        real_groups += static_cast<double>(unit.model().layout().num_groups());
+        if (unit.model().counts()) {
+          real_entries += static_cast<double>(unit.model().counts()->values.size());
+        }
+      }
       for (const auto& unit : m.units()) {
         std::vector<meg::data::Code> rows(10 * unit.num_columns());
         unit.sample(10, 1, rows.data(), 1);
@@ -316,10 +407,19 @@ TEST(ResourceGuard, EstimateBoundsTheMeasuredHeap) {
         "use %.1f MB, ratio %.2f\n",
         c.table.source.c_str(), c.k, c.epochs, estimate / 1048576.0, est.scratch_bytes / 1048576.0,
         est.row_bytes / 1048576.0, fit / 1048576.0, use / 1048576.0, estimate / std::max(fit, use));
+    std::printf(
+        "  cells %.0f / %.0f, blocks %.0f / %.0f, entries %.0f / %.0f, groups %.0f / %.0f;"
+        " model %.1f MB; scratch:",
+        est.model_cells, real_cells, est.model_blocks, real_blocks, est.model_entries, real_entries,
+        est.model_groups, real_groups, (estimate - est.scratch_bytes - est.row_bytes) / 1048576.0);
+    for (const auto& [name, bytes] : est.scratch_parts) {
+      std::printf(" %s %.1f", name.c_str(), bytes / 1048576.0);
+    }
+    std::printf("\n");
     EXPECT_GE(estimate, fit) << c.table.source << " k=" << c.k << " epochs=" << c.epochs;
     EXPECT_GE(estimate, use) << c.table.source << " k=" << c.k << " epochs=" << c.epochs;
     // How loose the bound is (docs/performance.md, "The guard against measured heap").
-    EXPECT_LE(estimate, (c.within_3x ? 3 : 6) * std::max(fit, use))
+    EXPECT_LE(estimate, c.max_ratio * std::max(fit, use))
         << c.table.source << " k=" << c.k << " epochs=" << c.epochs;
   }
   std::remove(path.c_str());
