@@ -31,13 +31,13 @@ double reference_similarity(const train::GanblrUnit& unit, const data::DatasetVi
 
 }  // namespace
 
-std::vector<train::GanblrUnit> fit_units(const data::DatasetView& ds,
-                                         const std::vector<size_t>& cols, const FitOptions& o,
-                                         uint64_t stream, const std::string& stage,
-                                         ProgressRelay& relay, const data::DatasetView* val,
-                                         std::vector<std::vector<double>>* loglik,
-                                         const bn::SearchHints* hints,
-                                         std::vector<bn::KdbStructure>* structures) {
+std::vector<train::GanblrUnit> fit_units(
+    const data::DatasetView& ds, const std::vector<size_t>& cols, const FitOptions& o,
+    uint64_t stream, const std::string& stage, ProgressRelay& relay, const data::DatasetView* val,
+    std::vector<std::vector<double>>* loglik, const bn::SearchHints* hints,
+    std::vector<bn::KdbStructure>* structures, train::CodeCheck check) {
+  // One scan of the codes for all the units (each unit would otherwise scan the table).
+  if (check == train::CodeCheck::Scan && !cols.empty()) train::check_codes(ds);
   std::vector<train::GanblrUnit> units(cols.size());
   const int threads = core::resolve_threads(o.threads);
   // In a distributed fit every unit's counts are summed across processes
@@ -64,9 +64,11 @@ std::vector<train::GanblrUnit> fit_units(const data::DatasetView& ds,
     const UnitOptions& uo = o.for_unit(name);
     const uint64_t seed = core::derive_seed(o.seed, {stream, cols[u]});
     if (reuse) {
-      units[u] = train::GanblrUnit::fit_structure(ds, (*structures)[u], uo, seed, inner, on_epoch);
+      units[u] = train::GanblrUnit::fit_structure(ds, (*structures)[u], uo, seed, inner, on_epoch,
+                                                  train::CodeCheck::Checked);
     } else {
-      units[u] = train::GanblrUnit::fit(ds, cols[u], uo, seed, inner, on_epoch, hints);
+      units[u] = train::GanblrUnit::fit(ds, cols[u], uo, seed, inner, on_epoch, hints,
+                                        train::CodeCheck::Checked);
       if (structures) (*structures)[u] = units[u].model().structure();
     }
     if (val) {
@@ -131,15 +133,17 @@ void weigh_units(const std::vector<train::GanblrUnit>& units, const data::Datase
 
 std::vector<data::Code> mixture_codes(const std::vector<train::GanblrUnit>& units,
                                       const std::vector<double>& weights, size_t num_cols, size_t n,
-                                      uint64_t seed) {
+                                      uint64_t seed, int threads) {
   std::vector<data::Code> out(n * num_cols);
   const std::vector<uint64_t> counts = largest_remainder(weights, n);
-  size_t offset = 0;
-  for (size_t u = 0; u < units.size(); ++u) {
-    if (counts[u] == 0) continue;
-    units[u].sample(counts[u], core::derive_seed(seed, {u}), &out[offset * num_cols], 1);
-    offset += counts[u];
-  }
+  // Each unit draws its rows from its own seed into its own slice: the same rows at any
+  // thread count (a unit builds its sampling tables on its first draw, in its task).
+  std::vector<size_t> offset(units.size() + 1, 0);
+  for (size_t u = 0; u < units.size(); ++u) offset[u + 1] = offset[u] + counts[u];
+  core::parallel_for(units.size(), threads, [&](size_t u) {
+    if (counts[u] == 0) return;
+    units[u].sample(counts[u], core::derive_seed(seed, {u}), &out[offset[u] * num_cols], 1);
+  });
   return out;
 }
 

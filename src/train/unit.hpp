@@ -18,6 +18,15 @@ namespace meg::train {
 
 using EpochCallback = std::function<void(const std::string& phase, int epoch, int total_epochs)>;
 
+// Throws InvalidArgument naming the first code (in column order, then row order) that is
+// not below its column's cardinality in `data`'s table, or a ragged table. A fit reads
+// every code of the table, so it is checked once: the units then skip the scan.
+void check_codes(const data::DatasetView& data);
+
+// Whether a unit's fit scans the table's codes (Scan) or its caller already did
+// (check_codes on the same table: Checked).
+enum class CodeCheck { Scan, Checked };
+
 class GanblrUnit {
  public:
   GanblrUnit() = default;
@@ -28,12 +37,13 @@ class GanblrUnit {
   // `hints`: what the units of a fit share in the structure search (bn/candidates.hpp).
   static GanblrUnit fit(const data::DatasetView& data, size_t class_col, const UnitOptions& options,
                         uint64_t seed, int threads, const EpochCallback& on_epoch = {},
-                        const bn::SearchHints* hints = nullptr);
+                        const bn::SearchHints* hints = nullptr, CodeCheck check = CodeCheck::Scan);
   // The same with a structure already learned on `data` (by fit, or kept from a fit of the
   // same unit on the same rows: the search reads neither the smoothing nor the seed).
   static GanblrUnit fit_structure(const data::DatasetView& data, bn::KdbStructure structure,
                                   const UnitOptions& options, uint64_t seed, int threads,
-                                  const EpochCallback& on_epoch = {});
+                                  const EpochCallback& on_epoch = {},
+                                  CodeCheck check = CodeCheck::Scan);
 
   size_t class_column() const { return model_.structure().class_col; }
   size_t num_columns() const { return model_.num_cols(); }
