@@ -137,12 +137,13 @@ std::vector<data::Code> mixture_codes(const std::vector<train::GanblrUnit>& unit
   std::vector<data::Code> out(n * num_cols);
   const std::vector<uint64_t> counts = largest_remainder(weights, n);
   // Each unit draws its rows from its own seed into its own slice: the same rows at any
-  // thread count (a unit builds its sampling tables on its first draw, in its task).
+  // thread count. The draws build the tables of the blocks they reach only (sample_sparse:
+  // the rows of sample, without a table for every cell of every unit).
   std::vector<size_t> offset(units.size() + 1, 0);
   for (size_t u = 0; u < units.size(); ++u) offset[u + 1] = offset[u] + counts[u];
   core::parallel_for(units.size(), threads, [&](size_t u) {
     if (counts[u] == 0) return;
-    units[u].sample(counts[u], core::derive_seed(seed, {u}), &out[offset[u] * num_cols], 1);
+    units[u].sample_sparse(counts[u], core::derive_seed(seed, {u}), &out[offset[u] * num_cols]);
   });
   return out;
 }

@@ -50,6 +50,11 @@ class GanblrUnit {
   // n rows x num_columns() codes, row-major, columns in table order. Deterministic for
   // (seed): rows come in blocks of bn::KdbModel::kBlockRows, one RNG stream per block.
   void sample(size_t n, uint64_t seed, data::Code* out, int threads) const;
+  // The same rows as sample(n, seed, out, 1), with sampling tables for the blocks they
+  // reach only (bn::KdbModel::sample_sparse): for a few thousand rows of a fitted unit.
+  void sample_sparse(size_t n, uint64_t seed, data::Code* out) const {
+    model_.sample_sparse(n, seed, out);
+  }
   // Same with the class column clamped to class_value (exact: the root is fixed).
   void sample_with_class(size_t n, uint32_t class_value, uint64_t seed, data::Code* out,
                          int threads) const;
