@@ -51,6 +51,14 @@ void KdbModel::release_tables() {
   sampler_.reset();
 }
 
+void KdbModel::set_strength(double m) {
+  if (!counts_ || counts_->kind != Smoothing::Hierarchical || !(m > 0)) {
+    throw InvalidArgument("kdb: only a counted hierarchical model takes a new strength > 0");
+  }
+  counts_->m.assign(counts_->m.size(), m);
+  release_tables();
+}
+
 uint32_t KdbModel::max_card() const {
   uint32_t r = 1;
   for (size_t f = 0; f < layout_.num_features(); ++f) r = std::max(r, layout_.feature(f).card);

@@ -70,6 +70,11 @@ class KdbModel {
   // Drops the tables derived from the parameters (a counted model's logp, the alias
   // tables); they are rebuilt on next use. Not concurrent with other calls.
   void release_tables();
+  // A counted hierarchical model's smoothing strength set to m for every feature: the
+  // counts, layout and blocks do not depend on it, so this is the model counting the same
+  // rows with m would give. Drops the tables built with the old strength. InvalidArgument
+  // for a trained model or another smoothing.
+  void set_strength(double m);
   // Alias tables parallel to logp() (block b's at blocks().offset(b)), and the class
   // prior's (at 0); built on first use.
   const AliasTables& alias() const { return sampler().cells; }

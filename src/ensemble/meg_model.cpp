@@ -212,12 +212,16 @@ void MegModel::fit_codes(data::EncodedDataset all, const data::Schema& schema,
   // The units' structures on the fit part, learned by the first fit and reused by the
   // others (they differ only in the smoothing strength, which the search does not read).
   std::vector<bn::KdbStructure> fit_structures;
-  // Fits the units with `o` on the fit rows, scores and weighs them.
-  auto fit_and_weigh = [&](const FitOptions& o, const char* stage) {
-    units_.clear();  // one set of units in memory at a time
+  // Fits the units with `o` on the fit rows, scores and weighs them. `restrength`: units_
+  // hold the units of another strength on the same rows, which only need the new one.
+  auto fit_and_weigh = [&](const FitOptions& o, const char* stage, bool restrength) {
     w.loglik.assign(cols.size(), {});
-    units_ = fit_units(fit_part, cols, o, kUnitStream, stage, relay, &score_part, &w.loglik,
-                       &plan.hints, &fit_structures, train::CodeCheck::Checked);
+    if (!restrength ||
+        !restrength_units(units_, fit_part, cols, o, stage, relay, score_part, w.loglik)) {
+      units_.clear();  // one set of units in memory at a time
+      units_ = fit_units(fit_part, cols, o, kUnitStream, stage, relay, &score_part, &w.loglik,
+                         &plan.hints, &fit_structures, train::CodeCheck::Checked);
+    }
     weigh_units(units_, score_part, o, kReferenceStream, threads, w);
   };
   if (options.smoothing_select == SmoothingSelect::Distance && n >= 20 &&
@@ -232,7 +236,9 @@ void MegModel::fit_codes(data::EncodedDataset all, const data::Schema& schema,
     const size_t chosen = search_strength(
         probe.holdout_mean(),
         [&](size_t i) {
-          fit_and_weigh(with_smoothing(options, grid[i]), "select");
+          // The candidates differ in the strength only: the first one counts, the others
+          // reuse its counts (restrength_units).
+          fit_and_weigh(with_smoothing(options, grid[i]), "select", last < grid.size());
           const std::vector<data::Code> rows =
               mixture_codes(units_, w.weights, all.num_cols(), probe.queries(),
                             core::derive_seed(options.seed, {kSelectStream}), threads);
@@ -265,7 +271,7 @@ void MegModel::fit_codes(data::EncodedDataset all, const data::Schema& schema,
         {"chosen_m", have_units ? nlohmann::json(grid[chosen])
                                 : nlohmann::json("none passed: per-feature held-out likelihood")}};
   }
-  if (!have_units) fit_and_weigh(options, "fit");
+  if (!have_units) fit_and_weigh(options, "fit", false);
   weights_ = w.weights;
   const auto& loglik = w.loglik;
   if (options.weighting == Weighting::Reference) summary_["reference_losses"] = w.reference_losses;

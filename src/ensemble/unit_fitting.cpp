@@ -106,6 +106,34 @@ bool has_chosen_smoothing(const FitOptions& o, const std::vector<size_t>& cols,
                      [&](size_t c) { return strength_to_choose(o.for_unit(names[c])); });
 }
 
+bool restrength_units(std::vector<train::GanblrUnit>& units, const data::DatasetView& ds,
+                      const std::vector<size_t>& cols, const FitOptions& o,
+                      const std::string& stage, ProgressRelay& relay, const data::DatasetView& val,
+                      std::vector<std::vector<double>>& loglik) {
+  if (units.size() != cols.size()) return false;
+  for (size_t u = 0; u < cols.size(); ++u) {
+    const UnitOptions& uo = o.for_unit(ds.names()[cols[u]]);
+    if (uo.smoothing == Smoothing::Hierarchical &&
+        (uo.warmup_epochs + uo.epochs > 0 || !(uo.smoothing_m > 0))) {
+      return false;
+    }
+  }
+  const int threads = core::resolve_threads(o.threads);
+  const int inner = std::max(1, threads / static_cast<int>(cols.size()));
+  relay.reset();
+  core::parallel_for(cols.size(), threads, [&](size_t u) {
+    const std::string& name = ds.names()[cols[u]];
+    const UnitOptions& uo = o.for_unit(name);
+    // A unit whose options the strength does not touch is the one fit_units would fit.
+    if (uo.smoothing == Smoothing::Hierarchical) units[u].set_strength(uo.smoothing_m);
+    loglik[u].resize(val.num_rows());
+    units[u].log_prob(val, loglik[u].data(), inner);
+    units[u].release_tables();
+    relay.unit_done(stage, name);
+  });
+  return true;
+}
+
 void weigh_units(const std::vector<train::GanblrUnit>& units, const data::DatasetView& val,
                  const FitOptions& options, uint64_t reference_stream, int threads, Weighted& w) {
   const size_t k = units.size();

@@ -69,6 +69,17 @@ std::vector<train::GanblrUnit> fit_units(
     const bn::SearchHints* hints = nullptr, std::vector<bn::KdbStructure>* structures = nullptr,
     train::CodeCheck check = train::CodeCheck::Scan);
 
+// The units of an earlier fit_units(ds, cols, o', ...) whose options o' differ from `o`
+// only in the strengths with_smoothing sets, changed to `o`'s strengths and scored on `val`
+// (loglik) as fit_units(ds, cols, o, ..., &val, &loglik) would: a unit's counts, layout
+// and structure do not depend on the strength, so these are the units it would fit,
+// without counting again (the same bytes). False, with the units untouched, when a unit
+// whose strength is set is also trained (its parameters then depend on the strength).
+bool restrength_units(std::vector<train::GanblrUnit>& units, const data::DatasetView& ds,
+                      const std::vector<size_t>& cols, const FitOptions& o,
+                      const std::string& stage, ProgressRelay& relay, const data::DatasetView& val,
+                      std::vector<std::vector<double>>& loglik);
+
 struct Weighted {
   std::vector<double> weights;
   std::vector<std::vector<double>> loglik;  // per unit, per held-out row (input)

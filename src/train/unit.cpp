@@ -115,6 +115,14 @@ GanblrUnit GanblrUnit::build(const data::DatasetView& data, bn::KdbStructure str
   return unit;
 }
 
+void GanblrUnit::set_strength(double m) {
+  if (!training_log_.contains("epochs") || !training_log_["epochs"].empty()) {
+    throw InvalidArgument("unit: a trained unit's smoothing strength cannot be changed");
+  }
+  model_.set_strength(m);
+  training_log_["smoothing_m"] = model_.counts()->m;
+}
+
 void GanblrUnit::sample(size_t n, uint64_t seed, data::Code* out, int threads) const {
   model_.sample(n, -1, seed, out, threads);
 }

@@ -62,6 +62,10 @@ class GanblrUnit {
   void log_prob(const data::DatasetView& data, double* out, int threads) const;
   // Drops the tables built on first sample() / log_prob() (bn::KdbModel::release_tables).
   void release_tables() { model_.release_tables(); }
+  // A counted (untrained) unit with hierarchical smoothing refitted at strength m without
+  // counting again: what fit with smoothing_m = m on the same rows and structure gives
+  // (bn::KdbModel::set_strength). InvalidArgument for a trained unit.
+  void set_strength(double m);
   // parents()[c]: kDB parents (table columns, ascending, class excluded); empty for the class.
   const std::vector<std::vector<uint32_t>>& parents() const { return model_.structure().parents; }
   // Feature order (table columns), parents before children.
