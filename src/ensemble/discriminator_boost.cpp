@@ -16,10 +16,6 @@ constexpr double kMinHess = 2.0;  // least hessian (about 8 undecided rows) on e
 
 // Rows a parallel task of the row-wise steps takes; the split of the rows changes no sum.
 constexpr size_t kRowChunk = 8192;
-// Columns a task adds into the histograms, in one pass over the rows: their cells are
-// distinct, so the additions of one row are independent and overlap in the processor,
-// while every cell still adds its rows in row order (the same sums at any thread count).
-constexpr size_t kColumnGroup = 4;
 // Below this many cells a fit stays on one thread (starting threads would cost more).
 constexpr size_t kMinParallelCells = size_t{1} << 16;
 
@@ -36,19 +32,22 @@ CodeBooster CodeBooster::fit(const std::vector<data::Code>& rows,
   }
   if (n * d < kMinParallelCells) threads = 1;
   const size_t chunks = (n + kRowChunk - 1) / kRowChunk;
-  const size_t groups = (d + kColumnGroup - 1) / kColumnGroup;
+  // The histograms are added by column ranges, one a thread, in one pass over the rows
+  // each: a row's cells are distinct, so its additions are independent and overlap in the
+  // processor, while every cell adds its rows in row order (the same sums at any count).
+  const size_t groups = std::min<size_t>(d, static_cast<size_t>(core::resolve_threads(threads)));
   auto by_rows = [&](auto&& fn) {
     core::parallel_for(chunks, threads, [&](size_t k) {
       const size_t begin = k * kRowChunk;
       fn(begin, std::min(n, begin + kRowChunk));
     });
   };
-  // The bucket of every cell, column-major (one byte each).
-  std::vector<uint8_t> bx(d * n);
+  // The bucket of every cell, row-major (one byte each).
+  std::vector<uint8_t> bx(n * d);
   by_rows([&](size_t begin, size_t end) {
     for (size_t i = begin; i < end; ++i) {
       for (size_t c = 0; c < d; ++c) {
-        bx[c * n + i] = static_cast<uint8_t>(b.bucket(&rows[i * d], static_cast<uint32_t>(c)));
+        bx[i * d + c] = static_cast<uint8_t>(b.bucket(&rows[i * d], static_cast<uint32_t>(c)));
       }
     }
   });
@@ -76,12 +75,13 @@ CodeBooster CodeBooster::fit(const std::vector<data::Code>& rows,
       const size_t nodes = size_t{1} << level, first = nodes - 1;
       hist.assign(nodes * d * kBuckets * 2, 0.0);
       core::parallel_for(groups, threads, [&](size_t grp) {
-        const size_t c0 = grp * kColumnGroup, c1 = std::min(d, c0 + kColumnGroup);
+        const size_t c0 = grp * d / groups, c1 = (grp + 1) * d / groups;
         for (size_t i = 0; i < n; ++i) {
           const double gi = gh[2 * i], hi = gh[2 * i + 1];
           double* base = &hist[node[i] * d * kBuckets * 2];
+          const uint8_t* row = &bx[i * d];
           for (size_t c = c0; c < c1; ++c) {
-            double* cell = base + (c * kBuckets + bx[c * n + i]) * 2;
+            double* cell = base + (c * kBuckets + row[c]) * 2;
             cell[0] += gi;
             cell[1] += hi;
           }
@@ -114,7 +114,7 @@ CodeBooster CodeBooster::fit(const std::vector<data::Code>& rows,
       by_rows([&](size_t begin, size_t end) {
         for (size_t i = begin; i < end; ++i) {
           const size_t k = first + node[i];
-          const bool right = feat[k] >= 0 && bx[static_cast<size_t>(feat[k]) * n + i] > thr[k];
+          const bool right = feat[k] >= 0 && bx[i * d + static_cast<size_t>(feat[k])] > thr[k];
           node[i] = static_cast<uint8_t>(node[i] * 2 + (right ? 1 : 0));
         }
       });
