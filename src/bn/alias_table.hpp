@@ -27,12 +27,15 @@ class AliasBuilder {
   std::vector<AliasEntry> out_;
 };
 
-// One draw from an alias table of r entries.
-inline uint32_t alias_draw(core::Rng& rng, const AliasEntry* table, uint32_t r) {
-  const uint64_t u = rng.next();
+// One draw from an alias table of r entries, made with the random number u.
+inline uint32_t alias_draw_with(uint64_t u, const AliasEntry* table, uint32_t r) {
   const auto j = static_cast<uint32_t>(((u >> 32) * r) >> 32);
   const float coin = static_cast<float>(u & 0xffffffULL) * 0x1.0p-24f;
   return coin < table[j].prob ? j : table[j].alias;
+}
+// The same with the draw's random number u taken from rng (one number a draw).
+inline uint32_t alias_draw(core::Rng& rng, const AliasEntry* table, uint32_t r) {
+  return alias_draw_with(rng.next(), table, r);
 }
 
 // The number of 24-bit coins k with k / 2^24 < prob: in [0, 2^24].
@@ -55,8 +58,11 @@ class AliasTables {
   // Builds the table of p[0..r) (any positive scale) at base.
   void set(size_t base, const double* p, uint32_t r);
   uint32_t draw(core::Rng& rng, size_t base, uint32_t r) const {
-    if (r > kMaxPacked) return alias_draw(rng, &wide_[packed_[base]], r);
-    const uint64_t u = rng.next();
+    return draw_with(rng.next(), base, r);
+  }
+  // The draw from the random number u (draw takes rng's next number).
+  uint32_t draw_with(uint64_t u, size_t base, uint32_t r) const {
+    if (r > kMaxPacked) return alias_draw_with(u, &wide_[packed_[base]], r);
     const auto j = static_cast<uint32_t>(((u >> 32) * r) >> 32);
     const uint32_t e = packed_[base + j];
     return (u & 0xffffffU) < (e >> 8) ? j : (e & 0xffU);

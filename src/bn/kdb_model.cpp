@@ -51,6 +51,14 @@ void KdbModel::release_tables() {
   sampler_.reset();
 }
 
+void KdbModel::set_strength(double m) {
+  if (!counts_ || counts_->kind != Smoothing::Hierarchical || !(m > 0)) {
+    throw InvalidArgument("kdb: only a counted hierarchical model takes a new strength > 0");
+  }
+  counts_->m.assign(counts_->m.size(), m);
+  release_tables();
+}
+
 uint32_t KdbModel::max_card() const {
   uint32_t r = 1;
   for (size_t f = 0; f < layout_.num_features(); ++f) r = std::max(r, layout_.feature(f).card);
@@ -74,7 +82,7 @@ KdbModel::Sampler KdbModel::build_sampler(bool validate) const {
       throw ModelFormatError("model: unit parameters are not probability distributions");
     }
   };
-  Sampler s{AliasTables(blocks_.total_cells()), AliasTables(num_classes())};
+  Sampler s{AliasTables(blocks_.total_cells()), {}};
   std::vector<double> p;
   // log_theta(v) of block b: its alias table from exp(log theta), as for a loaded model.
   auto add_block = [&](size_t b, auto&& log_theta) {
@@ -101,8 +109,13 @@ KdbModel::Sampler KdbModel::build_sampler(bool validate) const {
       add_block(b, [&](uint32_t v) { return std::log(q[v]); });
     });
   }
+  s.prior = prior_table(validate);
+  return s;
+}
+
+AliasTables KdbModel::prior_table(bool validate) const {
   const uint32_t num_classes = this->num_classes();
-  p.resize(num_classes);
+  std::vector<double> p(num_classes);
   double sum = 0.0;
   for (uint32_t c = 0; c < num_classes; ++c) {
     if (validate && !std::isfinite(log_prior_[c])) {
@@ -111,9 +124,12 @@ KdbModel::Sampler KdbModel::build_sampler(bool validate) const {
     p[c] = std::exp(log_prior_[c]);
     sum += p[c];
   }
-  check_distribution(sum);
-  s.prior.set(0, p.data(), num_classes);
-  return s;
+  if (validate && !(std::fabs(sum - 1.0) < 1e-6)) {
+    throw ModelFormatError("model: unit parameters are not probability distributions");
+  }
+  AliasTables prior(num_classes);
+  prior.set(0, p.data(), num_classes);
+  return prior;
 }
 
 void KdbModel::sample_rows(const Sampler& sampler, size_t begin, size_t end, int64_t class_value,

@@ -70,6 +70,11 @@ class KdbModel {
   // Drops the tables derived from the parameters (a counted model's logp, the alias
   // tables); they are rebuilt on next use. Not concurrent with other calls.
   void release_tables();
+  // A counted hierarchical model's smoothing strength set to m for every feature: the
+  // counts, layout and blocks do not depend on it, so this is the model counting the same
+  // rows with m would give. Drops the tables built with the old strength. InvalidArgument
+  // for a trained model or another smoothing.
+  void set_strength(double m);
   // Alias tables parallel to logp() (block b's at blocks().offset(b)), and the class
   // prior's (at 0); built on first use.
   const AliasTables& alias() const { return sampler().cells; }
@@ -79,6 +84,12 @@ class KdbModel {
   // the class from the prior, otherwise clamps it. Rows come in blocks of kBlockRows,
   // block b drawn from stream derive_seed(seed, {class_col, b}): independent of threads.
   void sample(size_t n, int64_t class_value, uint64_t seed, data::Code* out, int threads) const;
+  // The rows sample(n, -1, seed, out, threads) gives, drawn a feature at a time for all n
+  // rows: a feature's distributions are smoothed in turn and only the blocks the rows
+  // reach get an alias table, so a few thousand rows of a large counted model cost no
+  // table per cell (the fit's mixture draws). Builds and keeps no table; 8 (d + 1) bytes
+  // a row of scratch. Single-threaded.
+  void sample_sparse(size_t n, uint64_t seed, data::Code* out) const;
   // Exact natural-log joint probability of every row of `data`. A counted model whose logp()
   // is not built scores fewer rows than it has cells feature by feature (the same numbers)
   // without building it; more rows build and keep it.
@@ -102,6 +113,8 @@ class KdbModel {
   // The alias tables; with `validate`, throws ModelFormatError unless every block and the
   // prior are finite distributions (used on load). Does not build logp() if absent.
   Sampler build_sampler(bool validate) const;
+  // The class prior's alias table (validate: as build_sampler's).
+  AliasTables prior_table(bool validate) const;
   void sample_rows(const Sampler& sampler, size_t begin, size_t end, int64_t class_value,
                    uint64_t seed, data::Code* out) const;
 

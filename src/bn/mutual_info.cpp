@@ -11,13 +11,27 @@
 namespace meg::bn {
 namespace {
 
+// c log c of a count: from a table for the small counts that most cells have, else
+// computed. The table holds the very expression, so the value is the same either way.
+constexpr uint64_t kClogcTable = 4096;
+double clogc(uint64_t c) {
+  static const std::vector<double> table = [] {
+    std::vector<double> t(kClogcTable, 0.0);
+    for (uint64_t k = 1; k < kClogcTable; ++k) {
+      t[k] = static_cast<double>(k) * std::log(static_cast<double>(k));
+    }
+    return t;
+  }();
+  return c < kClogcTable ? table[c] : static_cast<double>(c) * std::log(static_cast<double>(c));
+}
+
 // Sum over non-zero counts of c * log(c), and how many counts are non-zero.
 template <class Count>
 double sum_clogc(const std::vector<Count>& counts, uint64_t& nonzero) {
   double s = 0.0;
   for (Count c : counts) {
     if (c > 0) {
-      s += static_cast<double>(c) * std::log(static_cast<double>(c));
+      s += clogc(c);
       ++nonzero;
     }
   }
@@ -65,8 +79,7 @@ JointEntropy joint_entropy_cells(const data::DatasetView& data,
   for (size_t i = 0; i < n;) {
     size_t j = i;
     while (j < n && keys[j] == keys[i]) ++j;
-    double c = static_cast<double>(j - i);
-    s += c * std::log(c);
+    s += clogc(j - i);
     ++out.cells;
     i = j;
   }
@@ -131,7 +144,7 @@ JointEntropy entropy_in_order(const JointCounts& counts, const std::vector<uint3
     same = same && from[q] == q;
   }
   double s = 0.0;
-  auto add = [&](uint32_t c) { s += static_cast<double>(c) * std::log(static_cast<double>(c)); };
+  auto add = [&](uint32_t c) { s += clogc(c); };
   if (same) {
     for (uint32_t c : counts.count) add(c);
   } else {
@@ -229,7 +242,7 @@ JointEntropy RowGroups::entropy_with(uint32_t c) const {
   std::vector<uint32_t> group, table(r, 0);
   double s = 0.0;
   auto add = [&](uint32_t count) {
-    s += static_cast<double>(count) * std::log(static_cast<double>(count));
+    s += clogc(count);
     ++out.cells;
   };
   for (size_t g = 0; g + 1 < bounds_.size(); ++g) {

@@ -6,6 +6,7 @@
 #include <unordered_set>
 
 #include "core/checksum.hpp"
+#include "core/parallel.hpp"
 #include "core/rng.hpp"
 #include "core/stats.hpp"
 #include "ensemble/unit_fitting.hpp"
@@ -42,10 +43,10 @@ std::vector<data::Code> gather(const data::DatasetView& v, size_t limit, uint64_
 // n rows of the mixture, resampled by `r`.
 std::vector<data::Code> resampled_codes(const std::vector<train::GanblrUnit>& units,
                                         const std::vector<double>& weights, size_t d, size_t n,
-                                        const Resampler& r, uint64_t seed) {
+                                        const Resampler& r, uint64_t seed, int threads) {
   const size_t m = n * r.candidates;
   const std::vector<data::Code> cand =
-      mixture_codes(units, weights, d, m, core::derive_seed(seed, {0}));
+      mixture_codes(units, weights, d, m, core::derive_seed(seed, {0}), threads);
   std::vector<uint32_t> picked;
   r.select(cand.data(), m, d, n, core::derive_seed(seed, {1}), picked);
   std::vector<data::Code> out(n * d);
@@ -55,7 +56,7 @@ std::vector<data::Code> resampled_codes(const std::vector<train::GanblrUnit>& un
 
 // Two-fold detection AUC of a fresh discriminator: real vs synthetic rows split by parity.
 double detection_auc(const std::vector<data::Code>& real, const std::vector<data::Code>& synth,
-                     const std::vector<uint32_t>& card) {
+                     const std::vector<uint32_t>& card, int threads) {
   const size_t d = card.size(), nr = real.size() / d, ns = synth.size() / d;
   double sum = 0;
   for (size_t fold = 0; fold < 2; ++fold) {
@@ -69,7 +70,7 @@ double detection_auc(const std::vector<data::Code>& real, const std::vector<data
     };
     add(real, nr, 1);
     add(synth, ns, 0);
-    const CodeBooster b = CodeBooster::fit(rows, labels, card);
+    const CodeBooster b = CodeBooster::fit(rows, labels, card, threads);
     std::vector<double> pos, neg;
     for (size_t i = 1 - fold; i < nr; i += 2) pos.push_back(b.logit(&real[i * d]));
     for (size_t i = 1 - fold; i < ns; i += 2) neg.push_back(b.logit(&synth[i * d]));
@@ -150,15 +151,16 @@ ResampleFit fit_resampler(const std::vector<train::GanblrUnit>& units,
                           uint64_t seed) {
   const std::vector<uint32_t>& card = train.cardinality();
   const size_t d = card.size();
+  const int threads = core::resolve_threads(options.threads);
   std::vector<data::Code> rows = gather(train, kMaxTrainRows, core::derive_seed(seed, {1}));
   const size_t m = rows.size() / d;
   const std::vector<data::Code> synth =
-      mixture_codes(units, weights, d, m, core::derive_seed(seed, {2}));
+      mixture_codes(units, weights, d, m, core::derive_seed(seed, {2}), threads);
   rows.insert(rows.end(), synth.begin(), synth.end());
   std::vector<uint8_t> labels(2 * m, 0);
   std::fill_n(labels.begin(), m, uint8_t{1});
   Resampler r;
-  r.booster = CodeBooster::fit(rows, labels, card);
+  r.booster = CodeBooster::fit(rows, labels, card, threads);
   r.candidates = options.resample_candidates;
   ResampleFit out;
   out.summary = {{"mode", get_option(options, "resample")},
@@ -169,11 +171,11 @@ ResampleFit fit_resampler(const std::vector<train::GanblrUnit>& units,
     const std::vector<data::Code> real = gather(holdout, kMaxHoldout, core::derive_seed(seed, {3}));
     const size_t h = real.size() / d;
     const std::vector<data::Code> plain_rows =
-        mixture_codes(units, weights, d, h, core::derive_seed(seed, {4}));
+        mixture_codes(units, weights, d, h, core::derive_seed(seed, {4}), threads);
     const std::vector<data::Code> resampled_rows =
-        resampled_codes(units, weights, d, h, r, core::derive_seed(seed, {5}));
-    const double plain = detection_auc(real, plain_rows, card);
-    const double resampled = detection_auc(real, resampled_rows, card);
+        resampled_codes(units, weights, d, h, r, core::derive_seed(seed, {5}), threads);
+    const double plain = detection_auc(real, plain_rows, card, threads);
+    const double resampled = detection_auc(real, resampled_rows, card, threads);
     // Privacy: resampled rows may copy training rows no more often than held-out real rows
     // or plain mixture rows do (codes equal to one of the discriminator's real rows').
     const CopyRate copies(rows, m, d);

@@ -169,6 +169,9 @@ void MegModel::fit_codes(data::EncodedDataset all, const data::Schema& schema,
   const std::vector<size_t>& cols = plan.columns;
   const int threads = core::resolve_threads(options.threads);
 
+  // The codes of the whole table, checked once: the fit part is a copy of some of its rows,
+  // so every fit below skips the scan (d scans a fit of the units, before).
+  if (!cols.empty()) train::check_codes(data::DatasetView(all));
   if (n > std::numeric_limits<data::RowIndex>::max()) {
     throw InvalidArgument(fmt::format("the table has {} rows; meg fits at most {}", n,
                                       std::numeric_limits<data::RowIndex>::max()));
@@ -209,12 +212,16 @@ void MegModel::fit_codes(data::EncodedDataset all, const data::Schema& schema,
   // The units' structures on the fit part, learned by the first fit and reused by the
   // others (they differ only in the smoothing strength, which the search does not read).
   std::vector<bn::KdbStructure> fit_structures;
-  // Fits the units with `o` on the fit rows, scores and weighs them.
-  auto fit_and_weigh = [&](const FitOptions& o, const char* stage) {
-    units_.clear();  // one set of units in memory at a time
+  // Fits the units with `o` on the fit rows, scores and weighs them. `restrength`: units_
+  // hold the units of another strength on the same rows, which only need the new one.
+  auto fit_and_weigh = [&](const FitOptions& o, const char* stage, bool restrength) {
     w.loglik.assign(cols.size(), {});
-    units_ = fit_units(fit_part, cols, o, kUnitStream, stage, relay, &score_part, &w.loglik,
-                       &plan.hints, &fit_structures);
+    if (!restrength ||
+        !restrength_units(units_, fit_part, cols, o, stage, relay, score_part, w.loglik)) {
+      units_.clear();  // one set of units in memory at a time
+      units_ = fit_units(fit_part, cols, o, kUnitStream, stage, relay, &score_part, &w.loglik,
+                         &plan.hints, &fit_structures, train::CodeCheck::Checked);
+    }
     weigh_units(units_, score_part, o, kReferenceStream, threads, w);
   };
   if (options.smoothing_select == SmoothingSelect::Distance && n >= 20 &&
@@ -229,10 +236,12 @@ void MegModel::fit_codes(data::EncodedDataset all, const data::Schema& schema,
     const size_t chosen = search_strength(
         probe.holdout_mean(),
         [&](size_t i) {
-          fit_and_weigh(with_smoothing(options, grid[i]), "select");
+          // The candidates differ in the strength only: the first one counts, the others
+          // reuse its counts (restrength_units).
+          fit_and_weigh(with_smoothing(options, grid[i]), "select", last < grid.size());
           const std::vector<data::Code> rows =
               mixture_codes(units_, w.weights, all.num_cols(), probe.queries(),
-                            core::derive_seed(options.seed, {kSelectStream}));
+                            core::derive_seed(options.seed, {kSelectStream}), threads);
           for (auto& unit : units_) unit.release_tables();
           const double distance = probe.mean_distance(rows.data(), probe.queries());
           if (distance >= probe.holdout_mean()) passed[i] = w;
@@ -249,7 +258,7 @@ void MegModel::fit_codes(data::EncodedDataset all, const data::Schema& schema,
         // Kept only without a refit; the same seeds give the units evaluated before.
         if (!options.refit_full) {
           units_ = fit_units(fit_part, cols, fitted, kUnitStream, "fit", relay, nullptr, nullptr,
-                             &plan.hints, &fit_structures);
+                             &plan.hints, &fit_structures, train::CodeCheck::Checked);
         }
       }
     }
@@ -262,7 +271,7 @@ void MegModel::fit_codes(data::EncodedDataset all, const data::Schema& schema,
         {"chosen_m", have_units ? nlohmann::json(grid[chosen])
                                 : nlohmann::json("none passed: per-feature held-out likelihood")}};
   }
-  if (!have_units) fit_and_weigh(options, "fit");
+  if (!have_units) fit_and_weigh(options, "fit", false);
   weights_ = w.weights;
   const auto& loglik = w.loglik;
   if (options.weighting == Weighting::Reference) summary_["reference_losses"] = w.reference_losses;
@@ -286,8 +295,9 @@ void MegModel::fit_codes(data::EncodedDataset all, const data::Schema& schema,
     // the structures learned on the fit part (as precise) and only counts all rows.
     const bool keep_structures =
         fit_part.num_rows() > bn::kSearchRows && fit_structures.size() == cols.size();
-    units_ = fit_units(all, cols, fitted, kRefitStream, "refit", relay, nullptr, nullptr,
-                       &plan.hints, keep_structures ? &fit_structures : nullptr);
+    units_ =
+        fit_units(all, cols, fitted, kRefitStream, "refit", relay, nullptr, nullptr, &plan.hints,
+                  keep_structures ? &fit_structures : nullptr, train::CodeCheck::Checked);
   }
   // The discriminator learns from the fit part; the held-out part decides (docs/design.md §7a).
   if (options.resample != Resample::Off && n >= 20) {

@@ -1,7 +1,6 @@
 #include "ensemble/smoothing_select.hpp"
 
 #include <algorithm>
-#include <bit>
 #include <numeric>
 
 #include "core/parallel.hpp"
@@ -79,7 +78,9 @@ void DistanceProbe::pack(const data::Code* row, uint64_t* words) const {
 uint32_t DistanceProbe::differing_bytes(uint64_t x) {
   constexpr uint64_t kLow7 = 0x7F7F7F7F7F7F7F7FULL;
   const uint64_t high = (((x & kLow7) + kLow7) | x) & ~kLow7;  // a byte's top bit: it is not 0
-  return static_cast<uint32_t>(std::popcount(high));
+  // The count of those bits: each moved to its byte's low bit, summed into the top byte
+  // by one multiplication (no popcount instruction is assumed).
+  return static_cast<uint32_t>(((high >> 7) * 0x0101010101010101ULL) >> 56);
 }
 
 double DistanceProbe::mean_distance(const data::Code* rows, size_t n) const {

@@ -31,13 +31,13 @@ double reference_similarity(const train::GanblrUnit& unit, const data::DatasetVi
 
 }  // namespace
 
-std::vector<train::GanblrUnit> fit_units(const data::DatasetView& ds,
-                                         const std::vector<size_t>& cols, const FitOptions& o,
-                                         uint64_t stream, const std::string& stage,
-                                         ProgressRelay& relay, const data::DatasetView* val,
-                                         std::vector<std::vector<double>>* loglik,
-                                         const bn::SearchHints* hints,
-                                         std::vector<bn::KdbStructure>* structures) {
+std::vector<train::GanblrUnit> fit_units(
+    const data::DatasetView& ds, const std::vector<size_t>& cols, const FitOptions& o,
+    uint64_t stream, const std::string& stage, ProgressRelay& relay, const data::DatasetView* val,
+    std::vector<std::vector<double>>* loglik, const bn::SearchHints* hints,
+    std::vector<bn::KdbStructure>* structures, train::CodeCheck check) {
+  // One scan of the codes for all the units (each unit would otherwise scan the table).
+  if (check == train::CodeCheck::Scan && !cols.empty()) train::check_codes(ds);
   std::vector<train::GanblrUnit> units(cols.size());
   const int threads = core::resolve_threads(o.threads);
   // In a distributed fit every unit's counts are summed across processes
@@ -64,9 +64,11 @@ std::vector<train::GanblrUnit> fit_units(const data::DatasetView& ds,
     const UnitOptions& uo = o.for_unit(name);
     const uint64_t seed = core::derive_seed(o.seed, {stream, cols[u]});
     if (reuse) {
-      units[u] = train::GanblrUnit::fit_structure(ds, (*structures)[u], uo, seed, inner, on_epoch);
+      units[u] = train::GanblrUnit::fit_structure(ds, (*structures)[u], uo, seed, inner, on_epoch,
+                                                  train::CodeCheck::Checked);
     } else {
-      units[u] = train::GanblrUnit::fit(ds, cols[u], uo, seed, inner, on_epoch, hints);
+      units[u] = train::GanblrUnit::fit(ds, cols[u], uo, seed, inner, on_epoch, hints,
+                                        train::CodeCheck::Checked);
       if (structures) (*structures)[u] = units[u].model().structure();
     }
     if (val) {
@@ -104,6 +106,34 @@ bool has_chosen_smoothing(const FitOptions& o, const std::vector<size_t>& cols,
                      [&](size_t c) { return strength_to_choose(o.for_unit(names[c])); });
 }
 
+bool restrength_units(std::vector<train::GanblrUnit>& units, const data::DatasetView& ds,
+                      const std::vector<size_t>& cols, const FitOptions& o,
+                      const std::string& stage, ProgressRelay& relay, const data::DatasetView& val,
+                      std::vector<std::vector<double>>& loglik) {
+  if (units.size() != cols.size()) return false;
+  for (size_t u = 0; u < cols.size(); ++u) {
+    const UnitOptions& uo = o.for_unit(ds.names()[cols[u]]);
+    if (uo.smoothing == Smoothing::Hierarchical &&
+        (uo.warmup_epochs + uo.epochs > 0 || !(uo.smoothing_m > 0))) {
+      return false;
+    }
+  }
+  const int threads = core::resolve_threads(o.threads);
+  const int inner = std::max(1, threads / static_cast<int>(cols.size()));
+  relay.reset();
+  core::parallel_for(cols.size(), threads, [&](size_t u) {
+    const std::string& name = ds.names()[cols[u]];
+    const UnitOptions& uo = o.for_unit(name);
+    // A unit whose options the strength does not touch is the one fit_units would fit.
+    if (uo.smoothing == Smoothing::Hierarchical) units[u].set_strength(uo.smoothing_m);
+    loglik[u].resize(val.num_rows());
+    units[u].log_prob(val, loglik[u].data(), inner);
+    units[u].release_tables();
+    relay.unit_done(stage, name);
+  });
+  return true;
+}
+
 void weigh_units(const std::vector<train::GanblrUnit>& units, const data::DatasetView& val,
                  const FitOptions& options, uint64_t reference_stream, int threads, Weighted& w) {
   const size_t k = units.size();
@@ -131,15 +161,18 @@ void weigh_units(const std::vector<train::GanblrUnit>& units, const data::Datase
 
 std::vector<data::Code> mixture_codes(const std::vector<train::GanblrUnit>& units,
                                       const std::vector<double>& weights, size_t num_cols, size_t n,
-                                      uint64_t seed) {
+                                      uint64_t seed, int threads) {
   std::vector<data::Code> out(n * num_cols);
   const std::vector<uint64_t> counts = largest_remainder(weights, n);
-  size_t offset = 0;
-  for (size_t u = 0; u < units.size(); ++u) {
-    if (counts[u] == 0) continue;
-    units[u].sample(counts[u], core::derive_seed(seed, {u}), &out[offset * num_cols], 1);
-    offset += counts[u];
-  }
+  // Each unit draws its rows from its own seed into its own slice: the same rows at any
+  // thread count. The draws build the tables of the blocks they reach only (sample_sparse:
+  // the rows of sample, without a table for every cell of every unit).
+  std::vector<size_t> offset(units.size() + 1, 0);
+  for (size_t u = 0; u < units.size(); ++u) offset[u + 1] = offset[u] + counts[u];
+  core::parallel_for(units.size(), threads, [&](size_t u) {
+    if (counts[u] == 0) return;
+    units[u].sample_sparse(counts[u], core::derive_seed(seed, {u}), &out[offset[u] * num_cols]);
+  });
   return out;
 }
 

@@ -60,12 +60,25 @@ class ProgressRelay {
 // under unit u. A unit leaves with its counts only: the tables its scoring
 // built are dropped, so only the units in flight hold a value per cell. `hints`: shared by
 // every unit's structure search. `structures`: empty, it receives the units' structures;
-// filled (by an earlier call on the same rows and units), they are reused.
+// filled (by an earlier call on the same rows and units), they are reused. `check`: Scan
+// checks ds's codes once for all the units; Checked when the caller did (train::check_codes).
 std::vector<train::GanblrUnit> fit_units(
     const data::DatasetView& ds, const std::vector<size_t>& cols, const FitOptions& o,
     uint64_t stream, const std::string& stage, ProgressRelay& relay,
     const data::DatasetView* val = nullptr, std::vector<std::vector<double>>* loglik = nullptr,
-    const bn::SearchHints* hints = nullptr, std::vector<bn::KdbStructure>* structures = nullptr);
+    const bn::SearchHints* hints = nullptr, std::vector<bn::KdbStructure>* structures = nullptr,
+    train::CodeCheck check = train::CodeCheck::Scan);
+
+// The units of an earlier fit_units(ds, cols, o', ...) whose options o' differ from `o`
+// only in the strengths with_smoothing sets, changed to `o`'s strengths and scored on `val`
+// (loglik) as fit_units(ds, cols, o, ..., &val, &loglik) would: a unit's counts, layout
+// and structure do not depend on the strength, so these are the units it would fit,
+// without counting again (the same bytes). False, with the units untouched, when a unit
+// whose strength is set is also trained (its parameters then depend on the strength).
+bool restrength_units(std::vector<train::GanblrUnit>& units, const data::DatasetView& ds,
+                      const std::vector<size_t>& cols, const FitOptions& o,
+                      const std::string& stage, ProgressRelay& relay, const data::DatasetView& val,
+                      std::vector<std::vector<double>>& loglik);
 
 struct Weighted {
   std::vector<double> weights;
@@ -79,10 +92,11 @@ struct Weighted {
 void weigh_units(const std::vector<train::GanblrUnit>& units, const data::DatasetView& val,
                  const FitOptions& options, uint64_t reference_stream, int threads, Weighted& w);
 
-// `n` rows of the weighted mixture, row-major codes.
+// `n` rows of the weighted mixture, row-major codes; the units draw on up to `threads`
+// threads (0 = all cores), which changes nothing but the speed.
 std::vector<data::Code> mixture_codes(const std::vector<train::GanblrUnit>& units,
                                       const std::vector<double>& weights, size_t num_cols, size_t n,
-                                      uint64_t seed);
+                                      uint64_t seed, int threads = 1);
 
 // Options with smoothing strength m for every hierarchical unit left at 0 (to be chosen).
 FitOptions with_smoothing(const FitOptions& o, double m);

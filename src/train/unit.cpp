@@ -13,7 +13,8 @@ namespace {
 constexpr const char* kFormat = "meg-ganblr-unit";
 constexpr int kVersion = 2;  // 2: only observed (configuration, class) blocks stored
 
-void validate_data(const data::DatasetView& data, size_t class_col) {
+// The checks that read no code: the shape of the table and the class column.
+void check_shape(const data::DatasetView& data, size_t class_col) {
   const size_t num_cols = data.num_cols();
   if (num_cols < 2) throw InvalidArgument("unit: the table needs at least two columns");
   if (class_col >= num_cols) {
@@ -23,6 +24,20 @@ void validate_data(const data::DatasetView& data, size_t class_col) {
     throw InvalidArgument("unit: cardinality and columns disagree");
   }
   if (data.num_rows() == 0) throw InvalidArgument("unit: no training rows");
+}
+
+void validate_data(const data::DatasetView& data, size_t class_col, CodeCheck check) {
+  check_shape(data, class_col);
+  if (check == CodeCheck::Scan) check_codes(data);
+}
+
+}  // namespace
+
+void check_codes(const data::DatasetView& data) {
+  const size_t num_cols = data.num_cols();
+  if (data.cardinality().size() != num_cols) {
+    throw InvalidArgument("unit: cardinality and columns disagree");
+  }
   const data::EncodedDataset& table = data.data();
   for (size_t c = 0; c < num_cols; ++c) {
     if (table.columns[c].size() != table.num_rows()) {
@@ -60,13 +75,12 @@ void validate_data(const data::DatasetView& data, size_t class_col) {
   }
 }
 
-}  // namespace
-
 GanblrUnit GanblrUnit::fit(const data::DatasetView& data, size_t class_col,
                            const UnitOptions& options, uint64_t seed, int threads,
-                           const EpochCallback& on_epoch, const bn::SearchHints* hints) {
+                           const EpochCallback& on_epoch, const bn::SearchHints* hints,
+                           CodeCheck check) {
   meg::validate_unit_options(options);  // the option table's ranges, the only ones
-  validate_data(data, class_col);
+  validate_data(data, class_col, check);
   return build(data,
                bn::KdbStructure::learn(data, class_col, options.k, options.max_parent_configs,
                                        threads, options.structure, hints),
@@ -75,9 +89,9 @@ GanblrUnit GanblrUnit::fit(const data::DatasetView& data, size_t class_col,
 
 GanblrUnit GanblrUnit::fit_structure(const data::DatasetView& data, bn::KdbStructure structure,
                                      const UnitOptions& options, uint64_t seed, int threads,
-                                     const EpochCallback& on_epoch) {
+                                     const EpochCallback& on_epoch, CodeCheck check) {
   meg::validate_unit_options(options);  // the option table's ranges, the only ones
-  validate_data(data, structure.class_col);
+  validate_data(data, structure.class_col, check);
   return build(data, std::move(structure), options, seed, threads, on_epoch);
 }
 
@@ -99,6 +113,14 @@ GanblrUnit GanblrUnit::build(const data::DatasetView& data, bn::KdbStructure str
     unit.model_.refresh_sampler();
   }
   return unit;
+}
+
+void GanblrUnit::set_strength(double m) {
+  if (!training_log_.contains("epochs") || !training_log_["epochs"].empty()) {
+    throw InvalidArgument("unit: a trained unit's smoothing strength cannot be changed");
+  }
+  model_.set_strength(m);
+  training_log_["smoothing_m"] = model_.counts()->m;
 }
 
 void GanblrUnit::sample(size_t n, uint64_t seed, data::Code* out, int threads) const {

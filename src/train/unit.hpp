@@ -18,6 +18,15 @@ namespace meg::train {
 
 using EpochCallback = std::function<void(const std::string& phase, int epoch, int total_epochs)>;
 
+// Throws InvalidArgument naming the first code (in column order, then row order) that is
+// not below its column's cardinality in `data`'s table, or a ragged table. A fit reads
+// every code of the table, so it is checked once: the units then skip the scan.
+void check_codes(const data::DatasetView& data);
+
+// Whether a unit's fit scans the table's codes (Scan) or its caller already did
+// (check_codes on the same table: Checked).
+enum class CodeCheck { Scan, Checked };
+
 class GanblrUnit {
  public:
   GanblrUnit() = default;
@@ -28,18 +37,24 @@ class GanblrUnit {
   // `hints`: what the units of a fit share in the structure search (bn/candidates.hpp).
   static GanblrUnit fit(const data::DatasetView& data, size_t class_col, const UnitOptions& options,
                         uint64_t seed, int threads, const EpochCallback& on_epoch = {},
-                        const bn::SearchHints* hints = nullptr);
+                        const bn::SearchHints* hints = nullptr, CodeCheck check = CodeCheck::Scan);
   // The same with a structure already learned on `data` (by fit, or kept from a fit of the
   // same unit on the same rows: the search reads neither the smoothing nor the seed).
   static GanblrUnit fit_structure(const data::DatasetView& data, bn::KdbStructure structure,
                                   const UnitOptions& options, uint64_t seed, int threads,
-                                  const EpochCallback& on_epoch = {});
+                                  const EpochCallback& on_epoch = {},
+                                  CodeCheck check = CodeCheck::Scan);
 
   size_t class_column() const { return model_.structure().class_col; }
   size_t num_columns() const { return model_.num_cols(); }
   // n rows x num_columns() codes, row-major, columns in table order. Deterministic for
   // (seed): rows come in blocks of bn::KdbModel::kBlockRows, one RNG stream per block.
   void sample(size_t n, uint64_t seed, data::Code* out, int threads) const;
+  // The same rows as sample(n, seed, out, 1), with sampling tables for the blocks they
+  // reach only (bn::KdbModel::sample_sparse): for a few thousand rows of a fitted unit.
+  void sample_sparse(size_t n, uint64_t seed, data::Code* out) const {
+    model_.sample_sparse(n, seed, out);
+  }
   // Same with the class column clamped to class_value (exact: the root is fixed).
   void sample_with_class(size_t n, uint32_t class_value, uint64_t seed, data::Code* out,
                          int threads) const;
@@ -47,6 +62,10 @@ class GanblrUnit {
   void log_prob(const data::DatasetView& data, double* out, int threads) const;
   // Drops the tables built on first sample() / log_prob() (bn::KdbModel::release_tables).
   void release_tables() { model_.release_tables(); }
+  // A counted (untrained) unit with hierarchical smoothing refitted at strength m without
+  // counting again: what fit with smoothing_m = m on the same rows and structure gives
+  // (bn::KdbModel::set_strength). InvalidArgument for a trained unit.
+  void set_strength(double m);
   // parents()[c]: kDB parents (table columns, ascending, class excluded); empty for the class.
   const std::vector<std::vector<uint32_t>>& parents() const { return model_.structure().parents; }
   // Feature order (table columns), parents before children.

@@ -63,6 +63,24 @@ TEST(Resample, BoosterLogitEstimatesTheDensityRatio) {
   }
 }
 
+TEST(Resample, BoosterIsTheSameAtAnyThreadCount) {
+  // 80,000 rows of 2 columns: above the size where the fit uses its threads.
+  std::vector<Code> rows;
+  std::vector<uint8_t> labels;
+  known_ratio_rows(40000, rows, labels);
+  const CodeBooster one = CodeBooster::fit(rows, labels, {4, 10}, 1);
+  const nlohmann::json expect = one.to_json();
+  EXPECT_EQ(CodeBooster::fit(rows, labels, {4, 10}, 2).to_json(), expect);
+  EXPECT_EQ(CodeBooster::fit(rows, labels, {4, 10}, 3).to_json(), expect);
+  // Another table gives another discriminator (the comparison can fail).
+  rows[0] = rows[0] == 0 ? 3 : 0;
+  labels[1] = 1 - labels[1];
+  rows.resize(rows.size() / 2);
+  labels.resize(labels.size() / 2);
+  for (size_t i = 0; i < labels.size(); i += 2) labels[i] = 0;
+  EXPECT_NE(CodeBooster::fit(rows, labels, {4, 10}, 2).to_json(), expect);
+}
+
 namespace {
 
 // A resampler whose discriminator learned the known ratio from n + n rows (kept in `rows`).
@@ -169,6 +187,11 @@ TEST(Resample, FitChoosesItWhereItHelpsAndRestoresTheRelation) {
   // Exact count, same bytes at any thread count and after a save and load.
   EXPECT_EQ(meg::data::parse_csv(after, "s").num_rows(), 8000u);
   EXPECT_EQ(fixed.sample_csv(80000, 4, 1), fixed.sample_csv(80000, 4, 3));
+  // The fit itself (units, the discriminator and its decision) at another thread count.
+  o.threads = 1;
+  const auto one = meg::ensemble::MegModel::fit(table, schema, o);
+  o.threads = 2;
+  EXPECT_EQ(meg::ensemble::MegModel::fit(table, schema, o).to_json(), one.to_json());
   const auto loaded = meg::ensemble::MegModel::from_json(fixed.to_json());
   EXPECT_EQ(loaded.sample_csv(8000, 1, 2), after);
 }

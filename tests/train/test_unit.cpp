@@ -100,6 +100,74 @@ TEST(GanblrUnit, MlpDiscriminatorFits) {
   }
 }
 
+TEST(GanblrUnit, SparseSamplingDrawsTheRowsOfSample) {
+  const auto data = testing::make_true_kdb(2).sample(3000, 4);
+  UnitOptions o;  // counted, hierarchical smoothing chosen per feature
+  const GanblrUnit counted = GanblrUnit::fit(data, 3, o, 5, 1);
+  const GanblrUnit trained = GanblrUnit::fit(data, 3, quick_options(), 5, 1);
+  for (const GanblrUnit* unit : {&counted, &trained}) {
+    for (size_t n : {size_t{1}, size_t{700}, size_t{9000}}) {  // 9000: three blocks of rows
+      std::vector<data::Code> full(n * 7), sparse(n * 7, 99);
+      unit->sample_sparse(n, 21, sparse.data());
+      unit->sample(n, 21, full.data(), 2);
+      EXPECT_EQ(sparse, full) << n << " rows";
+    }
+  }
+  // With the counted unit's log-probabilities built (drawn from them, not the counts).
+  ASSERT_FALSE(counted.model().logp().empty());
+  std::vector<data::Code> full(500 * 7), sparse(500 * 7);
+  counted.sample_sparse(500, 3, sparse.data());
+  counted.sample(500, 3, full.data(), 1);
+  EXPECT_EQ(sparse, full);
+  std::vector<data::Code> other(500 * 7);
+  counted.sample_sparse(500, 4, other.data());
+  EXPECT_NE(other, sparse);
+}
+
+TEST(GanblrUnit, NewStrengthIsTheFitWithThatStrength) {
+  const auto data = testing::make_true_kdb(2).sample(3000, 6);
+  UnitOptions o;
+  o.smoothing_m = 4.0;
+  GanblrUnit unit = GanblrUnit::fit(data, 3, o, 7, 1);
+  std::vector<double> lp(data.num_rows());
+  unit.log_prob(data, lp.data(), 1);  // tables built with m = 4, dropped by set_strength
+  o.smoothing_m = 0.25;
+  const GanblrUnit direct = GanblrUnit::fit(data, 3, o, 7, 1);
+  EXPECT_NE(unit.to_json(), direct.to_json());
+  unit.set_strength(0.25);
+  EXPECT_EQ(unit.to_json(), direct.to_json());
+  std::vector<double> la(data.num_rows()), lb(data.num_rows());
+  unit.log_prob(data, la.data(), 1);
+  direct.log_prob(data, lb.data(), 1);
+  EXPECT_EQ(la, lb);
+  GanblrUnit trained = GanblrUnit::fit(data, 3, quick_options(), 7, 1);
+  EXPECT_THROW(trained.set_strength(1.0), InvalidArgument);
+  EXPECT_THROW(unit.set_strength(0.0), InvalidArgument);
+}
+
+TEST(GanblrUnit, CodesCheckedOnceGiveTheSameError) {
+  auto data = testing::make_true_kdb(1).sample(100, 3);
+  data.columns[2].set(5, 99);
+  std::string unit_error, table_error;
+  try {
+    GanblrUnit::fit(data, 3, UnitOptions{}, 1, 1);
+  } catch (const InvalidArgument& e) {
+    unit_error = e.what();
+  }
+  try {
+    check_codes(data);
+  } catch (const InvalidArgument& e) {
+    table_error = e.what();
+  }
+  EXPECT_EQ(unit_error, "unit: code 99 out of range in column 2");
+  EXPECT_EQ(table_error, unit_error);
+  // A caller that checked the table (Checked) skips the scan; the shape is still checked.
+  EXPECT_NO_THROW(GanblrUnit::fit(testing::make_true_kdb(1).sample(100, 3), 3, UnitOptions{}, 1, 1,
+                                  {}, nullptr, CodeCheck::Checked));
+  EXPECT_THROW(GanblrUnit::fit(data, 9, UnitOptions{}, 1, 1, {}, nullptr, CodeCheck::Checked),
+               InvalidArgument);
+}
+
 TEST(GanblrUnit, RejectsBadInput) {
   auto data = testing::make_true_kdb(1).sample(100, 3);
   UnitOptions o;
