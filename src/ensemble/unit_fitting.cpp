@@ -2,11 +2,17 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <exception>
+#include <new>
+#include <span>
 
+#include "bn/kdb_structure.hpp"
 #include "core/count_reducer.hpp"
 #include "core/parallel.hpp"
 #include "core/rng.hpp"
 #include "ensemble/weights.hpp"
+#include "meg/error.hpp"
 
 namespace meg::ensemble {
 namespace {
@@ -27,6 +33,133 @@ double reference_similarity(const train::GanblrUnit& unit, const data::DatasetVi
     }
   }
   return 0.1 * std::sqrt(ss);
+}
+
+// The unit's log-likelihood of every row of `val`. In a distributed fit
+// (core/count_reducer.hpp) each process scores its share of the rows and the scores are
+// allgathered: a row's score does not depend on the others, so every process ends with
+// the values one process computes (8 bytes a row, at most kScoreRows rows).
+void score_rows(const train::GanblrUnit& unit, const data::DatasetView& val,
+                std::vector<double>& out, int threads) {
+  out.resize(val.num_rows());
+  core::CountReducer* reducer = core::count_reducer();
+  if (reducer == nullptr) {
+    unit.log_prob(val, out.data(), threads);
+    return;
+  }
+  const auto [begin, end] = reducer->share(val.num_rows());
+  if (end > begin) unit.log_prob(val.slice(begin, end), out.data() + begin, threads);
+  const std::vector<std::vector<uint8_t>> every = reducer->allgather(std::span<const uint8_t>(
+      reinterpret_cast<const uint8_t*>(out.data() + begin), (end - begin) * sizeof(double)));
+  size_t at = 0;
+  for (const auto& part : every) {
+    if (at + part.size() / sizeof(double) > out.size() || part.size() % sizeof(double) != 0) {
+      throw Error("distributed fit: a process's held-out scores are garbled");
+    }
+    std::memcpy(out.data() + at, part.data(), part.size());
+    at += part.size() / sizeof(double);
+  }
+  if (at != out.size()) throw Error("distributed fit: held-out scores are missing");
+}
+
+// A structure as bytes and back (exact: integers, and the doubles' own bytes).
+class StructureBytes {
+ public:
+  void put(const bn::KdbStructure& s) {
+    word(s.class_col);
+    word(s.num_cols);
+    list(s.order);
+    word(s.parents.size());
+    for (const auto& p : s.parents) list(p);
+    list(s.mi);
+    word(s.groups.size());
+    for (const auto& g : s.groups) list(g);
+  }
+  bn::KdbStructure get() {
+    bn::KdbStructure s;
+    s.class_col = word();
+    s.num_cols = word();
+    s.order = list<uint32_t>();
+    s.parents.resize(word());
+    for (auto& p : s.parents) p = list<uint32_t>();
+    s.mi = list<double>();
+    s.groups.resize(word());
+    for (auto& g : s.groups) g = list<uint32_t>();
+    return s;
+  }
+  std::vector<uint8_t> bytes;
+  size_t at = 0;
+
+ private:
+  void raw(const void* p, size_t n) {
+    const auto* b = static_cast<const uint8_t*>(p);
+    bytes.insert(bytes.end(), b, b + n);
+  }
+  void word(uint64_t v) { raw(&v, sizeof v); }
+  template <class T>
+  void list(const std::vector<T>& v) {
+    word(v.size());
+    raw(v.data(), v.size() * sizeof(T));
+  }
+  void take(void* p, size_t n) {
+    if (n > bytes.size() - at) throw Error("distributed fit: a process's structures are garbled");
+    std::memcpy(p, bytes.data() + at, n);
+    at += n;
+  }
+  uint64_t word() {
+    uint64_t v = 0;
+    take(&v, sizeof v);
+    return v;
+  }
+  template <class T>
+  std::vector<T> list() {
+    const uint64_t n = word();
+    if (n > (bytes.size() - at) / sizeof(T)) {
+      throw Error("distributed fit: a process's structures are garbled");
+    }
+    std::vector<T> v(n);
+    take(v.data(), n * sizeof(T));
+    return v;
+  }
+};
+
+// In a distributed fit (core/count_reducer.hpp), the units' structures: each process
+// searches its share of the units and the structures are allgathered (a search reads a
+// bounded subset of the rows, the same on every process, so its result does not depend
+// on which process runs it). Empty when no reducer is installed, or when a search
+// failed on some process: every process then searches every unit, as one process does,
+// and raises the same error at the same point.
+std::vector<bn::KdbStructure> shared_structures(const data::DatasetView& ds,
+                                                const std::vector<size_t>& cols,
+                                                const FitOptions& o, int threads,
+                                                const bn::SearchHints* hints) {
+  core::CountReducer* reducer = core::count_reducer();
+  if (reducer == nullptr || cols.size() < 2) return {};
+  const auto [begin, end] = reducer->share(cols.size());
+  StructureBytes mine;
+  mine.bytes.push_back(0);  // 1: a search failed here
+  try {
+    for (size_t u = begin; u < end; ++u) {
+      const UnitOptions& uo = o.for_unit(ds.names()[cols[u]]);
+      validate_unit_options(uo);
+      mine.put(bn::KdbStructure::learn(ds, cols[u], uo.k, uo.max_parent_configs, threads,
+                                       uo.structure, hints));
+    }
+  } catch (const std::bad_alloc&) {
+    throw;
+  } catch (const std::exception&) {
+    mine.bytes.assign(1, 1);
+  }
+  std::vector<bn::KdbStructure> out;
+  for (auto& part : reducer->allgather(mine.bytes)) {
+    StructureBytes in;
+    in.bytes = std::move(part);
+    if (in.bytes.empty() || in.bytes[0] != 0) return {};
+    in.at = 1;
+    while (in.at < in.bytes.size()) out.push_back(in.get());
+  }
+  if (out.size() != cols.size()) throw Error("distributed fit: structures are missing");
+  return out;
 }
 
 }  // namespace
@@ -50,6 +183,9 @@ std::vector<train::GanblrUnit> fit_units(const data::DatasetView& ds,
   relay.reset();
   const bool reuse = structures && structures->size() == cols.size();
   if (structures && !reuse) structures->assign(cols.size(), {});
+  const std::vector<bn::KdbStructure> shared = serial && !reuse
+                                                   ? shared_structures(ds, cols, o, inner, hints)
+                                                   : std::vector<bn::KdbStructure>();
   core::parallel_for(cols.size(), outer, [&](size_t u) {
     const std::string& name = ds.names()[cols[u]];
     auto on_epoch = [&](const std::string& phase, int epoch, int total) {
@@ -65,14 +201,14 @@ std::vector<train::GanblrUnit> fit_units(const data::DatasetView& ds,
     const uint64_t seed = core::derive_seed(o.seed, {stream, cols[u]});
     if (reuse) {
       units[u] = train::GanblrUnit::fit_structure(ds, (*structures)[u], uo, seed, inner, on_epoch);
+    } else if (!shared.empty()) {
+      units[u] = train::GanblrUnit::fit_structure(ds, shared[u], uo, seed, inner, on_epoch);
+      if (structures) (*structures)[u] = units[u].model().structure();
     } else {
       units[u] = train::GanblrUnit::fit(ds, cols[u], uo, seed, inner, on_epoch, hints);
       if (structures) (*structures)[u] = units[u].model().structure();
     }
-    if (val) {
-      (*loglik)[u].resize(val->num_rows());
-      units[u].log_prob(*val, (*loglik)[u].data(), inner);
-    }
+    if (val) score_rows(units[u], *val, (*loglik)[u], inner);
     units[u].release_tables();
     relay.unit_done(stage, name);
   });
