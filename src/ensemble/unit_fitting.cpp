@@ -35,31 +35,38 @@ double reference_similarity(const train::GanblrUnit& unit, const data::DatasetVi
   return 0.1 * std::sqrt(ss);
 }
 
-// The unit's log-likelihood of every row of `val`. In a distributed fit
-// (core/count_reducer.hpp) each process scores its share of the rows and the scores are
-// allgathered: a row's score does not depend on the others, so every process ends with
-// the values one process computes (8 bytes a row, at most kScoreRows rows).
-void score_rows(const train::GanblrUnit& unit, const data::DatasetView& val,
-                std::vector<double>& out, int threads) {
-  out.resize(val.num_rows());
-  core::CountReducer* reducer = core::count_reducer();
-  if (reducer == nullptr) {
-    unit.log_prob(val, out.data(), threads);
-    return;
-  }
-  const auto [begin, end] = reducer->share(val.num_rows());
-  if (end > begin) unit.log_prob(val.slice(begin, end), out.data() + begin, threads);
-  const std::vector<std::vector<uint8_t>> every = reducer->allgather(std::span<const uint8_t>(
-      reinterpret_cast<const uint8_t*>(out.data() + begin), (end - begin) * sizeof(double)));
-  size_t at = 0;
+// In a distributed fit (core/count_reducer.hpp) each process scores the held-out rows
+// with its share [first, last) of the units (a unit's scores need its whole parameter
+// table, a cost that does not shrink with the rows), and the scores are allgathered:
+// every process ends with the values one process computes (8 bytes a row and unit, at
+// most kScoreRows rows).
+void share_scores(core::CountReducer& reducer, size_t first, size_t last,
+                  std::vector<std::vector<double>>& loglik) {
+  std::vector<double> mine;
+  for (size_t u = first; u < last; ++u) mine.insert(mine.end(), loglik[u].begin(), loglik[u].end());
+  const std::vector<std::vector<uint8_t>> every = reducer.allgather(std::span<const uint8_t>(
+      reinterpret_cast<const uint8_t*>(mine.data()), mine.size() * sizeof(double)));
+  size_t u = 0;
   for (const auto& part : every) {
-    if (at + part.size() / sizeof(double) > out.size() || part.size() % sizeof(double) != 0) {
+    if (part.size() % sizeof(double) != 0) {
       throw Error("distributed fit: a process's held-out scores are garbled");
     }
-    std::memcpy(out.data() + at, part.data(), part.size());
-    at += part.size() / sizeof(double);
+    size_t at = 0;
+    const size_t values = part.size() / sizeof(double);
+    while (at < values) {
+      if (u >= loglik.size() || values - at < loglik[u].size()) {
+        throw Error("distributed fit: a process's held-out scores are garbled");
+      }
+      std::memcpy(loglik[u].data(), part.data() + at * sizeof(double),
+                  loglik[u].size() * sizeof(double));
+      at += loglik[u].size();
+      ++u;
+    }
   }
-  if (at != out.size()) throw Error("distributed fit: held-out scores are missing");
+  // With no held-out row the units' scores are empty: nothing is missing then.
+  for (; u < loglik.size(); ++u) {
+    if (!loglik[u].empty()) throw Error("distributed fit: held-out scores are missing");
+  }
 }
 
 // A structure as bytes and back (exact: integers, and the doubles' own bytes).
@@ -176,7 +183,8 @@ std::vector<train::GanblrUnit> fit_units(const data::DatasetView& ds,
   // In a distributed fit every unit's counts are summed across processes
   // (core/count_reducer.hpp): collectives, made in the same order everywhere, so the
   // units are fitted one after another, each on every thread (same results).
-  const bool serial = core::count_reducer() != nullptr;
+  core::CountReducer* reducer = core::count_reducer();
+  const bool serial = reducer != nullptr;
   const int outer = serial ? 1 : threads;
   const int inner =
       serial ? threads : std::max(1, threads / static_cast<int>(std::max<size_t>(1, cols.size())));
@@ -186,6 +194,9 @@ std::vector<train::GanblrUnit> fit_units(const data::DatasetView& ds,
   const std::vector<bn::KdbStructure> shared = serial && !reuse
                                                    ? shared_structures(ds, cols, o, inner, hints)
                                                    : std::vector<bn::KdbStructure>();
+  // The units this process scores (all of them but in a distributed fit).
+  const std::pair<size_t, size_t> scored =
+      reducer && val ? reducer->share(cols.size()) : std::pair<size_t, size_t>(0, cols.size());
   core::parallel_for(cols.size(), outer, [&](size_t u) {
     const std::string& name = ds.names()[cols[u]];
     auto on_epoch = [&](const std::string& phase, int epoch, int total) {
@@ -208,10 +219,15 @@ std::vector<train::GanblrUnit> fit_units(const data::DatasetView& ds,
       units[u] = train::GanblrUnit::fit(ds, cols[u], uo, seed, inner, on_epoch, hints);
       if (structures) (*structures)[u] = units[u].model().structure();
     }
-    if (val) score_rows(units[u], *val, (*loglik)[u], inner);
+    if (val) {
+      (*loglik)[u].resize(val->num_rows());
+      if (u >= scored.first && u < scored.second)
+        units[u].log_prob(*val, (*loglik)[u].data(), inner);
+    }
     units[u].release_tables();
     relay.unit_done(stage, name);
   });
+  if (reducer && val) share_scores(*reducer, scored.first, scored.second, *loglik);
   return units;
 }
 
