@@ -5,6 +5,7 @@
 #include <cstring>
 #include <exception>
 #include <new>
+#include <span>
 
 #include <fmt/format.h>
 
@@ -77,8 +78,7 @@ void unpack_parts(const std::vector<char>& bytes, std::vector<RankRows>& parts) 
   for (uint64_t i = 0; i < n; ++i) {
     const uint64_t len = get();
     if (at + len > bytes.size()) throw Error("distributed read: a rank's rows are garbled");
-    parts.push_back(unpack(std::vector<char>(bytes.begin() + static_cast<long>(at),
-                                             bytes.begin() + static_cast<long>(at + len))));
+    parts.push_back(unpack(std::span<const char>(bytes.data() + at, len)));
     at += len;
   }
 }
