@@ -102,7 +102,7 @@ std::pair<double, double> detection_aucs(const std::vector<data::Code>& real,
       if (part.size() % sizeof(double) != 0 || at + part.size() / sizeof(double) > auc.size()) {
         throw Error("distributed fit: a process's detection AUCs are garbled");
       }
-      std::memcpy(auc.data() + at, part.data(), part.size());
+      if (!part.empty()) std::memcpy(auc.data() + at, part.data(), part.size());
       at += part.size() / sizeof(double);
     }
     if (at != auc.size()) throw Error("distributed fit: detection AUCs are missing");

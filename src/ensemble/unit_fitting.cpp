@@ -57,8 +57,10 @@ void share_scores(core::CountReducer& reducer, size_t first, size_t last,
       if (u >= loglik.size() || values - at < loglik[u].size()) {
         throw Error("distributed fit: a process's held-out scores are garbled");
       }
-      std::memcpy(loglik[u].data(), part.data() + at * sizeof(double),
-                  loglik[u].size() * sizeof(double));
+      if (!loglik[u].empty()) {
+        std::memcpy(loglik[u].data(), part.data() + at * sizeof(double),
+                    loglik[u].size() * sizeof(double));
+      }
       at += loglik[u].size();
       ++u;
     }
@@ -110,6 +112,7 @@ class StructureBytes {
   }
   void take(void* p, size_t n) {
     if (n > bytes.size() - at) throw Error("distributed fit: a process's structures are garbled");
+    if (n == 0) return;  // p may be null (an empty list)
     std::memcpy(p, bytes.data() + at, n);
     at += n;
   }

@@ -59,6 +59,10 @@ class ReplayReducer final : public core::CountReducer {
   template <class T>
   void add(std::span<T> counts) {
     Bytes mine(counts.size_bytes());
+    if (mine.empty()) {
+      record(std::move(mine));
+      return;
+    }
     std::memcpy(mine.data(), counts.data(), mine.size());
     for (int r = 0; r < p_; ++r) {
       if (r == rank_) continue;
@@ -165,7 +169,8 @@ TEST(DistReplicated, StructuresAndHeldOutScoresSplitGiveTheSameUnits) {
   FitOptions o;
   o.threads = 1;
   auto run = [&] {
-    ensemble::ProgressRelay relay(nullptr, cols.size());
+    const ProgressFn none;  // the relay keeps a reference to it
+    ensemble::ProgressRelay relay(none, cols.size());
     Fitted out;
     out.loglik.assign(cols.size(), {});
     const data::DatasetView v(val);
@@ -200,7 +205,8 @@ TEST(DistReplicated, DetectionFoldsSplitGiveTheSameDecision) {
   FitOptions o;
   o.threads = 1;
   o.resample = Resample::On;
-  ensemble::ProgressRelay relay(nullptr, cols.size());
+  const ProgressFn none;  // the relay keeps a reference to it
+  ensemble::ProgressRelay relay(none, cols.size());
   const std::vector<train::GanblrUnit> units = ensemble::fit_units(fit, cols, o, 2, "fit", relay);
   const std::vector<double> weights = {0.4, 0.3, 0.2, 0.1};
   auto run = [&] {
