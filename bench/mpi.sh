@@ -6,7 +6,7 @@
 # SHARDS shards of it; checks every model's bytes against the plain fit's (cmp).
 # Prints wall, CPU (user + sys of every process) and peak RSS (the largest process) per
 # run, from /usr/bin/time -v, and what travelled (meg's last line: the rows allgathered,
-# the counts summed a rank).
+# the counts summed a rank) with the CPU of a rank by phase (the most of the ranks).
 #
 #   bench/mpi.sh                          # 1M rows, RANKS="2 3", SHARDS=4
 #   ROWS=10000000 RANKS=2 bench/mpi.sh    # the issue's 10M-row target
@@ -53,7 +53,8 @@ timed() {
   awk -F': ' '
     /Elapsed \(wall clock\)/ { n = split($2, t, ":"); w = 0; for (i = 1; i <= n; i++) w = w * 60 + t[i] }
     /User time/ { u = $2 } /System time/ { s = $2 } /Maximum resident/ { r = $2 }
-    /allgathered/ { sub(/.*ranks; /, ""); sub(/, [0-9]+ bytes a rank in collectives.*/, ""); g = $0 }
+    /allgathered/ { t = $0; sub(/.*ranks; /, "", t); c = t; sub(/, [0-9]+ bytes a rank in collectives.*/, "", t)
+                    sub(/.*CPU a rank, the most of the ranks: /, "", c); sub(/\)$/, "", c); g = t "; CPU a rank " c }
     END { printf "%8.2f %8.2f %8.0f  %s\n", w, u + s, r / 1024, g }' "$out"
 }
 

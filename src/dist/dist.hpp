@@ -17,6 +17,10 @@ struct FitReport {
   uint64_t gathered_bytes = 0;    // the rows allgathered (packed, every rank's)
   uint64_t collective_bytes = 0;  // this rank's part of the allgathers and allreduces
   uint64_t reduced_bytes = 0;     // of which: the counts it summed (allreduce, sparse allgather)
+  // CPU seconds (user + sys, every thread) of each phase, the largest over the ranks:
+  // reading its rows, the rows' allgather, the table build, the fit (and rank 0's write).
+  double cpu_read = 0, cpu_gather = 0, cpu_build = 0, cpu_fit = 0;
+  double cpu_rank = 0;  // the largest total of a rank
 };
 
 // Collective. Rank r parses its byte range of `csv_path` (dist/byte_ranges.hpp), the

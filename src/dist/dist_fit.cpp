@@ -1,6 +1,11 @@
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <array>
 #include <cstring>
 #include <exception>
 #include <new>
+#include <span>
 
 #include <fmt/format.h>
 
@@ -17,15 +22,28 @@
 namespace meg::dist {
 namespace {
 
-// What rank 0 does with the gathered rows: Model::fit_csv's build and fit (the same
+// The CPU seconds this process has used (user + sys, every thread).
+double cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  auto s = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+  };
+  return s(u.ru_utime) + s(u.ru_stime);
+}
+
+// What every rank does with the gathered rows: Model::fit_csv's build and fit (the same
 // MegModel::build_options: codec seed, header checks, row model, schema file).
+// `built`: the CPU seconds when the table was built.
 ensemble::MegModel fit_gathered(GatheredRows& rows, const FitOptions& options,
-                                const std::string& schema_path, const ProgressFn& progress) {
+                                const std::string& schema_path, const ProgressFn& progress,
+                                double& built) {
   nlohmann::json overrides;
   if (!schema_path.empty()) overrides = data::read_schema_file(schema_path);
   const data::BuildOptions b = ensemble::MegModel::build_options(
       options, schema_path.empty() ? nullptr : &overrides, schema_path, progress);
   data::BuiltTable table = data::build_table(rows, b);
+  built = cpu_seconds();
   return ensemble::MegModel::fit_encoded(std::move(table.codec), std::move(table.data),
                                          table.source, options, progress);
 }
@@ -60,8 +78,7 @@ void unpack_parts(const std::vector<char>& bytes, std::vector<RankRows>& parts) 
   for (uint64_t i = 0; i < n; ++i) {
     const uint64_t len = get();
     if (at + len > bytes.size()) throw Error("distributed read: a rank's rows are garbled");
-    parts.push_back(unpack(std::vector<char>(bytes.begin() + static_cast<long>(at),
-                                             bytes.begin() + static_cast<long>(at + len))));
+    parts.push_back(unpack(std::span<const char>(bytes.data() + at, len)));
     at += len;
   }
 }
@@ -75,6 +92,7 @@ FitReport gather_and_fit(const std::string& name, std::vector<std::string> heade
                          std::vector<RankRows> mine, const std::string& empty,
                          const FitOptions& options, const std::string& schema_path,
                          const std::string& output, const ProgressFn& progress) {
+  const double read = cpu_seconds();
   uint64_t local = 0;
   for (const auto& part : mine) local += part.rows;
   const uint64_t total = allreduce_sum(local);
@@ -95,6 +113,8 @@ FitReport gather_and_fit(const std::string& name, std::vector<std::string> heade
     unpack_parts(bytes, parts);
     bytes = {};
   }
+  const double gathered = cpu_seconds();
+  double built = gathered;
   const Traffic before = traffic();
   // An error of the fit's input or options is raised by every rank at the same point
   // (they run the same fit on the same table) and agreed. A failed allocation is this
@@ -105,7 +125,7 @@ FitReport gather_and_fit(const std::string& name, std::vector<std::string> heade
     GatheredRows rows(name, std::move(header), std::move(parts));
     MpiCountReducer reducer;
     const core::CountReducerScope scope(&reducer);
-    const ensemble::MegModel model = fit_gathered(rows, options, schema_path, progress);
+    const ensemble::MegModel model = fit_gathered(rows, options, schema_path, progress, built);
     if (rank() == 0) model.save(output);
   } catch (const std::bad_alloc&) {
     throw;
@@ -116,6 +136,24 @@ FitReport gather_and_fit(const std::string& name, std::vector<std::string> heade
   report.collective_bytes = traffic().collective_bytes;
   report.reduced_bytes = traffic().reduced_bytes - before.reduced_bytes +
                          traffic().allgathered_bytes - before.allgathered_bytes;
+  // Each phase's CPU seconds on every rank (after the counters above: not part of them).
+  const std::array<double, 5> mine_cpu = {read, gathered - read, built - gathered,
+                                          cpu_seconds() - built, cpu_seconds()};
+  std::vector<char> bytes(sizeof mine_cpu);
+  std::memcpy(bytes.data(), mine_cpu.data(), bytes.size());
+  std::array<double, 5> most{};
+  for (const auto& part : allgather_bytes(bytes)) {
+    std::array<double, 5> theirs{};
+    if (part.size() != sizeof theirs)
+      throw Error("distributed fit: a rank's CPU times are garbled");
+    std::memcpy(theirs.data(), part.data(), sizeof theirs);
+    for (size_t i = 0; i < most.size(); ++i) most[i] = std::max(most[i], theirs[i]);
+  }
+  report.cpu_read = most[0];
+  report.cpu_gather = most[1];
+  report.cpu_build = most[2];
+  report.cpu_fit = most[3];
+  report.cpu_rank = most[4];
   return report;
 }
 

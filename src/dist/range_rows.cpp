@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <span>
 
 #include "data/text_dict.hpp"
 #include "meg/error.hpp"
@@ -26,7 +27,7 @@ class Writer {
 
 class Reader {
  public:
-  explicit Reader(const std::vector<char>& in) : in_(in) {}
+  explicit Reader(std::span<const char> in) : in_(in) {}
   void get(void* p, size_t n) {
     if (at_ + n > in_.size()) throw Error("distributed read: a rank's rows arrived truncated");
     std::memcpy(p, in_.data() + at_, n);
@@ -39,7 +40,7 @@ class Reader {
   }
 
  private:
-  const std::vector<char>& in_;
+  std::span<const char> in_;
   size_t at_ = 0;
 };
 
@@ -127,7 +128,7 @@ std::vector<char> pack(const RankRows& rows) {
   return std::move(w.out);
 }
 
-RankRows unpack(const std::vector<char>& bytes) {
+RankRows unpack(std::span<const char> bytes) {
   Reader r(bytes);
   RankRows out;
   out.rows = r.u64();

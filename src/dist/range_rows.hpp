@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -47,7 +48,7 @@ RankRows parse_rows(std::unique_ptr<data::ByteSource> source, const std::string&
                     std::vector<std::string>* header);
 
 std::vector<char> pack(const RankRows& rows);
-RankRows unpack(const std::vector<char>& bytes);
+RankRows unpack(std::span<const char> bytes);
 
 class GatheredRows final : public data::RowSource {
  public:

@@ -1,11 +1,16 @@
 #include "ensemble/discriminator_resample.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <cstring>
 #include <numeric>
+#include <span>
 #include <unordered_set>
+#include <utility>
 
 #include "core/checksum.hpp"
+#include "core/count_reducer.hpp"
 #include "core/parallel.hpp"
 #include "core/rng.hpp"
 #include "core/stats.hpp"
@@ -54,29 +59,63 @@ std::vector<data::Code> resampled_codes(const std::vector<train::GanblrUnit>& un
   return out;
 }
 
-// Two-fold detection AUC of a fresh discriminator: real vs synthetic rows split by parity.
-double detection_auc(const std::vector<data::Code>& real, const std::vector<data::Code>& synth,
-                     const std::vector<uint32_t>& card, int threads) {
+// The AUC of a fresh discriminator learning from one fold of real vs synthetic rows
+// (split by parity) and scoring the other.
+double fold_auc(const std::vector<data::Code>& real, const std::vector<data::Code>& synth,
+                const std::vector<uint32_t>& card, size_t fold, int threads) {
   const size_t d = card.size(), nr = real.size() / d, ns = synth.size() / d;
-  double sum = 0;
-  for (size_t fold = 0; fold < 2; ++fold) {
-    std::vector<data::Code> rows;
-    std::vector<uint8_t> labels;
-    auto add = [&](const std::vector<data::Code>& src, size_t n, uint8_t label) {
-      for (size_t i = fold; i < n; i += 2) {
-        rows.insert(rows.end(), &src[i * d], &src[i * d] + d);
-        labels.push_back(label);
+  std::vector<data::Code> rows;
+  std::vector<uint8_t> labels;
+  auto add = [&](const std::vector<data::Code>& src, size_t n, uint8_t label) {
+    for (size_t i = fold; i < n; i += 2) {
+      rows.insert(rows.end(), &src[i * d], &src[i * d] + d);
+      labels.push_back(label);
+    }
+  };
+  add(real, nr, 1);
+  add(synth, ns, 0);
+  const CodeBooster b = CodeBooster::fit(rows, labels, card, threads);
+  std::vector<double> pos, neg;
+  for (size_t i = 1 - fold; i < nr; i += 2) pos.push_back(b.logit(&real[i * d]));
+  for (size_t i = 1 - fold; i < ns; i += 2) neg.push_back(b.logit(&synth[i * d]));
+  return roc_auc(pos, neg);
+}
+
+// Two-fold detection AUCs of the plain and the resampled rows: {plain, resampled}. In a
+// distributed fit (core/count_reducer.hpp) the four folds are shared among the processes
+// and their AUCs allgathered: each is a function of the same rows on every process.
+std::pair<double, double> detection_aucs(const std::vector<data::Code>& real,
+                                         const std::vector<data::Code>& plain,
+                                         const std::vector<data::Code>& resampled,
+                                         const std::vector<uint32_t>& card, int threads) {
+  std::array<double, 4> auc{};
+  auto fold = [&](size_t i) {
+    return fold_auc(real, i < 2 ? plain : resampled, card, i % 2, threads);
+  };
+  core::CountReducer* reducer = core::count_reducer();
+  if (reducer == nullptr) {
+    for (size_t i = 0; i < auc.size(); ++i) auc[i] = fold(i);
+  } else {
+    const auto share = reducer->share(auc.size());
+    std::vector<double> mine;
+    for (size_t i = share.first; i < share.second; ++i) mine.push_back(fold(i));
+    size_t at = 0;
+    for (const auto& part : reducer->allgather(std::span<const uint8_t>(
+             reinterpret_cast<const uint8_t*>(mine.data()), mine.size() * sizeof(double)))) {
+      if (part.size() % sizeof(double) != 0 || at + part.size() / sizeof(double) > auc.size()) {
+        throw Error("distributed fit: a process's detection AUCs are garbled");
       }
-    };
-    add(real, nr, 1);
-    add(synth, ns, 0);
-    const CodeBooster b = CodeBooster::fit(rows, labels, card, threads);
-    std::vector<double> pos, neg;
-    for (size_t i = 1 - fold; i < nr; i += 2) pos.push_back(b.logit(&real[i * d]));
-    for (size_t i = 1 - fold; i < ns; i += 2) neg.push_back(b.logit(&synth[i * d]));
-    sum += roc_auc(pos, neg);
+      if (!part.empty()) std::memcpy(auc.data() + at, part.data(), part.size());
+      at += part.size() / sizeof(double);
+    }
+    if (at != auc.size()) throw Error("distributed fit: detection AUCs are missing");
   }
-  return sum / 2;
+  double plain_sum = 0, resampled_sum = 0;  // the folds added in order, as one process does
+  plain_sum += auc[0];
+  plain_sum += auc[1];
+  resampled_sum += auc[2];
+  resampled_sum += auc[3];
+  return {plain_sum / 2, resampled_sum / 2};
 }
 
 // Share of the rows (row-major, d codes each) whose codes equal one of the reference rows'.
@@ -174,8 +213,7 @@ ResampleFit fit_resampler(const std::vector<train::GanblrUnit>& units,
         mixture_codes(units, weights, d, h, core::derive_seed(seed, {4}), threads);
     const std::vector<data::Code> resampled_rows =
         resampled_codes(units, weights, d, h, r, core::derive_seed(seed, {5}), threads);
-    const double plain = detection_auc(real, plain_rows, card, threads);
-    const double resampled = detection_auc(real, resampled_rows, card, threads);
+    const auto [plain, resampled] = detection_aucs(real, plain_rows, resampled_rows, card, threads);
     // Privacy: resampled rows may copy training rows no more often than held-out real rows
     // or plain mixture rows do (codes equal to one of the discriminator's real rows').
     const CopyRate copies(rows, m, d);

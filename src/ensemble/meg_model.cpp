@@ -186,12 +186,21 @@ void MegModel::fit_codes(data::EncodedDataset all, const data::Schema& schema,
       n < 20 ? n
              : std::max<size_t>(1, static_cast<size_t>(std::llround(options.validation_fraction *
                                                                     static_cast<double>(n))));
-  std::vector<data::RowIndex> val_rows(perm.begin(), perm.begin() + static_cast<long>(n_val));
-  std::vector<data::RowIndex> fit_rows =
-      n < 20 ? std::move(perm)
-             : std::vector<data::RowIndex>(perm.begin() + static_cast<long>(n_val), perm.end());
-  std::sort(val_rows.begin(), val_rows.end());
-  std::sort(fit_rows.begin(), fit_rows.end());
+  // Each part in row order: a flag a row, then one pass (the sorted lists, in O(n)).
+  std::vector<data::RowIndex> val_rows, fit_rows;
+  if (n < 20) {
+    val_rows = std::move(perm);
+    std::sort(val_rows.begin(), val_rows.end());
+    fit_rows = val_rows;
+  } else {
+    std::vector<uint8_t> held(n, 0);
+    for (size_t i = 0; i < n_val; ++i) held[perm[i]] = 1;
+    perm = {};
+    val_rows.reserve(n_val);
+    fit_rows.reserve(n - n_val);
+    for (size_t r = 0; r < n; ++r)
+      (held[r] ? val_rows : fit_rows).push_back(static_cast<data::RowIndex>(r));
+  }
   // The fit part as a dataset of its own (n d bytes for narrow codes): each of the
   // fit's passes over it then reads the codes in place, where a view of listed rows
   // would gather them row by row.

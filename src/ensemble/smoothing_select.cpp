@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <numeric>
 
+#include "core/count_reducer.hpp"
 #include "core/parallel.hpp"
 #include "core/rng.hpp"
 
@@ -85,6 +86,21 @@ uint32_t DistanceProbe::differing_bytes(uint64_t x) {
 
 double DistanceProbe::mean_distance(const data::Code* rows, size_t n) const {
   if (n == 0 || reference_.empty()) return 0.0;
+  // In a distributed fit (core/count_reducer.hpp) every process holds the same rows
+  // and reference: each measures its share of the rows and the integer totals are
+  // summed, the same total (and mean) as one process measuring every row.
+  core::CountReducer* reducer = core::count_reducer();
+  if (reducer) {
+    const auto share = reducer->share(n);
+    uint64_t total = nearest_total(rows + share.first * num_cols_, share.second - share.first);
+    reducer->sum(std::span<uint64_t>(&total, 1));
+    return static_cast<double>(total) / static_cast<double>(n);
+  }
+  return static_cast<double>(nearest_total(rows, n)) / static_cast<double>(n);
+}
+
+uint64_t DistanceProbe::nearest_total(const data::Code* rows, size_t n) const {
+  if (n == 0) return 0;
   const size_t d = num_cols_;
   const size_t m = reference_.size() / d;
   std::vector<uint32_t> nearest(n, 0);
@@ -102,8 +118,7 @@ double DistanceProbe::mean_distance(const data::Code* rows, size_t n) const {
       }
       nearest[q] = best;
     });
-    const uint64_t total = std::accumulate(nearest.begin(), nearest.end(), uint64_t{0});
-    return static_cast<double>(total) / static_cast<double>(n);
+    return std::accumulate(nearest.begin(), nearest.end(), uint64_t{0});
   }
   core::parallel_for(n, threads_, [&](size_t q) {
     const data::Code* a = rows + q * d;
@@ -116,8 +131,7 @@ double DistanceProbe::mean_distance(const data::Code* rows, size_t n) const {
     }
     nearest[q] = best;
   });
-  const uint64_t total = std::accumulate(nearest.begin(), nearest.end(), uint64_t{0});
-  return static_cast<double>(total) / static_cast<double>(n);
+  return std::accumulate(nearest.begin(), nearest.end(), uint64_t{0});
 }
 
 }  // namespace meg::ensemble

@@ -51,12 +51,15 @@ class DistanceProbe {
   size_t queries() const { return queries_; }
   double holdout_mean() const { return holdout_mean_; }
   // Mean distance from each of `n` row-major rows (num_cols codes each) to its
-  // nearest reference row. Does not depend on `threads`.
+  // nearest reference row. Does not depend on `threads`. In a distributed fit
+  // (core/count_reducer.hpp) a collective: each process measures its share of the rows.
   double mean_distance(const data::Code* rows, size_t n) const;
 
  private:
   size_t num_cols_ = 0;
   size_t queries_ = 0;
+  // The sum over `n` row-major rows of the distance to the nearest reference row.
+  uint64_t nearest_total(const data::Code* rows, size_t n) const;
   // The row's codes, eight to a word (every code below 256).
   void pack(const data::Code* row, uint64_t* words) const;
   // The number of non-zero bytes of x.

@@ -2,11 +2,17 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <exception>
+#include <new>
+#include <span>
 
+#include "bn/kdb_structure.hpp"
 #include "core/count_reducer.hpp"
 #include "core/parallel.hpp"
 #include "core/rng.hpp"
 #include "ensemble/weights.hpp"
+#include "meg/error.hpp"
 
 namespace meg::ensemble {
 namespace {
@@ -29,6 +35,143 @@ double reference_similarity(const train::GanblrUnit& unit, const data::DatasetVi
   return 0.1 * std::sqrt(ss);
 }
 
+// In a distributed fit (core/count_reducer.hpp) each process scores the held-out rows
+// with its share [first, last) of the units (a unit's scores need its whole parameter
+// table, a cost that does not shrink with the rows), and the scores are allgathered:
+// every process ends with the values one process computes (8 bytes a row and unit, at
+// most kScoreRows rows).
+void share_scores(core::CountReducer& reducer, size_t first, size_t last,
+                  std::vector<std::vector<double>>& loglik) {
+  std::vector<double> mine;
+  for (size_t u = first; u < last; ++u) mine.insert(mine.end(), loglik[u].begin(), loglik[u].end());
+  const std::vector<std::vector<uint8_t>> every = reducer.allgather(std::span<const uint8_t>(
+      reinterpret_cast<const uint8_t*>(mine.data()), mine.size() * sizeof(double)));
+  size_t u = 0;
+  for (const auto& part : every) {
+    if (part.size() % sizeof(double) != 0) {
+      throw Error("distributed fit: a process's held-out scores are garbled");
+    }
+    size_t at = 0;
+    const size_t values = part.size() / sizeof(double);
+    while (at < values) {
+      if (u >= loglik.size() || values - at < loglik[u].size()) {
+        throw Error("distributed fit: a process's held-out scores are garbled");
+      }
+      if (!loglik[u].empty()) {
+        std::memcpy(loglik[u].data(), part.data() + at * sizeof(double),
+                    loglik[u].size() * sizeof(double));
+      }
+      at += loglik[u].size();
+      ++u;
+    }
+  }
+  // With no held-out row the units' scores are empty: nothing is missing then.
+  for (; u < loglik.size(); ++u) {
+    if (!loglik[u].empty()) throw Error("distributed fit: held-out scores are missing");
+  }
+}
+
+// A structure as bytes and back (exact: integers, and the doubles' own bytes).
+class StructureBytes {
+ public:
+  void put(const bn::KdbStructure& s) {
+    word(s.class_col);
+    word(s.num_cols);
+    list(s.order);
+    word(s.parents.size());
+    for (const auto& p : s.parents) list(p);
+    list(s.mi);
+    word(s.groups.size());
+    for (const auto& g : s.groups) list(g);
+  }
+  bn::KdbStructure get() {
+    bn::KdbStructure s;
+    s.class_col = word();
+    s.num_cols = word();
+    s.order = list<uint32_t>();
+    s.parents.resize(word());
+    for (auto& p : s.parents) p = list<uint32_t>();
+    s.mi = list<double>();
+    s.groups.resize(word());
+    for (auto& g : s.groups) g = list<uint32_t>();
+    return s;
+  }
+  std::vector<uint8_t> bytes;
+  size_t at = 0;
+
+ private:
+  void raw(const void* p, size_t n) {
+    const auto* b = static_cast<const uint8_t*>(p);
+    bytes.insert(bytes.end(), b, b + n);
+  }
+  void word(uint64_t v) { raw(&v, sizeof v); }
+  template <class T>
+  void list(const std::vector<T>& v) {
+    word(v.size());
+    raw(v.data(), v.size() * sizeof(T));
+  }
+  void take(void* p, size_t n) {
+    if (n > bytes.size() - at) throw Error("distributed fit: a process's structures are garbled");
+    if (n == 0) return;  // p may be null (an empty list)
+    std::memcpy(p, bytes.data() + at, n);
+    at += n;
+  }
+  uint64_t word() {
+    uint64_t v = 0;
+    take(&v, sizeof v);
+    return v;
+  }
+  template <class T>
+  std::vector<T> list() {
+    const uint64_t n = word();
+    if (n > (bytes.size() - at) / sizeof(T)) {
+      throw Error("distributed fit: a process's structures are garbled");
+    }
+    std::vector<T> v(n);
+    take(v.data(), n * sizeof(T));
+    return v;
+  }
+};
+
+// In a distributed fit (core/count_reducer.hpp), the units' structures: each process
+// searches its share of the units and the structures are allgathered (a search reads a
+// bounded subset of the rows, the same on every process, so its result does not depend
+// on which process runs it). Empty when no reducer is installed, or when a search
+// failed on some process: every process then searches every unit, as one process does,
+// and raises the same error at the same point.
+std::vector<bn::KdbStructure> shared_structures(const data::DatasetView& ds,
+                                                const std::vector<size_t>& cols,
+                                                const FitOptions& o, int threads,
+                                                const bn::SearchHints* hints) {
+  core::CountReducer* reducer = core::count_reducer();
+  if (reducer == nullptr || cols.size() < 2) return {};
+  const auto [begin, end] = reducer->share(cols.size());
+  StructureBytes mine;
+  mine.bytes.push_back(0);  // 1: a search failed here
+  try {
+    for (size_t u = begin; u < end; ++u) {
+      const UnitOptions& uo = o.for_unit(ds.names()[cols[u]]);
+      validate_unit_options(uo);
+      mine.put(bn::KdbStructure::learn(ds, cols[u], uo.k, uo.max_parent_configs, threads,
+                                       uo.structure, hints));
+    }
+  } catch (const std::bad_alloc&) {
+    throw;
+  } catch (const std::exception&) {
+    mine.bytes.assign(1, 1);
+  }
+  std::vector<bn::KdbStructure> out;
+  for (auto& part : reducer->allgather(mine.bytes)) {
+    StructureBytes in;
+    in.bytes = std::move(part);
+    if (in.bytes.empty() || in.bytes[0] != 0) return {};
+    in.at = 1;
+    while (in.at < in.bytes.size()) out.push_back(in.get());
+  }
+  if (out.size() != cols.size()) throw Error("distributed fit: structures are missing");
+  return out;
+}
+
 }  // namespace
 
 std::vector<train::GanblrUnit> fit_units(
@@ -43,13 +186,20 @@ std::vector<train::GanblrUnit> fit_units(
   // In a distributed fit every unit's counts are summed across processes
   // (core/count_reducer.hpp): collectives, made in the same order everywhere, so the
   // units are fitted one after another, each on every thread (same results).
-  const bool serial = core::count_reducer() != nullptr;
+  core::CountReducer* reducer = core::count_reducer();
+  const bool serial = reducer != nullptr;
   const int outer = serial ? 1 : threads;
   const int inner =
       serial ? threads : std::max(1, threads / static_cast<int>(std::max<size_t>(1, cols.size())));
   relay.reset();
   const bool reuse = structures && structures->size() == cols.size();
   if (structures && !reuse) structures->assign(cols.size(), {});
+  const std::vector<bn::KdbStructure> shared = serial && !reuse
+                                                   ? shared_structures(ds, cols, o, inner, hints)
+                                                   : std::vector<bn::KdbStructure>();
+  // The units this process scores (all of them but in a distributed fit).
+  const std::pair<size_t, size_t> scored =
+      reducer && val ? reducer->share(cols.size()) : std::pair<size_t, size_t>(0, cols.size());
   core::parallel_for(cols.size(), outer, [&](size_t u) {
     const std::string& name = ds.names()[cols[u]];
     auto on_epoch = [&](const std::string& phase, int epoch, int total) {
@@ -66,6 +216,10 @@ std::vector<train::GanblrUnit> fit_units(
     if (reuse) {
       units[u] = train::GanblrUnit::fit_structure(ds, (*structures)[u], uo, seed, inner, on_epoch,
                                                   train::CodeCheck::Checked);
+    } else if (!shared.empty()) {
+      units[u] = train::GanblrUnit::fit_structure(ds, shared[u], uo, seed, inner, on_epoch,
+                                                  train::CodeCheck::Checked);
+      if (structures) (*structures)[u] = units[u].model().structure();
     } else {
       units[u] = train::GanblrUnit::fit(ds, cols[u], uo, seed, inner, on_epoch, hints,
                                         train::CodeCheck::Checked);
@@ -73,11 +227,13 @@ std::vector<train::GanblrUnit> fit_units(
     }
     if (val) {
       (*loglik)[u].resize(val->num_rows());
-      units[u].log_prob(*val, (*loglik)[u].data(), inner);
+      if (u >= scored.first && u < scored.second)
+        units[u].log_prob(*val, (*loglik)[u].data(), inner);
     }
     units[u].release_tables();
     relay.unit_done(stage, name);
   });
+  if (reducer && val) share_scores(*reducer, scored.first, scored.second, *loglik);
   return units;
 }
 
