@@ -259,6 +259,10 @@ BuiltTable build(RowSource& reader, const BuildOptions& o) {
   if (o.encode && o.row_model) attach_row_model(out, profiles, o);
   if (o.encode) {
     out.data.names = header;
+    // Freed provisional codes go back to the system once they add up to kTrimBytes (a trim
+    // walks the whole heap: one a column made a 5,000-column table's build quadratic).
+    constexpr size_t kTrimBytes = size_t{16} << 20;
+    size_t freed = 0;
     for (size_t c = 0; c < d; ++c) {
       const ColumnCodec& codec = out.codec.column(c);
       out.data.cardinality.push_back(codec.cardinality());
@@ -269,11 +273,16 @@ BuiltTable build(RowSource& reader, const BuildOptions& o) {
           using T = typename decltype(codes)::value_type;
           profiles[c]->codes(codec, [&](size_t r, Code code) { codes[r] = static_cast<T>(code); });
         });
+        freed += column.bytes();  // about what the provisional codes held
       } else {
         column = std::move(encoded[c]);
       }
       profiles[c].reset();
-      release_free_memory();  // so the provisional codes and the final ones are not both held
+      // So the provisional codes and the final ones are not all held at once.
+      if (freed >= kTrimBytes || c + 1 == d) {
+        release_free_memory();
+        freed = 0;
+      }
       out.data.columns.push_back(std::move(column));
     }
   }
