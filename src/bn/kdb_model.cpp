@@ -76,12 +76,18 @@ const KdbModel::Sampler& KdbModel::sampler() const {
   return sampler_.get([&] { return build_sampler(false); });
 }
 
+namespace {
+
+// With `validate`: a table's probabilities must add up to 1 (a loaded model's check).
+void check_distribution(bool validate, double sum) {
+  if (validate && !(std::fabs(sum - 1.0) < 1e-6)) {
+    throw ModelFormatError("model: unit parameters are not probability distributions");
+  }
+}
+
+}  // namespace
+
 KdbModel::Sampler KdbModel::build_sampler(bool validate) const {
-  auto check_distribution = [&](double sum) {
-    if (validate && !(std::fabs(sum - 1.0) < 1e-6)) {
-      throw ModelFormatError("model: unit parameters are not probability distributions");
-    }
-  };
   Sampler s{AliasTables(blocks_.total_cells()), {}};
   std::vector<double> p;
   // log_theta(v) of block b: its alias table from exp(log theta), as for a loaded model.
@@ -96,7 +102,7 @@ KdbModel::Sampler KdbModel::build_sampler(bool validate) const {
       p[v] = std::exp(lp);
       sum += p[v];
     }
-    check_distribution(sum);
+    check_distribution(validate, sum);
     s.cells.set(blocks_.offset(b), p.data(), r);
   };
   if (logp_.ready() || !counts_) {
@@ -124,9 +130,7 @@ AliasTables KdbModel::prior_table(bool validate) const {
     p[c] = std::exp(log_prior_[c]);
     sum += p[c];
   }
-  if (validate && !(std::fabs(sum - 1.0) < 1e-6)) {
-    throw ModelFormatError("model: unit parameters are not probability distributions");
-  }
+  check_distribution(validate, sum);
   AliasTables prior(num_classes);
   prior.set(0, p.data(), num_classes);
   return prior;

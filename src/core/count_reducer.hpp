@@ -32,6 +32,12 @@ class CountReducer {
   virtual std::vector<std::vector<uint8_t>> allgather(std::span<const uint8_t> bytes) = 0;
 };
 
+// Every process's `mine`, concatenated in process order (an allgather of their bytes):
+// the values one process computing every part would hold. Throws Error naming `what` (a
+// plural: "held-out scores") when a part is not a whole number of doubles.
+std::vector<double> allgather_doubles(CountReducer& reducer, std::span<const double> mine,
+                                      const char* what);
+
 // The reducer installed for this process (null: none, a plain single-process fit).
 CountReducer* count_reducer();
 

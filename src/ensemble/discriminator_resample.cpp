@@ -99,16 +99,9 @@ std::pair<double, double> detection_aucs(const std::vector<data::Code>& real,
     const auto share = reducer->share(auc.size());
     std::vector<double> mine;
     for (size_t i = share.first; i < share.second; ++i) mine.push_back(fold(i));
-    size_t at = 0;
-    for (const auto& part : reducer->allgather(std::span<const uint8_t>(
-             reinterpret_cast<const uint8_t*>(mine.data()), mine.size() * sizeof(double)))) {
-      if (part.size() % sizeof(double) != 0 || at + part.size() / sizeof(double) > auc.size()) {
-        throw Error("distributed fit: a process's detection AUCs are garbled");
-      }
-      if (!part.empty()) std::memcpy(auc.data() + at, part.data(), part.size());
-      at += part.size() / sizeof(double);
-    }
-    if (at != auc.size()) throw Error("distributed fit: detection AUCs are missing");
+    const std::vector<double> every = core::allgather_doubles(*reducer, mine, "detection AUCs");
+    if (every.size() != auc.size()) throw Error("distributed fit: detection AUCs are missing");
+    std::copy(every.begin(), every.end(), auc.begin());
   }
   double plain_sum = 0, resampled_sum = 0;  // the folds added in order, as one process does
   plain_sum += auc[0];

@@ -44,31 +44,16 @@ void share_scores(core::CountReducer& reducer, size_t first, size_t last,
                   std::vector<std::vector<double>>& loglik) {
   std::vector<double> mine;
   for (size_t u = first; u < last; ++u) mine.insert(mine.end(), loglik[u].begin(), loglik[u].end());
-  const std::vector<std::vector<uint8_t>> every = reducer.allgather(std::span<const uint8_t>(
-      reinterpret_cast<const uint8_t*>(mine.data()), mine.size() * sizeof(double)));
-  size_t u = 0;
-  for (const auto& part : every) {
-    if (part.size() % sizeof(double) != 0) {
-      throw Error("distributed fit: a process's held-out scores are garbled");
+  const std::vector<double> every = core::allgather_doubles(reducer, mine, "held-out scores");
+  size_t at = 0;
+  for (auto& scores : loglik) {
+    if (every.size() - at < scores.size()) {
+      throw Error("distributed fit: held-out scores are missing");
     }
-    size_t at = 0;
-    const size_t values = part.size() / sizeof(double);
-    while (at < values) {
-      if (u >= loglik.size() || values - at < loglik[u].size()) {
-        throw Error("distributed fit: a process's held-out scores are garbled");
-      }
-      if (!loglik[u].empty()) {
-        std::memcpy(loglik[u].data(), part.data() + at * sizeof(double),
-                    loglik[u].size() * sizeof(double));
-      }
-      at += loglik[u].size();
-      ++u;
-    }
+    std::copy_n(every.begin() + static_cast<std::ptrdiff_t>(at), scores.size(), scores.begin());
+    at += scores.size();
   }
-  // With no held-out row the units' scores are empty: nothing is missing then.
-  for (; u < loglik.size(); ++u) {
-    if (!loglik[u].empty()) throw Error("distributed fit: held-out scores are missing");
-  }
+  if (at != every.size()) throw Error("distributed fit: a process's held-out scores are garbled");
 }
 
 // A structure as bytes and back (exact: integers, and the doubles' own bytes).
@@ -276,6 +261,10 @@ bool restrength_units(std::vector<train::GanblrUnit>& units, const data::Dataset
   }
   const int threads = core::resolve_threads(o.threads);
   const int inner = std::max(1, threads / static_cast<int>(cols.size()));
+  // The units this process scores: all of them but in a distributed fit (as fit_units).
+  core::CountReducer* reducer = core::count_reducer();
+  const std::pair<size_t, size_t> scored =
+      reducer ? reducer->share(cols.size()) : std::pair<size_t, size_t>(0, cols.size());
   relay.reset();
   core::parallel_for(cols.size(), threads, [&](size_t u) {
     const std::string& name = ds.names()[cols[u]];
@@ -283,10 +272,11 @@ bool restrength_units(std::vector<train::GanblrUnit>& units, const data::Dataset
     // A unit whose options the strength does not touch is the one fit_units would fit.
     if (uo.smoothing == Smoothing::Hierarchical) units[u].set_strength(uo.smoothing_m);
     loglik[u].resize(val.num_rows());
-    units[u].log_prob(val, loglik[u].data(), inner);
+    if (u >= scored.first && u < scored.second) units[u].log_prob(val, loglik[u].data(), inner);
     units[u].release_tables();
     relay.unit_done(stage, name);
   });
+  if (reducer) share_scores(*reducer, scored.first, scored.second, loglik);
   return true;
 }
 
