@@ -5,8 +5,9 @@
 Works offline with Debian's python3-setuptools, python3-pybind11/pybind11-dev and
 python3-dev (scripts/deps.sh). The extension is built by CMake from this
 repository, the same libraries as the CLI (Release, tests off), in the CMake tree
-build-py/ ($MEG_PY_BUILD to use another one); a tree that already exists is
-reused, so a second install only recompiles what changed. CMAKE_BUILD_PARALLEL_LEVEL
+build-py/ ($MEG_PY_BUILD to use another one, e.g. the preset's build/); a tree
+that already exists is reused with its own settings, so a second install only
+recompiles what changed. CMAKE_BUILD_PARALLEL_LEVEL
 sets the compile jobs (default: the number of cores).
 
 The version is the one in `project(meg VERSION ...)` of CMakeLists.txt, which also
@@ -48,10 +49,13 @@ class CMakeBuild(build_ext):
         build_dir = pathlib.Path(os.environ.get("MEG_PY_BUILD") or ROOT / "build-py")
         if not build_dir.is_absolute():
             build_dir = ROOT / build_dir
-        configure = ["cmake", "-S", str(ROOT), "-B", str(build_dir),
-                     "-DCMAKE_BUILD_TYPE=Release", "-DMEG_BUILD_PYTHON=ON",
-                     "-DMEG_BUILD_TESTS=OFF", "-DMEG_BUILD_BENCH=OFF",
+        configure = ["cmake", "-S", str(ROOT), "-B", str(build_dir), "-DMEG_BUILD_PYTHON=ON",
                      f"-DPython_EXECUTABLE={sys.executable}"]
+        if not (build_dir / "CMakeCache.txt").exists():
+            # A new tree: Release, the extension only. An existing tree (e.g. the preset's
+            # build/) keeps its own settings and compiled libraries; the extension is added.
+            configure += ["-DCMAKE_BUILD_TYPE=Release", "-DMEG_BUILD_TESTS=OFF",
+                          "-DMEG_BUILD_BENCH=OFF"]
         try:
             import pybind11  # Debian's python3-pybind11 points at its CMake package
 

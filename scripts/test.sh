@@ -20,5 +20,6 @@ cmake --build build-asan -j"$jobs"
 # A short libFuzzer run of each target (CSV reader, schema parser, model loader);
 # longer runs: see FUZZING.md.
 bash scripts/fuzz.sh 20
-# Python module (pybind11): builds build-py and runs pytest with /usr/bin/python3.
-bash scripts/python_test.sh
+# Python module (pybind11) in the Release tree above (its libraries are position
+# independent, so only the extension is compiled), then pytest with /usr/bin/python3.
+MEG_PY_BUILD=build bash scripts/python_test.sh
