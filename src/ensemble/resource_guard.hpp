@@ -15,6 +15,9 @@ namespace meg::data {
 struct EncodedDataset;
 class TableCodec;
 }  // namespace meg::data
+namespace meg::bn {
+struct KdbStructure;
+}  // namespace meg::bn
 
 namespace meg::ensemble {
 
@@ -32,6 +35,19 @@ struct ModelSizeEstimate {
   // blocks, non-zero counts and groups summed over the units' tables.
   std::vector<std::pair<std::string, double>> scratch_parts;
   double model_cells = 0, model_blocks = 0, model_entries = 0, model_groups = 0;
+};
+
+// The parents the estimate gives each unit's features. Any: whichever the structure search
+// may choose (the largest parent sets the limits and the counted codes allow). None: none
+// (level 0 only): what the fit uses until its structures are searched, and the least any
+// structure holds, so a table over the limit then is over it whatever the search chooses.
+// Searched: those of the searched structures, each set one structure a unit (in
+// unit_columns order), a feature taking the larger share of the sets' (the first fit's
+// structures and, when the refit searches again, the refit's).
+struct ParentSets {
+  enum class Kind { Any, None, Searched };
+  Kind kind = Kind::Any;
+  std::vector<const std::vector<bn::KdbStructure>*> sets;
 };
 
 // Upper bound of the heap bytes a fit (and saving, loading, sampling and scoring its model)
@@ -56,7 +72,8 @@ ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
                                        const std::vector<size_t>& unit_columns, uint64_t rows,
                                        const FitOptions& options,
                                        const data::EncodedDataset* data = nullptr,
-                                       size_t row_model_columns = 0);
+                                       size_t row_model_columns = 0,
+                                       const ParentSets& parents = {});
 
 // The columns the codec's row model reads when it is fitted (data/row_model.cpp: the
 // numeric columns, then, when there is one, the categorical ones of few levels; at most
@@ -64,11 +81,12 @@ ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
 size_t row_model_columns(const data::TableCodec& codec);
 
 // Throws InvalidArgument if the estimate exceeds options.max_model_mb, naming
-// the columns that account for most of it.
-void check_model_size(const std::vector<uint32_t>& cardinality,
-                      const std::vector<std::string>& names,
-                      const std::vector<size_t>& unit_columns, uint64_t rows,
-                      const FitOptions& options, const data::EncodedDataset* data = nullptr,
-                      size_t row_model_columns = 0);
+// the columns that account for most of it; else returns the estimate.
+ModelSizeEstimate check_model_size(const std::vector<uint32_t>& cardinality,
+                                   const std::vector<std::string>& names,
+                                   const std::vector<size_t>& unit_columns, uint64_t rows,
+                                   const FitOptions& options,
+                                   const data::EncodedDataset* data = nullptr,
+                                   size_t row_model_columns = 0, const ParentSets& parents = {});
 
 }  // namespace meg::ensemble
