@@ -166,8 +166,9 @@ void MegModel::fit_codes(data::EncodedDataset all, const data::Schema& schema,
   // rows use, and the least any structure holds (every feature without parents), so a
   // table whose model is too large whatever the search chooses is refused at once.
   const size_t rule_columns = row_model_columns(codec_);
-  check_model_size(all.cardinality, all.names, guard_units(data::DatasetView(all), options), n,
-                   options, &all, rule_columns, ParentSets{ParentSets::Kind::None, {}});
+  const ModelSizeEstimate before_search =
+      check_model_size(all.cardinality, all.names, guard_units(data::DatasetView(all), options), n,
+                       options, &all, rule_columns, ParentSets{ParentSets::Kind::None, {}});
   const UnitPlan plan = plan_units(data::DatasetView(all), options);
   const std::vector<size_t>& cols = plan.columns;
   const int threads = core::resolve_threads(options.threads);
@@ -237,10 +238,10 @@ void MegModel::fit_codes(data::EncodedDataset all, const data::Schema& schema,
     if (!refit_structures.empty()) searched.sets.push_back(&refit_structures);
     const ModelSizeEstimate est = check_model_size(all.cardinality, all.names, cols, n, options,
                                                    &all, rule_columns, searched);
-    if (progress) {
+    if (progress) {  // the fit's estimate: the larger of the two checks'
       Progress p;
       p.stage = "guard";
-      p.bytes = static_cast<uint64_t>(est.total_bytes);
+      p.bytes = static_cast<uint64_t>(std::max(before_search.total_bytes, est.total_bytes));
       p.bytes_total = static_cast<uint64_t>(options.max_model_mb) << 20;
       progress(p);
     }

@@ -158,7 +158,27 @@ ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
       child_configs.resize(d);
       for (size_t j = 0; j < d; ++j) child_configs[j] = child_limit(cardinality[j], uo);
     }
-    const UnitCaps unit_caps(observed, data, u, candidates, classes, parent_levels, child_configs);
+    // With searched structures, the pairs their parent sets read (the first two parents and
+    // the feature), whose triples bound them.
+    std::vector<bool> searched_pairs;
+    if (parents.kind == Kind::Searched && observed.measured) {
+      searched_pairs.assign(d * d, false);
+      auto mark = [&](size_t a, size_t b) {
+        searched_pairs[a * d + b] = searched_pairs[b * d + a] = true;
+      };
+      for (const auto* set : parents.sets) {
+        const std::vector<std::vector<uint32_t>>& pa = (*set)[q].parents;
+        for (size_t i = 0; i < pa.size() && i < d; ++i) {
+          if (!pa[i].empty()) mark(pa[i][0], i);
+          if (pa[i].size() >= 2) {
+            mark(pa[i][0], pa[i][1]);
+            mark(pa[i][1], i);
+          }
+        }
+      }
+    }
+    const UnitCaps unit_caps(observed, data, u, candidates, classes, parent_levels, child_configs,
+                             searched_pairs.empty() ? nullptr : &searched_pairs);
     // One feature's share, from its levels r and its parents' bound (`others`).
     struct Piece {
       double held, tables, alias, tree, level0, cells, count, sparse, blocks, entries, groups;
@@ -274,11 +294,15 @@ ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
     const double m = static_cast<double>(options.parent_candidates);
     const double pairs = std::min((cols - 1) * (cols - 2) / 2, m > 0 ? (cols - 1) * m : HUGE_VAL);
     const double top1 = top.empty() ? 1 : top[0].first, top2 = top.size() < 2 ? 1 : top[1].first;
-    const double combos = observed.measured || observed.partial
+    // Searched structures: the search is over (the check before it bounded it).
+    const double combos = parents.kind == Kind::Searched ? 0
+                          : observed.measured || observed.partial
                               ? unit_caps.search_combinations(search_rows, pairs)
                               : cols * std::min(search_rows, classes * top1) +
                                     pairs * std::min(search_rows, classes * top1 * top2);
-    const double structure = 24 * combos + (40 + cols) * search_rows + 8 * cols * cols;
+    const double structure = parents.kind == Kind::Searched
+                                 ? 0
+                                 : 24 * combos + (40 + cols) * search_rows + 8 * cols * cols;
     const double scoring = (gradient ? 0 : 8 * unit_cells) + 16 * std::min(n, 32768.0);
     double scratch = std::max(largest_count + sparse, structure) + scoring;
     double gradient_bytes = 0;

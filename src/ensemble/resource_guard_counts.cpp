@@ -131,7 +131,7 @@ Observed observe(const data::EncodedDataset* data, const std::vector<size_t>& un
 UnitCaps::UnitCaps(const Observed& o, const data::EncodedDataset* data, size_t u,
                    const std::vector<size_t>& candidates, double classes,
                    const std::vector<double>& parent_levels,
-                   const std::vector<double>& child_configs)
+                   const std::vector<double>& child_configs, const std::vector<bool>* searched)
     : parent_levels_(parent_levels), child_configs_(child_configs) {
   caps_.blocks[0] = classes;
   constexpr size_t kNone = SIZE_MAX;
@@ -188,6 +188,14 @@ UnitCaps::UnitCaps(const Observed& o, const data::EncodedDataset* data, size_t u
     parent_pairs_[a] = dp(a);
     for (size_t b = 0; b < d_; ++b) pair_configs_[a * d_ + b] = dpp(a, b);
   }
+  bool triples_counted = o.triples;
+  if (searched != nullptr) {
+    const double marked =
+        static_cast<double>(std::count(searched->begin(), searched->end(), true)) / 2;
+    triples_counted =
+        static_cast<double>(o.unit_count) * marked * static_cast<double>(data->num_rows()) <=
+        kTripleBudget;
+  }
   for (size_t a : candidates) {
     ranked_[0].push_back({lp(a), a, kNone});
     ranked_[1].push_back({dp(a), a, kNone});
@@ -197,15 +205,21 @@ UnitCaps::UnitCaps(const Observed& o, const data::EncodedDataset* data, size_t u
       const size_t a = candidates[x], b = candidates[y];
       double triples = HUGE_VAL;
       const double space = classes * data->cardinality[a] * data->cardinality[b];
-      if (o.triples && space <= kBitmapBits) triples = distinct_triples(*data, u, a, b, seen);
+      const bool wanted = searched == nullptr || (*searched)[a * d_ + b];
+      if (triples_counted && wanted && space <= kBitmapBits) {
+        triples = distinct_triples(*data, u, a, b, seen);
+      }
       const double bound = std::min({dp(a) * lp(b), dp(b) * lp(a), dpp(a, b) * classes, triples});
       parent_bound_[a * d_ + b] = parent_bound_[b * d_ + a] = bound;
       child_bound_[a * d_ + b] = child_bound(a, b, triples);
       child_bound_[b * d_ + a] = child_bound(b, a, triples);
-      ranked_[2].push_back({dpp(a, b), a, b});
-      ranked_[3].push_back({bound, a, b});
+      if (searched == nullptr) {
+        ranked_[2].push_back({dpp(a, b), a, b});
+        ranked_[3].push_back({bound, a, b});
+      }
     }
   }
+  if (searched != nullptr) return;  // for_parents only
   // Level 2's non-zero counts of each feature: O(columns^3) a unit, within a budget.
   const double c = static_cast<double>(candidates.size());
   if (static_cast<double>(o.unit_count) * c * c * c <= kLevel2Budget) {
