@@ -440,6 +440,63 @@ TEST(ResourceGuard, EstimateBoundsTheMeasuredHeap) {
   check_cases(cases);
 }
 
+// The fit searches every unit's structure before counting any ("search" reports, one a unit
+// and pass), then reports the guard's estimate once; with the searched parents the bound's
+// cells lie between those of parentless features and of the largest parents the limits
+// allow, and they are the loaded model's on car (every configuration observed).
+TEST(ResourceGuard, SearchedParentsBoundTheirOwnTables) {
+  const meg::data::CsvTable table = meg::data::read_csv("data/car.csv");
+  meg::FitOptions o;
+  o.threads = 2;
+  size_t searched = 0, guards = 0;
+  double reported = 0, limit = 0;
+  const auto m = meg::ensemble::MegModel::fit(table, meg::data::infer_schema(table), o,
+                                              [&](const meg::Progress& p) {
+                                                if (p.stage == "search" && p.phase == "done")
+                                                  ++searched;
+                                                if (p.stage == "guard") {
+                                                  ++guards;
+                                                  reported = static_cast<double>(p.bytes);
+                                                  limit = static_cast<double>(p.bytes_total);
+                                                }
+                                              });
+  const size_t units = m.units().size();
+  // The fit part's structures, then all rows' for the refit (car is under 2^16 rows).
+  EXPECT_EQ(searched, 2 * units);
+  EXPECT_EQ(guards, 1u);
+  EXPECT_GT(reported, 0);
+  EXPECT_EQ(limit, static_cast<double>(o.max_model_mb) * 1048576.0);
+  const meg::data::EncodedDataset codes = m.codec().encode(table);
+  std::vector<size_t> cols;
+  std::vector<meg::bn::KdbStructure> structures, parentless;
+  double real_cells = 0;
+  for (const auto& unit : m.units()) {
+    cols.push_back(unit.class_column());
+    structures.push_back(unit.model().structure());
+    parentless.push_back(unit.model().structure());
+    for (auto& p : parentless.back().parents) p.clear();
+    real_cells += static_cast<double>(unit.model().blocks().total_cells());
+  }
+  using meg::ensemble::ParentSets;
+  auto cells = [&](const ParentSets& parents) {
+    return estimate_model_bytes(m.codec().cardinalities(), m.codec().column_names(), cols,
+                                table.num_rows(), o, &codes, 0, parents)
+        .model_cells;
+  };
+  const double any = cells({});
+  const double none = cells({ParentSets::Kind::None, {}});
+  const double chosen = cells({ParentSets::Kind::Searched, {&structures}});
+  EXPECT_LT(none, chosen);
+  EXPECT_LE(chosen, any);
+  EXPECT_EQ(chosen, real_cells);
+  EXPECT_EQ(cells({ParentSets::Kind::Searched, {&parentless}}), none);
+  // Two sets: each feature takes the larger share.
+  EXPECT_EQ(cells({ParentSets::Kind::Searched, {&parentless, &structures}}), chosen);
+  // Structures of other units are refused.
+  std::vector<meg::bn::KdbStructure> fewer(structures.begin(), structures.end() - 1);
+  EXPECT_THROW(cells({ParentSets::Kind::Searched, {&fewer}}), meg::Error);
+}
+
 // The same measure for a CSV file named by MEG_GUARD_TABLE (k = 2, defaults otherwise):
 // how the bench tables' ratios are measured (bench/gen_tables.py hospital, docs/performance.md
 // "The guard against measured heap"). Skipped without it.
