@@ -1,8 +1,10 @@
 // Resource guard: an upper bound on a model's memory, computed from the column
 // cardinalities, the options and (when the table is not too wide) a pass counting the
-// distinct code pairs and triples on the rows (resource_guard_counts.hpp), before any
-// unit is fitted, so a table whose model would not fit is refused with a message naming
-// the columns or the option at fault instead of exhausting memory half-way through a fit.
+// distinct code pairs and triples on the rows (resource_guard_counts.hpp), so a table
+// whose model would not fit is refused with a message naming the columns or the option at
+// fault instead of exhausting memory half-way through a fit. The fit checks twice: before
+// the structure search with every feature parentless, and after it, before any unit is
+// counted, with the parents the search chose (ParentSets; docs/robustness.md).
 #pragma once
 #include <cstdint>
 #include <string>
