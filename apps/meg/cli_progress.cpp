@@ -104,6 +104,13 @@ class Printer {
       last_line_ = now;
     }
     last_ = p;
+    if (p.stage == "guard") {  // one line: the model-size guard's estimate
+      // In MB of 2^20 bytes, as the option max_model_mb and the guard's refusals.
+      std::fprintf(
+          stderr, "meg: guard: the fit and its model need at most ~%.0f MB (max_model_mb %.0f)\n",
+          static_cast<double>(p.bytes) / 1048576.0, static_cast<double>(p.bytes_total) / 1048576.0);
+      return;
+    }
     if (terminal_) {
       // Redrawn at most ten times a second, and for every unit that finishes and the end.
       if (p.phase != "done" && fraction(p) < 1.0 &&

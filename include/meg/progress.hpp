@@ -6,6 +6,11 @@
 //             (rows, bytes, bytes_total);
 //   "reread"  a second pass over the input, for columns whose codes or levels the
 //             first could not keep (docs/data.md) (rows, bytes, bytes_total);
+//   "search"  the units' structures searched (units_done, units_total, unit, phase "done"),
+//             before any unit is counted: once on the fit rows, once on all rows when the
+//             refit searches again;
+//   "guard"   once: the model-size guard's estimate of the fit's and its model's heap
+//             (bytes) and the limit (bytes_total, option max_model_mb), after the search;
 //   "select", "fit", "weights", "refit"  the units (units_done, units_total, unit, phase);
 // and a sample reports "sample" (rows, rows_total).
 #pragma once

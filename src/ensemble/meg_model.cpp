@@ -162,9 +162,13 @@ void MegModel::fit_codes(data::EncodedDataset all, const data::Schema& schema,
   const size_t n = all.num_rows();
   training_rows_ = n;
   (void)schema;
-  // Before any unit is fitted, and before the pairwise pass of plan_units.
-  check_model_size(all.cardinality, all.names, guard_units(data::DatasetView(all), options), n,
-                   options, &all, row_model_columns(codec_));
+  // Before the pairwise pass of plan_units and the structure search: what they and the
+  // rows use, and the least any structure holds (every feature without parents), so a
+  // table whose model is too large whatever the search chooses is refused at once.
+  const size_t rule_columns = row_model_columns(codec_);
+  const ModelSizeEstimate before_search =
+      check_model_size(all.cardinality, all.names, guard_units(data::DatasetView(all), options), n,
+                       options, &all, rule_columns, ParentSets{ParentSets::Kind::None, {}});
   const UnitPlan plan = plan_units(data::DatasetView(all), options);
   const std::vector<size_t>& cols = plan.columns;
   const int threads = core::resolve_threads(options.threads);
@@ -215,12 +219,36 @@ void MegModel::fit_codes(data::EncodedDataset all, const data::Schema& schema,
 
   // Units fitted on the fit part, with the held-out log-likelihood of every unit.
   ProgressRelay relay(progress, cols.size());
+  // The units' structures on the fit part, learned first and reused by every fit of the
+  // units on it (they differ only in the smoothing strength, which the search does not
+  // read); the refit's on all rows when it searches again (at most bn::kSearchRows fit
+  // rows; above, the search reads a subset of about that many rows of the fit part as it
+  // would of all rows, so the refit keeps the fit part's, as precise). The guard then
+  // bounds the units with the parents the searches chose, before any is counted.
+  std::vector<bn::KdbStructure> fit_structures =
+      search_structures(fit_part, cols, options, relay, &plan.hints);
+  const bool refit = options.refit_full && n >= 20;
+  const bool keep_structures = fit_part.num_rows() > bn::kSearchRows;
+  std::vector<bn::KdbStructure> refit_structures =
+      refit && !keep_structures
+          ? search_structures(data::DatasetView(all), cols, options, relay, &plan.hints)
+          : std::vector<bn::KdbStructure>();
+  {
+    ParentSets searched{ParentSets::Kind::Searched, {&fit_structures}};
+    if (!refit_structures.empty()) searched.sets.push_back(&refit_structures);
+    const ModelSizeEstimate est = check_model_size(all.cardinality, all.names, cols, n, options,
+                                                   &all, rule_columns, searched);
+    if (progress) {  // the fit's estimate: the larger of the two checks'
+      Progress p;
+      p.stage = "guard";
+      p.bytes = static_cast<uint64_t>(std::max(before_search.total_bytes, est.total_bytes));
+      p.bytes_total = static_cast<uint64_t>(options.max_model_mb) << 20;
+      progress(p);
+    }
+  }
   FitOptions fitted = options;  // with the chosen smoothing strength, if one is chosen here
   Weighted w;
   bool have_units = false;
-  // The units' structures on the fit part, learned by the first fit and reused by the
-  // others (they differ only in the smoothing strength, which the search does not read).
-  std::vector<bn::KdbStructure> fit_structures;
   // Fits the units with `o` on the fit rows, scores and weighs them. `restrength`: units_
   // hold the units of another strength on the same rows, which only need the new one.
   auto fit_and_weigh = [&](const FitOptions& o, const char* stage, bool restrength) {
@@ -297,16 +325,11 @@ void MegModel::fit_codes(data::EncodedDataset all, const data::Schema& schema,
   summary_["validation_loglik_mixture"] = mixture_loglik(loglik, weights_);
   summary_["validation_loglik_uniform"] = mixture_loglik(loglik, uniform);
 
-  if (options.refit_full && n >= 20) {
+  if (refit) {
     units_.clear();  // free the first fit before the refit
-    // When the fit part is longer than the structure search reads, the search reads a
-    // subset of about bn::kSearchRows rows of it as it would of all rows: the refit keeps
-    // the structures learned on the fit part (as precise) and only counts all rows.
-    const bool keep_structures =
-        fit_part.num_rows() > bn::kSearchRows && fit_structures.size() == cols.size();
     units_ =
         fit_units(all, cols, fitted, kRefitStream, "refit", relay, nullptr, nullptr, &plan.hints,
-                  keep_structures ? &fit_structures : nullptr, train::CodeCheck::Checked);
+                  keep_structures ? &fit_structures : &refit_structures, train::CodeCheck::Checked);
   }
   // The discriminator learns from the fit part; the held-out part decides (docs/design.md §7a).
   if (options.resample != Resample::Off && n >= 20) {

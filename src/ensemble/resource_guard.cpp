@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "bn/kdb_structure.hpp"
 #include "bn/parent_groups.hpp"
 #include "core/parallel.hpp"
 #include "data/codec.hpp"
@@ -77,8 +78,14 @@ ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
                                        const std::vector<std::string>& names,
                                        const std::vector<size_t>& unit_columns, uint64_t rows,
                                        const FitOptions& options, const data::EncodedDataset* data,
-                                       size_t row_model_columns) {
+                                       size_t row_model_columns, const ParentSets& parents) {
   const size_t d = cardinality.size();
+  using Kind = ParentSets::Kind;
+  for (const auto* set : parents.sets) {
+    if (parents.kind != Kind::Searched || set->size() != unit_columns.size()) {
+      throw Error("model-size guard: the structures and the units disagree");
+    }
+  }
   ModelSizeEstimate est;
   // Every column may be a parent: one of more than max_parent_levels levels L enters
   // configurations through at most L groups (bn/parent_groups.hpp); its raw code pairs
@@ -119,7 +126,8 @@ ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
   // scored, their alias tables alone (built when the fit samples), their saved tree.
   double all_held = 0, all_tables = 0, all_alias = 0, all_tree = 0;
   std::vector<std::pair<std::string, double>> largest_options;  // its parts set by options
-  for (size_t u : unit_columns) {
+  for (size_t q = 0; q < unit_columns.size(); ++q) {
+    const size_t u = unit_columns[q];
     const UnitOptions& uo = options.for_unit(names[u]);
     const double classes = std::max<double>(cardinality[u], 1);
     const size_t k = static_cast<size_t>(std::max(uo.k, 0));
@@ -150,7 +158,27 @@ ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
       child_configs.resize(d);
       for (size_t j = 0; j < d; ++j) child_configs[j] = child_limit(cardinality[j], uo);
     }
-    const UnitCaps unit_caps(observed, data, u, candidates, classes, parent_levels, child_configs);
+    // With searched structures, the pairs their parent sets read (the first two parents and
+    // the feature), whose triples bound them.
+    std::vector<bool> searched_pairs;
+    if (parents.kind == Kind::Searched && observed.measured) {
+      searched_pairs.assign(d * d, false);
+      auto mark = [&](size_t a, size_t b) {
+        searched_pairs[a * d + b] = searched_pairs[b * d + a] = true;
+      };
+      for (const auto* set : parents.sets) {
+        const std::vector<std::vector<uint32_t>>& pa = (*set)[q].parents;
+        for (size_t i = 0; i < pa.size() && i < d; ++i) {
+          if (!pa[i].empty()) mark(pa[i][0], i);
+          if (pa[i].size() >= 2) {
+            mark(pa[i][0], pa[i][1]);
+            mark(pa[i][1], i);
+          }
+        }
+      }
+    }
+    const UnitCaps unit_caps(observed, data, u, candidates, classes, parent_levels, child_configs,
+                             searched_pairs.empty() ? nullptr : &searched_pairs);
     // One feature's share, from its levels r and its parents' bound (`others`).
     struct Piece {
       double held, tables, alias, tree, level0, cells, count, sparse, blocks, entries, groups;
@@ -189,21 +217,50 @@ ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
       p.sparse = b.blocks * 28 + b.entries * 8 + b.groups * 8;
       return p;
     };
-    // A feature outside `top` has the first k of `top` as its parents' bound: without
-    // per-feature caps from the data its share depends on its levels only, computed once
-    // per distinct level count.
-    std::unordered_map<uint32_t, Piece> by_levels;
     std::vector<double> others;
+    // Either of two pieces' bytes, the larger (a feature under two structures).
+    auto larger = [](const Piece& a, const Piece& b) {
+      auto m = [](double x, double y) { return std::max(x, y); };
+      return Piece{m(a.held, b.held),       m(a.tables, b.tables), m(a.alias, b.alias),
+                   m(a.tree, b.tree),       m(a.level0, b.level0), m(a.cells, b.cells),
+                   m(a.count, b.count),     m(a.sparse, b.sparse), m(a.blocks, b.blocks),
+                   m(a.entries, b.entries), m(a.groups, b.groups)};
+    };
+    // Feature i's share under the searched structures.
+    auto searched_piece = [&](size_t i, double r) {
+      Piece p{};
+      for (const auto* set : parents.sets) {
+        const bn::KdbStructure& s = (*set)[q];
+        if (s.class_col != u || i >= s.parents.size()) {
+          throw Error("model-size guard: the structures and the units disagree");
+        }
+        others.clear();
+        for (uint32_t a : s.parents[i]) others.push_back(parent_levels[a]);
+        p = larger(p, piece(r, others, unit_caps.for_parents(i, s.parents[i])));
+      }
+      return p;
+    };
+    // Without per-feature caps from the data a feature's share depends on its levels only
+    // (with no parents, or outside `top`, which bounds its parents by the first k of
+    // `top`), computed once per distinct level count.
+    std::unordered_map<uint32_t, Piece> by_levels;
     for (size_t i = 0; i < d; ++i) {
       if (i == u) continue;
       const double r = std::max<double>(cardinality[i], 1);
       const bool in_top =
           std::any_of(top.begin(), top.end(), [&](const auto& t) { return t.second == i; });
       Piece p{};
-      const bool cacheable = !in_top && !unit_caps.per_feature();
+      const bool cacheable = !unit_caps.per_feature() &&
+                             (parents.kind == Kind::None || (parents.kind == Kind::Any && !in_top));
       const auto cached = cacheable ? by_levels.find(cardinality[i]) : by_levels.end();
       if (cached != by_levels.end()) {
         p = cached->second;
+      } else if (parents.kind == Kind::Searched) {
+        p = searched_piece(i, r);
+      } else if (parents.kind == Kind::None) {
+        others.clear();
+        p = piece(r, others, unit_caps.for_parents(i, {}));
+        if (cacheable) by_levels.emplace(cardinality[i], p);
       } else {
         others.clear();
         for (const auto& [cj, j] : top) {
@@ -237,11 +294,15 @@ ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
     const double m = static_cast<double>(options.parent_candidates);
     const double pairs = std::min((cols - 1) * (cols - 2) / 2, m > 0 ? (cols - 1) * m : HUGE_VAL);
     const double top1 = top.empty() ? 1 : top[0].first, top2 = top.size() < 2 ? 1 : top[1].first;
-    const double combos = observed.measured || observed.partial
+    // Searched structures: the search is over (the check before it bounded it).
+    const double combos = parents.kind == Kind::Searched ? 0
+                          : observed.measured || observed.partial
                               ? unit_caps.search_combinations(search_rows, pairs)
                               : cols * std::min(search_rows, classes * top1) +
                                     pairs * std::min(search_rows, classes * top1 * top2);
-    const double structure = 24 * combos + (40 + cols) * search_rows + 8 * cols * cols;
+    const double structure = parents.kind == Kind::Searched
+                                 ? 0
+                                 : 24 * combos + (40 + cols) * search_rows + 8 * cols * cols;
     const double scoring = (gradient ? 0 : 8 * unit_cells) + 16 * std::min(n, 32768.0);
     double scratch = std::max(largest_count + sparse, structure) + scoring;
     double gradient_bytes = 0;
@@ -338,16 +399,16 @@ size_t row_model_columns(const data::TableCodec& codec) {
   return numeric == 0 ? 0 : std::min(numeric + few_levels, data::kMaxRuleColumns);
 }
 
-void check_model_size(const std::vector<uint32_t>& cardinality,
-                      const std::vector<std::string>& names,
-                      const std::vector<size_t>& unit_columns, uint64_t rows,
-                      const FitOptions& options, const data::EncodedDataset* data,
-                      size_t row_model_columns) {
+ModelSizeEstimate check_model_size(const std::vector<uint32_t>& cardinality,
+                                   const std::vector<std::string>& names,
+                                   const std::vector<size_t>& unit_columns, uint64_t rows,
+                                   const FitOptions& options, const data::EncodedDataset* data,
+                                   size_t row_model_columns, const ParentSets& parents) {
   const ModelSizeEstimate est = estimate_model_bytes(cardinality, names, unit_columns, rows,
-                                                     options, data, row_model_columns);
+                                                     options, data, row_model_columns, parents);
   constexpr double kMb = 1024.0 * 1024.0;
   const double limit = static_cast<double>(options.max_model_mb) * kMb;
-  if (est.total_bytes <= limit) return;
+  if (est.total_bytes <= limit) return est;
   std::vector<size_t> order(cardinality.size());
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(),

@@ -1,8 +1,10 @@
 // Resource guard: an upper bound on a model's memory, computed from the column
 // cardinalities, the options and (when the table is not too wide) a pass counting the
-// distinct code pairs and triples on the rows (resource_guard_counts.hpp), before any
-// unit is fitted, so a table whose model would not fit is refused with a message naming
-// the columns or the option at fault instead of exhausting memory half-way through a fit.
+// distinct code pairs and triples on the rows (resource_guard_counts.hpp), so a table
+// whose model would not fit is refused with a message naming the columns or the option at
+// fault instead of exhausting memory half-way through a fit. The fit checks twice: before
+// the structure search with every feature parentless, and after it, before any unit is
+// counted, with the parents the search chose (ParentSets; docs/robustness.md).
 #pragma once
 #include <cstdint>
 #include <string>
@@ -15,6 +17,9 @@ namespace meg::data {
 struct EncodedDataset;
 class TableCodec;
 }  // namespace meg::data
+namespace meg::bn {
+struct KdbStructure;
+}  // namespace meg::bn
 
 namespace meg::ensemble {
 
@@ -32,6 +37,19 @@ struct ModelSizeEstimate {
   // blocks, non-zero counts and groups summed over the units' tables.
   std::vector<std::pair<std::string, double>> scratch_parts;
   double model_cells = 0, model_blocks = 0, model_entries = 0, model_groups = 0;
+};
+
+// The parents the estimate gives each unit's features. Any: whichever the structure search
+// may choose (the largest parent sets the limits and the counted codes allow). None: none
+// (level 0 only): what the fit uses until its structures are searched, and the least any
+// structure holds, so a table over the limit then is over it whatever the search chooses.
+// Searched: those of the searched structures, each set one structure a unit (in
+// unit_columns order), a feature taking the larger share of the sets' (the first fit's
+// structures and, when the refit searches again, the refit's).
+struct ParentSets {
+  enum class Kind { Any, None, Searched };
+  Kind kind = Kind::Any;
+  std::vector<const std::vector<bn::KdbStructure>*> sets;
 };
 
 // Upper bound of the heap bytes a fit (and saving, loading, sampling and scoring its model)
@@ -56,7 +74,8 @@ ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
                                        const std::vector<size_t>& unit_columns, uint64_t rows,
                                        const FitOptions& options,
                                        const data::EncodedDataset* data = nullptr,
-                                       size_t row_model_columns = 0);
+                                       size_t row_model_columns = 0,
+                                       const ParentSets& parents = {});
 
 // The columns the codec's row model reads when it is fitted (data/row_model.cpp: the
 // numeric columns, then, when there is one, the categorical ones of few levels; at most
@@ -64,11 +83,12 @@ ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
 size_t row_model_columns(const data::TableCodec& codec);
 
 // Throws InvalidArgument if the estimate exceeds options.max_model_mb, naming
-// the columns that account for most of it.
-void check_model_size(const std::vector<uint32_t>& cardinality,
-                      const std::vector<std::string>& names,
-                      const std::vector<size_t>& unit_columns, uint64_t rows,
-                      const FitOptions& options, const data::EncodedDataset* data = nullptr,
-                      size_t row_model_columns = 0);
+// the columns that account for most of it; else returns the estimate.
+ModelSizeEstimate check_model_size(const std::vector<uint32_t>& cardinality,
+                                   const std::vector<std::string>& names,
+                                   const std::vector<size_t>& unit_columns, uint64_t rows,
+                                   const FitOptions& options,
+                                   const data::EncodedDataset* data = nullptr,
+                                   size_t row_model_columns = 0, const ParentSets& parents = {});
 
 }  // namespace meg::ensemble

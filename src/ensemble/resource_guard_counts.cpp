@@ -131,7 +131,7 @@ Observed observe(const data::EncodedDataset* data, const std::vector<size_t>& un
 UnitCaps::UnitCaps(const Observed& o, const data::EncodedDataset* data, size_t u,
                    const std::vector<size_t>& candidates, double classes,
                    const std::vector<double>& parent_levels,
-                   const std::vector<double>& child_configs)
+                   const std::vector<double>& child_configs, const std::vector<bool>* searched)
     : parent_levels_(parent_levels), child_configs_(child_configs) {
   caps_.blocks[0] = classes;
   constexpr size_t kNone = SIZE_MAX;
@@ -141,6 +141,13 @@ UnitCaps::UnitCaps(const Observed& o, const data::EncodedDataset* data, size_t u
     partial_ = true;
     const double* cp = &o.class_pairs[o.unit_row[u] * d_];
     class_pair_.assign(cp, cp + d_);
+    levels_ = o.levels;
+    parent_codes_.resize(d_);
+    parent_pairs_.resize(d_);
+    for (size_t a = 0; a < d_; ++a) {
+      parent_codes_[a] = std::min(o.levels[a], parent_levels_[a]);
+      parent_pairs_[a] = std::min(cp[a], classes * parent_levels_[a]);
+    }
     for (size_t a : candidates) {
       ranked_[0].push_back({std::min(o.levels[a], parent_levels_[a]), a, kNone});
       ranked_[1].push_back({std::min(cp[a], classes * parent_levels_[a]), a, kNone});
@@ -172,6 +179,23 @@ UnitCaps::UnitCaps(const Observed& o, const data::EncodedDataset* data, size_t u
   child_bound_.assign(d_ * d_, HUGE_VAL);
   class_pair_.resize(d_);
   for (size_t i = 0; i < d_; ++i) class_pair_[i] = o.pair(u, i);
+  levels_ = o.levels;
+  parent_codes_.resize(d_);
+  parent_pairs_.resize(d_);
+  pair_configs_.resize(d_ * d_);
+  for (size_t a = 0; a < d_; ++a) {
+    parent_codes_[a] = lp(a);
+    parent_pairs_[a] = dp(a);
+    for (size_t b = 0; b < d_; ++b) pair_configs_[a * d_ + b] = dpp(a, b);
+  }
+  bool triples_counted = o.triples;
+  if (searched != nullptr) {
+    const double marked =
+        static_cast<double>(std::count(searched->begin(), searched->end(), true)) / 2;
+    triples_counted =
+        static_cast<double>(o.unit_count) * marked * static_cast<double>(data->num_rows()) <=
+        kTripleBudget;
+  }
   for (size_t a : candidates) {
     ranked_[0].push_back({lp(a), a, kNone});
     ranked_[1].push_back({dp(a), a, kNone});
@@ -181,15 +205,21 @@ UnitCaps::UnitCaps(const Observed& o, const data::EncodedDataset* data, size_t u
       const size_t a = candidates[x], b = candidates[y];
       double triples = HUGE_VAL;
       const double space = classes * data->cardinality[a] * data->cardinality[b];
-      if (o.triples && space <= kBitmapBits) triples = distinct_triples(*data, u, a, b, seen);
+      const bool wanted = searched == nullptr || (*searched)[a * d_ + b];
+      if (triples_counted && wanted && space <= kBitmapBits) {
+        triples = distinct_triples(*data, u, a, b, seen);
+      }
       const double bound = std::min({dp(a) * lp(b), dp(b) * lp(a), dpp(a, b) * classes, triples});
       parent_bound_[a * d_ + b] = parent_bound_[b * d_ + a] = bound;
       child_bound_[a * d_ + b] = child_bound(a, b, triples);
       child_bound_[b * d_ + a] = child_bound(b, a, triples);
-      ranked_[2].push_back({dpp(a, b), a, b});
-      ranked_[3].push_back({bound, a, b});
+      if (searched == nullptr) {
+        ranked_[2].push_back({dpp(a, b), a, b});
+        ranked_[3].push_back({bound, a, b});
+      }
     }
   }
+  if (searched != nullptr) return;  // for_parents only
   // Level 2's non-zero counts of each feature: O(columns^3) a unit, within a budget.
   const double c = static_cast<double>(candidates.size());
   if (static_cast<double>(o.unit_count) * c * c * c <= kLevel2Budget) {
@@ -276,6 +306,36 @@ LevelCaps UnitCaps::for_feature(size_t i) const {
   }
   if (!ranked_[0].empty()) caps.entries[1] = level1;
   if (!level2_entries_.empty()) caps.entries[2] = level2_entries_[i];
+  return caps;
+}
+
+LevelCaps UnitCaps::for_parents(size_t i, const std::vector<uint32_t>& parents) const {
+  LevelCaps caps = caps_;
+  if (d_ == 0) return caps;  // not measured: the bound without the data holds
+  caps.entries[0] = class_pair_[i];
+  if (parents.empty()) return caps;
+  const size_t a = parents[0];
+  caps.groups[1] = parent_codes_[a];
+  caps.blocks[1] = parent_pairs_[a];
+  // (class, a, i): by the pairs with the class and the codes (all that a wide table counts).
+  const double a_child =
+      partial_ ? std::min(parent_pairs_[a] * levels_[i], class_pair_[i] * parent_codes_[a])
+               : child_bound_[a * d_ + i];
+  caps.entries[1] = a_child;
+  if (parents.size() < 2) return caps;
+  const size_t b = parents[1];
+  if (partial_) {
+    caps.groups[2] = parent_codes_[a] * parent_codes_[b];
+    caps.blocks[2] =
+        std::min(parent_pairs_[a] * parent_codes_[b], parent_pairs_[b] * parent_codes_[a]);
+    caps.entries[2] = std::min(a_child * parent_codes_[b], caps.blocks[2] * levels_[i]);
+    return caps;
+  }
+  caps.groups[2] = pair_configs_[a * d_ + b];
+  caps.blocks[2] = parent_bound_[a * d_ + b];
+  caps.entries[2] =
+      std::min({a_child * parent_codes_[b], child_bound_[b * d_ + i] * parent_codes_[a],
+                caps.blocks[2] * levels_[i]});
   return caps;
 }
 

@@ -60,13 +60,22 @@ class UnitCaps {
   // parent_levels[c]: column c's codes as a parent (its groups when grouped);
   // child_configs[c]: the parent configurations column c may take as a child (a parent set
   // of more is skipped by the search).
+  // `searched` (d x d, symmetric): only for_parents is asked, for parent sets whose pairs
+  // (with the feature) are marked: the triples are counted for those pairs alone (within
+  // the budget of units x pairs x rows), and the lists for_feature and search_combinations
+  // read are not made.
   UnitCaps(const Observed& o, const data::EncodedDataset* data, size_t u,
            const std::vector<size_t>& candidates, double classes,
-           const std::vector<double>& parent_levels, const std::vector<double>& child_configs);
+           const std::vector<double>& parent_levels, const std::vector<double>& child_configs,
+           const std::vector<bool>* searched = nullptr);
 
   // Caps for feature i (not a parent of itself: each cap is the largest over the parent
   // sets without i whose configurations i may take).
   LevelCaps for_feature(size_t i) const;
+  // Caps for feature i with the parents a search chose (most informative first; level j
+  // reads the first j): the bounds above for that parent set only (level 0's alone when
+  // there is none).
+  LevelCaps for_parents(size_t i, const std::vector<uint32_t>& parents) const;
   bool per_feature() const { return !ranked_[0].empty(); }
   // The combinations the structure search counts on `rows` rows: (class, feature) for
   // every feature and (class, feature, feature) for at most `pairs` pairs (the largest),
@@ -93,6 +102,9 @@ class UnitCaps {
     return parent_levels_[a] * (b == SIZE_MAX ? 1.0 : parent_levels_[b]);
   }
   std::vector<double> parent_bound_, class_pair_;
+  // Per column: its distinct codes as a child, as a parent (L'), its pairs with the class
+  // as a parent (D'); per two parents, their distinct pairs (D', d x d; measured only).
+  std::vector<double> levels_, parent_codes_, parent_pairs_, pair_configs_;
   // (class, parent a, child i) combinations, a x d + i: the parent by its groups, the child
   // by its codes (the non-zero counts of level 1).
   std::vector<double> child_bound_;

@@ -222,6 +222,34 @@ std::vector<train::GanblrUnit> fit_units(
   return units;
 }
 
+std::vector<bn::KdbStructure> search_structures(const data::DatasetView& ds,
+                                                const std::vector<size_t>& cols,
+                                                const FitOptions& o, ProgressRelay& relay,
+                                                const bn::SearchHints* hints) {
+  const int threads = core::resolve_threads(o.threads);
+  core::CountReducer* reducer = core::count_reducer();
+  const bool serial = reducer != nullptr;
+  const int outer = serial ? 1 : threads;
+  const int inner =
+      serial ? threads : std::max(1, threads / static_cast<int>(std::max<size_t>(1, cols.size())));
+  relay.reset();
+  std::vector<bn::KdbStructure> out =
+      serial ? shared_structures(ds, cols, o, inner, hints) : std::vector<bn::KdbStructure>();
+  if (out.size() == cols.size()) return out;
+  // Not shared (or a search failed on some process): every unit searched here, as
+  // fit_units would, raising the same error.
+  out.assign(cols.size(), {});
+  core::parallel_for(cols.size(), outer, [&](size_t u) {
+    const std::string& name = ds.names()[cols[u]];
+    const UnitOptions& uo = o.for_unit(name);
+    validate_unit_options(uo);
+    out[u] = bn::KdbStructure::learn(ds, cols[u], uo.k, uo.max_parent_configs, inner, uo.structure,
+                                     hints);
+    relay.unit_done("search", name);
+  });
+  return out;
+}
+
 namespace {
 
 // A hierarchical unit whose strength is left to the fit.

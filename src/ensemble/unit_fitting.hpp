@@ -69,6 +69,16 @@ std::vector<train::GanblrUnit> fit_units(
     const bn::SearchHints* hints = nullptr, std::vector<bn::KdbStructure>* structures = nullptr,
     train::CodeCheck check = train::CodeCheck::Scan);
 
+// The structures fit_units(ds, cols, o, ..., hints) would search, one per unit (the
+// units searched `threads` at a time, as fit_units fits them; in a distributed fit
+// each process searches its share and they are allgathered). Passed back to fit_units
+// as `structures`, they give the units it would fit (the same bytes): the model-size
+// guard reads them between the search and the counting. Reports "search" progress.
+std::vector<bn::KdbStructure> search_structures(const data::DatasetView& ds,
+                                                const std::vector<size_t>& cols,
+                                                const FitOptions& o, ProgressRelay& relay,
+                                                const bn::SearchHints* hints = nullptr);
+
 // The units of an earlier fit_units(ds, cols, o', ...) whose options o' differ from `o`
 // only in the strengths with_smoothing sets, changed to `o`'s strengths and scored on `val`
 // (loglik) as fit_units(ds, cols, o, ..., &val, &loglik) would: a unit's counts, layout
