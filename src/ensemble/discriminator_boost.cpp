@@ -1,7 +1,11 @@
 #include "ensemble/discriminator_boost.hpp"
 
 #include <algorithm>
+#include <array>
+#include <barrier>
+#include <bit>
 #include <cmath>
+#include <numeric>
 
 #include "core/parallel.hpp"
 #include "meg/error.hpp"
@@ -11,17 +15,238 @@ namespace {
 
 constexpr double kLambda = 1.0;   // L2 on the leaf values
 constexpr double kMinHess = 2.0;  // least hessian (about 8 undecided rows) on each side of a split
+constexpr uint32_t kBuckets = CodeBooster::kBuckets;
+constexpr int kDepth = CodeBooster::kDepth;
+constexpr size_t kInner = (size_t{1} << kDepth) - 1, kLeaves = size_t{1} << kDepth;
+constexpr size_t kLastNodes = kLeaves / 2;  // nodes of the deepest level of splits
+// Below this many cells a fit stays on one thread (starting threads would cost more).
+constexpr size_t kMinParallelCells = size_t{1} << 16;
+// A level's partial histograms are rewritten two levels later, once every worker has met
+// the barrier after reading them (below): that needs two levels a tree.
+static_assert(kDepth >= 2);
+
+// A gradient and hessian sum in fixed point, in units of 2^-shift (fixed_shift): integer sums
+// are exact, so every sum is the same in any order (rows, threads) and a child's histogram
+// is exactly its parent's minus its sibling's.
+struct GradSum {
+  int64_t g = 0, h = 0;
+  GradSum& operator+=(const GradSum& o) {
+    g += o.g;
+    h += o.h;
+    return *this;
+  }
+  GradSum operator-(const GradSum& o) const { return {g - o.g, h - o.h}; }
+};
+
+// The finest unit 2^-shift (shift <= 40) at which n rows' sums fit in 62 bits: a row's
+// |gradient| <= 1 and hessian <= 1/4.
+int fixed_shift(size_t n) { return std::min(40, 62 - static_cast<int>(std::bit_width(n))); }
+
+struct Split {
+  int32_t feature = -1;  // -1: every row goes left
+  uint32_t threshold = 0;
+  GradSum left, total;  // the left side's sums and the node's
+};
+
+// The best split of one node from its histogram (d columns of kBuckets cells); `unit` is
+// the value of one fixed-point step.
+Split best_split(const GradSum* hist, const std::vector<uint32_t>& buckets, double unit) {
+  Split s;
+  if (buckets.empty()) return s;
+  for (uint32_t k = 0; k < kBuckets; ++k) s.total += hist[k];  // every column has every row
+  s.left = s.total;
+  const double G = static_cast<double>(s.total.g) * unit, H = static_cast<double>(s.total.h) * unit;
+  const double parent = G * G / (H + kLambda);
+  double best = 1e-9;
+  for (size_t c = 0; c < buckets.size(); ++c) {
+    GradSum left;
+    for (uint32_t k = 0; k + 1 < buckets[c]; ++k) {
+      left += hist[c * kBuckets + k];
+      const double GL = static_cast<double>(left.g) * unit, HL = static_cast<double>(left.h) * unit;
+      const double GR = G - GL, HR = H - HL;
+      if (HL < kMinHess || HR < kMinHess) continue;
+      const double gain = GL * GL / (HL + kLambda) + GR * GR / (HR + kLambda) - parent;
+      if (gain > best) {
+        best = gain;
+        s.feature = static_cast<int32_t>(c);
+        s.threshold = k;
+        s.left = left;
+      }
+    }
+  }
+  return s;
+}
+
+// What the workers of a fit share: read-only during the trees, except each worker's own
+// rows of f and gh.
+struct Shared {
+  size_t d = 0, cells = 0;
+  const std::vector<uint8_t>* labels = nullptr;
+  std::vector<uint32_t> buckets;
+  std::vector<uint8_t> bx;  // the bucket of every cell, row-major
+  std::vector<double> f;    // the current logit of each row
+  std::vector<GradSum> gh;  // its gradient and hessian
+  double scale = 1, unit = 1;
+  bool subtract = true;
+};
+
+// The trees fitted, written by worker 0.
+struct Trees {
+  std::vector<int32_t>& feature;
+  std::vector<uint32_t>& threshold;
+  std::vector<float>& leaf;
+};
+
+// One worker of a fit: a contiguous range of rows, their order grouped by node, and their
+// partial histograms. A level: each worker adds its rows' histograms, meets the others at
+// a barrier, adds up every worker's and chooses the splits — the same on every worker, as
+// the sums are exact — and sorts its rows into the children. One barrier a level.
+class Worker {
+ public:
+  void init(size_t lo, size_t hi, size_t cells) {
+    lo_ = lo;
+    hi_ = hi;
+    order_.resize(hi - lo);
+    scratch_.resize(hi - lo);
+    for (auto& p : partial_) p.resize(kLastNodes * cells);
+    sum_.resize(kLastNodes * cells);
+  }
+
+  void grow(Shared& s, const std::vector<Worker>& all, std::barrier<>& sync, Trees* out) {
+    for (int t = 0; t < CodeBooster::kTrees; ++t) {
+      for (size_t i = lo_; i < hi_; ++i) {
+        const double p = 1.0 / (1.0 + std::exp(-s.f[i]));
+        s.gh[i] = {static_cast<int64_t>((p - (*s.labels)[i]) * s.scale),
+                   static_cast<int64_t>(std::max(p * (1 - p), 1e-6) * s.scale)};
+      }
+      std::iota(order_.begin(), order_.end(), static_cast<uint32_t>(lo_));
+      seg_[0] = 0;
+      seg_[1] = order_.size();
+      Split split[kInner];
+      for (int level = 0; level < kDepth; ++level) {
+        const size_t nodes = size_t{1} << level, first = nodes - 1;
+        add_level(s, level);
+        sync.arrive_and_wait();
+        const size_t len = nodes * s.cells;
+        std::fill_n(sum_.begin(), len, GradSum{});
+        for (const Worker& w : all) {
+          const GradSum* p = w.partial_[level % 2].data();
+          for (size_t x = 0; x < len; ++x) sum_[x] += p[x];
+        }
+        for (size_t nd = 0; nd < nodes; ++nd) {
+          split[first + nd] = best_split(&sum_[nd * s.cells], s.buckets, s.unit);
+        }
+        if (level + 1 < kDepth) partition(s, &split[first], nodes);
+      }
+      // The leaves' sums are their parents' split sides: no pass over the rows.
+      const Split* last = &split[kLastNodes - 1];
+      float leaf[kLeaves];
+      for (size_t l = 0; l < kLeaves; ++l) {
+        const Split& sp = last[l / 2];
+        const GradSum sum = l % 2 == 0 ? sp.left : sp.total - sp.left;
+        leaf[l] =
+            static_cast<float>(-CodeBooster::kLearningRate * (static_cast<double>(sum.g) * s.unit) /
+                               (static_cast<double>(sum.h) * s.unit + kLambda));
+      }
+      for (size_t nd = 0; nd < kLastNodes; ++nd) {
+        for (size_t k = seg_[nd]; k < seg_[nd + 1]; ++k) {
+          const uint32_t i = order_[k];
+          s.f[i] += leaf[2 * nd + (goes_right(s, last[nd], i) ? 1 : 0)];
+        }
+      }
+      if (out != nullptr) {
+        for (size_t k = 0; k < kInner; ++k) {
+          out->feature[t * kInner + k] = split[k].feature;
+          out->threshold[t * kInner + k] = split[k].threshold;
+        }
+        std::copy_n(leaf, kLeaves, &out->leaf[t * kLeaves]);
+      }
+    }
+  }
+
+ private:
+  static bool goes_right(const Shared& s, const Split& sp, uint32_t i) {
+    return sp.feature >= 0 &&
+           s.bx[size_t{i} * s.d + static_cast<size_t>(sp.feature)] > sp.threshold;
+  }
+
+  // Adds the rows of order_[b, e) to the histogram `h`.
+  void add_rows(const Shared& s, size_t b, size_t e, GradSum* h) const {
+    std::fill_n(h, s.cells, GradSum{});
+    const uint8_t* bx = s.bx.data();
+    const GradSum* gh = s.gh.data();
+    const size_t d = s.d;
+    for (size_t k = b; k < e; ++k) {
+      const uint32_t i = order_[k];
+      const GradSum gi = gh[i];
+      const uint8_t* row = bx + size_t{i} * d;
+      for (size_t c = 0; c < d; ++c) h[c * kBuckets + row[c]] += gi;
+    }
+  }
+
+  // This worker's histograms of the level's nodes: the root's from its rows; below, of each
+  // pair of siblings the one with fewer rows here (the left on a tie) from its rows and the
+  // other's as their parent's minus it (Direct: both from their rows).
+  void add_level(const Shared& s, int level) {
+    GradSum* mine = partial_[level % 2].data();
+    if (level == 0) {
+      add_rows(s, seg_[0], seg_[1], mine);
+      return;
+    }
+    const GradSum* parent = partial_[(level + 1) % 2].data();
+    const size_t cells = s.cells;
+    for (size_t p = 0; p < (size_t{1} << (level - 1)); ++p) {
+      const size_t l = 2 * p, r = 2 * p + 1;
+      if (!s.subtract) {
+        add_rows(s, seg_[l], seg_[l + 1], mine + l * cells);
+        add_rows(s, seg_[r], seg_[r + 1], mine + r * cells);
+        continue;
+      }
+      const bool left = seg_[l + 1] - seg_[l] <= seg_[r + 1] - seg_[r];
+      const size_t built = left ? l : r, other = left ? r : l;
+      add_rows(s, seg_[built], seg_[built + 1], mine + built * cells);
+      for (size_t x = 0; x < cells; ++x) {
+        mine[other * cells + x] = parent[p * cells + x] - mine[built * cells + x];
+      }
+    }
+  }
+
+  // Sorts each node's rows into its left and then its right child (each in row order).
+  void partition(const Shared& s, const Split* split, size_t nodes) {
+    std::array<size_t, kLeaves + 1> next{};
+    for (size_t nd = 0; nd < nodes; ++nd) {
+      size_t l = seg_[nd], r = 0;
+      for (size_t k = seg_[nd]; k < seg_[nd + 1]; ++k) {
+        const uint32_t i = order_[k];
+        const bool right = goes_right(s, split[nd], i);
+        order_[l] = i;
+        scratch_[r] = i;
+        l += right ? 0 : 1;
+        r += right ? 1 : 0;
+      }
+      std::copy_n(scratch_.begin(), r, order_.begin() + static_cast<std::ptrdiff_t>(l));
+      next[2 * nd] = seg_[nd];
+      next[2 * nd + 1] = l;
+    }
+    next[2 * nodes] = seg_[nodes];
+    seg_ = next;
+  }
+
+  size_t lo_ = 0, hi_ = 0;                 // rows [lo_, hi_)
+  std::vector<uint32_t> order_, scratch_;  // rows by node; a partition's right sides
+  std::array<size_t, kLeaves + 1> seg_{};  // node nd's rows: order_[seg_[nd], seg_[nd + 1])
+  // Histograms of the levels by parity: a level's are read by the other workers until they
+  // meet the next level's barrier, and are this worker's parents at the next level.
+  std::array<std::vector<GradSum>, 2> partial_;
+  std::vector<GradSum> sum_;  // every worker's added up
+};
 
 }  // namespace
 
-// Rows a parallel task of the row-wise steps takes; the split of the rows changes no sum.
-constexpr size_t kRowChunk = 8192;
-// Below this many cells a fit stays on one thread (starting threads would cost more).
-constexpr size_t kMinParallelCells = size_t{1} << 16;
-
 CodeBooster CodeBooster::fit(const std::vector<data::Code>& rows,
                              const std::vector<uint8_t>& labels,
-                             const std::vector<uint32_t>& cardinality, int threads) {
+                             const std::vector<uint32_t>& cardinality, int threads,
+                             Histograms histograms) {
   CodeBooster b;
   const size_t d = cardinality.size(), n = labels.size();
   b.cardinality_.resize(d);
@@ -30,109 +255,40 @@ CodeBooster CodeBooster::fit(const std::vector<data::Code>& rows,
     b.cardinality_[c] = std::max<uint32_t>(1, cardinality[c]);
     b.buckets_[c] = std::min(b.cardinality_[c], kBuckets);
   }
-  if (n * d < kMinParallelCells) threads = 1;
-  const size_t chunks = (n + kRowChunk - 1) / kRowChunk;
-  // The histograms are added by column ranges, one a thread, in one pass over the rows
-  // each: a row's cells are distinct, so its additions are independent and overlap in the
-  // processor, while every cell adds its rows in row order (the same sums at any count).
-  const size_t groups = std::min<size_t>(d, static_cast<size_t>(core::resolve_threads(threads)));
-  auto by_rows = [&](auto&& fn) {
-    core::parallel_for(chunks, threads, [&](size_t k) {
-      const size_t begin = k * kRowChunk;
-      fn(begin, std::min(n, begin + kRowChunk));
-    });
-  };
-  // The bucket of every cell, row-major (one byte each).
-  std::vector<uint8_t> bx(n * d);
-  by_rows([&](size_t begin, size_t end) {
-    for (size_t i = begin; i < end; ++i) {
-      for (size_t c = 0; c < d; ++c) {
-        bx[i * d + c] = static_cast<uint8_t>(b.bucket(&rows[i * d], static_cast<uint32_t>(c)));
-      }
-    }
-  });
   size_t pos = 0;
   for (uint8_t y : labels) pos += y;
   b.base_ = std::log((static_cast<double>(pos) + 1) / (static_cast<double>(n - pos) + 1));
-  // f: the current logit of each row; gh: its gradient and hessian, side by side.
-  std::vector<double> f(n, b.base_), gh(2 * n);
-  std::vector<uint8_t> node(n);
-  std::vector<double> hist;
-  for (int t = 0; t < kTrees; ++t) {
-    by_rows([&](size_t begin, size_t end) {
-      for (size_t i = begin; i < end; ++i) {
-        const double p = 1.0 / (1.0 + std::exp(-f[i]));
-        gh[2 * i] = p - labels[i];
-        gh[2 * i + 1] = std::max(p * (1 - p), 1e-6);
+  Shared s;
+  s.d = d;
+  s.cells = d * kBuckets;
+  s.labels = &labels;
+  s.buckets = b.buckets_;
+  s.bx.resize(n * d);
+  s.f.assign(n, b.base_);
+  s.gh.resize(n);
+  const int shift = fixed_shift(n);
+  s.scale = std::ldexp(1.0, shift);
+  s.unit = std::ldexp(1.0, -shift);
+  s.subtract = histograms == Histograms::Subtract;
+  const size_t workers =
+      n * d < kMinParallelCells ? 1 : static_cast<size_t>(core::resolve_threads(threads));
+  std::vector<Worker> all(workers);
+  for (size_t w = 0; w < workers; ++w) all[w].init(n * w / workers, n * (w + 1) / workers, s.cells);
+  b.feature_.resize(kTrees * kInner);
+  b.threshold_.resize(kTrees * kInner);
+  b.leaf_.resize(kTrees * kLeaves);
+  Trees out{b.feature_, b.threshold_, b.leaf_};
+  std::barrier<> sync(static_cast<std::ptrdiff_t>(workers));
+  // As many tasks as threads: each runs on its own thread, as the barrier needs. Nothing
+  // below allocates or throws.
+  core::parallel_for(workers, static_cast<int>(workers), [&](size_t w) {
+    for (size_t i = n * w / workers; i < n * (w + 1) / workers; ++i) {
+      for (size_t c = 0; c < d; ++c) {
+        s.bx[i * d + c] = static_cast<uint8_t>(b.bucket(&rows[i * d], static_cast<uint32_t>(c)));
       }
-    });
-    std::fill(node.begin(), node.end(), 0);
-    int32_t feat[kInner];
-    uint32_t thr[kInner];
-    std::fill_n(feat, kInner, -1);
-    std::fill_n(thr, kInner, 0);
-    for (int level = 0; level < kDepth; ++level) {
-      const size_t nodes = size_t{1} << level, first = nodes - 1;
-      hist.assign(nodes * d * kBuckets * 2, 0.0);
-      core::parallel_for(groups, threads, [&](size_t grp) {
-        const size_t c0 = grp * d / groups, c1 = (grp + 1) * d / groups;
-        for (size_t i = 0; i < n; ++i) {
-          const double gi = gh[2 * i], hi = gh[2 * i + 1];
-          double* base = &hist[node[i] * d * kBuckets * 2];
-          const uint8_t* row = &bx[i * d];
-          for (size_t c = c0; c < c1; ++c) {
-            double* cell = base + (c * kBuckets + row[c]) * 2;
-            cell[0] += gi;
-            cell[1] += hi;
-          }
-        }
-      });
-      for (size_t nd = 0; nd < nodes; ++nd) {
-        double G = 0, H = 0;
-        for (uint32_t k = 0; k < kBuckets; ++k) {
-          G += hist[(nd * d * kBuckets + k) * 2];
-          H += hist[(nd * d * kBuckets + k) * 2 + 1];
-        }
-        const double parent = G * G / (H + kLambda);
-        double best = 1e-9;
-        for (size_t c = 0; c < d; ++c) {
-          double GL = 0, HL = 0;
-          for (uint32_t k = 0; k + 1 < b.buckets_[c]; ++k) {
-            GL += hist[((nd * d + c) * kBuckets + k) * 2];
-            HL += hist[((nd * d + c) * kBuckets + k) * 2 + 1];
-            const double GR = G - GL, HR = H - HL;
-            if (HL < kMinHess || HR < kMinHess) continue;
-            const double gain = GL * GL / (HL + kLambda) + GR * GR / (HR + kLambda) - parent;
-            if (gain > best) {
-              best = gain;
-              feat[first + nd] = static_cast<int32_t>(c);
-              thr[first + nd] = k;
-            }
-          }
-        }
-      }
-      by_rows([&](size_t begin, size_t end) {
-        for (size_t i = begin; i < end; ++i) {
-          const size_t k = first + node[i];
-          const bool right = feat[k] >= 0 && bx[i * d + static_cast<size_t>(feat[k])] > thr[k];
-          node[i] = static_cast<uint8_t>(node[i] * 2 + (right ? 1 : 0));
-        }
-      });
     }
-    double G[kLeaves] = {}, H[kLeaves] = {};
-    for (size_t i = 0; i < n; ++i) {
-      G[node[i]] += gh[2 * i];
-      H[node[i]] += gh[2 * i + 1];
-    }
-    float leaf[kLeaves];
-    for (int l = 0; l < kLeaves; ++l) {
-      leaf[l] = static_cast<float>(-kLearningRate * G[l] / (H[l] + kLambda));
-    }
-    for (size_t i = 0; i < n; ++i) f[i] += leaf[node[i]];
-    b.feature_.insert(b.feature_.end(), feat, feat + kInner);
-    b.threshold_.insert(b.threshold_.end(), thr, thr + kInner);
-    b.leaf_.insert(b.leaf_.end(), leaf, leaf + kLeaves);
-  }
+    all[w].grow(s, all, sync, w == 0 ? &out : nullptr);
+  });
   b.prepare();
   return b;
 }

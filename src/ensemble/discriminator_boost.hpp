@@ -2,10 +2,12 @@
 // resampling correction (ensemble/discriminator_resample.hpp, docs/design.md §7a).
 // Each column's codes are cut into at most kBuckets ordered buckets (code * B / cardinality),
 // every tree has depth kDepth with splits "bucket <= t", and the trees are fitted to the
-// logistic loss by second-order boosting. The output is a logit: with as many real rows
-// (label 1) as synthetic ones (label 0), it estimates log(p_data / p_model) at the row.
-// Cost: fitting O(trees * depth * rows * columns), a prediction O(trees * depth); the
-// model is trees * (2^depth - 1) splits and 2^depth leaves, a few kilobytes.
+// logistic loss by second-order boosting, with gradient sums in fixed point (exact). The
+// output is a logit: with as many real rows (label 1) as synthetic ones (label 0), it
+// estimates log(p_data / p_model) at the row.
+// Cost: fitting O(trees * (depth + 1) / 2 * rows * columns) (histogram subtraction), a
+// prediction O(trees * depth); the model is trees * (2^depth - 1) splits and 2^depth
+// leaves, a few kilobytes.
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -23,10 +25,18 @@ class CodeBooster {
   static constexpr int kTrees = 150;
   static constexpr double kLearningRate = 0.2;
 
+  // How a tree's node histograms are built. Subtract: the root's from all rows, then of each
+  // pair of siblings the smaller's from its rows and the other's as the parent's minus it
+  // (at most half the rows a level below the root). Direct: every node's from its rows
+  // (the reference; the same trees, as the sums are exact integers).
+  enum class Histograms { Subtract, Direct };
+
   // Fits on `rows` row-major code rows (cardinality.size() codes each) with labels 0/1.
-  // `threads` (0 = all cores) changes the speed only: every sum adds its terms in row order.
+  // Gradient sums are fixed-point integers, exact in any order: `threads` (0 = all cores)
+  // and `histograms` change the speed only.
   static CodeBooster fit(const std::vector<data::Code>& rows, const std::vector<uint8_t>& labels,
-                         const std::vector<uint32_t>& cardinality, int threads = 1);
+                         const std::vector<uint32_t>& cardinality, int threads = 1,
+                         Histograms histograms = Histograms::Subtract);
   // The logit of one row (cardinality.size() codes).
   double logit(const data::Code* row) const;
   bool empty() const { return leaf_.empty(); }

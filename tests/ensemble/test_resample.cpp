@@ -81,6 +81,42 @@ TEST(Resample, BoosterIsTheSameAtAnyThreadCount) {
   EXPECT_NE(CodeBooster::fit(rows, labels, {4, 10}, 2).to_json(), expect);
 }
 
+TEST(Resample, HistogramSubtractionGivesTheDirectTrees) {
+  // Exact fixed-point sums: a child's histogram as its parent's minus its sibling's is the
+  // one added from its rows, so the trees are the same (at 1 and 3 threads); a table of
+  // 5 columns with many buckets, 2 x 20,000 rows (above the size where threads are used).
+  meg::core::Rng rng(5);
+  const std::vector<uint32_t> card = {4, 10, 200, 64, 3};
+  std::vector<Code> rows;
+  std::vector<uint8_t> labels;
+  for (size_t i = 0; i < 40000; ++i) {
+    const bool real = i % 2 == 0;
+    for (size_t c = 0; c < card.size(); ++c) {
+      const uint64_t k = card[c];
+      // Synthetic rows favour low codes in columns 0 and 2, and column 4 follows column 1.
+      uint64_t v = rng.below(k);
+      if (!real && (c == 0 || c == 2) && rng.uniform() < 0.3) v = rng.below(k / 2 + 1);
+      if (c == 4 && !real) v = rows[rows.size() - 3] % 3;
+      rows.push_back(static_cast<Code>(v));
+    }
+    labels.push_back(real ? 1 : 0);
+  }
+  using H = CodeBooster::Histograms;
+  const nlohmann::json direct = CodeBooster::fit(rows, labels, card, 1, H::Direct).to_json();
+  EXPECT_EQ(CodeBooster::fit(rows, labels, card, 1, H::Subtract).to_json(), direct);
+  EXPECT_EQ(CodeBooster::fit(rows, labels, card, 3, H::Subtract).to_json(), direct);
+  EXPECT_EQ(CodeBooster::fit(rows, labels, card, 2, H::Direct).to_json(), direct);
+  // Not a degenerate fit: trees of many splits, the first tree's on the columns that differ.
+  const auto& feature = direct["feature"];
+  size_t splits = 0;
+  for (const auto& f : feature) splits += f.get<int>() >= 0;
+  EXPECT_GT(splits, 1000u);
+  for (size_t k = 0; k < 3; ++k) {
+    const int f = feature[k].get<int>();
+    EXPECT_TRUE(f == 0 || f == 2 || f == 4) << "split " << k << " on column " << f;
+  }
+}
+
 namespace {
 
 // A resampler whose discriminator learned the known ratio from n + n rows (kept in `rows`).
