@@ -216,9 +216,22 @@ class DatasetView {
   // True when the view is every row of the dataset, in order.
   bool is_whole() const { return !indexed_ && first_ == 0 && n_ == data_->num_rows(); }
   size_t row(size_t i) const { return indexed_ ? rows_[i] : first_ + i; }
+  // The same view, whose rows [begin, begin + copy.num_rows()) are also held as `copy`
+  // (those rows materialized, kept by the caller for the view's lifetime): slicing exactly
+  // them gives the view of `copy`, whose codes are read in place instead of gathered.
+  DatasetView with_copy(size_t begin, const EncodedDataset& copy) const {
+    DatasetView out = *this;
+    out.copy_ = &copy;
+    out.copy_begin_ = begin;
+    return out;
+  }
   // View rows [begin, end) as a view of their own (no copy).
   DatasetView slice(size_t begin, size_t end) const {
+    if (copy_ && begin == copy_begin_ && end - begin == copy_->num_rows() && end > begin) {
+      return DatasetView(*copy_);
+    }
     DatasetView out = *this;
+    out.copy_ = nullptr;
     if (indexed_) {
       out.rows_ = rows_.subspan(begin, end - begin);
     } else {
@@ -266,6 +279,8 @@ class DatasetView {
   bool indexed_ = false;
   size_t first_ = 0;  // a view of consecutive rows: its first row
   size_t n_ = 0;
+  const EncodedDataset* copy_ = nullptr;  // with_copy: rows [copy_begin_, ...) as a dataset
+  size_t copy_begin_ = 0;
 };
 
 }  // namespace meg::data

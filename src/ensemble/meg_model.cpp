@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "core/count_reducer.hpp"
 #include "core/file_io.hpp"
 #include "core/parallel.hpp"
 #include "core/rng.hpp"
@@ -207,10 +208,23 @@ void MegModel::fit_codes(data::EncodedDataset all, const data::Schema& schema,
   }
   // The fit part as a dataset of its own (n d bytes for narrow codes): each of the
   // fit's passes over it then reads the codes in place, where a view of listed rows
-  // would gather them row by row.
-  const data::EncodedDataset fit_data = data::DatasetView(all, fit_rows).materialize();
-  fit_rows = {};
-  const data::DatasetView fit_part(fit_data), val_part(all, val_rows);
+  // would gather them row by row. In a distributed fit (core/count_reducer.hpp) the only
+  // pass over every row is the counting, and a process counts its share of them: it
+  // copies only those, the fit part staying a view of listed rows for the bounded
+  // subsets the other phases read.
+  data::EncodedDataset fit_data;
+  data::DatasetView fit_part(fit_data);
+  if (const core::CountReducer* reducer = core::count_reducer(); reducer && n >= 20) {
+    const data::DatasetView listed(all, fit_rows);
+    const auto [begin, end] = reducer->share(fit_rows.size());
+    fit_data = listed.slice(begin, end).materialize();
+    fit_part = listed.with_copy(begin, fit_data);
+  } else {
+    fit_data = data::DatasetView(all, fit_rows).materialize();
+    fit_rows = {};
+    fit_part = data::DatasetView(fit_data);
+  }
+  const data::DatasetView val_part(all, val_rows);
   // Held-out scoring (each unit's log-likelihood of the rows, the EM weights) reads at
   // most kScoreRows of them: above it, a seeded subset of about that many.
   const std::vector<data::RowIndex> score_rows =

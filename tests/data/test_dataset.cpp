@@ -89,5 +89,34 @@ TEST(DatasetView, ListedRowsWithoutACopy) {
   EXPECT_EQ(copy.names, ds.names);
 }
 
+// A view with a copy of some of its rows: slicing exactly those rows reads the copy in
+// place (a whole view of it); any other slice, and every other read, goes through the list.
+TEST(DatasetView, SliceOfTheCopiedRowsReadsTheCopy) {
+  const auto ds = EncodedDataset::from_columns({"a"}, {300}, {{5, 6, 7, 8, 9, 10, 11}});
+  const std::vector<RowIndex> rows = {0, 2, 3, 5, 6};
+  const DatasetView listed(ds, rows);
+  const EncodedDataset copy = listed.slice(1, 4).materialize();
+  const DatasetView view = listed.with_copy(1, copy);
+  EXPECT_EQ(view.num_rows(), 5u);
+  EXPECT_EQ(view.code(0, 4), 11u);
+  const DatasetView share = view.slice(1, 4);
+  EXPECT_TRUE(share.is_whole());
+  EXPECT_EQ(&share.data(), &copy);
+  std::vector<uint32_t> scratch;
+  std::vector<Code> seen;
+  share.visit(0, 0, 3, scratch, [&](auto span) {
+    EXPECT_EQ(sizeof(span[0]), 2u);  // the copy's own column, not gathered codes
+    seen.assign(span.begin(), span.end());
+  });
+  EXPECT_EQ(seen, (std::vector<Code>{7, 8, 10}));
+  const DatasetView other = view.slice(0, 3);
+  EXPECT_FALSE(other.is_whole());
+  EXPECT_EQ(&other.data(), &ds);
+  other.visit(0, 0, 3, scratch, [&](auto span) { seen.assign(span.begin(), span.end()); });
+  EXPECT_EQ(seen, (std::vector<Code>{5, 7, 8}));
+  // A slice of a slice no longer knows the copy.
+  EXPECT_FALSE(other.slice(1, 3).is_whole());
+}
+
 }  // namespace
 }  // namespace meg::data
