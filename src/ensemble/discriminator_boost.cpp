@@ -35,7 +35,10 @@ struct GradSum {
     h += o.h;
     return *this;
   }
-  GradSum operator-(const GradSum& o) const { return {g - o.g, h - o.h}; }
+  GradSum operator-(const GradSum& o) const {
+    return {g - o.g, h - o.h};
+    static_assert(sizeof(GradSum) == 16, "CodeBooster::fit_bytes counts 16 bytes a histogram cell");
+  }
 };
 
 // The finest unit 2^-shift (shift <= 40) at which n rows' sums fit in 62 bits: a row's

@@ -37,6 +37,12 @@ class CodeBooster {
   static CodeBooster fit(const std::vector<data::Code>& rows, const std::vector<uint8_t>& labels,
                          const std::vector<uint32_t>& cardinality, int threads = 1,
                          Histograms histograms = Histograms::Subtract);
+  // The heap a fit on `rows` rows of `cols` columns allocates with `workers` workers: per
+  // row its buckets, logit, gradient sums and node order; per worker the histograms of two
+  // levels and their sum (kLeaves / 2 nodes of kBuckets cells a column each).
+  static double fit_bytes(double rows, double cols, double workers) {
+    return rows * (cols + 8 + 16 + 8) + workers * 3.0 * (kLeaves / 2) * kBuckets * 16 * cols;
+  }
   // The logit of one row (cardinality.size() codes).
   double logit(const data::Code* row) const;
   bool empty() const { return leaf_.empty(); }

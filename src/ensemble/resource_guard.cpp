@@ -14,6 +14,7 @@
 #include "data/codec.hpp"
 #include "data/dataset.hpp"
 #include "data/row_model.hpp"
+#include "ensemble/discriminator_boost.hpp"
 #include "ensemble/resource_guard_counts.hpp"
 #include "meg/error.hpp"
 
@@ -371,11 +372,18 @@ ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
   const double probe = options.smoothing_select == SmoothingSelect::Distance
                            ? 5 * cols * std::min(n, 65536.0) + 4 * cols * 1000
                            : 0;
-  const double resample =
-      options.resample != Resample::Off
-          ? (20 * cols + 64) * std::min(n, 20000.0) +
-                24 * cols * std::min(std::ceil(options.validation_fraction * n), 10000.0)
-          : 0;
+  // The decision before it fits one discriminator a detection fold, `threads` folds at a
+  // time, each on half the held-out and as many sampled rows (their codes copied, grown by
+  // doubling) with one worker; the discriminator's workers each hold their histograms.
+  const double threads = core::resolve_threads(options.threads);
+  const double decision_rows = std::min(std::ceil(options.validation_fraction * n), 10000.0);
+  const double fold =
+      CodeBooster::fit_bytes(decision_rows, cols, 1) + (8 * cols + 17) * decision_rows;
+  const double resample = options.resample != Resample::Off
+                              ? (20 * cols + 64) * std::min(n, 20000.0) +
+                                    CodeBooster::fit_bytes(0, cols, threads) +
+                                    24 * cols * decision_rows + std::min(threads, 4.0) * fold
+                              : 0;
   const double fitting = est.row_bytes + all_held + est.scratch_bytes + probe;
   const double saving = est.row_bytes + all_held + all_alias + std::max(all_tree, resample);
   const double using_model = (1 << 20) + all_held + std::max(all_tree, all_tables);
