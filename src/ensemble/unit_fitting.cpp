@@ -157,6 +157,22 @@ std::vector<bn::KdbStructure> shared_structures(const data::DatasetView& ds,
   return out;
 }
 
+// How the units share the threads: `outer` units at once, each on `inner` threads. In a
+// distributed fit every unit's counts are summed across processes (core/count_reducer.hpp):
+// collectives, made in the same order everywhere, so the units go one after another
+// (`serial`), each on every thread (same results).
+struct ThreadSplit {
+  bool serial;
+  int outer;
+  int inner;
+};
+
+ThreadSplit split_threads(const FitOptions& o, size_t units) {
+  const int threads = core::resolve_threads(o.threads);
+  if (core::count_reducer() != nullptr) return {true, 1, threads};
+  return {false, threads, std::max(1, threads / static_cast<int>(std::max<size_t>(1, units)))};
+}
+
 }  // namespace
 
 std::vector<train::GanblrUnit> fit_units(
@@ -167,15 +183,8 @@ std::vector<train::GanblrUnit> fit_units(
   // One scan of the codes for all the units (each unit would otherwise scan the table).
   if (check == train::CodeCheck::Scan && !cols.empty()) train::check_codes(ds);
   std::vector<train::GanblrUnit> units(cols.size());
-  const int threads = core::resolve_threads(o.threads);
-  // In a distributed fit every unit's counts are summed across processes
-  // (core/count_reducer.hpp): collectives, made in the same order everywhere, so the
-  // units are fitted one after another, each on every thread (same results).
   core::CountReducer* reducer = core::count_reducer();
-  const bool serial = reducer != nullptr;
-  const int outer = serial ? 1 : threads;
-  const int inner =
-      serial ? threads : std::max(1, threads / static_cast<int>(std::max<size_t>(1, cols.size())));
+  const auto [serial, outer, inner] = split_threads(o, cols.size());
   relay.reset();
   const bool reuse = structures && structures->size() == cols.size();
   if (structures && !reuse) structures->assign(cols.size(), {});
@@ -226,12 +235,7 @@ std::vector<bn::KdbStructure> search_structures(const data::DatasetView& ds,
                                                 const std::vector<size_t>& cols,
                                                 const FitOptions& o, ProgressRelay& relay,
                                                 const bn::SearchHints* hints) {
-  const int threads = core::resolve_threads(o.threads);
-  core::CountReducer* reducer = core::count_reducer();
-  const bool serial = reducer != nullptr;
-  const int outer = serial ? 1 : threads;
-  const int inner =
-      serial ? threads : std::max(1, threads / static_cast<int>(std::max<size_t>(1, cols.size())));
+  const auto [serial, outer, inner] = split_threads(o, cols.size());
   relay.reset();
   std::vector<bn::KdbStructure> out =
       serial ? shared_structures(ds, cols, o, inner, hints) : std::vector<bn::KdbStructure>();
