@@ -35,10 +35,10 @@ double cpu_seconds() {
 }
 
 // Model::fit_csv's build options (the same MegModel::build_options: codec seed, header
-// checks, row model, schema file).
+// checks, row model, schema file). They refer to `overrides` (the schema file's), which
+// must outlive them.
 data::BuildOptions build_options(const FitOptions& options, const std::string& schema_path,
-                                 const ProgressFn& progress) {
-  nlohmann::json overrides;
+                                 const ProgressFn& progress, nlohmann::json& overrides) {
   if (!schema_path.empty()) overrides = data::read_schema_file(schema_path);
   return ensemble::MegModel::build_options(options, schema_path.empty() ? nullptr : &overrides,
                                            schema_path, progress);
@@ -135,7 +135,8 @@ FitReport gather_and_fit(const std::string& name, std::vector<std::string> heade
   // the job (main's handler), never a wait.
   std::exception_ptr error;
   try {
-    const data::BuildOptions b = build_options(options, schema_path, progress);
+    nlohmann::json overrides;
+    const data::BuildOptions b = build_options(options, schema_path, progress, overrides);
     MpiCountReducer reducer;
     const core::CountReducerScope scope(&reducer);
     data::BuiltTable table = build_everywhere(name, header, mine, b, report, gathered);

@@ -5,8 +5,8 @@
 // tokens, a column whose first text comes late) cut into skewed parts (empty, one row,
 // most of the table). A merge that one pass would not finish in exact mode (a numeric
 // column past the exact bound, over the parts or within one) is refused. Under mpirun
-// (DistMerged): the mixed table read by byte ranges and as skewed shards gives the
-// plain fit's model bytes, through the merged profiles.
+// (DistMerged): the mixed table read by byte ranges and as skewed shards, and with a
+// schema file, gives the plain fit's model bytes, through the merged profiles.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -176,6 +176,22 @@ TEST(DistMerged, MixedTableAndSkewedShardsGiveThePlainModel) {
       EXPECT_TRUE(slurp((dir / "m.meg").string()) == plain) << "the model differs";
       EXPECT_NE(r.err.find("of merged profiles and codes allgathered"), std::string::npos) << r.err;
     }
+  }
+  // With a schema file: its overrides reach the ranks' profiles and the merged build.
+  write(
+      dir / "s.json",
+      R"({"columns": [{"name": "age", "type": "integer"}, {"name": "score", "type": "integer"}]})");
+  const std::string with_schema = fit + " --schema " + (dir / "s.json").string();
+  ASSERT_EQ(run_meg("fit " + (dir / "t.csv").string() + " -q" + with_schema, dir).code, 0);
+  const std::string declared = slurp((dir / "m.meg").string());
+  EXPECT_FALSE(declared == plain);  // the schema changed the model
+  for (int np : {2, 3}) {
+    SCOPED_TRACE(testing::Message() << np << " ranks, with a schema file");
+    fs::remove(dir / "m.meg");
+    const RunResult r = run_mpi(np, "fit " + (dir / "t.csv").string() + with_schema, dir);
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_TRUE(slurp((dir / "m.meg").string()) == declared) << "the model differs";
+    EXPECT_NE(r.err.find("of merged profiles and codes allgathered"), std::string::npos) << r.err;
   }
   fs::remove_all(dir);
 }
