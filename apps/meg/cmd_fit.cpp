@@ -40,12 +40,13 @@ void report_distributed_fit(const std::string& output, bool quiet, const dist::F
   finish_progress();
   if (quiet || dist::rank() != 0) return;
   std::fprintf(stderr,
-               "meg: model written to %s (%llu training rows, %d ranks; %.1f MB of rows "
+               "meg: model written to %s (%llu training rows, %d ranks; %.1f MB of %s "
                "allgathered, %.1f MB of counts summed a rank, %llu bytes a rank in "
                "collectives; CPU a rank, the most of the ranks: %.1f s, of which read %.1f s, "
-               "rows allgathered %.1f s, table built %.1f s, fit %.1f s)\n",
+               "profiles and exchange %.1f s, table built %.1f s, fit %.1f s)\n",
                output.c_str(), static_cast<unsigned long long>(r.rows), dist::size(),
                static_cast<double>(r.gathered_bytes) / 1e6,
+               r.profiles_merged ? "merged profiles and codes" : "rows",
                static_cast<double>(r.reduced_bytes) / 1e6,
                static_cast<unsigned long long>(r.collective_bytes), r.cpu_rank, r.cpu_read,
                r.cpu_gather, r.cpu_build, r.cpu_fit);

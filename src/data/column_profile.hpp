@@ -66,6 +66,15 @@ struct ColumnPlan {
   ProfileLimits limits;
 };
 
+// An exact-mode profile of consecutive rows, as another process sends it to be merged
+// (ColumnProfile::part, take_part): views into the sender's texts.
+struct ProfilePart {
+  uint64_t rows = 0;
+  std::vector<std::string_view> texts;  // the distinct texts, in order of first appearance
+  std::vector<uint64_t> counts;         // per text
+  std::vector<uint64_t> token_lines;    // per missing token (the profile's order): first line, 0
+};
+
 // A cell the declared type refuses: its row in the table and the message.
 struct CellError {
   uint64_t row = UINT64_MAX;
@@ -117,6 +126,26 @@ class ColumnProfile {
   std::vector<double> text_numbers(const NumericView& view) const;  // values as view reads them
   // Per distinct text (exact mode): the code `codec` gives it.
   std::vector<double> text_codes(const ColumnCodec& codec) const;
+  // Merging the profiles of consecutive parts of a table, each made on its own (in
+  // exact mode, no refused cell): a profile of no rows takes every part's summary in
+  // table order, then every part's provisional codes, and is then the profile one pass
+  // over the parts would have made — the same texts in the same order, counts, kinds,
+  // inference flags and first lines of the tokens (each new text's first appearance is
+  // replayed in order), hence the same schema, codecs and codes. The row sample is not
+  // kept: a column that ends in exact mode never reads it.
+  bool mergeable() const { return mode_ == Mode::Exact && !stopped_; }
+  ProfilePart part() const;  // mergeable() only
+  // Adds the next part's summary; `ids`: each of its texts' id here. False (the profile
+  // is then unusable) when one pass would have left exact mode at these rows (a numeric
+  // column past limits.exact_distinct) or refused a text: the rows must then be
+  // profiled in one pass.
+  bool take_part(const ProfilePart& part, std::vector<uint32_t>* ids);
+  // This profile's provisional codes, each mapped through `ids` (from take_part), in a
+  // column wide enough for `cardinality` codes.
+  CodeColumn mapped_codes(const std::vector<uint32_t>& ids, uint64_t cardinality) const;
+  // After every take_part: the next rows' provisional codes (ids here), in table order.
+  void append_codes(CodeColumn codes);
+  size_t texts() const { return dict_.size(); }
   // Bytes held (texts, provisional codes, sample).
   size_t memory_bytes() const;
   void release();

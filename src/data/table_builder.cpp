@@ -152,56 +152,60 @@ void attach_row_model(BuiltTable& out, const std::vector<std::unique_ptr<ColumnP
       ro, row_model_seed(o.seed)));
 }
 
-BuiltTable build(RowSource& reader, const BuildOptions& o) {
-  const auto start = Clock::now();
-  BuiltTable out;
-  out.source = reader.source();
-  const std::vector<std::string>& header = reader.header();
-  const size_t d = header.size();
-  if (o.on_header) o.on_header(out.source, header);
-  auto apply = [&](const Schema& s) { return o.overrides ? o.overrides(s) : s; };
-
-  // What the schema file sets, learnt by applying it to two skeletons that differ only
-  // in their types: a column whose type agrees in both was declared.
+// What the schema file sets, learnt by applying it to two skeletons that differ only in
+// their types (a column whose type agrees in both was declared), and each column's plan.
+struct Setup {
   Schema as_text;
+  std::vector<ColumnPlan> plans;
+};
+
+Setup setup_columns(const std::string& source, const std::vector<std::string>& header,
+                    const BuildOptions& o) {
+  auto apply = [&](const Schema& s) { return o.overrides ? o.overrides(s) : s; };
+  Setup out;
   for (const auto& name : header) {
     ColumnSchema cs;
     cs.name = name;
     cs.missing_tokens = o.infer.missing_tokens;
     cs.bins = o.infer.bins;
     cs.discretizer = o.infer.discretizer;
-    as_text.columns.push_back(std::move(cs));
+    out.as_text.columns.push_back(std::move(cs));
   }
-  Schema as_number = as_text;
+  Schema as_number = out.as_text;
   for (auto& c : as_number.columns) c.type = ColumnType::Continuous;
-  as_text = apply(as_text);
+  out.as_text = apply(out.as_text);
   as_number = apply(as_number);
-
-  auto plan_of = [&](size_t c) {
+  for (size_t c = 0; c < header.size(); ++c) {
     ColumnPlan plan;
-    plan.source = out.source;
+    plan.source = source;
     plan.name = header[c];
     plan.index = c;
-    if (as_text.columns[c].type == as_number.columns[c].type) {
-      plan.declared = as_text.columns[c].type;
-      plan.declared_format = as_text.columns[c].format;
+    if (out.as_text.columns[c].type == as_number.columns[c].type) {
+      plan.declared = out.as_text.columns[c].type;
+      plan.declared_format = out.as_text.columns[c].format;
     }
     plan.infer_tokens = o.infer.missing_tokens;
-    plan.tokens = as_text.columns[c].missing_tokens;
+    plan.tokens = out.as_text.columns[c].missing_tokens;
     plan.max_categorical_numeric = o.infer.max_categorical_numeric;
     plan.seed = core::derive_seed(o.seed, {c});
     plan.keep_codes = o.encode;
     plan.limits = o.limits;
-    return plan;
-  };
-  std::vector<std::unique_ptr<ColumnProfile>> profiles(d);
-  std::vector<PassColumn> pass(d);
-  for (size_t c = 0; c < d; ++c) {
-    profiles[c] = std::make_unique<ColumnProfile>(plan_of(c));
-    pass[c].profile = profiles[c].get();
+    out.plans.push_back(std::move(plan));
   }
-  run_pass(reader, pass, o, "read", start);
-  out.rows = reader.rows_read();
+  return out;
+}
+
+// The schema, codecs, row model and codes from the first pass's profiles (`reader`
+// rewound for a second pass when a column needs one; null: none may).
+BuiltTable finish(std::string source, const std::vector<std::string>& header, uint64_t rows,
+                  std::vector<std::unique_ptr<ColumnProfile>>& profiles, const Setup& setup,
+                  RowSource* reader, const BuildOptions& o, Clock::time_point start) {
+  const size_t d = header.size();
+  auto apply = [&](const Schema& s) { return o.overrides ? o.overrides(s) : s; };
+  const Schema& as_text = setup.as_text;
+  BuiltTable out;
+  out.source = std::move(source);
+  out.rows = rows;
 
   // The schema and the codecs of every column the first pass could finish.
   std::vector<size_t> reread, sampled;
@@ -228,10 +232,11 @@ BuiltTable build(RowSource& reader, const BuildOptions& o) {
   std::vector<CodeColumn> encoded(d);
   if (!reread.empty() || (o.encode && !sampled.empty())) {
     out.reread_columns = reread.size() + (o.encode ? sampled.size() : 0);
-    reader.rewind();
-    pass.assign(d, PassColumn{});
+    if (!reader) throw Error(out.source + ": a column needs a second pass over the rows");
+    reader->rewind();
+    std::vector<PassColumn> pass(d);
     for (size_t c : reread) {
-      ColumnPlan plan = plan_of(c);
+      ColumnPlan plan = setup.plans[c];
       plan.exact_only = true;
       profiles[c] = std::make_unique<ColumnProfile>(std::move(plan));
       pass[c].profile = profiles[c].get();
@@ -244,8 +249,8 @@ BuiltTable build(RowSource& reader, const BuildOptions& o) {
         pass[c].codes = &encoded[c];
       }
     }
-    run_pass(reader, pass, o, "reread", start);
-    if (reader.rows_read() != out.rows) {
+    run_pass(*reader, pass, o, "reread", start);
+    if (reader->rows_read() != out.rows) {
       throw IoError(out.source + ": the input changed while it was being read");
     }
     for (size_t c : reread) inferred.columns[c] = profiles[c]->infer(o.infer);
@@ -289,7 +294,50 @@ BuiltTable build(RowSource& reader, const BuildOptions& o) {
   return out;
 }
 
+std::vector<std::unique_ptr<ColumnProfile>> first_pass(RowSource& reader, const Setup& setup,
+                                                       const BuildOptions& o,
+                                                       Clock::time_point start) {
+  std::vector<std::unique_ptr<ColumnProfile>> profiles(setup.plans.size());
+  std::vector<PassColumn> pass(setup.plans.size());
+  for (size_t c = 0; c < profiles.size(); ++c) {
+    profiles[c] = std::make_unique<ColumnProfile>(setup.plans[c]);
+    pass[c].profile = profiles[c].get();
+  }
+  run_pass(reader, pass, o, "read", start);
+  return profiles;
+}
+
+BuiltTable build(RowSource& reader, const BuildOptions& o) {
+  const auto start = Clock::now();
+  const std::vector<std::string>& header = reader.header();
+  if (o.on_header) o.on_header(reader.source(), header);
+  const Setup setup = setup_columns(reader.source(), header, o);
+  std::vector<std::unique_ptr<ColumnProfile>> profiles = first_pass(reader, setup, o, start);
+  return finish(reader.source(), header, reader.rows_read(), profiles, setup, &reader, o, start);
+}
+
 }  // namespace
+
+std::vector<ColumnPlan> column_plans(const std::string& source,
+                                     const std::vector<std::string>& header,
+                                     const BuildOptions& options) {
+  return setup_columns(source, header, options).plans;
+}
+
+std::vector<std::unique_ptr<ColumnProfile>> profile_rows(RowSource& rows,
+                                                         const BuildOptions& options) {
+  const auto start = Clock::now();
+  if (options.on_header) options.on_header(rows.source(), rows.header());
+  return first_pass(rows, setup_columns(rows.source(), rows.header(), options), options, start);
+}
+
+BuiltTable build_from_profiles(const std::string& source, const std::vector<std::string>& header,
+                               std::vector<std::unique_ptr<ColumnProfile>> profiles,
+                               const BuildOptions& options) {
+  const Setup setup = setup_columns(source, header, options);
+  const uint64_t rows = profiles.empty() ? 0 : profiles.front()->rows();
+  return finish(source, header, rows, profiles, setup, nullptr, options, Clock::now());
+}
 
 BuiltTable build_table(const std::string& path, const BuildOptions& options) {
   CsvReadOptions read = options.read;

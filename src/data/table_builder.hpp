@@ -69,4 +69,19 @@ BuiltTable build_table(RowSource& rows, const BuildOptions& options);
 BuiltTable build_table(std::unique_ptr<ByteSource> source, const std::string& name,
                        const BuildOptions& options);
 
+// The pieces of build_table for profiles made elsewhere (a distributed fit merges its
+// processes' profiles: ColumnProfile::take_part):
+// - the plans of the first pass over a table with this header;
+std::vector<ColumnPlan> column_plans(const std::string& source,
+                                     const std::vector<std::string>& header,
+                                     const BuildOptions& options);
+// - the first pass alone (columns may end Sampled or Reread; on_header is called);
+std::vector<std::unique_ptr<ColumnProfile>> profile_rows(RowSource& rows,
+                                                         const BuildOptions& options);
+// - the table from profiles of every row, every one in exact mode (no second pass can
+//   be made: throws Error if one is needed): build_table's schema, codecs and codes.
+BuiltTable build_from_profiles(const std::string& source, const std::vector<std::string>& header,
+                               std::vector<std::unique_ptr<ColumnProfile>> profiles,
+                               const BuildOptions& options);
+
 }  // namespace meg::data

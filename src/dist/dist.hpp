@@ -14,17 +14,21 @@ namespace meg::dist {
 
 struct FitReport {
   uint64_t rows = 0;              // training rows
-  uint64_t gathered_bytes = 0;    // the rows allgathered (packed, every rank's)
+  bool profiles_merged = false;   // the table built from merged profiles (not gathered rows)
+  uint64_t gathered_bytes = 0;    // the profiles and codes, or the rows, allgathered (every rank's)
   uint64_t collective_bytes = 0;  // this rank's part of the allgathers and allreduces
   uint64_t reduced_bytes = 0;     // of which: the counts it summed (allreduce, sparse allgather)
   // CPU seconds (user + sys, every thread) of each phase, the largest over the ranks:
-  // reading its rows, the rows' allgather, the table build, the fit (and rank 0's write).
+  // reading its rows, its rows' profiles and the exchange (merged profiles and codes, or
+  // the rows), the table build, the fit (and rank 0's write).
   double cpu_read = 0, cpu_gather = 0, cpu_build = 0, cpu_fit = 0;
   double cpu_rank = 0;  // the largest total of a rank
 };
 
-// Collective. Rank r parses its byte range of `csv_path` (dist/byte_ranges.hpp), the
-// rows are allgathered, every rank builds the table and runs the fit, counting its
+// Collective. Rank r parses and profiles its byte range of `csv_path`
+// (dist/byte_ranges.hpp), the profiles are merged across the ranks and the rows' codes
+// allgathered (dist/merged_profiles.hpp; or, when a column cannot be merged, the rows),
+// every rank builds the table and runs the fit, counting its
 // share of the rows (the counts summed across the ranks: dist/mpi_reducer.hpp); the
 // model is exactly `meg fit`'s, rank 0 writes it to `output` (atomically, only when
 // every rank succeeded). Every rank returns, or throws the same agreed error.

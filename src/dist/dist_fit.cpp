@@ -5,6 +5,7 @@
 #include <cstring>
 #include <exception>
 #include <new>
+#include <optional>
 #include <span>
 
 #include <fmt/format.h>
@@ -13,6 +14,7 @@
 #include "data/table_builder.hpp"
 #include "dist/byte_ranges.hpp"
 #include "dist/dist.hpp"
+#include "dist/merged_profiles.hpp"
 #include "dist/mpi_reducer.hpp"
 #include "dist/range_rows.hpp"
 #include "dist/shards.hpp"
@@ -32,20 +34,14 @@ double cpu_seconds() {
   return s(u.ru_utime) + s(u.ru_stime);
 }
 
-// What every rank does with the gathered rows: Model::fit_csv's build and fit (the same
-// MegModel::build_options: codec seed, header checks, row model, schema file).
-// `built`: the CPU seconds when the table was built.
-ensemble::MegModel fit_gathered(GatheredRows& rows, const FitOptions& options,
-                                const std::string& schema_path, const ProgressFn& progress,
-                                double& built) {
-  nlohmann::json overrides;
+// Model::fit_csv's build options (the same MegModel::build_options: codec seed, header
+// checks, row model, schema file). They refer to `overrides` (the schema file's), which
+// must outlive them.
+data::BuildOptions build_options(const FitOptions& options, const std::string& schema_path,
+                                 const ProgressFn& progress, nlohmann::json& overrides) {
   if (!schema_path.empty()) overrides = data::read_schema_file(schema_path);
-  const data::BuildOptions b = ensemble::MegModel::build_options(
-      options, schema_path.empty() ? nullptr : &overrides, schema_path, progress);
-  data::BuiltTable table = data::build_table(rows, b);
-  built = cpu_seconds();
-  return ensemble::MegModel::fit_encoded(std::move(table.codec), std::move(table.data),
-                                         table.source, options, progress);
+  return ensemble::MegModel::build_options(options, schema_path.empty() ? nullptr : &overrides,
+                                           schema_path, progress);
 }
 
 // A rank's parts as one message: their number, then each part's length and pack().
@@ -83,11 +79,40 @@ void unpack_parts(const std::vector<char>& bytes, std::vector<RankRows>& parts) 
   }
 }
 
-// Collective, after every rank has parsed its parts (`mine`, in table order): the
-// parts are allgathered, every rank builds the same table and runs the same fit, each
-// counting its share of the rows with the counts summed across the ranks
-// (MpiCountReducer); rank 0 writes the model. `empty`: the message when the table has
-// no data row.
+// The table, on every rank: from the profiles merged across the ranks (each rank
+// profiles and maps only its own rows, dist/merged_profiles.hpp), or, when a column
+// cannot be merged exactly, from every rank's rows allgathered and built in one pass.
+// `exchanged`: the CPU seconds when the rows or summaries were exchanged.
+data::BuiltTable build_everywhere(const std::string& name, const std::vector<std::string>& header,
+                                  std::vector<RankRows>& mine, const data::BuildOptions& b,
+                                  FitReport& report, double& exchanged) {
+  if (std::optional<Profiles> profiles =
+          merge_profiles(name, header, mine, b, &report.gathered_bytes)) {
+    report.profiles_merged = true;
+    exchanged = cpu_seconds();
+    return data::build_from_profiles(name, header, std::move(*profiles), b);
+  }
+  std::vector<std::vector<char>> every;
+  {
+    const std::vector<char> bytes = pack_parts(mine);
+    mine.clear();
+    every = allgather_bytes(bytes);
+    for (const auto& part : every) report.gathered_bytes += part.size();
+  }
+  std::vector<RankRows> parts;
+  for (auto& bytes : every) {
+    unpack_parts(bytes, parts);
+    bytes = {};
+  }
+  exchanged = cpu_seconds();
+  GatheredRows rows(name, header, std::move(parts));
+  return data::build_table(rows, b);
+}
+
+// Collective, after every rank has parsed its parts (`mine`, in table order): every
+// rank builds the same table (build_everywhere) and runs the same fit, each counting
+// its share of the rows with the counts summed across the ranks (MpiCountReducer);
+// rank 0 writes the model. `empty`: the message when the table has no data row.
 FitReport gather_and_fit(const std::string& name, std::vector<std::string> header,
                          std::vector<RankRows> mine, const std::string& empty,
                          const FitOptions& options, const std::string& schema_path,
@@ -101,31 +126,24 @@ FitReport gather_and_fit(const std::string& name, std::vector<std::string> heade
   });
   FitReport report;
   report.rows = total;
-  std::vector<std::vector<char>> every;
-  {
-    const std::vector<char> bytes = pack_parts(mine);
-    mine.clear();
-    every = allgather_bytes(bytes);
-    for (const auto& part : every) report.gathered_bytes += part.size();
-  }
-  std::vector<RankRows> parts;
-  for (auto& bytes : every) {
-    unpack_parts(bytes, parts);
-    bytes = {};
-  }
-  const double gathered = cpu_seconds();
-  double built = gathered;
-  const Traffic before = traffic();
-  // An error of the fit's input or options is raised by every rank at the same point
-  // (they run the same fit on the same table) and agreed. A failed allocation is this
-  // rank's own, while the others may be inside a count sum: it leaves as a local error,
-  // which ends the job (main's handler), never a wait.
+  double gathered = read, built = read;
+  Traffic before = traffic();  // after the table's exchange, below: the fit's traffic
+  // An error of the table's build or of the fit's input or options is raised by every
+  // rank at the same point (they build the same table from the same summaries or rows,
+  // and run the same fit on it) and agreed. A failed allocation is this rank's own,
+  // while the others may be inside a collective: it leaves as a local error, which ends
+  // the job (main's handler), never a wait.
   std::exception_ptr error;
   try {
-    GatheredRows rows(name, std::move(header), std::move(parts));
+    nlohmann::json overrides;
+    const data::BuildOptions b = build_options(options, schema_path, progress, overrides);
     MpiCountReducer reducer;
     const core::CountReducerScope scope(&reducer);
-    const ensemble::MegModel model = fit_gathered(rows, options, schema_path, progress, built);
+    data::BuiltTable table = build_everywhere(name, header, mine, b, report, gathered);
+    built = cpu_seconds();
+    before = traffic();
+    const ensemble::MegModel model = ensemble::MegModel::fit_encoded(
+        std::move(table.codec), std::move(table.data), table.source, options, progress);
     if (rank() == 0) model.save(output);
   } catch (const std::bad_alloc&) {
     throw;

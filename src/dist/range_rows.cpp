@@ -1,10 +1,10 @@
 #include "dist/range_rows.hpp"
 
 #include <algorithm>
-#include <cstring>
 #include <span>
 
 #include "data/text_dict.hpp"
+#include "dist/byte_io.hpp"
 #include "meg/error.hpp"
 
 namespace meg::dist {
@@ -13,49 +13,6 @@ namespace {
 using CsvCodedColumn = data::CsvChunk::Coded;
 
 constexpr size_t kChunkRows = 8192;
-
-class Writer {
- public:
-  void put(const void* p, size_t n) {
-    const auto* c = static_cast<const char*>(p);
-    out.insert(out.end(), c, c + n);
-    while (out.size() % 8 != 0) out.push_back(0);  // keeps every field 8-byte aligned
-  }
-  void u64(uint64_t v) { put(&v, sizeof v); }
-  std::vector<char> out;
-};
-
-class Reader {
- public:
-  explicit Reader(std::span<const char> in) : in_(in) {}
-  void get(void* p, size_t n) {
-    if (at_ + n > in_.size()) throw Error("distributed read: a rank's rows arrived truncated");
-    std::memcpy(p, in_.data() + at_, n);
-    at_ += (n + 7) / 8 * 8;
-  }
-  uint64_t u64() {
-    uint64_t v = 0;
-    get(&v, sizeof v);
-    return v;
-  }
-
- private:
-  std::span<const char> in_;
-  size_t at_ = 0;
-};
-
-void put_codes(Writer& w, const data::CodeColumn& codes) {
-  w.u64(static_cast<uint64_t>(codes.width()));
-  codes.visit([&](auto span) { w.put(span.data(), span.size_bytes()); });
-}
-
-data::CodeColumn get_codes(Reader& r, uint64_t rows) {
-  const uint64_t width = r.u64();
-  data::CodeColumn codes(width == 1 ? 1 : width == 2 ? 65536 : uint64_t{1} << 32, rows);
-  if (codes.width() != static_cast<int>(width)) throw Error("distributed read: bad code width");
-  codes.visit_mut([&](auto span) { r.get(span.data(), span.size_bytes()); });
-  return codes;
-}
 
 }  // namespace
 
@@ -117,13 +74,13 @@ std::vector<char> pack(const RankRows& rows) {
   w.u64(rows.rows);
   w.u64(rows.columns.size());
   w.u64(rows.first_line);
-  put_codes(w, rows.line_steps);
+  w.codes(rows.line_steps);
   for (const auto& c : rows.columns) {
     w.u64(c.ends.size());
     w.u64(c.arena.size());
     w.put(c.ends.data(), c.ends.size() * 8);
     w.put(c.arena.data(), c.arena.size());
-    put_codes(w, c.ids);
+    w.codes(c.ids);
   }
   return std::move(w.out);
 }
@@ -134,14 +91,14 @@ RankRows unpack(std::span<const char> bytes) {
   out.rows = r.u64();
   const uint64_t d = r.u64();
   out.first_line = r.u64();
-  out.line_steps = get_codes(r, out.rows);
+  out.line_steps = r.codes(out.rows);
   out.columns.resize(d);
   for (auto& c : out.columns) {
     c.ends.resize(r.u64());
     c.arena.resize(r.u64());
     r.get(c.ends.data(), c.ends.size() * 8);
     r.get(c.arena.data(), c.arena.size());
-    c.ids = get_codes(r, out.rows);
+    c.ids = r.codes(out.rows);
   }
   return out;
 }
@@ -163,6 +120,14 @@ uint64_t GatheredRows::total_rows() const {
   uint64_t n = 0;
   for (const auto& p : parts_) n += p.rows;
   return n;
+}
+
+std::vector<RankRows> GatheredRows::take_parts() {
+  std::vector<RankRows> parts = std::move(parts_);
+  parts_.clear();
+  texts_.clear();
+  rewind();
+  return parts;
 }
 
 void GatheredRows::rewind() {

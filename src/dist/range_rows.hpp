@@ -61,6 +61,8 @@ class GatheredRows final : public data::RowSource {
   uint64_t bytes_total() const override { return 0; }
   void rewind() override;
   uint64_t total_rows() const;
+  // The parts back (the source then holds none).
+  std::vector<RankRows> take_parts();
 
  private:
   std::string name_;
