@@ -84,9 +84,23 @@ void print_text(const nlohmann::ordered_json& d, const std::string& privacy) {
           rs.value("copy_rate_plain", 0.0), rs.value("copy_rate_resampled", 0.0),
           rs.value("copy_rate_holdout", 0.0));
     }
-    std::printf("discriminator resampling (%s): %s, %u candidates a row (%s)\n",
+    std::printf("discriminator resampling (%s): %s, %u candidates a row a stage (%s)\n",
                 rs["mode"].get<std::string>().c_str(), rs["used"].get<bool>() ? "used" : "not used",
                 rs["candidates"].get<unsigned>(), measured.c_str());
+    // Models from before the stages have none listed.
+    if (rs.contains("stages")) {
+      const auto& stages = rs["stages"];
+      for (size_t s = 0; s < stages.size(); ++s) {
+        const auto& st = stages[s];
+        const std::string auc =
+            st.contains("holdout_auc")
+                ? fmt::format("held-out AUC {:.3f}", st["holdout_auc"].get<double>())
+                : std::string("no tree lowered its validation loss: not measured");
+        std::printf("  stage %zu%s: %d trees of depth %d, %s\n", s + 1,
+                    s < rs.value("stages_used", size_t{0}) ? " (used)" : "", st["trees"].get<int>(),
+                    st["depth"].get<int>(), auc.c_str());
+      }
+    }
   }
   if (!privacy.empty()) {
     std::printf(

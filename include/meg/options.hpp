@@ -96,6 +96,7 @@ struct FitOptions {
   // auto = used when it lowers a held-out detection AUC, measured at fit time.
   Resample resample = Resample::Auto;
   uint32_t resample_candidates = 4;  // candidate rows drawn per row kept
+  uint32_t resample_stages = 2;      // most resampling stages (held-out rows choose how many)
   int threads = 0;                   // 0 = all cores; never changes results
   long max_model_mb = 16384;         // refuse a fit whose model could need more
   uint64_t seed = 0;

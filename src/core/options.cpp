@@ -291,6 +291,16 @@ std::vector<Entry> build_table() {
          return std::to_string(f.resample_candidates);
        }});
   t.push_back(
+      {{"resample_stages",
+        "most resampling stages, each a discriminator of the rows the stages before it keep "
+        "(auto keeps a stage only when it lowers the held-out detection AUC; each multiplies "
+        "the rows drawn by resample_candidates, at most 256 a row)",
+        "", false},
+       [](UnitOptions&, FitOptions& f, const std::string& v) {
+         f.resample_stages = static_cast<uint32_t>(parse_long("resample_stages", v, 1, 3));
+       },
+       [](const UnitOptions&, const FitOptions& f) { return std::to_string(f.resample_stages); }});
+  t.push_back(
       {{"max_model_mb",
         "refuse a fit whose model could need more memory than this (MB), before fitting", "",
         false},
@@ -439,6 +449,8 @@ FitOptions options_from_json(const nlohmann::json& j) {
     for (const auto& e : table()) {
       if (j.contains(e.info.key)) e.set(o.unit, o, j.at(e.info.key).get<std::string>());
     }
+    // Models from before resampling stages were fitted with one.
+    if (j.contains("resample") && !j.contains("resample_stages")) o.resample_stages = 1;
     if (j.contains("unit_overrides")) {
       for (const auto& [name, u] : j.at("unit_overrides").items()) {
         UnitOptions unit = o.unit;

@@ -1,7 +1,7 @@
 // A small gradient-boosted tree classifier on code rows: the discriminator of the
 // resampling correction (ensemble/discriminator_resample.hpp, docs/design.md §7a).
 // Each column's codes are cut into at most kBuckets ordered buckets (code * B / cardinality),
-// every tree has depth kDepth with splits "bucket <= t", and the trees are fitted to the
+// every tree has the same depth (Shape) with splits "bucket <= t", and the trees are fitted to the
 // logistic loss by second-order boosting, with gradient sums in fixed point (exact). The
 // output is a logit: with as many real rows (label 1) as synthetic ones (label 0), it
 // estimates log(p_data / p_model) at the row.
@@ -18,12 +18,19 @@
 
 namespace meg::ensemble {
 
+// The trees of a CodeBooster: their count and depth (2..CodeBooster::kMaxDepth).
+struct BoosterShape {
+  int trees = 150;
+  int depth = 4;
+};
+
 class CodeBooster {
  public:
   static constexpr uint32_t kBuckets = 64;
-  static constexpr int kDepth = 4;
-  static constexpr int kTrees = 150;
+  static constexpr int kMaxDepth = 6;
   static constexpr double kLearningRate = 0.2;
+
+  using Shape = BoosterShape;
 
   // How a tree's node histograms are built. Subtract: the root's from all rows, then of each
   // pair of siblings the smaller's from its rows and the other's as the parent's minus it
@@ -31,20 +38,41 @@ class CodeBooster {
   // (the reference; the same trees, as the sums are exact integers).
   enum class Histograms { Subtract, Direct };
 
-  // Fits on `rows` row-major code rows (cardinality.size() codes each) with labels 0/1.
-  // Gradient sums are fixed-point integers, exact in any order: `threads` (0 = all cores)
-  // and `histograms` change the speed only.
+  // Early stopping: rows the fit does not learn from (row-major, labels 0/1); after each
+  // tree their mean log loss is measured, the fit stops once `patience` trees have not
+  // lowered it, and the trees up to its least are kept.
+  struct Validation {
+    const std::vector<data::Code>& rows;
+    const std::vector<uint8_t>& labels;
+    int patience = 40;
+  };
+  // Where the validation loss was least: trees kept and that loss (-1 without validation).
+  struct Stopped {
+    int trees = 0;
+    double loss = -1;
+  };
+
+  // Fits on `rows` row-major code rows (cardinality.size() codes each) with labels 0/1,
+  // `shape.trees` trees (fewer with `valid`). Gradient sums are fixed-point integers, exact
+  // in any order: `threads` (0 = all cores) and `histograms` change the speed only.
   static CodeBooster fit(const std::vector<data::Code>& rows, const std::vector<uint8_t>& labels,
                          const std::vector<uint32_t>& cardinality, int threads = 1,
-                         Histograms histograms = Histograms::Subtract);
+                         Histograms histograms = Histograms::Subtract, Shape shape = {},
+                         const Validation* valid = nullptr, Stopped* stopped = nullptr);
   // The heap a fit on `rows` rows of `cols` columns allocates with `workers` workers: per
   // row its buckets, logit, gradient sums and node order; per worker the histograms of two
-  // levels and their sum (kLeaves / 2 nodes of kBuckets cells a column each).
-  static double fit_bytes(double rows, double cols, double workers) {
-    return rows * (cols + 8 + 16 + 8) + workers * 3.0 * (kLeaves / 2) * kBuckets * 16 * cols;
+  // levels and their sum (2^(depth-1) nodes of kBuckets cells a column each).
+  static double fit_bytes(double rows, double cols, double workers,
+                          int depth = BoosterShape{}.depth) {
+    return rows * (cols + 8 + 16 + 8) +
+           workers * 3.0 * static_cast<double>(1 << (depth - 1)) * kBuckets * 16 * cols;
   }
   // The logit of one row (cardinality.size() codes).
   double logit(const data::Code* row) const;
+  // Keeps the first `trees` trees.
+  void truncate(size_t trees);
+  size_t trees() const { return leaf_.size() / leaves(); }
+  int depth() const { return depth_; }
   bool empty() const { return leaf_.empty(); }
 
   nlohmann::json to_json() const;
@@ -52,16 +80,17 @@ class CodeBooster {
   static CodeBooster from_json(const nlohmann::json& j, const std::vector<uint32_t>& cardinality);
 
  private:
-  static constexpr int kInner = (1 << kDepth) - 1;
-  static constexpr int kLeaves = 1 << kDepth;
+  size_t inner() const { return (size_t{1} << depth_) - 1; }
+  size_t leaves() const { return size_t{1} << depth_; }
   uint32_t bucket(const data::Code* row, uint32_t col) const {
     return static_cast<uint32_t>(uint64_t{row[col]} * buckets_[col] / cardinality_[col]);
   }
 
   std::vector<uint32_t> cardinality_, buckets_;
   double base_ = 0;
-  // Per tree: kInner splits (feature, or -1 = every row goes left; bucket threshold)
-  // in level order, then kLeaves leaf values.
+  int depth_ = BoosterShape{}.depth;
+  // Per tree: inner() splits (feature, or -1 = every row goes left; bucket threshold)
+  // in level order, then leaves() leaf values.
   std::vector<int32_t> feature_;
   std::vector<uint32_t> threshold_;
   std::vector<float> leaf_;

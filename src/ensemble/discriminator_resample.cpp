@@ -22,10 +22,12 @@ namespace {
 
 constexpr size_t kMaxTrainRows =
     20000;  // real rows the discriminator learns from (as many synthetic)
-constexpr size_t kMaxHoldout = 10000;  // held-out rows of the decision
-constexpr size_t kMinHoldout = 200;    // fewer: auto leaves sampling as it is
-constexpr double kMinGain = 0.005;     // held-out AUC drop auto asks for
-constexpr double kClip = 4.0;          // |logit| cap: a row's weight is within e^±4
+constexpr size_t kMaxHoldout = 10000;     // held-out rows of the decision
+constexpr size_t kMinHoldout = 200;       // fewer: auto leaves sampling as it is
+constexpr double kMinGain = 0.005;        // held-out AUC drop auto asks for
+constexpr double kClip = 4.0;             // |logit| cap: a row's weight is within e^±4
+constexpr size_t kMaxStages = 4;          // stages a model file may hold
+constexpr uint32_t kMaxCandidates = 256;  // rows drawn per row kept, all stages together
 
 // Up to `limit` rows of `v` (a seeded choice, in row order), row-major.
 std::vector<data::Code> gather(const data::DatasetView& v, size_t limit, uint64_t seed) {
@@ -49,7 +51,7 @@ std::vector<data::Code> gather(const data::DatasetView& v, size_t limit, uint64_
 std::vector<data::Code> resampled_codes(const std::vector<train::GanblrUnit>& units,
                                         const std::vector<double>& weights, size_t d, size_t n,
                                         const Resampler& r, uint64_t seed, int threads) {
-  const size_t m = n * r.candidates;
+  const size_t m = n * r.candidates();
   const std::vector<data::Code> cand =
       mixture_codes(units, weights, d, m, core::derive_seed(seed, {0}), threads);
   std::vector<uint32_t> picked;
@@ -81,20 +83,19 @@ double fold_auc(const std::vector<data::Code>& real, const std::vector<data::Cod
   return roc_auc(pos, neg);
 }
 
-// Two-fold detection AUCs of the plain and the resampled rows: {plain, resampled}. The four
-// folds run side by side on the threads, each discriminator on one (the same trees at any
-// count; one thread a fit spends no time meeting the others). In a distributed fit
+// Two-fold detection AUCs of each set of synthetic rows against the real ones. The folds
+// (two a set) run side by side on the threads, each discriminator on one (the same trees at
+// any count; one thread a fit spends no time meeting the others). In a distributed fit
 // (core/count_reducer.hpp) the folds are shared among the processes and their AUCs
 // allgathered: each is a function of the same rows on every process.
-std::pair<double, double> detection_aucs(const std::vector<data::Code>& real,
-                                         const std::vector<data::Code>& plain,
-                                         const std::vector<data::Code>& resampled,
-                                         const std::vector<uint32_t>& card, int threads) {
-  std::array<double, 4> auc{};
+std::vector<double> detection_aucs(const std::vector<data::Code>& real,
+                                   const std::vector<const std::vector<data::Code>*>& synth,
+                                   const std::vector<uint32_t>& card, int threads) {
+  std::vector<double> auc(2 * synth.size());
   auto folds = [&](size_t first, size_t end, double* out) {
     core::parallel_for(end - first, threads, [&](size_t k) {
       const size_t i = first + k;
-      out[k] = fold_auc(real, i < 2 ? plain : resampled, card, i % 2, 1);
+      out[k] = fold_auc(real, *synth[i / 2], card, i % 2, 1);
     });
   };
   core::CountReducer* reducer = core::count_reducer();
@@ -108,12 +109,14 @@ std::pair<double, double> detection_aucs(const std::vector<data::Code>& real,
     if (every.size() != auc.size()) throw Error("distributed fit: detection AUCs are missing");
     std::copy(every.begin(), every.end(), auc.begin());
   }
-  double plain_sum = 0, resampled_sum = 0;  // the folds added in order, as one process does
-  plain_sum += auc[0];
-  plain_sum += auc[1];
-  resampled_sum += auc[2];
-  resampled_sum += auc[3];
-  return {plain_sum / 2, resampled_sum / 2};
+  std::vector<double> out(synth.size());
+  for (size_t k = 0; k < synth.size(); ++k) {
+    double sum = 0;  // the folds added in order, as one process does
+    sum += auc[2 * k];
+    sum += auc[2 * k + 1];
+    out[k] = sum / 2;
+  }
+  return out;
 }
 
 // Share of the rows (row-major, d codes each) whose codes equal one of the reference rows'.
@@ -148,39 +151,128 @@ double roc_auc(const std::vector<double>& pos, const std::vector<double>& neg) {
   return core::roc_auc(scores, labels);
 }
 
+uint32_t Resampler::candidates() const {
+  uint32_t k = 1;
+  for (const ResampleStage& st : stages) k *= st.candidates;
+  return k;
+}
+
 void Resampler::select(const data::Code* rows, size_t n, size_t num_cols, size_t keep,
                        uint64_t seed, std::vector<uint32_t>& picked) const {
-  core::Rng rng(seed);
-  std::vector<double> key(n);
-  for (size_t i = 0; i < n; ++i) {
-    const double logit = std::clamp(booster.logit(rows + i * num_cols), -kClip, kClip);
-    // log(u^(1/w)) with w = e^logit; u in (0, 1].
-    key[i] = std::log(1.0 - rng.uniform()) * std::exp(-logit);
+  // Stage s keeps `keep` times the later stages' K of the rows the earlier ones kept; the
+  // first stage's draws come from `seed` itself, a later stage's from its own stream.
+  std::vector<uint32_t> from(n);
+  std::iota(from.begin(), from.end(), 0u);
+  std::vector<double> key;
+  std::vector<uint32_t> order;
+  for (size_t s = 0; s < stages.size(); ++s) {
+    size_t stage_keep = keep;
+    for (size_t t = s + 1; t < stages.size(); ++t) stage_keep *= stages[t].candidates;
+    const size_t m = from.size();
+    core::Rng rng(s == 0 ? seed : core::derive_seed(seed, {s}));
+    key.resize(m);
+    for (size_t i = 0; i < m; ++i) {
+      const double logit =
+          std::clamp(stages[s].booster.logit(rows + size_t{from[i]} * num_cols), -kClip, kClip);
+      // log(u^(1/w)) with w = e^logit; u in (0, 1].
+      key[i] = std::log(1.0 - rng.uniform()) * std::exp(-logit);
+    }
+    order.resize(m);
+    std::iota(order.begin(), order.end(), 0u);
+    stage_keep = std::min(stage_keep, m);
+    auto larger = [&](uint32_t a, uint32_t b) {
+      return key[a] != key[b] ? key[a] > key[b] : a < b;
+    };
+    std::nth_element(order.begin(), order.begin() + static_cast<long>(stage_keep), order.end(),
+                     larger);
+    order.resize(stage_keep);
+    std::sort(order.begin(), order.end());
+    for (size_t i = 0; i < stage_keep; ++i) order[i] = from[order[i]];
+    from.swap(order);
   }
-  picked.resize(n);
-  std::iota(picked.begin(), picked.end(), 0u);
-  keep = std::min(keep, n);
-  auto larger = [&](uint32_t a, uint32_t b) { return key[a] != key[b] ? key[a] > key[b] : a < b; };
-  std::nth_element(picked.begin(), picked.begin() + static_cast<long>(keep), picked.end(), larger);
-  picked.resize(keep);
-  std::sort(picked.begin(), picked.end());
+  picked = std::move(from);
 }
 
 nlohmann::json Resampler::to_json() const {
-  return {{"version", 1}, {"candidates", candidates}, {"discriminator", booster.to_json()}};
+  auto stage = [](const ResampleStage& st) {
+    return nlohmann::json{{"candidates", st.candidates}, {"discriminator", st.booster.to_json()}};
+  };
+  if (stages.size() == 1) {  // version 1: one stage, the fields at the top
+    nlohmann::json j = stage(stages[0]);
+    j["version"] = 1;
+    return j;
+  }
+  nlohmann::json list = nlohmann::json::array();
+  for (const ResampleStage& st : stages) list.push_back(stage(st));
+  return {{"version", 2}, {"stages", std::move(list)}};
 }
 
 Resampler Resampler::from_json(const nlohmann::json& j, const std::vector<uint32_t>& cardinality) {
-  if (!j.is_object() || j.value("version", 0) != 1 || !j.contains("discriminator")) {
+  auto stage = [&](const nlohmann::json& js) {
+    if (!js.is_object() || !js.contains("discriminator")) {
+      throw ModelFormatError("model: resampler: a stage without its discriminator");
+    }
+    ResampleStage st;
+    const auto k = js.value("candidates", 0);
+    if (k < 2 || k > 64) throw ModelFormatError("model: resampler: candidates out of [2, 64]");
+    st.candidates = static_cast<uint32_t>(k);
+    st.booster = CodeBooster::from_json(js["discriminator"], cardinality);
+    return st;
+  };
+  const int version = j.is_object() ? j.value("version", 0) : 0;
+  Resampler r;
+  if (version == 1) {
+    r.stages.push_back(stage(j));
+  } else if (version == 2 && j.contains("stages") && j["stages"].is_array() &&
+             !j["stages"].empty() && j["stages"].size() <= kMaxStages) {
+    for (const auto& js : j["stages"]) r.stages.push_back(stage(js));
+    if (r.candidates() > kMaxCandidates)
+      throw ModelFormatError("model: resampler: over 256 candidates a row");
+  } else {
     throw ModelFormatError("model: resampler: unknown version");
   }
-  Resampler r;
-  const auto k = j.value("candidates", 0);
-  if (k < 2 || k > 64) throw ModelFormatError("model: resampler: candidates out of [2, 64]");
-  r.candidates = static_cast<uint32_t>(k);
-  r.booster = CodeBooster::from_json(j["discriminator"], cardinality);
   return r;
 }
+
+namespace {
+
+// A later stage's discriminator: deeper trees, as many as its own validation rows ask for.
+constexpr CodeBooster::Shape kLaterShape{400, 5};
+constexpr int kPatience = 40;      // trees without a lower validation loss before it stops
+constexpr size_t kValidEvery = 5;  // every fifth row of each side validates a later stage
+
+// A stage's discriminator of `real` (label 1) against `synth` (label 0), m rows each. The
+// first stage fits the default shape on every row; a later one leaves every fifth row of
+// each side out and keeps the tree count that gives those rows the least log loss.
+CodeBooster fit_stage(const std::vector<data::Code>& real, const std::vector<data::Code>& synth,
+                      const std::vector<uint32_t>& card, int threads, bool first,
+                      nlohmann::json& summary) {
+  const size_t d = card.size(), m = real.size() / d;
+  std::vector<data::Code> rows, valid_rows;
+  std::vector<uint8_t> labels, valid_labels;
+  for (const uint8_t label : {uint8_t{1}, uint8_t{0}}) {
+    const std::vector<data::Code>& src = label == 1 ? real : synth;
+    for (size_t i = 0; i < m; ++i) {
+      const bool held = !first && i % kValidEvery == kValidEvery - 1;
+      (held ? valid_rows : rows)
+          .insert((held ? valid_rows : rows).end(), &src[i * d], &src[i * d] + d);
+      (held ? valid_labels : labels).push_back(label);
+    }
+  }
+  if (first) {
+    CodeBooster b = CodeBooster::fit(rows, labels, card, threads);
+    summary = {{"trees", b.trees()}, {"depth", b.depth()}};
+    return b;
+  }
+  const CodeBooster::Validation valid{valid_rows, valid_labels, kPatience};
+  CodeBooster::Stopped stopped;
+  CodeBooster b = CodeBooster::fit(rows, labels, card, threads, CodeBooster::Histograms::Subtract,
+                                   kLaterShape, &valid, &stopped);
+  summary = {{"trees", b.trees()}, {"depth", b.depth()}, {"validation_logloss", stopped.loss}};
+  return b;
+}
+
+}  // namespace
 
 ResampleFit fit_resampler(const std::vector<train::GanblrUnit>& units,
                           const std::vector<double>& weights, const data::DatasetView& train,
@@ -189,48 +281,86 @@ ResampleFit fit_resampler(const std::vector<train::GanblrUnit>& units,
   const std::vector<uint32_t>& card = train.cardinality();
   const size_t d = card.size();
   const int threads = core::resolve_threads(options.threads);
-  std::vector<data::Code> rows = gather(train, kMaxTrainRows, core::derive_seed(seed, {1}));
-  const size_t m = rows.size() / d;
+  const std::vector<data::Code> real_rows =
+      gather(train, kMaxTrainRows, core::derive_seed(seed, {1}));
+  const size_t m = real_rows.size() / d;
   const std::vector<data::Code> synth =
       mixture_codes(units, weights, d, m, core::derive_seed(seed, {2}), threads);
-  rows.insert(rows.end(), synth.begin(), synth.end());
-  std::vector<uint8_t> labels(2 * m, 0);
-  std::fill_n(labels.begin(), m, uint8_t{1});
-  Resampler r;
-  r.booster = CodeBooster::fit(rows, labels, card, threads);
-  r.candidates = options.resample_candidates;
   ResampleFit out;
   out.summary = {{"mode", get_option(options, "resample")},
-                 {"candidates", r.candidates},
+                 {"candidates", options.resample_candidates},
                  {"discriminator_rows", m}};
-  bool use = options.resample == Resample::On;
+  Resampler r;
+  nlohmann::json stages = nlohmann::json::array();
+  r.stages.push_back({fit_stage(real_rows, synth, card, threads, true, stages.emplace_back()),
+                      options.resample_candidates});
+  while (r.stages.size() < options.resample_stages &&
+         r.candidates() * options.resample_candidates <= kMaxCandidates) {
+    // The next stage learns the real rows against the stages so far.
+    const std::vector<data::Code> prev = resampled_codes(
+        units, weights, d, m, r, core::derive_seed(seed, {6, r.stages.size()}), threads);
+    ResampleStage next{fit_stage(real_rows, prev, card, threads, false, stages.emplace_back()),
+                       options.resample_candidates};
+    // No tree lowered the validation loss: the stages so far left nothing this one finds
+    // (Adult), so it is neither measured nor used.
+    if (next.booster.trees() == 0) break;
+    r.stages.push_back(std::move(next));
+  }
+  size_t use = options.resample == Resample::On ? r.stages.size() : 0;
   if (holdout.num_rows() >= kMinHoldout) {
     const std::vector<data::Code> real = gather(holdout, kMaxHoldout, core::derive_seed(seed, {3}));
     const size_t h = real.size() / d;
-    const std::vector<data::Code> plain_rows =
-        mixture_codes(units, weights, d, h, core::derive_seed(seed, {4}), threads);
-    const std::vector<data::Code> resampled_rows =
-        resampled_codes(units, weights, d, h, r, core::derive_seed(seed, {5}), threads);
-    const auto [plain, resampled] = detection_aucs(real, plain_rows, resampled_rows, card, threads);
+    std::vector<std::vector<data::Code>> sets;
+    sets.push_back(mixture_codes(units, weights, d, h, core::derive_seed(seed, {4}), threads));
+    for (size_t s = 1; s <= r.stages.size(); ++s) {
+      Resampler first;
+      first.stages.assign(r.stages.begin(), r.stages.begin() + static_cast<long>(s));
+      // The first stage's rows from the stream a one-stage fit used (the same decision).
+      const uint64_t rows_seed =
+          s == 1 ? core::derive_seed(seed, {5}) : core::derive_seed(seed, {5, s});
+      sets.push_back(resampled_codes(units, weights, d, h, first, rows_seed, threads));
+    }
+    std::vector<const std::vector<data::Code>*> ptrs;
+    for (const auto& x : sets) ptrs.push_back(&x);
+    const std::vector<double> auc = detection_aucs(real, ptrs, card, threads);
     // Privacy: resampled rows may copy training rows no more often than held-out real rows
     // or plain mixture rows do (codes equal to one of the discriminator's real rows').
-    const CopyRate copies(rows, m, d);
-    const double copy_real = copies(real), copy_plain = copies(plain_rows),
-                 copy_resampled = copies(resampled_rows);
+    const CopyRate copies(real_rows, m, d);
+    const double copy_real = copies(real), copy_plain = copies(sets[0]);
     out.summary["holdout_rows"] = h;
-    out.summary["holdout_auc_plain"] = plain;
-    out.summary["holdout_auc_resampled"] = resampled;
+    out.summary["holdout_auc_plain"] = auc[0];
+    out.summary["holdout_auc_resampled"] = auc[1];
     out.summary["copy_rate_holdout"] = copy_real;
     out.summary["copy_rate_plain"] = copy_plain;
-    out.summary["copy_rate_resampled"] = copy_resampled;
+    out.summary["copy_rate_resampled"] = copies(sets[1]);
+    for (size_t s = 1; s < sets.size(); ++s) {
+      stages[s - 1]["holdout_auc"] = auc[s];
+      stages[s - 1]["copy_rate"] = copies(sets[s]);
+    }
     if (options.resample == Resample::Auto) {
-      use = resampled < plain - kMinGain && copy_resampled <= std::max(copy_real, copy_plain);
+      // Each stage kept only when it lowers the AUC of the stages before it.
+      for (size_t s = 1; s < sets.size(); ++s) {
+        if (auc[s] < auc[s - 1] - kMinGain && copies(sets[s]) <= std::max(copy_real, copy_plain)) {
+          use = s;
+        } else {
+          break;
+        }
+      }
     }
   } else {
     out.summary["holdout_rows"] = holdout.num_rows();  // too few to decide: auto leaves it off
   }
-  out.summary["used"] = use;
-  if (use) out.resampler = std::move(r);
+  if (use > 1) {  // what the stages kept give (the fields of one stage kept otherwise)
+    out.summary["holdout_auc_resampled"] = stages[use - 1]["holdout_auc"];
+    out.summary["copy_rate_resampled"] = stages[use - 1]["copy_rate"];
+  }
+  out.summary["stages"] = std::move(stages);
+  out.summary["used"] = use > 0;
+  out.summary["stages_used"] = use;
+  if (use > 0) {
+    r.stages.resize(use);
+    out.resampler = std::move(r);
+  }
   return out;
 }
 

@@ -5,7 +5,9 @@
 // (Efraimidis-Spirakis keys u^(1/w)): rows the discriminator finds too synthetic are kept
 // less often. The sample count is exact, the selection has no loop that can stall, and
 // every draw comes from the chunk's seeded streams (same bytes at any thread count).
-// Whether it is used is decided by held-out rows (fit_resampler); option `resample`.
+// A second stage (option `resample_stages`) learns the training rows against the rows the
+// first keeps and selects among them in turn (K^2 candidates a row kept). Whether each stage
+// is used is decided by held-out rows (fit_resampler); option `resample`.
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -20,10 +22,19 @@
 
 namespace meg::ensemble {
 
-struct Resampler {
+// One selection: a discriminator and the candidate rows drawn per row it keeps.
+struct ResampleStage {
   CodeBooster booster;
-  uint32_t candidates = 4;  // candidate rows drawn per row kept
+  uint32_t candidates = 4;
+};
 
+// Stages applied in turn: the first keeps 1/K1 of the candidates, the second 1/K2 of those,
+// and so on; a stage's discriminator learned real rows against the previous stages' output.
+struct Resampler {
+  std::vector<ResampleStage> stages;
+
+  // Candidate rows drawn per row kept (the product of the stages' K).
+  uint32_t candidates() const;
   // Indices (ascending) of `keep` of the n candidate rows (row-major, num_cols codes each).
   void select(const data::Code* rows, size_t n, size_t num_cols, size_t keep, uint64_t seed,
               std::vector<uint32_t>& picked) const;

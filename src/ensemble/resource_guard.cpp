@@ -379,10 +379,18 @@ ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
   const double decision_rows = std::min(std::ceil(options.validation_fraction * n), 10000.0);
   const double fold =
       CodeBooster::fit_bytes(decision_rows, cols, 1) + (8 * cols + 17) * decision_rows;
+  // A later stage (depth 5) learns from rows the stages before it kept, drawn K times over
+  // (codes of 4 bytes); the decision draws K^stages candidates for each held-out row.
+  const double stages = options.resample_stages, k = options.resample_candidates;
+  const double draws = std::pow(k, stages);
+  const double later = stages > 1 ? CodeBooster::fit_bytes(0, cols, threads, 5) +
+                                        4 * (k + 1) * cols * std::min(n, 20000.0)
+                                  : 0;
   const double resample = options.resample != Resample::Off
                               ? (20 * cols + 64) * std::min(n, 20000.0) +
-                                    CodeBooster::fit_bytes(0, cols, threads) +
-                                    24 * cols * decision_rows + std::min(threads, 4.0) * fold
+                                    std::max(CodeBooster::fit_bytes(0, cols, threads), later) +
+                                    (8 + 4 * draws) * cols * decision_rows +
+                                    std::min(threads, 4.0) * fold
                               : 0;
   const double fitting = est.row_bytes + all_held + est.scratch_bytes + probe;
   const double saving = est.row_bytes + all_held + all_alias + std::max(all_tree, resample);
