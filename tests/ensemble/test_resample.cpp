@@ -139,7 +139,9 @@ double picked_high_share(const Resampler& r, const Code* cand, size_t n, size_t 
   EXPECT_EQ(picked, again);
   size_t high = 0;
   for (size_t i = 0; i < picked.size(); ++i) {
-    if (i > 0) EXPECT_LT(picked[i - 1], picked[i]);
+    if (i > 0) {
+      EXPECT_LT(picked[i - 1], picked[i]);
+    }
     high += cand[picked[i] * 2] >= 2;
   }
   return static_cast<double>(high) / static_cast<double>(keep);
