@@ -53,7 +53,7 @@ std::vector<data::Code> resampled_codes(const std::vector<train::GanblrUnit>& un
   const std::vector<data::Code> cand =
       mixture_codes(units, weights, d, m, core::derive_seed(seed, {0}), threads);
   std::vector<uint32_t> picked;
-  r.select(cand.data(), m, d, n, core::derive_seed(seed, {1}), picked);
+  r.select(cand.data(), m, d, n, core::derive_seed(seed, {1}), picked, threads);
   std::vector<data::Code> out(n * d);
   for (size_t i = 0; i < n; ++i) std::copy_n(&cand[picked[i] * d], d, &out[i * d]);
   return out;
@@ -149,11 +149,19 @@ double roc_auc(const std::vector<double>& pos, const std::vector<double>& neg) {
 }
 
 void Resampler::select(const data::Code* rows, size_t n, size_t num_cols, size_t keep,
-                       uint64_t seed, std::vector<uint32_t>& picked) const {
-  core::Rng rng(seed);
+                       uint64_t seed, std::vector<uint32_t>& picked, int threads) const {
+  // The logits (a function of each row alone) in blocks on the threads, then the keys in
+  // row order from the one stream.
+  constexpr size_t kBlock = 4096;
   std::vector<double> key(n);
+  core::parallel_for((n + kBlock - 1) / kBlock, threads, [&](size_t b) {
+    for (size_t i = b * kBlock; i < std::min(n, (b + 1) * kBlock); ++i) {
+      key[i] = booster.logit(rows + i * num_cols);
+    }
+  });
+  core::Rng rng(seed);
   for (size_t i = 0; i < n; ++i) {
-    const double logit = std::clamp(booster.logit(rows + i * num_cols), -kClip, kClip);
+    const double logit = std::clamp(key[i], -kClip, kClip);
     // log(u^(1/w)) with w = e^logit; u in (0, 1].
     key[i] = std::log(1.0 - rng.uniform()) * std::exp(-logit);
   }

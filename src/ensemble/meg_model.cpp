@@ -378,9 +378,10 @@ ChunkSelect MegModel::resample_select() const {
   if (!resampler_) return {};
   const Resampler* r = &*resampler_;
   const size_t d = codec_.num_cols();
-  return {r->candidates,
-          [r, d](const data::Code* rows, size_t n, size_t keep, uint64_t seed,
-                 std::vector<uint32_t>& picked) { r->select(rows, n, d, keep, seed, picked); }};
+  return {r->candidates, [r, d](const data::Code* rows, size_t n, size_t keep, uint64_t seed,
+                                std::vector<uint32_t>& picked, int threads) {
+            r->select(rows, n, d, keep, seed, picked, threads);
+          }};
 }
 
 std::string MegModel::sample_csv(uint64_t n, uint64_t seed, int threads) const {

@@ -141,6 +141,10 @@ TEST(Resample, SelectionKeepsTheCountAndPullsTowardTheData) {
   r.select(cand, 20000, 2, 5000, 11, again);
   ASSERT_EQ(picked.size(), 5000u);
   EXPECT_EQ(picked, again);
+  for (int threads : {2, 3, 8}) {  // the logits on threads: the same picks
+    r.select(cand, 20000, 2, 5000, 11, again, threads);
+    EXPECT_EQ(picked, again) << threads;
+  }
   size_t high = 0;
   for (size_t i = 0; i < picked.size(); ++i) {
     if (i > 0) {
