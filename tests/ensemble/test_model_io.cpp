@@ -64,6 +64,40 @@ TEST(ModelIo, ChecksumMismatchIsReportedBeforeTheCborProblem) {
   EXPECT_EQ(decode_model_file(encode_model_file(large), "m.meg"), large);
 }
 
+// A load reads the units from their own CBOR: the split tree is the whole tree without
+// "units", each unit's bytes parse to its element; without a single "units" list the whole
+// tree is read; a damaged file gives decode_model_file's error.
+TEST(ModelIo, SplitUnitsAreTheWholeTreesUnits) {
+  nlohmann::json tree = {{"a", 1}, {"units", {{{"x", 1}}, {{"y", {1, 2}}}, "three"}}};
+  for (int i = 0; i < 30; ++i) tree["k" + std::to_string(i)] = i;  // a map header of 1 byte more
+  const std::string bytes = encode_model_file(tree);
+  SplitModel split = decode_model_file_split(bytes, "m.meg");
+  ASSERT_TRUE(split.split);
+  nlohmann::json rest = tree;
+  rest.erase("units");
+  EXPECT_EQ(split.tree, rest);
+  ASSERT_EQ(split.units.size(), 3u);
+  for (size_t u = 0; u < 3; ++u) {
+    EXPECT_EQ(nlohmann::json::from_cbor(split.units[u].begin(), split.units[u].end()),
+              tree["units"][u]);
+  }
+  for (const nlohmann::json& other :
+       {nlohmann::json{{"a", 1}}, nlohmann::json{{"units", 5}, {"b", "x"}},
+        nlohmann::json::array({1, 2})}) {
+    const SplitModel s = decode_model_file_split(encode_model_file(other), "m.meg");
+    EXPECT_FALSE(s.split);
+    EXPECT_EQ(s.tree, other);
+  }
+  std::string bad = bytes;
+  bad[40] = static_cast<char>(bad[40] ^ 0x20);
+  try {
+    decode_model_file_split(bad, "m.meg");
+    FAIL() << "no error";
+  } catch (const meg::ModelFormatError& e) {
+    EXPECT_EQ(std::string(e.what()), error_of(bad));
+  }
+}
+
 // The streamed writer (used by save) writes exactly encode_model_file's bytes, also for a
 // payload many times its 64 KB buffer.
 TEST(ModelIo, StreamedFileEqualsEncodedBytes) {
