@@ -12,26 +12,36 @@ const AliasEntry* AliasBuilder::build(const double* p, uint32_t r) {
   for (uint32_t i = 0; i < r; ++i) total += p[i];
   scaled_.resize(r);
   out_.resize(r);
-  small_.clear();
-  large_.clear();
+  // The small and large lists are stacks in arrays of r (an index is in at most one):
+  // the same pushes and pops as std::vector's push_back and pop_back, without their checks.
+  small_.resize(r);
+  large_.resize(r);
+  double* scaled = scaled_.data();
+  uint32_t* small = small_.data();
+  uint32_t* large = large_.data();
+  AliasEntry* out = out_.data();
+  uint32_t ns = 0, nl = 0;
   for (uint32_t i = 0; i < r; ++i) {
-    scaled_[i] = p[i] * r / total;
-    (scaled_[i] < 1.0 ? small_ : large_).push_back(i);
-    out_[i] = {1.0f, i};
+    scaled[i] = p[i] * r / total;
+    const bool is_small = scaled[i] < 1.0;
+    small[ns] = i;
+    large[nl] = i;
+    ns += is_small ? 1 : 0;
+    nl += is_small ? 0 : 1;
+    out[i] = {1.0f, i};
   }
-  while (!small_.empty() && !large_.empty()) {
-    uint32_t s = small_.back(), l = large_.back();
-    small_.pop_back();
-    out_[s] = {static_cast<float>(scaled_[s]), l};
-    scaled_[l] = (scaled_[l] + scaled_[s]) - 1.0;
-    if (scaled_[l] < 1.0) {
-      large_.pop_back();
-      small_.push_back(l);
+  while (ns > 0 && nl > 0) {
+    const uint32_t s = small[--ns], l = large[nl - 1];
+    out[s] = {static_cast<float>(scaled[s]), l};
+    scaled[l] = (scaled[l] + scaled[s]) - 1.0;
+    if (scaled[l] < 1.0) {
+      --nl;
+      small[ns++] = l;
     }
   }
-  for (uint32_t i : large_) out_[i].prob = 1.0f;
-  for (uint32_t i : small_) out_[i].prob = 1.0f;  // rounding leftovers
-  return out_.data();
+  for (uint32_t k = 0; k < nl; ++k) out[large[k]].prob = 1.0f;
+  for (uint32_t k = 0; k < ns; ++k) out[small[k]].prob = 1.0f;  // rounding leftovers
+  return out;
 }
 
 uint32_t alias_threshold(float prob) {
@@ -40,7 +50,9 @@ uint32_t alias_threshold(float prob) {
   return x >= 0x1.0p24 ? 1u << 24 : static_cast<uint32_t>(std::ceil(x));
 }
 
-AliasTables::AliasTables(size_t cells) : packed_(cells, 0) {}
+AliasTables::AliasTables(size_t cells, size_t wide_cells) : packed_(cells, 0) {
+  wide_.reserve(wide_cells);
+}
 
 void AliasTables::set(size_t base, const double* p, uint32_t r) {
   const AliasEntry* t = builder_.build(p, r);

@@ -52,8 +52,11 @@ uint32_t alias_threshold(float prob);
 class AliasTables {
  public:
   AliasTables() = default;
-  // Room for `cells` entries.
-  explicit AliasTables(size_t cells);
+  // Room for `cells` entries, `wide_cells` of them in tables of more than 256 values (the
+  // full entries reserved at once: no regrowth while the tables are set).
+  explicit AliasTables(size_t cells, size_t wide_cells = 0);
+  // Whether a table of r values keeps full entries.
+  static bool wide(uint32_t r) { return r > kMaxPacked; }
 
   // Builds the table of p[0..r) (any positive scale) at base.
   void set(size_t base, const double* p, uint32_t r);

@@ -88,7 +88,11 @@ void check_distribution(bool validate, double sum) {
 }  // namespace
 
 KdbModel::Sampler KdbModel::build_sampler(bool validate) const {
-  Sampler s{AliasTables(blocks_.total_cells()), {}};
+  size_t wide_cells = 0;
+  for (size_t b = 0; b < blocks_.num_blocks(); ++b) {
+    if (AliasTables::wide(blocks_.block_size(b))) wide_cells += blocks_.block_size(b);
+  }
+  Sampler s{AliasTables(blocks_.total_cells(), wide_cells), {}};
   std::vector<double> p;
   // log_theta(v) of block b: its alias table from exp(log theta), as for a loaded model.
   auto add_block = [&](size_t b, auto&& log_theta) {

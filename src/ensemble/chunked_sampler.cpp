@@ -1,6 +1,7 @@
 #include "ensemble/chunked_sampler.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <exception>
 #include <mutex>
@@ -47,27 +48,43 @@ namespace {
 struct ChunkScratch {
   std::vector<data::Code> block, codes;
   std::vector<uint32_t> order;
+  std::vector<size_t> at;
+};
+
+// The threads a chunk's draws and selection may use: those no other chunk holds, and at
+// least two (the last chunks would otherwise run alone while the other threads wait).
+struct ChunkThreads {
+  int total = 1;
+  const std::atomic<int>* busy = nullptr;  // chunks being made; null: this one alone
+  int now() const {
+    if (total <= 1) return 1;
+    const int others = busy != nullptr ? busy->load(std::memory_order_relaxed) - 1 : 0;
+    return std::max(2, total - std::max(0, others));
+  }
 };
 
 // The shuffled codes of one chunk (row-major, num_cols per row) in scratch.codes.
 void draw_chunk(uint64_t chunk, const std::vector<uint64_t>& counts, size_t num_cols, uint64_t seed,
                 const ChunkStreams& streams, const DrawUnitFn& draw_unit, const ChunkSelect& select,
-                ChunkScratch& scratch) {
+                const ChunkThreads& threads, ChunkScratch& scratch) {
   const uint64_t rows = std::accumulate(counts.begin(), counts.end(), uint64_t{0});
   const uint64_t factor = select.pick ? std::max<uint32_t>(1, select.factor) : 1;
   scratch.block.resize(rows * factor * num_cols);
-  size_t at = 0;
-  for (size_t u = 0; u < counts.size(); ++u) {
-    if (counts[u] == 0) continue;
+  // Each unit's rows at its offset (units in order), the units drawn in parallel: each
+  // draw depends on (seed, chunk, unit) only.
+  auto& at = scratch.at;
+  at.assign(counts.size() + 1, 0);
+  for (size_t u = 0; u < counts.size(); ++u) at[u + 1] = at[u] + counts[u] * factor;
+  core::parallel_for(counts.size(), threads.now(), [&](size_t u) {
+    if (counts[u] == 0) return;
     draw_unit(u, counts[u] * factor, core::derive_seed(seed, {streams.sample, chunk, u}),
-              scratch.block.data() + at * num_cols);
-    at += counts[u] * factor;
-  }
+              scratch.block.data() + at[u] * num_cols);
+  });
   // The rows kept (all, or the selection's), interleaved by a seeded shuffle of the chunk.
   auto& order = scratch.order;
   if (factor > 1) {
-    select.pick(scratch.block.data(), at, rows,
-                core::derive_seed(seed, {streams.shuffle, chunk, 1}), order);
+    select.pick(scratch.block.data(), at.back(), rows,
+                core::derive_seed(seed, {streams.shuffle, chunk, 1}), order, threads.now());
   } else {
     order.resize(rows);
     std::iota(order.begin(), order.end(), 0);
@@ -84,8 +101,9 @@ void draw_chunk(uint64_t chunk, const std::vector<uint64_t>& counts, size_t num_
 // The CSV text of chunk `chunk`: drawn, shuffled and decoded (the same whoever makes it).
 void make_chunk(uint64_t chunk, const std::vector<uint64_t>& counts, size_t num_cols, uint64_t seed,
                 const ChunkStreams& streams, const DrawUnitFn& draw_unit, const DecodeFn& decode,
-                const ChunkSelect& select, ChunkScratch& scratch, std::string& text) {
-  draw_chunk(chunk, counts, num_cols, seed, streams, draw_unit, select, scratch);
+                const ChunkSelect& select, const ChunkThreads& threads, ChunkScratch& scratch,
+                std::string& text) {
+  draw_chunk(chunk, counts, num_cols, seed, streams, draw_unit, select, threads, scratch);
   core::Rng rng(core::derive_seed(seed, {streams.decode, chunk}));
   text.clear();
   text.reserve(scratch.codes.size() * 8);
@@ -112,11 +130,13 @@ void sample_chunked(const std::vector<double>& weights, size_t num_cols, uint64_
     rows_out += std::accumulate(plan[chunk].begin(), plan[chunk].end(), uint64_t{0});
     if (written) written(rows_out);
   };
+  const int total = std::max(1, core::resolve_threads(threads));
   if (workers <= 1) {
     ChunkScratch scratch;
     std::string text;
     for (size_t c = first; c < chunks; ++c) {
-      make_chunk(c, plan[c], num_cols, seed, streams, draw_unit, decode, select, scratch, text);
+      make_chunk(c, plan[c], num_cols, seed, streams, draw_unit, decode, select, {total}, scratch,
+                 text);
       deliver(c, text);
     }
     return;
@@ -133,6 +153,8 @@ void sample_chunked(const std::vector<double>& weights, size_t num_cols, uint64_
   bool stop = false;
   std::exception_ptr error;
   size_t error_chunk = chunks;
+  std::atomic<int> busy{0};
+  const ChunkThreads chunk_threads{total, &busy};
   auto work = [&] {
     ChunkScratch scratch;
     std::string text;
@@ -145,9 +167,12 @@ void sample_chunked(const std::vector<double>& weights, size_t num_cols, uint64_
         c = next++;
         text.swap(slots[c % window]);  // reuse the slot's buffer
       }
+      busy.fetch_add(1, std::memory_order_relaxed);
       try {
-        make_chunk(c, plan[c], num_cols, seed, streams, draw_unit, decode, select, scratch, text);
+        make_chunk(c, plan[c], num_cols, seed, streams, draw_unit, decode, select, chunk_threads,
+                   scratch, text);
       } catch (...) {
+        busy.fetch_sub(1, std::memory_order_relaxed);
         std::lock_guard<std::mutex> lock(mutex);
         if (c < error_chunk) {
           error_chunk = c;
@@ -157,6 +182,7 @@ void sample_chunked(const std::vector<double>& weights, size_t num_cols, uint64_
         changed.notify_all();
         return;
       }
+      busy.fetch_sub(1, std::memory_order_relaxed);
       std::lock_guard<std::mutex> lock(mutex);
       slots[c % window].swap(text);
       ready[c % window] = 1;

@@ -35,11 +35,12 @@ using DecodeFn = std::function<void(const data::Code* codes, size_t rows, uint64
 
 // An optional selection of a chunk's rows (ensemble/discriminator_resample.hpp): the chunk
 // draws `factor` x its rows, and `pick` keeps `keep` of the n drawn (indices ascending),
-// with randomness from `seed` only (the chunk's own stream).
+// with randomness from `seed` only (the chunk's own stream), on up to `threads` threads
+// (the same picks at any count).
 struct ChunkSelect {
   uint32_t factor = 1;
   std::function<void(const data::Code* rows, size_t n, size_t keep, uint64_t seed,
-                     std::vector<uint32_t>& picked)>
+                     std::vector<uint32_t>& picked, int threads)>
       pick;
 };
 

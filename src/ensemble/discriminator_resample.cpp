@@ -55,7 +55,7 @@ std::vector<data::Code> resampled_codes(const std::vector<train::GanblrUnit>& un
   const std::vector<data::Code> cand =
       mixture_codes(units, weights, d, m, core::derive_seed(seed, {0}), threads);
   std::vector<uint32_t> picked;
-  r.select(cand.data(), m, d, n, core::derive_seed(seed, {1}), picked);
+  r.select(cand.data(), m, d, n, core::derive_seed(seed, {1}), picked, threads);
   std::vector<data::Code> out(n * d);
   for (size_t i = 0; i < n; ++i) std::copy_n(&cand[picked[i] * d], d, &out[i * d]);
   return out;
@@ -158,9 +158,12 @@ uint32_t Resampler::candidates() const {
 }
 
 void Resampler::select(const data::Code* rows, size_t n, size_t num_cols, size_t keep,
-                       uint64_t seed, std::vector<uint32_t>& picked) const {
+                       uint64_t seed, std::vector<uint32_t>& picked, int threads) const {
   // Stage s keeps `keep` times the later stages' K of the rows the earlier ones kept; the
-  // first stage's draws come from `seed` itself, a later stage's from its own stream.
+  // first stage's draws come from `seed` itself, a later stage's from its own stream. A
+  // stage's logits (a function of each row alone) are computed in blocks on the threads,
+  // then the keys in row order from the one stream (the same picks at any count).
+  constexpr size_t kBlock = 4096;
   std::vector<uint32_t> from(n);
   std::iota(from.begin(), from.end(), 0u);
   std::vector<double> key;
@@ -169,11 +172,16 @@ void Resampler::select(const data::Code* rows, size_t n, size_t num_cols, size_t
     size_t stage_keep = keep;
     for (size_t t = s + 1; t < stages.size(); ++t) stage_keep *= stages[t].candidates;
     const size_t m = from.size();
-    core::Rng rng(s == 0 ? seed : core::derive_seed(seed, {s}));
     key.resize(m);
+    const CodeBooster& booster = stages[s].booster;
+    core::parallel_for((m + kBlock - 1) / kBlock, threads, [&](size_t b) {
+      for (size_t i = b * kBlock; i < std::min(m, (b + 1) * kBlock); ++i) {
+        key[i] = booster.logit(rows + size_t{from[i]} * num_cols);
+      }
+    });
+    core::Rng rng(s == 0 ? seed : core::derive_seed(seed, {s}));
     for (size_t i = 0; i < m; ++i) {
-      const double logit =
-          std::clamp(stages[s].booster.logit(rows + size_t{from[i]} * num_cols), -kClip, kClip);
+      const double logit = std::clamp(key[i], -kClip, kClip);
       // log(u^(1/w)) with w = e^logit; u in (0, 1].
       key[i] = std::log(1.0 - rng.uniform()) * std::exp(-logit);
     }

@@ -35,9 +35,10 @@ struct Resampler {
 
   // Candidate rows drawn per row kept (the product of the stages' K).
   uint32_t candidates() const;
-  // Indices (ascending) of `keep` of the n candidate rows (row-major, num_cols codes each).
+  // Indices (ascending) of `keep` of the n candidate rows (row-major, num_cols codes each);
+  // the logits on up to `threads` threads (the same picks at any count).
   void select(const data::Code* rows, size_t n, size_t num_cols, size_t keep, uint64_t seed,
-              std::vector<uint32_t>& picked) const;
+              std::vector<uint32_t>& picked, int threads = 1) const;
 
   nlohmann::json to_json() const;
   static Resampler from_json(const nlohmann::json& j, const std::vector<uint32_t>& cardinality);

@@ -378,9 +378,10 @@ ChunkSelect MegModel::resample_select() const {
   if (!resampler_) return {};
   const Resampler* r = &*resampler_;
   const size_t d = codec_.num_cols();
-  return {r->candidates(),
-          [r, d](const data::Code* rows, size_t n, size_t keep, uint64_t seed,
-                 std::vector<uint32_t>& picked) { r->select(rows, n, d, keep, seed, picked); }};
+  return {r->candidates(), [r, d](const data::Code* rows, size_t n, size_t keep, uint64_t seed,
+                                  std::vector<uint32_t>& picked, int threads) {
+            r->select(rows, n, d, keep, seed, picked, threads);
+          }};
 }
 
 std::string MegModel::sample_csv(uint64_t n, uint64_t seed, int threads) const {
@@ -428,7 +429,11 @@ nlohmann::json MegModel::to_json() const {
   return j;
 }
 
-MegModel MegModel::from_json(const nlohmann::json& j) {
+MegModel MegModel::from_json(const nlohmann::json& j) { return from_tree(j, nullptr, {}); }
+
+MegModel MegModel::from_tree(const nlohmann::json& j,
+                             const std::vector<std::string_view>* unit_cbor,
+                             const std::string& source) {
   MegModel m;
   try {
     if (!j.is_object() || j.value("magic", "") != "meg-model") {
@@ -439,19 +444,37 @@ MegModel MegModel::from_json(const nlohmann::json& j) {
     // Each unit must describe the codec's columns; checked before a unit is built,
     // so a crafted file cannot make a unit allocate for cardinalities it does not have.
     const auto card = m.codec_.cardinalities();
-    const auto& units = j.at("units");
-    if (!units.is_array()) throw ModelFormatError("model: 'units' is not a list");
-    for (const auto& ju : units) {
+    auto check_unit = [&](const nlohmann::json& ju) {
       if (!ju.is_object() || !ju.contains("model") || !ju["model"].is_object() ||
           ju["model"].value("cardinality", std::vector<uint32_t>{}) != card) {
         throw ModelFormatError("model: a unit does not match the table's columns");
       }
-    }
+    };
     // Building a unit (smoothing its counts, its alias tables) is most of a load: the
     // units are built in parallel, each into its own slot (the same model at any count).
-    m.units_.resize(units.size());
-    core::parallel_for(units.size(), 0,
-                       [&](size_t u) { m.units_[u] = train::GanblrUnit::from_json(units[u]); });
+    // Units left as CBOR (a loaded file) are read in the same tasks, each tree freed once
+    // its unit is built; each is checked before it is built.
+    if (unit_cbor == nullptr) {
+      const auto& units = j.at("units");
+      if (!units.is_array()) throw ModelFormatError("model: 'units' is not a list");
+      for (const auto& ju : units) check_unit(ju);
+      m.units_.resize(units.size());
+      core::parallel_for(units.size(), 0,
+                         [&](size_t u) { m.units_[u] = train::GanblrUnit::from_json(units[u]); });
+    } else {
+      m.units_.resize(unit_cbor->size());
+      core::parallel_for(unit_cbor->size(), 0, [&](size_t u) {
+        const std::string_view bytes = (*unit_cbor)[u];
+        nlohmann::json ju;
+        try {
+          ju = nlohmann::json::from_cbor(bytes.begin(), bytes.end());
+        } catch (const nlohmann::json::exception& e) {  // as decode_model_file reports it
+          throw ModelFormatError(source + ": corrupt model file (" + e.what() + ")");
+        }
+        check_unit(ju);
+        m.units_[u] = train::GanblrUnit::from_json(ju);
+      });
+    }
     m.weights_ = j.at("weights").get<std::vector<double>>();
     m.training_rows_ = j.at("training_rows").get<uint64_t>();
     m.summary_ = j.value("summary", nlohmann::json::object());
@@ -488,9 +511,11 @@ void MegModel::save(const std::string& path) const {
 MegModel MegModel::load(const std::string& path) {
   // Reading stops once the bytes cannot be a model (no signature) or pass the length the
   // header declares, so /dev/zero or an endless pipe is refused at once.
-  const nlohmann::json tree = decode_model_file(core::read_file(path, model_file_complete),
-                                                path == "-" ? "<stdin>" : path);  // bytes freed
-  return from_json(tree);
+  // The units are read from their CBOR by the tasks that build them (model_io.hpp).
+  const std::string source = path == "-" ? "<stdin>" : path;
+  const SplitModel file =
+      decode_model_file_split(core::read_file(path, model_file_complete), source);
+  return from_tree(file.tree, file.split ? &file.units : nullptr, source);
 }
 
 }  // namespace meg::ensemble

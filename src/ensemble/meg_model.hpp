@@ -5,6 +5,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -86,6 +87,11 @@ class MegModel {
   static MegModel load(const std::string& path);
 
  private:
+  // from_json; with unit_cbor, the units are read from those CBOR items instead of
+  // j["units"] (a loaded file's, model_io.hpp SplitModel; a unit that does not parse is
+  // reported as decode_model_file reports it, naming `source`).
+  static MegModel from_tree(const nlohmann::json& j, const std::vector<std::string_view>* unit_cbor,
+                            const std::string& source);
   // Checks the options against the table and fits the codec.
   static MegModel start_fit(const data::CsvTable& table, const data::Schema& schema,
                             const FitOptions& options);

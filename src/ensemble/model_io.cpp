@@ -5,11 +5,13 @@
 #include <ostream>
 #include <streambuf>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include "core/checksum.hpp"
+#include "core/parallel.hpp"
 #include "core/strings.hpp"
 #include "meg/error.hpp"
 
@@ -193,7 +195,92 @@ bool model_file_complete(std::string_view so_far) {
   return so_far.size() - kHeaderSize > get_le(header, 16, 8);
 }
 
-nlohmann::json decode_model_file(const std::string& bytes, const std::string& path) {
+namespace {
+
+// An item's header at `at`: its major type and value (a length or count), `at` moved past.
+// Only for a payload check_cbor accepted.
+std::pair<int, uint64_t> read_header(std::string_view p, size_t& at) {
+  const auto ib = static_cast<unsigned char>(p[at++]);
+  const int ai = ib & 0x1f;
+  uint64_t value = static_cast<uint64_t>(ai);
+  if (ai >= 24) {
+    value = 0;
+    for (size_t i = 0; i < (size_t{1} << (ai - 24)); ++i) {
+      value = (value << 8) | static_cast<unsigned char>(p[at++]);
+    }
+  }
+  return {ib >> 5, value};
+}
+
+// The end of the item at `at` (with everything nested in it).
+size_t skip_item(std::string_view p, size_t at) {
+  uint64_t pending = 1;
+  while (pending > 0) {
+    const auto [major, value] = read_header(p, at);
+    --pending;
+    if (major == 2 || major == 3) at += value;
+    if (major == 4) pending += value;
+    if (major == 5) pending += 2 * value;
+  }
+  return at;
+}
+
+void put_map_header(std::string& out, uint64_t count) {
+  if (count < 24) {
+    out.push_back(static_cast<char>(0xa0 | count));
+    return;
+  }
+  const int bytes = count < 256 ? 1 : count < 65536 ? 2 : 4;
+  out.push_back(static_cast<char>(bytes == 1 ? 0xb8 : bytes == 2 ? 0xb9 : 0xba));
+  for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<char>((count >> (8 * i)) & 0xff));
+}
+
+// The model tree with its "units" list left as CBOR (one view a unit), when the payload is
+// a map with exactly one "units" key whose value is a list; else the whole tree.
+void split_units(std::string_view p, SplitModel& out) {
+  size_t at = 0;
+  const auto [major, entries] = read_header(p, at);
+  if (major == 5 && entries < (uint64_t{1} << 32)) {
+    std::vector<std::pair<size_t, size_t>> kept;  // the other entries' bytes
+    size_t units_at = 0, found = 0;
+    for (uint64_t e = 0; e < entries; ++e) {
+      const size_t key = at;
+      size_t text = at;
+      const auto [kind, length] = read_header(p, text);
+      const size_t value = skip_item(p, key), end = skip_item(p, value);
+      if (kind == 3 && p.substr(text, length) == "units") {
+        ++found;
+        units_at = value;
+      } else {
+        kept.emplace_back(key, end);
+      }
+      at = end;
+    }
+    size_t first = units_at;
+    const auto [list, count] = found == 1 ? read_header(p, first) : std::pair<int, uint64_t>{};
+    if (found == 1 && list == 4) {
+      std::string rest;
+      put_map_header(rest, kept.size());
+      for (const auto& [b, e] : kept) rest.append(p.substr(b, e - b));
+      out.tree = nlohmann::json::from_cbor(rest.begin(), rest.end());
+      out.units.reserve(count);
+      for (uint64_t u = 0; u < count; ++u) {
+        const size_t end = skip_item(p, first);
+        out.units.push_back(p.substr(first, end - first));
+        first = end;
+      }
+      out.split = true;
+      return;
+    }
+  }
+  out.tree = nlohmann::json::from_cbor(p.begin(), p.end());
+}
+
+// Checks the header, then takes the payload's checksum on a second thread while this one
+// checks the CBOR and reads it with `read` (a checksum mismatch is reported first, as when
+// the two ran in turn).
+template <class Read>
+void read_payload(const std::string& bytes, const std::string& path, Read&& read) {
   if (bytes.empty()) throw ModelFormatError(path + ": empty file, not a meg model");
   if (bytes.size() < sizeof kMagic || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0) {
     throw ModelFormatError(path + ": not a meg model file (no MEGMODEL signature)");
@@ -217,17 +304,43 @@ nlohmann::json decode_model_file(const std::string& bytes, const std::string& pa
                     path, length, bytes.size() - kHeaderSize));
   }
   std::string_view payload(bytes.data() + kHeaderSize, length);
-  if (core::fnv1a64(payload) != checksum) {
-    throw ModelFormatError(path + ": corrupt model file (checksum mismatch)");
+  uint64_t sum = 0;
+  std::string problem, parse_error;
+  core::parallel_for(2, 2, [&](size_t task) {
+    if (task == 0) {
+      sum = core::fnv1a64(payload);
+      return;
+    }
+    problem = check_cbor(payload);
+    if (!problem.empty()) return;
+    try {
+      read(payload);
+    } catch (const nlohmann::json::exception& e) {
+      parse_error = e.what();
+    }
+  });
+  if (sum != checksum) throw ModelFormatError(path + ": corrupt model file (checksum mismatch)");
+  if (!problem.empty()) throw ModelFormatError(path + ": corrupt model file (" + problem + ")");
+  if (!parse_error.empty()) {
+    throw ModelFormatError(path + ": corrupt model file (" + parse_error + ")");
   }
-  if (std::string problem = check_cbor(payload); !problem.empty()) {
-    throw ModelFormatError(path + ": corrupt model file (" + problem + ")");
-  }
-  try {
-    return nlohmann::json::from_cbor(payload.begin(), payload.end());
-  } catch (const nlohmann::json::exception& e) {
-    throw ModelFormatError(path + ": corrupt model file (" + e.what() + ")");
-  }
+}
+
+}  // namespace
+
+nlohmann::json decode_model_file(const std::string& bytes, const std::string& path) {
+  nlohmann::json tree;
+  read_payload(bytes, path, [&](std::string_view payload) {
+    tree = nlohmann::json::from_cbor(payload.begin(), payload.end());
+  });
+  return tree;
+}
+
+SplitModel decode_model_file_split(std::string bytes, const std::string& path) {
+  SplitModel out;
+  out.bytes = std::move(bytes);
+  read_payload(out.bytes, path, [&](std::string_view payload) { split_units(payload, out); });
+  return out;
 }
 
 }  // namespace meg::ensemble

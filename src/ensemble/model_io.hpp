@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -39,6 +40,19 @@ void write_model_file(const nlohmann::json& tree, core::AtomicFile& file);
 // Parses container bytes; throws ModelFormatError naming `path` when the file is
 // not a meg model, of a newer format version, truncated or corrupt.
 nlohmann::json decode_model_file(const std::string& bytes, const std::string& path);
+
+// A model file read with its units left as CBOR, for a load that reads and builds them in
+// parallel (each unit's tree freed once it is built). With `split`: `tree` holds every
+// field but "units", and `units` each unit's CBOR (views into `bytes`, checked as the whole
+// payload was); without (no single "units" list): `tree` is the whole tree.
+struct SplitModel {
+  std::string bytes;
+  nlohmann::json tree;
+  std::vector<std::string_view> units;
+  bool split = false;
+};
+// The same checks and errors as decode_model_file.
+SplitModel decode_model_file_split(std::string bytes, const std::string& path);
 
 // For core::read_file: true once `so_far` cannot be the start of a model file (no
 // signature) or holds more than the length its header declares; decode_model_file

@@ -179,7 +179,8 @@ ModelSizeEstimate estimate_model_bytes(const std::vector<uint32_t>& cardinality,
       }
     }
     const UnitCaps unit_caps(observed, data, u, candidates, classes, parent_levels, child_configs,
-                             searched_pairs.empty() ? nullptr : &searched_pairs);
+                             searched_pairs.empty() ? nullptr : &searched_pairs,
+                             core::resolve_threads(options.threads));
     // One feature's share, from its levels r and its parents' bound (`others`).
     struct Piece {
       double held, tables, alias, tree, level0, cells, count, sparse, blocks, entries, groups;

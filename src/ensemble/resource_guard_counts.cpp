@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cstdint>
 #include <tuple>
+#include <utility>
+
+#include "core/parallel.hpp"
 
 namespace meg::ensemble {
 
@@ -131,7 +134,8 @@ Observed observe(const data::EncodedDataset* data, const std::vector<size_t>& un
 UnitCaps::UnitCaps(const Observed& o, const data::EncodedDataset* data, size_t u,
                    const std::vector<size_t>& candidates, double classes,
                    const std::vector<double>& parent_levels,
-                   const std::vector<double>& child_configs, const std::vector<bool>* searched)
+                   const std::vector<double>& child_configs, const std::vector<bool>* searched,
+                   int threads)
     : parent_levels_(parent_levels), child_configs_(child_configs) {
   caps_.blocks[0] = classes;
   constexpr size_t kNone = SIZE_MAX;
@@ -160,7 +164,6 @@ UnitCaps::UnitCaps(const Observed& o, const data::EncodedDataset* data, size_t u
     return;
   }
   if (!o.measured) return;
-  std::vector<uint64_t> seen;
   d_ = o.d;
   // A parent is read by its groups: its codes, its pairs with the class and with another
   // parent are at most those of the groups (pl = parent_levels). A child and the class are
@@ -200,14 +203,32 @@ UnitCaps::UnitCaps(const Observed& o, const data::EncodedDataset* data, size_t u
     ranked_[0].push_back({lp(a), a, kNone});
     ranked_[1].push_back({dp(a), a, kNone});
   }
+  // The distinct triples of the pairs that count them (a pass over the rows each), the
+  // pairs shared among the threads in contiguous ranges (each count is the same anywhere).
+  std::vector<std::pair<size_t, size_t>> counted;
+  for (size_t x = 0; x < candidates.size(); ++x) {
+    for (size_t y = x + 1; y < candidates.size(); ++y) {
+      const size_t a = candidates[x], b = candidates[y];
+      const double space = classes * data->cardinality[a] * data->cardinality[b];
+      const bool wanted = searched == nullptr || (*searched)[a * d_ + b];
+      if (triples_counted && wanted && space <= kBitmapBits) counted.emplace_back(a, b);
+    }
+  }
+  std::vector<double> triple_counts(counted.size());
+  const size_t ranges = std::min<size_t>(static_cast<size_t>(std::max(threads, 1)), counted.size());
+  core::parallel_for(ranges, static_cast<int>(ranges), [&](size_t w) {
+    std::vector<uint64_t> seen;
+    for (size_t k = counted.size() * w / ranges; k < counted.size() * (w + 1) / ranges; ++k) {
+      triple_counts[k] = distinct_triples(*data, u, counted[k].first, counted[k].second, seen);
+    }
+  });
+  size_t next_counted = 0;
   for (size_t x = 0; x < candidates.size(); ++x) {
     for (size_t y = x + 1; y < candidates.size(); ++y) {
       const size_t a = candidates[x], b = candidates[y];
       double triples = HUGE_VAL;
-      const double space = classes * data->cardinality[a] * data->cardinality[b];
-      const bool wanted = searched == nullptr || (*searched)[a * d_ + b];
-      if (triples_counted && wanted && space <= kBitmapBits) {
-        triples = distinct_triples(*data, u, a, b, seen);
+      if (next_counted < counted.size() && counted[next_counted] == std::pair{a, b}) {
+        triples = triple_counts[next_counted++];
       }
       const double bound = std::min({dp(a) * lp(b), dp(b) * lp(a), dpp(a, b) * classes, triples});
       parent_bound_[a * d_ + b] = parent_bound_[b * d_ + a] = bound;

@@ -63,11 +63,11 @@ class UnitCaps {
   // `searched` (d x d, symmetric): only for_parents is asked, for parent sets whose pairs
   // (with the feature) are marked: the triples are counted for those pairs alone (within
   // the budget of units x pairs x rows), and the lists for_feature and search_combinations
-  // read are not made.
+  // read are not made. The triples are counted on up to `threads` threads.
   UnitCaps(const Observed& o, const data::EncodedDataset* data, size_t u,
            const std::vector<size_t>& candidates, double classes,
            const std::vector<double>& parent_levels, const std::vector<double>& child_configs,
-           const std::vector<bool>* searched = nullptr);
+           const std::vector<bool>* searched = nullptr, int threads = 1);
 
   // Caps for feature i (not a parent of itself: each cap is the largest over the parent
   // sets without i whose configurations i may take).

@@ -1,6 +1,7 @@
 // The 4-byte alias entries draw exactly what the full (float, uint32) entries draw.
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -92,6 +93,61 @@ TEST(AliasTables, WideTablesBesidePackedOnes) {
     core::Rng a(k), b(k);
     for (int i = 0; i < 5000; ++i) {
       ASSERT_EQ(all.draw(b, base, r), alias_draw(a, full[k].data(), r)) << r;
+    }
+  }
+}
+
+// Vose's method with std::vector stacks, as AliasBuilder built its tables before it kept
+// its stacks in arrays: the reference the builder's entries must equal bit for bit.
+std::vector<AliasEntry> reference_alias(const std::vector<double>& p) {
+  const auto r = static_cast<uint32_t>(p.size());
+  double total = 0.0;
+  for (double x : p) total += x;
+  std::vector<double> scaled(r);
+  std::vector<uint32_t> small, large;
+  std::vector<AliasEntry> out(r);
+  for (uint32_t i = 0; i < r; ++i) {
+    scaled[i] = p[i] * r / total;
+    (scaled[i] < 1.0 ? small : large).push_back(i);
+    out[i] = {1.0f, i};
+  }
+  while (!small.empty() && !large.empty()) {
+    const uint32_t s = small.back(), l = large.back();
+    small.pop_back();
+    out[s] = {static_cast<float>(scaled[s]), l};
+    scaled[l] = (scaled[l] + scaled[s]) - 1.0;
+    if (scaled[l] < 1.0) {
+      large.pop_back();
+      small.push_back(l);
+    }
+  }
+  for (uint32_t i : large) out[i].prob = 1.0f;
+  for (uint32_t i : small) out[i].prob = 1.0f;
+  return out;
+}
+
+TEST(AliasTables, BuilderEntriesEqualTheReferenceBitForBit) {
+  core::Rng gen(17);
+  AliasBuilder builder;  // reused across sizes, as a unit's sampler reuses it
+  for (uint32_t r : {1u, 2u, 3u, 5u, 16u, 64u, 255u, 256u, 257u, 700u, 3000u, 2u, 700u}) {
+    for (int rep = 0; rep < 30; ++rep) {
+      std::vector<double> p(r);
+      for (auto& x : p) {
+        const uint64_t kind = gen.below(5);
+        x = kind == 0   ? 0.0
+            : kind == 1 ? 1e-12 * gen.uniform()
+            : kind == 2 ? 1.0 / r  // ties at exactly 1 once scaled
+                        : gen.uniform();
+      }
+      p[gen.below(r)] += 1e-9;
+      if (rep == 0) std::fill(p.begin(), p.end(), 0.25);
+      const std::vector<AliasEntry> want = reference_alias(p);
+      const AliasEntry* got = builder.build(p.data(), r);
+      for (uint32_t i = 0; i < r; ++i) {
+        ASSERT_EQ(got[i].alias, want[i].alias) << r << " " << i;
+        ASSERT_EQ(std::bit_cast<uint32_t>(got[i].prob), std::bit_cast<uint32_t>(want[i].prob))
+            << r << " " << i;
+      }
     }
   }
 }

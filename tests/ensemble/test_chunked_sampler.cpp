@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -108,4 +109,81 @@ TEST(ChunkedSampler, ChunkRangesConcatenateToTheWholeSample) {
   std::vector<uint64_t> written;
   run(n, 2, &written, -1, -1, {5, 7});
   EXPECT_EQ(written, (std::vector<uint64_t>{kChunkRows, kChunkRows + 11}));
+}
+
+namespace {
+
+// Five units drawn three times over, a selection keeping a chunk's rows with the smallest
+// scrambled codes; unit `fail_unit` throws in a full chunk. `offered`: the most threads a
+// selection was given.
+std::string run_selected(uint64_t n, int threads, std::atomic<int>* offered, int fail_unit = -1) {
+  const std::vector<double> weights = {0.3, 0.25, 0.2, 0.15, 0.1};
+  std::string out;
+  meg::ensemble::ChunkSelect select;
+  select.factor = 3;
+  select.pick = [&](const meg::data::Code* rows, size_t m, size_t keep, uint64_t seed,
+                    std::vector<uint32_t>& picked, int t) {
+    int seen = offered->load();
+    while (seen < t && !offered->compare_exchange_weak(seen, t)) {
+    }
+    std::vector<uint64_t> key(m);
+    for (size_t i = 0; i < m; ++i) key[i] = (rows[2 * i + 1] * 2654435761ULL) ^ seed;
+    picked.resize(m);
+    for (size_t i = 0; i < m; ++i) picked[i] = static_cast<uint32_t>(i);
+    std::stable_sort(picked.begin(), picked.end(),
+                     [&](uint32_t a, uint32_t b) { return key[a] < key[b]; });
+    picked.resize(keep);
+    std::sort(picked.begin(), picked.end());
+  };
+  sample_chunked(
+      weights, 2, n, 7, threads, {21, 22, 23},
+      [&](size_t u, uint64_t rows, uint64_t seed, meg::data::Code* codes) {
+        if (static_cast<int>(u) == fail_unit && rows > 10000) {
+          throw std::runtime_error("unit " + std::to_string(u) + " failed");
+        }
+        meg::core::Rng rng(seed);
+        for (uint64_t r = 0; r < rows; ++r) {
+          codes[2 * r] = static_cast<meg::data::Code>(u);
+          codes[2 * r + 1] = static_cast<meg::data::Code>(rng.below(100000));
+        }
+      },
+      [&](const meg::data::Code* codes, size_t rows, uint64_t, meg::core::Rng&, std::string& text) {
+        for (size_t r = 0; r < rows; ++r) {
+          text += std::to_string(codes[2 * r]) + "," + std::to_string(codes[2 * r + 1]) + "\n";
+        }
+      },
+      [&](const std::string& t) { out += t; }, {}, {}, select);
+  return out;
+}
+
+}  // namespace
+
+// A chunk's units are drawn, and its selection made, on the threads no other chunk holds
+// (at least two): the same bytes at any count, one chunk or many.
+TEST(ChunkedSampler, SelectedChunksAreTheSameAtAnyThreadCount) {
+  for (uint64_t n : {uint64_t{1000}, kChunkRows * 3 + 100}) {
+    std::atomic<int> offered{0};
+    const std::string one = run_selected(n, 1, &offered);
+    EXPECT_EQ(offered.load(), 1);
+    EXPECT_EQ(std::count(one.begin(), one.end(), '\n'), static_cast<long>(n));
+    for (int threads : {2, 3, 8}) {
+      offered = 0;
+      EXPECT_TRUE(run_selected(n, threads, &offered) == one) << n << " " << threads;
+      EXPECT_GE(offered.load(), 2) << threads;
+      EXPECT_LE(offered.load(), threads) << threads;
+    }
+  }
+}
+
+// A unit's draw that throws, on the chunk's threads, ends the run with its error.
+TEST(ChunkedSampler, AUnitDrawThatThrowsEndsTheRun) {
+  for (int threads : {1, 2, 4}) {
+    std::atomic<int> offered{0};
+    try {
+      run_selected(kChunkRows * 3 + 100, threads, &offered, 2);
+      FAIL() << "no error";
+    } catch (const std::runtime_error& e) {
+      EXPECT_STREQ(e.what(), "unit 2 failed") << threads;
+    }
+  }
 }

@@ -89,9 +89,15 @@ TEST(MegModel, SaveLoadGivesIdenticalSamples) {
                   .string();
   m.save(path);
   MegModel loaded = MegModel::load(path);
+  // The load reads the units from their CBOR in parallel: the same model as reading the
+  // whole tree first.
+  const MegModel whole =
+      MegModel::from_json(meg::ensemble::decode_model_file(meg::core::read_file(path), path));
   std::filesystem::remove(path);
   EXPECT_TRUE(loaded.sample_csv(5000, 4, 2) == m.sample_csv(5000, 4, 2));
   EXPECT_EQ(loaded.weights(), m.weights());
+  EXPECT_TRUE(loaded.to_json() == whole.to_json());
+  EXPECT_TRUE(loaded.to_json() == m.to_json());
 }
 
 TEST(MegModel, SampleKeepsTheChainDependence) {

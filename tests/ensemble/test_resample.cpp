@@ -154,8 +154,12 @@ TEST(Resample, SelectionKeepsTheCountAndPullsTowardTheData) {
   const Resampler r = known_ratio_resampler(20000, rows);
   // The synthetic half as candidates: codes 2 and 3 are 20% of them, 50% of the data.
   const Code* cand = rows.data() + 2 * 20000;
-  std::vector<uint32_t> picked;
+  std::vector<uint32_t> picked, again;
   const double high = picked_high_share(r, cand, 20000, 5000, picked);
+  for (int threads : {2, 3, 8}) {  // the logits on threads: the same picks
+    r.select(cand, 20000, 2, 5000, 11, again, threads);
+    EXPECT_EQ(picked, again) << threads;
+  }
   // Weights 2.5 vs .625 over 4 candidates per row: about 43% of the rows kept (without
   // replacement, a candidate is kept at most once, so less than the 50% of the data).
   EXPECT_GT(high, 0.38);

@@ -497,6 +497,42 @@ TEST(ResourceGuard, SearchedParentsBoundTheirOwnTables) {
   EXPECT_THROW(cells({ParentSets::Kind::Searched, {&fewer}}), meg::Error);
 }
 
+// The distinct (class, parent, parent) triples each unit's caps read are counted on the
+// fit's threads: the model's bound (cells, blocks, entries, groups, bytes per column) is the
+// same at any count, before and after the search (the scratch grows with the units fitted
+// at once, as it should).
+TEST(ResourceGuard, EstimateIsTheSameAtAnyThreadCount) {
+  const meg::data::CsvTable table = meg::data::read_csv("data/car.csv");
+  meg::FitOptions o;
+  o.threads = 1;
+  const auto m = meg::ensemble::MegModel::fit(table, meg::data::infer_schema(table), o);
+  const meg::data::EncodedDataset codes = m.codec().encode(table);
+  std::vector<size_t> cols;
+  std::vector<meg::bn::KdbStructure> structures;
+  for (const auto& unit : m.units()) {
+    cols.push_back(unit.class_column());
+    structures.push_back(unit.model().structure());
+  }
+  using meg::ensemble::ParentSets;
+  for (const ParentSets& parents :
+       {ParentSets{}, ParentSets{ParentSets::Kind::Searched, {&structures}}}) {
+    std::vector<meg::ensemble::ModelSizeEstimate> est;
+    for (int threads : {1, 2, 3, 8}) {
+      o.threads = threads;
+      est.push_back(estimate_model_bytes(m.codec().cardinalities(), m.codec().column_names(), cols,
+                                         table.num_rows(), o, &codes, 0, parents));
+    }
+    for (size_t t = 1; t < est.size(); ++t) {
+      EXPECT_EQ(est[t].model_cells, est[0].model_cells) << t;
+      EXPECT_EQ(est[t].model_blocks, est[0].model_blocks) << t;
+      EXPECT_EQ(est[t].model_entries, est[0].model_entries) << t;
+      EXPECT_EQ(est[t].model_groups, est[0].model_groups) << t;
+      EXPECT_EQ(est[t].column_bytes, est[0].column_bytes) << t;
+      EXPECT_EQ(est[t].row_bytes, est[0].row_bytes) << t;
+    }
+  }
+}
+
 // The same measure for a CSV file named by MEG_GUARD_TABLE (k = 2, defaults otherwise):
 // how the bench tables' ratios are measured (bench/gen_tables.py hospital, docs/performance.md
 // "The guard against measured heap"). Skipped without it.
