@@ -184,7 +184,10 @@ std::vector<train::GanblrUnit> fit_units(
   if (check == train::CodeCheck::Scan && !cols.empty()) train::check_codes(ds);
   std::vector<train::GanblrUnit> units(cols.size());
   core::CountReducer* reducer = core::count_reducer();
-  const auto [serial, outer, inner] = split_threads(o, cols.size());
+  // Named copies (lambdas below use them; clang before 16 cannot capture structured bindings).
+  const ThreadSplit split = split_threads(o, cols.size());
+  const bool serial = split.serial;
+  const int outer = split.outer, inner = split.inner;
   relay.reset();
   const bool reuse = structures && structures->size() == cols.size();
   if (structures && !reuse) structures->assign(cols.size(), {});
@@ -235,7 +238,10 @@ std::vector<bn::KdbStructure> search_structures(const data::DatasetView& ds,
                                                 const std::vector<size_t>& cols,
                                                 const FitOptions& o, ProgressRelay& relay,
                                                 const bn::SearchHints* hints) {
-  const auto [serial, outer, inner] = split_threads(o, cols.size());
+  // Named copies (lambdas below use them; clang before 16 cannot capture structured bindings).
+  const ThreadSplit split = split_threads(o, cols.size());
+  const bool serial = split.serial;
+  const int outer = split.outer, inner = split.inner;
   relay.reset();
   std::vector<bn::KdbStructure> out =
       serial ? shared_structures(ds, cols, o, inner, hints) : std::vector<bn::KdbStructure>();
