@@ -53,8 +53,8 @@ timed() {
   awk -F': ' '
     /Elapsed \(wall clock\)/ { n = split($2, t, ":"); w = 0; for (i = 1; i <= n; i++) w = w * 60 + t[i] }
     /User time/ { u = $2 } /System time/ { s = $2 } /Maximum resident/ { r = $2 }
-    /allgathered/ { t = $0; sub(/.*ranks; /, "", t); c = t; sub(/, [0-9]+ bytes a rank in collectives.*/, "", t)
-                    sub(/.*CPU a rank, the most of the ranks: /, "", c); sub(/\)$/, "", c); g = t "; CPU a rank " c }
+    /allgathered/ { x = $0; sub(/.*ranks; /, "", x); c = x; sub(/, [0-9]+ bytes a rank in collectives.*/, "", x)
+                    sub(/.*CPU a rank, the most of the ranks: /, "", c); sub(/\)$/, "", c); g = x "; CPU a rank " c }
     END { printf "%8.2f %8.2f %8.0f  %s\n", w, u + s, r / 1024, g }' "$out"
 }
 
