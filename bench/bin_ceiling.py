@@ -54,12 +54,12 @@ def main():
     n, nb = len(body), a.bins
     values = np.array([[float(r[j]) for j in numeric] for r in body])
     bins = np.empty(values.shape, dtype=np.int64)
+    rank = np.empty(values.shape)
     sorted_values = []
     for c in range(len(numeric)):
         order = np.argsort(values[:, c], kind="stable")
-        rank = np.empty(n)
-        rank[order] = np.arange(n)
-        bins[:, c] = np.minimum((rank * nb / n).astype(np.int64), nb - 1)
+        rank[order, c] = np.arange(n)
+        bins[:, c] = np.minimum((rank[:, c] * nb / n).astype(np.int64), nb - 1)
         sorted_values.append(values[order, c])
     lo = np.ceil(bins * n / nb)
     hi = np.ceil((bins + 1) * n / nb)
@@ -68,10 +68,7 @@ def main():
     else:
         own = np.empty(values.shape)
         for c in range(len(numeric)):  # each row's own rank inside its bin, in [0, 1)
-            order = np.argsort(values[:, c], kind="stable")
-            rank = np.empty(n)
-            rank[order] = np.arange(n)
-            own[:, c] = (rank[:] - lo[:, c] + rng.random(n)) / (hi[:, c] - lo[:, c])
+            own[:, c] = (rank[:, c] - lo[:, c] + rng.random(n)) / (hi[:, c] - lo[:, c])
         fb = bins.astype(np.float32)
         donor = np.empty(n, dtype=np.int64)
         step = 64
