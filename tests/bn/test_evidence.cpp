@@ -19,7 +19,7 @@ namespace {
 // likelihood-weighted cases.
 constexpr double kMarginalTol = 0.02;
 
-KdbModel fit_model(const data::EncodedDataset& data, size_t class_col, int k) {
+KdbModel fit_evidence_model(const data::EncodedDataset& data, size_t class_col, int k) {
   KdbStructure s = KdbStructure::learn(data, class_col, k, 100000, 1);
   auto [layout, p] = fit_counts(s, data.cardinality, data, SmoothingSpec{});
   return KdbModel(std::move(s), data.cardinality, std::move(layout), std::move(p.blocks),
@@ -27,7 +27,7 @@ KdbModel fit_model(const data::EncodedDataset& data, size_t class_col, int k) {
 }
 
 const KdbModel& model() {
-  static const KdbModel m = fit_model(testing::make_true_kdb(2).sample(3000, 5), 3, 2);
+  static const KdbModel m = fit_evidence_model(testing::make_true_kdb(2).sample(3000, 5), 3, 2);
   return m;
 }
 

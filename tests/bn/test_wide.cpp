@@ -44,7 +44,8 @@ data::EncodedDataset chain(size_t features, size_t rows, uint64_t seed) {
   return ds;
 }
 
-std::set<std::pair<uint32_t, uint32_t>> links(const std::vector<std::vector<uint32_t>>& parents) {
+std::set<std::pair<uint32_t, uint32_t>> wide_links(
+    const std::vector<std::vector<uint32_t>>& parents) {
   std::set<std::pair<uint32_t, uint32_t>> out;
   for (uint32_t c = 0; c < parents.size(); ++c) {
     for (uint32_t p : parents[c]) out.insert({std::min(c, p), std::max(c, p)});
@@ -90,7 +91,7 @@ TEST(WideStructure, RestrictedGreedySearchRecoversTheChain) {
       KdbStructure::learn(view, features, 1, 100000, 2, StructureSearch::Greedy, &hints);
   std::set<std::pair<uint32_t, uint32_t>> truth;
   for (uint32_t j = 1; j < features; ++j) truth.insert({j - 1, j});
-  EXPECT_EQ(links(s.parents), truth);
+  EXPECT_EQ(wide_links(s.parents), truth);
   const KdbStructure one =
       KdbStructure::learn(view, features, 1, 100000, 1, StructureSearch::Greedy, &hints);
   EXPECT_EQ(one.to_json(), s.to_json());
@@ -126,7 +127,7 @@ TEST(WideStructure, ManyLevelColumnIsNeitherParentNorChildWithParents) {
   const KdbStructure t =
       KdbStructure::learn(view, 8, 2, 100000, 2, StructureSearch::Greedy, &loose);
   bool linked = false;  // without the limit, X_0's strong link to X_1 is taken
-  for (const auto& [a, b] : links(t.parents)) linked = linked || a == 0;
+  for (const auto& [a, b] : wide_links(t.parents)) linked = linked || a == 0;
   EXPECT_TRUE(linked);
 }
 
@@ -148,7 +149,7 @@ TEST(WideStructure, ManyLevelColumnLinksThroughItsGroups) {
   const KdbStructure s =
       KdbStructure::learn(view, 8, 2, 100000, 2, StructureSearch::Greedy, &hints);
   bool linked = false;
-  for (const auto& [a, b] : links(s.parents)) linked = linked || a == 0 || b == 0;
+  for (const auto& [a, b] : wide_links(s.parents)) linked = linked || a == 0 || b == 0;
   EXPECT_TRUE(linked);
   // The 200-level child's parent configurations are within 4 * 64^2 / 200 = 81.
   double configs = 1;

@@ -16,7 +16,7 @@ using namespace meg::data;
 
 namespace {
 
-const CsvTable& adult() {
+const CsvTable& codec_adult() {
   static const CsvTable t = read_csv("data/adult_train.csv");
   return t;
 }
@@ -59,12 +59,12 @@ CsvTable decode_all(const TableCodec& codec, const CsvTable& table, uint64_t see
 }  // namespace
 
 TEST(Codec, CategoricalRoundTripIsIdentityOnAdult) {
-  Schema s = infer_schema(adult());
-  TableCodec codec = TableCodec::fit(adult(), s, 1);
-  CsvTable back = decode_all(codec, adult(), 2);
+  Schema s = infer_schema(codec_adult());
+  TableCodec codec = TableCodec::fit(codec_adult(), s, 1);
+  CsvTable back = decode_all(codec, codec_adult(), 2);
   for (size_t c = 0; c < s.columns.size(); ++c) {
     if (s.columns[c].type != ColumnType::Categorical) continue;
-    EXPECT_EQ(back.columns[c], adult().columns[c]) << s.columns[c].name;
+    EXPECT_EQ(back.columns[c], codec_adult().columns[c]) << s.columns[c].name;
   }
   // Sorted codes, missing last: workclass has 8 levels + '?'.
   const ColumnCodec& wc = codec.column(static_cast<size_t>(s.column_index("workclass")));
@@ -86,13 +86,13 @@ TEST(Codec, CategoricalRoundTripIsIdentityOnAdult) {
 
 TEST(Codec, NumericDecodeKeepsRangeIntegernessPointMassesAndDistribution) {
   for (auto disc : {DiscretizerKind::Quantile, DiscretizerKind::Dpgmm}) {
-    Schema s = infer_schema(adult());
+    Schema s = infer_schema(codec_adult());
     for (auto& c : s.columns) c.discretizer = disc;
-    TableCodec codec = TableCodec::fit(adult(), s, 3);
-    CsvTable back = decode_all(codec, adult(), 4);
+    TableCodec codec = TableCodec::fit(codec_adult(), s, 3);
+    CsvTable back = decode_all(codec, codec_adult(), 4);
     for (const char* name : {"age", "fnlwgt", "capital_gain", "capital_loss", "hours_per_week"}) {
       size_t c = static_cast<size_t>(s.column_index(name));
-      std::vector<double> real = numbers(adult().columns[c]);
+      std::vector<double> real = numbers(codec_adult().columns[c]);
       std::vector<double> syn = numbers(back.columns[c]);
       EXPECT_GE(syn.front(), real.front()) << name;
       EXPECT_LE(syn.back(), real.back()) << name;
@@ -104,7 +104,7 @@ TEST(Codec, NumericDecodeKeepsRangeIntegernessPointMassesAndDistribution) {
       if (std::string(name) == "capital_gain" || std::string(name) == "capital_loss") {
         // The point mass at 0 is reproduced exactly: every row encoded as "0" decodes to "0".
         for (size_t r = 0; r < back.num_rows(); ++r) {
-          if (adult().columns[c][r] == "0") {
+          if (codec_adult().columns[c][r] == "0") {
             ASSERT_EQ(back.columns[c][r], "0") << name;
           }
         }
@@ -173,15 +173,15 @@ TEST(Codec, MissingNumericCellsRoundTripWithTheirToken) {
 }
 
 TEST(Codec, SerialisationGivesIdenticalDecoding) {
-  Schema s = infer_schema(adult());
+  Schema s = infer_schema(codec_adult());
   s.columns[static_cast<size_t>(s.column_index("age"))].discretizer = DiscretizerKind::Dpgmm;
-  TableCodec codec = TableCodec::fit(adult(), s, 7);
+  TableCodec codec = TableCodec::fit(codec_adult(), s, 7);
   nlohmann::json j = codec.to_json();
   auto bytes = nlohmann::json::to_cbor(j);
   TableCodec loaded = TableCodec::from_json(nlohmann::json::from_cbor(bytes));
   EXPECT_EQ(loaded.cardinalities(), codec.cardinalities());
-  CsvTable a = decode_all(codec, adult(), 11);
-  CsvTable b = decode_all(loaded, adult(), 11);
+  CsvTable a = decode_all(codec, codec_adult(), 11);
+  CsvTable b = decode_all(loaded, codec_adult(), 11);
   EXPECT_EQ(a.columns, b.columns);
   EXPECT_EQ(loaded.to_json(), j);
 }
@@ -200,8 +200,8 @@ TEST(Codec, TypeOverrideOnTextColumnNamesLineAndColumn) {
 }
 
 TEST(Codec, EncodeChecksColumns) {
-  Schema s = infer_schema(adult());
-  TableCodec codec = TableCodec::fit(adult(), s, 1);
+  Schema s = infer_schema(codec_adult());
+  TableCodec codec = TableCodec::fit(codec_adult(), s, 1);
   CsvTable other = parse_csv("age,foo\n1,2\n", "o.csv");
   EXPECT_THROW(codec.encode(other), meg::DataError);
   // Test data with unseen levels encodes without error.
