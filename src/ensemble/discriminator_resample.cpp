@@ -13,6 +13,7 @@
 #include "core/count_reducer.hpp"
 #include "core/parallel.hpp"
 #include "core/rng.hpp"
+#include "core/shared_tasks.hpp"
 #include "core/stats.hpp"
 #include "ensemble/unit_fitting.hpp"
 #include "meg/error.hpp"
@@ -47,18 +48,30 @@ std::vector<data::Code> gather(const data::DatasetView& v, size_t limit, uint64_
   return out;
 }
 
+// The candidates of n rows resampled by a resampler of k candidates a row kept: n k rows
+// of the mixture (they do not depend on the resampler's discriminators).
+std::vector<data::Code> candidate_codes(const std::vector<train::GanblrUnit>& units,
+                                        const std::vector<double>& weights, size_t d, size_t n,
+                                        uint32_t k, uint64_t seed, int threads) {
+  return mixture_codes(units, weights, d, n * k, core::derive_seed(seed, {0}), threads);
+}
+
+// The n rows `r` keeps of candidate_codes(..., n, r.candidates(), seed, ...).
+std::vector<data::Code> picked_codes(const std::vector<data::Code>& cand, size_t d, size_t n,
+                                     const Resampler& r, uint64_t seed, int threads) {
+  std::vector<uint32_t> picked;
+  r.select(cand.data(), n * r.candidates(), d, n, core::derive_seed(seed, {1}), picked, threads);
+  std::vector<data::Code> out(n * d);
+  for (size_t i = 0; i < n; ++i) std::copy_n(&cand[picked[i] * d], d, &out[i * d]);
+  return out;
+}
+
 // n rows of the mixture, resampled by `r`.
 std::vector<data::Code> resampled_codes(const std::vector<train::GanblrUnit>& units,
                                         const std::vector<double>& weights, size_t d, size_t n,
                                         const Resampler& r, uint64_t seed, int threads) {
-  const size_t m = n * r.candidates();
-  const std::vector<data::Code> cand =
-      mixture_codes(units, weights, d, m, core::derive_seed(seed, {0}), threads);
-  std::vector<uint32_t> picked;
-  r.select(cand.data(), m, d, n, core::derive_seed(seed, {1}), picked, threads);
-  std::vector<data::Code> out(n * d);
-  for (size_t i = 0; i < n; ++i) std::copy_n(&cand[picked[i] * d], d, &out[i * d]);
-  return out;
+  return picked_codes(candidate_codes(units, weights, d, n, r.candidates(), seed, threads), d, n, r,
+                      seed, threads);
 }
 
 // The AUC of a fresh discriminator learning from one fold of real vs synthetic rows
@@ -85,12 +98,13 @@ double fold_auc(const std::vector<data::Code>& real, const std::vector<data::Cod
 
 // Two-fold detection AUCs of each set of synthetic rows against the real ones. The folds
 // (two a set) run side by side on the threads, each discriminator on one (the same trees at
-// any count; one thread a fit spends no time meeting the others). In a distributed fit
-// (core/count_reducer.hpp) the folds are shared among the processes and their AUCs
-// allgathered: each is a function of the same rows on every process.
+// any count; one thread a fit spends no time meeting the others). With a reducer (a
+// distributed fit, core/count_reducer.hpp) the folds are shared among the processes and
+// their AUCs allgathered: each is a function of the same rows on every process.
 std::vector<double> detection_aucs(const std::vector<data::Code>& real,
                                    const std::vector<const std::vector<data::Code>*>& synth,
-                                   const std::vector<uint32_t>& card, int threads) {
+                                   const std::vector<uint32_t>& card, int threads,
+                                   core::CountReducer* reducer) {
   std::vector<double> auc(2 * synth.size());
   auto folds = [&](size_t first, size_t end, double* out) {
     core::parallel_for(end - first, threads, [&](size_t k) {
@@ -98,7 +112,6 @@ std::vector<double> detection_aucs(const std::vector<data::Code>& real,
       out[k] = fold_auc(real, *synth[i / 2], card, i % 2, 1);
     });
   };
-  core::CountReducer* reducer = core::count_reducer();
   if (reducer == nullptr) {
     folds(0, auc.size(), auc.data());
   } else {
@@ -280,6 +293,47 @@ CodeBooster fit_stage(const std::vector<data::Code>& real, const std::vector<dat
   return b;
 }
 
+// A stage's discriminator with its summary, as a shared task's result (CBOR: the
+// booster's fields and the summary's numbers exactly).
+struct FittedStage {
+  CodeBooster booster;
+  nlohmann::json summary;
+
+  std::vector<uint8_t> save() const {
+    return nlohmann::json::to_cbor(
+        nlohmann::json{{"booster", booster.to_json()}, {"summary", summary}});
+  }
+  void load(std::span<const uint8_t> bytes, const std::vector<uint32_t>& card) {
+    const nlohmann::json j = nlohmann::json::from_cbor(bytes.begin(), bytes.end());
+    booster = CodeBooster::from_json(j.at("booster"), card);
+    summary = j.at("summary");
+  }
+};
+
+// Held-out rows of one set (plain or resampled mixture rows) with their detection AUC,
+// and candidates drawn for a later selection, as a shared task's result.
+struct HeldOutSet {
+  std::vector<data::Code> rows, candidates, next_candidates;
+  double auc = 0;
+
+  std::vector<uint8_t> save() const {
+    core::ByteWriter out;
+    out.put_list(std::span<const data::Code>(rows));
+    out.put_list(std::span<const data::Code>(candidates));
+    out.put_list(std::span<const data::Code>(next_candidates));
+    out.put(auc);
+    return out.take();
+  }
+  void load(std::span<const uint8_t> bytes) {
+    core::ByteReader in(bytes, "resampler rows");
+    rows = in.get_list<data::Code>();
+    candidates = in.get_list<data::Code>();
+    next_candidates = in.get_list<data::Code>();
+    auc = in.get<double>();
+    in.finish();
+  }
+};
+
 }  // namespace
 
 ResampleFit fit_resampler(const std::vector<train::GanblrUnit>& units,
@@ -289,48 +343,120 @@ ResampleFit fit_resampler(const std::vector<train::GanblrUnit>& units,
   const std::vector<uint32_t>& card = train.cardinality();
   const size_t d = card.size();
   const int threads = core::resolve_threads(options.threads);
+  const uint32_t k = options.resample_candidates;
   const std::vector<data::Code> real_rows =
       gather(train, kMaxTrainRows, core::derive_seed(seed, {1}));
   const size_t m = real_rows.size() / d;
-  const std::vector<data::Code> synth =
-      mixture_codes(units, weights, d, m, core::derive_seed(seed, {2}), threads);
   ResampleFit out;
-  out.summary = {{"mode", get_option(options, "resample")},
-                 {"candidates", options.resample_candidates},
-                 {"discriminator_rows", m}};
+  out.summary = {
+      {"mode", get_option(options, "resample")}, {"candidates", k}, {"discriminator_rows", m}};
+  // Held-out rows decide (else auto leaves sampling as it is); a second stage is tried when
+  // the options allow it and its candidates a row stay within kMaxCandidates.
+  const bool decide = holdout.num_rows() >= kMinHoldout;
+  const bool second = options.resample_stages >= 2 && uint64_t{k} * k <= kMaxCandidates;
+  const std::vector<data::Code> real =
+      decide ? gather(holdout, kMaxHoldout, core::derive_seed(seed, {3}))
+             : std::vector<data::Code>();
+  const size_t h = real.size() / d;
+  // The seeds of the first stage's held-out rows and of the second stage's training rows.
+  const uint64_t resampled_seed = core::derive_seed(seed, {5});
+  const uint64_t next_seed = core::derive_seed(seed, {6, 1});
+  // The first stage and the second's decision as two rounds of independent tasks
+  // (core/shared_tasks.hpp: in a distributed fit each on one process, the results
+  // exchanged; in one process, in turn). Round 1: the first stage's discriminator; the
+  // plain rows' detection AUC and the candidates the first stage selects among. Round 2:
+  // the second stage's discriminator; the first stage's held-out rows and their AUC.
+  core::CountReducer* reducer = core::count_reducer();
+  FittedStage first, next;
+  HeldOutSet plain, resampled;
+  std::vector<core::SharedTask> round;
+  round.push_back({[&] {
+                     const std::vector<data::Code> synth =
+                         mixture_codes(units, weights, d, m, core::derive_seed(seed, {2}), threads);
+                     first.booster =
+                         fit_stage(real_rows, synth, card, threads, true, first.summary);
+                   },
+                   [&] { return first.save(); },
+                   [&](std::span<const uint8_t> bytes) { first.load(bytes, card); }});
+  if (decide || second) {
+    round.push_back(
+        {[&] {
+           if (decide) {
+             plain.rows =
+                 mixture_codes(units, weights, d, h, core::derive_seed(seed, {4}), threads);
+             plain.auc = detection_aucs(real, {&plain.rows}, card, threads, nullptr)[0];
+             plain.candidates = candidate_codes(units, weights, d, h, k, resampled_seed, threads);
+           }
+           if (second)
+             plain.next_candidates = candidate_codes(units, weights, d, m, k, next_seed, threads);
+         },
+         [&] { return plain.save(); }, [&](std::span<const uint8_t> bytes) { plain.load(bytes); }});
+  }
+  core::run_shared(round, reducer);
   Resampler r;
+  r.stages.push_back({std::move(first.booster), k});
+  round.clear();
+  if (second) {
+    round.push_back({[&] {
+                       const std::vector<data::Code> prev =
+                           picked_codes(plain.next_candidates, d, m, r, next_seed, threads);
+                       next.booster =
+                           fit_stage(real_rows, prev, card, threads, false, next.summary);
+                     },
+                     [&] { return next.save(); },
+                     [&](std::span<const uint8_t> bytes) { next.load(bytes, card); }});
+  }
+  if (decide) {
+    round.push_back({[&] {
+                       resampled.rows =
+                           picked_codes(plain.candidates, d, h, r, resampled_seed, threads);
+                       resampled.auc =
+                           detection_aucs(real, {&resampled.rows}, card, threads, nullptr)[0];
+                     },
+                     [&] { return resampled.save(); },
+                     [&](std::span<const uint8_t> bytes) { resampled.load(bytes); }});
+  }
+  core::run_shared(round, reducer);
+  plain.candidates = {};
+  plain.next_candidates = {};
   nlohmann::json stages = nlohmann::json::array();
-  r.stages.push_back({fit_stage(real_rows, synth, card, threads, true, stages.emplace_back()),
-                      options.resample_candidates});
-  while (r.stages.size() < options.resample_stages &&
-         r.candidates() * options.resample_candidates <= kMaxCandidates) {
-    // The next stage learns the real rows against the stages so far.
-    const std::vector<data::Code> prev = resampled_codes(
-        units, weights, d, m, r, core::derive_seed(seed, {6, r.stages.size()}), threads);
-    ResampleStage next{fit_stage(real_rows, prev, card, threads, false, stages.emplace_back()),
-                       options.resample_candidates};
+  stages.push_back(std::move(first.summary));
+  if (second) {
+    stages.push_back(std::move(next.summary));
     // No tree lowered the validation loss: the stages so far left nothing this one finds
     // (Adult), so it is neither measured nor used.
-    if (next.booster.trees() == 0) break;
-    r.stages.push_back(std::move(next));
+    if (next.booster.trees() != 0) {
+      r.stages.push_back({std::move(next.booster), k});
+      while (r.stages.size() < options.resample_stages && r.candidates() * k <= kMaxCandidates) {
+        // The next stage learns the real rows against the stages so far.
+        const std::vector<data::Code> prev = resampled_codes(
+            units, weights, d, m, r, core::derive_seed(seed, {6, r.stages.size()}), threads);
+        ResampleStage later{fit_stage(real_rows, prev, card, threads, false, stages.emplace_back()),
+                            k};
+        if (later.booster.trees() == 0) break;
+        r.stages.push_back(std::move(later));
+      }
+    }
   }
   size_t use = options.resample == Resample::On ? r.stages.size() : 0;
-  if (holdout.num_rows() >= kMinHoldout) {
-    const std::vector<data::Code> real = gather(holdout, kMaxHoldout, core::derive_seed(seed, {3}));
-    const size_t h = real.size() / d;
+  if (decide) {
     std::vector<std::vector<data::Code>> sets;
-    sets.push_back(mixture_codes(units, weights, d, h, core::derive_seed(seed, {4}), threads));
-    for (size_t s = 1; s <= r.stages.size(); ++s) {
-      Resampler first;
-      first.stages.assign(r.stages.begin(), r.stages.begin() + static_cast<long>(s));
-      // The first stage's rows from the stream a one-stage fit used (the same decision).
-      const uint64_t rows_seed =
-          s == 1 ? core::derive_seed(seed, {5}) : core::derive_seed(seed, {5, s});
-      sets.push_back(resampled_codes(units, weights, d, h, first, rows_seed, threads));
+    sets.push_back(std::move(plain.rows));
+    sets.push_back(std::move(resampled.rows));
+    std::vector<double> auc = {plain.auc, resampled.auc};
+    // The rows of the first s > 1 stages (shared folds, as the first two sets' were).
+    for (size_t s = 2; s <= r.stages.size(); ++s) {
+      Resampler stages_so_far;
+      stages_so_far.stages.assign(r.stages.begin(), r.stages.begin() + static_cast<long>(s));
+      sets.push_back(resampled_codes(units, weights, d, h, stages_so_far,
+                                     core::derive_seed(seed, {5, s}), threads));
     }
-    std::vector<const std::vector<data::Code>*> ptrs;
-    for (const auto& x : sets) ptrs.push_back(&x);
-    const std::vector<double> auc = detection_aucs(real, ptrs, card, threads);
+    if (sets.size() > 2) {
+      std::vector<const std::vector<data::Code>*> ptrs;
+      for (size_t s = 2; s < sets.size(); ++s) ptrs.push_back(&sets[s]);
+      const std::vector<double> later = detection_aucs(real, ptrs, card, threads, reducer);
+      auc.insert(auc.end(), later.begin(), later.end());
+    }
     // Privacy: resampled rows may copy training rows no more often than held-out real rows
     // or plain mixture rows do (codes equal to one of the discriminator's real rows').
     const CopyRate copies(real_rows, m, d);

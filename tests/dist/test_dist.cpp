@@ -36,9 +36,10 @@ TEST_P(DistFit, SameModelBytesFor2And3Ranks) {
   fs::remove_all(dir);
 }
 
-// A BOM and no final newline; quoted fields with CRLF line ends.
+// A BOM and no final newline; quoted fields with CRLF line ends; house_16h, whose
+// resampler keeps its second stage (the stages' tasks shared among the ranks).
 INSTANTIATE_TEST_SUITE_P(Tables, DistFit,
-                         ::testing::Values(kQuoted, kGerman,
+                         ::testing::Values(kQuoted, kGerman, MEG_SOURCE_DIR "/data/house_16h.csv",
                                            MEG_SOURCE_DIR
                                            "/tests/data/fixtures/bom_no_final_newline.csv",
                                            MEG_SOURCE_DIR "/tests/data/fixtures/quoted_crlf.csv"),

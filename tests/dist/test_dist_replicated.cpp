@@ -2,7 +2,8 @@
 // repeating (no MPI here): the distance probe's queries (each process measures its
 // share, the integer totals are summed), the units' structure searches and held-out
 // scores (each process takes its share of the units; structures and scores are
-// allgathered) and the resampler's detection folds (AUCs allgathered). p "processes"
+// allgathered) and the resampler's tasks (discriminators, held-out rows and AUCs
+// allgathered). p "processes"
 // run one after another with a reducer that replays what the others sent in the
 // previous round: the k-th collective is exact once the k first ones were, so the
 // rounds reach a fixed point, and every process must then hold exactly what one
@@ -126,6 +127,18 @@ data::EncodedDataset table(size_t n, uint64_t seed) {
   return data::EncodedDataset::from_columns({"a", "b", "c", "d"}, card, cols);
 }
 
+// Columns of 4 levels: a, b, c uniform, d = (a + b + c) mod 4 in 90% of the rows.
+data::EncodedDataset sum_table(size_t n, uint64_t seed) {
+  core::Rng rng(seed);
+  std::vector<std::vector<data::Code>> cols(4, std::vector<data::Code>(n));
+  for (size_t r = 0; r < n; ++r) {
+    for (size_t c = 0; c < 3; ++c) cols[c][r] = static_cast<data::Code>(rng.below(4));
+    cols[3][r] = static_cast<data::Code>(
+        rng.uniform() < 0.9 ? (cols[0][r] + cols[1][r] + cols[2][r]) % 4 : rng.below(4));
+  }
+  return data::EncodedDataset::from_columns({"a", "b", "c", "d"}, {4, 4, 4, 4}, cols);
+}
+
 struct Probed {
   double holdout = 0, synthetic = 0;
   bool operator==(const Probed&) const = default;
@@ -197,17 +210,23 @@ TEST(DistReplicated, StructuresAndHeldOutScoresSplitGiveTheSameUnits) {
   }
 }
 
-// The resampler's decision: the four folds of the detection AUCs shared among the
-// processes, the same summary (AUCs, copy rates, decision) and discriminator.
-TEST(DistReplicated, DetectionFoldsSplitGiveTheSameDecision) {
-  const data::EncodedDataset fit = table(3000, 6), val = table(900, 7);
+// The resampler: the first stage's discriminator, the plain rows' detection AUC and the
+// candidates (round 1), then the second stage's discriminator and the first stage's
+// held-out rows and AUC (round 2), each task on one process with its result allgathered,
+// and the later stages' detection folds shared: the same summary (AUCs, copy rates,
+// decision) and discriminators as one process. `second`: the second stage keeps trees.
+void check_resampler(const FitOptions& o, size_t holdout_rows, bool second) {
+  // With a second stage kept: a table of a three-way interaction (d = a + b + c mod 4,
+  // mostly) that naive Bayes units cannot hold, so the first stage leaves some for it.
+  const data::EncodedDataset fit = second ? sum_table(6000, 6) : table(3000, 6),
+                             val = second ? sum_table(holdout_rows, 7) : table(holdout_rows, 7);
   const std::vector<size_t> cols = {0, 1, 2, 3};
-  FitOptions o;
-  o.threads = 1;
-  o.resample = Resample::On;
   const ProgressFn none;  // the relay keeps a reference to it
   ensemble::ProgressRelay relay(none, cols.size());
-  const std::vector<train::GanblrUnit> units = ensemble::fit_units(fit, cols, o, 2, "fit", relay);
+  FitOptions unit_options = o;
+  if (second) unit_options.unit.k = 0;
+  const std::vector<train::GanblrUnit> units =
+      ensemble::fit_units(fit, cols, unit_options, 2, "fit", relay);
   const std::vector<double> weights = {0.4, 0.3, 0.2, 0.1};
   auto run = [&] {
     const ensemble::ResampleFit r = ensemble::fit_resampler(units, weights, fit, val, o, 11);
@@ -216,8 +235,10 @@ TEST(DistReplicated, DetectionFoldsSplitGiveTheSameDecision) {
     return j;
   };
   const nlohmann::json want = run();
-  ASSERT_TRUE(want.contains("holdout_auc_plain")) << want.dump();
-  ASSERT_TRUE(want.contains("resampler"));
+  const nlohmann::json& stages = want.at("stages");
+  ASSERT_EQ(stages.size(), o.resample_stages >= 2 ? 2u : 1u) << want.dump();
+  if (o.resample_stages >= 2) ASSERT_EQ(stages[1].at("trees").get<int>() > 0, second);
+  ASSERT_EQ(want.contains("holdout_auc_plain"), holdout_rows >= 200) << want.dump();
   for (int p : {2, 3, 5}) {
     SCOPED_TRACE(testing::Message() << p << " processes");
     std::vector<size_t> calls;
@@ -225,8 +246,32 @@ TEST(DistReplicated, DetectionFoldsSplitGiveTheSameDecision) {
              p, [&](int) { return run(); }, &calls)) {
       EXPECT_EQ(got.dump(), want.dump());
     }
-    for (size_t c : calls) EXPECT_EQ(c, 1u);
+    // Two rounds, and the later stages' folds.
+    for (size_t c : calls) EXPECT_EQ(c, second && holdout_rows >= 200 ? 3u : 2u);
   }
+}
+
+TEST(DistReplicated, ResamplerTasksSplitGiveTheSameDecision) {
+  FitOptions o;
+  o.threads = 1;
+  o.resample = Resample::On;
+  check_resampler(o, 900, false);
+}
+
+TEST(DistReplicated, ResamplerTasksSplitGiveTheSameSecondStage) {
+  FitOptions o;
+  o.threads = 2;
+  o.resample = Resample::Auto;
+  check_resampler(o, 2000, true);
+}
+
+TEST(DistReplicated, ResamplerTasksSplitWithoutHeldOutRowsOrASecondStage) {
+  FitOptions o;
+  o.threads = 1;
+  o.resample = Resample::On;
+  check_resampler(o, 150, false);  // too few held-out rows: no decision
+  o.resample_stages = 1;
+  check_resampler(o, 900, false);  // one stage: round 2 holds the held-out rows only
 }
 
 }  // namespace
