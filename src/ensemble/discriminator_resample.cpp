@@ -175,9 +175,9 @@ void Resampler::select(const data::Code* rows, size_t n, size_t num_cols, size_t
     key.resize(m);
     const CodeBooster& booster = stages[s].booster;
     core::parallel_for((m + kBlock - 1) / kBlock, threads, [&](size_t b) {
-      for (size_t i = b * kBlock; i < std::min(m, (b + 1) * kBlock); ++i) {
-        key[i] = booster.logit(rows + size_t{from[i]} * num_cols);
-      }
+      const size_t first = b * kBlock;
+      booster.logits(rows, num_cols, &from[first], std::min(m, first + kBlock) - first,
+                     &key[first]);
     });
     core::Rng rng(s == 0 ? seed : core::derive_seed(seed, {s}));
     for (size_t i = 0; i < m; ++i) {
