@@ -50,16 +50,25 @@ uint32_t alias_threshold(float prob) {
   return x >= 0x1.0p24 ? 1u << 24 : static_cast<uint32_t>(std::ceil(x));
 }
 
-AliasTables::AliasTables(size_t cells, size_t wide_cells) : packed_(cells, 0) {
+AliasTables::AliasTables(size_t cells, size_t wide_cells) : packed_(cells) {
   wide_.reserve(wide_cells);
 }
 
 void AliasTables::set(size_t base, const double* p, uint32_t r) {
-  const AliasEntry* t = builder_.build(p, r);
+  if (wide(r)) place_wide(base, r);
+  fill(base, p, r, builder_);
+}
+
+void AliasTables::place_wide(size_t base, uint32_t r) {
+  if (wide_.size() > UINT32_MAX - r) throw InvalidArgument("alias: too many wide tables");
+  packed_[base] = static_cast<uint32_t>(wide_.size());
+  wide_.resize(wide_.size() + r);
+}
+
+void AliasTables::fill(size_t base, const double* p, uint32_t r, AliasBuilder& builder) {
+  const AliasEntry* t = builder.build(p, r);
   if (r > kMaxPacked) {
-    if (wide_.size() > UINT32_MAX - r) throw InvalidArgument("alias: too many wide tables");
-    packed_[base] = static_cast<uint32_t>(wide_.size());
-    wide_.insert(wide_.end(), t, t + r);
+    std::copy(t, t + r, wide_.begin() + packed_[base]);
     return;
   }
   for (uint32_t j = 0; j < r; ++j) {

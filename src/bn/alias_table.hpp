@@ -2,6 +2,9 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <new>
+#include <utility>
 #include <vector>
 
 #include "core/rng.hpp"
@@ -9,10 +12,34 @@
 namespace meg::bn {
 
 // One entry of a Vose alias table: keep i with probability prob, else take alias.
-// Single precision is ample for sampling and halves the table.
+// Single precision is ample for sampling and halves the table. Trivial, so a table can be
+// sized without writing it (UninitializedAllocator).
 struct AliasEntry {
-  float prob = 1.0f;
-  uint32_t alias = 0;
+  float prob;
+  uint32_t alias;
+};
+
+// A vector allocator that leaves elements default-initialised (unwritten, for trivial
+// types) when a vector is sized: the pages of a large table are touched only where its
+// entries are set.
+template <class T>
+struct UninitializedAllocator : std::allocator<T> {
+  using value_type = T;
+  UninitializedAllocator() = default;
+  template <class U>
+  UninitializedAllocator(const UninitializedAllocator<U>& /*other*/) noexcept {}
+  template <class U>
+  struct rebind {
+    using other = UninitializedAllocator<U>;
+  };
+  template <class U>
+  void construct(U* p) noexcept {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <class U, class... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
 };
 
 // Builds Vose alias tables; keeps its scratch between calls.
@@ -53,13 +80,19 @@ class AliasTables {
  public:
   AliasTables() = default;
   // Room for `cells` entries, `wide_cells` of them in tables of more than 256 values (the
-  // full entries reserved at once: no regrowth while the tables are set).
+  // full entries reserved at once: no regrowth while the tables are set). The entries are
+  // not written until set.
   explicit AliasTables(size_t cells, size_t wide_cells = 0);
   // Whether a table of r values keeps full entries.
   static bool wide(uint32_t r) { return r > kMaxPacked; }
 
   // Builds the table of p[0..r) (any positive scale) at base.
   void set(size_t base, const double* p, uint32_t r);
+  // For tables set from several threads: a wide table's room at base is placed first (one
+  // thread, before any fill); then fill() may set different bases at once, each thread
+  // with its own builder. set() is place_wide() (if wide) and fill().
+  void place_wide(size_t base, uint32_t r);
+  void fill(size_t base, const double* p, uint32_t r, AliasBuilder& builder);
   uint32_t draw(core::Rng& rng, size_t base, uint32_t r) const {
     return draw_with(rng.next(), base, r);
   }
@@ -69,6 +102,11 @@ class AliasTables {
     const auto j = static_cast<uint32_t>(((u >> 32) * r) >> 32);
     const uint32_t e = packed_[base + j];
     return (u & 0xffffffU) < (e >> 8) ? j : (e & 0xffU);
+  }
+  // Asks the cache for the entry draw_with(u, base, r) reads first.
+  void prefetch(uint64_t u, size_t base, uint32_t r) const {
+    const auto j = static_cast<uint32_t>(((u >> 32) * r) >> 32);
+    __builtin_prefetch(&packed_[r > kMaxPacked ? base : base + j]);
   }
   size_t bytes() const {
     return packed_.size() * sizeof(uint32_t) + wide_.size() * sizeof(AliasEntry);
@@ -80,8 +118,10 @@ class AliasTables {
 
  private:
   static constexpr uint32_t kMaxPacked = 256;
-  std::vector<uint32_t> packed_;  // every table's entries; a wide table's first: its offset
-  std::vector<AliasEntry> wide_;  // the tables of more than kMaxPacked values
+  // Every table's entries; a wide table's first: its offset in wide_.
+  std::vector<uint32_t, UninitializedAllocator<uint32_t>> packed_;
+  // The tables of more than kMaxPacked values.
+  std::vector<AliasEntry, UninitializedAllocator<AliasEntry>> wide_;
   AliasBuilder builder_;
 };
 

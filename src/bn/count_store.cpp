@@ -239,6 +239,24 @@ FeatureCells feature_cells(const KdbLayout& layout, const ClassBlocks& blocks, s
   return out;
 }
 
+void smooth_block(const CountStore& store, size_t f, size_t first, size_t last, uint32_t r,
+                  const double* below, double* n, double* p) {
+  std::fill(n, n + r, 0.0);
+  double total = 0.0;
+  for (size_t e = first; e < last; ++e) {
+    n[store.values[e]] = store.counts[e];
+    total += store.counts[e];
+  }
+  if (below == nullptr || (store.kind == Smoothing::Laplace && total > 0)) {
+    for (uint32_t v = 0; v < r; ++v) p[v] = (n[v] + store.alpha) / (total + store.alpha * r);
+  } else if (store.kind == Smoothing::Laplace) {
+    std::copy(below, below + r, p);
+  } else {
+    const double m = store.m[f];
+    for (uint32_t v = 0; v < r; ++v) p[v] = (n[v] + m * below[v]) / (total + m);
+  }
+}
+
 CountSmoother::CountSmoother(const KdbLayout& layout, const ClassBlocks& blocks,
                              const CountStore& store)
     : layout_(layout), blocks_(blocks), store_(store), first_entry_(blocks.num_blocks() + 1, 0) {
@@ -247,40 +265,29 @@ CountSmoother::CountSmoother(const KdbLayout& layout, const ClassBlocks& blocks,
 }
 
 void CountSmoother::smooth_feature(size_t f,
-                                   const std::function<void(size_t b, const double* p)>& fn) {
+                                   const std::function<void(size_t b, const double* p)>& fn,
+                                   bool top) {
   const FeatureLayout& fl = layout_.feature(f);
   const FeatureCells cells = feature_cells(layout_, blocks_, f);
   const uint32_t r = fl.card;
   backoff_.assign(cells.backoff_end - cells.backoff_begin, 0.0);
   n_.resize(r);
   top_.resize(r);
-  for (size_t j = 0; j < fl.levels.size(); ++j) {  // parents before children
+  const size_t levels = fl.levels.size() - (top ? 0 : 1);
+  for (size_t j = 0; j < levels; ++j) {  // parents before children
     const ConfigMap& level = fl.levels[j];
     const auto g_begin = static_cast<size_t>(level.first_group());
     for (size_t b = blocks_.begin(g_begin); b < blocks_.begin(g_begin + level.size()); ++b) {
-      std::fill(n_.begin(), n_.end(), 0.0);
-      double total = 0.0;
-      for (size_t e = first_entry_[b]; e < first_entry_[b + 1]; ++e) {
-        n_[store_.values[e]] = store_.counts[e];
-        total += store_.counts[e];
-      }
       double* p = j + 1 == fl.levels.size() ? top_.data()
                                             : &backoff_[blocks_.offset(b) - cells.backoff_begin];
-      if (j == 0 || (store_.kind == Smoothing::Laplace && total > 0)) {
-        for (uint32_t v = 0; v < r; ++v) p[v] = (n_[v] + store_.alpha) / (total + store_.alpha * r);
-      } else {
-        const int32_t below = blocks_.resolve(
+      const double* below = nullptr;
+      if (j > 0) {
+        const int32_t bb = blocks_.resolve(
             layout_, layout_.parent_group(static_cast<size_t>(blocks_.block_group(b))),
             blocks_.block_class(b));
-        const double* pb =
-            &backoff_[blocks_.offset(static_cast<size_t>(below)) - cells.backoff_begin];
-        if (store_.kind == Smoothing::Laplace) {
-          std::copy(pb, pb + r, p);
-        } else {
-          const double m = store_.m[f];
-          for (uint32_t v = 0; v < r; ++v) p[v] = (n_[v] + m * pb[v]) / (total + m);
-        }
+        below = &backoff_[blocks_.offset(static_cast<size_t>(bb)) - cells.backoff_begin];
       }
+      smooth_block(store_, f, first_entry_[b], first_entry_[b + 1], r, below, n_.data(), p);
       fn(b, p);
     }
   }

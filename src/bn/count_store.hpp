@@ -48,6 +48,13 @@ struct FeatureCells {
 };
 FeatureCells feature_cells(const KdbLayout& layout, const ClassBlocks& blocks, size_t f);
 
+// The smoothed probabilities p[0..r) of block b of feature f (structure order), from its
+// count entries [first, last) of `store`: at level 0 (below = nullptr) Laplace(alpha);
+// above it (n + m P) / (N + m) with P = `below`, the probabilities of its back-off block,
+// or in Laplace mode Laplace(alpha) when the block has counts, else P. n: scratch of r.
+void smooth_block(const CountStore& store, size_t f, size_t first, size_t last, uint32_t r,
+                  const double* below, double* n, double* p);
+
 // Smooths the counts one feature at a time, level by level: level 0 = Laplace(alpha);
 // level j = (n + m P_{j-1}) / (N + m), or Laplace in that mode. Holds the probabilities of
 // one feature's back-off levels only (a full-level block is never a back-off).
@@ -56,7 +63,9 @@ class CountSmoother {
   CountSmoother(const KdbLayout& layout, const ClassBlocks& blocks, const CountStore& store);
   // Calls fn(b, p) for every block b of feature f (structure order), p[0..r) = its
   // probabilities (not logs; valid during the call only).
-  void smooth_feature(size_t f, const std::function<void(size_t b, const double* p)>& fn);
+  // With `top` false, only its back-off blocks (every level below the full one).
+  void smooth_feature(size_t f, const std::function<void(size_t b, const double* p)>& fn,
+                      bool top = true);
 
  private:
   const KdbLayout& layout_;

@@ -73,20 +73,20 @@ class Particles {
     if (e_.constrains(cc)) {
       logw = draw_restricted(m_.log_prior().data(), e_.allowed[cc], rng, &y);
     } else {
-      y = m_.prior_alias().draw(rng, 0, m_.num_classes());
+      y = m_.draw_class(rng);
     }
     codes[cc] = y;
     auto code_at = [&](uint32_t col) { return codes[col]; };
     for (size_t f = 0; f < layout.num_features(); ++f) {
       const FeatureLayout& fl = layout.feature(f);
       const int32_t g = layout.lookup(f, layout.full_config(f, code_at));
-      const size_t base = m_.blocks().offset(static_cast<size_t>(m_.block_of(g, y)));
+      const auto b = static_cast<size_t>(m_.block_of(g, y));
       if (e_.constrains(fl.column)) {
         uint32_t v;
-        logw += draw_restricted(&m_.logp()[base], e_.allowed[fl.column], rng, &v);
+        logw += draw_restricted(&m_.logp()[m_.blocks().offset(b)], e_.allowed[fl.column], rng, &v);
         codes[fl.column] = v;
       } else {
-        codes[fl.column] = m_.alias().draw(rng, base, fl.card);
+        codes[fl.column] = m_.draw_value(rng, b);
       }
     }
     return logw;

@@ -42,6 +42,7 @@ const std::vector<double>& KdbModel::logp() const {
 
 std::vector<double>& KdbModel::mutable_logp() {
   logp();
+  sampler_.reset();
   counts_.reset();
   return logp_.value();
 }
@@ -72,91 +73,44 @@ size_t KdbModel::parameter_bytes() const {
   return bytes;
 }
 
-const KdbModel::Sampler& KdbModel::sampler() const {
-  return sampler_.get([&] { return build_sampler(false); });
-}
-
-namespace {
-
-// With `validate`: a table's probabilities must add up to 1 (a loaded model's check).
-void check_distribution(bool validate, double sum) {
-  if (validate && !(std::fabs(sum - 1.0) < 1e-6)) {
-    throw ModelFormatError("model: unit parameters are not probability distributions");
-  }
-}
-
-}  // namespace
-
-KdbModel::Sampler KdbModel::build_sampler(bool validate) const {
-  size_t wide_cells = 0;
-  for (size_t b = 0; b < blocks_.num_blocks(); ++b) {
-    if (AliasTables::wide(blocks_.block_size(b))) wide_cells += blocks_.block_size(b);
-  }
-  Sampler s{AliasTables(blocks_.total_cells(), wide_cells), {}};
-  std::vector<double> p;
-  // log_theta(v) of block b: its alias table from exp(log theta), as for a loaded model.
-  auto add_block = [&](size_t b, auto&& log_theta) {
-    const uint32_t r = blocks_.block_size(b);
-    p.resize(r);
-    double sum = 0.0;
-    for (uint32_t v = 0; v < r; ++v) {
-      const double lp = log_theta(v);
-      if (validate && !std::isfinite(lp))
-        throw ModelFormatError("model: unit parameter is not finite");
-      p[v] = std::exp(lp);
-      sum += p[v];
-    }
-    check_distribution(validate, sum);
-    s.cells.set(blocks_.offset(b), p.data(), r);
-  };
-  if (logp_.ready() || !counts_) {
-    const std::vector<double>& lp = logp();
-    for (size_t b = 0; b < blocks_.num_blocks(); ++b) {
-      add_block(b, [&](uint32_t v) { return lp[blocks_.offset(b) + v]; });
-    }
-  } else {
-    for_each_smoothed_block(layout_, blocks_, *counts_, [&](size_t b, const double* q) {
-      add_block(b, [&](uint32_t v) { return std::log(q[v]); });
-    });
-  }
-  s.prior = prior_table(validate);
-  return s;
-}
-
-AliasTables KdbModel::prior_table(bool validate) const {
-  const uint32_t num_classes = this->num_classes();
-  std::vector<double> p(num_classes);
-  double sum = 0.0;
-  for (uint32_t c = 0; c < num_classes; ++c) {
-    if (validate && !std::isfinite(log_prior_[c])) {
-      throw ModelFormatError("model: unit class prior is not finite");
-    }
-    p[c] = std::exp(log_prior_[c]);
-    sum += p[c];
-  }
-  check_distribution(validate, sum);
-  AliasTables prior(num_classes);
-  prior.set(0, p.data(), num_classes);
-  return prior;
-}
-
 void KdbModel::sample_rows(const Sampler& sampler, size_t begin, size_t end, int64_t class_value,
                            uint64_t seed, data::Code* out) const {
+  // Rows in batches, a feature at a time for the batch: the rows' lookups and draws of one
+  // feature are independent, so their memory accesses overlap. Every draw takes one random
+  // number, taken for the batch first in the order a row at a time takes them (the class's
+  // unless clamped, then the features' in layout order): the same draws.
+  constexpr size_t kBatch = 64;
   core::Rng rng(core::derive_seed(seed, {structure_.class_col, begin / kBlockRows}));
   const size_t num_cols = this->num_cols();
   const size_t d = layout_.num_features();
-  const uint32_t num_classes = this->num_classes();
-  for (size_t row = begin; row < end; ++row) {
-    data::Code* codes = out + row * num_cols;
-    const uint32_t y = class_value >= 0 ? static_cast<uint32_t>(class_value)
-                                        : sampler.prior.draw(rng, 0, num_classes);
-    codes[structure_.class_col] = y;
-    auto code_at = [&](uint32_t col) { return codes[col]; };
+  const size_t class_draws = class_value >= 0 ? 0 : 1, per_row = class_draws + d;
+  const size_t class_col = structure_.class_col;
+  std::vector<uint64_t> u(kBatch * per_row);
+  size_t base[kBatch];
+  for (size_t first = begin; first < end; first += kBatch) {
+    const size_t rows = std::min(kBatch, end - first);
+    for (size_t i = 0; i < rows * per_row; ++i) u[i] = rng.next();
+    data::Code* batch = out + first * num_cols;
+    for (size_t i = 0; i < rows; ++i) {
+      batch[i * num_cols + class_col] =
+          class_value >= 0 ? static_cast<uint32_t>(class_value)
+                           : sampler.prior.draw_with(u[i * per_row], 0, num_classes());
+    }
     for (size_t f = 0; f < d; ++f) {
       const FeatureLayout& fl = layout_.feature(f);
-      const int32_t g = layout_.lookup(f, layout_.full_config(f, code_at));
-      const size_t base = blocks_.offset(static_cast<size_t>(block_of(g, y)));
-      codes[fl.column] = sampler.cells.draw(rng, base, fl.card);
+      // The rows' blocks first (their tables built if need be, each row's entry fetched
+      // ahead), then the draws.
+      for (size_t i = 0; i < rows; ++i) {
+        const data::Code* codes = batch + i * num_cols;
+        auto code_at = [&](uint32_t col) { return codes[col]; };
+        const int32_t g = layout_.lookup(f, layout_.full_config(f, code_at));
+        base[i] = table_of(sampler, static_cast<size_t>(block_of(g, codes[class_col])));
+        sampler.cells.prefetch(u[i * per_row + class_draws + f], base[i], fl.card);
+      }
+      for (size_t i = 0; i < rows; ++i) {
+        batch[i * num_cols + fl.column] =
+            sampler.cells.draw_with(u[i * per_row + class_draws + f], base[i], fl.card);
+      }
     }
   }
 }
@@ -323,9 +277,10 @@ KdbModel KdbModel::from_json(const nlohmann::json& j) {
       model.emplace(std::move(structure), std::move(cardinality), std::move(layout),
                     std::move(blocks), std::move(logp), std::move(log_prior));
     }
-    // A loaded model is for sampling: its alias tables are built now, checking every
-    // distribution on the way (a counted model's log-probabilities are not kept).
-    model->sampler_.set(model->build_sampler(true));
+    // A loaded model is for sampling: every distribution is checked now, and its sampler
+    // made (a block's alias table is built on its first draw; a counted model's
+    // log-probabilities are not kept).
+    model->sampler_.set(model->make_sampler(true));
     return std::move(*model);
   } catch (const nlohmann::json::exception& e) {
     throw ModelFormatError(std::string("model: bad unit: ") + e.what());

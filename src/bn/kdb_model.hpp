@@ -6,9 +6,13 @@
 // A counted model keeps only its sparse counts: the log-probabilities and the alias
 // tables are built on first use (thread-safe) and can be dropped again with
 // release_tables(), so a unit that is fitted and saved never holds a value per cell.
+// Sampling builds a block's alias table the first time a row draws from it
+// (kdb_tables.cpp): a sample that reaches part of the blocks builds only those.
 #pragma once
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -75,10 +79,16 @@ class KdbModel {
   // rows with m would give. Drops the tables built with the old strength. InvalidArgument
   // for a trained model or another smoothing.
   void set_strength(double m);
-  // Alias tables parallel to logp() (block b's at blocks().offset(b)), and the class
-  // prior's (at 0); built on first use.
-  const AliasTables& alias() const { return sampler().cells; }
-  const AliasTables& prior_alias() const { return sampler().prior; }
+  // One draw of a value from block b, and of a class from the prior, each with one random
+  // number of rng (alias tables parallel to logp(); block b's built on its first draw).
+  uint32_t draw_value(core::Rng& rng, size_t b) const {
+    const Sampler& s = sampler();
+    return s.cells.draw(rng, table_of(s, b), blocks_.block_size(b));
+  }
+  uint32_t draw_class(core::Rng& rng) const { return sampler().prior.draw(rng, 0, num_classes()); }
+  // Builds every block's alias table now (sampling builds them on first use; the draws are
+  // the same either way).
+  void build_tables() const;
 
   // n rows x num_cols() codes, row-major, table column order. class_value < 0 samples
   // the class from the prior, otherwise clamps it. Rows come in blocks of kBlockRows,
@@ -104,16 +114,32 @@ class KdbModel {
   static KdbModel from_json(const nlohmann::json& j);
 
  private:
+  // The sampling tables (kdb_tables.cpp): the class prior's alias table, and one per block
+  // built on its first draw by one thread while others wanting it wait.
   struct Sampler {
-    AliasTables cells;  // one entry per cell, parallel to logp()
-    AliasTables prior;  // the class prior's C entries
+    static constexpr uint8_t kBuilding = 1, kBuilt = 2;
+    mutable AliasTables cells;  // one entry per cell, parallel to logp(); a block's once built
+    AliasTables prior;          // the class prior's C entries
+    std::unique_ptr<std::atomic<uint8_t>[]> state;  // per block: 0, kBuilding or kBuilt
+    // A counted model's back-off blocks' probabilities (cells from blocks().trainable_cells())
+    // and the first count entry of each block; empty when the tables come from logp().
+    std::vector<double> backoff;
+    std::vector<size_t> first_entry;
   };
   uint32_t max_card() const;
-  const Sampler& sampler() const;
-  // The alias tables; with `validate`, throws ModelFormatError unless every block and the
-  // prior are finite distributions (used on load). Does not build logp() if absent.
-  Sampler build_sampler(bool validate) const;
-  // The class prior's alias table (validate: as build_sampler's).
+  const Sampler& sampler() const {
+    return *sampler_.get([&] { return make_sampler(false); });
+  }
+  // The sampler with no block built; with `validate`, throws ModelFormatError unless every
+  // block and the prior are finite distributions (used on load). Does not build logp().
+  std::shared_ptr<Sampler> make_sampler(bool validate) const;
+  // Block b's base in s.cells, its table built first if it is not yet.
+  size_t table_of(const Sampler& s, size_t b) const {
+    if (s.state[b].load(std::memory_order_acquire) != Sampler::kBuilt) build_table(s, b);
+    return blocks_.offset(b);
+  }
+  void build_table(const Sampler& s, size_t b) const;
+  // The class prior's alias table (validate: as make_sampler's).
   AliasTables prior_table(bool validate) const;
   void sample_rows(const Sampler& sampler, size_t begin, size_t end, int64_t class_value,
                    uint64_t seed, data::Code* out) const;
@@ -126,7 +152,9 @@ class KdbModel {
   // The parameters when explicit; else built from counts_ on first use.
   core::Lazy<std::vector<double>> logp_;
   std::vector<double> log_prior_;
-  core::Lazy<Sampler> sampler_;
+  // Shared by copies of the model (the tables are a function of the parameters; a change
+  // of them resets the owner's pointer only).
+  core::Lazy<std::shared_ptr<Sampler>> sampler_;
 };
 
 }  // namespace meg::bn

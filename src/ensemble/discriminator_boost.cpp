@@ -410,6 +410,52 @@ double CodeBooster::logit(const data::Code* row) const {
   return f;
 }
 
+template <int Depth>
+void CodeBooster::logits_at_depth(const data::Code* rows, size_t stride, const uint32_t* index,
+                                  size_t n, double* out) const {
+  constexpr size_t kBatch = 64;  // rows walked down a tree together (a few KB of codes)
+  constexpr size_t kInner = (size_t{1} << Depth) - 1, kLeaves = size_t{1} << Depth;
+  const size_t num_trees = trees();
+  const data::Code* row[kBatch];
+  for (size_t first = 0; first < n; first += kBatch) {
+    const size_t m = std::min(kBatch, n - first);
+    double* f = out + first;
+    for (size_t i = 0; i < m; ++i) {
+      row[i] = rows + size_t{index[first + i]} * stride;
+      f[i] = base_;
+    }
+    for (size_t t = 0; t < num_trees; ++t) {
+      const uint32_t* col = &split_column_[t * kInner];
+      const uint32_t* thr = &code_threshold_[t * kInner];
+      const float* leaf = &leaf_[t * kLeaves];
+      for (size_t i = 0; i < m; ++i) {
+        uint32_t nd = 0;
+        for (int level = 0; level < Depth; ++level) {
+          const uint32_t k = (1u << level) - 1 + nd;
+          nd = nd * 2 + (row[i][col[k]] > thr[k] ? 1 : 0);
+        }
+        f[i] += leaf[nd];
+      }
+    }
+  }
+}
+
+void CodeBooster::logits(const data::Code* rows, size_t stride, const uint32_t* index, size_t n,
+                         double* out) const {
+  switch (depth_) {
+    case 2:
+      return logits_at_depth<2>(rows, stride, index, n, out);
+    case 3:
+      return logits_at_depth<3>(rows, stride, index, n, out);
+    case 4:
+      return logits_at_depth<4>(rows, stride, index, n, out);
+    case 5:
+      return logits_at_depth<5>(rows, stride, index, n, out);
+    default:
+      return logits_at_depth<kMaxDepth>(rows, stride, index, n, out);
+  }
+}
+
 void CodeBooster::truncate(size_t trees_kept) {
   if (trees_kept >= trees()) return;
   feature_.resize(trees_kept * inner());

@@ -69,6 +69,11 @@ class CodeBooster {
   }
   // The logit of one row (cardinality.size() codes).
   double logit(const data::Code* row) const;
+  // out[i] = logit(rows + index[i] * stride) for i < n: the same numbers (each row's leaves
+  // added in tree order), with the trees in the outer loop over small batches of rows, so
+  // the rows' walks down a tree overlap instead of waiting on one another.
+  void logits(const data::Code* rows, size_t stride, const uint32_t* index, size_t n,
+              double* out) const;
   // Keeps the first `trees` trees.
   void truncate(size_t trees);
   size_t trees() const { return leaf_.size() / leaves(); }
@@ -82,6 +87,9 @@ class CodeBooster {
  private:
   size_t inner() const { return (size_t{1} << depth_) - 1; }
   size_t leaves() const { return size_t{1} << depth_; }
+  template <int Depth>
+  void logits_at_depth(const data::Code* rows, size_t stride, const uint32_t* index, size_t n,
+                       double* out) const;
   uint32_t bucket(const data::Code* row, uint32_t col) const {
     return static_cast<uint32_t>(uint64_t{row[col]} * buckets_[col] / cardinality_[col]);
   }

@@ -188,9 +188,9 @@ void Resampler::select(const data::Code* rows, size_t n, size_t num_cols, size_t
     key.resize(m);
     const CodeBooster& booster = stages[s].booster;
     core::parallel_for((m + kBlock - 1) / kBlock, threads, [&](size_t b) {
-      for (size_t i = b * kBlock; i < std::min(m, (b + 1) * kBlock); ++i) {
-        key[i] = booster.logit(rows + size_t{from[i]} * num_cols);
-      }
+      const size_t first = b * kBlock;
+      booster.logits(rows, num_cols, &from[first], std::min(m, first + kBlock) - first,
+                     &key[first]);
     });
     core::Rng rng(s == 0 ? seed : core::derive_seed(seed, {s}));
     for (size_t i = 0; i < m; ++i) {
@@ -275,8 +275,8 @@ CodeBooster fit_stage(const std::vector<data::Code>& real, const std::vector<dat
     const std::vector<data::Code>& src = label == 1 ? real : synth;
     for (size_t i = 0; i < m; ++i) {
       const bool held = !first && i % kValidEvery == kValidEvery - 1;
-      (held ? valid_rows : rows)
-          .insert((held ? valid_rows : rows).end(), &src[i * d], &src[i * d] + d);
+      std::vector<data::Code>& to = held ? valid_rows : rows;
+      to.insert(to.end(), &src[i * d], &src[i * d] + d);
       (held ? valid_labels : labels).push_back(label);
     }
   }
@@ -460,21 +460,23 @@ ResampleFit fit_resampler(const std::vector<train::GanblrUnit>& units,
     // Privacy: resampled rows may copy training rows no more often than held-out real rows
     // or plain mixture rows do (codes equal to one of the discriminator's real rows').
     const CopyRate copies(real_rows, m, d);
-    const double copy_real = copies(real), copy_plain = copies(sets[0]);
+    const double copy_real = copies(real);
+    std::vector<double> copy(sets.size());  // of the plain rows, then of each stage's
+    for (size_t s = 0; s < sets.size(); ++s) copy[s] = copies(sets[s]);
     out.summary["holdout_rows"] = h;
     out.summary["holdout_auc_plain"] = auc[0];
     out.summary["holdout_auc_resampled"] = auc[1];
     out.summary["copy_rate_holdout"] = copy_real;
-    out.summary["copy_rate_plain"] = copy_plain;
-    out.summary["copy_rate_resampled"] = copies(sets[1]);
+    out.summary["copy_rate_plain"] = copy[0];
+    out.summary["copy_rate_resampled"] = copy[1];
     for (size_t s = 1; s < sets.size(); ++s) {
       stages[s - 1]["holdout_auc"] = auc[s];
-      stages[s - 1]["copy_rate"] = copies(sets[s]);
+      stages[s - 1]["copy_rate"] = copy[s];
     }
     if (options.resample == Resample::Auto) {
       // Each stage kept only when it lowers the AUC of the stages before it.
       for (size_t s = 1; s < sets.size(); ++s) {
-        if (auc[s] < auc[s - 1] - kMinGain && copies(sets[s]) <= std::max(copy_real, copy_plain)) {
+        if (auc[s] < auc[s - 1] - kMinGain && copy[s] <= std::max(copy_real, copy[0])) {
           use = s;
         } else {
           break;
