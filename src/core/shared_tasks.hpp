@@ -43,6 +43,10 @@ class ByteWriter {
     put(uint64_t{v.size()});
     append(v.data(), v.size_bytes());
   }
+  template <class T>
+  void put_list(const std::vector<T>& v) {
+    put_list(std::span<const T>(v));
+  }
   std::vector<uint8_t> take() { return std::move(bytes_); }
 
  private:

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <exception>
 #include <new>
 #include <span>
@@ -11,6 +10,7 @@
 #include "core/count_reducer.hpp"
 #include "core/parallel.hpp"
 #include "core/rng.hpp"
+#include "core/shared_tasks.hpp"
 #include "ensemble/weights.hpp"
 #include "meg/error.hpp"
 
@@ -57,66 +57,29 @@ void share_scores(core::CountReducer& reducer, size_t first, size_t last,
 }
 
 // A structure as bytes and back (exact: integers, and the doubles' own bytes).
-class StructureBytes {
- public:
-  void put(const bn::KdbStructure& s) {
-    word(s.class_col);
-    word(s.num_cols);
-    list(s.order);
-    word(s.parents.size());
-    for (const auto& p : s.parents) list(p);
-    list(s.mi);
-    word(s.groups.size());
-    for (const auto& g : s.groups) list(g);
-  }
-  bn::KdbStructure get() {
-    bn::KdbStructure s;
-    s.class_col = word();
-    s.num_cols = word();
-    s.order = list<uint32_t>();
-    s.parents.resize(word());
-    for (auto& p : s.parents) p = list<uint32_t>();
-    s.mi = list<double>();
-    s.groups.resize(word());
-    for (auto& g : s.groups) g = list<uint32_t>();
-    return s;
-  }
-  std::vector<uint8_t> bytes;
-  size_t at = 0;
+void put_structure(core::ByteWriter& out, const bn::KdbStructure& s) {
+  out.put(uint64_t{s.class_col});
+  out.put(uint64_t{s.num_cols});
+  out.put_list(s.order);
+  out.put(uint64_t{s.parents.size()});
+  for (const auto& p : s.parents) out.put_list(p);
+  out.put_list(s.mi);
+  out.put(uint64_t{s.groups.size()});
+  for (const auto& g : s.groups) out.put_list(g);
+}
 
- private:
-  void raw(const void* p, size_t n) {
-    const auto* b = static_cast<const uint8_t*>(p);
-    bytes.insert(bytes.end(), b, b + n);
-  }
-  void word(uint64_t v) { raw(&v, sizeof v); }
-  template <class T>
-  void list(const std::vector<T>& v) {
-    word(v.size());
-    raw(v.data(), v.size() * sizeof(T));
-  }
-  void take(void* p, size_t n) {
-    if (n > bytes.size() - at) throw Error("distributed fit: a process's structures are garbled");
-    if (n == 0) return;  // p may be null (an empty list)
-    std::memcpy(p, bytes.data() + at, n);
-    at += n;
-  }
-  uint64_t word() {
-    uint64_t v = 0;
-    take(&v, sizeof v);
-    return v;
-  }
-  template <class T>
-  std::vector<T> list() {
-    const uint64_t n = word();
-    if (n > (bytes.size() - at) / sizeof(T)) {
-      throw Error("distributed fit: a process's structures are garbled");
-    }
-    std::vector<T> v(n);
-    take(v.data(), n * sizeof(T));
-    return v;
-  }
-};
+bn::KdbStructure get_structure(core::ByteReader& in) {
+  bn::KdbStructure s;
+  s.class_col = in.get<uint64_t>();
+  s.num_cols = in.get<uint64_t>();
+  s.order = in.get_list<uint32_t>();
+  s.parents.resize(in.get<uint64_t>());
+  for (auto& p : s.parents) p = in.get_list<uint32_t>();
+  s.mi = in.get_list<double>();
+  s.groups.resize(in.get<uint64_t>());
+  for (auto& g : s.groups) g = in.get_list<uint32_t>();
+  return s;
+}
 
 // In a distributed fit (core/count_reducer.hpp), the units' structures: each process
 // searches its share of the units and the structures are allgathered (a search reads a
@@ -131,27 +94,28 @@ std::vector<bn::KdbStructure> shared_structures(const data::DatasetView& ds,
   core::CountReducer* reducer = core::count_reducer();
   if (reducer == nullptr || cols.size() < 2) return {};
   const auto [begin, end] = reducer->share(cols.size());
-  StructureBytes mine;
-  mine.bytes.push_back(0);  // 1: a search failed here
+  core::ByteWriter mine;
+  mine.put(uint8_t{0});  // 1: a search failed here
+  bool failed = false;
   try {
     for (size_t u = begin; u < end; ++u) {
       const UnitOptions& uo = o.for_unit(ds.names()[cols[u]]);
       validate_unit_options(uo);
-      mine.put(bn::KdbStructure::learn(ds, cols[u], uo.k, uo.max_parent_configs, threads,
-                                       uo.structure, hints));
+      put_structure(mine, bn::KdbStructure::learn(ds, cols[u], uo.k, uo.max_parent_configs, threads,
+                                                  uo.structure, hints));
     }
   } catch (const std::bad_alloc&) {
     throw;
   } catch (const std::exception&) {
-    mine.bytes.assign(1, 1);
+    failed = true;
   }
+  std::vector<uint8_t> message = mine.take();
+  if (failed) message.assign(1, 1);
   std::vector<bn::KdbStructure> out;
-  for (auto& part : reducer->allgather(mine.bytes)) {
-    StructureBytes in;
-    in.bytes = std::move(part);
-    if (in.bytes.empty() || in.bytes[0] != 0) return {};
-    in.at = 1;
-    while (in.at < in.bytes.size()) out.push_back(in.get());
+  for (const auto& part : reducer->allgather(message)) {
+    if (part.empty() || part[0] != 0) return {};
+    core::ByteReader in(std::span<const uint8_t>(part).subspan(1), "structures");
+    while (!in.done()) out.push_back(get_structure(in));
   }
   if (out.size() != cols.size()) throw Error("distributed fit: structures are missing");
   return out;
