@@ -65,6 +65,10 @@ void CodeBooster::prepare() {
   batched_ = MEG_BATCHED_LOGITS && depth_ <= 5 &&
              std::all_of(cardinality_.begin(), cardinality_.end(),
                          [](uint32_t c) { return c <= uint32_t{INT32_MAX}; });
+  // 16-bit lanes: every code a split reads below 2^15, and at most 16 leaves.
+  narrow_ = depth_ <= 4 && std::all_of(used_columns_.begin(), used_columns_.end(), [&](uint32_t c) {
+              return cardinality_[c] <= uint32_t{INT16_MAX} + 1;
+            });
   split_place_.resize(feature_.size());
   signed_threshold_.resize(feature_.size());
   rule_left_.resize(feature_.size());
@@ -127,26 +131,49 @@ void CodeBooster::logits_by_walk(const data::Code* rows, size_t stride, const ui
 }
 
 #if MEG_BATCHED_LOGITS
-// Every split of a tree is decided for the batch's rows together, four rows an SSE2
-// comparison, each removing the leaves its side rules out; the leaf left standing is the
-// row's. The codes the splits read are gathered once a batch, column by column. Each row's
-// leaves are added in tree order, as the walk adds them: the same numbers.
-template <int Depth>
+namespace {
+
+// Codes as 16-bit lanes (8 rows an SSE2 register; leaves of a depth of at most 4) or 32-bit
+// ones (4 rows; depth 5).
+struct Lanes16 {
+  using Code = int16_t;
+  using Leaves = uint16_t;
+  static constexpr int32_t kMax = INT16_MAX;
+  static __m128i set1(int32_t v) { return _mm_set1_epi16(static_cast<int16_t>(v)); }
+  static __m128i greater(__m128i a, __m128i b) { return _mm_cmpgt_epi16(a, b); }
+};
+struct Lanes32 {
+  using Code = int32_t;
+  using Leaves = uint32_t;
+  static constexpr int32_t kMax = INT32_MAX;
+  static __m128i set1(int32_t v) { return _mm_set1_epi32(v); }
+  static __m128i greater(__m128i a, __m128i b) { return _mm_cmpgt_epi32(a, b); }
+};
+
+}  // namespace
+
+// Every split of a tree is decided for the batch's rows together, 16 rows in registers (SSE2),
+// each split removing the leaves its side rules out; the leaf left standing is the row's. The
+// codes the splits read are gathered once a batch, column by column. Each row's leaves are
+// added in tree order, as the walk adds them: the same numbers.
+template <int Depth, class L>
 void CodeBooster::logits_batched(const data::Code* rows, size_t stride, const uint32_t* index,
                                  size_t n, double* out) const {
-  static_assert(Depth <= 5, "a row's standing leaves are 32 bits");
+  static_assert(Depth <= static_cast<int>(std::bit_width(sizeof(typename L::Leaves) * 8)) - 1,
+                "a row's standing leaves fit its lane");
   constexpr size_t kInner = (size_t{1} << Depth) - 1, kLeaves = size_t{1} << Depth;
   constexpr size_t B = kLogitBatch, kGroup = 16;  // rows whose leaves stay in registers
+  constexpr size_t kPerReg = 16 / sizeof(typename L::Code), kRegs = kGroup / kPerReg;
   const size_t num_trees = trees(), used = used_columns_.size();
-  std::vector<int32_t> codes(std::max<size_t>(1, used) * B, 0);
-  alignas(16) uint32_t standing[B];
+  std::vector<typename L::Code> codes(std::max<size_t>(1, used) * B, 0);
+  alignas(16) typename L::Leaves standing[B];
   for (size_t first = 0; first < n; first += B) {
     const size_t m = std::min(B, n - first);
     double* f = out + first;
     for (size_t i = 0; i < m; ++i) {
       const data::Code* row = rows + size_t{index[first + i]} * stride;
       for (size_t u = 0; u < used; ++u) {
-        codes[u * B + i] = static_cast<int32_t>(row[used_columns_[u]]);
+        codes[u * B + i] = static_cast<typename L::Code>(row[used_columns_[u]]);
       }
       f[i] = base_;
     }
@@ -156,27 +183,22 @@ void CodeBooster::logits_batched(const data::Code* rows, size_t stride, const ui
       const uint64_t* left = &rule_left_[t * kInner];
       const uint64_t* right = &rule_right_[t * kInner];
       for (size_t g = 0; g < B; g += kGroup) {
-        __m128i s0 = _mm_set1_epi32(-1), s1 = s0, s2 = s0, s3 = s0;
+        __m128i s[kRegs];
+        for (size_t r = 0; r < kRegs; ++r) s[r] = _mm_set1_epi32(-1);
         for (size_t k = 0; k < kInner; ++k) {
-          const int32_t* c = &codes[place[k] * B + g];
-          const __m128i th = _mm_set1_epi32(thr[k]);
-          const __m128i l = _mm_set1_epi32(static_cast<int32_t>(static_cast<uint32_t>(left[k])));
-          const __m128i flip =
-              _mm_set1_epi32(static_cast<int32_t>(static_cast<uint32_t>(left[k] ^ right[k])));
-          auto rule = [&](const int32_t* at) {  // left's leaves, or right's where code > th
-            const __m128i gt =
-                _mm_cmpgt_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(at)), th);
-            return _mm_xor_si128(l, _mm_and_si128(flip, gt));
-          };
-          s0 = _mm_and_si128(s0, rule(c));
-          s1 = _mm_and_si128(s1, rule(c + 4));
-          s2 = _mm_and_si128(s2, rule(c + 8));
-          s3 = _mm_and_si128(s3, rule(c + 12));
+          const typename L::Code* c = &codes[place[k] * B + g];
+          const __m128i th = L::set1(std::min(thr[k], L::kMax));
+          const auto l = static_cast<typename L::Leaves>(left[k]);
+          const __m128i keep = L::set1(l);  // left's leaves, or right's where code > th
+          const __m128i flip = L::set1(static_cast<typename L::Leaves>(l ^ right[k]));
+          for (size_t r = 0; r < kRegs; ++r) {
+            const __m128i at = _mm_loadu_si128(reinterpret_cast<const __m128i*>(c + r * kPerReg));
+            s[r] = _mm_and_si128(s[r], _mm_xor_si128(keep, _mm_and_si128(flip, L::greater(at, th))));
+          }
         }
-        _mm_store_si128(reinterpret_cast<__m128i*>(&standing[g]), s0);
-        _mm_store_si128(reinterpret_cast<__m128i*>(&standing[g + 4]), s1);
-        _mm_store_si128(reinterpret_cast<__m128i*>(&standing[g + 8]), s2);
-        _mm_store_si128(reinterpret_cast<__m128i*>(&standing[g + 12]), s3);
+        for (size_t r = 0; r < kRegs; ++r) {
+          _mm_store_si128(reinterpret_cast<__m128i*>(&standing[g + r * kPerReg]), s[r]);
+        }
       }
       const float* leaf = &leaf_[t * kLeaves];
       for (size_t i = 0; i < m; ++i) f[i] += leaf[std::countr_zero(standing[i])];
@@ -188,16 +210,26 @@ void CodeBooster::logits_batched(const data::Code* rows, size_t stride, const ui
 void CodeBooster::logits(const data::Code* rows, size_t stride, const uint32_t* index, size_t n,
                          double* out) const {
 #if MEG_BATCHED_LOGITS
+  if (batched_ && narrow_) {
+    switch (depth_) {
+      case 2:
+        return logits_batched<2, Lanes16>(rows, stride, index, n, out);
+      case 3:
+        return logits_batched<3, Lanes16>(rows, stride, index, n, out);
+      default:
+        return logits_batched<4, Lanes16>(rows, stride, index, n, out);
+    }
+  }
   if (batched_) {
     switch (depth_) {
       case 2:
-        return logits_batched<2>(rows, stride, index, n, out);
+        return logits_batched<2, Lanes32>(rows, stride, index, n, out);
       case 3:
-        return logits_batched<3>(rows, stride, index, n, out);
+        return logits_batched<3, Lanes32>(rows, stride, index, n, out);
       case 4:
-        return logits_batched<4>(rows, stride, index, n, out);
+        return logits_batched<4, Lanes32>(rows, stride, index, n, out);
       default:
-        return logits_batched<5>(rows, stride, index, n, out);
+        return logits_batched<5, Lanes32>(rows, stride, index, n, out);
     }
   }
 #endif

@@ -91,7 +91,7 @@ class CodeBooster {
   template <int Depth>
   void logits_by_walk(const data::Code* rows, size_t stride, const uint32_t* index, size_t n,
                       double* out) const;
-  template <int Depth>
+  template <int Depth, class Lanes>
   void logits_batched(const data::Code* rows, size_t stride, const uint32_t* index, size_t n,
                       double* out) const;
   uint32_t bucket(const data::Code* row, uint32_t col) const {
@@ -118,6 +118,7 @@ class CodeBooster {
   std::vector<int32_t> signed_threshold_;
   std::vector<uint64_t> rule_left_, rule_right_;
   bool batched_ = false;
+  bool narrow_ = false;  // batched in 16-bit lanes: depth <= 4, the columns read below 2^15
   void prepare();
 };
 

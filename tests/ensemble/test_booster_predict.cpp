@@ -1,5 +1,5 @@
 // A CodeBooster's batched logits (booster_predict.cpp) against the walk of one row down each
-// tree: random trees of every depth, with splits that send every row left, thresholds at both
+// tree: random trees of every depth (16- and 32-bit lanes), with splits that send every row left, thresholds at both
 // ends of a column's buckets, codes at 0 and at the column's last code, rows reached through
 // an index (repeated, out of order), batches cut short, and a cardinality past 2^31 (the
 // walk's path). The numbers must be the same bit for bit.
@@ -84,12 +84,17 @@ void expect_batched_is_walk(const RandomBooster& rb, size_t n, uint64_t seed) {
 }
 
 TEST(BoosterPredict, BatchedLogitsAreTheWalksAtEveryDepth) {
-  const std::vector<uint32_t> cardinality = {1, 2, 3, 64, 65, 700, 100000, 7, 2, 1000};
-  for (int depth = 2; depth <= CodeBooster::kMaxDepth; ++depth) {
-    for (size_t trees : {size_t{1}, size_t{37}}) {
-      const RandomBooster rb = random_booster(cardinality, depth, trees, 10 * depth + trees);
-      for (size_t n : {size_t{1}, size_t{63}, size_t{64}, size_t{65}, size_t{300}}) {
-        expect_batched_is_walk(rb, n, n + depth);
+  // Codes below 2^15 (16-bit lanes up to depth 4, the last code 32767 included), and a
+  // column of 100,000 codes (32-bit lanes).
+  const std::vector<uint32_t> narrow = {1, 2, 3, 64, 65, 700, 32768, 7, 2, 1000};
+  const std::vector<uint32_t> wide = {1, 2, 3, 64, 65, 700, 100000, 7, 2, 1000};
+  for (const auto& cardinality : {narrow, wide}) {
+    for (int depth = 2; depth <= CodeBooster::kMaxDepth; ++depth) {
+      for (size_t trees : {size_t{1}, size_t{37}}) {
+        const RandomBooster rb = random_booster(cardinality, depth, trees, 10 * depth + trees);
+        for (size_t n : {size_t{1}, size_t{63}, size_t{64}, size_t{65}, size_t{300}}) {
+          expect_batched_is_walk(rb, n, n + depth);
+        }
       }
     }
   }
