@@ -193,7 +193,8 @@ void CodeBooster::logits_batched(const data::Code* rows, size_t stride, const ui
           const __m128i flip = L::set1(static_cast<typename L::Leaves>(l ^ right[k]));
           for (size_t r = 0; r < kRegs; ++r) {
             const __m128i at = _mm_loadu_si128(reinterpret_cast<const __m128i*>(c + r * kPerReg));
-            s[r] = _mm_and_si128(s[r], _mm_xor_si128(keep, _mm_and_si128(flip, L::greater(at, th))));
+            s[r] =
+                _mm_and_si128(s[r], _mm_xor_si128(keep, _mm_and_si128(flip, L::greater(at, th))));
           }
         }
         for (size_t r = 0; r < kRegs; ++r) {

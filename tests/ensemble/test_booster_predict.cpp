@@ -1,8 +1,8 @@
 // A CodeBooster's batched logits (booster_predict.cpp) against the walk of one row down each
-// tree: random trees of every depth (16- and 32-bit lanes), with splits that send every row left, thresholds at both
-// ends of a column's buckets, codes at 0 and at the column's last code, rows reached through
-// an index (repeated, out of order), batches cut short, and a cardinality past 2^31 (the
-// walk's path). The numbers must be the same bit for bit.
+// tree: random trees of every depth (16- and 32-bit lanes), with splits that send every row left,
+// thresholds at both ends of a column's buckets, codes at 0 and at the column's last code, rows
+// reached through an index (repeated, out of order), batches cut short, and a cardinality past 2^31
+// (the walk's path). The numbers must be the same bit for bit.
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -39,7 +39,7 @@ RandomBooster random_booster(const std::vector<uint32_t>& cardinality, int depth
     const auto col = static_cast<uint32_t>(rng.below(cardinality.size()));
     feature.push_back(none ? -1 : static_cast<int32_t>(col));
     const uint64_t pick = rng.below(4);  // the first bucket, the last, or any
-    threshold.push_back(none       ? 0
+    threshold.push_back(none        ? 0
                         : pick == 0 ? 0
                         : pick == 1 ? buckets[col] - 1
                                     : static_cast<uint32_t>(rng.below(buckets[col])));
@@ -47,9 +47,10 @@ RandomBooster random_booster(const std::vector<uint32_t>& cardinality, int depth
   for (size_t k = 0; k < trees * leaves; ++k) {
     leaf.push_back(static_cast<float>(rng.uniform() * 2 - 1) * (k % 7 == 0 ? 1e-6f : 1.0f));
   }
-  const nlohmann::json j = {{"version", 1},         {"depth", depth},        {"cardinality", cardinality},
-                            {"buckets", buckets},   {"base", 0.1 + seed},    {"feature", feature},
-                            {"threshold", threshold}, {"leaf", leaf}};
+  const nlohmann::json j = {
+      {"version", 1},           {"depth", depth},     {"cardinality", cardinality},
+      {"buckets", buckets},     {"base", 0.1 + seed}, {"feature", feature},
+      {"threshold", threshold}, {"leaf", leaf}};
   return {cardinality, CodeBooster::from_json(j, cardinality)};
 }
 
@@ -60,9 +61,7 @@ std::vector<Code> random_rows(const std::vector<uint32_t>& cardinality, size_t n
   for (size_t i = 0; i < n; ++i) {
     for (uint32_t c : cardinality) {
       const uint64_t pick = rng.below(6);
-      rows.push_back(pick == 0   ? 0
-                     : pick == 1 ? c - 1
-                                 : static_cast<Code>(rng.below(c)));
+      rows.push_back(pick == 0 ? 0 : pick == 1 ? c - 1 : static_cast<Code>(rng.below(c)));
     }
   }
   return rows;
