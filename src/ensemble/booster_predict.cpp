@@ -152,9 +152,9 @@ struct Lanes32 {
 
 }  // namespace
 
-// Every split of a tree is decided for the batch's rows together, 16 rows in registers (SSE2),
-// each split removing the leaves its side rules out; the leaf left standing is the row's. The
-// codes the splits read are gathered once a batch, column by column. Each row's leaves are
+// Every split of a tree is decided for the batch's rows together, 32 or 64 rows in registers
+// (SSE2), each split removing the leaves its side rules out; the leaf left standing is the row's.
+// The codes the splits read are gathered once a batch, column by column. Each row's leaves are
 // added in tree order, as the walk adds them: the same numbers.
 template <int Depth, class L>
 void CodeBooster::logits_batched(const data::Code* rows, size_t stride, const uint32_t* index,
@@ -162,8 +162,11 @@ void CodeBooster::logits_batched(const data::Code* rows, size_t stride, const ui
   static_assert(Depth <= static_cast<int>(std::bit_width(sizeof(typename L::Leaves) * 8)) - 1,
                 "a row's standing leaves fit its lane");
   constexpr size_t kInner = (size_t{1} << Depth) - 1, kLeaves = size_t{1} << Depth;
-  constexpr size_t B = kLogitBatch, kGroup = 16;  // rows whose leaves stay in registers
-  constexpr size_t kPerReg = 16 / sizeof(typename L::Code), kRegs = kGroup / kPerReg;
+  // Rows whose leaves stay in registers: eight registers, so a split's three broadcast
+  // values serve as many rows as the registers hold.
+  constexpr size_t kPerReg = 16 / sizeof(typename L::Code), kRegs = 8, kGroup = kPerReg * kRegs;
+  constexpr size_t B = kLogitBatch;
+  static_assert(B % kGroup == 0);
   const size_t num_trees = trees(), used = used_columns_.size();
   std::vector<typename L::Code> codes(std::max<size_t>(1, used) * B, 0);
   alignas(16) typename L::Leaves standing[B];
