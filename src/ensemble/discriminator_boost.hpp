@@ -6,8 +6,9 @@
 // output is a logit: with as many real rows (label 1) as synthetic ones (label 0), it
 // estimates log(p_data / p_model) at the row.
 // Cost: fitting O(trees * (depth + 1) / 2 * rows * columns) (histogram subtraction), a
-// prediction O(trees * depth); the model is trees * (2^depth - 1) splits and 2^depth
-// leaves, a few kilobytes.
+// prediction O(trees * depth) for one row (logit), or trees * (2^depth - 1) comparisons
+// made for 4 or 8 rows at once (logits, booster_predict.cpp); the model is
+// trees * (2^depth - 1) splits and 2^depth leaves, a few kilobytes.
 #pragma once
 #include <cstdint>
 #include <vector>
