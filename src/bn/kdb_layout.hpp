@@ -117,6 +117,26 @@ class KdbLayout {
     }
     return -1;  // unreachable for a valid layout
   }
+  // lookup(f, full_config(f, code_at)) without its divisions: level j's configuration (full
+  // / divisor[j]) is the key of the first j parents, built on the way to the full one.
+  template <class CodeAt>
+  int32_t lookup_row(size_t f, CodeAt&& code_at) const {
+    const FeatureLayout& fl = features_[f];
+    constexpr size_t kMaxPrefixes = 16;
+    if (fl.levels.size() > kMaxPrefixes) return lookup(f, full_config(f, code_at));
+    uint64_t prefix[kMaxPrefixes];
+    prefix[0] = 0;
+    for (size_t q = 0; q + 1 < fl.levels.size(); ++q) {
+      const uint32_t code = code_at(fl.parents[q]);
+      const std::vector<uint32_t>& map = parent_maps_[fl.parents[q]];
+      prefix[q + 1] = prefix[q] * parent_cards_[f][q] + (map.empty() ? code : map[code]);
+    }
+    for (size_t j = fl.levels.size(); j-- > 0;) {
+      int32_t g = fl.levels[j].find(prefix[j]);
+      if (g >= 0) return g;
+    }
+    return -1;  // unreachable for a valid layout
+  }
   // Level-j group of a full configuration, or -1 if that configuration was never observed.
   int32_t group_at_level(size_t f, size_t j, uint64_t full_config) const {
     const FeatureLayout& fl = features_[f];

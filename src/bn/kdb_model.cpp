@@ -86,7 +86,8 @@ void KdbModel::sample_rows(const Sampler& sampler, size_t begin, size_t end, int
   const size_t class_draws = class_value >= 0 ? 0 : 1, per_row = class_draws + d;
   const size_t class_col = structure_.class_col;
   std::vector<uint64_t> u(kBatch * per_row);
-  size_t base[kBatch];
+  int32_t group[kBatch];
+  size_t base[kBatch];  // each row's block, then its table's base
   for (size_t first = begin; first < end; first += kBatch) {
     const size_t rows = std::min(kBatch, end - first);
     for (size_t i = 0; i < rows * per_row; ++i) u[i] = rng.next();
@@ -98,13 +99,18 @@ void KdbModel::sample_rows(const Sampler& sampler, size_t begin, size_t end, int
     }
     for (size_t f = 0; f < d; ++f) {
       const FeatureLayout& fl = layout_.feature(f);
-      // The rows' blocks first (their tables built if need be, each row's entry fetched
-      // ahead), then the draws.
+      // The rows' groups, then their blocks, then the blocks' tables (built if need be, each
+      // row's entry fetched ahead), then the draws: each pass's rows are independent, so
+      // their cache misses overlap (a row's own lookups depend on one another).
       for (size_t i = 0; i < rows; ++i) {
         const data::Code* codes = batch + i * num_cols;
-        auto code_at = [&](uint32_t col) { return codes[col]; };
-        const int32_t g = layout_.lookup(f, layout_.full_config(f, code_at));
-        base[i] = table_of(sampler, static_cast<size_t>(block_of(g, codes[class_col])));
+        group[i] = layout_.lookup_row(f, [&](uint32_t col) { return codes[col]; });
+      }
+      for (size_t i = 0; i < rows; ++i) {
+        base[i] = static_cast<size_t>(block_of(group[i], batch[i * num_cols + class_col]));
+      }
+      for (size_t i = 0; i < rows; ++i) {
+        base[i] = table_of(sampler, base[i]);
         sampler.cells.prefetch(u[i * per_row + class_draws + f], base[i], fl.card);
       }
       for (size_t i = 0; i < rows; ++i) {

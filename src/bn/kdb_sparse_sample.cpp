@@ -42,7 +42,7 @@ void KdbModel::sample_sparse(size_t n, uint64_t seed, data::Code* out) const {
     for (size_t row = 0; row < n; ++row) {
       const data::Code* codes = out + row * num_cols;
       auto code_at = [&](uint32_t col) { return codes[col]; };
-      const int32_t g = layout_.lookup(f, layout_.full_config(f, code_at));
+      const int32_t g = layout_.lookup_row(f, code_at);
       const auto b = static_cast<size_t>(block_of(g, codes[class_col]));
       block[row] = b;
       if (base[b] == kNone) {

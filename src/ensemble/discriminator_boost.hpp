@@ -6,8 +6,9 @@
 // output is a logit: with as many real rows (label 1) as synthetic ones (label 0), it
 // estimates log(p_data / p_model) at the row.
 // Cost: fitting O(trees * (depth + 1) / 2 * rows * columns) (histogram subtraction), a
-// prediction O(trees * depth); the model is trees * (2^depth - 1) splits and 2^depth
-// leaves, a few kilobytes.
+// prediction O(trees * depth) for one row (logit), or trees * (2^depth - 1) comparisons
+// made for 4 or 8 rows at once (logits, booster_predict.cpp); the model is
+// trees * (2^depth - 1) splits and 2^depth leaves, a few kilobytes.
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -70,8 +71,8 @@ class CodeBooster {
   // The logit of one row (cardinality.size() codes).
   double logit(const data::Code* row) const;
   // out[i] = logit(rows + index[i] * stride) for i < n: the same numbers (each row's leaves
-  // added in tree order), with the trees in the outer loop over small batches of rows, so
-  // the rows' walks down a tree overlap instead of waiting on one another.
+  // added in tree order), with the trees in the outer loop over batches of kLogitBatch rows:
+  // each split decided for the whole batch at once (booster_predict.cpp).
   void logits(const data::Code* rows, size_t stride, const uint32_t* index, size_t n,
               double* out) const;
   // Keeps the first `trees` trees.
@@ -87,9 +88,13 @@ class CodeBooster {
  private:
   size_t inner() const { return (size_t{1} << depth_) - 1; }
   size_t leaves() const { return size_t{1} << depth_; }
+  static constexpr size_t kLogitBatch = 64;
   template <int Depth>
-  void logits_at_depth(const data::Code* rows, size_t stride, const uint32_t* index, size_t n,
-                       double* out) const;
+  void logits_by_walk(const data::Code* rows, size_t stride, const uint32_t* index, size_t n,
+                      double* out) const;
+  template <int Depth, class Lanes>
+  void logits_batched(const data::Code* rows, size_t stride, const uint32_t* index, size_t n,
+                      double* out) const;
   uint32_t bucket(const data::Code* row, uint32_t col) const {
     return static_cast<uint32_t>(uint64_t{row[col]} * buckets_[col] / cardinality_[col]);
   }
@@ -106,6 +111,15 @@ class CodeBooster {
   // bucket is <= the threshold (buckets grow with codes, so "bucket > t" is "code > this";
   // UINT32_MAX when every row goes left): no division per split.
   std::vector<uint32_t> split_column_, code_threshold_;
+  // Derived, for the batched logits: the columns the splits read (ascending), each split's
+  // index among them, its code threshold as a signed number (every code is, when batched_)
+  // and the leaves left standing by its two sides (bit j: leaf j). Without batched_ (no
+  // SSE2, depth 6, or a cardinality past 2^31) the rows walk down the trees.
+  std::vector<uint32_t> used_columns_, split_place_;
+  std::vector<int32_t> signed_threshold_;
+  std::vector<uint64_t> rule_left_, rule_right_;
+  bool batched_ = false;
+  bool narrow_ = false;  // batched in 16-bit lanes: depth <= 4, the columns read below 2^15
   void prepare();
 };
 

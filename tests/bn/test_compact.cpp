@@ -140,6 +140,27 @@ TEST(CompactBlocks, StoresFarLessThanDense) {
   EXPECT_LT(model.blocks().trainable_blocks(), layout.trainable_groups() * layout.num_classes());
 }
 
+// A row's group found from its parents' prefix keys (lookup_row, the sampler's) is the group
+// of its full configuration's back-off (lookup), for every joint state, seen or not.
+TEST(CompactBlocks, RowLookupWithoutDivisionsIsTheBackOff) {
+  const auto data = sparse_table(5);
+  const KdbModel model = fit(data, 0, {});  // y (20 codes) may be a parent: unseen configurations
+  const KdbLayout& layout = model.layout();
+  std::vector<data::Code> q(data.cardinality.size(), 0);
+  size_t states = 0, backed_off = 0;
+  do {
+    auto code_at = [&](uint32_t col) { return q[col]; };
+    for (size_t f = 0; f < layout.num_features(); ++f) {
+      const int32_t g = layout.lookup(f, layout.full_config(f, code_at));
+      ASSERT_EQ(layout.lookup_row(f, code_at), g) << "feature " << f << " state " << states;
+      backed_off += layout.group_at_level(f, layout.feature(f).levels.size() - 1,
+                                          layout.full_config(f, code_at)) < 0;
+    }
+    ++states;
+  } while (next_state(q, data.cardinality));
+  EXPECT_GT(backed_off, 0u);
+}
+
 // A counted model without its tables scores rows feature by feature from the counts: the
 // very numbers of the full tables, bit for bit, in both smoothing modes.
 TEST(CompactBlocks, ScoringFromCountsEqualsTheTables) {
