@@ -58,6 +58,36 @@ void share_scores(core::CountReducer& reducer, size_t first, size_t last,
   if (at != every.size()) throw Error("distributed fit: a process's held-out scores are garbled");
 }
 
+// The units [first, last) this process scores in a distributed fit: contiguous shares of
+// about equal cost (a unit's cost: its cells, for its log-probability table, plus the
+// held-out rows times its columns, for their lookups), a unit going to the process whose
+// share of the total cost holds the middle of its own. Every process computes the same
+// costs from the same units, so the shares are disjoint, cover the units and follow the
+// process order (share_scores reads them so).
+std::pair<size_t, size_t> score_share(const core::CountReducer& reducer,
+                                      const std::vector<train::GanblrUnit>& units, size_t rows) {
+  std::vector<uint64_t> cost(units.size());
+  uint64_t total = 0;
+  for (size_t u = 0; u < units.size(); ++u) {
+    cost[u] = 2 * (units[u].model().parameter_bytes() / sizeof(double) +
+                   uint64_t{rows} * units[u].num_columns() + 1);
+    total += cost[u];
+  }
+  const auto [begin, end] = reducer.share(total);
+  size_t first = units.size(), last = units.size();
+  uint64_t before = 0;
+  for (size_t u = 0; u < units.size(); ++u) {
+    const uint64_t middle = before + cost[u] / 2;
+    if (middle >= begin && first == units.size()) first = u;
+    if (middle >= end) {
+      last = u;
+      break;
+    }
+    before += cost[u];
+  }
+  return {std::min(first, last), last};
+}
+
 // A structure as bytes and back (exact: integers, and the doubles' own bytes).
 void put_structure(core::ByteWriter& out, const bn::KdbStructure& s) {
   out.put(uint64_t{s.class_col});
@@ -194,12 +224,9 @@ std::vector<train::GanblrUnit> fit_units(
   const std::vector<bn::KdbStructure> shared = serial && !reuse
                                                    ? shared_structures(ds, cols, o, inner, hints)
                                                    : std::vector<bn::KdbStructure>();
-  // The units this process scores (all of them but in a distributed fit). In a
-  // distributed fit they are scored after every unit is fitted: the fits meet the other
-  // processes at each unit's count sums, and a unit scored in between would keep them
-  // waiting there (each process scores its share of the units while the others wait).
-  const std::pair<size_t, size_t> scored =
-      reducer && val ? reducer->share(cols.size()) : std::pair<size_t, size_t>(0, cols.size());
+  // In a distributed fit the units are scored after every unit is fitted (score_share):
+  // the fits meet the other processes at each unit's count sums, and a unit scored in
+  // between would keep them waiting there.
   const bool score_after = reducer != nullptr;
   core::parallel_for(cols.size(), outer, [&](size_t u) {
     const std::string& name = ds.names()[cols[u]];
@@ -228,13 +255,13 @@ std::vector<train::GanblrUnit> fit_units(
     }
     if (val) {
       (*loglik)[u].resize(val->num_rows());
-      if (!score_after && u >= scored.first && u < scored.second)
-        units[u].log_prob(*val, (*loglik)[u].data(), inner);
+      if (!score_after) units[u].log_prob(*val, (*loglik)[u].data(), inner);
     }
     units[u].release_tables();
     relay.unit_done(stage, name);
   });
   if (reducer && val) {
+    const std::pair<size_t, size_t> scored = score_share(*reducer, units, val->num_rows());
     for (size_t u = scored.first; u < scored.second; ++u) {
       units[u].log_prob(*val, (*loglik)[u].data(), inner);
       units[u].release_tables();
@@ -312,8 +339,9 @@ bool restrength_units(std::vector<train::GanblrUnit>& units, const data::Dataset
   const int inner = std::max(1, threads / static_cast<int>(cols.size()));
   // The units this process scores: all of them but in a distributed fit (as fit_units).
   core::CountReducer* reducer = core::count_reducer();
-  const std::pair<size_t, size_t> scored =
-      reducer ? reducer->share(cols.size()) : std::pair<size_t, size_t>(0, cols.size());
+  const std::pair<size_t, size_t> scored = reducer
+                                               ? score_share(*reducer, units, val.num_rows())
+                                               : std::pair<size_t, size_t>(0, cols.size());
   relay.reset();
   core::parallel_for(cols.size(), threads, [&](size_t u) {
     const std::string& name = ds.names()[cols[u]];
