@@ -292,7 +292,7 @@ void MegModel::fit_codes(data::EncodedDataset all, const data::Schema& schema,
           fit_and_weigh(with_smoothing(options, grid[i]), "select", last < grid.size());
           const std::vector<data::Code> rows =
               shared_mixture_codes(units_, w.weights, all.num_cols(), probe.queries(),
-                            core::derive_seed(options.seed, {kSelectStream}), threads);
+                                   core::derive_seed(options.seed, {kSelectStream}), threads);
           for (auto& unit : units_) unit.release_tables();
           const double distance = probe.mean_distance(rows.data(), probe.queries());
           if (distance >= probe.holdout_mean()) passed[i] = w;

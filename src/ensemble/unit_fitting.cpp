@@ -134,8 +134,8 @@ class SearchRows {
         rows.resize(at + part.size() / sizeof(data::RowIndex));
         if (!part.empty()) std::memcpy(rows.data() + at, part.data(), part.size());
       }
-      copy_ = std::make_unique<data::EncodedDataset>(
-          data::DatasetView(ds.data(), rows).materialize());
+      copy_ =
+          std::make_unique<data::EncodedDataset>(data::DatasetView(ds.data(), rows).materialize());
     }
     if (copy_) view_ = data::DatasetView(*copy_);
   }
@@ -339,9 +339,8 @@ bool restrength_units(std::vector<train::GanblrUnit>& units, const data::Dataset
   const int inner = std::max(1, threads / static_cast<int>(cols.size()));
   // The units this process scores: all of them but in a distributed fit (as fit_units).
   core::CountReducer* reducer = core::count_reducer();
-  const std::pair<size_t, size_t> scored = reducer
-                                               ? score_share(*reducer, units, val.num_rows())
-                                               : std::pair<size_t, size_t>(0, cols.size());
+  const std::pair<size_t, size_t> scored = reducer ? score_share(*reducer, units, val.num_rows())
+                                                   : std::pair<size_t, size_t>(0, cols.size());
   relay.reset();
   core::parallel_for(cols.size(), threads, [&](size_t u) {
     const std::string& name = ds.names()[cols[u]];

@@ -229,8 +229,9 @@ TEST(DistReplicated, SearchRowsHashedByShareGiveTheSameStructures) {
   o.unit.structure = StructureSearch::Greedy;  // its AIC penalty reads the rows' number
   std::vector<nlohmann::json> want;
   for (size_t c : cols) {
-    want.push_back(bn::KdbStructure::learn(fit, c, o.unit.k, o.unit.max_parent_configs, 1,
-                                            o.unit.structure).to_json());
+    want.push_back(
+        bn::KdbStructure::learn(fit, c, o.unit.k, o.unit.max_parent_configs, 1, o.unit.structure)
+            .to_json());
   }
   auto run = [&] {
     const ProgressFn none;  // the relay keeps a reference to it
