@@ -22,16 +22,24 @@ std::unique_ptr<data::EncodedDataset> row_subset(const data::DatasetView& data, 
     rows.reserve(n);
     for (size_t i = 0; i < n; ++i) rows.push_back(static_cast<data::RowIndex>(data.row(i)));
   } else {
-    const double fraction = static_cast<double>(limit) / static_cast<double>(n);
-    const auto threshold = static_cast<uint64_t>(fraction * 18446744073709551615.0);
-    rows.reserve(limit + limit / 8);
-    for (size_t i = 0; i < n; ++i) {
-      if (core::mix64(i ^ 0x6b64622d726f7773ULL) < threshold) {
-        rows.push_back(static_cast<data::RowIndex>(data.row(i)));
-      }
-    }
+    rows = subset_rows(data, limit, 0, n);
   }
   return std::make_unique<data::EncodedDataset>(data::DatasetView(data.data(), rows).materialize());
+}
+
+std::vector<data::RowIndex> subset_rows(const data::DatasetView& data, size_t limit, size_t begin,
+                                        size_t end) {
+  const size_t n = data.num_rows();
+  const double fraction = static_cast<double>(limit) / static_cast<double>(n);
+  const auto threshold = static_cast<uint64_t>(fraction * 18446744073709551615.0);
+  std::vector<data::RowIndex> rows;
+  rows.reserve(static_cast<size_t>(fraction * static_cast<double>(end - begin) * 1.125) + 16);
+  for (size_t i = begin; i < end; ++i) {
+    if (core::mix64(i ^ 0x6b64622d726f7773ULL) < threshold) {
+      rows.push_back(static_cast<data::RowIndex>(data.row(i)));
+    }
+  }
+  return rows;
 }
 
 std::vector<double> pairwise_mutual_info(const data::DatasetView& rows, int threads,

@@ -31,6 +31,11 @@ struct SearchHints {
 // `limit` a fixed pseudo-random subset of about `limit` (a row is kept when a hash of its
 // index falls below limit / rows). Null when `data` is whole and short enough: read as it is.
 std::unique_ptr<data::EncodedDataset> row_subset(const data::DatasetView& data, size_t limit);
+// The rows (data.row(i), in order) of the positions i in [begin, end) that row_subset keeps
+// when data has more than `limit` rows: the lists of consecutive position ranges,
+// concatenated in order, are its rows (a caller may hash its ranges apart).
+std::vector<data::RowIndex> subset_rows(const data::DatasetView& data, size_t limit, size_t begin,
+                                        size_t end);
 
 // I(X_i; X_j) - (r_i - 1)(r_j - 1) / (2 n) (the Miller-Madow bias of the plug-in estimate)
 // for every pair, d x d row-major, 0 on the diagonal; on at most 2^14 rows (row_subset).

@@ -254,7 +254,7 @@ void keep_parent_groups(KdbStructure& s, const std::vector<std::vector<uint32_t>
 
 KdbStructure KdbStructure::learn(const data::DatasetView& rows, size_t class_col, int k,
                                  long max_parent_configs, int threads, StructureSearch search,
-                                 const SearchHints* hints) {
+                                 const SearchHints* hints, const data::DatasetView* searched) {
   const size_t num_cols = rows.num_cols();
   if (class_col >= num_cols) throw InvalidArgument("kdb: class column out of range");
   if (k < 0) throw InvalidArgument("kdb: k must be >= 0");
@@ -265,13 +265,14 @@ KdbStructure KdbStructure::learn(const data::DatasetView& rows, size_t class_col
     throw InvalidArgument("kdb: search hints do not match the columns");
   }
   // The search reads grouped columns (but the class) by their group codes.
-  std::unique_ptr<data::EncodedDataset> copy = row_subset(rows, kSearchRows);
+  std::unique_ptr<data::EncodedDataset> copy = searched ? nullptr : row_subset(rows, kSearchRows);
+  const data::DatasetView& picked = searched ? *searched : rows;
   const bool grouped = any_groups(h.groups);
   if (grouped) {
-    if (!copy) copy = std::make_unique<data::EncodedDataset>(rows.materialize());
+    if (!copy) copy = std::make_unique<data::EncodedDataset>(picked.materialize());
     apply_groups(*copy, h.groups, class_col);
   }
-  const data::DatasetView data = copy ? data::DatasetView(*copy) : rows;
+  const data::DatasetView data = copy ? data::DatasetView(*copy) : picked;
   KdbStructure s;
   s.class_col = class_col;
   s.num_cols = num_cols;

@@ -73,10 +73,14 @@ struct KdbStructure {
   // Code -> parent code of column c (of `card` codes); empty when c is not grouped.
   std::vector<uint32_t> group_map(size_t c, uint32_t card) const;
 
+  // `searched`: the rows the search reads, made by the caller (the rows of `data` that
+  // row_subset(data, kSearchRows) keeps, or `data` itself when it holds at most that many):
+  // units searched on the same rows then pick them once. Null: picked here.
   static KdbStructure learn(const data::DatasetView& data, size_t class_col, int k,
                             long max_parent_configs, int threads,
                             StructureSearch search = StructureSearch::Kdb,
-                            const SearchHints* hints = nullptr);
+                            const SearchHints* hints = nullptr,
+                            const data::DatasetView* searched = nullptr);
 
   nlohmann::json to_json() const;
   // Validates against the column cardinalities (indices, acyclic order, limits).

@@ -123,19 +123,24 @@ Kind kind_of(const std::exception_ptr& e, std::string& message) {
   }
 }
 
-// Waits for `request` sleeping between tests (1 us doubling to 10 ms). OpenMPI's
-// blocking calls spin: the ranks that wait for rank 0's fit would each take a core
-// from it for the whole fit.
-void idle_until_done(MPI_Request& request) {
+// Waits for `request` sleeping between tests (1 us doubling to `longest`). OpenMPI's
+// blocking calls spin: a rank that waits for another would take a core from it (or from
+// another job on the machine) for as long as it waits.
+void idle_until_done(MPI_Request& request,
+                     std::chrono::microseconds longest = std::chrono::milliseconds(10)) {
   int done = 0;
   auto pause = std::chrono::microseconds(1);
   while (true) {
     MPI_Test(&request, &done, MPI_STATUS_IGNORE);
     if (done) return;
     std::this_thread::sleep_for(pause);
-    pause = std::min<std::chrono::microseconds>(pause * 2, std::chrono::milliseconds(10));
+    pause = std::min<std::chrono::microseconds>(pause * 2, longest);
   }
 }
+
+// The longest pause of a wait at a collective that the ranks reach within milliseconds of
+// each other (a unit's count sums, the shared tasks' results).
+constexpr std::chrono::microseconds kShortPause(500);
 
 }  // namespace
 
@@ -223,7 +228,11 @@ std::vector<uint64_t> allgather(uint64_t value) {
   g_collectives = true;
   std::vector<uint64_t> out(static_cast<size_t>(size()));
   const Wait wait;
-  MPI_Allgather(&value, 1, MPI_UINT64_T, out.data(), 1, MPI_UINT64_T, MPI_COMM_WORLD);
+  // Asleep while the others come (allgather_bytes starts with this: its broadcasts then
+  // find every rank there).
+  MPI_Request request;
+  MPI_Iallgather(&value, 1, MPI_UINT64_T, out.data(), 1, MPI_UINT64_T, MPI_COMM_WORLD, &request);
+  idle_until_done(request, kShortPause);
   g_traffic.collective_bytes += sizeof value;
   return out;
 }
@@ -244,6 +253,15 @@ void sum_in_place(std::span<T> values, MPI_Datatype type) {
   if (!g_started || values.empty()) return;
   g_collectives = true;
   const Wait wait;
+  // The ranks meet first at a barrier they wait for asleep (a rank that counted its
+  // share sooner would otherwise spin in the sum until the others come), then sum with
+  // MPI's blocking allreduce, which moves large vectors fastest. The pause is short: the
+  // ranks arrive within milliseconds of each other, once a unit.
+  {
+    MPI_Request request;
+    MPI_Ibarrier(MPI_COMM_WORLD, &request);
+    idle_until_done(request, kShortPause);
+  }
   constexpr size_t kMaxCount = size_t{1} << 28;  // elements a call (an int count)
   for (size_t at = 0; at < values.size(); at += kMaxCount) {
     const size_t len = std::min(kMaxCount, values.size() - at);

@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <exception>
 #include <new>
 #include <span>
 
+#include "bn/candidates.hpp"
 #include "bn/kdb_structure.hpp"
 #include "core/count_reducer.hpp"
 #include "core/parallel.hpp"
@@ -56,6 +58,36 @@ void share_scores(core::CountReducer& reducer, size_t first, size_t last,
   if (at != every.size()) throw Error("distributed fit: a process's held-out scores are garbled");
 }
 
+// The units [first, last) this process scores in a distributed fit: contiguous shares of
+// about equal cost (a unit's cost: its cells, for its log-probability table, plus the
+// held-out rows times its columns, for their lookups), a unit going to the process whose
+// share of the total cost holds the middle of its own. Every process computes the same
+// costs from the same units, so the shares are disjoint, cover the units and follow the
+// process order (share_scores reads them so).
+std::pair<size_t, size_t> score_share(const core::CountReducer& reducer,
+                                      const std::vector<train::GanblrUnit>& units, size_t rows) {
+  std::vector<uint64_t> cost(units.size());
+  uint64_t total = 0;
+  for (size_t u = 0; u < units.size(); ++u) {
+    cost[u] = 2 * (units[u].model().parameter_bytes() / sizeof(double) +
+                   uint64_t{rows} * units[u].num_columns() + 1);
+    total += cost[u];
+  }
+  const auto [begin, end] = reducer.share(total);
+  size_t first = units.size(), last = units.size();
+  uint64_t before = 0;
+  for (size_t u = 0; u < units.size(); ++u) {
+    const uint64_t middle = before + cost[u] / 2;
+    if (middle >= begin && first == units.size()) first = u;
+    if (middle >= end) {
+      last = u;
+      break;
+    }
+    before += cost[u];
+  }
+  return {std::min(first, last), last};
+}
+
 // A structure as bytes and back (exact: integers, and the doubles' own bytes).
 void put_structure(core::ByteWriter& out, const bn::KdbStructure& s) {
   out.put(uint64_t{s.class_col});
@@ -81,6 +113,39 @@ bn::KdbStructure get_structure(core::ByteReader& in) {
   return s;
 }
 
+// The rows every unit's structure search reads (bn::row_subset of `ds`), picked once for
+// all the units. In a distributed fit each process hashes its share of the positions and
+// the picked rows are allgathered: the lists in process order are the one process's list.
+class SearchRows {
+ public:
+  SearchRows(const data::DatasetView& ds, core::CountReducer* reducer) : view_(ds) {
+    const size_t n = ds.num_rows();
+    if (reducer == nullptr || n <= bn::kSearchRows) {
+      copy_ = bn::row_subset(ds, bn::kSearchRows);
+    } else {
+      const auto [begin, end] = reducer->share(n);
+      const std::vector<data::RowIndex> mine = bn::subset_rows(ds, bn::kSearchRows, begin, end);
+      std::vector<data::RowIndex> rows;
+      for (const auto& part : reducer->allgather(std::span<const uint8_t>(
+               reinterpret_cast<const uint8_t*>(mine.data()), mine.size() * sizeof(mine[0])))) {
+        if (part.size() % sizeof(data::RowIndex) != 0)
+          throw Error("distributed fit: a process's search rows are garbled");
+        const size_t at = rows.size();
+        rows.resize(at + part.size() / sizeof(data::RowIndex));
+        if (!part.empty()) std::memcpy(rows.data() + at, part.data(), part.size());
+      }
+      copy_ =
+          std::make_unique<data::EncodedDataset>(data::DatasetView(ds.data(), rows).materialize());
+    }
+    if (copy_) view_ = data::DatasetView(*copy_);
+  }
+  const data::DatasetView* view() const { return &view_; }
+
+ private:
+  std::unique_ptr<data::EncodedDataset> copy_;
+  data::DatasetView view_;
+};
+
 // In a distributed fit (core/count_reducer.hpp), the units' structures: each process
 // searches its share of the units and the structures are allgathered (a search reads a
 // bounded subset of the rows, the same on every process, so its result does not depend
@@ -93,6 +158,7 @@ std::vector<bn::KdbStructure> shared_structures(const data::DatasetView& ds,
                                                 const bn::SearchHints* hints) {
   core::CountReducer* reducer = core::count_reducer();
   if (reducer == nullptr || cols.size() < 2) return {};
+  const SearchRows rows(ds, reducer);
   const auto [begin, end] = reducer->share(cols.size());
   core::ByteWriter mine;
   mine.put(uint8_t{0});  // 1: a search failed here
@@ -102,7 +168,7 @@ std::vector<bn::KdbStructure> shared_structures(const data::DatasetView& ds,
       const UnitOptions& uo = o.for_unit(ds.names()[cols[u]]);
       validate_unit_options(uo);
       put_structure(mine, bn::KdbStructure::learn(ds, cols[u], uo.k, uo.max_parent_configs, threads,
-                                                  uo.structure, hints));
+                                                  uo.structure, hints, rows.view()));
     }
   } catch (const std::bad_alloc&) {
     throw;
@@ -158,9 +224,10 @@ std::vector<train::GanblrUnit> fit_units(
   const std::vector<bn::KdbStructure> shared = serial && !reuse
                                                    ? shared_structures(ds, cols, o, inner, hints)
                                                    : std::vector<bn::KdbStructure>();
-  // The units this process scores (all of them but in a distributed fit).
-  const std::pair<size_t, size_t> scored =
-      reducer && val ? reducer->share(cols.size()) : std::pair<size_t, size_t>(0, cols.size());
+  // In a distributed fit the units are scored after every unit is fitted (score_share):
+  // the fits meet the other processes at each unit's count sums, and a unit scored in
+  // between would keep them waiting there.
+  const bool score_after = reducer != nullptr;
   core::parallel_for(cols.size(), outer, [&](size_t u) {
     const std::string& name = ds.names()[cols[u]];
     auto on_epoch = [&](const std::string& phase, int epoch, int total) {
@@ -188,13 +255,19 @@ std::vector<train::GanblrUnit> fit_units(
     }
     if (val) {
       (*loglik)[u].resize(val->num_rows());
-      if (u >= scored.first && u < scored.second)
-        units[u].log_prob(*val, (*loglik)[u].data(), inner);
+      if (!score_after) units[u].log_prob(*val, (*loglik)[u].data(), inner);
     }
     units[u].release_tables();
     relay.unit_done(stage, name);
   });
-  if (reducer && val) share_scores(*reducer, scored.first, scored.second, *loglik);
+  if (reducer && val) {
+    const std::pair<size_t, size_t> scored = score_share(*reducer, units, val->num_rows());
+    for (size_t u = scored.first; u < scored.second; ++u) {
+      units[u].log_prob(*val, (*loglik)[u].data(), inner);
+      units[u].release_tables();
+    }
+    share_scores(*reducer, scored.first, scored.second, *loglik);
+  }
   return units;
 }
 
@@ -213,12 +286,13 @@ std::vector<bn::KdbStructure> search_structures(const data::DatasetView& ds,
   // Not shared (or a search failed on some process): every unit searched here, as
   // fit_units would, raising the same error.
   out.assign(cols.size(), {});
+  const SearchRows rows(ds, serial ? core::count_reducer() : nullptr);
   core::parallel_for(cols.size(), outer, [&](size_t u) {
     const std::string& name = ds.names()[cols[u]];
     const UnitOptions& uo = o.for_unit(name);
     validate_unit_options(uo);
     out[u] = bn::KdbStructure::learn(ds, cols[u], uo.k, uo.max_parent_configs, inner, uo.structure,
-                                     hints);
+                                     hints, rows.view());
     relay.unit_done("search", name);
   });
   return out;
@@ -265,8 +339,8 @@ bool restrength_units(std::vector<train::GanblrUnit>& units, const data::Dataset
   const int inner = std::max(1, threads / static_cast<int>(cols.size()));
   // The units this process scores: all of them but in a distributed fit (as fit_units).
   core::CountReducer* reducer = core::count_reducer();
-  const std::pair<size_t, size_t> scored =
-      reducer ? reducer->share(cols.size()) : std::pair<size_t, size_t>(0, cols.size());
+  const std::pair<size_t, size_t> scored = reducer ? score_share(*reducer, units, val.num_rows())
+                                                   : std::pair<size_t, size_t>(0, cols.size());
   relay.reset();
   core::parallel_for(cols.size(), threads, [&](size_t u) {
     const std::string& name = ds.names()[cols[u]];
@@ -321,6 +395,42 @@ std::vector<data::Code> mixture_codes(const std::vector<train::GanblrUnit>& unit
     if (counts[u] == 0) return;
     units[u].sample_sparse(counts[u], core::derive_seed(seed, {u}), &out[offset[u] * num_cols]);
   });
+  return out;
+}
+
+std::vector<data::Code> shared_mixture_codes(const std::vector<train::GanblrUnit>& units,
+                                             const std::vector<double>& weights, size_t num_cols,
+                                             size_t n, uint64_t seed, int threads) {
+  core::CountReducer* reducer = core::count_reducer();
+  if (reducer == nullptr) return mixture_codes(units, weights, num_cols, n, seed, threads);
+  std::vector<data::Code> out(n * num_cols);
+  const std::vector<uint64_t> counts = largest_remainder(weights, n);
+  std::vector<core::SharedTask> tasks;
+  size_t at = 0;
+  for (size_t u = 0; u < units.size(); ++u) {
+    // A unit's rows, from its own seed into its own slice (as mixture_codes draws them).
+    const std::span<data::Code> rows(out.data() + at * num_cols, counts[u] * num_cols);
+    at += counts[u];
+    tasks.push_back({[&units, rows, &counts, u, seed] {
+                       if (counts[u] != 0)
+                         units[u].sample_sparse(counts[u], core::derive_seed(seed, {u}),
+                                                rows.data());
+                     },
+                     [rows] {
+                       core::ByteWriter w;
+                       w.put_list(std::span<const data::Code>(rows));
+                       return w.take();
+                     },
+                     [rows](std::span<const uint8_t> bytes) {
+                       core::ByteReader in(bytes, "mixture rows");
+                       const std::vector<data::Code> got = in.get_list<data::Code>();
+                       in.finish();
+                       if (got.size() != rows.size())
+                         throw Error("distributed fit: a process's mixture rows are garbled");
+                       std::copy(got.begin(), got.end(), rows.begin());
+                     }});
+  }
+  core::run_shared(tasks, reducer);
   return out;
 }
 

@@ -108,6 +108,14 @@ std::vector<data::Code> mixture_codes(const std::vector<train::GanblrUnit>& unit
                                       const std::vector<double>& weights, size_t num_cols, size_t n,
                                       uint64_t seed, int threads = 1);
 
+// mixture_codes, the same rows, made as one task a unit (core/shared_tasks.hpp): in a
+// distributed fit each process draws its share of the units' rows and the rows are
+// exchanged. A collective then (every process calls it with the same arguments): not
+// for rows drawn inside a shared task.
+std::vector<data::Code> shared_mixture_codes(const std::vector<train::GanblrUnit>& units,
+                                             const std::vector<double>& weights, size_t num_cols,
+                                             size_t n, uint64_t seed, int threads = 1);
+
 // Options with smoothing strength m for every hierarchical unit left at 0 (to be chosen).
 FitOptions with_smoothing(const FitOptions& o, double m);
 

@@ -3,10 +3,13 @@
 // plain reader's message; byte ranges start at row boundaries whatever the quotes.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "dist/byte_ranges.hpp"
 #include "mpi_runner.hpp"
@@ -188,6 +191,35 @@ TEST(ByteRanges, BoundaryIsTheFirstLineFeedOutsideQuotes) {
   // An offset just after a line feed outside quotes is a boundary itself.
   EXPECT_EQ(dist::find_boundary(file, row2, false).offset, row2);
   EXPECT_EQ(dist::count_slice(file, 0, text.size()).quotes, 6u);
+  fs::remove_all(dir);
+}
+
+// The slice counts in one pass: every quote and line feed of any range, across the reading
+// blocks (1 MiB) and the counters' runs, wherever the range starts and ends.
+TEST(ByteRanges, SliceCountsEveryQuoteAndLineFeed) {
+  const fs::path dir = scratch_dir("dist_counts");
+  std::string text;
+  uint64_t state = 7;
+  while (text.size() < (size_t{5} << 19)) {  // 2.5 MiB, runs of one character among others
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    const char c = "ab\"\n,"[(state >> 33) % 5];
+    text.append(1 + (state >> 40) % 300, c);
+  }
+  write(dir / "c.csv", text);
+  const dist::PreadFile file((dir / "c.csv").string());
+  for (const auto& [begin, end] :
+       std::vector<std::pair<uint64_t, uint64_t>>{{0, text.size()},
+                                                  {1, text.size() - 1},
+                                                  {8159, 8161},
+                                                  {12345, (size_t{1} << 20) + 7},
+                                                  {(size_t{1} << 20) - 3, text.size()},
+                                                  {500, 500}}) {
+    const dist::SliceCounts got = dist::count_slice(file, begin, end);
+    const auto first = text.begin() + static_cast<std::ptrdiff_t>(begin);
+    const auto last = text.begin() + static_cast<std::ptrdiff_t>(end);
+    EXPECT_EQ(got.quotes, static_cast<uint64_t>(std::count(first, last, '"'))) << begin;
+    EXPECT_EQ(got.newlines, static_cast<uint64_t>(std::count(first, last, '\n'))) << begin;
+  }
   fs::remove_all(dir);
 }
 

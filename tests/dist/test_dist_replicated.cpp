@@ -14,6 +14,7 @@
 #include <exception>
 #include <vector>
 
+#include "bn/kdb_structure.hpp"
 #include "core/count_reducer.hpp"
 #include "core/rng.hpp"
 #include "dist/mpi_reducer.hpp"
@@ -207,6 +208,78 @@ TEST(DistReplicated, StructuresAndHeldOutScoresSplitGiveTheSameUnits) {
     }
     // The structures (1), per unit its code check and its counts, then the scores (1).
     for (size_t c : calls) EXPECT_GE(c, 2 + 2 * cols.size());
+  }
+}
+
+// Above bn::kSearchRows rows the searches read a hashed subset of the rows: picked once for
+// every unit, each process hashing its share of the positions (the lists allgathered), it
+// gives the structures one process finds, each unit picking the rows itself.
+TEST(DistReplicated, SearchRowsHashedByShareGiveTheSameStructures) {
+  const data::EncodedDataset all = table(bn::kSearchRows + 9000, 12);
+  // A view of listed rows (as the fit part is): the positions hashed are the view's.
+  std::vector<data::RowIndex> listed;
+  for (size_t r = 0; r < all.num_rows(); ++r) {
+    if (r % 9 != 4) listed.push_back(static_cast<data::RowIndex>(r));
+  }
+  const data::DatasetView fit(all, listed);
+  ASSERT_GT(fit.num_rows(), bn::kSearchRows);
+  const std::vector<size_t> cols = {0, 1, 2, 3};
+  FitOptions o;
+  o.threads = 1;
+  o.unit.structure = StructureSearch::Greedy;  // its AIC penalty reads the rows' number
+  std::vector<nlohmann::json> want;
+  for (size_t c : cols) {
+    want.push_back(
+        bn::KdbStructure::learn(fit, c, o.unit.k, o.unit.max_parent_configs, 1, o.unit.structure)
+            .to_json());
+  }
+  auto run = [&] {
+    const ProgressFn none;  // the relay keeps a reference to it
+    ensemble::ProgressRelay relay(none, cols.size());
+    std::vector<nlohmann::json> out;
+    for (const auto& s : ensemble::search_structures(fit, cols, o, relay)) {
+      out.push_back(s.to_json());
+    }
+    return out;
+  };
+  EXPECT_EQ(run(), want);  // one process: the rows picked once
+  for (int p : {2, 3}) {
+    SCOPED_TRACE(testing::Message() << p << " processes");
+    std::vector<size_t> calls;
+    for (const auto& got : run_processes<std::vector<nlohmann::json>>(
+             p, [&](int) { return run(); }, &calls)) {
+      EXPECT_EQ(got, want);
+    }
+    for (size_t c : calls) EXPECT_EQ(c, 2u);  // the picked rows, then the structures
+  }
+}
+
+// The probe's mixture rows, one task a unit: the rows mixture_codes draws in one process,
+// also with more processes than units (some draw none).
+TEST(DistReplicated, MixtureRowsByUnitGiveTheSameRows) {
+  const data::EncodedDataset fit = table(3000, 13);
+  const std::vector<size_t> cols = {0, 1, 2, 3};
+  FitOptions o;
+  o.threads = 1;
+  const ProgressFn none;  // the relay keeps a reference to it
+  ensemble::ProgressRelay relay(none, cols.size());
+  const std::vector<train::GanblrUnit> units = ensemble::fit_units(fit, cols, o, 2, "fit", relay);
+  const std::vector<double> weights = {0.1, 0.0, 0.6, 0.3};  // a unit draws no row
+  const std::vector<data::Code> want =
+      ensemble::mixture_codes(units, weights, fit.num_cols(), 777, 21, 2);
+  EXPECT_EQ(ensemble::shared_mixture_codes(units, weights, fit.num_cols(), 777, 21), want);
+  for (int p : {2, 3, 5}) {
+    SCOPED_TRACE(testing::Message() << p << " processes");
+    std::vector<size_t> calls;
+    for (const auto& got : run_processes<std::vector<data::Code>>(
+             p,
+             [&](int) {
+               return ensemble::shared_mixture_codes(units, weights, fit.num_cols(), 777, 21);
+             },
+             &calls)) {
+      EXPECT_EQ(got, want);
+    }
+    for (size_t c : calls) EXPECT_EQ(c, 1u);
   }
 }
 
