@@ -137,29 +137,34 @@ nlohmann::json pack_entries(const std::vector<uint32_t>& nnz, const std::vector<
 void unpack_entries(const nlohmann::json& j, CountStore& s) {
   const auto& bytes = binary_field(j, "entries", "entries");
   const std::vector<uint32_t> large = unpack_narrow(j.at("large_counts"), "large_counts");
-  s.values.clear();
-  s.counts.clear();
-  s.values.reserve(count_varints(bytes));
-  s.counts.reserve(s.values.capacity());
-  size_t block = 0, left = 0, l = 0;  // the block of the next entry, its entries still to come
+  // Written through plain pointers into arrays of the final size (one entry a varint): a
+  // push_back through `s` reloads the vector's end and capacity every entry.
+  std::vector<uint32_t> values(count_varints(bytes)), counts(values.size());
+  uint32_t* value_out = values.data();
+  uint32_t* count_out = counts.data();
+  const uint32_t* nnz = s.nnz.data();
+  const size_t blocks = s.nnz.size();
+  size_t block = 0, left = 0, l = 0, e = 0;  // the block of the next entry, its entries to come
   uint64_t v = 0;
   for_each_varint(bytes, kMaxEntryCode, "entries", [&](uint64_t code) {
-    while (left == 0 && block < s.nnz.size()) left = s.nnz[block++];
+    while (left == 0 && block < blocks) left = nnz[block++];
     // Past the blocks' entries: kept as they come (from_json refuses the sizes).
-    const bool first = left == 0 || left == s.nnz[block - 1];
+    const bool first = left == 0 || left == nnz[block - 1];
     v = first ? code >> 2 : v + (code >> 2) + 1;
     if (left > 0) --left;
-    s.values.push_back(static_cast<uint32_t>(std::min<uint64_t>(v, UINT32_MAX)));
+    value_out[e] = static_cast<uint32_t>(std::min<uint64_t>(v, UINT32_MAX));
     const uint64_t low = code & 3;
     if (low < 3) {
-      s.counts.push_back(static_cast<uint32_t>(low + 1));
+      count_out[e++] = static_cast<uint32_t>(low + 1);
       return;
     }
     if (l >= large.size()) throw ModelFormatError("model: count arrays do not match the blocks");
-    s.counts.push_back(
-        static_cast<uint32_t>(std::min<uint64_t>(uint64_t{large[l++]} + 4, UINT32_MAX)));
+    count_out[e++] =
+        static_cast<uint32_t>(std::min<uint64_t>(uint64_t{large[l++]} + 4, UINT32_MAX));
   });
   if (l != large.size()) throw ModelFormatError("model: count arrays do not match the blocks");
+  s.values = std::move(values);
+  s.counts = std::move(counts);
 }
 
 }  // namespace
@@ -204,21 +209,26 @@ CountStore CountStore::from_json(const nlohmann::json& j, const KdbLayout& layou
   for (size_t f = 0; f < layout.num_features(); ++f) {
     level0[static_cast<size_t>(layout.feature(f).levels[0].first_group())] = 1;
   }
+  // Through plain pointers, a block's entries checked without a branch each (the first
+  // exception is the same: a block's entries are checked only once its sizes are).
+  const uint32_t* values = s.values.data();
+  const uint32_t* counts = s.counts.data();
+  const size_t entries = s.values.size();
   size_t e = 0;
   for (size_t b = 0; b < blocks.num_blocks(); ++b) {
-    const uint32_t r = blocks.block_size(b);
+    const uint32_t r = blocks.block_size(b), k = s.nnz[b];
     // Above level 0 a block is stored only when its (configuration, class) was counted.
     const bool empty_ok = level0[static_cast<size_t>(blocks.block_group(b))] != 0;
-    if (s.nnz[b] > r || s.nnz[b] > s.values.size() - e || (s.nnz[b] == 0 && !empty_ok)) {
+    if (k > r || k > entries - e || (k == 0 && !empty_ok)) {
       throw ModelFormatError("model: count arrays do not match the blocks");
     }
-    for (uint32_t i = 0; i < s.nnz[b]; ++i, ++e) {
-      if (s.values[e] >= r || (i > 0 && s.values[e - 1] >= s.values[e]) || s.counts[e] == 0) {
-        throw ModelFormatError("model: counts out of range or unsorted");
-      }
-    }
+    bool bad = false;
+    for (uint32_t i = 0; i < k; ++i) bad |= (values[e + i] >= r) | (counts[e + i] == 0);
+    for (uint32_t i = 1; i < k; ++i) bad |= values[e + i - 1] >= values[e + i];
+    if (bad) throw ModelFormatError("model: counts out of range or unsorted");
+    e += k;
   }
-  if (e != s.values.size()) throw ModelFormatError("model: count arrays do not match the blocks");
+  if (e != entries) throw ModelFormatError("model: count arrays do not match the blocks");
   return s;
 }
 

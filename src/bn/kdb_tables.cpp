@@ -3,6 +3,7 @@
 // table is the one an eager build gives (its probabilities are a function of the counts, or
 // of logp()), so the draws are the same whichever blocks were built before and by whom.
 #include <cmath>
+#include <limits>
 #include <thread>
 #include <vector>
 
@@ -73,13 +74,14 @@ std::shared_ptr<KdbModel::Sampler> KdbModel::make_sampler(bool validate) const {
       std::copy(q, q + r, &s->backoff[blocks_.offset(b) - trainable_cells]);
     }
     if (!validate) return;
+    // The cells' checks without a branch each (the sum is taken in the same order).
     double sum = 0.0;
+    bool ok = true;
     for (uint32_t v = 0; v < r; ++v) {
-      if (!(q[v] > 0.0 && std::isfinite(q[v]))) {
-        throw ModelFormatError("model: unit parameter is not finite");
-      }
+      ok &= (q[v] > 0.0) & (q[v] <= std::numeric_limits<double>::max());
       sum += q[v];
     }
+    if (!ok) throw ModelFormatError("model: unit parameter is not finite");
     check_distribution(true, sum);
   };
   CountSmoother smoother(layout_, blocks_, *counts_);

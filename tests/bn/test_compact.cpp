@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 #include <vector>
 
 #include "bn/cpt.hpp"
@@ -266,9 +267,18 @@ TEST(CompactBlocks, CountedModelSavesCounts) {
     j["counts"][field] = pack_narrow(v);
     return j;
   };
-  expect_bad(with("counts", [](auto& v) { v[3] = 0; }));         // zero count
-  expect_bad(with("counts", [](auto& v) { v.pop_back(); }));     // sizes differ
-  expect_bad(with("values", [](auto& v) { v[0] = 5; }));         // value >= r
+  expect_bad(with("counts", [](auto& v) { v[3] = 0; }));      // zero count
+  expect_bad(with("counts", [](auto& v) { v.pop_back(); }));  // sizes differ
+  expect_bad(with("values", [](auto& v) { v[0] = 5; }));      // value >= r
+  {  // a block's values out of order, or repeated (its first block with two entries)
+    const auto& nnz = counted.counts()->nnz;
+    size_t e = 0, b = 0;
+    for (; b < nnz.size() && nnz[b] < 2; ++b) e += nnz[b];
+    ASSERT_LT(b, nnz.size());
+    expect_bad(with("values", [&](auto& v) { std::swap(v[e], v[e + 1]); }));
+    expect_bad(with("values", [&](auto& v) { v[e + 1] = v[e]; }));
+    expect_bad(with("counts", [&](auto& v) { v[e + nnz[b] - 1] = 0; }));  // a block's last
+  }
   expect_bad(with("nnz", [](auto& v) { v[0] += 1; }));           // entries shift
   expect_bad(with("nnz", [](auto& v) { v[0] = 4000000000u; }));  // huge
   nlohmann::json j = good;
