@@ -200,22 +200,31 @@ void KdbModel::log_prob(const data::DatasetView& data, double* out, int threads)
     for (size_t c = 0; c < num_cols; ++c) code(c, r);
     out[r] = log_prior_[data.code(structure_.class_col, r)];
   });
+  // A feature with more cells than rows keeps its probabilities and takes the logarithm
+  // of the rows' cells only: the same values (std::log of the same double), fewer calls.
   CountSmoother smoother(layout_, blocks_, *counts_);
   std::vector<double> lp;
   for (size_t f = 0; f < layout_.num_features(); ++f) {
     const FeatureCells cells = feature_cells(layout_, blocks_, f);
+    const bool log_per_row = n < cells.size();
     lp.resize(cells.size());
     smoother.smooth_feature(f, [&](size_t b, const double* p) {
       double* o = &lp[cells.index(blocks_.offset(b))];
-      for (uint32_t v = 0; v < blocks_.block_size(b); ++v) o[v] = std::log(p[v]);
+      if (log_per_row) {
+        std::copy(p, p + blocks_.block_size(b), o);
+      } else {
+        for (uint32_t v = 0; v < blocks_.block_size(b); ++v) o[v] = std::log(p[v]);
+      }
     });
     const uint32_t x_col = layout_.feature(f).column;
     const auto y_col = static_cast<uint32_t>(structure_.class_col);
     for_rows([&](size_t r) {
       auto code_at = [&](uint32_t col) { return data.code(col, r); };
       const int32_t g = layout_.lookup(f, layout_.full_config(f, code_at));
-      out[r] += lp[cells.index(blocks_.offset(static_cast<size_t>(block_of(g, code_at(y_col))))) +
-                   code_at(x_col)];
+      const double v =
+          lp[cells.index(blocks_.offset(static_cast<size_t>(block_of(g, code_at(y_col))))) +
+             code_at(x_col)];
+      out[r] += log_per_row ? std::log(v) : v;
     });
   }
 }

@@ -178,17 +178,22 @@ TEST(CompactBlocks, ScoringFromCountsEqualsTheTables) {
     SmoothingSpec spec;
     spec.kind = kind;
     const KdbModel model = fit(data, 1, spec);
-    // In chunks of fewer rows than cells per feature: scored without building the tables.
+    // In chunks of fewer rows than cells per feature: scored without building the tables
+    // (a feature with more cells than the chunk's rows takes the logarithm per row, the
+    // others per cell; 7 rows is fewer than any feature's cells).
     const size_t chunk = model.blocks().total_cells() / 5;
     ASSERT_GT(chunk, 100u);
-    std::vector<double> lp(states.num_rows());
-    for (size_t begin = 0; begin < states.num_rows(); begin += chunk) {
-      std::vector<data::RowIndex> rows;
-      for (size_t r = begin; r < std::min(states.num_rows(), begin + chunk); ++r) {
-        rows.push_back(static_cast<data::RowIndex>(r));
+    std::vector<double> lp(states.num_rows()), small(states.num_rows());
+    for (auto [size, into] : {std::pair{chunk, &lp}, std::pair{size_t{7}, &small}}) {
+      for (size_t begin = 0; begin < states.num_rows(); begin += size) {
+        std::vector<data::RowIndex> rows;
+        for (size_t r = begin; r < std::min(states.num_rows(), begin + size); ++r) {
+          rows.push_back(static_cast<data::RowIndex>(r));
+        }
+        model.log_prob(data::DatasetView(states, rows), &(*into)[begin], 2);
       }
-      model.log_prob(data::DatasetView(states, rows), &lp[begin], 2);
     }
+    EXPECT_EQ(small, lp);
     EXPECT_TRUE(model.counts().has_value());
     for (size_t r = 0; r < states.num_rows(); ++r) {
       for (size_t c = 0; c < 5; ++c) q[c] = states.columns[c][r];
