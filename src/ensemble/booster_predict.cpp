@@ -2,6 +2,8 @@
 // the walk of one row, and the batched evaluation of many rows that sampling uses.
 #include <algorithm>
 #include <bit>
+#include <type_traits>
+#include <utility>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -211,44 +213,35 @@ void CodeBooster::logits_batched(const data::Code* rows, size_t stride, const ui
 }
 #endif
 
+namespace {
+
+// fn(std::integral_constant<int, D>{}) for D = depth, a depth in [2, Max].
+template <int Max, class Fn>
+void at_depth(int depth, Fn&& fn) {
+  if constexpr (Max > 2) {
+    if (depth < Max) return at_depth<Max - 1>(depth, std::forward<Fn>(fn));
+  }
+  fn(std::integral_constant<int, Max>{});
+}
+
+}  // namespace
+
 void CodeBooster::logits(const data::Code* rows, size_t stride, const uint32_t* index, size_t n,
                          double* out) const {
 #if MEG_BATCHED_LOGITS
-  if (batched_ && narrow_) {
-    switch (depth_) {
-      case 2:
-        return logits_batched<2, Lanes16>(rows, stride, index, n, out);
-      case 3:
-        return logits_batched<3, Lanes16>(rows, stride, index, n, out);
-      default:
-        return logits_batched<4, Lanes16>(rows, stride, index, n, out);
-    }
+  if (batched_ && narrow_) {  // depth <= 4
+    return at_depth<4>(depth_, [&](auto d) {
+      logits_batched<decltype(d)::value, Lanes16>(rows, stride, index, n, out);
+    });
   }
-  if (batched_) {
-    switch (depth_) {
-      case 2:
-        return logits_batched<2, Lanes32>(rows, stride, index, n, out);
-      case 3:
-        return logits_batched<3, Lanes32>(rows, stride, index, n, out);
-      case 4:
-        return logits_batched<4, Lanes32>(rows, stride, index, n, out);
-      default:
-        return logits_batched<5, Lanes32>(rows, stride, index, n, out);
-    }
+  if (batched_) {  // depth <= 5
+    return at_depth<5>(depth_, [&](auto d) {
+      logits_batched<decltype(d)::value, Lanes32>(rows, stride, index, n, out);
+    });
   }
 #endif
-  switch (depth_) {
-    case 2:
-      return logits_by_walk<2>(rows, stride, index, n, out);
-    case 3:
-      return logits_by_walk<3>(rows, stride, index, n, out);
-    case 4:
-      return logits_by_walk<4>(rows, stride, index, n, out);
-    case 5:
-      return logits_by_walk<5>(rows, stride, index, n, out);
-    default:
-      return logits_by_walk<kMaxDepth>(rows, stride, index, n, out);
-  }
+  at_depth<kMaxDepth>(
+      depth_, [&](auto d) { logits_by_walk<decltype(d)::value>(rows, stride, index, n, out); });
 }
 
 }  // namespace meg::ensemble
