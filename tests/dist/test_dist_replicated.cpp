@@ -310,7 +310,9 @@ void check_resampler(const FitOptions& o, size_t holdout_rows, bool second) {
   const nlohmann::json want = run();
   const nlohmann::json& stages = want.at("stages");
   ASSERT_EQ(stages.size(), o.resample_stages >= 2 ? 2u : 1u) << want.dump();
-  if (o.resample_stages >= 2) ASSERT_EQ(stages[1].at("trees").get<int>() > 0, second);
+  if (o.resample_stages >= 2) {
+    ASSERT_EQ(stages[1].at("trees").get<int>() > 0, second);
+  }
   ASSERT_EQ(want.contains("holdout_auc_plain"), holdout_rows >= 200) << want.dump();
   for (int p : {2, 3, 5}) {
     SCOPED_TRACE(testing::Message() << p << " processes");
