@@ -98,14 +98,15 @@ FeatureCounts count_feature(const data::DatasetView& data, const std::vector<uin
     cols.push_back(x_col);
     radix.push_back(num_classes);
     radix.push_back(r);
-    for_each_key_block(
+    // The keys are below num_cells <= kMaxDenseCells: 32 bits.
+    for_each_key_block<uint32_t>(
         data, cols, radix,
-        [&](size_t begin, std::span<const uint64_t> keys) {
+        [&](size_t begin, std::span<const uint32_t> keys) {
           if (mask) {
             const uint8_t* m = mask + begin;
-            for (size_t i = 0; i < keys.size(); ++i) ++counts[2 * keys[i] + (m[i] != 0)];
+            for (size_t i = 0; i < keys.size(); ++i) ++counts[2 * size_t{keys[i]} + (m[i] != 0)];
           } else {
-            for (uint64_t key : keys) ++counts[key];
+            for (uint32_t key : keys) ++counts[key];
           }
         },
         maps);

@@ -85,6 +85,11 @@ class TextDict {
   uint32_t find_or_add(std::string_view text, bool* added) {
     return find_or_add(text, hash_text(text), added);
   }
+  // A hint that a text of this hash is looked up soon: its first index slot is loaded
+  // into the cache (a large column's index misses it a lookup otherwise).
+  void prefetch(uint64_t hash) const {
+    if (!slots_.empty()) __builtin_prefetch(&slots_[hash & (slots_.size() - 1)]);
+  }
   // Id of `text`, or -1.
   int64_t find(std::string_view text) const {
     if (slots_.empty()) return -1;

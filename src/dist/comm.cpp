@@ -302,6 +302,29 @@ std::vector<std::vector<char>> allgather_bytes(const std::vector<char>& bytes) {
   return out;
 }
 
+void allgather_into(const std::vector<std::span<char>>& parts, const std::vector<int>& owner) {
+  if (!g_started) return;
+  if (parts.size() != owner.size()) throw Error("distributed fit: parts without owners");
+  g_collectives = true;
+  const Wait wait;
+  {  // asleep while the others come (as allgather's start)
+    MPI_Request request;
+    MPI_Ibarrier(MPI_COMM_WORLD, &request);
+    idle_until_done(request, kShortPause);
+  }
+  const int me = rank();
+  for (size_t i = 0; i < parts.size(); ++i) {
+    for (size_t at = 0; at < parts[i].size(); at += kPiece) {
+      const size_t len = std::min<size_t>(kPiece, parts[i].size() - at);
+      MPI_Bcast(parts[i].data() + at, static_cast<int>(len), MPI_CHAR, owner[i], MPI_COMM_WORLD);
+    }
+    if (owner[i] == me) {
+      g_traffic.collective_bytes += parts[i].size();
+      g_traffic.allgathered_bytes += parts[i].size();
+    }
+  }
+}
+
 void send_to_root(const std::vector<char>& bytes) {
   g_collectives = true;
   const Wait wait;

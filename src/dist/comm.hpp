@@ -67,6 +67,11 @@ void allreduce_sum(std::span<uint32_t> values);
 void allreduce_sum(std::span<uint64_t> values);
 // Every rank's bytes, in rank order (any sizes: broadcast in pieces of at most 1 GiB).
 std::vector<std::vector<char>> allgather_bytes(const std::vector<char>& bytes);
+// The same into buffers the caller holds, when every rank knows every part's size:
+// parts[i] belongs to rank owner[i] (the same lists, in the same order, on every rank),
+// which holds its bytes there; every other rank receives them there (no copy on the
+// sender, no buffer besides the parts).
+void allgather_into(const std::vector<std::span<char>>& parts, const std::vector<int>& owner);
 
 // Sends `bytes` to rank 0 (any size: in pieces of at most 1 GiB) / receives them there.
 void send_to_root(const std::vector<char>& bytes);

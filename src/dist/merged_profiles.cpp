@@ -121,19 +121,33 @@ std::optional<Profiles> merge_profiles(const std::string& name,
     }
   }
   mine.clear();  // merged: the rows are no longer needed
-  {
-    Writer w;
+  // Every rank's codes, a block a rank and column in the width the merged texts need
+  // (every rank knows each block's rows and width): this rank's blocks are its mapped
+  // codes, the others' are received in place.
+  const size_t p = every.size();
+  std::vector<std::vector<data::CodeColumn>> blocks(p);
+  std::vector<std::span<char>> parts;
+  std::vector<int> owner;
+  for (size_t r = 0; r < p; ++r) {
     for (size_t c = 0; c < d; ++c) {
-      w.codes(local[c]->mapped_codes(my_ids[c], merged[c]->texts()));
-      local[c].reset();
+      if (static_cast<int>(r) == rank()) {
+        blocks[r].push_back(local[c]->mapped_codes(my_ids[c], merged[c]->texts()));
+        local[c].reset();
+      } else {
+        blocks[r].emplace_back(merged[c]->texts(), rows_of[r]);
+      }
+      blocks[r].back().visit_mut([&](auto codes) {
+        parts.emplace_back(reinterpret_cast<char*>(codes.data()), codes.size_bytes());
+      });
+      owner.push_back(static_cast<int>(r));
     }
-    every = allgather_bytes(w.out);
   }
-  for (size_t r = 0; r < every.size(); ++r) {
-    *sent += every[r].size();
-    Reader reader(every[r]);
-    for (size_t c = 0; c < d; ++c) merged[c]->append_codes(reader.codes(rows_of[r]));
-    every[r] = {};
+  allgather_into(parts, owner);
+  for (size_t r = 0; r < p; ++r) {
+    for (size_t c = 0; c < d; ++c) {
+      *sent += blocks[r][c].bytes();
+      merged[c]->append_codes(std::move(blocks[r][c]));
+    }
   }
   return merged;
 }
