@@ -79,7 +79,7 @@ class Particles {
     auto code_at = [&](uint32_t col) { return codes[col]; };
     for (size_t f = 0; f < layout.num_features(); ++f) {
       const FeatureLayout& fl = layout.feature(f);
-      const int32_t g = layout.lookup(f, layout.full_config(f, code_at));
+      const int32_t g = layout.lookup_row(f, code_at);
       const auto b = static_cast<size_t>(m_.block_of(g, y));
       if (e_.constrains(fl.column)) {
         uint32_t v;
@@ -141,7 +141,7 @@ std::optional<double> exact_log_evidence(const KdbModel& m, const Evidence& e) {
     }
     const size_t f = feats[i];
     const FeatureLayout& fl = layout.feature(f);
-    const int32_t g = layout.lookup(f, layout.full_config(f, code_at));
+    const int32_t g = layout.lookup_row(f, code_at);
     const size_t base = m.blocks().offset(static_cast<size_t>(m.block_of(g, y)));
     for (uint32_t v : e.allowed[fl.column]) {
       codes[fl.column] = v;

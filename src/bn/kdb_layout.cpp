@@ -150,7 +150,7 @@ void KdbLayout::slots_of_rows(const data::DatasetView& data, size_t begin, size_
     auto code_at = [&](uint32_t col) { return data.code(col, row); };
     int32_t* out = slots + (row - begin) * d;
     for (size_t f = 0; f < d; ++f) {
-      int32_t g = lookup(f, full_config(f, code_at));
+      int32_t g = lookup_row(f, code_at);
       out[f] = static_cast<int32_t>(group_offset_[g] + data.code(features_[f].column, row));
     }
   }

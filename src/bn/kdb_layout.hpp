@@ -117,8 +117,9 @@ class KdbLayout {
     }
     return -1;  // unreachable for a valid layout
   }
-  // lookup(f, full_config(f, code_at)) without its divisions: level j's configuration (full
-  // / divisor[j]) is the key of the first j parents, built on the way to the full one.
+  // A row's group (every caller with a row uses this): lookup(f, full_config(f, code_at))
+  // without its divisions: level j's configuration (full / divisor[j]) is the key of the
+  // first j parents, built on the way to the full one.
   template <class CodeAt>
   int32_t lookup_row(size_t f, CodeAt&& code_at) const {
     const FeatureLayout& fl = features_[f];

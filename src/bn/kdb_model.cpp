@@ -138,7 +138,7 @@ void KdbModel::sample(size_t n, int64_t class_value, uint64_t seed, data::Code* 
 void KdbModel::slots_of_row(const data::Code* row, int32_t* slots) const {
   auto code_at = [&](uint32_t col) { return row[col]; };
   for (size_t f = 0; f < layout_.num_features(); ++f) {
-    const int32_t g = layout_.lookup(f, layout_.full_config(f, code_at));
+    const int32_t g = layout_.lookup_row(f, code_at);
     slots[f] = static_cast<int32_t>(layout_.group_offset(g) + row[layout_.feature(f).column]);
   }
 }
@@ -149,7 +149,7 @@ double KdbModel::log_prob_row(const data::Code* row) const {
   double lp = log_prior_[y];
   auto code_at = [&](uint32_t col) { return row[col]; };
   for (size_t f = 0; f < layout_.num_features(); ++f) {
-    const int32_t g = layout_.lookup(f, layout_.full_config(f, code_at));
+    const int32_t g = layout_.lookup_row(f, code_at);
     lp +=
         logp[blocks_.offset(static_cast<size_t>(block_of(g, y))) + row[layout_.feature(f).column]];
   }
@@ -220,7 +220,7 @@ void KdbModel::log_prob(const data::DatasetView& data, double* out, int threads)
     const auto y_col = static_cast<uint32_t>(structure_.class_col);
     for_rows([&](size_t r) {
       auto code_at = [&](uint32_t col) { return data.code(col, r); };
-      const int32_t g = layout_.lookup(f, layout_.full_config(f, code_at));
+      const int32_t g = layout_.lookup_row(f, code_at);
       const double v =
           lp[cells.index(blocks_.offset(static_cast<size_t>(block_of(g, code_at(y_col))))) +
              code_at(x_col)];
